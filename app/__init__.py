@@ -1,0 +1,42 @@
+"""The Flask application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import crypto
+from app.config import config_from_env
+from app.extensions import db, queues
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from `config`, or from the environment when none is given."""
+    app = Flask(__name__)
+    app.config.update(config if config is not None else config_from_env())
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    crypto.configure_keys(app.config["TOKEN_ENCRYPTION_KEY"])
+    db.init_app(app)
+    queues.init_app(app)
+    register_blueprints(app)
+    register_cli(app)
+    from app.web.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.web import health, mailbox, tracking, webhooks
+
+    for module in (health, webhooks, tracking, mailbox):
+        app.register_blueprint(module.bp)
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import db_cli, deliveries_cli, dispatch_command, shops_cli
+
+    for command in (db_cli, shops_cli, deliveries_cli, dispatch_command):
+        app.cli.add_command(command)

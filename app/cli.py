@@ -1,0 +1,127 @@
+"""Command line: `flask --app app db|shops|deliveries|dispatch …`."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app import migrate
+from app.extensions import db, queues
+from app.models import Shop, WebhookDelivery
+
+db_cli = click.Group("db", help="Database schema.")
+shops_cli = click.Group("shops", help="Register shops without OAuth (demos and tests).")
+deliveries_cli = click.Group("deliveries", help="Stored webhook deliveries.")
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models."""
+    migrate.revision(current_app.config["DATABASE_URL"], message)
+
+
+@shops_cli.group("add")
+def shops_add() -> None:
+    """Add a shop."""
+
+
+@shops_add.command("shopify")
+@click.option("--domain", required=True, help="the shop's myshopify.com domain")
+@click.option("--access-token", required=True)
+@click.option("--name", default=None)
+@click.option("--locale", default="de")
+@with_appcontext
+def add_shopify(domain: str, access_token: str, name: str | None, locale: str) -> None:
+    """Register a Shopify shop with an existing Admin API access token."""
+    domain = domain.strip().lower()
+    if not domain.endswith(".myshopify.com"):
+        raise click.BadParameter("must end in .myshopify.com", param_hint="--domain")
+    shop = _upsert_shop("shopify", domain, name=name or domain, locale=locale, access_token=access_token)
+    click.echo(f"shop {shop.id} {domain}")
+    click.echo(f"webhook url: {current_app.config['APP_URL']}/webhooks/shopify")
+
+
+@shops_add.command("woocommerce")
+@click.option("--url", "store_url", required=True, help="the store's base URL")
+@click.option("--key", required=True, help="REST consumer key (ck_…)")
+@click.option("--secret", required=True, help="REST consumer secret (cs_…)")
+@click.option("--webhook-secret", required=True)
+@click.option("--name", default=None)
+@click.option("--locale", default="de")
+@with_appcontext
+def add_woocommerce(store_url: str, key: str, secret: str, webhook_secret: str,
+                    name: str | None, locale: str) -> None:
+    """Register a WooCommerce store with REST keys and a webhook secret."""
+    domain = store_url.strip().rstrip("/")
+    if not domain.startswith(("https://", "http://")):
+        raise click.BadParameter("must start with https://", param_hint="--url")
+    shop = _upsert_shop("woocommerce", domain, name=name or domain, locale=locale,
+                        api_key=key, api_secret=secret, webhook_secret=webhook_secret)
+    click.echo(f"shop {shop.id} {domain}")
+    click.echo(f"webhook url: {current_app.config['APP_URL']}/webhooks/woocommerce/{shop.shop_key}")
+
+
+def _upsert_shop(platform: str, domain: str, **fields) -> Shop:
+    shop = db.session.scalars(select(Shop).where(Shop.platform == platform, Shop.domain == domain)).first()
+    if shop is None:
+        shop = Shop(platform=platform, domain=domain)
+        db.session.add(shop)
+    for key, value in fields.items():
+        setattr(shop, key, value)
+    shop.uninstalled_at = shop.redact_after = None
+    db.session.commit()
+    return shop
+
+
+@deliveries_cli.command("replay")
+@click.argument("delivery_id", type=int)
+@click.option("--now", "inline", is_flag=True, help="process here instead of enqueueing")
+@with_appcontext
+def replay(delivery_id: int, inline: bool) -> None:
+    """Process a stored delivery again (after a fix, or one that was malformed)."""
+    from app.jobs.deliveries import delivery_job_id, process_delivery
+
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        raise click.ClickException(f"no delivery {delivery_id}")
+    delivery.state, delivery.error = "received", None
+    db.session.commit()
+    if inline:
+        click.echo(process_delivery(delivery_id))
+    else:
+        queues.enqueue("webhooks", process_delivery, delivery_id, job_id=delivery_job_id(delivery_id))
+        click.echo(f"delivery {delivery_id} enqueued")
+
+
+@deliveries_cli.command("list")
+@click.option("--state", default=None)
+@click.option("--limit", default=20)
+@with_appcontext
+def list_deliveries(state: str | None, limit: int) -> None:
+    """Show recent deliveries with their state and error."""
+    query = select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(limit)
+    if state:
+        query = query.where(WebhookDelivery.state == state)
+    for d in db.session.scalars(query):
+        click.echo(f"{d.id}\t{d.platform}\t{d.topic}\t{d.state}\t{d.error or ''}")
+
+
+@click.command("dispatch")
+@with_appcontext
+def dispatch_command() -> None:
+    """Run one dispatcher pass (due mails onto the queue, lost work redriven)."""
+    from app.jobs.dispatch import dispatch_due
+
+    click.echo(dispatch_due())

@@ -1,0 +1,60 @@
+"""Encryption of secrets at rest (Fernet, with key rotation through MultiFernet)."""
+from __future__ import annotations
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import Text
+from sqlalchemy.types import TypeDecorator
+
+
+class KeyringNotConfigured(RuntimeError):
+    """A secret column was read or written before configure_keys() ran."""
+
+
+_keyring: MultiFernet | None = None
+
+
+def configure_keys(spec: str) -> None:
+    """Set the process keyring from a comma-separated list; the first key encrypts."""
+    global _keyring
+    keys = [k.strip() for k in spec.split(",") if k.strip()]
+    try:
+        _keyring = MultiFernet([Fernet(k) for k in keys])
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            "TOKEN_ENCRYPTION_KEY must hold url-safe base64 Fernet keys (32 bytes each)"
+        ) from exc
+
+
+def _ring() -> MultiFernet:
+    if _keyring is None:
+        raise KeyringNotConfigured("call app.crypto.configure_keys first")
+    return _keyring
+
+
+def encrypt(plain: str) -> str:
+    return _ring().encrypt(plain.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _ring().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("stored secret cannot be decrypted with the configured keys") from exc
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a stored value under the newest key."""
+    return _ring().rotate(token.encode()).decode()
+
+
+class EncryptedText(TypeDecorator):
+    """A text column whose value is Fernet-encrypted in the database."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect):
+        return None if value is None else encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect):
+        return None if value is None else decrypt(value)

@@ -1,0 +1,52 @@
+"""Route one normalised event to the domain and re-plan the follow-ups it affects."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.domain.followups import sync_followups
+from app.domain.lifecycle import redact_customer, redact_shop, uninstall_shop
+from app.domain.orders import apply_order_event, find_order
+from app.domain.shipments import apply_fulfillment_event
+from app.domain.statuses import derive_order_status
+from app.models import Shop
+from connectors.base import FulfillmentEvent, IgnoredEvent, LifecycleEvent, OrderEvent, ParsedEvent
+
+log = logging.getLogger(__name__)
+
+
+def apply_event(session: Session, shop: Shop, event: ParsedEvent, now: datetime) -> str:
+    """Apply the event; return a short outcome for the delivery log."""
+    if isinstance(event, OrderEvent):
+        order = apply_order_event(session, shop, event, now)
+        sync_followups(session, order, shop, now)
+        return f"order {order.id} {order.status}"
+    if isinstance(event, FulfillmentEvent):
+        order = find_order(session, shop, event.platform_order_id)
+        apply_fulfillment_event(session, order, event, shop.platform, now)
+        session.flush()
+        order.status = derive_order_status(order).value
+        sync_followups(session, order, shop, now)
+        return f"order {order.id} {order.status}"
+    if isinstance(event, LifecycleEvent):
+        return _apply_lifecycle(session, shop, event, now)
+    if isinstance(event, IgnoredEvent):
+        return f"ignored: {event.reason}"
+    raise TypeError(f"unknown event type {type(event).__name__}")
+
+
+def _apply_lifecycle(session: Session, shop: Shop, event: LifecycleEvent, now: datetime) -> str:
+    if event.kind == "uninstalled":
+        uninstall_shop(session, shop, now)
+        return "shop uninstalled"
+    if event.kind == "shop_redact":
+        redact_shop(session, shop)
+        return "shop redacted"
+    if event.kind == "customer_redact":
+        count = redact_customer(session, shop, event.customer_email, event.platform_order_ids, now)
+        return f"customer redacted ({count} record(s))"
+    # data_request: the export is built by the Shopify connector issue; keep it visible.
+    log.warning("data request received shop=%s; export must be produced by hand", shop.id)
+    return f"{event.kind}: recorded"

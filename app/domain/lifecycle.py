@@ -1,0 +1,58 @@
+"""App lifecycle and privacy: uninstall stops all work, redaction erases personal data."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Customer, Order, ScheduledMessage, Shop
+
+PENDING_STATES = ("planned", "queued")
+# Shopify sends shop/redact 48 h after uninstall; keep data no longer than this without it.
+REDACT_GRACE = timedelta(days=30)
+
+
+def uninstall_shop(session: Session, shop: Shop, now: datetime) -> None:
+    """Stop all work: mark uninstalled, forget credentials, cancel every pending mail."""
+    shop.uninstalled_at = now
+    shop.redact_after = now + REDACT_GRACE
+    shop.access_token = shop.refresh_token = None
+    session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.shop_id == shop.id, ScheduledMessage.state.in_(PENDING_STATES))
+        .values(state="cancelled", reason="shop uninstalled", updated_at=now)
+    )
+
+
+def redact_shop(session: Session, shop: Shop) -> None:
+    """Delete every row of the shop (children go by ON DELETE CASCADE and ORM cascades)."""
+    from app.models import WebhookDelivery
+
+    session.execute(delete(WebhookDelivery).where(WebhookDelivery.shop_id == shop.id))
+    session.delete(shop)
+
+
+def redact_customer(session: Session, shop: Shop, email: str | None, order_ids: tuple[str, ...],
+                    now: datetime) -> int:
+    """Erase a buyer's personal data; orders keep anonymised facts. Returns rows touched."""
+    customers = []
+    if email:
+        customers = list(session.scalars(select(Customer).where(
+            Customer.shop_id == shop.id, Customer.email == email.strip().lower())))
+    if order_ids:
+        orders = session.scalars(select(Order).where(
+            Order.shop_id == shop.id, Order.platform_order_id.in_(order_ids)))
+        customers += [o.customer for o in orders if o.customer is not None]
+    for customer in {c.id: c for c in customers}.values():
+        session.execute(
+            update(ScheduledMessage)
+            .where(ScheduledMessage.customer_id == customer.id,
+                   ScheduledMessage.state.in_(PENDING_STATES))
+            .values(state="cancelled", reason="customer redacted", updated_at=now)
+        )
+        customer.email = None
+        customer.platform_customer_id = None
+        customer.suppressed_reason = "redacted"
+        customer.suppressed_at = now
+    return len(customers)

@@ -1,0 +1,77 @@
+"""Apply normalised order events to the database: upsert, never go back in time."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.domain.shipments import apply_fulfillment_event
+from app.domain.statuses import derive_order_status
+from app.domain.upsert import get_or_create, is_stale
+from app.models import Customer, Order, OrderLine, Shop
+from connectors.base import LineItem, OrderEvent
+
+log = logging.getLogger(__name__)
+
+
+def find_order(session: Session, shop: Shop, platform_order_id: str) -> Order:
+    """The order row for a platform id; a placeholder when a later event arrived first."""
+    return get_or_create(session, Order, {"shop_id": shop.id, "platform_order_id": platform_order_id})
+
+
+def apply_order_event(session: Session, shop: Shop, event: OrderEvent, now: datetime) -> Order:
+    """Upsert the order, its customer, lines and embedded fulfillments."""
+    order = find_order(session, shop, event.platform_order_id)
+    if is_stale(order.platform_updated_at, event.updated_at):
+        log.info("stale order event dropped order=%s", order.id)
+        return order
+    order.name = event.name or order.name
+    order.currency = event.currency or order.currency
+    order.total_price = event.total_price if event.total_price is not None else order.total_price
+    order.financial_status = event.financial_status
+    order.fulfillment_status = event.fulfillment_status
+    order.placed_at = event.placed_at or order.placed_at
+    order.cancelled_at = event.cancelled_at
+    if event.financial_status == "refunded" and order.refunded_at is None:
+        order.refunded_at = event.updated_at or now
+    order.locale = event.locale or order.locale
+    order.shipping_country = (event.shipping_country or order.shipping_country or None)
+    order.platform_updated_at = event.updated_at or order.platform_updated_at
+    if event.email:
+        order.customer = upsert_customer(session, shop, event, now)
+    _apply_lines(session, order, event.lines)
+    for fulfillment in event.fulfillments:
+        apply_fulfillment_event(session, order, fulfillment, shop.platform, now)
+    session.flush()
+    order.status = derive_order_status(order).value
+    return order
+
+
+def upsert_customer(session: Session, shop: Shop, event: OrderEvent, now: datetime) -> Customer:
+    """Keep the least we need: address, language and the marketing-consent state."""
+    customer = get_or_create(session, Customer, {"shop_id": shop.id, "email": event.email.strip().lower()})
+    customer.platform_customer_id = event.platform_customer_id or customer.platform_customer_id
+    customer.locale = event.locale or customer.locale
+    if event.marketing_consent is not None and customer.consent_source in (None, "platform"):
+        state = "granted" if event.marketing_consent else "denied"
+        if customer.marketing_consent != state:
+            customer.marketing_consent = state
+            customer.consent_source = "platform"
+            customer.consent_at = now
+    return customer
+
+
+def _apply_lines(session: Session, order: Order, lines: tuple[LineItem, ...]) -> None:
+    existing = {line.platform_line_id: line for line in order.lines}
+    for item in lines:
+        row = existing.get(item.platform_line_id)
+        if row is None:
+            row = OrderLine(platform_line_id=item.platform_line_id)
+            order.lines.append(row)
+        row.title = item.title
+        row.quantity = item.quantity
+        row.product_id = item.product_id
+        row.variant_id = item.variant_id
+        row.sku = item.sku
+        row.price = item.price

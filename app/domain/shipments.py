@@ -1,0 +1,57 @@
+"""Apply fulfillment events: one Shipment row per parcel, with a tracking-event history."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.domain.upsert import is_stale
+from app.models import Order, Shipment, TrackingEvent
+from connectors.base import FulfillmentEvent, ShipmentStatus
+
+log = logging.getLogger(__name__)
+
+UNSHIPPED = (ShipmentStatus.PENDING, ShipmentStatus.CANCELLED)
+
+
+def apply_fulfillment_event(
+    session: Session, order: Order, event: FulfillmentEvent, source: str, now: datetime
+) -> list[Shipment]:
+    """Upsert the fulfillment's parcels; a parcel never takes an older state."""
+    existing = {
+        (s.platform_fulfillment_id, s.parcel_index): s for s in order.shipments
+    }
+    touched = []
+    for index, parcel in enumerate(event.parcels):
+        shipment = existing.get((event.platform_fulfillment_id, index))
+        if shipment is None:
+            shipment = Shipment(platform_fulfillment_id=event.platform_fulfillment_id,
+                                parcel_index=index, status=ShipmentStatus.PENDING.value)
+            order.shipments.append(shipment)
+        elif is_stale(shipment.platform_updated_at, event.updated_at):
+            log.info("stale fulfillment event dropped shipment=%s", shipment.id)
+            continue
+        happened = event.updated_at or now
+        status = ShipmentStatus(event.status).value
+        if shipment.status != status:
+            shipment.events.append(TrackingEvent(
+                status=status, happened_at=happened, source=source,
+                message=event.raw_status,
+            ))
+        shipment.status = status
+        shipment.carrier = parcel.carrier or shipment.carrier
+        shipment.tracking_number = parcel.tracking_number or shipment.tracking_number
+        shipment.tracking_url = parcel.tracking_url or shipment.tracking_url
+        shipment.line_items = [list(pair) for pair in event.line_items]
+        if event.status not in UNSHIPPED and shipment.shipped_at is None:
+            shipment.shipped_at = event.created_at or happened
+        if event.status == ShipmentStatus.DELIVERED and shipment.delivered_at is None:
+            shipment.delivered_at = happened
+        if event.estimated_delivery_at is not None:
+            shipment.edd_start = shipment.edd_end = event.estimated_delivery_at
+            shipment.edd_source = "carrier"
+        shipment.platform_updated_at = event.updated_at or shipment.platform_updated_at
+        touched.append(shipment)
+    return touched
+

@@ -1,0 +1,1 @@
+"""RQ jobs. Each takes ids, is idempotent, and commits its own transaction."""

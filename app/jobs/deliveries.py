@@ -1,0 +1,79 @@
+"""Process a stored webhook delivery: parse it, apply it, record the outcome."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from app.domain.events import apply_event
+from app.extensions import db
+from app.jobs.runtime import job
+from app.models import Shop, WebhookDelivery
+from connectors import get_connector
+from connectors.base import MalformedPayload
+
+log = logging.getLogger(__name__)
+
+
+def delivery_job_id(delivery_id: int) -> str:
+    return f"delivery-{delivery_id}"
+
+
+@job
+def process_delivery(delivery_id: int) -> str:
+    """Apply one delivery exactly once; a crash rolls back, records the error and re-raises."""
+    session = db.session
+    now = datetime.now(timezone.utc)
+    delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
+    if delivery is None:
+        return "gone"
+    if delivery.state not in ("received", "failed"):
+        return f"already {delivery.state}"
+    delivery.attempts += 1
+    try:
+        outcome = _apply(session, delivery, now)
+    except MalformedPayload as exc:
+        session.rollback()
+        _finish(delivery_id, "failed", f"malformed: {exc}", now)
+        log.warning("delivery %s malformed: %s", delivery_id, exc)
+        return "malformed"
+    except Exception as exc:
+        session.rollback()
+        _finish(delivery_id, "failed", f"{type(exc).__name__}: {exc}", None, count_attempt=True)
+        log.exception("delivery %s failed (will retry)", delivery_id)
+        raise
+    delivery.state = "ignored" if outcome.startswith("ignored") else "processed"
+    delivery.error = None if delivery.state == "processed" else outcome
+    delivery.processed_at = now
+    session.commit()
+    return outcome
+
+
+def _apply(session, delivery: WebhookDelivery, now: datetime) -> str:
+    shop = _shop_for(session, delivery)
+    if shop is None:
+        return f"ignored: unknown shop {delivery.shop_domain!r}"
+    event = get_connector(delivery.platform).parse(delivery.topic, delivery.body)
+    return apply_event(session, shop, event, now)
+
+
+def _shop_for(session, delivery: WebhookDelivery) -> Shop | None:
+    if delivery.shop_id is not None:
+        return session.get(Shop, delivery.shop_id)
+    if delivery.shop_domain:
+        return session.scalars(select(Shop).where(
+            Shop.platform == delivery.platform, Shop.domain == delivery.shop_domain)).first()
+    return None
+
+
+def _finish(delivery_id: int, state: str, error: str, processed_at, count_attempt: bool = False):
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        return
+    delivery.state = state
+    delivery.error = error[:2000]
+    delivery.processed_at = processed_at
+    if count_attempt:
+        delivery.attempts += 1
+    db.session.commit()

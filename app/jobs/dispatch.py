@@ -1,0 +1,85 @@
+"""The dispatcher: move due plans from SQL onto the mail queue, and redrive lost work.
+
+SQL holds the truth and Redis only carries work, so this pass also re-enqueues any
+message or delivery whose job Redis no longer has (flushed, restarted, crashed worker).
+Safe with many workers: rows are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL), job
+ids are deterministic, and send_message claims its row before it sends.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from app.extensions import db, queues
+from app.jobs.deliveries import delivery_job_id, process_delivery
+from app.jobs.messages import message_job_id, send_message
+from app.jobs.runtime import job
+from app.models import ScheduledMessage, WebhookDelivery
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+# Work older than this without a live job is taken as lost.
+REDRIVE_AFTER = timedelta(seconds=60)
+
+
+@job
+def dispatch_due(now: datetime | None = None) -> dict:
+    now = now or datetime.now(timezone.utc)
+    counts = {"queued": _queue_due_messages(now), "redriven_messages": _redrive_messages(now),
+              "redriven_deliveries": _redrive_deliveries(now)}
+    if any(counts.values()):
+        log.info("dispatch %s", counts)
+    return counts
+
+
+def _queue_due_messages(now: datetime) -> int:
+    session = db.session
+    rows = session.scalars(
+        select(ScheduledMessage)
+        .where(ScheduledMessage.state == "planned", ScheduledMessage.send_at <= now)
+        .order_by(ScheduledMessage.send_at).limit(BATCH)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in rows:
+        row.state, row.queued_at = "queued", now
+    ids = [row.id for row in rows]
+    session.commit()  # the claim is durable before Redis hears of it
+    for message_id in ids:
+        queues.enqueue("mail", send_message, message_id, job_id=message_job_id(message_id))
+    return len(ids)
+
+
+def _redrive_messages(now: datetime) -> int:
+    session = db.session
+    rows = session.scalars(
+        select(ScheduledMessage)
+        .where(ScheduledMessage.state.in_(("queued", "sending")),
+               ScheduledMessage.updated_at <= now - REDRIVE_AFTER)
+        .limit(BATCH).with_for_update(skip_locked=True)
+    ).all()
+    lost = [row for row in rows if not queues.job_is_live(message_job_id(row.id))]
+    for row in lost:
+        # A row left in `sending` means a worker died mid-send: at-least-once, send again.
+        row.state, row.queued_at = "queued", now
+    ids = [row.id for row in lost]
+    session.commit()
+    for message_id in ids:
+        queues.enqueue("mail", send_message, message_id, job_id=message_job_id(message_id))
+    return len(ids)
+
+
+def _redrive_deliveries(now: datetime) -> int:
+    ids = db.session.scalars(
+        select(WebhookDelivery.id)
+        .where(WebhookDelivery.state == "received",
+               WebhookDelivery.received_at <= now - REDRIVE_AFTER)
+        .limit(BATCH)
+    ).all()
+    db.session.commit()
+    lost = [i for i in ids if not queues.job_is_live(delivery_job_id(i))]
+    for delivery_id in lost:
+        queues.enqueue("webhooks", process_delivery, delivery_id, job_id=delivery_job_id(delivery_id))
+    return len(lost)

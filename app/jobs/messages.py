@@ -1,0 +1,82 @@
+"""Send one scheduled message: claim it, re-check it, render, send, record.
+
+Delivery is at-least-once. The only window for a duplicate is a crash after the SMTP
+server answered 250 and before our commit of `sent`; the Message-ID is the same on the
+resend, so receiving systems can recognise it.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from flask import current_app
+from sqlalchemy import update
+
+from app.domain.followups import send_time_verdict
+from app.extensions import db
+from app.jobs.runtime import job
+from app.mail.render import message_id_for, render_message
+from app.mail.senders import PermanentSendError, sender_from_url
+from app.models import ScheduledMessage
+
+log = logging.getLogger(__name__)
+
+
+def message_job_id(message_id: int) -> str:
+    return f"message-{message_id}"
+
+
+def mail_sender():
+    """The app's sender; tests may put one in app.extensions['mail_sender']."""
+    sender = current_app.extensions.get("mail_sender")
+    if sender is None:
+        sender = current_app.extensions["mail_sender"] = sender_from_url(current_app.config["SMTP_URL"])
+    return sender
+
+
+@job
+def send_message(message_id: int) -> str:
+    session = db.session
+    now = datetime.now(timezone.utc)
+    claimed = session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.id == message_id, ScheduledMessage.state == "queued")
+        .values(state="sending", attempts=ScheduledMessage.attempts + 1, updated_at=now)
+    ).rowcount
+    session.commit()
+    if not claimed:
+        return "not claimable (already sent, skipped or in flight)"
+    message = session.get(ScheduledMessage, message_id)
+    verdict = send_time_verdict(message, message.order.shop, now)
+    if verdict:
+        message.state, message.reason = "skipped", verdict
+        session.commit()
+        return f"skipped: {verdict}"
+    try:
+        mail_sender().send(render_message(message))
+    except PermanentSendError as exc:
+        _record_failure(message, "failed", str(exc))
+        log.warning("message %s rejected permanently: %s", message_id, exc)
+        return "failed"
+    except Exception as exc:
+        give_up = message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+        _record_failure(message, "failed" if give_up else "queued", f"{type(exc).__name__}: {exc}")
+        log.warning("message %s send failed (attempt %s): %s", message_id, message.attempts, exc)
+        if give_up:
+            return "failed"
+        raise
+    message.state = "sent"
+    message.sent_at = datetime.now(timezone.utc)
+    message.message_id = message_id_for(message)
+    session.commit()
+    return "sent"
+
+
+def _record_failure(message: ScheduledMessage, state: str, error: str) -> None:
+    db.session.rollback()
+    message = db.session.get(ScheduledMessage, message.id)
+    message.state = state
+    message.last_error = error[:2000]
+    if state == "failed":
+        message.reason = "send failed"
+    db.session.commit()

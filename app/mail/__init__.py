@@ -1,0 +1,1 @@
+"""Mail: senders (SMTP, console, memory) and rendering from the shared presenter."""

@@ -1,0 +1,55 @@
+"""Render a scheduled message into a MIME mail (text + HTML) from the shared presenter."""
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formataddr, parseaddr
+from urllib.parse import urlsplit
+
+import css_inline
+from flask import current_app, render_template
+
+from app.i18n import translate
+from app.models import ScheduledMessage
+from app.presenters import order_status
+from app.tracking_links import tracking_url
+
+
+def message_id_for(message: ScheduledMessage) -> str:
+    """The same Message-ID on every attempt, so a resend is recognisable as a duplicate."""
+    host = urlsplit(current_app.config["APP_URL"]).hostname or "localhost"
+    return f"<sm-{message.id}.{message.shop_id}@{host}>"
+
+
+def render_message(message: ScheduledMessage) -> EmailMessage:
+    order = message.order
+    facts = order_status(order, message.customer.locale if message.customer else None)
+    lang = facts["locale"]
+    parcel = _parcel_of(facts, message)
+    context = {
+        "facts": facts, "parcel": parcel, "status_url": tracking_url(order),
+        "t": lambda key, **kw: translate(lang, key, **kw), "shop": order.shop,
+        "stream": message.stream,
+    }
+    base = f"email/{message.kind}"
+    subject = render_template(f"{base}/subject.txt", **context).strip()
+    text = render_template(f"{base}/body.txt", **context)
+    html = css_inline.inline(render_template(f"{base}/body.html", **context))
+
+    mail = EmailMessage()
+    sender_name, sender_addr = parseaddr(current_app.config["MAIL_FROM"])
+    mail["From"] = formataddr((order.shop.name or sender_name, sender_addr))
+    mail["To"] = message.customer.email
+    mail["Subject"] = subject
+    mail["Message-ID"] = message_id_for(message)
+    mail["Content-Language"] = lang
+    mail.set_content(text)
+    mail.add_alternative(html, subtype="html")
+    return mail
+
+
+def _parcel_of(facts: dict, message: ScheduledMessage) -> dict | None:
+    """Parcel-bound kinds use the sequence as the shipment id."""
+    for parcel in facts["modules"].get("tracking", {}).get("parcels", []):
+        if parcel["id"] == message.sequence:
+            return parcel
+    return None

@@ -1,0 +1,99 @@
+"""Ways to hand a rendered message to the world, chosen by SMTP_URL.
+
+smtp://user:pass@host:port[?starttls=1]  plain SMTP, STARTTLS when asked
+smtps://user:pass@host:port              SMTP over TLS
+console:                                 print to the log (development)
+memory:                                  keep in a list (tests)
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+log = logging.getLogger(__name__)
+
+
+class SendError(Exception):
+    """The message was not accepted."""
+
+
+class TemporarySendError(SendError):
+    """Try again later (4xx, connection trouble)."""
+
+
+class PermanentSendError(SendError):
+    """Giving up is right (5xx: unknown mailbox, policy rejection)."""
+
+
+class EmailSender(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SMTPSender:
+    def __init__(self, url: str, timeout: float = 20.0):
+        parts = urlsplit(url)
+        self.ssl = parts.scheme == "smtps"
+        self.host = parts.hostname or "localhost"
+        self.port = parts.port or (465 if self.ssl else 25)
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        self.starttls = parse_qs(parts.query).get("starttls", ["0"])[0] in ("1", "true", "yes")
+        self.timeout = timeout
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            with self._connect() as smtp:
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise _by_code(min(codes), str(exc.recipients)) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise _by_code(exc.smtp_code, exc.smtp_error) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TemporarySendError(f"{type(exc).__name__}: {exc}") from exc
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.ssl:
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                    context=ssl.create_default_context())
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if self.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        return smtp
+
+
+def _by_code(code: int, detail) -> SendError:
+    text = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
+    cls = PermanentSendError if 500 <= code < 600 else TemporarySendError
+    return cls(f"{code} {text}")
+
+
+class ConsoleSender:
+    def send(self, message: EmailMessage) -> None:
+        log.info("mail to=%s subject=%s message-id=%s",
+                 message["To"], message["Subject"], message["Message-ID"])
+
+
+class MemorySender:
+    def __init__(self) -> None:
+        self.outbox: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.outbox.append(message)
+
+
+def sender_from_url(url: str) -> EmailSender:
+    scheme = urlsplit(url).scheme
+    if scheme in ("smtp", "smtps"):
+        return SMTPSender(url)
+    if scheme == "console":
+        return ConsoleSender()
+    if scheme == "memory":
+        return MemorySender()
+    raise ValueError(f"SMTP_URL scheme {scheme!r} is not one of smtp, smtps, console, memory")

@@ -1,0 +1,35 @@
+"""Raw webhook deliveries, kept verbatim so any of them can be replayed."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+from app.models.shop import utcnow
+
+# received → processed | ignored | failed ; malformed deliveries never enter the queue.
+DELIVERY_STATES = ("received", "processed", "ignored", "failed", "malformed")
+
+
+class WebhookDelivery(Base):
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("platform", "delivery_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    delivery_key: Mapped[str] = mapped_column(String(200))
+    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    shop_domain: Mapped[str | None] = mapped_column(String(255))
+    topic: Mapped[str] = mapped_column(String(80))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    triggered_at: Mapped[datetime | None]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(20), default="received")
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+Index("ix_webhook_deliveries_state_received", WebhookDelivery.state, WebhookDelivery.received_at)

@@ -1,0 +1,47 @@
+"""Scheduled follow-up messages: SQL holds the plan, Redis only carries the work."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+from app.models.order import Customer, Order
+from app.models.shop import utcnow
+
+# planned → queued → sending → sent ; or skipped / cancelled / failed with a reason.
+MESSAGE_STATES = ("planned", "queued", "sending", "sent", "skipped", "cancelled", "failed")
+
+
+class ScheduledMessage(Base):
+    __tablename__ = "scheduled_messages"
+    __table_args__ = (UniqueConstraint("order_id", "kind", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    # Distinguishes several mails of one kind for one order (e.g. one per parcel).
+    sequence: Mapped[int] = mapped_column(default=0)
+    stream: Mapped[str] = mapped_column(String(20))
+    send_at: Mapped[datetime]
+    stale_after_seconds: Mapped[int | None]
+    state: Mapped[str] = mapped_column(String(20), default="planned")
+    reason: Mapped[str | None] = mapped_column(String(200))
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    queued_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    order: Mapped[Order] = relationship()
+    customer: Mapped[Customer | None] = relationship()
+
+
+Index("ix_scheduled_messages_due", ScheduledMessage.state, ScheduledMessage.send_at)

@@ -1,0 +1,83 @@
+"""Customers, orders and order lines: the normalised picture of what was bought."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+from app.models.shop import Shop, utcnow
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("shop_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    platform_customer_id: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(320))
+    locale: Mapped[str | None] = mapped_column(String(10))
+    marketing_consent: Mapped[str] = mapped_column(String(20), default="unknown")
+    consent_source: Mapped[str | None] = mapped_column(String(40))
+    consent_at: Mapped[datetime | None]
+    suppressed_reason: Mapped[str | None] = mapped_column(String(40))
+    suppressed_at: Mapped[datetime | None]
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("shop_id", "platform_order_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL")
+    )
+    platform_order_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(64))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    total_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    financial_status: Mapped[str | None] = mapped_column(String(40))
+    fulfillment_status: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(30), default="placed")
+    locale: Mapped[str | None] = mapped_column(String(10))
+    shipping_country: Mapped[str | None] = mapped_column(String(2))
+    placed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    refunded_at: Mapped[datetime | None]
+    # The platform's own updated_at of the newest event applied; older events are stale.
+    platform_updated_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    shop: Mapped[Shop] = relationship()
+    customer: Mapped[Customer | None] = relationship()
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
+    shipments: Mapped[list["Shipment"]] = relationship(  # noqa: F821
+        back_populates="order", cascade="all, delete-orphan", order_by="Shipment.id"
+    )
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (UniqueConstraint("order_id", "platform_line_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    platform_line_id: Mapped[str] = mapped_column(String(64))
+    product_id: Mapped[str | None] = mapped_column(String(64))
+    variant_id: Mapped[str | None] = mapped_column(String(64))
+    sku: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[int]
+    price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+Index("ix_orders_shop_updated", Order.shop_id, Order.updated_at)

@@ -1,0 +1,64 @@
+"""Shops (one per installed store) and their per-module switches."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.crypto import EncryptedText
+from app.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Shop(Base):
+    __tablename__ = "shops"
+    __table_args__ = (UniqueConstraint("platform", "domain"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    domain: Mapped[str] = mapped_column(String(255))
+    # Public, unguessable handle used in per-shop URLs (WooCommerce webhook address).
+    shop_key: Mapped[str] = mapped_column(
+        String(40), unique=True, default=lambda: secrets.token_urlsafe(18)
+    )
+    name: Mapped[str | None] = mapped_column(String(255))
+    access_token: Mapped[str | None] = mapped_column(EncryptedText)
+    refresh_token: Mapped[str | None] = mapped_column(EncryptedText)
+    access_token_expires_at: Mapped[datetime | None]
+    # WooCommerce consumer key/secret (Shopify uses access_token).
+    api_key: Mapped[str | None] = mapped_column(EncryptedText)
+    api_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    webhook_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    scopes: Mapped[str | None] = mapped_column(String(1000))
+    locale: Mapped[str] = mapped_column(String(10), default="de")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
+    branding: Mapped[dict] = mapped_column(JSON, default=dict)
+    installed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uninstalled_at: Mapped[datetime | None]
+    redact_after: Mapped[datetime | None]
+
+    modules: Mapped[list[ShopModule]] = relationship(
+        back_populates="shop", cascade="all, delete-orphan"
+    )
+
+    @property
+    def active(self) -> bool:
+        return self.uninstalled_at is None
+
+
+class ShopModule(Base):
+    __tablename__ = "shop_modules"
+    __table_args__ = (UniqueConstraint("shop_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    enabled: Mapped[bool]
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    shop: Mapped[Shop] = relationship(back_populates="modules")

@@ -1,0 +1,45 @@
+"""RQ queues on one Redis connection; purpose-named: webhooks, mail, periodic."""
+from __future__ import annotations
+
+from redis import Redis
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+
+QUEUE_NAMES = ("webhooks", "mail", "periodic")
+# Back-off for retried jobs: seconds before attempt 2, 3, …
+BACKOFF = [5, 30, 120, 600, 1800]
+LIVE_JOB_STATES = {"queued", "started", "scheduled", "deferred"}
+
+
+class Queues:
+    """Holds the Redis connection and the named queues for one app."""
+
+    def __init__(self) -> None:
+        self.redis: Redis | None = None
+        self._queues: dict[str, Queue] = {}
+
+    def init_app(self, app) -> None:
+        self.redis = Redis.from_url(app.config["REDIS_URL"], socket_timeout=5,
+                                    socket_connect_timeout=2, health_check_interval=30)
+        self._queues = {name: Queue(name, connection=self.redis) for name in QUEUE_NAMES}
+        app.extensions["queues"] = self
+
+    def get(self, name: str) -> Queue:
+        return self._queues[name]
+
+    def enqueue(self, queue: str, func, *args, job_id: str, retries: int = len(BACKOFF)) -> Job:
+        """Enqueue under a deterministic id, with retries and back-off."""
+        return self.get(queue).enqueue(
+            func, *args, job_id=job_id, retry=Retry(max=retries, interval=BACKOFF[:retries]),
+            failure_ttl=7 * 24 * 3600, result_ttl=3600,
+        )
+
+    def job_is_live(self, job_id: str) -> bool:
+        """Whether Redis still carries this job (queued, running or waiting to retry)."""
+        try:
+            job = Job.fetch(job_id, connection=self.redis)
+        except NoSuchJobError:
+            return False
+        status = job.get_status(refresh=False)
+        return getattr(status, "value", status) in LIVE_JOB_STATES

@@ -1,0 +1,32 @@
+"""Signed tracking-page tokens: bound to one shop and one order, expiring."""
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+SALT = "tracking-page-v1"
+# A tracking link in a mail must outlive the order's whole journey, returns included.
+MAX_AGE_SECONDS = 180 * 24 * 3600
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def tracking_token(order) -> str:
+    return _serializer().dumps({"s": order.shop_id, "o": order.id})
+
+
+def read_tracking_token(token: str) -> tuple[int, int] | None:
+    """Return (shop_id, order_id), or None when the token is forged, mangled or expired."""
+    try:
+        data = _serializer().loads(token, max_age=MAX_AGE_SECONDS)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("s"), int) or not isinstance(data.get("o"), int):
+        return None
+    return data["s"], data["o"]
+
+
+def tracking_url(order) -> str:
+    return f"{current_app.config['APP_URL']}/t/{tracking_token(order)}"

@@ -1,0 +1,45 @@
+"""Error handlers: JSON for API and webhook paths, HTML elsewhere; 500 rolls back."""
+from __future__ import annotations
+
+import logging
+
+from flask import request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/webhooks/")) or request.path.endswith(".json")
+
+
+def _render(status: int, title: str, detail: str):
+    if _wants_json():
+        return {"status": status, "error": title, "message": detail}, status
+    from markupsafe import escape
+
+    body = f"<!doctype html><title>{status} {escape(title)}</title><h1>{escape(title)}</h1><p>{escape(detail)}</p>"
+    return body, status, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return _render(exc.code or 500, exc.name, exc.description or "")
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc):
+        db.session.rollback()
+        log.error("database unavailable: %s", exc.orig)
+        # 503 makes Shopify and WooCommerce try the webhook again later.
+        response = _render(503, "Service Unavailable", "The database is unavailable; try again shortly.")
+        return response[0], 503, {"Retry-After": "30"}
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _render(500, "Internal Server Error", "Something went wrong on our side.")

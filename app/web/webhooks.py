@@ -1,0 +1,89 @@
+"""Webhook intake: verify, store the raw delivery under its unique id, enqueue, answer fast."""
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, current_app, request
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db, queues
+from app.jobs.deliveries import delivery_job_id, process_delivery
+from app.models import Shop, WebhookDelivery
+from connectors import get_connector
+from connectors.base import IncomingRequest, Secrets
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__)
+
+
+def _shopify_secrets() -> Secrets:
+    old = current_app.config.get("SHOPIFY_API_SECRET_OLD")
+    return Secrets(current_app.config["SHOPIFY_API_SECRET"], (old,) if old else ())
+
+
+@bp.route("/webhooks/shopify", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/webhooks/shopify/compliance", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def shopify_webhook():
+    """Receive one Shopify webhook (order, fulfillment, lifecycle or compliance topic)."""
+    return receive("shopify", _shopify_secrets())
+
+
+def receive(platform: str, secrets: Secrets, shop: Shop | None = None):
+    if request.method != "POST":
+        return _answer(405, "method not allowed: webhooks are POSTed")
+    if (request.content_length or 0) > current_app.config["MAX_WEBHOOK_BYTES"]:
+        return _answer(413, "body too large")
+    connector = get_connector(platform)
+    incoming = IncomingRequest(method=request.method, headers=dict(request.headers),
+                               body=request.get_data(cache=False), url=request.url)
+    verdict = connector.verify(incoming, secrets)
+    if not verdict.ok:
+        return _answer(verdict.status, verdict.reason)
+    identity = connector.identify(incoming)
+    problem = _malformed(incoming.body)
+    delivery_id = _store(platform, identity, incoming.body, shop, "malformed" if problem else "received", problem)
+    if problem:
+        log.warning("malformed %s webhook stored for replay: %s", platform, problem)
+        return _answer(400, f"malformed body, stored for replay: {problem}")
+    if delivery_id is None:
+        return _answer(200, "duplicate delivery ignored")
+    try:
+        queues.enqueue("webhooks", process_delivery, delivery_id, job_id=delivery_job_id(delivery_id))
+    except Exception:  # stored is safe: the dispatcher redrives it when Redis is back
+        log.exception("enqueue failed for delivery %s; it stays stored", delivery_id)
+    return _answer(200, "accepted")
+
+
+def _malformed(body: bytes) -> str | None:
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        return f"not JSON ({type(exc).__name__})"
+    if not isinstance(payload, dict):
+        return "not a JSON object"
+    return None
+
+
+def _store(platform, identity, body, shop, state, error) -> int | None:
+    """Insert the delivery; None when this delivery id was stored before."""
+    values = dict(
+        platform=platform, delivery_key=identity.delivery_key, topic=identity.topic,
+        shop_domain=identity.shop_domain, shop_id=shop.id if shop else None, body=body,
+        triggered_at=identity.triggered_at, state=state, error=error,
+    )
+    insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
+    stmt = (insert(WebhookDelivery).values(**values)
+            .on_conflict_do_nothing(index_elements=["platform", "delivery_key"])
+            .returning(WebhookDelivery.id))
+    delivery_id = db.session.execute(stmt).scalar()
+    db.session.commit()
+    if delivery_id is None and state == "malformed":
+        return db.session.scalar(select(WebhookDelivery.id).where(
+            WebhookDelivery.platform == platform, WebhookDelivery.delivery_key == identity.delivery_key))
+    return delivery_id
+
+
+def _answer(status: int, message: str):
+    return {"status": status, "message": message}, status

@@ -1,0 +1,56 @@
+"""Worker entry: `python -m app.worker` runs RQ on webhooks, mail and periodic queues.
+
+It builds the app once, runs the RQ scheduler (for retries with back-off) and a ticker
+thread that enqueues the dispatcher every DISPATCH_INTERVAL_SECONDS; a Redis lock lets
+only one of many worker processes enqueue each tick.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from rq import Worker
+
+from app import create_app
+from app.extensions import queues
+from app.jobs.runtime import set_worker_app
+from app.queues import QUEUE_NAMES
+
+log = logging.getLogger("app.worker")
+TICK_LOCK = "aftersales:dispatch-tick"
+
+
+def log_failure(job, exc_type, exc_value, _traceback):
+    """Make every failed attempt visible with its job id; RQ keeps the failed registry."""
+    log.error("job failed id=%s func=%s retries_left=%s error=%s: %s",
+              job.id, job.func_name, job.retries_left, exc_type.__name__, exc_value)
+    return True  # let RQ's default handling (retry or failed registry) go on
+
+
+def tick_forever(app, stop: threading.Event) -> None:
+    from app.jobs.dispatch import dispatch_due
+
+    interval = app.config["DISPATCH_INTERVAL_SECONDS"]
+    while not stop.wait(interval):
+        try:
+            if queues.redis.set(TICK_LOCK, "1", nx=True, px=int(interval * 1000)):
+                queues.get("periodic").enqueue(dispatch_due, result_ttl=60, failure_ttl=24 * 3600)
+        except Exception:
+            log.exception("dispatcher tick failed; next tick will try again")
+
+
+def main() -> None:
+    app = create_app()
+    set_worker_app(app)
+    stop = threading.Event()
+    threading.Thread(target=tick_forever, args=(app, stop), daemon=True).start()
+    worker = Worker([queues.get(name) for name in QUEUE_NAMES], connection=queues.redis,
+                    exception_handlers=[log_failure])
+    try:
+        worker.work(with_scheduler=True)
+    finally:
+        stop.set()
+
+
+if __name__ == "__main__":
+    main()

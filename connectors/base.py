@@ -1,0 +1,166 @@
+"""The connector boundary: one Protocol, the normalised event dataclasses and the errors.
+
+Connectors translate a platform's wire format into these dataclasses and never import
+flask or app. Timestamps are timezone-aware UTC; platform ids are strings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Mapping, Protocol, Union
+
+
+class ShipmentStatus(StrEnum):
+    """The normalised parcel status every connector maps into (DESIGN.md §4)."""
+
+    PENDING = "pending"
+    INFO_RECEIVED = "info_received"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    AVAILABLE_FOR_PICKUP = "available_for_pickup"
+    ATTEMPT_FAILED = "attempt_failed"
+    DELAYED = "delayed"
+    EXCEPTION = "exception"
+    DELIVERED = "delivered"
+    RETURNING = "returning"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+
+class ConnectorError(Exception):
+    """Base of every connector error."""
+
+
+class MalformedPayload(ConnectorError):
+    """The body is not what the topic promises (bad JSON, missing ids, wrong types)."""
+
+
+class NotSupported(ConnectorError):
+    """The platform has no such operation."""
+
+
+@dataclass(frozen=True)
+class IncomingRequest:
+    """A webhook request as the web layer received it."""
+
+    method: str
+    headers: Mapping[str, str]
+    body: bytes
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of checking a webhook: ok, or the HTTP status to answer and why."""
+
+    ok: bool
+    status: int
+    reason: str
+    shop_domain: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryIdentity:
+    """What identifies a delivery before its body is parsed."""
+
+    delivery_key: str
+    topic: str
+    shop_domain: str | None
+    triggered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LineItem:
+    platform_line_id: str
+    title: str
+    quantity: int
+    product_id: str | None = None
+    variant_id: str | None = None
+    sku: str | None = None
+    price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Parcel:
+    tracking_number: str | None
+    tracking_url: str | None
+    carrier: str | None
+
+
+@dataclass(frozen=True)
+class FulfillmentEvent:
+    """One fulfillment (possibly several parcels) of an order, in normalised terms."""
+
+    platform_order_id: str
+    platform_fulfillment_id: str
+    status: ShipmentStatus
+    raw_status: str | None
+    parcels: tuple[Parcel, ...]
+    created_at: datetime | None
+    updated_at: datetime | None
+    line_items: tuple[tuple[str, int], ...] = ()  # (platform_line_id, quantity)
+    estimated_delivery_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OrderEvent:
+    platform_order_id: str
+    name: str | None
+    currency: str | None
+    total_price: Decimal | None
+    financial_status: str | None
+    fulfillment_status: str | None
+    placed_at: datetime | None
+    updated_at: datetime | None
+    cancelled_at: datetime | None
+    email: str | None
+    platform_customer_id: str | None
+    locale: str | None
+    shipping_country: str | None
+    marketing_consent: bool | None
+    lines: tuple[LineItem, ...] = ()
+    fulfillments: tuple[FulfillmentEvent, ...] = ()
+
+
+@dataclass(frozen=True)
+class LifecycleEvent:
+    """App lifecycle and privacy: uninstalled, shop_redact, customer_redact, data_request."""
+
+    kind: str
+    shop_domain: str | None
+    customer_email: str | None = None
+    platform_order_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IgnoredEvent:
+    """A delivery acknowledged on purpose, with the reason (unknown topic, draft order…)."""
+
+    reason: str
+
+
+ParsedEvent = Union[OrderEvent, FulfillmentEvent, LifecycleEvent, IgnoredEvent]
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The secrets a verification may accept: current first, then the old one."""
+
+    current: str
+    previous: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Connector(Protocol):
+    platform: str
+
+    def verify(self, request: IncomingRequest, secrets: Secrets) -> Verification:
+        """Check method, signature and required headers of a webhook request."""
+
+    def identify(self, request: IncomingRequest) -> DeliveryIdentity:
+        """Return the delivery's unique key, topic, shop and trigger time."""
+
+    def parse(self, topic: str, body: bytes) -> ParsedEvent:
+        """Translate a verified body into a normalised event; raise MalformedPayload."""

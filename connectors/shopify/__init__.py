@@ -1,0 +1,19 @@
+"""The Shopify connector: webhook verification, identity and payload mapping."""
+from __future__ import annotations
+
+from connectors.base import DeliveryIdentity, IncomingRequest, ParsedEvent, Secrets, Verification
+from connectors.shopify.mapping import parse_webhook
+from connectors.shopify.webhooks import identify_delivery, verify_webhook
+
+
+class ShopifyConnector:
+    platform = "shopify"
+
+    def verify(self, request: IncomingRequest, secrets: Secrets) -> Verification:
+        return verify_webhook(request, secrets)
+
+    def identify(self, request: IncomingRequest) -> DeliveryIdentity:
+        return identify_delivery(request)
+
+    def parse(self, topic: str, body: bytes) -> ParsedEvent:
+        return parse_webhook(topic, body)

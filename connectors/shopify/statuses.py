@@ -1,0 +1,57 @@
+"""Shopify fulfillment and shipment statuses → ShipmentStatus (REST lowercase, GraphQL upper)."""
+from __future__ import annotations
+
+import logging
+
+from connectors.base import ShipmentStatus as S
+
+log = logging.getLogger(__name__)
+
+# Fulfillment.shipment_status (REST) / FulfillmentDisplayStatus + event status (GraphQL).
+SHIPMENT_STATUS = {
+    "label_printed": S.INFO_RECEIVED,
+    "label_purchased": S.INFO_RECEIVED,
+    "confirmed": S.INFO_RECEIVED,
+    "ready_for_pickup": S.AVAILABLE_FOR_PICKUP,
+    "picked_up": S.IN_TRANSIT,
+    "in_transit": S.IN_TRANSIT,
+    "out_for_delivery": S.OUT_FOR_DELIVERY,
+    "attempted_delivery": S.ATTEMPT_FAILED,
+    "delayed": S.DELAYED,
+    "delivered": S.DELIVERED,
+    "failure": S.EXCEPTION,
+    "carrier_picked_up": S.IN_TRANSIT,
+}
+
+# Fulfillment.status when no shipment status is known yet.
+FULFILLMENT_STATUS = {
+    "pending": S.PENDING,
+    "open": S.PENDING,
+    "success": S.INFO_RECEIVED,
+    "cancelled": S.CANCELLED,
+    "error": S.EXCEPTION,
+    "failure": S.EXCEPTION,
+}
+
+_logged_unknown: set[str] = set()
+
+
+def _lookup(table: dict[str, S], value: str) -> S:
+    status = table.get(value.lower())
+    if status is None:
+        if value not in _logged_unknown:
+            _logged_unknown.add(value)
+            log.warning("unknown Shopify status %r mapped to unknown", value)
+        return S.UNKNOWN
+    return status
+
+
+def shipment_status(fulfillment_status: str | None, shipment_status: str | None) -> S:
+    """Normalise a fulfillment's status pair; a cancelled fulfillment wins over tracking."""
+    if fulfillment_status and fulfillment_status.lower() == "cancelled":
+        return S.CANCELLED
+    if shipment_status:
+        return _lookup(SHIPMENT_STATUS, shipment_status)
+    if fulfillment_status:
+        return _lookup(FULFILLMENT_STATUS, fulfillment_status)
+    return S.PENDING

@@ -1,0 +1,186 @@
+"""Shared fixtures: real database (SQLite or TEST_DATABASE_URL), real Redis, real SMTP."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from rq import SimpleWorker
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.db import Base
+from app.embedded_redis import start_embedded_redis
+from app.extensions import db, queues
+from app.mail.senders import SMTPSender
+from app.mail.sink import start_sink
+from app.migrate import upgrade
+from app.queues import QUEUE_NAMES
+from connectors.signature import body_signature
+
+PAYLOADS = Path(__file__).parent / "payloads"
+SHOPIFY_SECRET = "test_secret_key"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db')}/test.sqlite3"
+    _drop_everything(url)
+    upgrade(url)
+    return url
+
+
+def _drop_everything(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    process, url = start_embedded_redis(tmp_path_factory.mktemp("redis"))
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def encryption_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def make_config(database_url: str, redis_url: str, encryption_key: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "TOKEN_ENCRYPTION_KEY": encryption_key,
+        "SHOPIFY_API_KEY": "test-client-id",
+        "SHOPIFY_API_SECRET": SHOPIFY_SECRET,
+        "SHOPIFY_API_SECRET_OLD": "previous_secret_key",
+        "SHOPIFY_API_ORIGIN": None,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "APP_URL": "https://app.example.test",
+        "SMTP_URL": "memory:",
+        "MAIL_FROM": "Aftersales <mail@app.example.test>",
+        "MAILBOX_DIR": None,
+        "DISPATCH_INTERVAL_SECONDS": 1.0,
+        "MAIL_MAX_ATTEMPTS": 3,
+        "MAX_WEBHOOK_BYTES": 2_000_000,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def config(database_url, redis_url, encryption_key) -> dict:
+    return make_config(database_url, redis_url, encryption_key)
+
+
+@pytest.fixture
+def app(config):
+    app = create_app(config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        queues.redis.flushdb()
+
+
+def _empty_tables() -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job to completion in this process (a real RQ worker, burst mode)."""
+
+    def run() -> None:
+        worker = SimpleWorker([queues.get(name) for name in QUEUE_NAMES], connection=queues.redis)
+        worker.work(burst=True)
+
+    return run
+
+
+@pytest.fixture
+def shop(app):
+    from app.models import Shop
+
+    shop = Shop(platform="shopify", domain="johns-apparel.myshopify.com", name="John's Apparel",
+                access_token="shpat_test", locale="de")
+    db.session.add(shop)
+    db.session.commit()
+    return shop
+
+
+def load_payload(name: str) -> bytes:
+    return (PAYLOADS / name).read_bytes()
+
+
+def shopify_headers(body: bytes, topic: str, event_id: str, secret: str = SHOPIFY_SECRET,
+                    domain: str = "johns-apparel.myshopify.com", triggered_at: str | None = None) -> dict:
+    headers = {
+        "Content-Type": "application/json",
+        "X-Shopify-Hmac-Sha256": body_signature(body, secret),
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Shop-Domain": domain,
+        "X-Shopify-API-Version": "2026-10",
+        "X-Shopify-Webhook-Id": f"webhook-{event_id}",
+        "X-Shopify-Event-Id": event_id,
+    }
+    if triggered_at:
+        headers["X-Shopify-Triggered-At"] = triggered_at
+    return headers
+
+
+@pytest.fixture
+def post_shopify(client):
+    """POST a signed Shopify webhook: (topic, body bytes or dict, event id) → response."""
+
+    def post(topic: str, body, event_id: str, **kwargs):
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return client.post("/webhooks/shopify", data=raw,
+                           headers=shopify_headers(raw, topic, event_id, **kwargs))
+
+    return post
+
+
+class InboxHandler:
+    """aiosmtpd handler keeping every received message (envelope and parsed mail)."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import policy
+        from email.parser import BytesParser
+
+        mail = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
+        self.messages.append({"envelope_to": list(envelope.rcpt_tos), "mail": mail,
+                              "raw": envelope.original_content or envelope.content})
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_inbox(app):
+    """A real SMTP server on loopback; the app sends to it over SMTP."""
+    handler = InboxHandler()
+    controller = start_sink(handler)
+    app.extensions["mail_sender"] = SMTPSender(f"smtp://127.0.0.1:{controller.port}")
+    yield handler.messages
+    controller.stop()
