@@ -23,5 +23,8 @@ test: install
 bench: install
 	$(BIN)/python -m tests.bench.run
 
+lint: install
+	$(BIN)/ruff check app connectors tests
+
 clean:
 	rm -rf $(VENV) var build *.egg-info

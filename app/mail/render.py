@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.utils import formataddr, parseaddr
+from email.utils import formataddr, formatdate, parseaddr
 from urllib.parse import urlsplit
 
 import css_inline
@@ -40,10 +40,11 @@ def render_message(message: ScheduledMessage) -> EmailMessage:
     mail["From"] = formataddr((order.shop.name or sender_name, sender_addr))
     mail["To"] = message.customer.email
     mail["Subject"] = subject
+    mail["Date"] = formatdate(usegmt=True)
     mail["Message-ID"] = message_id_for(message)
-    mail["Content-Language"] = lang
     mail.set_content(text)
     mail.add_alternative(html, subtype="html")
+    mail["Content-Language"] = lang  # after set_content, which drops Content-* headers
     return mail
 
 

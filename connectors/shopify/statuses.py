@@ -21,6 +21,16 @@ SHIPMENT_STATUS = {
     "delivered": S.DELIVERED,
     "failure": S.EXCEPTION,
     "carrier_picked_up": S.IN_TRANSIT,
+    # FulfillmentDisplayStatus (GraphQL, 2026-10) values beyond the REST shipment_status set
+    "fulfilled": S.INFO_RECEIVED,
+    "marked_as_fulfilled": S.INFO_RECEIVED,
+    "submitted": S.PENDING,
+    "label_voided": S.CANCELLED,
+    "canceled": S.CANCELLED,
+    "not_delivered": S.EXCEPTION,
+    # unstable FulfillmentEventStatus values
+    "buyer_action_required": S.EXCEPTION,
+    "returning_to_sender": S.RETURNING,
 }
 
 # Fulfillment.status when no shipment status is known yet.

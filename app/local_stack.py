@@ -1,0 +1,170 @@
+"""`make run`: the whole app on one machine with embedded defaults, plus a demo order.
+
+Starts (when not configured otherwise) an embedded Redis, a local SMTP sink that keeps
+mails in var/mailbox, gunicorn and a worker; migrates the SQLite database; registers a
+demo shop; plays an order's life through signed webhooks; prints the URLs to open.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from cryptography.fernet import Fernet
+
+VAR = Path(os.environ.get("AFTERSALES_VAR", "var")).resolve()
+LOCAL_ENV = VAR / "local.env"
+
+
+def local_settings() -> dict[str, str]:
+    """Secrets generated once into var/local.env; the real environment wins over them."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    if not LOCAL_ENV.exists():
+        LOCAL_ENV.write_text(
+            f"SECRET_KEY={secrets.token_urlsafe(32)}\n"
+            f"TOKEN_ENCRYPTION_KEY={Fernet.generate_key().decode()}\n"
+            "SHOPIFY_API_KEY=local-demo-client-id\n"
+            f"SHOPIFY_API_SECRET={secrets.token_hex(16)}\n"
+        )
+        LOCAL_ENV.chmod(0o600)
+    settings = dict(line.split("=", 1) for line in LOCAL_ENV.read_text().splitlines() if "=" in line)
+    settings.update(os.environ)
+    return settings
+
+
+def wait_healthy(base_url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the web server did not become healthy at {base_url}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    parser.add_argument("--exit-after-demo", action="store_true", help="stop once the demo mail arrived")
+    args = parser.parse_args(argv)
+
+    env = local_settings()
+    base_url = f"http://127.0.0.1:{args.port}"
+    env.setdefault("DATABASE_URL", f"sqlite:///{VAR / 'aftersales.sqlite3'}")
+    env.setdefault("APP_URL", base_url)
+    env.setdefault("DISPATCH_INTERVAL_SECONDS", "2")
+    children: list[subprocess.Popen] = []
+    sink = None
+    try:
+        if not env.get("REDIS_URL"):
+            from app.embedded_redis import start_embedded_redis
+
+            redis_process, env["REDIS_URL"] = start_embedded_redis(VAR / "redis")
+            children.append(redis_process)
+        if not env.get("SMTP_URL"):
+            from app.mail.sink import FolderHandler, start_sink
+
+            logging.getLogger("mail.log").setLevel(logging.WARNING)
+            env["MAILBOX_DIR"] = str(VAR / "mailbox")
+            sink = start_sink(FolderHandler(Path(env["MAILBOX_DIR"])))
+            env["SMTP_URL"] = f"smtp://127.0.0.1:{sink.port}"
+        os.environ.update(env)
+
+        from app import create_app
+        from app.migrate import upgrade
+
+        upgrade(env["DATABASE_URL"])
+        app = create_app()
+        order = _demo_shop_and_order_id(app)
+
+        bin_dir = Path(sys.executable).parent
+        children.append(subprocess.Popen(
+            [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{args.port}",
+             "--access-logfile", "-", "app:create_app()"], env=os.environ.copy()))
+        children.append(subprocess.Popen([sys.executable, "-m", "app.worker"], env=os.environ.copy()))
+        wait_healthy(base_url)
+
+        from app.demo import play_lifecycle
+
+        for topic, status in play_lifecycle(base_url, env["SHOPIFY_API_SECRET"], order):
+            print(f"demo webhook {topic}: HTTP {status}", flush=True)
+        arrived = _wait_for_mail(env.get("MAILBOX_DIR"))
+        _print_urls(app, base_url, order, env.get("MAILBOX_DIR"), arrived)
+        if args.exit_after_demo:
+            return 0 if arrived or not env.get("MAILBOX_DIR") else 1
+        print("Running. Press Ctrl-C to stop.", flush=True)
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        return 0
+    finally:
+        for child in reversed(children):  # the worker and web first, Redis last
+            child.terminate()
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if sink is not None:
+            sink.stop()
+
+
+def _demo_shop_and_order_id(app) -> int:
+    """Register the demo shop (idempotent) and pick a fresh order id for this run."""
+    from sqlalchemy import select
+
+    from app.demo import DEMO_DOMAIN
+    from app.extensions import db
+    from app.models import Shop
+
+    with app.app_context():
+        shop = db.session.scalars(select(Shop).where(Shop.domain == DEMO_DOMAIN)).first()
+        if shop is None:
+            db.session.add(Shop(platform="shopify", domain=DEMO_DOMAIN, name="Demo-Shop",
+                                access_token="demo-offline-token", locale="de"))
+        else:
+            shop.uninstalled_at = None
+        db.session.commit()
+    return 820982911946154508 + int(time.time())
+
+
+def _wait_for_mail(mailbox: str | None, seconds: float = 30) -> bool:
+    if not mailbox:
+        return False
+    folder, before = Path(mailbox), time.time() - 60
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(p.stat().st_mtime >= before for p in folder.glob("*.eml")):
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def _print_urls(app, base_url: str, order_id: int, mailbox: str | None, arrived: bool) -> None:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Order
+    from app.tracking_links import tracking_token
+
+    with app.app_context():
+        order = db.session.scalars(select(Order).where(Order.platform_order_id == str(order_id))).first()
+        token = tracking_token(order) if order else None
+    print("\nThe app is running:", flush=True)
+    if token:
+        print(f"  tracking page (the block): {base_url}/t/{token}")
+        print(f"  block JSON:                {base_url}/t/{token}.json")
+    if mailbox:
+        state = "the shipping mail has arrived" if arrived else "no mail yet; the worker may still be sending"
+        print(f"  received mails:            {base_url}/dev/mailbox/  ({state})")
+    print(f"  health:                    {base_url}/healthz", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Build orders and parcels directly in the database for domain tests."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from app.extensions import db
+from app.models import Customer, Order, OrderLine, Shipment
+
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+
+
+def make_order(shop, *, platform_order_id="1001", financial_status="paid", lines=(("l1", 1),),
+               **fields) -> Order:
+    customer = Customer(shop_id=shop.id, email=f"buyer-{platform_order_id}@example.com", locale="de")
+    order = Order(shop_id=shop.id, platform_order_id=platform_order_id,
+                  name="#1001", currency="EUR", financial_status=financial_status,
+                  placed_at=T0, customer=customer, **fields)
+    for line_id, quantity in lines:
+        order.lines.append(OrderLine(platform_line_id=line_id, title=f"Item {line_id}", quantity=quantity))
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def add_parcel(order, *, status="in_transit", tracking_number="00340434161094042557",
+               fulfillment_id="f1", index=0, line_items=(("l1", 1),), shipped_at=T0,
+               delivered_at=None) -> Shipment:
+    shipment = Shipment(platform_fulfillment_id=fulfillment_id, parcel_index=index, status=status,
+                        tracking_number=tracking_number, carrier="DHL", shipped_at=shipped_at,
+                        delivered_at=delivered_at, line_items=[list(p) for p in line_items])
+    order.shipments.append(shipment)
+    db.session.flush()
+    return shipment
