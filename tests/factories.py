@@ -14,7 +14,7 @@ def make_order(shop, *, platform_order_id="1001", financial_status="paid", lines
     customer = Customer(shop_id=shop.id, email=f"buyer-{platform_order_id}@example.com", locale="de")
     order = Order(shop_id=shop.id, platform_order_id=platform_order_id,
                   name="#1001", currency="EUR", financial_status=financial_status,
-                  placed_at=T0, customer=customer, **fields)
+                  placed_at=fields.pop("placed_at", T0), customer=customer, **fields)
     for line_id, quantity in lines:
         order.lines.append(OrderLine(platform_line_id=line_id, title=f"Item {line_id}", quantity=quantity))
     db.session.add(order)
