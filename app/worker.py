@@ -1,8 +1,8 @@
 """Worker entry: `python -m app.worker` runs RQ on webhooks, mail and periodic queues.
 
 It builds the app once, runs the RQ scheduler (for retries with back-off) and a ticker
-thread that enqueues the dispatcher every DISPATCH_INTERVAL_SECONDS; a Redis lock lets
-only one of many worker processes enqueue each tick.
+thread that enqueues the periodic job (dispatcher, reconciliation schedule) every
+DISPATCH_INTERVAL_SECONDS; a Redis lock lets only one of many workers enqueue each tick.
 """
 from __future__ import annotations
 
@@ -28,13 +28,13 @@ def log_failure(job, exc_type, exc_value, _traceback):
 
 
 def tick_forever(app, stop: threading.Event) -> None:
-    from app.jobs.dispatch import dispatch_due
+    from app.jobs.periodic import run_periodic
 
     interval = app.config["DISPATCH_INTERVAL_SECONDS"]
     while not stop.wait(interval):
         try:
             if queues.redis.set(TICK_LOCK, "1", nx=True, px=int(interval * 1000)):
-                queues.get("periodic").enqueue(dispatch_due, result_ttl=60, failure_ttl=24 * 3600)
+                queues.get("periodic").enqueue(run_periodic, result_ttl=60, failure_ttl=24 * 3600)
         except Exception:
             log.exception("dispatcher tick failed; next tick will try again")
 

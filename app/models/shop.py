@@ -30,6 +30,11 @@ class Shop(Base):
     access_token: Mapped[str | None] = mapped_column(EncryptedText)
     refresh_token: Mapped[str | None] = mapped_column(EncryptedText)
     access_token_expires_at: Mapped[datetime | None]
+    refresh_token_expires_at: Mapped[datetime | None]
+    # Set when a token refresh was refused: the merchant must open the app again.
+    needs_reauth_at: Mapped[datetime | None]
+    # Orders updated up to this time are known; reconciliation polls from here.
+    reconciled_through: Mapped[datetime | None]
     # WooCommerce consumer key/secret (Shopify uses access_token).
     api_key: Mapped[str | None] = mapped_column(EncryptedText)
     api_secret: Mapped[str | None] = mapped_column(EncryptedText)

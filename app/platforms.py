@@ -1,0 +1,31 @@
+"""Platform clients built from the app's configuration, with a fresh token per shop."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app
+
+from app.domain.shop_tokens import fresh_access_token
+from app.extensions import db
+from app.models import Shop
+from connectors.base import NotSupported
+from connectors.shopify.admin import AdminClient
+from connectors.shopify.tokens import AppCredentials, refresh_tokens
+
+
+def shopify_credentials() -> AppCredentials:
+    config = current_app.config
+    return AppCredentials(config["SHOPIFY_API_KEY"], config["SHOPIFY_API_SECRET"],
+                          config.get("SHOPIFY_API_ORIGIN"))
+
+
+def _refresh(shop: Shop):
+    return refresh_tokens(shopify_credentials(), shop.domain, shop.refresh_token, shop.refresh_token_expires_at)
+
+
+def shopify_admin(shop: Shop, now: datetime | None = None) -> AdminClient:
+    """An Admin API client for the shop, refreshing its token first when due."""
+    if shop.platform != "shopify":
+        raise NotSupported(f"{shop.platform} has no Shopify Admin API")
+    token = fresh_access_token(db.session, shop, now or datetime.now(timezone.utc), _refresh)
+    return AdminClient(shop.domain, token, current_app.config.get("SHOPIFY_API_ORIGIN"))

@@ -1,0 +1,120 @@
+"""Admin API against a fake Shopify: token refresh under a lock, reconciliation, throttling."""
+import threading
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.domain.shop_tokens import fresh_access_token
+from app.extensions import db
+from app.jobs.reconcile import reconcile_shop
+from app.models import Order, ScheduledMessage, Shop
+from app.platforms import _refresh, shopify_admin
+from connectors.shopify.admin import AdminClient
+from connectors.shopify.client import ReauthorizeRequired
+from tests.fakes.shopify_admin import FakeShopify
+from tests.fakes.shopify_orders import graphql_fulfillment, graphql_order
+
+DOMAIN = "johns-apparel.myshopify.com"
+
+
+@pytest.fixture
+def fake_shopify(app):
+    fake = FakeShopify().start()
+    app.config["SHOPIFY_API_ORIGIN"] = fake.origin
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def connected_shop(app, shop, fake_shopify):
+    tokens = fake_shopify.issue_tokens(DOMAIN)
+    shop.access_token = tokens["access_token"]
+    shop.refresh_token = tokens["refresh_token"]
+    shop.access_token_expires_at = datetime.now(timezone.utc) + timedelta(hours=1)
+    shop.installed_at = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    db.session.commit()
+    return shop
+
+
+def test_expiring_token_is_refreshed_once_by_two_racing_workers(app, connected_shop, fake_shopify):
+    connected_shop.access_token_expires_at = datetime.now(timezone.utc) + timedelta(minutes=1)
+    db.session.commit()
+    fake_shopify.shop(DOMAIN).refresh_delay = 0.3
+    tokens, barrier = [], threading.Barrier(2)
+
+    def worker():
+        with app.app_context():
+            shop = db.session.get(Shop, connected_shop.id)
+            barrier.wait()
+            tokens.append(fresh_access_token(db.session, shop, datetime.now(timezone.utc), _refresh))
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert fake_shopify.shop(DOMAIN).refresh_calls == 1
+    assert len(set(tokens)) == 1 and tokens[0] in fake_shopify.shop(DOMAIN).access_tokens
+    db.session.expire_all()
+    stored = db.session.get(Shop, connected_shop.id)
+    assert stored.refresh_token in fake_shopify.shop(DOMAIN).refresh_tokens  # the rotated one
+    assert stored.access_token_expires_at > datetime.now(timezone.utc) + timedelta(minutes=50)
+
+
+def test_refused_refresh_marks_the_shop_for_reauthorisation(app, connected_shop, fake_shopify):
+    connected_shop.access_token_expires_at = datetime.now(timezone.utc)
+    connected_shop.refresh_token = "shprt_revoked"
+    db.session.commit()
+    with pytest.raises(ReauthorizeRequired):
+        shopify_admin(connected_shop)
+    db.session.expire_all()
+    assert db.session.get(Shop, connected_shop.id).needs_reauth_at is not None
+    with pytest.raises(ReauthorizeRequired):  # no second spend of a dead refresh token
+        shopify_admin(db.session.get(Shop, connected_shop.id))
+    assert fake_shopify.shop(DOMAIN).refresh_calls == 1
+
+
+def test_missed_webhook_is_healed_by_reconciliation(app, connected_shop, fake_shopify):
+    fake_shopify.shop(DOMAIN).orders = [
+        graphql_order(820982911946154508, "2026-11-21T08:00:00Z",
+                      fulfillments=[graphql_fulfillment(255858046)], fulfillment_status="FULFILLED"),
+        graphql_order(820982911946154999, "2026-10-01T08:00:00Z", name="#0999"),  # before the cursor
+    ]
+    result = reconcile_shop(connected_shop.id)
+    assert result["applied"] == 1
+    order = db.session.scalars(select(Order)).one()
+    assert order.platform_order_id == "820982911946154508"
+    assert (order.status, order.locale, order.total_price) == ("shipped", "de-DE", Decimal("89.9"))
+    assert [s.tracking_number for s in order.shipments] == ["00340434161094042557"]
+    assert db.session.scalars(select(ScheduledMessage.kind)).all() == ["shipped"]
+    assert db.session.get(Shop, connected_shop.id).reconciled_through == datetime(2026, 11, 21, 8, tzinfo=timezone.utc)
+
+    # a second pass applies nothing new and plans nothing twice
+    reconcile_shop(connected_shop.id)
+    assert len(db.session.scalars(select(ScheduledMessage)).all()) == 1
+
+
+def test_reconciliation_pages_through_many_orders(app, connected_shop, fake_shopify):
+    fake_shopify.shop(DOMAIN).orders = [
+        graphql_order(1000 + n, f"2026-11-21T08:{n // 60:02d}:{n % 60:02d}Z", name=f"#{n}", email=f"b{n}@example.com")
+        for n in range(120)
+    ]
+    assert reconcile_shop(connected_shop.id)["applied"] == 120
+    assert len(db.session.scalars(select(Order)).all()) == 120
+
+
+def test_throttled_query_waits_by_the_restore_rate_then_succeeds(app, connected_shop, fake_shopify):
+    fake_shopify.shop(DOMAIN).throttle_next = 2
+    waits = []
+    client = AdminClient(DOMAIN, connected_shop.access_token, fake_shopify.origin, sleep=waits.append)
+    assert client.order("1") is None
+    assert waits == [pytest.approx(2.4), pytest.approx(2.4)]  # (252 - 12) / 100
+
+
+def test_refused_access_token_is_reauthorize_required(app, connected_shop, fake_shopify):
+    client = AdminClient(DOMAIN, "shpat_wrong", fake_shopify.origin)
+    with pytest.raises(ReauthorizeRequired):
+        client.order("1")
