@@ -30,9 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.web import blocks, health, mailbox, tracking, webhooks
+    from app.web import blocks, health, mailbox, shopify_home, tracking, webhooks
 
-    for module in (health, webhooks, blocks, tracking, mailbox):
+    for module in (health, webhooks, blocks, tracking, shopify_home, mailbox):
         app.register_blueprint(module.bp)
 
 

@@ -126,13 +126,41 @@ class OrderEvent:
 
 
 @dataclass(frozen=True)
+class TrackingUpdate:
+    """One carrier event for a fulfillment (all its parcels), e.g. "out for delivery"."""
+
+    platform_order_id: str
+    platform_fulfillment_id: str
+    status: ShipmentStatus
+    raw_status: str | None
+    happened_at: datetime
+    location: str | None = None
+    message: str | None = None
+    estimated_delivery_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RefundEvent:
+    """Money (and possibly goods) went back: which lines, how many."""
+
+    platform_order_id: str
+    platform_refund_id: str
+    created_at: datetime | None
+    line_items: tuple[tuple[str, int], ...] = ()  # (platform_line_id, quantity)
+    returned: bool = False  # goods came back (restock type "return")
+
+
+@dataclass(frozen=True)
 class LifecycleEvent:
-    """App lifecycle and privacy: uninstalled, shop_redact, customer_redact, data_request."""
+    """App lifecycle and privacy: uninstalled, scopes_update, shop_redact, customer_redact,
+    data_request."""
 
     kind: str
     shop_domain: str | None
     customer_email: str | None = None
     platform_order_ids: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = ()
+    request_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +170,7 @@ class IgnoredEvent:
     reason: str
 
 
-ParsedEvent = Union[OrderEvent, FulfillmentEvent, LifecycleEvent, IgnoredEvent]
+ParsedEvent = Union[OrderEvent, FulfillmentEvent, TrackingUpdate, RefundEvent, LifecycleEvent, IgnoredEvent]
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,20 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.domain.followups import sync_followups
-from app.domain.lifecycle import redact_customer, redact_shop, uninstall_shop
-from app.domain.orders import apply_order_event, find_order
-from app.domain.shipments import apply_fulfillment_event
+from app.domain.lifecycle import export_customer_data, redact_customer, redact_shop, uninstall_shop
+from app.domain.orders import apply_order_event, apply_refund, find_order
+from app.domain.shipments import apply_fulfillment_event, apply_tracking_update
 from app.domain.statuses import derive_order_status
 from app.models import Shop
-from connectors.base import FulfillmentEvent, IgnoredEvent, LifecycleEvent, OrderEvent, ParsedEvent
+from connectors.base import (
+    FulfillmentEvent,
+    IgnoredEvent,
+    LifecycleEvent,
+    OrderEvent,
+    ParsedEvent,
+    RefundEvent,
+    TrackingUpdate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +31,14 @@ def apply_event(session: Session, shop: Shop, event: ParsedEvent, now: datetime)
         order = apply_order_event(session, shop, event, now)
         sync_followups(session, order, shop, now)
         return f"order {order.id} {order.status}"
-    if isinstance(event, FulfillmentEvent):
+    if isinstance(event, (FulfillmentEvent, TrackingUpdate, RefundEvent)):
         order = find_order(session, shop, event.platform_order_id)
-        apply_fulfillment_event(session, order, event, shop.platform, now)
+        if isinstance(event, FulfillmentEvent):
+            apply_fulfillment_event(session, order, event, shop.platform, now)
+        elif isinstance(event, TrackingUpdate):
+            apply_tracking_update(order, event, shop.platform)
+        else:
+            apply_refund(order, event, now)
         session.flush()
         order.status = derive_order_status(order).value
         sync_followups(session, order, shop, now)
@@ -41,12 +54,19 @@ def _apply_lifecycle(session: Session, shop: Shop, event: LifecycleEvent, now: d
     if event.kind == "uninstalled":
         uninstall_shop(session, shop, now)
         return "shop uninstalled"
+    if event.kind == "scopes_update":
+        shop.scopes = ",".join(event.scopes)
+        return f"scopes now {shop.scopes}"
     if event.kind == "shop_redact":
         redact_shop(session, shop)
         return "shop redacted"
     if event.kind == "customer_redact":
         count = redact_customer(session, shop, event.customer_email, event.platform_order_ids, now)
         return f"customer redacted ({count} record(s))"
-    # data_request: the export is built by the Shopify connector issue; keep it visible.
-    log.warning("data request received shop=%s; export must be produced by hand", shop.id)
-    return f"{event.kind}: recorded"
+    if event.kind == "data_request":
+        export = export_customer_data(session, shop, event.customer_email, event.platform_order_ids,
+                                      event.request_id)
+        session.flush()
+        log.info("data request of shop %s answered with export %s", shop.id, export.id)
+        return f"data export {export.id} ready"
+    return f"ignored: lifecycle {event.kind}"

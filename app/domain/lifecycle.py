@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.models import Customer, Order, ScheduledMessage, Shop
+from app.models import Customer, DataExport, Order, ScheduledMessage, Shop
 
 PENDING_STATES = ("planned", "queued")
 # Shopify sends shop/redact 48 h after uninstall; keep data no longer than this without it.
@@ -33,9 +33,8 @@ def redact_shop(session: Session, shop: Shop) -> None:
     session.delete(shop)
 
 
-def redact_customer(session: Session, shop: Shop, email: str | None, order_ids: tuple[str, ...],
-                    now: datetime) -> int:
-    """Erase a buyer's personal data; orders keep anonymised facts. Returns rows touched."""
+def _customers(session: Session, shop: Shop, email: str | None, order_ids: tuple[str, ...]) -> list[Customer]:
+    """The customer rows a privacy request names, by address and by order."""
     customers = []
     if email:
         customers = list(session.scalars(select(Customer).where(
@@ -44,7 +43,38 @@ def redact_customer(session: Session, shop: Shop, email: str | None, order_ids: 
         orders = session.scalars(select(Order).where(
             Order.shop_id == shop.id, Order.platform_order_id.in_(order_ids)))
         customers += [o.customer for o in orders if o.customer is not None]
-    for customer in {c.id: c for c in customers}.values():
+    return list({c.id: c for c in customers}.values())
+
+
+def export_customer_data(session: Session, shop: Shop, email: str | None, order_ids: tuple[str, ...],
+                         request_id: str | None) -> DataExport:
+    """Everything we hold about the customer, stored for the merchant to hand over."""
+    customers = _customers(session, shop, email, order_ids)
+    records = []
+    for customer in customers:
+        orders = session.scalars(select(Order).where(Order.customer_id == customer.id)).all()
+        messages = session.scalars(select(ScheduledMessage).where(ScheduledMessage.customer_id == customer.id)).all()
+        records.append({
+            "email": customer.email, "locale": customer.locale,
+            "marketing_consent": {"state": customer.marketing_consent, "source": customer.consent_source,
+                                  "at": customer.consent_at.isoformat() if customer.consent_at else None},
+            "suppressed": customer.suppressed_reason,
+            "orders": [{"order": o.platform_order_id, "name": o.name, "status": o.status,
+                        "parcels": [{"carrier": s.carrier, "tracking_number": s.tracking_number,
+                                     "status": s.status} for s in o.shipments]} for o in orders],
+            "mails": [{"kind": m.kind, "stream": m.stream, "state": m.state,
+                       "sent_at": m.sent_at.isoformat() if m.sent_at else None} for m in messages],
+        })
+    export = DataExport(shop_id=shop.id, request_id=request_id, payload={"customers": records})
+    session.add(export)
+    return export
+
+
+def redact_customer(session: Session, shop: Shop, email: str | None, order_ids: tuple[str, ...],
+                    now: datetime) -> int:
+    """Erase a buyer's personal data; orders keep anonymised facts. Returns rows touched."""
+    customers = _customers(session, shop, email, order_ids)
+    for customer in customers:
         session.execute(
             update(ScheduledMessage)
             .where(ScheduledMessage.customer_id == customer.id,

@@ -10,7 +10,7 @@ from app.domain.shipments import apply_fulfillment_event
 from app.domain.statuses import derive_order_status
 from app.domain.upsert import get_or_create, is_stale
 from app.models import Customer, Order, OrderLine, Shop
-from connectors.base import LineItem, OrderEvent
+from connectors.base import LineItem, OrderEvent, RefundEvent
 
 log = logging.getLogger(__name__)
 
@@ -75,3 +75,17 @@ def _apply_lines(session: Session, order: Order, lines: tuple[LineItem, ...]) ->
         row.variant_id = item.variant_id
         row.sku = item.sku
         row.price = item.price
+
+
+def apply_refund(order: Order, refund: RefundEvent, now: datetime) -> None:
+    """A refund of every ordered unit makes the order refunded; less, partially refunded."""
+    refunded: dict[str, int] = {}
+    for line_id, quantity in refund.line_items:
+        refunded[line_id] = refunded.get(line_id, 0) + quantity
+    full = bool(order.lines) and all(
+        refunded.get(line.platform_line_id, 0) >= line.quantity for line in order.lines)
+    if full:
+        order.financial_status = "refunded"
+        order.refunded_at = order.refunded_at or refund.created_at or now
+    elif order.financial_status != "refunded":
+        order.financial_status = "partially_refunded"

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.upsert import is_stale
 from app.models import Order, Shipment, TrackingEvent
-from connectors.base import FulfillmentEvent, ShipmentStatus
+from connectors.base import FulfillmentEvent, ShipmentStatus, TrackingUpdate
 
 log = logging.getLogger(__name__)
 
@@ -55,3 +55,30 @@ def apply_fulfillment_event(
         touched.append(shipment)
     return touched
 
+
+
+def apply_tracking_update(order: Order, update: TrackingUpdate, source: str) -> list[Shipment]:
+    """Record a carrier event on every parcel of its fulfillment; newer events set the status."""
+    shipments = [s for s in order.shipments if s.platform_fulfillment_id == update.platform_fulfillment_id]
+    if not shipments:  # the fulfillment itself has not arrived yet
+        shipments = [Shipment(platform_fulfillment_id=update.platform_fulfillment_id, parcel_index=0,
+                              status=ShipmentStatus.PENDING.value)]
+        order.shipments.extend(shipments)
+    status = ShipmentStatus(update.status).value
+    for shipment in shipments:
+        if any(e.status == status and e.happened_at == update.happened_at for e in shipment.events):
+            continue  # the same carrier event twice
+        latest = max((e.happened_at for e in shipment.events), default=None)
+        shipment.events.append(TrackingEvent(
+            status=status, happened_at=update.happened_at, source=source,
+            location=update.location, message=update.message or update.raw_status))
+        if latest is None or update.happened_at >= latest:
+            shipment.status = status
+            if status not in UNSHIPPED and shipment.shipped_at is None:
+                shipment.shipped_at = update.happened_at
+            if status == ShipmentStatus.DELIVERED and shipment.delivered_at is None:
+                shipment.delivered_at = update.happened_at
+        if update.estimated_delivery_at is not None:
+            shipment.edd_start = shipment.edd_end = update.estimated_delivery_at
+            shipment.edd_source = "carrier"
+    return shipments

@@ -2,10 +2,11 @@
 from app.models.delivery import WebhookDelivery
 from app.models.message import ScheduledMessage
 from app.models.order import Customer, Order, OrderLine
+from app.models.privacy import DataExport
 from app.models.shipment import Shipment, TrackingEvent
 from app.models.shop import Shop, ShopModule, utcnow
 
 __all__ = [
-    "Customer", "Order", "OrderLine", "ScheduledMessage", "Shipment", "Shop", "ShopModule",
+    "Customer", "DataExport", "Order", "OrderLine", "ScheduledMessage", "Shipment", "Shop", "ShopModule",
     "TrackingEvent", "WebhookDelivery", "utcnow",
 ]

@@ -13,6 +13,8 @@ from connectors.base import (
     OrderEvent,
     Parcel,
     ParsedEvent,
+    RefundEvent,
+    TrackingUpdate,
 )
 from connectors.shopify.statuses import shipment_status
 from connectors.timestamps import optional_timestamp
@@ -24,6 +26,7 @@ ORDER_TOPICS = frozenset({
 FULFILLMENT_TOPICS = frozenset({"fulfillments/create", "fulfillments/update"})
 LIFECYCLE_TOPICS = {
     "app/uninstalled": "uninstalled",
+    "app/scopes_update": "scopes_update",
     "shop/redact": "shop_redact",
     "customers/redact": "customer_redact",
     "customers/data_request": "data_request",
@@ -43,6 +46,10 @@ def parse_webhook(topic: str, body: bytes) -> ParsedEvent:
             return order_event(payload)
         if topic in FULFILLMENT_TOPICS:
             return fulfillment_event(payload)
+        if topic == "fulfillment_events/create":
+            return tracking_update(payload)
+        if topic == "refunds/create":
+            return refund_event(payload)
         if topic in LIFECYCLE_TOPICS:
             return lifecycle_event(LIFECYCLE_TOPICS[topic], payload)
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
@@ -144,6 +151,34 @@ def fulfillment_event(p: dict, order_id=None) -> FulfillmentEvent:
     )
 
 
+def tracking_update(p: dict) -> TrackingUpdate:
+    happened = optional_timestamp(p.get("happened_at")) or optional_timestamp(p.get("created_at"))
+    if happened is None:
+        raise ValueError("fulfillment event without happened_at")
+    place = ", ".join(str(part) for part in (p.get("city"), p.get("country")) if part)
+    return TrackingUpdate(
+        platform_order_id=platform_id(p["order_id"]),
+        platform_fulfillment_id=platform_id(p["fulfillment_id"]),
+        status=shipment_status(None, p.get("status")),
+        raw_status=p.get("status"),
+        happened_at=happened,
+        location=place or None,
+        message=(str(p["message"])[:1000] if p.get("message") else None),
+        estimated_delivery_at=optional_timestamp(p.get("estimated_delivery_at")),
+    )
+
+
+def refund_event(p: dict) -> RefundEvent:
+    items = p.get("refund_line_items") or ()
+    return RefundEvent(
+        platform_order_id=platform_id(p["order_id"]),
+        platform_refund_id=platform_id(p["id"]),
+        created_at=optional_timestamp(p.get("created_at")),
+        line_items=tuple((platform_id(i["line_item_id"]), int(i.get("quantity") or 0)) for i in items),
+        returned=any(i.get("restock_type") == "return" for i in items),
+    )
+
+
 def lifecycle_event(kind: str, p: dict) -> LifecycleEvent:
     customer = p.get("customer") or {}
     return LifecycleEvent(
@@ -153,4 +188,6 @@ def lifecycle_event(kind: str, p: dict) -> LifecycleEvent:
         platform_order_ids=tuple(
             platform_id(i) for i in (p.get("orders_to_redact") or p.get("orders_requested") or ())
         ),
+        scopes=tuple(str(s) for s in p.get("current") or ()),
+        request_id=optional_id((p.get("data_request") or {}).get("id")),
     )

@@ -1,0 +1,71 @@
+"""Shopify App Home: managed install via token exchange, inside the admin iframe."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import shopify_app
+from flask import Blueprint, current_app, render_template, request
+from sqlalchemy import select
+
+from app.domain.shop_tokens import store_tokens
+from app.extensions import db
+from app.models import Shop
+from app.platforms import shopify_credentials
+from connectors.shopify.client import ReauthorizeRequired
+from connectors.shopify.tokens import exchange_id_token
+
+bp = Blueprint("shopify_home", __name__, url_prefix="/shopify")
+PATCH_ID_TOKEN_PATH = "/shopify/patch-id-token"
+
+
+def _request_input() -> dict:
+    return {"method": request.method, "headers": dict(request.headers), "url": request.url,
+            "body": request.get_data(as_text=True)}
+
+
+def _config() -> dict:
+    config = current_app.config
+    return {"client_id": config["SHOPIFY_API_KEY"], "client_secret": config["SHOPIFY_API_SECRET"],
+            "old_client_secret": config.get("SHOPIFY_API_SECRET_OLD")}
+
+
+def _passthrough(res):
+    return res.body, res.status, res.headers
+
+
+@bp.get("/patch-id-token")
+def patch_id_token():
+    """Serve Shopify's bounce page that fetches a fresh id token through App Bridge."""
+    return _passthrough(shopify_app.app_home_patch_id_token(_request_input(), _config()).response)
+
+
+@bp.get("/app")
+def app_home():
+    """Open the app in the Shopify admin; the first open installs it (token exchange)."""
+    result = shopify_app.verify_app_home_req(_request_input(), _config(), PATCH_ID_TOKEN_PATH)
+    if not result.ok:
+        return _passthrough(result.response)
+    domain = f"{result.shop}.myshopify.com"
+    try:
+        shop = ensure_installed(domain, result.id_token.token, result.id_token.claims)
+    except ReauthorizeRequired as exc:
+        current_app.logger.warning("token exchange failed for %s: %s", domain, exc)
+        return _passthrough(result.invalid_token_response)
+    page = render_template("admin/shopify_home.html", shop=shop,
+                           api_key=current_app.config["SHOPIFY_API_KEY"])
+    return page, 200, result.response.headers
+
+
+def ensure_installed(domain: str, id_token: str, claims: dict) -> Shop:
+    """Create or revive the shop and exchange the id token when we hold no usable token."""
+    shop = db.session.scalars(select(Shop).where(Shop.platform == "shopify", Shop.domain == domain)).first()
+    if shop is None:
+        shop = Shop(platform="shopify", domain=domain, name=domain.removesuffix(".myshopify.com"))
+        db.session.add(shop)
+    if shop.access_token is None or shop.needs_reauth_at is not None or not shop.active:
+        store_tokens(shop, exchange_id_token(shopify_credentials(), id_token, claims))
+        if not shop.active:
+            shop.uninstalled_at = shop.redact_after = None
+            shop.installed_at = datetime.now(timezone.utc)
+    db.session.commit()
+    return shop
