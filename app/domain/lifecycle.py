@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.models import Customer, DataExport, Order, ScheduledMessage, Shop
+from app.models import Customer, DataExport, Order, ScheduledMessage, Shop, WebhookDelivery
 
 PENDING_STATES = ("planned", "queued")
 # Shopify sends shop/redact 48 h after uninstall; keep data no longer than this without it.
@@ -26,10 +26,15 @@ def uninstall_shop(session: Session, shop: Shop, now: datetime) -> None:
 
 
 def redact_shop(session: Session, shop: Shop) -> None:
-    """Delete every row of the shop (children go by ON DELETE CASCADE and ORM cascades)."""
-    from app.models import WebhookDelivery
+    """Delete every row of the shop, raw webhook bodies included (they hold buyers' data).
 
-    session.execute(delete(WebhookDelivery).where(WebhookDelivery.shop_id == shop.id))
+    Children go by ON DELETE CASCADE; deliveries stored before the shop was resolved are
+    found by the shop's domain.
+    """
+    session.execute(delete(WebhookDelivery).where(or_(
+        WebhookDelivery.shop_id == shop.id,
+        and_(WebhookDelivery.platform == shop.platform, WebhookDelivery.shop_domain == shop.domain),
+    )).execution_options(synchronize_session="fetch"))
     session.delete(shop)
 
 
