@@ -1,8 +1,8 @@
 """Lifecycle and compliance webhooks, end to end through intake and the worker."""
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.db import Base
+from app.extensions import db
 from app.models import DataExport, Order, ScheduledMessage, Shop
 from tests.conftest import shopify_headers
 from tests.test_shopify_mapping import ORDER
