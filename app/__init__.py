@@ -30,9 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.web import blocks, health, mailbox, shopify_home, tracking, webhooks
+    from app.web import blocks, health, mailbox, shopify_auth, shopify_home, tracking, webhooks
 
-    for module in (health, webhooks, blocks, tracking, shopify_home, mailbox):
+    for module in (health, webhooks, blocks, tracking, shopify_home, shopify_auth, mailbox):
         app.register_blueprint(module.bp)
 
 

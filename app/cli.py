@@ -85,6 +85,27 @@ def _upsert_shop(platform: str, domain: str, **fields) -> Shop:
     return shop
 
 
+@shops_cli.command("backfill")
+@click.argument("shop_id", type=int)
+@click.option("--days", default=60, show_default=True, help="how far back (Shopify allows 60 days)")
+@with_appcontext
+def backfill(shop_id: int, days: int) -> None:
+    """Load the shop's orders of the last DAYS days through the Admin API."""
+    from datetime import datetime, timedelta, timezone
+
+    from app.jobs.reconcile import reconcile_shop
+    from app.platforms import shopify_admin
+
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or shop.platform != "shopify":
+        raise click.ClickException(f"no Shopify shop {shop_id}")
+    since = datetime.now(timezone.utc) - timedelta(days=days)
+    total = shopify_admin(shop).count_orders_updated_since(since)
+    with click.progressbar(length=total, label=f"{total} orders since {since.date()}", show_pos=True) as bar:
+        result = reconcile_shop(shop_id, since=since, progress=bar.update)
+    click.echo(result)
+
+
 @deliveries_cli.command("replay")
 @click.argument("delivery_id", type=int)
 @click.option("--now", "inline", is_flag=True, help="process here instead of enqueueing")

@@ -118,3 +118,14 @@ def test_refused_access_token_is_reauthorize_required(app, connected_shop, fake_
     client = AdminClient(DOMAIN, "shpat_wrong", fake_shopify.origin)
     with pytest.raises(ReauthorizeRequired):
         client.order("1")
+
+
+def test_backfill_command_loads_the_last_sixty_days(app, connected_shop, fake_shopify):
+    recent = datetime.now(timezone.utc) - timedelta(days=10)
+    fake_shopify.shop(DOMAIN).orders = [
+        graphql_order(2000 + n, (recent + timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                      name=f"#{n}", email=f"c{n}@example.com") for n in range(3)]
+    result = app.test_cli_runner().invoke(args=["shops", "backfill", str(connected_shop.id)])
+    assert result.exit_code == 0, result.output
+    assert "'applied': 3" in result.output
+    assert len(db.session.scalars(select(Order)).all()) == 3

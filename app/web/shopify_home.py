@@ -5,9 +5,8 @@ from datetime import datetime, timezone
 
 import shopify_app
 from flask import Blueprint, current_app, render_template, request
-from sqlalchemy import select
 
-from app.domain.shop_tokens import store_tokens
+from app.domain.installs import find_shopify_shop, install_shopify_shop, needs_tokens
 from app.extensions import db
 from app.models import Shop
 from app.platforms import shopify_credentials
@@ -57,15 +56,10 @@ def app_home():
 
 
 def ensure_installed(domain: str, id_token: str, claims: dict) -> Shop:
-    """Create or revive the shop and exchange the id token when we hold no usable token."""
-    shop = db.session.scalars(select(Shop).where(Shop.platform == "shopify", Shop.domain == domain)).first()
-    if shop is None:
-        shop = Shop(platform="shopify", domain=domain, name=domain.removesuffix(".myshopify.com"))
-        db.session.add(shop)
-    if shop.access_token is None or shop.needs_reauth_at is not None or not shop.active:
-        store_tokens(shop, exchange_id_token(shopify_credentials(), id_token, claims))
-        if not shop.active:
-            shop.uninstalled_at = shop.redact_after = None
-            shop.installed_at = datetime.now(timezone.utc)
+    """Exchange the id token when we hold no usable token for the shop (first open, reinstall)."""
+    shop = find_shopify_shop(db.session, domain)
+    if needs_tokens(shop):
+        tokens = exchange_id_token(shopify_credentials(), id_token, claims)
+        shop = install_shopify_shop(db.session, domain, tokens, datetime.now(timezone.utc))
     db.session.commit()
     return shop

@@ -44,6 +44,10 @@ ORDER_BY_ID = """
 query OrderById($id: ID!) { order(id: $id) { %s } }
 """ % ORDER_FIELDS
 
+ORDERS_COUNT = """
+query OrdersCount($query: String!) { ordersCount(query: $query, limit: null) { count precision } }
+"""
+
 MAX_THROTTLE_WAITS = 5
 
 
@@ -76,8 +80,7 @@ class AdminClient:
 
     def orders_updated_since(self, since: datetime) -> Iterator[OrderEvent]:
         """Every order updated at or after `since`, oldest update first."""
-        search = f"updated_at:>='{since.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}'"
-        after = None
+        search, after = _updated_since(since), None
         while True:
             page = self.query(ORDERS_UPDATED_SINCE, {"query": search, "after": after})["orders"]
             for node in page["nodes"]:
@@ -86,9 +89,16 @@ class AdminClient:
                 return
             after = page["pageInfo"]["endCursor"]
 
+    def count_orders_updated_since(self, since: datetime) -> int:
+        return int(self.query(ORDERS_COUNT, {"query": _updated_since(since)})["ordersCount"]["count"])
+
     def order(self, platform_order_id: str) -> OrderEvent | None:
         node = self.query(ORDER_BY_ID, {"id": f"gid://shopify/Order/{platform_order_id}"}).get("order")
         return order_from_graphql(node) if node else None
+
+
+def _updated_since(since: datetime) -> str:
+    return f"updated_at:>='{since.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}'"
 
 
 def _throttle_wait(body: str) -> float | None:

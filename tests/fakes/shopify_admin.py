@@ -75,6 +75,9 @@ class FakeShopify:
                                        error_description="refresh token is invalid or was used"), 400
                     state.refresh_tokens.discard(body["refresh_token"])  # rotation
                     return jsonify(self.issue_tokens(domain))
+            if "code" in body and body.get("client_secret"):
+                state.exchange_calls += 1
+                return jsonify(self.issue_tokens(domain))
             if body.get("grant_type") == "urn:ietf:params:oauth:grant-type:token-exchange":
                 state.exchange_calls += 1
                 return jsonify(self.issue_tokens(domain))
@@ -97,6 +100,9 @@ class FakeShopify:
             query, variables = body["query"], body.get("variables") or {}
             if "OrdersUpdatedSince" in query:
                 data = {"orders": self._orders_page(state, variables)}
+            elif "OrdersCount" in query:
+                page = self._orders_page(state, {**variables, "after": None}, size=10_000)
+                data = {"ordersCount": {"count": len(page["nodes"]), "precision": "EXACT"}}
             elif "OrderById" in query:
                 data = {"order": next((o for o in state.orders if o["id"] == variables["id"]), None)}
             else:
@@ -106,12 +112,12 @@ class FakeShopify:
         return app
 
     @staticmethod
-    def _orders_page(state: FakeShopState, variables: dict) -> dict:
+    def _orders_page(state: FakeShopState, variables: dict, size: int = PAGE) -> dict:
         match = re.search(r"updated_at:>='([^']+)'", variables.get("query", ""))
         since = match.group(1) if match else ""
         matching = sorted((o for o in state.orders if o["updatedAt"] >= since), key=lambda o: o["updatedAt"])
         start = int(variables["after"]) if variables.get("after") else 0
-        page = matching[start:start + PAGE]
-        has_next = start + PAGE < len(matching)
+        page = matching[start:start + size]
+        has_next = start + size < len(matching)
         return {"nodes": page, "pageInfo": {"hasNextPage": has_next,
-                                            "endCursor": str(start + PAGE) if has_next else None}}
+                                            "endCursor": str(start + size) if has_next else None}}
