@@ -133,6 +133,20 @@ def load_payload(name: str) -> bytes:
     return (PAYLOADS / name).read_bytes()
 
 
+def fresh_payload(name: str, minutes_ago: int = 10, **overrides) -> bytes:
+    """A recorded payload whose created_at/updated_at are moved to just now.
+
+    The recorded samples date from 2021-2022; a shipping notice for a parcel sent that
+    long ago is rightly skipped as stale, so tests of the live path move the clock.
+    """
+    from datetime import datetime, timedelta, timezone
+
+    payload = json.loads(load_payload(name))
+    moment = (datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)).isoformat(timespec="seconds")
+    payload.update(created_at=moment, updated_at=moment, **overrides)
+    return json.dumps(payload).encode()
+
+
 def shopify_headers(body: bytes, topic: str, event_id: str, secret: str = SHOPIFY_SECRET,
                     domain: str = "johns-apparel.myshopify.com", triggered_at: str | None = None) -> dict:
     headers = {
