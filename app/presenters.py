@@ -1,10 +1,12 @@
 """One presenter for every output: block JSON, block HTML, tracking page and mails."""
 from __future__ import annotations
 
+from sqlalchemy.orm import contains_eager, joinedload
+
 from app.domain.modules import module_enabled
 from app.domain.statuses import OrderStatus
 from app.i18n import pick_locale, translate
-from app.models import Order
+from app.models import Order, Shipment, Shop
 
 PRESENTER_VERSION = 1
 TIMELINE = ("placed", "processing", "shipped", "out_for_delivery", "delivered")
@@ -16,6 +18,16 @@ TIMELINE_POSITION = {
 }
 BRANCHES = {OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.RETURNED,
             OrderStatus.NEEDS_ATTENTION}
+
+
+def order_status_loads(shop_joined: bool = False) -> list:
+    """Loader options that fetch all order_status() reads in two queries, none lazily.
+
+    `shop_joined`: the query already joins Shop (to filter on it), so reuse that join.
+    """
+    shop = contains_eager(Order.shop) if shop_joined else joinedload(Order.shop)
+    return [shop.selectinload(Shop.modules), joinedload(Order.customer),
+            joinedload(Order.shipments).joinedload(Shipment.events)]
 
 
 def _iso(value) -> str | None:

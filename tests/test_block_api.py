@@ -97,3 +97,22 @@ def test_etag_answers_304_when_nothing_changed(client, order):
     again = get(client, session_token(), **{"If-None-Match": etag})
     assert again.status_code == 304
     assert again.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_one_view_costs_two_queries_however_many_parcels(client, order):
+    """Everything the presenter reads is loaded up front: no lazy load per parcel or event."""
+    from sqlalchemy import event
+
+    add_parcel(order, tracking_number="1Z999AA10123456784", fulfillment_id="f2", index=1)
+    db.session.commit()
+    db.session.expire_all()
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = get(client, session_token())
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    assert len(response.json["modules"]["tracking"]["parcels"]) == 2
+    assert len(statements) == 2, statements

@@ -5,11 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Order, Shipment, Shop
-from app.presenters import order_status
+from app.models import Order, Shop
+from app.presenters import order_status, order_status_loads
 from connectors.base import IncomingRequest, Secrets
 from connectors.shopify.session_token import CORS_HEADERS, order_id_from_gid, verify_extension_request
 
@@ -58,9 +57,8 @@ def _find_order(shop_domain: str, platform_order_id: str) -> Order | None:
         select(Order).join(Shop)
         .where(Shop.platform == "shopify", Shop.domain == shop_domain, Shop.uninstalled_at.is_(None),
                Order.platform_order_id == platform_order_id)
-        .options(selectinload(Order.shipments).selectinload(Shipment.events),
-                 selectinload(Order.customer))
-    ).first()
+        .options(*order_status_loads(shop_joined=True))
+    ).unique().first()
 
 
 def _may_see(order: Order, customer_id: str | None) -> bool:

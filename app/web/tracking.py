@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.i18n import catalogue_for
-from app.models import Order, Shipment
-from app.presenters import order_status
+from app.models import Order
+from app.presenters import order_status, order_status_loads
 from app.tracking_links import read_tracking_token
 
 bp = Blueprint("tracking", __name__)
@@ -18,11 +17,7 @@ def _order_for(token: str) -> Order:
     if ids is None:
         abort(404, description="This tracking link is invalid or has expired.")
     shop_id, order_id = ids
-    order = db.session.get(
-        Order, order_id,
-        options=[selectinload(Order.shipments).selectinload(Shipment.events),
-                 selectinload(Order.shop), selectinload(Order.customer)],
-    )
+    order = db.session.get(Order, order_id, options=order_status_loads())
     if order is None or order.shop_id != shop_id or not order.shop.active:
         abort(404, description="This order is not available.")
     return order

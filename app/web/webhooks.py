@@ -67,21 +67,26 @@ def _malformed(body: bytes) -> str | None:
 
 
 def _store(platform, identity, body, shop, state, error) -> int | None:
-    """Insert the delivery; None when this delivery id was stored before."""
+    """Insert the delivery in its own short transaction; None when this delivery id was stored before.
+
+    Core rather than the ORM session, and a single autocommitted statement (no BEGIN, no
+    COMMIT round trip; the insert is atomic by itself and durable when it returns): this is
+    the hottest write in the app and nothing else in the request needs the session.
+    """
+    table = WebhookDelivery.__table__
     values = dict(
         platform=platform, delivery_key=identity.delivery_key, topic=identity.topic,
         shop_domain=identity.shop_domain, shop_id=shop.id if shop else None, body=body,
         triggered_at=identity.triggered_at, state=state, error=error,
     )
     insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
-    stmt = (insert(WebhookDelivery).values(**values)
-            .on_conflict_do_nothing(index_elements=["platform", "delivery_key"])
-            .returning(WebhookDelivery.id))
-    delivery_id = db.session.execute(stmt).scalar()
-    db.session.commit()
-    if delivery_id is None and state == "malformed":
-        return db.session.scalar(select(WebhookDelivery.id).where(
-            WebhookDelivery.platform == platform, WebhookDelivery.delivery_key == identity.delivery_key))
+    stmt = (insert(table).on_conflict_do_nothing(index_elements=["platform", "delivery_key"])
+            .returning(table.c.id))
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        delivery_id = conn.execute(stmt, values).scalar()
+        if delivery_id is None and state == "malformed":
+            return conn.scalar(select(table.c.id).where(
+                table.c.platform == platform, table.c.delivery_key == identity.delivery_key))
     return delivery_id
 
 

@@ -1,0 +1,148 @@
+"""`make bench`: the app's hot paths against bare baselines, measured in one run.
+
+Each figure is a ratio to a baseline served by the same gunicorn settings on the same
+machine in the same run, so it means the same on a laptop and in CI:
+
+- hello:    a bare Flask hello world (the baseline)
+- ingest:   POST /webhooks/shopify with signed orders/create bodies (verify, store, enqueue);
+            no worker runs meanwhile, so the figure is the intake alone
+- block:    GET /api/v1/order-status with a session token (the UI extension's call)
+- block_etag: the same call answered 304 from If-None-Match
+- tracking: GET /t/<token>.json (the hosted tracking page's JSON)
+
+Results go to stdout (the last lines `name: ratio=… p99_ms=… rps=…`) and to
+bench-results.json. Uses PostgreSQL at BENCH_DATABASE_URL (default: the local server,
+database aftersales_bench, dropped and created per run) and falls back to SQLite.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import jwt
+from cryptography.fernet import Fernet
+
+from tests.bench.ingest_script import write_script
+from tests.bench.servers import bench_redis, fresh_postgres, gunicorn
+from tests.bench.wrk import run_wrk
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", 10))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 16))
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/aftersales_bench"
+DOMAIN = "bench-shop.myshopify.com"
+TARGETS = {"ingest": (0.30, 50.0), "block": (0.50, 25.0), "block_etag": (0.70, 25.0), "tracking": (0.50, 25.0)}
+
+
+def app_environment(database_url: str, redis_url: str) -> dict[str, str]:
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(32), "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "SHOPIFY_API_KEY": "bench-client-id", "SHOPIFY_API_SECRET": secrets.token_hex(16),
+        "DATABASE_URL": database_url, "REDIS_URL": redis_url, "APP_URL": "http://127.0.0.1",
+        "SMTP_URL": "memory:", "LOG_LEVEL": "WARNING",
+    }
+
+
+def seed(env: dict[str, str]) -> tuple[str, str]:
+    """Migrate, add the shop and one shipped order; return its tracking token and order gid."""
+    os.environ.update(env)
+    from app import create_app
+    from app.extensions import db
+    from app.migrate import upgrade
+    from app.models import Shop
+    from app.tracking_links import tracking_token
+    from tests.factories import add_parcel, make_order
+
+    upgrade(env["DATABASE_URL"])
+    app = create_app()
+    with app.app_context():
+        shop = Shop(platform="shopify", domain=DOMAIN, name="Bench", access_token="shpat_bench", locale="de")
+        db.session.add(shop)
+        db.session.flush()
+        order = make_order(shop, platform_order_id="4507894690001",
+                           placed_at=datetime.now(timezone.utc) - timedelta(hours=2), lines=(("l1", 1), ("l2", 2)))
+        add_parcel(order, shipped_at=datetime.now(timezone.utc) - timedelta(hours=1), line_items=(("l1", 1), ("l2", 2)))
+        db.session.commit()
+        return tracking_token(order), f"gid://shopify/OrderIdentity/{order.platform_order_id}"
+
+
+def session_token(env: dict[str, str]) -> str:
+    now = int(time.time())
+    claims = {"dest": f"https://{DOMAIN}", "aud": env["SHOPIFY_API_KEY"], "iat": now, "nbf": now,
+              "exp": now + SECONDS * 6 + 60, "jti": str(uuid.uuid4())}
+    return jwt.encode(claims, env["SHOPIFY_API_SECRET"], algorithm="HS256")
+
+
+def stored_deliveries(env: dict[str, str]) -> int:
+    from sqlalchemy import create_engine, func, select
+
+    from app.models import WebhookDelivery
+
+    engine = create_engine(env["DATABASE_URL"])
+    with engine.connect() as conn:
+        count = conn.scalar(select(func.count()).select_from(WebhookDelivery))
+    engine.dispose()
+    return count
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="aftersales-bench-"))
+    database_url = (fresh_postgres(os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
+                    or f"sqlite:///{work / 'bench.sqlite3'}")
+    load = dict(seconds=SECONDS, connections=CONNECTIONS)
+    results: dict[str, dict] = {}
+    with bench_redis(os.environ.get("BENCH_REDIS_URL"), work / "redis") as redis_url:
+        env = app_environment(database_url, redis_url)
+        print(f"bench: {CONNECTIONS} connections, {SECONDS}s per run, database "
+              f"{database_url.split('@')[-1]}, cpus {os.cpu_count()}", flush=True)
+        with gunicorn("tests.bench.hello:app", env) as base:
+            results["hello"] = run_wrk(base + "/", **load).as_dict()
+
+        tracking, order_gid = seed(env)
+        script = write_script(work / "ingest.lua", secret=env["SHOPIFY_API_SECRET"], domain=DOMAIN,
+                              run_id=uuid.uuid4().hex[:8], first_order_id=9_000_000_000_000)
+        with gunicorn("app:create_app()", env, probe="/healthz") as base:
+            ingest = run_wrk(base + "/", script=script, **load)
+            results["ingest"] = {**ingest.as_dict(), "stored": stored_deliveries(env)}
+            block_url = f"{base}/api/v1/order-status?order_id={order_gid}"
+            auth = {"Authorization": f"Bearer {session_token(env)}"}
+            results["block"] = run_wrk(block_url, headers=auth, **load).as_dict()
+            import httpx
+
+            etag = httpx.get(block_url, headers=auth).headers["ETag"]
+            results["block_etag"] = run_wrk(block_url, headers={**auth, "If-None-Match": etag}, **load).as_dict()
+            results["tracking"] = run_wrk(f"{base}/t/{tracking}.json", **load).as_dict()
+
+    hello_rps = results["hello"]["rps"]
+    for name, figures in results.items():
+        figures["ratio"] = round(figures["rps"] / hello_rps, 3)
+        if name in TARGETS:
+            figures["target_ratio"], figures["target_p99_ms"] = TARGETS[name]
+    Path("bench-results.json").write_text(json.dumps(
+        {"connections": CONNECTIONS, "seconds": SECONDS, "database": database_url.split(":")[0],
+         "cpus": os.cpu_count(), "results": results}, indent=2) + "\n")
+    _report(results)
+    return 0
+
+
+def _report(results: dict[str, dict]) -> None:
+    ingest = results["ingest"]
+    print(f"\ningest check: {ingest['requests']} requests answered, {ingest['stored']} deliveries stored, "
+          f"{ingest['errors']} errors", flush=True)
+    for name, figures in results.items():
+        verdict = ""
+        if "target_ratio" in figures:
+            met = figures["ratio"] >= figures["target_ratio"] and figures["p99_ms"] <= figures["target_p99_ms"]
+            verdict = f" target=≥{figures['target_ratio']}x/≤{figures['target_p99_ms']}ms {'met' if met else 'MISSED'}"
+        print(f"{name}: ratio={figures['ratio']} p99_ms={figures['p99_ms']} rps={figures['rps']}"
+              f" errors={figures['errors']}{verdict}", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

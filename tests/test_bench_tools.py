@@ -1,0 +1,37 @@
+"""The benchmark's own parts: reading wrk's report, and the signed requests it sends."""
+import json
+import re
+from pathlib import Path
+
+from connectors.signature import signature_matches
+from tests.bench.ingest_script import signed_bodies, write_script
+from tests.bench.wrk import parse
+
+WRK_REPORT = (Path(__file__).parent / "payloads" / "wrk" / "hello.txt").read_text()
+
+
+def test_reads_throughput_and_percentiles_from_a_real_wrk_report():
+    result = parse(WRK_REPORT)
+    assert (result.requests, result.rps, result.errors) == (2775, 2523.21, 0)
+    assert (result.p50_ms, result.p99_ms) == (1.40, 2.55)
+
+
+def test_socket_errors_and_non_2xx_answers_count_as_errors():
+    report = WRK_REPORT.replace(
+        "Requests/sec:",
+        "  Socket errors: connect 0, read 3, write 0, timeout 2\n  Non-2xx or 3xx responses: 7\nRequests/sec:")
+    report = report.replace("99%    2.55ms", "99%    1.20s")
+    result = parse(report)
+    assert result.errors == 12
+    assert result.p99_ms == 1200.0
+
+
+def test_every_generated_body_carries_a_valid_signature(tmp_path):
+    pairs = signed_bodies("bench-secret", first_order_id=9_000_000_000_000)
+    assert len({json.loads(body)["id"] for body, _ in pairs}) == len(pairs)
+    assert all(signature_matches(body, signature, ("bench-secret",)) for body, signature in pairs)
+    script = write_script(tmp_path / "ingest.lua", secret="bench-secret", domain="x.myshopify.com",
+                          run_id="r1", first_order_id=1)
+    lua = script.read_text()
+    assert len(re.findall(r"\{\[==\[", lua)) == len(pairs)
+    assert '"X-Shopify-Event-Id"] = event' in lua
