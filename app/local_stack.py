@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("DATABASE_URL", f"sqlite:///{VAR / 'aftersales.sqlite3'}")
     env.setdefault("APP_URL", base_url)
     env.setdefault("DISPATCH_INTERVAL_SECONDS", "2")
+    env.setdefault("RECONCILE_INTERVAL_SECONDS", "0")  # the demo shop is not on Shopify
+    env.setdefault("LOG_LEVEL", "WARNING")  # the URLs below should not drown in job logs
     children: list[subprocess.Popen] = []
     sink = None
     try:
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         bin_dir = Path(sys.executable).parent
         children.append(subprocess.Popen(
             [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{args.port}",
-             "--access-logfile", "-", "app:create_app()"], env=os.environ.copy()))
+             "--log-level", env["LOG_LEVEL"].lower(), "app:create_app()"], env=os.environ.copy()))
         children.append(subprocess.Popen([sys.executable, "-m", "app.worker"], env=os.environ.copy()))
         wait_healthy(base_url)
 

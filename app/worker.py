@@ -47,7 +47,7 @@ def main() -> None:
     worker = Worker([queues.get(name) for name in QUEUE_NAMES], connection=queues.redis,
                     exception_handlers=[log_failure])
     try:
-        worker.work(with_scheduler=True)
+        worker.work(with_scheduler=True, logging_level=app.config["LOG_LEVEL"])
     finally:
         stop.set()
 

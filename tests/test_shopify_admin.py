@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from app.domain.shop_tokens import fresh_access_token
-from app.extensions import db
-from app.jobs.reconcile import reconcile_shop
+from app.extensions import db, queues
+from app.jobs.reconcile import reconcile_job_id, reconcile_shop, schedule_reconciliations
 from app.models import Order, ScheduledMessage, Shop
 from app.platforms import _refresh, shopify_admin
 from connectors.shopify.admin import AdminClient
@@ -129,3 +129,15 @@ def test_backfill_command_loads_the_last_sixty_days(app, connected_shop, fake_sh
     assert result.exit_code == 0, result.output
     assert "'applied': 3" in result.output
     assert len(db.session.scalars(select(Order)).all()) == 3
+
+
+def test_the_tick_schedules_one_reconciliation_per_shop_per_interval(app, connected_shop):
+    assert schedule_reconciliations() == 1
+    assert schedule_reconciliations() == 0  # the interval lock holds until it passes
+    assert queues.job_is_live(reconcile_job_id(connected_shop.id))
+
+
+def test_interval_zero_switches_reconciliation_off(app, connected_shop):
+    app.config["RECONCILE_INTERVAL_SECONDS"] = 0
+    assert schedule_reconciliations() == 0
+    assert not queues.job_is_live(reconcile_job_id(connected_shop.id))

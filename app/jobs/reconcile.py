@@ -65,6 +65,8 @@ def reconcile_shop(shop_id: int, since: datetime | None = None,
 def schedule_reconciliations() -> int:
     """Enqueue a reconciliation for every shop whose interval has passed."""
     interval = int(current_app.config.get("RECONCILE_INTERVAL_SECONDS", 900))
+    if interval <= 0:
+        return 0
     shop_ids = db.session.scalars(select(Shop.id).where(
         Shop.platform == "shopify", Shop.uninstalled_at.is_(None), Shop.needs_reauth_at.is_(None),
         Shop.access_token.is_not(None))).all()
