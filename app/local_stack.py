@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,6 +40,17 @@ def local_settings() -> dict[str, str]:
     return settings
 
 
+def ensure_port_free(port: int) -> None:
+    """Fail before starting anything: another server on the port would answer our checks."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(f"port {port} is already in use (another `make run`?); "
+                             f"stop it or choose another port: PORT={port + 1} make run") from None
+
+
 def wait_healthy(base_url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -57,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exit-after-demo", action="store_true", help="stop once the demo mail arrived")
     args = parser.parse_args(argv)
 
+    ensure_port_free(args.port)
     env = local_settings()
     base_url = f"http://127.0.0.1:{args.port}"
     env.setdefault("DATABASE_URL", f"sqlite:///{VAR / 'aftersales.sqlite3'}")
