@@ -129,3 +129,18 @@ def test_redis_flushed_before_processing_redrives_the_delivery(client, shop, pos
     assert dispatch_due(later)["redriven_deliveries"] == 1
     run_jobs()
     assert db.session.scalars(select(Order)).one().platform_order_id == ORDER_ID
+
+
+def test_payload_without_updated_at_is_versioned_by_triggered_at(client, shop, post_shopify, run_jobs):
+    """A retried delivery of an older event (no updated_at in the body) loses to a newer one."""
+    created = json.loads(load_payload("shopify/orders_create.json"))
+    created.pop("updated_at")
+    refunded = dict(created, financial_status="refunded")
+    paid = dict(created, financial_status="paid")
+    assert post_shopify("orders/updated", refunded, "evt-new", triggered_at="2026-11-20T10:00:00Z").status_code == 200
+    run_jobs()
+    assert post_shopify("orders/updated", paid, "evt-old-retried", triggered_at="2026-11-19T10:00:00Z").status_code == 200
+    run_jobs()
+    order = db.session.scalars(select(Order)).one()
+    assert order.financial_status == "refunded"
+    assert order.platform_updated_at == datetime(2026, 11, 20, 10, tzinfo=timezone.utc)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from sqlalchemy import inspect, select
@@ -11,7 +12,7 @@ from app.extensions import db
 from app.jobs.runtime import job
 from app.models import Shop, WebhookDelivery
 from connectors import get_connector
-from connectors.base import MalformedPayload
+from connectors.base import FulfillmentEvent, MalformedPayload, OrderEvent
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,19 @@ def _apply(session, delivery: WebhookDelivery, now: datetime) -> str:
     if shop is None:
         return f"ignored: unknown shop {delivery.shop_domain!r}"
     event = get_connector(delivery.platform).parse(delivery.topic, delivery.body)
-    return apply_event(session, shop, event, now)
+    return apply_event(session, shop, with_event_time(event, delivery.triggered_at), now)
+
+
+def with_event_time(event, triggered_at: datetime | None):
+    """A payload without its own `updated_at` is versioned by when the platform fired it.
+
+    Shopify's X-Shopify-Triggered-At is the event's time, not the delivery's: a retry two
+    days later still carries the original moment, so a late retry cannot overwrite newer
+    facts and a stale shipped notice is recognised as stale.
+    """
+    if triggered_at is None or not isinstance(event, (OrderEvent, FulfillmentEvent)) or event.updated_at:
+        return event
+    return replace(event, updated_at=triggered_at)
 
 
 def _shop_for(session, delivery: WebhookDelivery) -> Shop | None:
