@@ -40,6 +40,7 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         "MAILBOX_DIR": env.get("MAILBOX_DIR") or None,
         "DISPATCH_INTERVAL_SECONDS": float(env.get("DISPATCH_INTERVAL_SECONDS") or 5),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS") or 6),
+        "MAIL_JOB_TIMEOUT_SECONDS": int(env.get("MAIL_JOB_TIMEOUT_SECONDS") or 60),
         # 0 switches reconciliation off (local demos, whose shops Shopify does not know).
         "RECONCILE_INTERVAL_SECONDS": int(env.get("RECONCILE_INTERVAL_SECONDS") or 900),
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),

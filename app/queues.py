@@ -5,6 +5,7 @@ from redis import Redis
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
+from rq.registry import StartedJobRegistry
 
 QUEUE_NAMES = ("webhooks", "mail", "periodic")
 # Back-off for retried jobs: seconds before attempt 2, 3, …
@@ -28,12 +29,23 @@ class Queues:
     def get(self, name: str) -> Queue:
         return self._queues[name]
 
-    def enqueue(self, queue: str, func, *args, job_id: str, retries: int = len(BACKOFF)) -> Job:
+    def enqueue(self, queue: str, func, *args, job_id: str, retries: int = len(BACKOFF),
+                timeout: int | None = None) -> Job:
         """Enqueue under a deterministic id, with retries and back-off."""
         return self.get(queue).enqueue(
             func, *args, job_id=job_id, retry=Retry(max=retries, interval=BACKOFF[:retries]),
-            failure_ttl=7 * 24 * 3600, result_ttl=3600,
+            failure_ttl=7 * 24 * 3600, result_ttl=3600, job_timeout=timeout,
         )
+
+    def reap_abandoned(self) -> None:
+        """Hand jobs whose worker died (kill -9, lost machine) back to RQ's retry path.
+
+        RQ notices them only when a started-job registry is cleaned, which a worker does
+        every ten minutes; the dispatcher tick calls this so a crash heals within about a
+        minute and a half (the job's last heartbeat plus RQ's 60 s grace).
+        """
+        for queue in self._queues.values():
+            StartedJobRegistry(queue=queue).cleanup()
 
     def job_is_live(self, job_id: str) -> bool:
         """Whether Redis still carries this job (queued, running or waiting to retry)."""

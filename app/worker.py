@@ -18,6 +18,7 @@ from app.queues import QUEUE_NAMES
 
 log = logging.getLogger("app.worker")
 TICK_LOCK = "aftersales:dispatch-tick"
+MAINTENANCE_SECONDS = 60
 
 
 def log_failure(job, exc_type, exc_value, _traceback):
@@ -44,8 +45,10 @@ def main() -> None:
     set_worker_app(app)
     stop = threading.Event()
     threading.Thread(target=tick_forever, args=(app, stop), daemon=True).start()
+    # Maintenance every minute rather than RQ's ten: it is when a worker takes over the
+    # scheduler of a dead one, so retries of a crashed worker's jobs wait a minute at most.
     worker = Worker([queues.get(name) for name in QUEUE_NAMES], connection=queues.redis,
-                    exception_handlers=[log_failure])
+                    exception_handlers=[log_failure], maintenance_interval=MAINTENANCE_SECONDS)
     try:
         worker.work(with_scheduler=True, logging_level=app.config["LOG_LEVEL"])
     finally:

@@ -74,6 +74,7 @@ def make_config(database_url: str, redis_url: str, encryption_key: str, **overri
         "MAILBOX_DIR": None,
         "DISPATCH_INTERVAL_SECONDS": 1.0,
         "MAIL_MAX_ATTEMPTS": 3,
+        "MAIL_JOB_TIMEOUT_SECONDS": 60,
         "RECONCILE_INTERVAL_SECONDS": 900,
         "MAX_WEBHOOK_BYTES": 2_000_000,
     }

@@ -12,9 +12,12 @@ from collections import Counter
 
 import httpx
 import pytest
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from sqlalchemy import func, select, update
 
-from app.extensions import db
+from app.extensions import db, queues
+from app.jobs.messages import message_job_id
 from app.mail.sink import start_sink
 from app.models import Order, ScheduledMessage, WebhookDelivery
 from tests.bench.servers import gunicorn
@@ -113,3 +116,64 @@ def test_two_worker_processes_never_send_the_same_mail_twice(config, app, shop, 
     assert sent == count
     assert len(per_message) == count
     assert duplicated == 0
+
+
+def _describe_unsent() -> None:
+    """On failure, say where each unsent mail is stuck: its row and its RQ job."""
+    for row in db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.state != "sent")):
+        try:
+            job = Job.fetch(message_job_id(row.id), connection=queues.redis)
+            where = f"job={job.get_status()} retries_left={job.retries_left}"
+        except NoSuchJobError:
+            where = "job=gone"
+        print(f"unsent message {row.id}: state={row.state} attempts={row.attempts} updated={row.updated_at} {where}")
+
+
+class SlowInbox(InboxHandler):
+    """Takes a while before it answers 250, so a worker can die in the middle of a send."""
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        await asyncio.sleep(0.3)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.skipif(not os.environ.get("FAULT_LONG"), reason="takes ~2 minutes (RQ's 60 s heartbeat grace); "
+                    "FAULT_LONG=1 runs it, as .ci/run does")
+def test_worker_killed_mid_batch_loses_no_mail(config, app, shop, client, post_shopify, run_jobs):
+    import signal
+
+    count = 12
+    _plan_mails(client, post_shopify, run_jobs, count)
+    inbox = SlowInbox()
+    sink = start_sink(inbox)
+    env = {**os.environ, **process_env(config, SMTP_URL=f"smtp://127.0.0.1:{sink.port}",
+                                       DISPATCH_INTERVAL_SECONDS="0.5", RECONCILE_INTERVAL_SECONDS="0")}
+    doomed = subprocess.Popen([sys.executable, "-m", "app.worker"], env=env, start_new_session=True)
+    survivor = None
+    try:
+        deadline = time.monotonic() + 60
+        while len(inbox.messages) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(doomed.pid, signal.SIGKILL)  # the worker and its work horse, mid-send
+        doomed.wait(timeout=10)
+        received_before_kill = len(inbox.messages)
+        survivor = subprocess.Popen([sys.executable, "-m", "app.worker"], env=env)
+        sent = _wait_until_all_sent(count, seconds=240)
+        if sent < count:
+            _describe_unsent()
+    finally:
+        if survivor is not None:
+            survivor.terminate()
+            survivor.wait(timeout=20)
+        sink.stop()
+    per_message = Counter(message["mail"]["Message-ID"] for message in inbox.messages)
+    duplicated = sum(n - 1 for n in per_message.values())
+    report("worker killed mid-batch", planned=count, received_before_kill=received_before_kill,
+           sent=sent, received=len(inbox.messages), lost=count - len(per_message), duplicated=duplicated)
+    assert received_before_kill < count
+    assert sent == count
+    assert len(per_message) == count  # lost = 0
+    # At-least-once: only a kill between the server's 250 and our commit can resend, once.
+    assert duplicated <= 1

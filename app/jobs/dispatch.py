@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db, queues
@@ -28,6 +29,7 @@ REDRIVE_AFTER = timedelta(seconds=60)
 @job
 def dispatch_due(now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
+    queues.reap_abandoned()
     counts = {"queued": _queue_due_messages(now), "redriven_messages": _redrive_messages(now),
               "redriven_deliveries": _redrive_deliveries(now)}
     if any(counts.values()):
@@ -48,8 +50,15 @@ def _queue_due_messages(now: datetime) -> int:
     ids = [row.id for row in rows]
     session.commit()  # the claim is durable before Redis hears of it
     for message_id in ids:
-        queues.enqueue("mail", send_message, message_id, job_id=message_job_id(message_id))
+        _enqueue_send(message_id)
     return len(ids)
+
+
+def _enqueue_send(message_id: int) -> None:
+    # A send is bounded by the SMTP timeout; the job timeout also bounds how long a dead
+    # worker's job looks alive.
+    queues.enqueue("mail", send_message, message_id, job_id=message_job_id(message_id),
+                   timeout=current_app.config["MAIL_JOB_TIMEOUT_SECONDS"])
 
 
 def _redrive_messages(now: datetime) -> int:
@@ -67,7 +76,7 @@ def _redrive_messages(now: datetime) -> int:
     ids = [row.id for row in lost]
     session.commit()
     for message_id in ids:
-        queues.enqueue("mail", send_message, message_id, job_id=message_job_id(message_id))
+        _enqueue_send(message_id)
     return len(ids)
 
 
