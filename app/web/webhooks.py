@@ -59,7 +59,7 @@ def receive(platform: str, secrets: Secrets, shop: Shop | None = None):
 def _malformed(body: bytes) -> str | None:
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: nesting too deep
         return f"not JSON ({type(exc).__name__})"
     if not isinstance(payload, dict):
         return "not a JSON object"

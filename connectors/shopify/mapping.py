@@ -37,8 +37,8 @@ def parse_webhook(topic: str, body: bytes) -> ParsedEvent:
     """Translate one verified webhook body; raise MalformedPayload when it does not fit."""
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedPayload(f"body is not JSON: {exc}") from exc
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise MalformedPayload(f"body is not JSON: {type(exc).__name__}") from exc
     if not isinstance(payload, dict):
         raise MalformedPayload("body is not a JSON object")
     try:
@@ -52,7 +52,8 @@ def parse_webhook(topic: str, body: bytes) -> ParsedEvent:
             return refund_event(payload)
         if topic in LIFECYCLE_TOPICS:
             return lifecycle_event(LIFECYCLE_TOPICS[topic], payload)
-    except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as exc:
+        # A field of the wrong shape (a list where an object belongs, null for a list…)
         raise MalformedPayload(f"{topic}: {type(exc).__name__}: {exc}") from exc
     return IgnoredEvent(reason=f"topic {topic!r} is not used")
 
