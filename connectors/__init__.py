@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from connectors.base import Connector, NotSupported
 from connectors.shopify import ShopifyConnector
+from connectors.woocommerce import WooCommerceConnector
 
 REGISTRY: dict[str, Connector] = {
     "shopify": ShopifyConnector(),
+    "woocommerce": WooCommerceConnector(),
 }
 
 

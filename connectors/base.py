@@ -123,6 +123,7 @@ class OrderEvent:
     marketing_consent: bool | None
     lines: tuple[LineItem, ...] = ()
     fulfillments: tuple[FulfillmentEvent, ...] = ()
+    refunds: tuple[RefundEvent, ...] = ()  # platforms that embed refunds in the order (WooCommerce)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class RefundEvent:
     created_at: datetime | None
     line_items: tuple[tuple[str, int], ...] = ()  # (platform_line_id, quantity)
     returned: bool = False  # goods came back (restock type "return")
+    amount: Decimal | None = None  # money returned, positive
 
 
 @dataclass(frozen=True)

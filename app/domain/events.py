@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.followups import sync_followups
 from app.domain.lifecycle import export_customer_data, redact_customer, redact_shop, uninstall_shop
-from app.domain.orders import apply_order_event, apply_refund, find_order
+from app.domain.orders import apply_order_event, apply_refund, cancel_deleted_order, find_order
 from app.domain.shipments import apply_fulfillment_event, apply_tracking_update
 from app.domain.statuses import derive_order_status
 from app.models import Shop
@@ -63,6 +63,8 @@ def _apply_lifecycle(session: Session, shop: Shop, event: LifecycleEvent, now: d
     if event.kind == "customer_redact":
         count = redact_customer(session, shop, event.customer_email, event.platform_order_ids, now)
         return f"customer redacted ({count} record(s))"
+    if event.kind == "order_deleted":
+        return _delete_orders(session, shop, event, now)
     if event.kind == "data_request":
         export = export_customer_data(session, shop, event.customer_email, event.platform_order_ids,
                                       event.request_id)
@@ -70,3 +72,16 @@ def _apply_lifecycle(session: Session, shop: Shop, event: LifecycleEvent, now: d
         log.info("data request of shop %s answered with export %s", shop.id, export.id)
         return f"data export {export.id} ready"
     return f"ignored: lifecycle {event.kind}"
+
+
+def _delete_orders(session: Session, shop: Shop, event: LifecycleEvent, now: datetime) -> str:
+    """An order moved to the trash: cancel it and its planned mails (a restore re-opens it)."""
+    outcomes = []
+    for platform_order_id in event.platform_order_ids:
+        order = cancel_deleted_order(session, shop, platform_order_id, now)
+        if order is None:
+            outcomes.append(f"{platform_order_id} unknown")
+            continue
+        sync_followups(session, order, shop, now)
+        outcomes.append(f"order {order.id} {order.status}")
+    return "deleted: " + ", ".join(outcomes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.shipments import apply_fulfillment_event
@@ -43,7 +44,19 @@ def apply_order_event(session: Session, shop: Shop, event: OrderEvent, now: date
     _apply_lines(session, order, event.lines)
     for fulfillment in event.fulfillments:
         apply_fulfillment_event(session, order, fulfillment, shop.platform, now)
+    for refund in event.refunds:
+        apply_refund(order, refund, now)
     session.flush()
+    order.status = derive_order_status(order).value
+    return order
+
+
+def cancel_deleted_order(session: Session, shop: Shop, platform_order_id: str, now: datetime) -> Order | None:
+    """The platform deleted (trashed) the order: treat it as cancelled; unknown orders stay unknown."""
+    order = session.scalars(select(Order).filter_by(shop_id=shop.id, platform_order_id=platform_order_id)).first()
+    if order is None:
+        return None
+    order.cancelled_at = order.cancelled_at or now
     order.status = derive_order_status(order).value
     return order
 

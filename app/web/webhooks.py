@@ -30,6 +30,16 @@ def shopify_webhook():
     return receive("shopify", _shopify_secrets())
 
 
+@bp.route("/webhooks/woocommerce/<shop_key>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def woocommerce_webhook(shop_key: str):
+    """Receive one WooCommerce webhook (or its ping) for the store behind this shop key."""
+    shop = db.session.scalars(select(Shop).where(
+        Shop.platform == "woocommerce", Shop.shop_key == shop_key, Shop.uninstalled_at.is_(None))).first()
+    if shop is None:
+        return _answer(404, "unknown shop")
+    return receive("woocommerce", Secrets(shop.webhook_secret or ""), shop)
+
+
 def receive(platform: str, secrets: Secrets, shop: Shop | None = None):
     if request.method != "POST":
         return _answer(405, "method not allowed: webhooks are POSTed")
@@ -39,7 +49,7 @@ def receive(platform: str, secrets: Secrets, shop: Shop | None = None):
     incoming = IncomingRequest(method=request.method, headers=dict(request.headers),
                                body=request.get_data(cache=False), url=request.url)
     verdict = connector.verify(incoming, secrets)
-    if not verdict.ok:
+    if not verdict.ok:  # includes the WooCommerce ping: 200, nothing stored
         return _answer(verdict.status, verdict.reason)
     identity = connector.identify(incoming)
     problem = _malformed(incoming.body)

@@ -1,0 +1,193 @@
+"""WooCommerce REST v3 order JSON (the webhook body) → normalised events. Pure functions.
+
+A WooCommerce delivery carries the order's current state, not an event snapshot: one
+order payload gives the order, its lines, its refunds (`refunds[]`) and its parcels (the
+Shipment Tracking / Advanced Shipment Tracking meta `_wc_shipment_tracking_items`).
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+
+from connectors.base import (
+    FulfillmentEvent,
+    IgnoredEvent,
+    LifecycleEvent,
+    LineItem,
+    MalformedPayload,
+    OrderEvent,
+    Parcel,
+    ParsedEvent,
+    RefundEvent,
+)
+from connectors.timestamps import optional_timestamp
+from connectors.woocommerce.statuses import OrderStatusMeaning, order_status
+
+ORDER_TOPICS = frozenset({"order.created", "order.updated", "order.restored"})
+TRACKING_META_KEY = "_wc_shipment_tracking_items"
+
+
+def parse_webhook(topic: str, body: bytes) -> ParsedEvent:
+    """Translate one verified webhook body; raise MalformedPayload when it does not fit."""
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise MalformedPayload(f"body is not JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise MalformedPayload("body is not a JSON object")
+    try:
+        if topic in ORDER_TOPICS:
+            return order_event(payload)
+        if topic == "order.deleted":
+            return deleted_event(payload)
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as exc:
+        raise MalformedPayload(f"{topic}: {type(exc).__name__}: {exc}") from exc
+    return IgnoredEvent(reason=f"topic {topic!r} is not used")
+
+
+def platform_id(value) -> str:
+    """A WooCommerce id (a positive integer, sometimes as a string) as a string."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"invalid id {value!r}")
+    if isinstance(value, int) and value > 0:
+        return str(value)
+    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
+        return value.strip()
+    raise ValueError(f"invalid id {value!r} ({type(value).__name__})")
+
+
+def optional_id(value) -> str | None:
+    """0 / "" / null mean "none" (guest customer, no variation)."""
+    return None if value in (None, "", 0, "0") else platform_id(value)
+
+
+def money(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, float):
+        value = repr(value)
+    return Decimal(str(value))
+
+
+def _gmt(p: dict, field: str):
+    """Prefer the `_gmt` twin; the plain field is the store's local time without offset."""
+    return optional_timestamp(p.get(f"{field}_gmt") or p.get(field))
+
+
+def order_event(p: dict) -> OrderEvent | IgnoredEvent:
+    status = order_status(p.get("status"))
+    order_id = platform_id(p["id"])
+    if status.ignored:
+        return IgnoredEvent(reason=f"order {order_id} is a {p.get('status')} order")
+    billing = p.get("billing") or {}
+    shipping = p.get("shipping") or {}
+    updated = _gmt(p, "date_modified")
+    refunds = tuple(refund_event(order_id, r) for r in p.get("refunds") or ())
+    return OrderEvent(
+        platform_order_id=order_id,
+        name=f"#{p.get('number') or order_id}",
+        currency=p.get("currency") or None,
+        total_price=money(p.get("total")),
+        financial_status=financial_status(status, p, refunds),
+        fulfillment_status=status.fulfillment,
+        placed_at=_gmt(p, "date_created"),
+        updated_at=updated,
+        cancelled_at=(updated or _gmt(p, "date_created")) if status.cancelled else None,
+        email=(billing.get("email") or "").strip() or None,
+        platform_customer_id=optional_id(p.get("customer_id")),
+        locale=None,  # not in the order JSON; the shop's locale applies
+        shipping_country=(shipping.get("country") or billing.get("country") or None),
+        marketing_consent=None,  # WooCommerce core records no consent on the order
+        lines=tuple(line_item(item) for item in p.get("line_items") or ()),
+        fulfillments=tracking_fulfillments(order_id, p, status, updated),
+        refunds=refunds,
+    )
+
+
+def financial_status(status: OrderStatusMeaning, p: dict, refunds: tuple[RefundEvent, ...]) -> str:
+    """The Order.financial_status vocabulary: refunded, partially_refunded, paid, failed, pending."""
+    if status.refunded:
+        return "refunded"
+    if refunds:
+        return "partially_refunded"
+    if status.paid or p.get("date_paid_gmt") or p.get("date_paid"):
+        return "paid"
+    return "failed" if status.name == "failed" else "pending"
+
+
+def line_item(item: dict) -> LineItem:
+    return LineItem(
+        platform_line_id=platform_id(item["id"]),
+        title=str(item.get("name") or "")[:500],
+        quantity=int(item.get("quantity") or 0),
+        product_id=optional_id(item.get("product_id")),
+        variant_id=optional_id(item.get("variation_id")),
+        sku=item.get("sku") or None,
+        price=money(item.get("price")),
+    )
+
+
+def refund_event(order_id: str, r: dict) -> RefundEvent:
+    """An entry of `refunds[]`: {id, reason, total}; total is negative ("-5.00")."""
+    amount = money(r.get("total"))
+    return RefundEvent(
+        platform_order_id=order_id,
+        platform_refund_id=platform_id(r["id"]),
+        created_at=None,  # the order JSON does not say; GET /orders/<id>/refunds would
+        amount=abs(amount) if amount is not None else None,
+    )
+
+
+def deleted_event(p: dict) -> LifecycleEvent:
+    """`order.deleted` (moved to the trash) carries only {"id": N}: cancel-like for us."""
+    return LifecycleEvent(kind="order_deleted", shop_domain=None,
+                          platform_order_ids=(platform_id(p["id"]),))
+
+
+def tracking_items(p: dict) -> list[dict]:
+    """The Shipment Tracking / AST items in `meta_data` (a PHP array: list, or object when sparse)."""
+    for meta in p.get("meta_data") or ():
+        if isinstance(meta, dict) and meta.get("key") == TRACKING_META_KEY:
+            value = meta.get("value") or []
+            items = value.values() if isinstance(value, dict) else value
+            return [item for item in items if isinstance(item, dict)]
+    return []
+
+
+def tracking_fulfillments(order_id: str, p: dict, status: OrderStatusMeaning,
+                          updated: datetime | None) -> tuple[FulfillmentEvent, ...]:
+    """One fulfillment per tracking item; none when the status says nothing about parcels."""
+    if status.parcels is None:
+        return ()
+    events = []
+    for index, item in enumerate(tracking_items(p)):
+        number = str(item.get("tracking_number") or "").strip()
+        if not number:
+            continue
+        carrier = str(item.get("custom_tracking_provider") or item.get("tracking_provider") or "").strip()
+        link = str(item.get("tracking_link") or item.get("custom_tracking_link") or "").strip()
+        events.append(FulfillmentEvent(
+            platform_order_id=order_id,
+            platform_fulfillment_id=str(item.get("tracking_id") or number or index)[:64],
+            status=status.parcels,
+            raw_status=status.name if status.name != "unknown" else str(p.get("status")),
+            parcels=(Parcel(tracking_number=number[:120], tracking_url=link or None,
+                            carrier=carrier[:120] or None),),
+            created_at=date_shipped(item.get("date_shipped")),
+            updated_at=updated,
+        ))
+    return tuple(events)
+
+
+def date_shipped(value) -> datetime | None:
+    """A unix timestamp (Shipment Tracking, usually a string); AST may store a date instead."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        return datetime.fromtimestamp(int(text), tz=timezone.utc)
+    try:
+        return optional_timestamp(text)
+    except ValueError:
+        return None  # a plugin-formatted date we cannot read; the parcel still counts
