@@ -41,6 +41,12 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         "DISPATCH_INTERVAL_SECONDS": float(env.get("DISPATCH_INTERVAL_SECONDS") or 5),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS") or 6),
         "MAIL_JOB_TIMEOUT_SECONDS": int(env.get("MAIL_JOB_TIMEOUT_SECONDS") or 60),
+        # Marketing fatigue: at most one mail per customer per gap, and N per 30 days;
+        # quiet hours (shop time zone, whole hours) defer marketing mail to their end.
+        "MARKETING_MIN_GAP_HOURS": float(env.get("MARKETING_MIN_GAP_HOURS") or 16),
+        "MARKETING_MAX_PER_30_DAYS": int(env.get("MARKETING_MAX_PER_30_DAYS") or 5),
+        "QUIET_HOURS_START": int(env.get("QUIET_HOURS_START") or 21),
+        "QUIET_HOURS_END": int(env.get("QUIET_HOURS_END") or 8),
         # 0 switches reconciliation off (local demos, whose shops Shopify does not know).
         "RECONCILE_INTERVAL_SECONDS": int(env.get("RECONCILE_INTERVAL_SECONDS") or 900),
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),

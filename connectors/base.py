@@ -124,6 +124,20 @@ class OrderEvent:
     lines: tuple[LineItem, ...] = ()
     fulfillments: tuple[FulfillmentEvent, ...] = ()
     refunds: tuple[RefundEvent, ...] = ()  # platforms that embed refunds in the order (WooCommerce)
+    # The platform's consent state, normalised: granted, pending, denied, withdrawn.
+    marketing_state: str | None = None
+    marketing_consent_at: datetime | None = None
+
+
+# Shopify email-marketing states (REST lower case, GraphQL upper case) → our consent state.
+CONSENT_STATES = {
+    "subscribed": "granted", "pending": "pending", "not_subscribed": "denied",
+    "invalid": "denied", "unsubscribed": "withdrawn", "redacted": "withdrawn",
+}
+
+
+def consent_state(platform_state: str | None) -> str | None:
+    return CONSENT_STATES.get(platform_state.lower()) if platform_state else None
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from app.domain.mail_kinds import KINDS, MARKETING, TRANSACTIONAL
 from app.domain.modules import module_enabled
+from app.domain.statuses import derive_order_status
+from app.domain.suppressions import marketing_permitted, suppression_reason
 from app.models import Order, ScheduledMessage, Shop
 from connectors.base import ShipmentStatus as S
 
-TRANSACTIONAL = "transactional"
-MARKETING = "marketing"
+__all__ = ["MARKETING", "TRANSACTIONAL", "Plan", "plan_followups", "send_time_verdict", "sync_followups"]
+# An order in one of these states gets no marketing mail about it.
+UNHAPPY_ORDER_STATES = ("cancelled", "refunded", "returned")
 
 
 @dataclass(frozen=True)
@@ -36,22 +40,38 @@ class Plan:
 
 def _shipped_notices(order: Order, shop: Shop, now: datetime) -> list[Plan]:
     """One notice per parcel once it has a tracking number and is on its way."""
-    if not module_enabled(shop, "mail_shipped"):
+    kind = KINDS["shipped"]
+    if not module_enabled(shop, kind.module):
         return []
     plans = []
     for shipment in order.shipments:
         if not shipment.tracking_number or shipment.status in (S.PENDING, S.CANCELLED, S.DELIVERED):
             continue
         plans.append(Plan(
-            kind="shipped", sequence=shipment.id, stream=TRANSACTIONAL,
-            send_at=shipment.shipped_at or now,
+            kind=kind.key, sequence=shipment.id, stream=kind.stream,
+            send_at=(shipment.shipped_at or now) + kind.delay,
             # News of a dispatch three days old is no news: skip rather than confuse.
             stale_after=timedelta(days=3),
         ))
     return plans
 
 
-RULES = (_shipped_notices,)
+def _review_request(order: Order, shop: Shop, now: datetime) -> list[Plan]:
+    """One prompt, the same for every buyer, once everything arrived and could be tried."""
+    kind = KINDS["review_request"]
+    if not module_enabled(shop, kind.module) or not marketing_permitted(order.customer, shop):
+        return []
+    if derive_order_status(order).value != "delivered" or order.refunded_at is not None:
+        return []
+    delivered = [s.delivered_at for s in order.shipments if s.status == S.DELIVERED and s.delivered_at]
+    if not delivered:
+        return []
+    international = bool(order.shipping_country) and order.shipping_country.upper() != (shop.country or "DE").upper()
+    return [Plan(kind=kind.key, sequence=0, stream=kind.stream,
+                 send_at=max(delivered) + kind.delay_for(international))]
+
+
+RULES = (_shipped_notices, _review_request)
 
 
 def plan_followups(order: Order, shop: Shop, now: datetime) -> list[Plan]:
@@ -105,6 +125,15 @@ def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime) -> s
         return "no recipient"
     if message.customer.suppressed_reason:
         return f"suppressed: {message.customer.suppressed_reason}"
+    if message.stream == MARKETING:
+        status = derive_order_status(order).value
+        if status in UNHAPPY_ORDER_STATES:
+            return f"order {status}"
+        if not marketing_permitted(message.customer, shop):
+            return "no marketing consent"
+        listed = suppression_reason(object_session(message), shop.id, message.customer.email)
+        if listed:
+            return f"suppressed: {listed}"
     if (message.kind, message.sequence) not in {p.key for p in plan_followups(order, shop, now)}:
         return "no longer planned"
     if message.stale_after_seconds is not None:

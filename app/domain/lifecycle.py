@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.domain.suppressions import email_hash, suppress
 from app.models import Customer, DataExport, Order, ScheduledMessage, Shop, WebhookDelivery
 
 PENDING_STATES = ("planned", "queued")
@@ -86,6 +87,9 @@ def redact_customer(session: Session, shop: Shop, email: str | None, order_ids: 
                    ScheduledMessage.state.in_(PENDING_STATES))
             .values(state="cancelled", reason="customer redacted", updated_at=now)
         )
+        if customer.email:
+            # Only the hash stays: a redacted buyer is never mailed marketing again.
+            suppress(session, shop.id, email_hash(customer.email), "redacted", now)
         customer.email = None
         customer.platform_customer_id = None
         customer.suppressed_reason = "redacted"

@@ -14,6 +14,7 @@ DEFAULT_ENABLED: dict[str, bool] = {
     "newsletter": False,
     "survey": False,
     "mail_shipped": True,
+    "mail_review_request": False,
 }
 
 

@@ -66,12 +66,14 @@ def upsert_customer(session: Session, shop: Shop, event: OrderEvent, now: dateti
     customer = get_or_create(session, Customer, {"shop_id": shop.id, "email": event.email.strip().lower()})
     customer.platform_customer_id = event.platform_customer_id or customer.platform_customer_id
     customer.locale = event.locale or customer.locale
-    if event.marketing_consent is not None and customer.consent_source in (None, "platform"):
-        state = "granted" if event.marketing_consent else "denied"
+    # An unsubscribe through our own link outranks whatever the platform says later.
+    state = event.marketing_state or (
+        None if event.marketing_consent is None else ("granted" if event.marketing_consent else "denied"))
+    if state is not None and customer.consent_source in (None, "platform"):
         if customer.marketing_consent != state:
             customer.marketing_consent = state
             customer.consent_source = "platform"
-            customer.consent_at = now
+            customer.consent_at = event.marketing_consent_at or now
     return customer
 
 

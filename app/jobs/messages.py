@@ -7,12 +7,14 @@ resend, so receiving systems can recognise it.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from app.domain.fatigue import FatigueRules, next_marketing_slot
 from app.domain.followups import send_time_verdict
+from app.domain.mail_kinds import MARKETING
 from app.extensions import db
 from app.jobs.runtime import job
 from app.mail.render import message_id_for, render_message
@@ -52,6 +54,15 @@ def send_message(message_id: int) -> str:
         message.state, message.reason = "skipped", verdict
         session.commit()
         return f"skipped: {verdict}"
+    if message.stream == MARKETING:
+        slot = next_marketing_slot(_marketing_sent_to(message, now), now, message.order.shop.timezone,
+                                   fatigue_rules())
+        if slot > now:
+            # Defer, never drop: back to planned, the dispatcher brings it again at `slot`.
+            message.state, message.send_at, message.reason = "planned", slot, "deferred: fatigue cap or quiet hours"
+            message.attempts -= 1
+            session.commit()
+            return f"deferred to {slot.isoformat()}"
     try:
         mail_sender().send(render_message(message))
     except PermanentSendError as exc:
@@ -70,6 +81,27 @@ def send_message(message_id: int) -> str:
     message.message_id = message_id_for(message)
     session.commit()
     return "sent"
+
+
+def fatigue_rules() -> FatigueRules:
+    config = current_app.config
+    return FatigueRules(
+        min_gap=timedelta(hours=config.get("MARKETING_MIN_GAP_HOURS", 16)),
+        max_per_window=config.get("MARKETING_MAX_PER_30_DAYS", 5),
+        window=timedelta(days=30),
+        quiet_start=time(config.get("QUIET_HOURS_START", 21)),
+        quiet_end=time(config.get("QUIET_HOURS_END", 8)),
+    )
+
+
+def _marketing_sent_to(message: ScheduledMessage, now: datetime) -> list[datetime]:
+    """When this customer got marketing mail from this shop in the last 30 days."""
+    return list(db.session.scalars(
+        select(ScheduledMessage.sent_at).where(
+            ScheduledMessage.customer_id == message.customer_id, ScheduledMessage.stream == MARKETING,
+            ScheduledMessage.state == "sent", ScheduledMessage.sent_at >= now - timedelta(days=30),
+            ScheduledMessage.id != message.id)
+    ))
 
 
 def _record_failure(message: ScheduledMessage, state: str, error: str) -> None:

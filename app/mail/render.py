@@ -1,6 +1,7 @@
 """Render a scheduled message into a MIME mail (text + HTML) from the shared presenter."""
 from __future__ import annotations
 
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
 from urllib.parse import urlsplit
@@ -8,10 +9,14 @@ from urllib.parse import urlsplit
 import css_inline
 from flask import current_app, render_template
 
+from app.domain.mail_kinds import MARKETING
 from app.i18n import translate
 from app.models import ScheduledMessage
 from app.presenters import order_status
 from app.tracking_links import tracking_url
+from app.unsubscribe_links import list_id, unsubscribe_url
+
+HEADER_POLICY = policy.default.clone(max_line_length=998)
 
 
 def message_id_for(message: ScheduledMessage) -> str:
@@ -25,10 +30,13 @@ def render_message(message: ScheduledMessage) -> EmailMessage:
     facts = order_status(order, message.customer.locale if message.customer else None)
     lang = facts["locale"]
     parcel = _parcel_of(facts, message)
+    marketing = message.stream == MARKETING
+    unsubscribe = unsubscribe_url(message) if marketing else None
     context = {
         "facts": facts, "parcel": parcel, "status_url": tracking_url(order),
         "t": lambda key, **kw: translate(lang, key, **kw), "shop": order.shop,
-        "stream": message.stream,
+        "stream": message.stream, "unsubscribe_url": unsubscribe,
+        "review_url": _review_url(order) or tracking_url(order),
     }
     base = f"email/{message.kind}"
     subject = render_template(f"{base}/subject.txt", **context).strip()
@@ -42,10 +50,27 @@ def render_message(message: ScheduledMessage) -> EmailMessage:
     mail["Subject"] = subject
     mail["Date"] = formatdate(usegmt=True)
     mail["Message-ID"] = message_id_for(message)
+    if marketing:
+        # RFC 8058 one-click: mailbox providers POST to the link; GET only shows a page.
+        mail["List-Unsubscribe"] = f"<{unsubscribe}>"
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        mail["List-Id"] = list_id(message)
     mail.set_content(text)
     mail.add_alternative(html, subtype="html")
     mail["Content-Language"] = lang  # after set_content, which drops Content-* headers
+    # Body encodings are chosen above under the default 78-column policy; headers are
+    # folded when the mail is written, and a long unbreakable unsubscribe URL must not be
+    # RFC 2047-encoded into something no mailbox provider would parse: allow 998 columns.
+    mail.policy = HEADER_POLICY
     return mail
+
+
+def _review_url(order) -> str | None:
+    """The merchant's review page, set in the review-request module's settings."""
+    for module in order.shop.modules:
+        if module.key == "mail_review_request":
+            return (module.settings or {}).get("review_url") or None
+    return None
 
 
 def _parcel_of(facts: dict, message: ScheduledMessage) -> dict | None:

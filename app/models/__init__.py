@@ -5,8 +5,9 @@ from app.models.order import Customer, Order, OrderLine
 from app.models.privacy import DataExport
 from app.models.shipment import Shipment, TrackingEvent
 from app.models.shop import Shop, ShopModule, utcnow
+from app.models.suppression import Suppression
 
 __all__ = [
     "Customer", "DataExport", "Order", "OrderLine", "ScheduledMessage", "Shipment", "Shop", "ShopModule",
-    "TrackingEvent", "WebhookDelivery", "utcnow",
+    "Suppression", "TrackingEvent", "WebhookDelivery", "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.crypto import EncryptedText
@@ -42,6 +42,11 @@ class Shop(Base):
     scopes: Mapped[str | None] = mapped_column(String(1000))
     locale: Mapped[str] = mapped_column(String(10), default="de")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
+    # Where the shop ships from: parcels to another country get more time before follow-ups.
+    country: Mapped[str] = mapped_column(String(2), default="DE", server_default="DE")
+    # §7(3) UWG: marketing to existing customers without opt-in; off unless the merchant
+    # confirms its conditions (objection notice at collection and in every mail).
+    existing_customer_exemption: Mapped[bool] = mapped_column(default=False, server_default=false())
     branding: Mapped[dict] = mapped_column(JSON, default=dict)
     installed_at: Mapped[datetime] = mapped_column(default=utcnow)
     uninstalled_at: Mapped[datetime | None]

@@ -1,7 +1,7 @@
 """Admin GraphQL order nodes (uppercase enums, gids) → the same normalised events. Pure."""
 from __future__ import annotations
 
-from connectors.base import FulfillmentEvent, LineItem, MalformedPayload, OrderEvent, Parcel
+from connectors.base import FulfillmentEvent, LineItem, MalformedPayload, OrderEvent, Parcel, consent_state
 from connectors.shopify.mapping import money, optional_id, platform_id
 from connectors.shopify.statuses import shipment_status
 from connectors.timestamps import optional_timestamp
@@ -46,6 +46,7 @@ def order_from_graphql(node: dict) -> OrderEvent:
             locale=(node.get("customerLocale") or None),
             shipping_country=address.get("countryCodeV2") or None,
             marketing_consent=(consent == "SUBSCRIBED") if consent else None,
+            marketing_state=consent_state(consent),
             lines=tuple(_line(item) for item in _nodes(node.get("lineItems"))),
             fulfillments=tuple(_fulfillment(order_id, f) for f in node.get("fulfillments") or ()),
         )

@@ -15,6 +15,7 @@ from connectors.base import (
     ParsedEvent,
     RefundEvent,
     TrackingUpdate,
+    consent_state,
 )
 from connectors.shopify.statuses import shipment_status
 from connectors.timestamps import optional_timestamp
@@ -101,6 +102,9 @@ def order_event(p: dict) -> OrderEvent:
         locale=locale[:10] if locale else None,
         shipping_country=(shipping.get("country_code") or None),
         marketing_consent=_marketing_consent(p, customer),
+        marketing_state=consent_state((customer.get("email_marketing_consent") or {}).get("state")),
+        marketing_consent_at=optional_timestamp(
+            (customer.get("email_marketing_consent") or {}).get("consent_updated_at")),
         lines=tuple(_line(item) for item in p.get("line_items") or ()),
         fulfillments=tuple(
             fulfillment_event(f, order_id=p["id"]) for f in p.get("fulfillments") or ()

@@ -1,0 +1,55 @@
+"""Signed one-click unsubscribe tokens: bound to one shop and one address hash, no expiry.
+
+An unsubscribe link must keep working for as long as the mail sits in an inbox, so the
+token never expires; it names the customer row only as a shortcut for skipping pending
+mail, the address hash is what gets listed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.domain.suppressions import email_hash
+
+SALT = "unsubscribe-v1"
+
+
+@dataclass(frozen=True)
+class UnsubscribeTarget:
+    shop_id: int
+    email_hash: str
+    customer_id: int | None
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def unsubscribe_token(shop_id: int, email: str, customer_id: int | None) -> str:
+    return _serializer().dumps({"s": shop_id, "h": email_hash(email), "c": customer_id})
+
+
+def read_unsubscribe_token(token: str) -> UnsubscribeTarget | None:
+    """The target, or None when the token is forged or mangled."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("s"), int) or not isinstance(data.get("h"), str):
+        return None
+    customer_id = data.get("c") if isinstance(data.get("c"), int) else None
+    return UnsubscribeTarget(data["s"], data["h"], customer_id)
+
+
+def unsubscribe_url(message) -> str:
+    token = unsubscribe_token(message.shop_id, message.customer.email, message.customer_id)
+    return f"{current_app.config['APP_URL']}/u/{token}"
+
+
+def list_id(message) -> str:
+    """RFC 2919 List-Id: one list per shop and stream."""
+    host = urlsplit(current_app.config["APP_URL"]).hostname or "localhost"
+    return f"<{message.stream}.shop-{message.shop_id}.{host}>"

@@ -1,0 +1,51 @@
+"""One-click unsubscribe (RFC 8058): POST unsubscribes at once, GET only asks.
+
+Link scanners and previews fire GET requests, so GET never changes anything; the page's
+button and the mailbox provider's one-click both POST.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, render_template
+
+from app.domain.suppressions import unsubscribe
+from app.extensions import db
+from app.i18n import pick_locale, translate
+from app.models import Customer, Shop
+from app.unsubscribe_links import UnsubscribeTarget, read_unsubscribe_token
+
+bp = Blueprint("unsubscribe", __name__)
+
+
+def _target(token: str) -> tuple[UnsubscribeTarget, Shop]:
+    target = read_unsubscribe_token(token)
+    if target is None:
+        abort(404, description="This unsubscribe link is invalid.")
+    shop = db.session.get(Shop, target.shop_id)
+    if shop is None:
+        abort(404, description="This unsubscribe link is invalid.")
+    return target, shop
+
+
+def _page(shop: Shop, customer: Customer | None, done: bool, token: str):
+    lang = pick_locale(customer.locale if customer else None, shop.locale)
+    name = shop.name or shop.domain
+    return render_template("unsubscribe/page.html", lang=lang, done=done, token=token,
+                           t=lambda key: translate(lang, key, shop=name))
+
+
+@bp.get("/u/<token>")
+def confirm(token: str):
+    target, shop = _target(token)
+    customer = db.session.get(Customer, target.customer_id) if target.customer_id else None
+    return _page(shop, customer, done=False, token=token), 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/u/<token>")
+def one_click(token: str):
+    target, shop = _target(token)
+    customer = db.session.get(Customer, target.customer_id) if target.customer_id else None
+    unsubscribe(db.session, shop, target.email_hash, customer, datetime.now(timezone.utc))
+    db.session.commit()
+    return _page(shop, customer, done=True, token=token), 200, {"Cache-Control": "no-store"}
