@@ -1,6 +1,8 @@
 """Buyer-facing wording in German and English, and the choice of the buyer's language."""
 from __future__ import annotations
 
+from datetime import date
+
 SUPPORTED = ("de", "en")
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -33,6 +35,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "block.tracking_number": "Sendungsnummer",
         "block.track": "Sendung verfolgen",
         "block.no_parcels": "Ihre Bestellung wird vorbereitet. Sobald sie unterwegs ist, sehen Sie hier die Sendungsverfolgung.",
+        "edd.title": "Voraussichtliche Zustellung",
+        "edd.range": "{start} bis {end}",
+        "edd.source.carrier": "Angabe des Versanddienstleisters",
+        "edd.source.platform": "Angabe des Shopsystems",
+        "edd.source.merchant": "Schätzung des Shops aus üblicher Bearbeitungs- und Laufzeit",
+        "edd.late.title": "Ihre Lieferung verspätet sich",
+        "edd.late.text": "Das tut uns leid: Ihre Bestellung braucht länger als angekündigt. Wir behalten sie im Blick, und hier sehen Sie jeden neuen Stand. Bei Fragen antworten Sie einfach auf Ihre Bestellbestätigung.",
+        "reorder.title": "Noch einmal bestellen",
+        "reorder.text": "Legt die Artikel dieser Bestellung erneut in den Warenkorb. Sie prüfen alles, bevor Sie bestellen.",
+        "reorder.cta": "In den Warenkorb",
+        "review.title": "Wie war Ihr Einkauf?",
+        "review.text": "Ihre ehrliche Meinung hilft uns und anderen Kundinnen und Kunden, ob lobend oder kritisch.",
+        "review.cta": "Bewertung schreiben",
         "mail.shipped.subject": "Ihre Bestellung {name} ist unterwegs",
         "mail.shipped.intro": "gute Nachricht: Ein Paket Ihrer Bestellung {name} ist auf dem Weg zu Ihnen.",
         "mail.greeting": "Hallo",
@@ -79,6 +94,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "block.tracking_number": "Tracking number",
         "block.track": "Track parcel",
         "block.no_parcels": "Your order is being prepared. Tracking shows here once it is on its way.",
+        "edd.title": "Estimated delivery",
+        "edd.range": "{start} to {end}",
+        "edd.source.carrier": "Estimate from the carrier",
+        "edd.source.platform": "Estimate from the shop platform",
+        "edd.source.merchant": "The shop's estimate from usual handling and transit times",
+        "edd.late.title": "Your delivery is running late",
+        "edd.late.text": "We are sorry: your order is taking longer than we said. We are keeping an eye on it, and every update shows here. If you have questions, simply reply to your order confirmation.",
+        "reorder.title": "Buy again",
+        "reorder.text": "Puts the items of this order back into your cart. You check everything before you order.",
+        "reorder.cta": "Add to cart",
+        "review.title": "How was your purchase?",
+        "review.text": "Your honest opinion helps us and other shoppers, whether it is praise or criticism.",
+        "review.cta": "Write a review",
         "mail.shipped.subject": "Your order {name} is on its way",
         "mail.shipped.intro": "good news: a parcel of your order {name} is on its way to you.",
         "mail.greeting": "Hello",
@@ -97,6 +125,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "unsubscribe.done": "You are unsubscribed. You will get no more marketing emails from {shop}.",
     },
 }
+
+
+WEEKDAYS = {"de": ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."),
+            "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_day(locale: str, day: date) -> str:
+    """A short weekday and date: 'Di., 29.12.' or 'Tue 29 Dec'."""
+    weekday = WEEKDAYS.get(locale, WEEKDAYS["en"])[day.weekday()]
+    if locale == "de":
+        return f"{weekday}, {day.day:02d}.{day.month:02d}."
+    return f"{weekday} {day.day} {MONTHS_EN[day.month - 1]}"
+
+
+def format_day_range(locale: str, start: date, end: date) -> str:
+    if start == end:
+        return format_day(locale, start)
+    return translate(locale, "edd.range", start=format_day(locale, start), end=format_day(locale, end))
 
 
 def pick_locale(*candidates: str | None) -> str:

@@ -1,11 +1,17 @@
 """One presenter for every output: block JSON, block HTML, tracking page and mails."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from sqlalchemy.orm import contains_eager, joinedload
 
-from app.domain.modules import module_enabled
+from app.domain import carriers, edd
+from app.domain.modules import module_enabled, module_settings
+from app.domain.reorder import reorder_url
+from app.domain.review_links import review_link
 from app.domain.statuses import OrderStatus
-from app.i18n import pick_locale, translate
+from app.i18n import format_day_range, pick_locale, translate
 from app.models import Order, Shipment, Shop
 
 PRESENTER_VERSION = 1
@@ -26,7 +32,9 @@ def order_status_loads(shop_joined: bool = False) -> list:
     `shop_joined`: the query already joins Shop (to filter on it), so reuse that join.
     """
     shop = contains_eager(Order.shop) if shop_joined else joinedload(Order.shop)
-    return [shop.selectinload(Shop.modules), joinedload(Order.customer),
+    # Lines ride in the first query (rows multiply by lines × parcels × events, all small)
+    # so that a view stays at two queries: this one and the shop's modules.
+    return [shop.selectinload(Shop.modules), joinedload(Order.customer), joinedload(Order.lines),
             joinedload(Order.shipments).joinedload(Shipment.events)]
 
 
@@ -34,9 +42,10 @@ def _iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def order_status(order: Order, locale: str | None = None) -> dict:
+def order_status(order: Order, locale: str | None = None, now: datetime | None = None) -> dict:
     """The facts a buyer sees about an order, in their language, as plain data."""
     shop = order.shop
+    now = now or datetime.now(timezone.utc)
     lang = pick_locale(locale, order.locale, order.customer.locale if order.customer else None,
                        shop.locale)
     status = OrderStatus(order.status)
@@ -58,9 +67,14 @@ def order_status(order: Order, locale: str | None = None) -> dict:
         result["modules"]["delivery_status"] = {"timeline": _timeline(status, lang),
                                                 "branch": status.value if status in BRANCHES else None}
     if module_enabled(shop, "tracking"):
+        detect = bool(module_settings(shop, "tracking").get("detect_carrier", True))
         result["modules"]["tracking"] = {"parcels": [
-            _parcel(shipment, n, lang) for n, shipment in enumerate(_live_parcels(order), start=1)
+            _parcel(shipment, n, lang, detect) for n, shipment in enumerate(_live_parcels(order), start=1)
         ]}
+    optional = {"delivery_estimate": _delivery_estimate, "reorder": _reorder, "review_prompt": _review_prompt}
+    for key, build in optional.items():
+        if module_enabled(shop, key) and (facts := build(order, status, lang, now)) is not None:
+            result["modules"][key] = facts
     return result
 
 
@@ -79,13 +93,16 @@ def _live_parcels(order: Order):
     return [s for s in order.shipments if s.status != "cancelled"]
 
 
-def _parcel(shipment, number: int, lang: str) -> dict:
+def _parcel(shipment, number: int, lang: str, detect_carrier: bool) -> dict:
+    carrier = carriers.resolve(shipment.carrier, shipment.tracking_number, detect_missing=detect_carrier)
     return {
         "id": shipment.id,
         "label": translate(lang, "block.parcel", n=number),
-        "carrier": shipment.carrier,
+        "carrier": carrier.name,
+        "carrier_source": carrier.source,
         "tracking_number": shipment.tracking_number,
-        "tracking_url": shipment.tracking_url,
+        # The platform's link first: it may carry a postcode or a branded page we cannot build.
+        "tracking_url": shipment.tracking_url or carrier.tracking_url(shipment.tracking_number),
         "status": shipment.status,
         "status_label": translate(lang, f"parcel.{shipment.status}"),
         "shipped_at": _iso(shipment.shipped_at),
@@ -96,3 +113,63 @@ def _parcel(shipment, number: int, lang: str) -> dict:
             for e in reversed(shipment.events)
         ],
     }
+
+
+# Where an estimate still means something: before delivery and outside the dead-end branches.
+ESTIMATE_STATUSES = {OrderStatus.PLACED, OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED,
+                     OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.NEEDS_ATTENTION}
+SHIPPED_STATUSES = {OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.NEEDS_ATTENTION}
+
+
+def _shop_zone(shop) -> ZoneInfo:
+    try:
+        return ZoneInfo(shop.timezone or "Europe/Berlin")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Europe/Berlin")
+
+
+def _delivery_estimate(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+    """The delivery window, or an honest apology once its last day has passed."""
+    if status not in ESTIMATE_STATUSES:
+        return None
+    zone = _shop_zone(order.shop)
+    underway = [s for s in _live_parcels(order) if s.status != "delivered"]
+    shipped = [s.shipped_at for s in underway if s.shipped_at] if status in SHIPPED_STATUSES else []
+    window = edd.estimate(
+        placed_at=_aware(order.placed_at or order.created_at), shipped_at=_aware(max(shipped, default=None)),
+        country=order.shipping_country,
+        parcel_estimates=[(_aware(s.edd_start), _aware(s.edd_end), s.edd_source) for s in underway],
+        rule=edd.DeliveryRule.from_settings(module_settings(order.shop, "delivery_estimate")), tz=zone)
+    if window is None:
+        return None
+    if window.is_late(now.astimezone(zone).date()):
+        return {"state": "late", "source": window.source, "earliest": None, "latest": None,
+                "title": translate(lang, "edd.late.title"), "text": translate(lang, "edd.late.text")}
+    return {"state": "expected", "source": window.source, "earliest": window.earliest.isoformat(),
+            "latest": window.latest.isoformat(), "title": translate(lang, "edd.title"),
+            "text": format_day_range(lang, window.earliest, window.latest),
+            "source_label": translate(lang, f"edd.source.{window.source}")}
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Treat a naive time as UTC (stored times are UTC; unsaved ones may lack a zone)."""
+    return value.replace(tzinfo=timezone.utc) if value and value.tzinfo is None else value
+
+
+def _reorder(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+    shop = order.shop
+    url = reorder_url(shop.platform, shop.domain, order.platform_order_id,
+                      ((line.product_id, line.variant_id, line.quantity) for line in order.lines))
+    if url is None:
+        return None
+    return {"url": url, "title": translate(lang, "reorder.title"), "text": translate(lang, "reorder.text"),
+            "cta": translate(lang, "reorder.cta")}
+
+
+def _review_prompt(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+    """Only after delivery, and the same prompt for every buyer."""
+    url = review_link(module_settings(order.shop, "review_prompt"))
+    if status != OrderStatus.DELIVERED or url is None:
+        return None
+    return {"url": url, "title": translate(lang, "review.title"), "text": translate(lang, "review.text"),
+            "cta": translate(lang, "review.cta")}

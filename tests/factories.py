@@ -15,8 +15,10 @@ def make_order(shop, *, platform_order_id="1001", financial_status="paid", lines
     order = Order(shop_id=shop.id, platform_order_id=platform_order_id,
                   name="#1001", currency="EUR", financial_status=financial_status,
                   placed_at=fields.pop("placed_at", T0), customer=customer, **fields)
-    for line_id, quantity in lines:
-        order.lines.append(OrderLine(platform_line_id=line_id, title=f"Item {line_id}", quantity=quantity))
+    for line_id, quantity, *variant in lines:  # (line id, quantity[, variant id])
+        variant_id = variant[0] if variant else None
+        order.lines.append(OrderLine(platform_line_id=line_id, title=f"Item {line_id}", quantity=quantity,
+                                     variant_id=variant_id, product_id=f"p-{variant_id}" if variant_id else None))
     db.session.add(order)
     db.session.flush()
     return order
@@ -24,10 +26,10 @@ def make_order(shop, *, platform_order_id="1001", financial_status="paid", lines
 
 def add_parcel(order, *, status="in_transit", tracking_number="00340434161094042557",
                fulfillment_id="f1", index=0, line_items=(("l1", 1),), shipped_at=T0,
-               delivered_at=None) -> Shipment:
+               delivered_at=None, carrier="DHL", **fields) -> Shipment:
     shipment = Shipment(platform_fulfillment_id=fulfillment_id, parcel_index=index, status=status,
-                        tracking_number=tracking_number, carrier="DHL", shipped_at=shipped_at,
-                        delivered_at=delivered_at, line_items=[list(p) for p in line_items])
+                        tracking_number=tracking_number, carrier=carrier, shipped_at=shipped_at,
+                        delivered_at=delivered_at, line_items=[list(p) for p in line_items], **fields)
     order.shipments.append(shipment)
     db.session.flush()
     return shipment

@@ -1,0 +1,37 @@
+"""Buy again: a link that puts the same items back into the shop's cart.
+
+Shopify: the cart permalink `https://<shop>/cart/<variant>:<qty>,…` (lines without a variant,
+such as removed products or custom items, are left out; repeated variants are summed).
+WooCommerce: `<shop url>/?aftersales_reorder=<order id>`, served by the companion plugin,
+which must check that the visitor owns the order before refilling the cart.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def shopify_cart_url(domain: str, lines: Iterable[tuple[str | None, int]]) -> str | None:
+    """The cart permalink for (variant id, quantity) pairs; None when nothing can be re-added."""
+    quantities: dict[str, int] = {}
+    for variant_id, quantity in lines:
+        if variant_id and quantity and quantity > 0:
+            quantities[variant_id] = quantities.get(variant_id, 0) + quantity
+    if not quantities:
+        return None
+    items = ",".join(f"{variant}:{qty}" for variant, qty in quantities.items())
+    return f"https://{domain}/cart/{items}"
+
+
+def woocommerce_reorder_url(shop_url: str, platform_order_id: str) -> str:
+    return f"{shop_url.rstrip('/')}/?aftersales_reorder={platform_order_id}"
+
+
+def reorder_url(platform: str, domain: str, platform_order_id: str,
+                lines: Iterable[tuple[str | None, str | None, int]]) -> str | None:
+    """The buy-again link for an order; lines are (product id, variant id, quantity)."""
+    lines = [line for line in lines if line[0] or line[1]]
+    if platform == "shopify":
+        return shopify_cart_url(domain, ((variant, qty) for _, variant, qty in lines))
+    if platform == "woocommerce" and lines:
+        return woocommerce_reorder_url(domain, platform_order_id)
+    return None
