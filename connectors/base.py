@@ -129,17 +129,6 @@ class OrderEvent:
     marketing_consent_at: datetime | None = None
 
 
-# Shopify email-marketing states (REST lower case, GraphQL upper case) → our consent state.
-CONSENT_STATES = {
-    "subscribed": "granted", "pending": "pending", "not_subscribed": "denied",
-    "invalid": "denied", "unsubscribed": "withdrawn", "redacted": "withdrawn",
-}
-
-
-def consent_state(platform_state: str | None) -> str | None:
-    return CONSENT_STATES.get(platform_state.lower()) if platform_state else None
-
-
 @dataclass(frozen=True)
 class TrackingUpdate:
     """One carrier event for a fulfillment (all its parcels), e.g. "out for delivery"."""

@@ -1,9 +1,9 @@
 """Admin GraphQL order nodes (uppercase enums, gids) → the same normalised events. Pure."""
 from __future__ import annotations
 
-from connectors.base import FulfillmentEvent, LineItem, MalformedPayload, OrderEvent, Parcel, consent_state
+from connectors.base import FulfillmentEvent, LineItem, MalformedPayload, OrderEvent, Parcel
 from connectors.shopify.mapping import money, optional_id, platform_id
-from connectors.shopify.statuses import shipment_status
+from connectors.shopify.statuses import consent_state, shipment_status
 from connectors.timestamps import optional_timestamp
 
 

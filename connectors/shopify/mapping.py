@@ -15,9 +15,8 @@ from connectors.base import (
     ParsedEvent,
     RefundEvent,
     TrackingUpdate,
-    consent_state,
 )
-from connectors.shopify.statuses import shipment_status
+from connectors.shopify.statuses import consent_state, shipment_status
 from connectors.timestamps import optional_timestamp
 
 ORDER_TOPICS = frozenset({

@@ -65,3 +65,14 @@ def shipment_status(fulfillment_status: str | None, shipment_status: str | None)
     if fulfillment_status:
         return _lookup(FULFILLMENT_STATUS, fulfillment_status)
     return S.PENDING
+
+
+# Email-marketing consent (REST lower case, GraphQL upper case) → our consent state.
+CONSENT_STATES = {
+    "subscribed": "granted", "pending": "pending", "not_subscribed": "denied",
+    "invalid": "denied", "unsubscribed": "withdrawn", "redacted": "withdrawn",
+}
+
+
+def consent_state(platform_state: str | None) -> str | None:
+    return CONSENT_STATES.get(platform_state.lower()) if platform_state else None
