@@ -1,0 +1,95 @@
+"""Freshness: from a webhook's 200 to the block showing its order, while other webhooks
+stream in at a set rate and real workers (`python -m app.worker`) process them."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import httpx
+
+from connectors.signature import body_signature
+from tests.bench.ingest_script import SAMPLE
+
+PROBE_EVERY = 0.5
+GIVE_UP_AFTER = 15.0
+
+
+def _order_body(order_id: int) -> bytes:
+    order = dict(json.loads(SAMPLE.read_text()), id=order_id, name=f"#F{order_id % 100000}")
+    return json.dumps(order).encode()
+
+
+def _post(client: httpx.Client, base: str, secret: str, domain: str, order_id: int) -> int:
+    body = _order_body(order_id)
+    event = uuid.uuid4().hex
+    return client.post(f"{base}/webhooks/shopify", content=body, headers={
+        "Content-Type": "application/json", "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Hmac-Sha256": body_signature(body, secret), "X-Shopify-Shop-Domain": domain,
+        "X-Shopify-API-Version": "2026-10", "X-Shopify-Event-Id": event,
+        "X-Shopify-Webhook-Id": f"w-{event}"}).status_code
+
+
+def run(base: str, env: dict[str, str], domain: str, session_token: str, *, rate: float,
+        seconds: float, workers: int = 2) -> dict:
+    procs = [subprocess.Popen([sys.executable, "-m", "app.worker"], env={**env, "LOG_LEVEL": "WARNING"})
+             for _ in range(workers)]
+    stop = threading.Event()
+    sent = [0]
+    latencies: list[float] = []
+    unresolved = [0]
+
+    def background(first_id: int, share: float) -> None:
+        with httpx.Client(timeout=10) as client:
+            order_id, mine, started = first_id, 0, time.perf_counter()
+            while not stop.is_set():
+                order_id += 1
+                _post(client, base, env["SHOPIFY_API_SECRET"], domain, order_id)
+                mine += 1
+                sent[0] += 1
+                ahead = mine / share - (time.perf_counter() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+
+    def probe(order_id: int) -> None:
+        with httpx.Client(timeout=10) as client:
+            assert _post(client, base, env["SHOPIFY_API_SECRET"], domain, order_id) == 200
+            accepted = time.perf_counter()
+            url = f"{base}/api/v1/order-status?order_id=gid://shopify/OrderIdentity/{order_id}"
+            while time.perf_counter() - accepted < GIVE_UP_AFTER:
+                if client.get(url, headers={"Authorization": f"Bearer {session_token}"}).status_code == 200:
+                    latencies.append(time.perf_counter() - accepted)
+                    return
+                time.sleep(0.02)
+            unresolved[0] += 1
+
+    try:
+        time.sleep(2)  # workers up
+        loaders = [threading.Thread(target=background, args=(7_000_000_000_000 + n * 10_000_000, rate / 2))
+                   for n in range(2)]
+        for loader in loaders:
+            loader.start()
+        probes, probe_id, began = [], 8_000_000_000_000, time.perf_counter()
+        while time.perf_counter() - began < seconds:
+            probe_id += 1
+            thread = threading.Thread(target=probe, args=(probe_id,))
+            thread.start()
+            probes.append(thread)
+            time.sleep(PROBE_EVERY)
+        elapsed = time.perf_counter() - began
+        stop.set()
+        for thread in [*loaders, *probes]:
+            thread.join()
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=20)
+    ordered = sorted(latencies) or [GIVE_UP_AFTER]
+    p99 = GIVE_UP_AFTER if unresolved[0] else ordered[max(0, int(len(ordered) * 0.99) - 1)]
+    return {"probes": len(latencies) + unresolved[0], "unresolved": unresolved[0],
+            "p50_ms": round(ordered[len(ordered) // 2] * 1000, 1), "p99_ms": round(p99 * 1000, 1),
+            "background_rps": round(sent[0] / elapsed, 1), "target_background_rps": rate, "errors": unresolved[0]}

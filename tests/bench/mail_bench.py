@@ -1,0 +1,70 @@
+"""Mail: our render + send of a planned message vs raw smtplib sending a prebuilt one.
+
+Both go to the same local SMTP server (aiosmtpd), one message per connection, in the same
+process, one after the other; the ratio is our rate over the raw rate.
+"""
+from __future__ import annotations
+
+import smtplib
+import statistics
+import time
+
+
+class CountingInbox:
+    def __init__(self) -> None:
+        self.received = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received += 1
+        return "250 OK"
+
+
+def _timed(send, seconds: float) -> list[float]:
+    durations: list[float] = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        send()
+        durations.append(time.perf_counter() - started)
+    return durations
+
+
+def _figures(durations: list[float], seconds: float) -> dict:
+    ordered = sorted(durations)
+    return {"requests": len(durations), "rps": round(len(durations) / sum(durations), 1),
+            "p50_ms": round(statistics.median(ordered) * 1000, 2),
+            "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2), "errors": 0}
+
+
+def run(app, message_id: int, seconds: float) -> tuple[dict, dict]:
+    """Return (raw smtplib figures, app figures)."""
+    from app.extensions import db
+    from app.mail.render import render_message
+    from app.mail.senders import SMTPSender
+    from app.mail.sink import start_sink
+    from app.models import ScheduledMessage
+
+    inbox = CountingInbox()
+    sink = start_sink(inbox)
+    try:
+        with app.app_context():
+            prebuilt = render_message(db.session.get(ScheduledMessage, message_id))
+            db.session.remove()
+
+            def raw_send() -> None:
+                with smtplib.SMTP("127.0.0.1", sink.port, timeout=10) as smtp:
+                    smtp.send_message(prebuilt)
+
+            sender = SMTPSender(f"smtp://127.0.0.1:{sink.port}")
+
+            def app_send() -> None:
+                message = db.session.get(ScheduledMessage, message_id)
+                sender.send(render_message(message))
+                db.session.remove()  # next send loads afresh, as each send job does
+
+            raw = _timed(raw_send, seconds)
+            ours = _timed(app_send, seconds)
+    finally:
+        sink.stop()
+    assert inbox.received == len(raw) + len(ours), "the SMTP server must have every message"
+    return _figures(raw, seconds), _figures(ours, seconds)
