@@ -84,7 +84,7 @@ function aftersales_save_settings() {
 	}
 	check_admin_referer( 'aftersales_save_settings' );
 
-	$app_url  = isset( $_POST['aftersales_app_url'] ) ? esc_url_raw( wp_unslash( $_POST['aftersales_app_url'] ), array( 'https', 'http' ) ) : '';
+	$app_url  = isset( $_POST['aftersales_app_url'] ) ? esc_url_raw( trim( wp_unslash( $_POST['aftersales_app_url'] ) ), array( 'https', 'http' ) ) : '';
 	$shop_key = isset( $_POST['aftersales_shop_key'] ) ? sanitize_text_field( wp_unslash( $_POST['aftersales_shop_key'] ) ) : '';
 	$secret   = isset( $_POST['aftersales_secret'] ) ? sanitize_text_field( wp_unslash( $_POST['aftersales_secret'] ) ) : '';
 
