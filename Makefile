@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test bench lint plugin clean
 
 install: $(STAMP)
 
@@ -25,6 +25,13 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check app connectors tests
+
+# The WooCommerce companion plugin as an installable zip, folder `aftersales/` at its root.
+plugin:
+	mkdir -p build
+	rm -f build/aftersales-woocommerce.zip
+	$(PYTHON) -m zipfile -c build/aftersales-woocommerce.zip theme_blocks/woocommerce/aftersales
+	@echo build/aftersales-woocommerce.zip
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -37,6 +37,8 @@ class Order(Base):
         ForeignKey("customers.id", ondelete="SET NULL")
     )
     platform_order_id: Mapped[str] = mapped_column(String(64))
+    # WooCommerce `order_key` (wc_order_…): binds embed tokens to the order, not just its id.
+    platform_order_key: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str | None] = mapped_column(String(64))
     currency: Mapped[str | None] = mapped_column(String(3))
     total_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))

@@ -1,0 +1,46 @@
+<?php
+/**
+ * Drive the plugin against tests/php/wp_stubs.php and print what it did as JSON.
+ *
+ * php plugin_cli.php token <shop_key> <order_id> <order_key> <secret> <expires>
+ * php plugin_cli.php render <app_url> <shop_key> <secret> <order_id> <order_key>
+ * php plugin_cli.php reorder <order_key_sent>
+ */
+
+require __DIR__ . '/wp_stubs.php';
+require dirname( __DIR__, 2 ) . '/theme_blocks/woocommerce/aftersales/aftersales.php';
+
+$command = $argv[1] ?? '';
+if ( 'token' === $command ) {
+	echo aftersales_make_token( $argv[2], $argv[3], $argv[4], $argv[5], (int) $argv[6] );
+} elseif ( 'render' === $command ) {
+	$GLOBALS['stub_options'] = array(
+		'aftersales_app_url'  => $argv[2] . '/',
+		'aftersales_shop_key' => $argv[3],
+		'aftersales_secret'   => $argv[4],
+	);
+	$GLOBALS['stub_orders'][ (int) $argv[5] ] = new Stub_Order( (int) $argv[5], $argv[6] );
+	ob_start();
+	do_action_stub( 'woocommerce_thankyou', (int) $argv[5] );
+	do_action_stub( 'woocommerce_view_order', (int) $argv[5] ); // same page twice: printed once
+	$html = ob_get_clean();
+	echo json_encode( array( 'html' => $html, 'log' => $GLOBALS['stub_log'] ) );
+} elseif ( 'reorder' === $command ) {
+	$GLOBALS['stub_orders'][42] = new Stub_Order(
+		42,
+		'wc_order_right',
+		array(
+			new Stub_Item( new Stub_Product( 7 ), 2 ),
+			new Stub_Item( null, 1 ),                                // product deleted
+			new Stub_Item( new Stub_Product( 8, false ), 1 ),        // no longer purchasable
+			new Stub_Item( new Stub_Product( 91, true, true, 9 ), 1, 91 ), // variation of 9
+		)
+	);
+	$_GET = array( 'aftersales_reorder' => '42', 'key' => $argv[2] );
+	register_shutdown_function(
+		function () {
+			echo json_encode( array( 'cart' => WC()->cart->added, 'log' => $GLOBALS['stub_log'] ) );
+		}
+	);
+	aftersales_handle_reorder();
+}

@@ -1,0 +1,95 @@
+<?php
+/**
+ * The few WordPress and WooCommerce functions the plugin calls, stubbed for CLI tests.
+ * Options come from $GLOBALS['stub_options']; side effects are recorded in $GLOBALS['stub_log'].
+ */
+
+define( 'ABSPATH', __DIR__ . '/' );
+define( 'HOUR_IN_SECONDS', 3600 );
+
+$GLOBALS['stub_options'] = array();
+$GLOBALS['stub_log']     = array( 'actions' => array(), 'scripts' => array(), 'notices' => array(), 'redirects' => array() );
+$GLOBALS['stub_orders']  = array();
+
+function add_action( $hook, $callback, $priority = 10 ) {
+	$GLOBALS['stub_log']['actions'][] = array( $hook, is_string( $callback ) ? $callback : 'closure', $priority );
+}
+function do_action_stub( $hook, ...$args ) {
+	foreach ( $GLOBALS['stub_log']['actions'] as $action ) {
+		if ( $action[0] === $hook && 'closure' !== $action[1] ) {
+			call_user_func_array( $action[1], $args );
+		}
+	}
+}
+function wp_json_encode( $data ) { return json_encode( $data ); }
+function get_option( $name, $default = false ) { return $GLOBALS['stub_options'][ $name ] ?? $default; }
+function untrailingslashit( $value ) { return rtrim( $value, '/\\' ); }
+function get_locale() { return 'de_DE'; }
+function esc_attr( $text ) { return htmlspecialchars( (string) $text, ENT_QUOTES, 'UTF-8' ); }
+function esc_html( $text ) { return htmlspecialchars( (string) $text, ENT_QUOTES, 'UTF-8' ); }
+function esc_url( $url ) { return htmlspecialchars( (string) $url, ENT_QUOTES, 'UTF-8' ); }
+function __( $text, $domain = 'default' ) { return $text; }
+function esc_html__( $text, $domain = 'default' ) { return esc_html( $text ); }
+function _n( $single, $plural, $number, $domain = 'default' ) { return 1 === $number ? $single : $plural; }
+function plugins_url( $path, $file ) { return 'https://shop.example/wp-content/plugins/aftersales/' . $path; }
+function home_url( $path = '' ) { return 'https://shop.example' . $path; }
+function wc_get_cart_url() { return 'https://shop.example/cart/'; }
+function absint( $value ) { return abs( (int) $value ); }
+function wp_unslash( $value ) { return $value; }
+function sanitize_text_field( $value ) { return trim( wp_strip_all_tags_stub( (string) $value ) ); }
+function wp_strip_all_tags_stub( $value ) { return strip_tags( $value ); }
+function add_query_arg( $args, $url ) {
+	return $url . ( false === strpos( $url, '?' ) ? '?' : '&' ) . implode(
+		'&',
+		array_map( fn( $k, $v ) => $k . '=' . $v, array_keys( $args ), $args )
+	);
+}
+function wp_enqueue_script( $handle, $src, $deps, $version, $args ) {
+	$GLOBALS['stub_log']['scripts'][] = array( 'handle' => $handle, 'src' => $src, 'args' => $args );
+}
+function wc_add_notice( $message, $type ) { $GLOBALS['stub_log']['notices'][] = array( $type, $message ); }
+function wp_safe_redirect( $url ) { $GLOBALS['stub_log']['redirects'][] = $url; }
+function wc_get_order( $id ) { return $GLOBALS['stub_orders'][ (int) $id ] ?? false; }
+
+/** A WC_Order with the methods the plugin reads. */
+class Stub_Order {
+	public function __construct( public int $id, public string $key, public array $items = array() ) {}
+	public function get_id() { return $this->id; }
+	public function get_order_key() { return $this->key; }
+	public function get_items() { return $this->items; }
+}
+
+/** A line item: product may be null (deleted product). */
+class Stub_Item {
+	public function __construct( public $product, public int $quantity, public int $variation_id = 0 ) {}
+	public function get_product() { return $this->product; }
+	public function get_quantity() { return $this->quantity; }
+	public function get_variation_id() { return $this->variation_id; }
+}
+
+class Stub_Product {
+	public function __construct( public int $id, public bool $purchasable = true, public bool $in_stock = true, public int $parent_id = 0 ) {}
+	public function get_id() { return $this->id; }
+	public function get_parent_id() { return $this->parent_id; }
+	public function exists() { return true; }
+	public function is_purchasable() { return $this->purchasable; }
+	public function is_in_stock() { return $this->in_stock; }
+	public function get_variation_attributes() { return array( 'attribute_pa_size' => 'xl' ); }
+}
+
+class Stub_Cart {
+	public array $added = array();
+	public function add_to_cart( $product_id, $quantity, $variation_id, $attributes ) {
+		$this->added[] = array( $product_id, $quantity, $variation_id, $attributes );
+		return 'cart-item-' . count( $this->added );
+	}
+}
+
+class Stub_WC {
+	public $cart;
+	public function __construct() { $this->cart = new Stub_Cart(); }
+}
+function WC() {
+	static $wc = null;
+	return $wc ??= new Stub_WC();
+}

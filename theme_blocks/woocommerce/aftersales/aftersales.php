@@ -1,0 +1,47 @@
+<?php
+/**
+ * Plugin Name:       Aftersales for WooCommerce
+ * Plugin URI:        https://github.com/aftersales/aftersales
+ * Description:       Shows the Aftersales order-status block (delivery timeline and parcel tracking) on the order confirmation and My Account order pages, and offers a one-click reorder link.
+ * Version:           0.1.0
+ * Requires at least: 6.3
+ * Requires PHP:      7.4
+ * Author:            Aftersales
+ * License:           GPL-2.0-or-later
+ * License URI:       https://www.gnu.org/licenses/gpl-2.0.html
+ * Text Domain:       aftersales
+ * Requires Plugins:  woocommerce
+ * WC requires at least: 8.0
+ * WC tested up to:   10.0
+ *
+ * @package Aftersales
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+define( 'AFTERSALES_VERSION', '0.1.0' );
+define( 'AFTERSALES_FILE', __FILE__ );
+
+require_once __DIR__ . '/includes/token.php';
+require_once __DIR__ . '/includes/settings.php';
+require_once __DIR__ . '/includes/embed.php';
+require_once __DIR__ . '/includes/reorder.php';
+
+/**
+ * Declare compatibility with WooCommerce High-Performance Order Storage: the plugin reads
+ * orders only through wc_get_order() and WC_Order methods, never through posts or postmeta.
+ */
+add_action(
+	'before_woocommerce_init',
+	function () {
+		if ( class_exists( \Automattic\WooCommerce\Utilities\FeaturesUtil::class ) ) {
+			\Automattic\WooCommerce\Utilities\FeaturesUtil::declare_compatibility( 'custom_order_tables', AFTERSALES_FILE, true );
+		}
+	}
+);
+
+add_action( 'admin_menu', 'aftersales_add_settings_page' );
+add_action( 'admin_post_aftersales_save_settings', 'aftersales_save_settings' );
+add_action( 'woocommerce_thankyou', 'aftersales_render_block', 20 );
+add_action( 'woocommerce_view_order', 'aftersales_render_block', 20 );
+add_action( 'wp_loaded', 'aftersales_handle_reorder', 30 );
