@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint plugin clean
+.PHONY: install run test bench lint extensions plugin clean
 
 install: $(STAMP)
 
@@ -26,12 +26,15 @@ bench: install
 lint: install
 	$(BIN)/ruff check app connectors tests
 
-# The WooCommerce companion plugin as an installable zip, folder `aftersales/` at its root.
+# Storefront code. The WooCommerce companion plugin as an installable zip, folder
+# `aftersales/` at its root. (The Shopify UI extension has no bundle yet.)
+extensions: plugin
+
 plugin:
-	mkdir -p build
-	rm -f build/aftersales-woocommerce.zip
-	$(PYTHON) -m zipfile -c build/aftersales-woocommerce.zip theme_blocks/woocommerce/aftersales
-	@echo build/aftersales-woocommerce.zip
+	mkdir -p dist
+	rm -f dist/aftersales-woocommerce.zip
+	$(PYTHON) -m zipfile -c dist/aftersales-woocommerce.zip theme_blocks/woocommerce/aftersales
+	@echo dist/aftersales-woocommerce.zip
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build dist *.egg-info

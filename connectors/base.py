@@ -124,6 +124,8 @@ class OrderEvent:
     lines: tuple[LineItem, ...] = ()
     fulfillments: tuple[FulfillmentEvent, ...] = ()
     refunds: tuple[RefundEvent, ...] = ()  # platforms that embed refunds in the order (WooCommerce)
+    # WooCommerce's order key (wc_order_…): binds the companion plugin's embed token to the order.
+    order_key: str | None = None
     # The platform's consent state, normalised: granted, pending, denied, withdrawn.
     marketing_state: str | None = None
     marketing_consent_at: datetime | None = None

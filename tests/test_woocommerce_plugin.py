@@ -128,10 +128,10 @@ def test_reorder_refuses_a_wrong_order_key():
     assert out["log"]["notices"] == [["error", "This reorder link is not valid."]]
 
 
-def test_make_plugin_builds_the_zip_with_the_folder_at_its_root():
-    subprocess.run(["make", "-s", "plugin", f"PYTHON={sys.executable}"], cwd=ROOT, check=True,
+def test_make_extensions_builds_the_plugin_zip_with_the_folder_at_its_root():
+    subprocess.run(["make", "-s", "extensions", f"PYTHON={sys.executable}"], cwd=ROOT, check=True,
                    capture_output=True, timeout=60)
-    with zipfile.ZipFile(ROOT / "build" / "aftersales-woocommerce.zip") as archive:
+    with zipfile.ZipFile(ROOT / "dist" / "aftersales-woocommerce.zip") as archive:
         names = set(archive.namelist())
     assert {"aftersales/aftersales.php", "aftersales/readme.txt", "aftersales/assets/embed.js",
             "aftersales/includes/token.php"} <= names

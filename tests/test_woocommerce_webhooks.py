@@ -232,3 +232,19 @@ def test_unknown_status_is_processed_without_a_crash(post_wc, run_jobs):
     run_jobs()
     assert db.session.scalars(select(WebhookDelivery)).one().state == "processed"
     assert db.session.scalars(select(Shipment)).one().status == "unknown"
+
+
+def test_the_order_key_from_the_webhook_binds_the_plugins_embed_token(client, post_wc, run_jobs, wc_shop):
+    """The plugin signs (shop, order id, order key); the key the webhook brought must match."""
+    import time
+
+    from app.embed_tokens import embed_token
+
+    assert post_wc("order_completed_tracking.json", delivery_id="k1").status_code == 200
+    run_jobs()
+    assert db.session.scalars(select(Order)).one().platform_order_key == "wc_order_58d2d042d1d"
+    expires = int(time.time()) + 600
+    right = embed_token(wc_shop.shop_key, "727", "wc_order_58d2d042d1d", SECRET, expires)
+    wrong = embed_token(wc_shop.shop_key, "727", "wc_order_guessed", SECRET, expires)
+    assert client.get("/embed/v1/order-status", query_string={"token": right}).status_code == 200
+    assert client.get("/embed/v1/order-status", query_string={"token": wrong}).status_code == 403

@@ -39,6 +39,7 @@ def apply_order_event(session: Session, shop: Shop, event: OrderEvent, now: date
     order.locale = event.locale or order.locale
     order.shipping_country = (event.shipping_country or order.shipping_country or None)
     order.platform_updated_at = event.updated_at or order.platform_updated_at
+    order.platform_order_key = event.order_key or order.platform_order_key
     if event.email:
         order.customer = upsert_customer(session, shop, event, now)
     _apply_lines(session, order, event.lines)

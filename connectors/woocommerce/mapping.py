@@ -102,6 +102,7 @@ def order_event(p: dict) -> OrderEvent | IgnoredEvent:
         lines=tuple(line_item(item) for item in p.get("line_items") or ()),
         fulfillments=tracking_fulfillments(order_id, p, status, updated),
         refunds=refunds,
+        order_key=(p.get("order_key") or None),
     )
 
 

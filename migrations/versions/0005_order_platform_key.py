@@ -1,16 +1,15 @@
 """orders.platform_order_key for WooCommerce embed tokens
 
-Revision ID: 0007
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-23 09:15:00.000000
 
-Re-chain at merge: down_revision must become the head of main when this lands.
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
