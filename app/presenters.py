@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.domain import carriers, edd
@@ -36,6 +37,15 @@ def order_status_loads(shop_joined: bool = False) -> list:
     # so that a view stays at two queries: this one and the shop's modules.
     return [shop.selectinload(Shop.modules), joinedload(Order.customer), joinedload(Order.lines),
             joinedload(Order.shipments).joinedload(Shipment.events)]
+
+
+def load_for_presenting(session, order_id: int) -> Order | None:
+    """The order with everything order_status() reads, loaded now even if the session
+    already holds it (get() would hand back the held one and lazy-load the rest)."""
+    return session.scalars(
+        select(Order).where(Order.id == order_id).options(*order_status_loads())
+        .execution_options(populate_existing=True)
+    ).unique().first()
 
 
 def _iso(value) -> str | None:

@@ -65,3 +65,34 @@ def test_a_sent_message_is_never_sent_twice(app, planned_message, run_jobs, smtp
     run_jobs()
     assert send_message(planned_message.id).startswith("not claimable")
     assert len(smtp_inbox) == 1
+
+
+def test_rendering_a_mail_costs_three_queries_whatever_the_session_holds(app, shop):
+    """The message, the order with everything the presenter reads, the shop's modules."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import event, select
+
+    from app.domain.followups import sync_followups
+    from app.extensions import db
+    from app.mail.render import render_message
+    from app.models import ScheduledMessage
+    from tests.factories import add_parcel, make_order
+
+    order = make_order(shop, placed_at=datetime.now(timezone.utc))
+    add_parcel(order, shipped_at=datetime.now(timezone.utc))
+    add_parcel(order, fulfillment_id="f2", index=1, tracking_number="1Z999AA10123456784",
+               shipped_at=datetime.now(timezone.utc))
+    sync_followups(db.session, order, shop, datetime.now(timezone.utc))
+    db.session.commit()
+    message_id = db.session.scalars(select(ScheduledMessage.id)).first()
+    db.session.remove()
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        mail = render_message(db.session.get(ScheduledMessage, message_id))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert "00340434161094042557" in mail.get_body(("plain",)).get_content()
+    assert len(statements) == 3, statements

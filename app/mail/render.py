@@ -10,9 +10,10 @@ import css_inline
 from flask import current_app, render_template
 
 from app.domain.mail_kinds import MARKETING
+from app.extensions import db
 from app.i18n import translate
 from app.models import ScheduledMessage
-from app.presenters import order_status
+from app.presenters import load_for_presenting, order_status
 from app.tracking_links import tracking_url
 from app.unsubscribe_links import list_id, unsubscribe_url
 
@@ -26,7 +27,7 @@ def message_id_for(message: ScheduledMessage) -> str:
 
 
 def render_message(message: ScheduledMessage) -> EmailMessage:
-    order = message.order
+    order = load_for_presenting(db.session, message.order_id)
     facts = order_status(order, message.customer.locale if message.customer else None)
     lang = facts["locale"]
     parcel = _parcel_of(facts, message)
