@@ -113,3 +113,36 @@ def test_injection_strings_are_stored_verbatim_and_shown_escaped(client, shop, p
     html = mail.get_body(("html",)).get_content()
     assert "<script>alert" not in html
     assert "&lt;script&gt;" in html
+
+
+WOO_TOPICS = ["order.created", "order.updated", "order.deleted", "order.restored", "product.updated"]
+woo_like = st.fixed_dictionaries({}, optional={field: json_values for field in [
+    "id", "status", "number", "order_key", "currency", "total", "date_created_gmt", "date_modified_gmt",
+    "billing", "shipping", "customer_id", "line_items", "refunds", "meta_data"]})
+
+
+@settings(max_examples=300, deadline=None)
+@given(topic=st.sampled_from(WOO_TOPICS), payload=woo_like)
+def test_any_woocommerce_json_maps_or_is_called_malformed(topic, payload):
+    from connectors.woocommerce.mapping import parse_webhook as parse_woo
+
+    try:
+        result = parse_woo(topic, json.dumps(payload).encode())
+    except MalformedPayload as exc:
+        result = exc
+    assert isinstance(result, (MalformedPayload, *ParsedEvent.__args__))
+
+
+@settings(max_examples=100, deadline=None)
+@given(mutation=st.dictionaries(st.sampled_from(["status", "meta_data", "line_items", "refunds", "billing",
+                                                 "date_modified_gmt", "id"]), json_values, min_size=1, max_size=3))
+def test_a_real_woocommerce_order_with_fields_replaced_maps_or_is_called_malformed(mutation):
+    from connectors.woocommerce.mapping import parse_webhook as parse_woo
+
+    order = json.loads(load_payload("woocommerce/order_completed_tracking.json"))
+    order.update(mutation)
+    try:
+        result = parse_woo("order.updated", json.dumps(order).encode())
+    except MalformedPayload as exc:
+        result = exc
+    assert isinstance(result, (MalformedPayload, *ParsedEvent.__args__))

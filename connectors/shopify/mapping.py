@@ -1,9 +1,6 @@
 """Shopify webhook payloads (REST-shaped JSON) → normalised events. Pure functions."""
 from __future__ import annotations
 
-import json
-from decimal import Decimal, InvalidOperation
-
 from connectors.base import (
     FulfillmentEvent,
     IgnoredEvent,
@@ -16,6 +13,7 @@ from connectors.base import (
     RefundEvent,
     TrackingUpdate,
 )
+from connectors.payloads import SHAPE_ERRORS, json_object, money
 from connectors.shopify.statuses import consent_state, shipment_status
 from connectors.timestamps import optional_timestamp
 
@@ -35,12 +33,7 @@ LIFECYCLE_TOPICS = {
 
 def parse_webhook(topic: str, body: bytes) -> ParsedEvent:
     """Translate one verified webhook body; raise MalformedPayload when it does not fit."""
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise MalformedPayload(f"body is not JSON: {type(exc).__name__}") from exc
-    if not isinstance(payload, dict):
-        raise MalformedPayload("body is not a JSON object")
+    payload = json_object(body)
     try:
         if topic in ORDER_TOPICS:
             return order_event(payload)
@@ -52,8 +45,7 @@ def parse_webhook(topic: str, body: bytes) -> ParsedEvent:
             return refund_event(payload)
         if topic in LIFECYCLE_TOPICS:
             return lifecycle_event(LIFECYCLE_TOPICS[topic], payload)
-    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as exc:
-        # A field of the wrong shape (a list where an object belongs, null for a list…)
+    except SHAPE_ERRORS as exc:
         raise MalformedPayload(f"{topic}: {type(exc).__name__}: {exc}") from exc
     return IgnoredEvent(reason=f"topic {topic!r} is not used")
 
@@ -72,14 +64,6 @@ def platform_id(value) -> str:
 
 def optional_id(value) -> str | None:
     return None if value in (None, "") else platform_id(value)
-
-
-def money(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, float):
-        value = repr(value)
-    return Decimal(str(value))
 
 
 def order_event(p: dict) -> OrderEvent:

@@ -6,9 +6,7 @@ Shipment Tracking / Advanced Shipment Tracking meta `_wc_shipment_tracking_items
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
 
 from connectors.base import (
     FulfillmentEvent,
@@ -21,6 +19,7 @@ from connectors.base import (
     ParsedEvent,
     RefundEvent,
 )
+from connectors.payloads import SHAPE_ERRORS, json_object, money
 from connectors.timestamps import optional_timestamp
 from connectors.woocommerce.statuses import OrderStatusMeaning, order_status
 
@@ -30,18 +29,13 @@ TRACKING_META_KEY = "_wc_shipment_tracking_items"
 
 def parse_webhook(topic: str, body: bytes) -> ParsedEvent:
     """Translate one verified webhook body; raise MalformedPayload when it does not fit."""
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedPayload(f"body is not JSON: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise MalformedPayload("body is not a JSON object")
+    payload = json_object(body)
     try:
         if topic in ORDER_TOPICS:
             return order_event(payload)
         if topic == "order.deleted":
             return deleted_event(payload)
-    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as exc:
+    except SHAPE_ERRORS as exc:
         raise MalformedPayload(f"{topic}: {type(exc).__name__}: {exc}") from exc
     return IgnoredEvent(reason=f"topic {topic!r} is not used")
 
@@ -60,14 +54,6 @@ def platform_id(value) -> str:
 def optional_id(value) -> str | None:
     """0 / "" / null mean "none" (guest customer, no variation)."""
     return None if value in (None, "", 0, "0") else platform_id(value)
-
-
-def money(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, float):
-        value = repr(value)
-    return Decimal(str(value))
 
 
 def _gmt(p: dict, field: str):

@@ -1,0 +1,31 @@
+"""What every platform's payload mapping shares: reading the body, money, shape errors."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+
+from connectors.base import MalformedPayload
+
+# What a field of the wrong shape raises inside a mapping (a list where an object belongs,
+# null for a list, "abc" for a price): the payload is malformed, the job must not retry.
+SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, InvalidOperation)
+
+
+def json_object(body: bytes) -> dict:
+    """The body as a JSON object, or MalformedPayload (not JSON, nested too deep, not an object)."""
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise MalformedPayload(f"body is not JSON: {type(exc).__name__}") from exc
+    if not isinstance(payload, dict):
+        raise MalformedPayload("body is not a JSON object")
+    return payload
+
+
+def money(value) -> Decimal | None:
+    """A price as sent ("12.90", 12.9 or 12); floats through repr so 0.1 stays 0.1."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, float):
+        value = repr(value)
+    return Decimal(str(value))
