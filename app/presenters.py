@@ -143,6 +143,11 @@ def _delivery_estimate(order: Order, status: OrderStatus, lang: str, now: dateti
     if status not in ESTIMATE_STATUSES:
         return None
     zone = _shop_zone(order.shop)
+    if status == OrderStatus.OUT_FOR_DELIVERY:  # the carrier's own word beats any estimate
+        today = now.astimezone(zone).date().isoformat()
+        return {"state": "expected", "source": "tracking", "earliest": today, "latest": today,
+                "title": translate(lang, "edd.title"), "text": translate(lang, "edd.today"),
+                "source_label": translate(lang, "edd.source.tracking")}
     underway = [s for s in _live_parcels(order) if s.status != "delivered"]
     shipped = [s.shipped_at for s in underway if s.shipped_at] if status in SHIPPED_STATUSES else []
     window = edd.estimate(

@@ -1,6 +1,7 @@
 """Block modules through the tracking page and its JSON: estimate, carrier, reorder, review."""
 import html
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -65,6 +66,19 @@ def test_the_carrier_estimate_is_preferred(client, shop):
     estimate = view(client, order)[0]["modules"]["delivery_estimate"]
     assert estimate["source"] == "carrier"
     assert estimate["earliest"] == estimate["latest"]
+
+
+def test_out_for_delivery_means_today_whatever_the_estimate_said(client, shop):
+    """A parcel on the van arrives today, even when the shop's rule said tomorrow at the earliest."""
+    order = make_order(shop, status="out_for_delivery", shipping_country="DE", placed_at=NOW - timedelta(hours=3))
+    add_parcel(order, status="out_for_delivery", shipped_at=NOW - timedelta(hours=2))
+    db.session.commit()
+    facts, page = view(client, order)
+    estimate = facts["modules"]["delivery_estimate"]
+    today = NOW.astimezone(ZoneInfo("Europe/Berlin")).date().isoformat()
+    assert (estimate["earliest"], estimate["latest"], estimate["source"]) == (today, today, "tracking")
+    assert estimate["text"] == "Heute"
+    assert "heute in Zustellung" in page
 
 
 def test_no_estimate_once_delivered_or_when_switched_off(client, shop, fresh_order):
