@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 
 from app.domain.suppressions import unsubscribe
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.models import Customer, Shop
+from app.rate_limits import allow, client_address
 from app.unsubscribe_links import UnsubscribeTarget, read_unsubscribe_token
 
 bp = Blueprint("unsubscribe", __name__)
+# Generous: a mailbox provider's one-click POSTs come from few addresses in bursts.
+PER_ADDRESS = (120, 60)
 
 
 def _target(token: str) -> tuple[UnsubscribeTarget, Shop]:
@@ -44,6 +47,8 @@ def confirm(token: str):
 
 @bp.post("/u/<token>")
 def one_click(token: str):
+    if not allow("unsubscribe-ip", client_address(request), *PER_ADDRESS):
+        return "Too many requests; try again in a minute.", 429, {"Retry-After": str(PER_ADDRESS[1])}
     target, shop = _target(token)
     customer = db.session.get(Customer, target.customer_id) if target.customer_id else None
     unsubscribe(db.session, shop, target.email_hash, customer, datetime.now(timezone.utc))

@@ -1,0 +1,64 @@
+"""Find my order: order number + e-mail address → the hosted tracking page.
+
+Both must match; a miss says the same whichever was wrong, so the form cannot be used to
+learn which order numbers or addresses exist. Attempts are rate limited per address and
+per shop + e-mail. POST keeps the e-mail address out of URLs and access logs.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, abort, redirect, render_template, request
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.i18n import pick_locale, translate
+from app.models import Customer, Order, Shop
+from app.rate_limits import allow, client_address
+from app.tracking_links import tracking_token
+
+bp = Blueprint("lookup", __name__)
+PER_ADDRESS = (10, 600)  # attempts per window (seconds) from one IP address
+PER_EMAIL = (5, 600)  # attempts per window for one shop + e-mail address
+
+
+def _shop(shop_key: str) -> Shop:
+    shop = db.session.scalars(select(Shop).where(Shop.shop_key == shop_key)).first()
+    if shop is None or not shop.active:
+        abort(404, description="This shop does not offer order tracking here.")
+    return shop
+
+
+def _page(shop: Shop, status: int = 200, message_key: str | None = None, number: str = ""):
+    lang = pick_locale(request.args.get("locale"), shop.locale)
+    page = render_template("lookup/page.html", shop=shop, lang=lang, number=number,
+                           message=translate(lang, message_key) if message_key else None,
+                           t=lambda key: translate(lang, key))
+    return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.get("/s/<shop_key>/track")
+def form(shop_key: str):
+    return _page(_shop(shop_key))
+
+
+@bp.post("/s/<shop_key>/track")
+def find(shop_key: str):
+    shop = _shop(shop_key)
+    number = (request.form.get("number") or "").strip().lstrip("#")[:40]
+    email = (request.form.get("email") or "").strip().lower()[:320]
+    if not number or "@" not in email:
+        return _page(shop, 400, "lookup.incomplete", number)
+    email_key = hashlib.sha256(f"{shop.id}:{email}".encode()).hexdigest()
+    if not (allow("lookup-ip", client_address(request), *PER_ADDRESS)
+            and allow("lookup-email", email_key, *PER_EMAIL)):
+        page, _, headers = _page(shop, 429, "lookup.too_many", number)
+        return page, 429, {**headers, "Retry-After": str(PER_ADDRESS[1])}
+    order = db.session.scalars(
+        select(Order).join(Customer, Order.customer_id == Customer.id)
+        .where(Order.shop_id == shop.id, func.lower(Customer.email) == email,
+               or_(Order.name == f"#{number}", Order.name == number, Order.platform_order_id == number))
+    ).first()
+    if order is None:
+        return _page(shop, 404, "lookup.not_found", number)
+    return redirect(f"/t/{tracking_token(order)}", code=303)
