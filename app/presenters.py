@@ -174,7 +174,8 @@ def _aware(value: datetime | None) -> datetime | None:
 def _reorder(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     shop = order.shop
     url = reorder_url(shop.platform, shop.domain, order.platform_order_id,
-                      ((line.product_id, line.variant_id, line.quantity) for line in order.lines))
+                      ((line.product_id, line.variant_id, line.quantity) for line in order.lines),
+                      order_key=order.platform_order_key)
     if url is None:
         return None
     return {"url": url, "title": translate(lang, "reorder.title"), "text": translate(lang, "reorder.text"),

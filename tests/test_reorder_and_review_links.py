@@ -17,9 +17,14 @@ def test_no_reorder_link_when_nothing_can_be_re_added():
     assert reorder_url("woocommerce", "https://shop.example", "7", [(None, None, 1)]) is None
 
 
-def test_woocommerce_gets_the_companion_plugin_placeholder():
-    assert reorder_url("woocommerce", "https://shop.example/", "1234", [("55", None, 1)]) == \
-        "https://shop.example/?aftersales_reorder=1234"
+def test_woocommerce_gets_the_companion_plugins_link_with_the_order_key():
+    assert reorder_url("woocommerce", "https://shop.example/", "1234", [("55", None, 1)],
+                       order_key="wc_order_58d2d042d1d") == \
+        "https://shop.example/?aftersales_reorder=1234&key=wc_order_58d2d042d1d"
+
+
+def test_woocommerce_without_a_known_order_key_gets_no_link_the_plugin_would_refuse():
+    assert reorder_url("woocommerce", "https://shop.example/", "1234", [("55", None, 1)]) is None
 
 
 @pytest.mark.parametrize("settings, url", [

@@ -2,12 +2,14 @@
 
 Shopify: the cart permalink `https://<shop>/cart/<variant>:<qty>,…` (lines without a variant,
 such as removed products or custom items, are left out; repeated variants are summed).
-WooCommerce: `<shop url>/?aftersales_reorder=<order id>`, served by the companion plugin,
-which must check that the visitor owns the order before refilling the cart.
+WooCommerce: `<shop url>/?aftersales_reorder=<order id>&key=<order key>`, served by the
+companion plugin, which refills the cart only when the key matches the order's; without a
+known key there is no link (the plugin would refuse it).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 
 def shopify_cart_url(domain: str, lines: Iterable[tuple[str | None, int]]) -> str | None:
@@ -22,16 +24,17 @@ def shopify_cart_url(domain: str, lines: Iterable[tuple[str | None, int]]) -> st
     return f"https://{domain}/cart/{items}"
 
 
-def woocommerce_reorder_url(shop_url: str, platform_order_id: str) -> str:
-    return f"{shop_url.rstrip('/')}/?aftersales_reorder={platform_order_id}"
+def woocommerce_reorder_url(shop_url: str, platform_order_id: str, order_key: str) -> str:
+    query = urlencode({"aftersales_reorder": platform_order_id, "key": order_key})
+    return f"{shop_url.rstrip('/')}/?{query}"
 
 
 def reorder_url(platform: str, domain: str, platform_order_id: str,
-                lines: Iterable[tuple[str | None, str | None, int]]) -> str | None:
+                lines: Iterable[tuple[str | None, str | None, int]], order_key: str | None = None) -> str | None:
     """The buy-again link for an order; lines are (product id, variant id, quantity)."""
     lines = [line for line in lines if line[0] or line[1]]
     if platform == "shopify":
         return shopify_cart_url(domain, ((variant, qty) for _, variant, qty in lines))
-    if platform == "woocommerce" and lines:
-        return woocommerce_reorder_url(domain, platform_order_id)
+    if platform == "woocommerce" and lines and order_key:
+        return woocommerce_reorder_url(domain, platform_order_id, order_key)
     return None
