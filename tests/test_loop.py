@@ -144,3 +144,21 @@ def test_payload_without_updated_at_is_versioned_by_triggered_at(client, shop, p
     order = db.session.scalars(select(Order)).one()
     assert order.financial_status == "refunded"
     assert order.platform_updated_at == datetime(2026, 11, 20, 10, tzinfo=timezone.utc)
+
+
+def test_no_buyer_address_or_name_reaches_the_logs(app, client, shop, post_shopify, run_jobs, caplog):
+    """The whole loop at DEBUG with the console sender: the logs carry ids, never the buyer."""
+    import logging
+
+    from app.mail.senders import ConsoleSender
+
+    app.extensions["mail_sender"] = ConsoleSender()
+    caplog.set_level(logging.DEBUG)
+    _ingest_order_and_fulfillment(post_shopify, run_jobs)
+    assert dispatch_due(datetime.now(timezone.utc) + timedelta(days=1))["queued"] == 1
+    run_jobs()
+    assert db.session.scalars(select(ScheduledMessage.state)).all() == ["sent"]
+    assert "message-id=<sm-" in caplog.text
+    for personal in ("jon@example.com", "john@example.com", "Steve", "Shipper", "Smith", "Shipping Street",
+                     "555-555-SHIP", "123 Elm St."):
+        assert personal not in caplog.text

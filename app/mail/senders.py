@@ -75,9 +75,11 @@ def _by_code(code: int, detail) -> SendError:
 
 
 class ConsoleSender:
+    """Logs that a mail would go out, without the address: logs are not for personal data."""
+
     def send(self, message: EmailMessage) -> None:
-        log.info("mail to=%s subject=%s message-id=%s",
-                 message["To"], message["Subject"], message["Message-ID"])
+        domain = str(message["To"] or "").rpartition("@")[2] or "?"
+        log.info("mail to=…@%s message-id=%s", domain, message["Message-ID"])
 
 
 class MemorySender:
