@@ -141,3 +141,48 @@ def test_interval_zero_switches_reconciliation_off(app, connected_shop):
     app.config["RECONCILE_INTERVAL_SECONDS"] = 0
     assert schedule_reconciliations() == 0
     assert not queues.job_is_live(reconcile_job_id(connected_shop.id))
+
+
+def _product_node(pid: int, status="ACTIVE", available=True) -> dict:
+    return {"id": f"gid://shopify/Product/{pid}", "title": f"Leinenhemd {pid}", "handle": f"leinenhemd-{pid}",
+            "status": status, "onlineStoreUrl": f"https://johns-apparel.de/products/leinenhemd-{pid}",
+            "featuredMedia": {"preview": {"image": {"url": f"https://cdn.shopify.com/p/{pid}.jpg", "altText": None}}},
+            "variants": {"nodes": [{"id": f"gid://shopify/ProductVariant/{pid}1", "availableForSale": available,
+                                    "price": "59.90"}]}}
+
+
+def test_products_for_recommendations_leave_out_archived_and_deleted(app, connected_shop, fake_shopify):
+    state = fake_shopify.shop(DOMAIN)
+    state.products = {node["id"]: node for node in (
+        _product_node(632910392), _product_node(921728736, status="ARCHIVED"), _product_node(4, available=False))}
+    admin = shopify_admin(connected_shop)
+    products = admin.products(["632910392", "921728736", "4", "999"])  # 999 no longer exists
+    assert [(p.platform_product_id, p.variant_id, p.available) for p in products] == [
+        ("632910392", "6329103921", True), ("4", "41", False)]
+    assert products[0].image_url == "https://cdn.shopify.com/p/632910392.jpg"
+    assert admin.products([]) == []
+
+
+def test_a_voucher_is_a_single_use_code_for_everyone_who_has_it(app, connected_shop, fake_shopify):
+    admin = shopify_admin(connected_shop)
+    start = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+    voucher = admin.create_discount_code(code="DANKE-7F3K", title="Aftersales thank-you", percentage=0.1,
+                                         starts_at=start, ends_at=start + timedelta(days=30))
+    assert voucher.code == "DANKE-7F3K" and voucher.discount_id.startswith("gid://shopify/DiscountCodeNode/")
+    sent = fake_shopify.shop(DOMAIN).discounts[0]
+    assert sent["context"] == {"all": "ALL"} and "customerSelection" not in sent
+    assert (sent["usageLimit"], sent["appliesOncePerCustomer"]) == (1, True)
+    assert sent["customerGets"] == {"value": {"percentage": 0.1}, "items": {"all": True}}
+    assert (sent["startsAt"], sent["endsAt"]) == ("2026-11-23T09:00:00Z", "2026-12-23T09:00:00Z")
+
+
+def test_a_refused_voucher_raises_with_shopifys_user_errors(app, connected_shop, fake_shopify):
+    from connectors.shopify.client import ShopifyApiError
+
+    admin = shopify_admin(connected_shop)
+    start = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    admin.create_discount_code(code="DANKE", title="t", amount="5.00", starts_at=start, ends_at=None)
+    with pytest.raises(ShopifyApiError, match="TAKEN"):
+        admin.create_discount_code(code="danke", title="t", amount="5.00", starts_at=start, ends_at=None)
+    with pytest.raises(ValueError):
+        admin.create_discount_code(code="X", title="t", starts_at=start, ends_at=None)

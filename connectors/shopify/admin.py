@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import shopify_app
@@ -48,7 +49,50 @@ ORDERS_COUNT = """
 query OrdersCount($query: String!) { ordersCount(query: $query, limit: null) { count precision } }
 """
 
+PRODUCTS_BY_ID = """
+query ProductsById($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Product { id title handle status onlineStoreUrl featuredMedia { preview { image { url altText } } }
+      variants(first: 1) { nodes { id availableForSale price } } }
+  }
+}
+"""
+
+# Amount off, entered as a code (API 2026-10: `context` replaces the deprecated customerSelection).
+DISCOUNT_CODE_CREATE = """
+mutation DiscountCodeCreate($basicCodeDiscount: DiscountCodeBasicInput!) {
+  discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {
+    codeDiscountNode { id codeDiscount { ... on DiscountCodeBasic { title codes(first: 1) { nodes { code } } } } }
+    userErrors { field code message }
+  }
+}
+"""
+
 MAX_THROTTLE_WAITS = 5
+
+
+@dataclass(frozen=True)
+class Product:
+    """What a recommendation shows: id, title, link, image, and whether it can be bought."""
+
+    platform_product_id: str
+    title: str
+    handle: str
+    url: str | None
+    image_url: str | None
+    variant_id: str | None
+    available: bool
+
+
+@dataclass(frozen=True)
+class Voucher:
+    """A discount code the buyer can type at checkout."""
+
+    code: str
+    discount_id: str
+    percentage: float | None
+    amount: str | None
+    ends_at: datetime | None
 
 
 class AdminClient:
@@ -95,6 +139,50 @@ class AdminClient:
     def order(self, platform_order_id: str) -> OrderEvent | None:
         node = self.query(ORDER_BY_ID, {"id": f"gid://shopify/Order/{platform_order_id}"}).get("order")
         return order_from_graphql(node) if node else None
+
+    def products(self, platform_product_ids: list[str]) -> list[Product]:
+        """The products still on sale among these ids (archived, draft and deleted ones left out)."""
+        if not platform_product_ids:
+            return []
+        ids = [f"gid://shopify/Product/{pid}" for pid in platform_product_ids[:250]]
+        nodes = self.query(PRODUCTS_BY_ID, {"ids": ids}).get("nodes") or []
+        return [_product(node) for node in nodes if node and node.get("status") == "ACTIVE"]
+
+    def create_discount_code(self, *, code: str, title: str, percentage: float | None = None,
+                             amount: str | None = None, starts_at: datetime, ends_at: datetime | None,
+                             usage_limit: int = 1) -> Voucher:
+        """A code for percentage (0 < p ≤ 1) or a fixed amount off the whole order, for anyone
+        who has it, usable `usage_limit` times and once per customer."""
+        if (percentage is None) == (amount is None):
+            raise ValueError("give exactly one of percentage or amount")
+        value = ({"percentage": percentage} if percentage is not None
+                 else {"discountAmount": {"amount": amount, "appliesOnEachItem": False}})
+        discount = {
+            "title": title, "code": code, "startsAt": _iso(starts_at), "endsAt": _iso(ends_at) if ends_at else None,
+            "context": {"all": "ALL"}, "usageLimit": usage_limit, "appliesOncePerCustomer": True,
+            "customerGets": {"value": value, "items": {"all": True}},
+        }
+        payload = self.query(DISCOUNT_CODE_CREATE, {"basicCodeDiscount": discount})["discountCodeBasicCreate"]
+        if payload.get("userErrors"):
+            raise ShopifyApiError(f"{self.domain}: discount refused: {payload['userErrors']}")
+        node = payload["codeDiscountNode"]
+        return Voucher(code=node["codeDiscount"]["codes"]["nodes"][0]["code"], discount_id=node["id"],
+                       percentage=percentage, amount=amount, ends_at=ends_at)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _product(node: dict) -> Product:
+    variant = ((node.get("variants") or {}).get("nodes") or [None])[0] or {}
+    image = ((node.get("featuredMedia") or {}).get("preview") or {}).get("image") or {}
+    return Product(
+        platform_product_id=node["id"].rsplit("/", 1)[-1], title=node.get("title") or "",
+        handle=node.get("handle") or "", url=node.get("onlineStoreUrl"), image_url=image.get("url"),
+        variant_id=variant["id"].rsplit("/", 1)[-1] if variant.get("id") else None,
+        available=bool(variant.get("availableForSale")),
+    )
 
 
 def _updated_since(since: datetime) -> str:

@@ -2,6 +2,7 @@
 
 OAuth token endpoint (token exchange and refresh, JSON in and out) and Admin GraphQL
 2026-10 (`orders(query: "updated_at:>='…'")` with cursor pagination, `order(id:)`,
+`nodes(ids:)` for products, `discountCodeBasicCreate` with its userErrors,
 THROTTLED errors with `extensions.cost.throttleStatus`). Shops are told apart by the
 Host header, as on the real thing.
 """
@@ -28,6 +29,8 @@ class FakeShopState:
     exchange_calls: int = 0
     throttle_next: int = 0
     refresh_delay: float = 0.0
+    products: dict = field(default_factory=dict)  # gid → GraphQL Product node
+    discounts: list = field(default_factory=list)  # DiscountCodeBasicInput as received
 
 
 class FakeShopify:
@@ -105,11 +108,34 @@ class FakeShopify:
                 data = {"ordersCount": {"count": len(page["nodes"]), "precision": "EXACT"}}
             elif "OrderById" in query:
                 data = {"order": next((o for o in state.orders if o["id"] == variables["id"]), None)}
+            elif "ProductsById" in query:
+                data = {"nodes": [state.products.get(gid) for gid in variables["ids"]]}
+            elif "discountCodeBasicCreate" in query:
+                data = {"discountCodeBasicCreate": self._create_discount(state, variables["basicCodeDiscount"])}
             else:
                 return jsonify(errors=[{"message": "query not supported by the fake"}])
             return jsonify(data=data, extensions={"cost": cost})
 
         return app
+
+    @staticmethod
+    def _create_discount(state: FakeShopState, discount: dict) -> dict:
+        """Validates like the real mutation for what we send: code, title and context required,
+        codes unique per shop, percentage within 0..1."""
+        errors = [{"field": ["basicCodeDiscount", name], "code": "BLANK", "message": f"{name} can't be blank"}
+                  for name in ("code", "title", "context") if not discount.get(name)]
+        if any(d["code"].lower() == (discount.get("code") or "").lower() for d in state.discounts):
+            errors.append({"field": ["basicCodeDiscount", "code"], "code": "TAKEN", "message": "Code must be unique."})
+        percentage = ((discount.get("customerGets") or {}).get("value") or {}).get("percentage")
+        if percentage is not None and not 0 < percentage <= 1:
+            errors.append({"field": ["basicCodeDiscount", "customerGets", "value", "percentage"],
+                           "code": "VALUE_OUTSIDE_RANGE", "message": "Value must be between 0.0 and 1.0"})
+        if errors:
+            return {"codeDiscountNode": None, "userErrors": errors}
+        state.discounts.append(discount)
+        node_id = f"gid://shopify/DiscountCodeNode/{1000 + len(state.discounts)}"
+        return {"codeDiscountNode": {"id": node_id, "codeDiscount": {
+            "title": discount["title"], "codes": {"nodes": [{"code": discount["code"]}]}}}, "userErrors": []}
 
     @staticmethod
     def _orders_page(state: FakeShopState, variables: dict, size: int = PAGE) -> dict:
