@@ -31,9 +31,20 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.web import blocks, health, mailbox, shopify_auth, shopify_home, tracking, unsubscribe, webhooks
+    from app.web import (
+        blocks,
+        health,
+        mailbox,
+        shopify_auth,
+        shopify_home,
+        tracking,
+        unsubscribe,
+        webhooks,
+        woocommerce_connect,
+    )
 
-    for module in (health, webhooks, blocks, tracking, shopify_home, shopify_auth, mailbox, unsubscribe):
+    for module in (health, webhooks, blocks, tracking, shopify_home, shopify_auth, mailbox, unsubscribe,
+                   woocommerce_connect):
         app.register_blueprint(module.bp)
 
 
