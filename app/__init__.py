@@ -41,9 +41,11 @@ def register_blueprints(app: Flask) -> None:
         tracking,
         unsubscribe,
         webhooks,
+        woocommerce_connect,
     )
 
-    for module in (health, webhooks, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox, unsubscribe):
+    for module in (health, webhooks, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox, unsubscribe,
+                   woocommerce_connect):
         app.register_blueprint(module.bp)
 
 

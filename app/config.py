@@ -49,7 +49,21 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         "QUIET_HOURS_END": int(env.get("QUIET_HOURS_END") or 8),
         # 0 switches reconciliation off (local demos, whose shops Shopify does not know).
         "RECONCILE_INTERVAL_SECONDS": int(env.get("RECONCILE_INTERVAL_SECONDS") or 900),
+        # WooCommerce: the name merchants see on the key-grant screen; a CA bundle path
+        # (or "false") for stores with a private CA; the https address WooCommerce posts the
+        # keys to when APP_URL is not https (local rigs); plain-http loopback stores (dev).
+        "WOOCOMMERCE_APP_NAME": env.get("WOOCOMMERCE_APP_NAME") or "Aftersales",
+        "WOOCOMMERCE_TLS_VERIFY": _tls_verify(env.get("WOOCOMMERCE_TLS_VERIFY")),
+        "WOOCOMMERCE_CALLBACK_URL": env.get("WOOCOMMERCE_CALLBACK_URL") or None,
+        "WOOCOMMERCE_ALLOW_LOOPBACK_HTTP": (env.get("WOOCOMMERCE_ALLOW_LOOPBACK_HTTP") or "").lower()
+        in ("1", "true", "yes"),
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
         "MAX_WEBHOOK_BYTES": int(env.get("MAX_WEBHOOK_BYTES") or 2_000_000),
         "TESTING": False,
     }
+
+
+def _tls_verify(value: str | None) -> bool | str:
+    if not value or value.lower() in ("1", "true", "yes"):
+        return True
+    return False if value.lower() in ("0", "false", "no") else value

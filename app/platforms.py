@@ -11,6 +11,7 @@ from app.models import Shop
 from connectors.base import NotSupported
 from connectors.shopify.admin import AdminClient
 from connectors.shopify.tokens import AppCredentials, refresh_tokens
+from connectors.woocommerce.client import WooClient
 
 
 def shopify_credentials() -> AppCredentials:
@@ -29,3 +30,15 @@ def shopify_admin(shop: Shop, now: datetime | None = None) -> AdminClient:
         raise NotSupported(f"{shop.platform} has no Shopify Admin API")
     token = fresh_access_token(db.session, shop, now or datetime.now(timezone.utc), _refresh)
     return AdminClient(shop.domain, token, current_app.config.get("SHOPIFY_API_ORIGIN"))
+
+
+def woocommerce_client(shop: Shop) -> WooClient:
+    """A REST v3 client for the store with its stored (decrypted) keys."""
+    if shop.platform != "woocommerce" or not (shop.api_key and shop.api_secret):
+        raise NotSupported(f"shop {shop.id} has no WooCommerce REST keys")
+    return WooClient(shop.domain, shop.api_key, shop.api_secret,
+                     verify=current_app.config.get("WOOCOMMERCE_TLS_VERIFY", True))
+
+
+def woocommerce_delivery_url(shop: Shop) -> str:
+    return f"{current_app.config['APP_URL']}/webhooks/woocommerce/{shop.shop_key}"

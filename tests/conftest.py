@@ -20,6 +20,8 @@ from app.migrate import upgrade
 from app.queues import QUEUE_NAMES
 from connectors.signature import body_signature
 
+# The fake WooCommerce store and a shop connected to it (fake_store, wc_store_shop).
+pytest_plugins = ["tests.woocommerce_store"]
 PAYLOADS = Path(__file__).parent / "payloads"
 SHOPIFY_SECRET = "test_secret_key"
 

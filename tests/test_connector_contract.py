@@ -55,13 +55,13 @@ def _woo_headers(body, secret, topic, delivery_id):
 
 def _shopify_unknown(order: dict) -> None:
     order["fulfillments"] = [{"id": 1, "order_id": order["id"], "status": "success",
-                              "shipment_status": "teleported", "tracking_number": "1Z999AA10123456784",
+                              "shipment_status": "unheard-of-in-contract", "tracking_number": "1Z999AA10123456784",
                               "created_at": order["created_at"], "updated_at": order["updated_at"],
                               "line_items": []}]
 
 
 def _woo_unknown(order: dict) -> None:
-    order["status"] = "teleported"
+    order["status"] = "unheard-of-in-contract"
 
 
 PLATFORMS = [

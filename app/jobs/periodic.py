@@ -1,13 +1,15 @@
-"""The periodic tick: dispatch due mail, redrive lost work, schedule reconciliations."""
+"""The periodic tick: dispatch due mail, redrive lost work, schedule reconciliations and WooCommerce syncs."""
 from __future__ import annotations
 
 from app.jobs.dispatch import dispatch_due
 from app.jobs.reconcile import schedule_reconciliations
 from app.jobs.runtime import job
+from app.jobs.woocommerce_sync import schedule_woocommerce_syncs
 
 
 @job
 def run_periodic() -> dict:
     counts = dispatch_due()
     counts["reconciliations"] = schedule_reconciliations()
+    counts["woocommerce_syncs"] = schedule_woocommerce_syncs()
     return counts

@@ -40,6 +40,9 @@ class Shop(Base):
     api_secret: Mapped[str | None] = mapped_column(EncryptedText)
     webhook_secret: Mapped[str | None] = mapped_column(EncryptedText)
     scopes: Mapped[str | None] = mapped_column(String(1000))
+    # The periodic sync's verdict on the shop's connection (WooCommerce: REST, webhooks).
+    sync_health: Mapped[str | None] = mapped_column(String(255))
+    last_synced_at: Mapped[datetime | None]
     locale: Mapped[str] = mapped_column(String(10), default="de")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
     # Where the shop ships from: parcels to another country get more time before follow-ups.

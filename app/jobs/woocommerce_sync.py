@@ -1,0 +1,180 @@
+"""WooCommerce self-healing: webhook setup, and the periodic poll + webhook health check.
+
+WooCommerce never retries a delivery and disables a webhook after more than 5 failures;
+tracking plugins save their meta without any webhook. So per shop, every interval:
+poll `GET /orders?modified_after=<cursor>` through the same mapping and domain path as
+the webhooks, re-read recent orders that still have no parcel (meta-only saves need not
+move `date_modified`), re-enable or recreate our webhooks, and record the shop's health.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.domain.events import apply_event
+from app.extensions import db, queues
+from app.jobs.runtime import job
+from app.models import Order, Shop
+from app.platforms import woocommerce_client, woocommerce_delivery_url
+from connectors.base import MalformedPayload
+from connectors.woocommerce.client import KeysRefused, WooClient, WooCommerceApiError
+from connectors.woocommerce.mapping import parse_webhook
+from connectors.woocommerce.webhook_setup import ensure_webhooks
+
+log = logging.getLogger(__name__)
+# Webhook-less saves and clock skew between the store and us: look back over the seam.
+OVERLAP = timedelta(minutes=10)
+# Orders without a parcel are re-read for this long after they were placed…
+OPEN_ORDER_WINDOW = timedelta(days=30)
+# …at most this many per pass (newest first).
+OPEN_ORDER_LIMIT = 500
+COMMIT_EVERY = 50
+LOCK_PREFIX = "aftersales:wc-sync:"
+
+
+def sync_job_id(shop_id: int) -> str:
+    return f"wc-sync-{shop_id}"
+
+
+def webhook_setup_job_id(shop_id: int) -> str:
+    return f"wc-webhooks-{shop_id}"
+
+
+def _syncable(shop: Shop | None) -> bool:
+    return (shop is not None and shop.platform == "woocommerce" and shop.active
+            and shop.needs_reauth_at is None and bool(shop.api_key and shop.api_secret))
+
+
+@job
+def setup_woocommerce_webhooks(shop_id: int) -> dict:
+    """Create (or repair) the shop's order webhooks; runs right after the key handshake."""
+    now = datetime.now(timezone.utc)
+    shop = db.session.get(Shop, shop_id)
+    if not _syncable(shop):
+        return {"skipped": "shop gone, disconnected or without keys"}
+    try:
+        with woocommerce_client(shop) as client:
+            repair = _ensure(client, shop)
+    except KeysRefused as exc:
+        return _keys_refused(shop, exc, now)
+    shop.sync_health = f"ok: webhooks {repair.summary()}"[:255]
+    db.session.commit()
+    return {"created": repair.created, "reenabled": repair.reenabled, "healthy": repair.healthy}
+
+
+@job
+def sync_woocommerce_shop(shop_id: int) -> dict:
+    """Poll, heal and check one WooCommerce shop; the outcome is recorded on the shop."""
+    now = datetime.now(timezone.utc)
+    shop = db.session.get(Shop, shop_id)
+    if not _syncable(shop):
+        return {"skipped": "shop gone, disconnected or without keys"}
+    try:
+        with woocommerce_client(shop) as client:
+            polled, seen = _poll_modified(client, shop, now)
+            rechecked = _recheck_open_orders(client, shop, seen, now)
+            repair = _ensure(client, shop)
+    except KeysRefused as exc:
+        return _keys_refused(shop, exc, now)
+    except WooCommerceApiError as exc:
+        db.session.rollback()
+        shop = db.session.get(Shop, shop_id)
+        shop.sync_health = f"store_unreachable: {exc}"[:255]
+        shop.last_synced_at = now
+        db.session.commit()
+        log.warning("WooCommerce sync of shop %s failed: %s", shop_id, exc)
+        return {"error": str(exc)}
+    verdict = "healed" if repair.changed else "ok"
+    shop.sync_health = f"{verdict}: {polled} polled, {rechecked} rechecked; webhooks {repair.summary()}"[:255]
+    shop.last_synced_at = now
+    db.session.commit()
+    return {"polled": polled, "rechecked": rechecked, "created": repair.created,
+            "reenabled": repair.reenabled}
+
+
+def _ensure(client: WooClient, shop: Shop):
+    if not shop.webhook_secret:
+        raise WooCommerceApiError("shop has no webhook secret")
+    return ensure_webhooks(client, woocommerce_delivery_url(shop), shop.webhook_secret,
+                           current_app.config.get("WOOCOMMERCE_APP_NAME", "Aftersales"),
+                           stale_prefix=f"{current_app.config['APP_URL']}/webhooks/woocommerce/")
+
+
+def _poll_modified(client: WooClient, shop: Shop, now: datetime) -> tuple[int, set[str]]:
+    """Apply every order modified since the cursor; advance it only after the last page.
+
+    The list is not ordered by modification, so the cursor moves once all pages are in.
+    """
+    start = (shop.reconciled_through or shop.installed_at or now) - OVERLAP
+    newest, applied, seen = shop.reconciled_through, 0, set()
+    for payload in client.orders_modified_after(start):
+        updated = _apply_payload(shop, payload, now)
+        seen.add(str(payload.get("id")))
+        if updated and (newest is None or updated > newest):
+            newest = updated
+        applied += 1
+        if applied % COMMIT_EVERY == 0:
+            db.session.commit()
+    shop.reconciled_through = min(newest, now) if newest else newest
+    db.session.commit()
+    return applied, seen
+
+
+def _recheck_open_orders(client: WooClient, shop: Shop, seen: set[str], now: datetime) -> int:
+    """Re-read recent orders with no parcel yet: tracking meta may have arrived silently."""
+    ids = db.session.scalars(
+        select(Order.platform_order_id).where(
+            Order.shop_id == shop.id, Order.cancelled_at.is_(None), Order.refunded_at.is_(None),
+            Order.placed_at >= now - OPEN_ORDER_WINDOW, ~Order.shipments.any())
+        .order_by(Order.placed_at.desc()).limit(OPEN_ORDER_LIMIT)).all()
+    wanted = [i for i in ids if i not in seen and i.isdigit()]
+    count = 0
+    for payload in client.orders_by_id(wanted):
+        _apply_payload(shop, payload, now)
+        count += 1
+    db.session.commit()
+    return count
+
+
+def _apply_payload(shop: Shop, payload: dict, now: datetime) -> datetime | None:
+    """One REST order through the webhook mapping and the domain; its modification time."""
+    try:
+        event = parse_webhook("order.updated", json.dumps(payload).encode())
+    except MalformedPayload as exc:
+        log.warning("shop %s: polled order %r skipped: %s", shop.id, payload.get("id"), exc)
+        return None
+    apply_event(db.session, shop, event, now)
+    return getattr(event, "updated_at", None)
+
+
+def _keys_refused(shop: Shop, exc: Exception, now: datetime) -> dict:
+    """Revoked keys: stop polling until the merchant connects again."""
+    db.session.rollback()
+    shop = db.session.get(Shop, shop.id)
+    shop.needs_reauth_at = now
+    shop.sync_health = f"keys_refused: {exc}"[:255]
+    shop.last_synced_at = now
+    db.session.commit()
+    log.warning("WooCommerce shop %s refused our keys: %s", shop.id, exc)
+    return {"error": "keys_refused"}
+
+
+def schedule_woocommerce_syncs() -> int:
+    """Enqueue a sync for every connected WooCommerce shop whose interval has passed."""
+    interval = int(current_app.config.get("RECONCILE_INTERVAL_SECONDS", 900))
+    if interval <= 0:
+        return 0
+    shop_ids = db.session.scalars(select(Shop.id).where(
+        Shop.platform == "woocommerce", Shop.uninstalled_at.is_(None), Shop.needs_reauth_at.is_(None),
+        Shop.api_key.is_not(None))).all()
+    db.session.commit()
+    enqueued = 0
+    for shop_id in shop_ids:
+        if queues.redis.set(f"{LOCK_PREFIX}{shop_id}", "1", nx=True, ex=interval):
+            queues.enqueue("periodic", sync_woocommerce_shop, shop_id, job_id=sync_job_id(shop_id), retries=2)
+            enqueued += 1
+    return enqueued

@@ -1,0 +1,181 @@
+"""WooCommerce REST v3 over httpx: auth by scheme, retries with back-off, pagination.
+
+Auth follows WooCommerce's `WC_REST_Authentication`: HTTP Basic with the consumer key and
+secret when the store is https (`is_ssl()`), OAuth 1.0a one-legged query signing when the
+store is plain http (the only thing WooCommerce accepts there). Never imports flask or app.
+"""
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import httpx
+
+from connectors.base import ConnectorError
+from connectors.woocommerce.oauth1 import signed_params
+
+API_PREFIX = "/wp-json/wc/v3"
+PER_PAGE = 100
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_ATTEMPTS = 4
+BACKOFF_SECONDS = (1.0, 3.0, 9.0)
+MAX_RETRY_AFTER = 60.0
+
+
+class WooCommerceApiError(ConnectorError):
+    """The store answered with an error we cannot act on (or never answered)."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class KeysRefused(WooCommerceApiError):
+    """401/403: the REST keys were revoked or lack permission; the merchant must reconnect."""
+
+
+class WooClient:
+    """One store's REST API. `verify` is passed to httpx (a CA bundle path in tests)."""
+
+    def __init__(self, store_url: str, consumer_key: str, consumer_secret: str, *,
+                 verify: bool | str = True, timeout: httpx.Timeout = TIMEOUT, sleep=time.sleep,
+                 max_attempts: int = MAX_ATTEMPTS, user_agent: str = "aftersales-woocommerce/1"):
+        self.store_url = store_url.rstrip("/")
+        self.key = consumer_key
+        self.secret = consumer_secret
+        self.sleep = sleep
+        self.max_attempts = max_attempts
+        self.is_ssl = self.store_url.startswith("https://")
+        self.http = httpx.Client(
+            timeout=timeout, follow_redirects=False,
+            verify=ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify,
+            auth=httpx.BasicAuth(consumer_key, consumer_secret) if self.is_ssl else None,
+            headers={"User-Agent": user_agent, "Accept": "application/json"})
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> WooClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- transport -----------------------------------------------------------------------
+
+    def request(self, method: str, path: str, params: dict | None = None,
+                json: dict | None = None) -> httpx.Response:
+        """Send one call, retrying 429/5xx and network errors with back-off."""
+        url = f"{self.store_url}{API_PREFIX}/{path.lstrip('/')}"
+        last_error = "no attempt"
+        for attempt in range(self.max_attempts):
+            query = {k: _param(v) for k, v in (params or {}).items()}
+            if not self.is_ssl:
+                query = signed_params(method, url, query, self.key, self.secret)
+            try:
+                response = self.http.request(method, url, params=query, json=json)
+            except httpx.TransportError as exc:
+                last_error = f"{type(exc).__name__}: {exc}"
+                wait = None
+            else:
+                if response.status_code < 400:
+                    return response
+                if response.status_code in (401, 403):
+                    raise KeysRefused(f"{self.store_url}: {response.status_code} {_message(response)}",
+                                      response.status_code)
+                if response.status_code not in RETRY_STATUSES:
+                    raise WooCommerceApiError(
+                        f"{method} {path}: {response.status_code} {_message(response)}", response.status_code)
+                last_error = f"{response.status_code} {_message(response)}"
+                wait = _retry_after(response)
+            if attempt + 1 < self.max_attempts:
+                self.sleep(wait if wait is not None else BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)])
+        raise WooCommerceApiError(f"{method} {path}: gave up after {self.max_attempts} attempts: {last_error}")
+
+    def get(self, path: str, params: dict | None = None):
+        return _json(self.request("GET", path, params))
+
+    def paginate(self, path: str, params: dict | None = None) -> Iterator[dict]:
+        """Every item of a list endpoint, page by page (`X-WP-TotalPages`)."""
+        page = 1
+        while True:
+            response = self.request("GET", path, {**(params or {}), "per_page": PER_PAGE, "page": page})
+            items = _json(response)
+            if not isinstance(items, list):
+                raise WooCommerceApiError(f"GET {path}: expected a list, got {type(items).__name__}")
+            yield from items
+            total_pages = _int_header(response, "X-WP-TotalPages")
+            if total_pages is None:  # a proxy stripped it: a short page is the last one
+                if len(items) < PER_PAGE:
+                    return
+            elif page >= total_pages:
+                return
+            page += 1
+
+    # -- resources -----------------------------------------------------------------------
+
+    def orders_modified_after(self, since: datetime) -> Iterator[dict]:
+        """Orders (any status) modified after `since` (UTC), as REST order JSON."""
+        stamp = since.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+        return self.paginate("orders", {"modified_after": stamp, "dates_are_gmt": "true"})
+
+    def orders_by_id(self, order_ids: list[str]) -> Iterator[dict]:
+        """The given orders (up to any number; fetched 100 ids per call)."""
+        for start in range(0, len(order_ids), PER_PAGE):
+            chunk = order_ids[start:start + PER_PAGE]
+            yield from self.paginate("orders", {"include": ",".join(chunk)})
+
+    def webhooks(self) -> list[dict]:
+        return list(self.paginate("webhooks"))
+
+    def create_webhook(self, name: str, topic: str, delivery_url: str, secret: str) -> dict:
+        return _json(self.request("POST", "webhooks", json={
+            "name": name, "topic": topic, "delivery_url": delivery_url, "secret": secret,
+            "status": "active"}))
+
+    def update_webhook(self, webhook_id, **fields) -> dict:
+        return _json(self.request("PUT", f"webhooks/{int(webhook_id)}", json=fields))
+
+
+def _param(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _json(response: httpx.Response):
+    """The body as JSON; a 200 HTML page (maintenance mode, a security plugin) is an error."""
+    try:
+        return response.json()
+    except ValueError:
+        raise WooCommerceApiError(
+            f"{response.request.method} {response.request.url.path}: not JSON: {response.text[:120]!r}",
+            response.status_code) from None
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        return f"{body.get('code', '')}: {body.get('message', '')}"[:300]
+    return str(body)[:200]
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return min(MAX_RETRY_AFTER, max(0.0, float(value)))
+    except ValueError:
+        return None
+
+
+def _int_header(response: httpx.Response, name: str) -> int | None:
+    try:
+        return int(response.headers[name])
+    except (KeyError, ValueError):
+        return None
