@@ -29,7 +29,7 @@ def test_recorded_webhooks_end_in_a_mail_and_a_block(client, shop, post_shopify,
     assert order.platform_order_id == ORDER_ID
     tracking_number = _fulfillment()["tracking_number"] or _fulfillment()["tracking_numbers"][0]
 
-    planned = db.session.scalars(select(ScheduledMessage)).one()
+    planned = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
     assert (planned.kind, planned.stream, planned.state) == ("shipped", "transactional", "planned")
 
     assert dispatch_due()["queued"] == 1
