@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from app.domain.edd import DeliveryRule, add_business_days, is_business_day
+from app.domain.edd import DeliveryRule, add_business_days
 from app.domain.fatigue import zone
 from app.domain.modules import module_settings
 from app.domain.statuses import NOT_SHIPPED, fully_fulfilled
@@ -24,15 +24,12 @@ def destination(order: Order, shop: Shop) -> str:
 def shift_business_days(moment: datetime, days: int, country: str, tz_name: str | None) -> datetime:
     """`days` business days after `moment`, same local clock time in the shop's zone.
 
-    A moment on a weekend or holiday first rolls to the next business day, so "1 business
-    day after Saturday" is Tuesday, not Monday.
+    Weekends and the country's public holidays do not count: 3 business days after a
+    Friday (or a Saturday) are the Wednesday.
     """
     tz = zone(tz_name)
     local = moment.astimezone(tz)
-    day = local.date()
-    if days > 0 and not is_business_day(day, country):
-        day = add_business_days(day, 1, country)
-    day = add_business_days(day, days, country)
+    day = add_business_days(local.date(), days, country)
     shifted = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=tz)
     return shifted.astimezone(moment.tzinfo)
 

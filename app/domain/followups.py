@@ -231,9 +231,12 @@ def _replenishment(order: Order, shop: Shop, now: datetime, history: History) ->
 
 
 def _win_back(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
-    """No order for N days: counted from the buyer's latest order, gone once they order again."""
+    """No order for N days: counted from the buyer's latest order, gone once they order again.
+    Its voucher is a discount: it too waits until the goods arrived."""
     kind = KINDS["win_back"]
     if history.newer_order or order.placed_at is None or not _marketing_allowed(order, shop, kind):
+        return []
+    if arrival(order, shop) is None:
         return []
     return [_plan(kind, 0, _after(order, shop, kind, order.placed_at))]
 
