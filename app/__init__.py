@@ -36,6 +36,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         lookup,
         mailbox,
+        review_clicks,
         shopify_auth,
         shopify_home,
         tracking,
@@ -45,7 +46,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (health, webhooks, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox, unsubscribe,
-                   woocommerce_connect):
+                   review_clicks, woocommerce_connect):
         app.register_blueprint(module.bp)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from app.extensions import db
-from app.models import Customer, Order, OrderLine, Shipment
+from app.models import Customer, Order, OrderLine, Shipment, ShopModule
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
@@ -33,3 +33,13 @@ def add_parcel(order, *, status="in_transit", tracking_number="00340434161094042
     order.shipments.append(shipment)
     db.session.flush()
     return shipment
+
+
+def set_module(shop, key: str, enabled: bool = True, **settings) -> None:
+    """Switch a shop module on or off with settings (replacing any earlier ones)."""
+    row = next((m for m in shop.modules if m.key == key), None)
+    if row is None:
+        row = ShopModule(shop_id=shop.id, key=key)
+        shop.modules.append(row)
+    row.enabled, row.settings = enabled, dict(settings)
+    db.session.flush()

@@ -20,7 +20,7 @@ def test_uninstall_cancels_planned_mails_and_forgets_tokens(app, shop):
     _order_with_planned_mail(shop)
     uninstall_shop(db.session, shop, T0)
     db.session.commit()
-    message = db.session.scalars(select(ScheduledMessage)).one()
+    message = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
     assert (message.state, message.reason) == ("cancelled", "shop uninstalled")
     assert shop.access_token is None and not shop.active
 
@@ -42,4 +42,4 @@ def test_customer_redact_erases_personal_data_but_keeps_order_facts(app, shop):
     assert customer.email is None and customer.suppressed_reason == "redacted"
     kept = db.session.scalars(select(Order)).one()
     assert kept.name == "#1001" and [line.quantity for line in kept.lines] == [1]
-    assert db.session.scalars(select(ScheduledMessage)).one().state == "cancelled"
+    assert db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one().state == "cancelled"

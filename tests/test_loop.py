@@ -29,7 +29,7 @@ def test_recorded_webhooks_end_in_a_mail_and_a_block(client, shop, post_shopify,
     assert order.platform_order_id == ORDER_ID
     tracking_number = _fulfillment()["tracking_number"] or _fulfillment()["tracking_numbers"][0]
 
-    planned = db.session.scalars(select(ScheduledMessage)).one()
+    planned = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
     assert (planned.kind, planned.stream, planned.state) == ("shipped", "transactional", "planned")
 
     assert dispatch_due()["queued"] == 1
@@ -157,7 +157,7 @@ def test_no_buyer_address_or_name_reaches_the_logs(app, client, shop, post_shopi
     _ingest_order_and_fulfillment(post_shopify, run_jobs)
     assert dispatch_due(datetime.now(timezone.utc) + timedelta(days=1))["queued"] == 1
     run_jobs()
-    assert db.session.scalars(select(ScheduledMessage.state)).all() == ["sent"]
+    assert db.session.scalars(select(ScheduledMessage.state).where(ScheduledMessage.kind == "shipped")).all() == ["sent"]
     assert "message-id=<sm-" in caplog.text
     for personal in ("jon@example.com", "john@example.com", "Steve", "Shipper", "Smith", "Shipping Street",
                      "555-555-SHIP", "123 Elm St."):

@@ -60,7 +60,12 @@ def test_our_unsubscribe_outranks_a_later_platform_subscribed(app, shop):
 
 
 def test_every_kind_has_a_stream():
-    assert {k: v.stream for k, v in KINDS.items()} == {"shipped": "transactional", "review_request": "marketing"}
+    transactional = {"shipped", "out_for_delivery", "ready_for_pickup", "delivered", "delayed", "return_received",
+                     "refund_issued"}
+    marketing = {"review_request", "review_reminder", "thank_you", "how_to", "nps", "replenishment",
+                 "anniversary", "win_back", "referral"}
+    assert {k: v.stream for k, v in KINDS.items()} == {
+        **{k: "transactional" for k in transactional}, **{k: "marketing" for k in marketing}}
 
 
 def test_review_request_seven_days_after_domestic_delivery(app, shop):
@@ -197,11 +202,14 @@ def test_post_unsubscribe_stops_a_planned_marketing_mail(app, shop, client, run_
     _send_due(run_jobs)
     path = _unsubscribe_path(smtp_inbox[0]["mail"])
     # A second order of the same buyer, its review request still planned.
-    order = _delivered_order(shop, delivered_at=_now() - timedelta(days=8), platform_order_id="2002")
+    # Another product: the same product is asked about once in 12 months.
+    order = _delivered_order(shop, delivered_at=_now() - timedelta(days=8), platform_order_id="2002",
+                             lines=(("l1", 1, "v2"),))
     order.customer = db.session.get(ScheduledMessage, first.id).customer
     sync_followups(db.session, order, shop, _now())
     db.session.commit()
-    second = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id == order.id)).one()
+    second = db.session.scalars(select(ScheduledMessage).where(
+        ScheduledMessage.order_id == order.id, ScheduledMessage.kind == "review_request")).one()
     assert second.state == "planned"
 
     response = client.post(path, data={"List-Unsubscribe": "One-Click"})
@@ -249,7 +257,7 @@ def test_suppression_is_rechecked_just_before_send(app, shop, run_jobs, smtp_inb
 def test_fatigue_cap_defers_and_never_drops(app, shop, run_jobs, smtp_inbox, no_quiet_hours):
     message = _planned_review(shop)
     customer = message.customer
-    earlier = make_order(shop, platform_order_id="999")
+    earlier = make_order(shop, platform_order_id="999", lines=(("l1", 1, "v9"),))  # another product
     earlier.customer = customer
     sent_at = _now() - timedelta(hours=2)
     db.session.add(ScheduledMessage(shop_id=shop.id, order_id=earlier.id, customer_id=customer.id,

@@ -28,7 +28,7 @@ def planned_message(app, shop):
     add_parcel(order, shipped_at=T0)
     sync_followups(db.session, order, shop, T0)
     db.session.commit()
-    return db.session.scalars(select(ScheduledMessage)).one()
+    return db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
 
 
 def _send_with(app, code: str, run_jobs):

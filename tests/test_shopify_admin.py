@@ -89,12 +89,13 @@ def test_missed_webhook_is_healed_by_reconciliation(app, connected_shop, fake_sh
     assert order.platform_order_id == "820982911946154508"
     assert (order.status, order.locale, order.total_price) == ("shipped", "de-DE", Decimal("89.9"))
     assert [s.tracking_number for s in order.shipments] == ["00340434161094042557"]
-    assert db.session.scalars(select(ScheduledMessage.kind)).all() == ["shipped"]
+    # The parcel in transit gets its shipped notice (and a stall notice planned for later).
+    assert sorted(db.session.scalars(select(ScheduledMessage.kind)).all()) == ["delayed", "shipped"]
     assert db.session.get(Shop, connected_shop.id).reconciled_through == datetime(2026, 11, 21, 8, tzinfo=timezone.utc)
 
     # a second pass applies nothing new and plans nothing twice
     reconcile_shop(connected_shop.id)
-    assert len(db.session.scalars(select(ScheduledMessage)).all()) == 1
+    assert len(db.session.scalars(select(ScheduledMessage)).all()) == 2  # no new rows
 
 
 def test_reconciliation_pages_through_many_orders(app, connected_shop, fake_shopify):

@@ -32,7 +32,7 @@ def test_uninstall_then_shop_redact_leaves_no_row_of_the_shop(client, shop, post
     _order_with_parcel(post_shopify, run_jobs)
     assert post_shopify("app/uninstalled", {"id": 1, "domain": "johns-apparel.myshopify.com"}, "u-1").status_code == 200
     run_jobs()
-    assert db.session.scalars(select(ScheduledMessage.state)).all() == ["cancelled"]
+    assert set(db.session.scalars(select(ScheduledMessage.state)).all()) == {"cancelled"}
     assert post_shopify("shop/redact", {"shop_id": 1, "shop_domain": "johns-apparel.myshopify.com"}, "r-1").status_code == 200
     run_jobs()
     leftovers = {t.name: db.session.scalar(select(func.count()).select_from(t))
@@ -63,7 +63,7 @@ def test_customer_redact_cancels_mail_and_erases_the_address(client, shop, post_
     run_jobs()
     order = db.session.scalars(select(Order)).one()
     assert order.customer.email is None and order.name == "#9999"
-    assert db.session.scalars(select(ScheduledMessage.state)).all() == ["cancelled"]
+    assert set(db.session.scalars(select(ScheduledMessage.state)).all()) == {"cancelled"}
 
 
 def test_carrier_events_move_the_parcel_forward_never_back(client, shop, post_shopify, run_jobs):

@@ -1,28 +1,43 @@
 """The timing brain: which follow-up mails an order should get, and when.
 
-`plan_followups` is pure (reads the order, returns plans); `sync_followups` diffs the
-plans against stored rows, and the send job asks `plan_followups` again just before
-sending, so every guard lives here once.
+`plan_followups` is pure (reads the order and a `History` of the buyer's earlier mails and
+orders, returns plans); `sync_followups` loads that history, diffs the plans against stored
+rows (add, move, cancel), and the send job asks `plan_followups` again just before sending,
+so every guard lives here once.
+
+Anchors (app/domain/anchors.py): parcel notices count from their own tracking events;
+after-arrival kinds from the delivery time, else shipped time + expected transit, else the
+order time + processing + transit; win-back from the buyer's latest order. Nothing that
+needs arrival (and no voucher) is planned before the goods arrived.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from app.domain.mail_kinds import KINDS, MARKETING, TRANSACTIONAL
-from app.domain.modules import module_enabled
+from app.domain.anchors import after, arrival, destination, last_activity, status_since
+from app.domain.mail_kinds import KINDS, MARKETING, TRANSACTIONAL, MailKind
+from app.domain.modules import module_enabled, module_settings
 from app.domain.statuses import derive_order_status
 from app.domain.suppressions import marketing_permitted, suppression_reason
-from app.models import Order, ScheduledMessage, Shop
+from app.models import Order, OrderLine, ScheduledMessage, Shop
 from connectors.base import ShipmentStatus as S
 
-__all__ = ["MARKETING", "TRANSACTIONAL", "Plan", "plan_followups", "send_time_verdict", "sync_followups"]
+__all__ = ["MARKETING", "TRANSACTIONAL", "History", "Plan", "load_history", "plan_followups",
+           "send_time_verdict", "sync_followups"]
 # An order in one of these states gets no marketing mail about it.
 UNHAPPY_ORDER_STATES = ("cancelled", "refunded", "returned")
+LIVE_STATES = ("planned", "queued", "sending", "sent")
+REVIEW_KINDS = ("review_request", "review_reminder")
+# The same product is asked for a review at most once in this span per buyer.
+REVIEW_PRODUCT_SPAN = timedelta(days=365)
+STALL_STATES = (S.INFO_RECEIVED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.UNKNOWN)
+TROUBLE_STATES = (S.EXCEPTION, S.ATTEMPT_FAILED, S.DELAYED)
 
 
 @dataclass(frozen=True)
@@ -38,55 +53,263 @@ class Plan:
         return (self.kind, self.sequence)
 
 
-def _shipped_notices(order: Order, shop: Shop, now: datetime) -> list[Plan]:
-    """One notice per parcel once it has a tracking number and is on its way."""
-    kind = KINDS["shipped"]
+@dataclass(frozen=True)
+class History:
+    """What planning needs beyond the order: the buyer's other mails and orders."""
+    review_sent_at: datetime | None = None  # this order's review request went out then
+    reviewed: bool = False  # the buyer followed this order's review link
+    # (product key, when asked) from review requests of the buyer's other orders.
+    products_asked: tuple[tuple[str, datetime], ...] = ()
+    newer_order: bool = False  # the buyer ordered again after this order
+    newer_products: frozenset[str] = field(default_factory=frozenset)
+
+
+def product_key(line: OrderLine) -> str:
+    return str(line.product_id or line.variant_id or line.sku or line.title)
+
+
+def _plan(kind: MailKind, sequence: int, send_at: datetime) -> Plan:
+    return Plan(kind=kind.key, sequence=sequence, stream=kind.stream, send_at=send_at,
+                stale_after=kind.stale_after)
+
+
+def _delay(shop: Shop, kind: MailKind, international: bool = False) -> timedelta:
+    days = module_settings(shop, kind.module).get("delay_days")
+    try:
+        return timedelta(days=int(days)) if days is not None else kind.delay_for(international)
+    except (TypeError, ValueError):
+        return kind.delay_for(international)
+
+
+def _after(order: Order, shop: Shop, kind: MailKind, anchor: datetime, international: bool = False) -> datetime:
+    return after(anchor, _delay(shop, kind, international), kind.business_days,
+                 destination(order, shop), shop.timezone)
+
+
+def _international(order: Order, shop: Shop) -> bool:
+    return bool(order.shipping_country) and order.shipping_country.upper() != (shop.country or "DE").upper()
+
+
+# ---- transactional: one notice per parcel or refund event ----------------------------
+
+
+def _parcel_notices(key: str, states: tuple[str, ...], anchor: Callable) -> Callable:
+    def rule(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+        kind = KINDS[key]
+        if not module_enabled(shop, kind.module):
+            return []
+        return [_plan(kind, parcel.id, anchor(parcel, now) or now)
+                for parcel in order.shipments if parcel.tracking_number and parcel.status in states]
+    rule.__name__ = f"_{key}_notices"
+    return rule
+
+
+_shipped_notices = _parcel_notices(
+    "shipped", (S.INFO_RECEIVED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.AVAILABLE_FOR_PICKUP, S.ATTEMPT_FAILED,
+                S.DELAYED, S.EXCEPTION, S.UNKNOWN),
+    lambda parcel, now: parcel.shipped_at)
+_out_for_delivery_notices = _parcel_notices(
+    "out_for_delivery", (S.OUT_FOR_DELIVERY,), lambda parcel, now: status_since(parcel, S.OUT_FOR_DELIVERY))
+_ready_for_pickup_notices = _parcel_notices(
+    "ready_for_pickup", (S.AVAILABLE_FOR_PICKUP,), lambda parcel, now: status_since(parcel, S.AVAILABLE_FOR_PICKUP))
+_delivered_notices = _parcel_notices(
+    "delivered", (S.DELIVERED,), lambda parcel, now: parcel.delivered_at or status_since(parcel, S.DELIVERED))
+
+
+def _delay_notices(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+    """A parcel in trouble (exception, failed attempt, carrier delay) at once; a stalled one
+    (no tracking event for `delay` business days) when the stall is reached. Once per parcel."""
+    kind = KINDS["delayed"]
     if not module_enabled(shop, kind.module):
         return []
     plans = []
-    for shipment in order.shipments:
-        if not shipment.tracking_number or shipment.status in (S.PENDING, S.CANCELLED, S.DELIVERED):
+    for parcel in order.shipments:
+        if not parcel.tracking_number:
             continue
-        plans.append(Plan(
-            kind=kind.key, sequence=shipment.id, stream=kind.stream,
-            send_at=(shipment.shipped_at or now) + kind.delay,
-            # News of a dispatch three days old is no news: skip rather than confuse.
-            stale_after=timedelta(days=3),
-        ))
+        if parcel.status in TROUBLE_STATES:
+            plans.append(_plan(kind, parcel.id, status_since(parcel, parcel.status) or now))
+        elif parcel.status in STALL_STATES and (quiet_since := last_activity(parcel)) is not None:
+            plans.append(_plan(kind, parcel.id, _after(order, shop, kind, quiet_since)))
     return plans
 
 
-def _review_request(order: Order, shop: Shop, now: datetime) -> list[Plan]:
-    """One prompt, the same for every buyer, once everything arrived and could be tried."""
-    kind = KINDS["review_request"]
+def _refund_notices(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+    """A returned refund: "your return arrived" (it names the refund); money only: "refund issued"."""
+    plans = []
+    for refund in order.refunds:
+        kind = KINDS["return_received" if refund.returned else "refund_issued"]
+        if refund.id is None or not module_enabled(shop, kind.module):
+            continue
+        if not refund.returned and refund.amount is not None and refund.amount <= 0:
+            continue  # nothing went back to the buyer
+        plans.append(_plan(kind, refund.id, refund.created_at))
+    return plans
+
+
+# ---- marketing: consent, a happy order, and arrival before anything else -------------
+
+
+def _marketing_allowed(order: Order, shop: Shop, kind: MailKind) -> bool:
     if not module_enabled(shop, kind.module) or not marketing_permitted(order.customer, shop):
+        return False
+    if order.refunded_at is not None or any(r.returned for r in order.refunds):
+        return False
+    return derive_order_status(order).value not in UNHAPPY_ORDER_STATES
+
+
+def _after_arrival(key: str, condition: Callable[[Order, Shop], bool] | None = None) -> Callable:
+    """One mail a delay after the goods arrived (never before: no discount before arrival)."""
+    def rule(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+        kind = KINDS[key]
+        if not _marketing_allowed(order, shop, kind) or (condition and not condition(order, shop)):
+            return []
+        arrived = arrival(order, shop)
+        return [_plan(kind, 0, _after(order, shop, kind, arrived[0]))] if arrived else []
+    rule.__name__ = f"_{key}"
+    return rule
+
+
+def _has_how_to_content(order: Order, shop: Shop) -> bool:
+    content = module_settings(shop, "mail_how_to").get("content")
+    return bool(content and (any(str(v).strip() for v in content.values()) if isinstance(content, dict)
+                             else str(content).strip()))
+
+
+def _has_survey(order: Order, shop: Shop) -> bool:
+    return str(module_settings(shop, "mail_nps").get("survey_url") or "").startswith("https://")
+
+
+_thank_you = _after_arrival("thank_you")
+_how_to = _after_arrival("how_to", _has_how_to_content)
+_nps = _after_arrival("nps", _has_survey)
+_anniversary = _after_arrival("anniversary")
+_referral = _after_arrival("referral")
+
+
+def _review_request(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+    """One prompt, the same for every buyer, once everything arrived and could be tried;
+    not when every product of the order was asked about within 12 months."""
+    kind = KINDS["review_request"]
+    if not _marketing_allowed(order, shop, kind):
         return []
-    if derive_order_status(order).value != "delivered" or order.refunded_at is not None:
+    arrived = arrival(order, shop)
+    if arrived is None:
         return []
-    delivered = [s.delivered_at for s in order.shipments if s.status == S.DELIVERED and s.delivered_at]
-    if not delivered:
+    send_at = _after(order, shop, kind, arrived[0], _international(order, shop))
+    products = {product_key(line) for line in order.lines}
+    asked = {key for key, at in history.products_asked if abs(at - send_at) < REVIEW_PRODUCT_SPAN}
+    if products and products <= asked:
         return []
-    international = bool(order.shipping_country) and order.shipping_country.upper() != (shop.country or "DE").upper()
-    return [Plan(kind=kind.key, sequence=0, stream=kind.stream,
-                 send_at=max(delivered) + kind.delay_for(international))]
+    return [_plan(kind, 0, send_at)]
 
 
-RULES = (_shipped_notices, _review_request)
+def _review_reminder(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+    """At most one reminder, only when the request went out and its link was not followed."""
+    kind = KINDS["review_reminder"]
+    if history.review_sent_at is None or history.reviewed or not _marketing_allowed(order, shop, kind):
+        return []
+    return [_plan(kind, 0, _after(order, shop, kind, history.review_sent_at))]
 
 
-def plan_followups(order: Order, shop: Shop, now: datetime) -> list[Plan]:
+def _replenishment(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+    """Per product with an interval set by the merchant: interval days after arrival,
+    unless the buyer ordered that product again since."""
+    kind = KINDS["replenishment"]
+    intervals = module_settings(shop, kind.module).get("intervals") or {}
+    if not intervals or not _marketing_allowed(order, shop, kind):
+        return []
+    arrived = arrival(order, shop)
+    if arrived is None:
+        return []
+    plans = []
+    for line in order.lines:
+        days = next((intervals[k] for k in (line.product_id, line.variant_id, line.sku) if k and k in intervals), None)
+        if days is None or product_key(line) in history.newer_products:
+            continue
+        plans.append(_plan(kind, line.id, arrived[0] + timedelta(days=int(days))))
+    return plans
+
+
+def _win_back(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+    """No order for N days: counted from the buyer's latest order, gone once they order again.
+    Its voucher is a discount: it too waits until the goods arrived."""
+    kind = KINDS["win_back"]
+    if history.newer_order or order.placed_at is None or not _marketing_allowed(order, shop, kind):
+        return []
+    if arrival(order, shop) is None:
+        return []
+    return [_plan(kind, 0, _after(order, shop, kind, order.placed_at))]
+
+
+RULES = (_shipped_notices, _out_for_delivery_notices, _ready_for_pickup_notices, _delivered_notices,
+         _delay_notices, _refund_notices, _review_request, _review_reminder, _thank_you, _how_to, _nps,
+         _replenishment, _anniversary, _win_back, _referral)
+# A cancelled order still hears about its money.
+CANCELLED_RULES = (_refund_notices,)
+
+
+def plan_followups(order: Order, shop: Shop, now: datetime, history: History | None = None) -> list[Plan]:
     """Every mail this order should get, given what we know now."""
-    if not shop.active or order.cancelled_at is not None or order.customer is None:
+    if not shop.active or order.customer is None or order.customer.suppressed_reason:
         return []
-    if order.customer.suppressed_reason:
-        return []
-    return [plan for rule in RULES for plan in rule(order, shop, now)]
+    history = history or History()
+    rules = CANCELLED_RULES if order.cancelled_at is not None else RULES
+    return [plan for rule in rules for plan in rule(order, shop, now, history)]
+
+
+# ---- the database side: history, diffing, the send-time re-check ---------------------
+
+
+def load_history(session: Session, order: Order) -> History:
+    """The buyer's other mails and orders that planning for `order` depends on."""
+    own = session.scalars(select(ScheduledMessage).where(
+        ScheduledMessage.order_id == order.id, ScheduledMessage.kind.in_(REVIEW_KINDS))).all()
+    request = next((m for m in own if m.kind == "review_request"), None)
+    review_sent_at = request.sent_at if request is not None and request.state == "sent" else None
+    reviewed = any(m.clicked_at is not None for m in own)
+    if order.customer_id is None:
+        return History(review_sent_at=review_sent_at, reviewed=reviewed)
+    others = session.execute(select(ScheduledMessage.order_id, ScheduledMessage.send_at, ScheduledMessage.sent_at)
+                             .where(ScheduledMessage.customer_id == order.customer_id,
+                                    ScheduledMessage.kind == "review_request",
+                                    ScheduledMessage.order_id != order.id,
+                                    ScheduledMessage.state.in_(LIVE_STATES))).all()
+    asked_at = {order_id: sent_at or send_at for order_id, send_at, sent_at in others}
+    asked = tuple((product_key(line), asked_at[line.order_id]) for line in session.scalars(
+        select(OrderLine).where(OrderLine.order_id.in_(asked_at)))) if asked_at else ()
+    newer_products: set[str] = set()
+    newer = False
+    if order.placed_at is not None:
+        for newer_order in session.scalars(select(Order).where(
+                Order.customer_id == order.customer_id, Order.id != order.id,
+                Order.cancelled_at.is_(None), Order.placed_at > order.placed_at)):
+            newer = True
+            newer_products.update(product_key(line) for line in newer_order.lines)
+    return History(review_sent_at=review_sent_at, reviewed=reviewed, products_asked=asked,
+                   newer_order=newer, newer_products=frozenset(newer_products))
 
 
 def sync_followups(session: Session, order: Order, shop: Shop, now: datetime) -> None:
-    """Add new plans, move changed ones, cancel planned rows that are no longer wanted."""
-    session.flush()  # new shipments need their ids: they are plan sequences
-    wanted = {plan.key: plan for plan in plan_followups(order, shop, now)}
+    """Add new plans, move changed ones, cancel planned rows that are no longer wanted.
+
+    A new order also re-plans the buyer's earlier orders: their win-back (and replenishment
+    of what was bought again) is no longer wanted.
+    """
+    session.flush()  # new shipments and refunds need their ids: they are plan sequences
+    _sync_one(session, order, shop, now)
+    if order.customer_id is None or order.placed_at is None:
+        return
+    earlier = session.scalars(
+        select(Order).join(ScheduledMessage, ScheduledMessage.order_id == Order.id)
+        .where(ScheduledMessage.customer_id == order.customer_id, ScheduledMessage.order_id != order.id,
+               ScheduledMessage.kind.in_(("win_back", "replenishment")), ScheduledMessage.state == "planned",
+               Order.placed_at < order.placed_at)).unique().all()
+    for older in earlier:
+        _sync_one(session, older, shop, now)
+
+
+def _sync_one(session: Session, order: Order, shop: Shop, now: datetime) -> None:
+    wanted = {plan.key: plan for plan in plan_followups(order, shop, now, load_history(session, order))}
     stored = {
         (m.kind, m.sequence): m
         for m in session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id == order.id))
@@ -96,6 +319,8 @@ def sync_followups(session: Session, order: Order, shop: Shop, now: datetime) ->
         if row is None:
             _insert_plan(session, order, plan)
         elif row.state == "planned" and row.send_at != plan.send_at:
+            if (row.reason or "").startswith("deferred") and row.send_at > plan.send_at:
+                continue  # caps or quiet hours moved it later: that deferral stands
             row.send_at = plan.send_at
     for key, row in stored.items():
         if key not in wanted and row.state == "planned":
@@ -119,6 +344,7 @@ def _insert_plan(session: Session, order: Order, plan: Plan) -> None:
 def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime) -> str | None:
     """Re-check a due mail just before it goes out; return a skip reason or None."""
     order = message.order
+    session = object_session(message)
     if not shop.active:
         return "shop uninstalled"
     if message.customer is None or not message.customer.email:
@@ -131,10 +357,11 @@ def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime) -> s
             return f"order {status}"
         if not marketing_permitted(message.customer, shop):
             return "no marketing consent"
-        listed = suppression_reason(object_session(message), shop.id, message.customer.email)
+        listed = suppression_reason(session, shop.id, message.customer.email)
         if listed:
             return f"suppressed: {listed}"
-    if (message.kind, message.sequence) not in {p.key for p in plan_followups(order, shop, now)}:
+    plans = plan_followups(order, shop, now, load_history(session, order))
+    if (message.kind, message.sequence) not in {p.key for p in plans}:
         return "no longer planned"
     if message.stale_after_seconds is not None:
         if now - message.send_at > timedelta(seconds=message.stale_after_seconds):

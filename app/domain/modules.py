@@ -14,8 +14,23 @@ DEFAULT_ENABLED: dict[str, bool] = {
     "social": False,
     "newsletter": False,
     "survey": False,
+    # Transactional notices start on: they answer "where is my order?" before it is asked.
     "mail_shipped": True,
+    "mail_out_for_delivery": True,
+    "mail_ready_for_pickup": True,
+    "mail_delivered": True,
+    "mail_delayed": True,
+    "mail_return_received": True,
+    "mail_refund_issued": True,
     "mail_review_request": False,
+    "mail_review_reminder": False,
+    "mail_thank_you": False,
+    "mail_how_to": False,
+    "mail_nps": False,
+    "mail_replenishment": False,
+    "mail_anniversary": False,
+    "mail_win_back": False,
+    "mail_referral": False,
 }
 
 
@@ -28,6 +43,19 @@ DEFAULT_SETTINGS: dict[str, dict] = {
                           "transit_days": {"DE": [1, 2], "EU": [2, 5], "WORLD": [5, 10]}},
     # One of: google_place_id, trustpilot_domain, url (https). Without one, nothing shows.
     "review_prompt": {"google_place_id": None, "trustpilot_domain": None, "url": None},
+    # Every mail module also reads `delay_days` (overrides the kind's delay) and `texts`
+    # ({"de": "...", "en": "..."}: the merchant's own opening paragraph).
+    # A goodwill voucher only goes to buyers who may receive advertising (see kind_context).
+    "mail_delayed": {"voucher_code": None},
+    "mail_thank_you": {"voucher_code": None},
+    # Care and how-to advice in the merchant's words; without it the mail is not planned.
+    "mail_how_to": {"content": {}},
+    # One hosted survey page; `?score=0..10` is appended. The voucher is the same for every score.
+    "mail_nps": {"survey_url": None, "voucher_code": None},
+    # Days until a product runs out, keyed by product id, variant id or SKU.
+    "mail_replenishment": {"intervals": {}},
+    "mail_win_back": {"voucher_code": None},
+    "mail_referral": {"share_url": None},
 }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.domain.shipments import apply_fulfillment_event
 from app.domain.statuses import derive_order_status
 from app.domain.upsert import get_or_create, is_stale
-from app.models import Customer, Order, OrderLine, Shop
+from app.models import Customer, Order, OrderLine, Refund, Shop
 from connectors.base import LineItem, OrderEvent, RefundEvent
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,15 @@ def _apply_lines(session: Session, order: Order, lines: tuple[LineItem, ...]) ->
 
 
 def apply_refund(order: Order, refund: RefundEvent, now: datetime) -> None:
-    """A refund of every ordered unit makes the order refunded; less, partially refunded."""
+    """A refund of every ordered unit makes the order refunded; less, partially refunded.
+
+    Each platform refund is kept once (by its id): refund and return mails answer it.
+    """
+    if refund.platform_refund_id and not any(
+            r.platform_refund_id == refund.platform_refund_id for r in order.refunds):
+        order.refunds.append(Refund(platform_refund_id=refund.platform_refund_id,
+                                    created_at=refund.created_at or now, returned=refund.returned,
+                                    amount=refund.amount))
     refunded: dict[str, int] = {}
     for line_id, quantity in refund.line_items:
         refunded[line_id] = refunded.get(line_id, 0) + quantity

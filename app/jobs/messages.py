@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.domain.fatigue import FatigueRules, next_marketing_slot
-from app.domain.followups import send_time_verdict
+from app.domain.followups import send_time_verdict, sync_followups
 from app.domain.mail_kinds import MARKETING
 from app.extensions import db
 from app.jobs.runtime import job
@@ -22,6 +22,8 @@ from app.mail.senders import PermanentSendError, sender_from_url
 from app.models import ScheduledMessage
 
 log = logging.getLogger(__name__)
+# Kinds whose sending is itself a fact the planner reads.
+FOLLOW_ON_KINDS = ("review_request",)
 
 
 def message_job_id(message_id: int) -> str:
@@ -80,6 +82,10 @@ def send_message(message_id: int) -> str:
     message.sent_at = datetime.now(timezone.utc)
     message.message_id = message_id_for(message)
     session.commit()
+    if message.kind in FOLLOW_ON_KINDS:
+        # A sent review request is the anchor of its (single) reminder: plan it now.
+        sync_followups(session, message.order, message.order.shop, message.sent_at)
+        session.commit()
     return "sent"
 
 

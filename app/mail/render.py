@@ -12,6 +12,7 @@ from flask import current_app, render_template
 from app.domain.mail_kinds import MARKETING
 from app.extensions import db
 from app.i18n import translate
+from app.mail.kind_context import kind_context
 from app.models import ScheduledMessage
 from app.presenters import load_for_presenting, order_status
 from app.tracking_links import tracking_url
@@ -32,12 +33,15 @@ def render_message(message: ScheduledMessage) -> EmailMessage:
     lang = facts["locale"]
     parcel = _parcel_of(facts, message)
     marketing = message.stream == MARKETING
-    unsubscribe = unsubscribe_url(message) if marketing else None
+    extra = kind_context(message, lang)
+    # A transactional notice carrying a voucher is a mixed mail: it gets the objection notice.
+    advertising = marketing or extra["voucher"] is not None
+    unsubscribe = unsubscribe_url(message) if advertising else None
     context = {
         "facts": facts, "parcel": parcel, "status_url": tracking_url(order),
         "t": lambda key, **kw: translate(lang, key, **kw), "shop": order.shop,
-        "stream": message.stream, "unsubscribe_url": unsubscribe,
-        "review_url": _review_url(order) or tracking_url(order),
+        "stream": message.stream, "unsubscribe_url": unsubscribe, "advertising": advertising,
+        "review_url": tracking_url(order), **extra,
     }
     base = f"email/{message.kind}"
     subject = render_template(f"{base}/subject.txt", **context).strip()
@@ -64,14 +68,6 @@ def render_message(message: ScheduledMessage) -> EmailMessage:
     # RFC 2047-encoded into something no mailbox provider would parse: allow 998 columns.
     mail.policy = HEADER_POLICY
     return mail
-
-
-def _review_url(order) -> str | None:
-    """The merchant's review page, set in the review-request module's settings."""
-    for module in order.shop.modules:
-        if module.key == "mail_review_request":
-            return (module.settings or {}).get("review_url") or None
-    return None
 
 
 def _parcel_of(facts: dict, message: ScheduledMessage) -> dict | None:

@@ -3,11 +3,12 @@ from app.models.delivery import WebhookDelivery
 from app.models.message import ScheduledMessage
 from app.models.order import Customer, Order, OrderLine
 from app.models.privacy import DataExport
+from app.models.refund import Refund
 from app.models.shipment import Shipment, TrackingEvent
 from app.models.shop import Shop, ShopModule, utcnow
 from app.models.suppression import Suppression
 
 __all__ = [
-    "Customer", "DataExport", "Order", "OrderLine", "ScheduledMessage", "Shipment", "Shop", "ShopModule",
+    "Customer", "DataExport", "Order", "OrderLine", "Refund", "ScheduledMessage", "Shipment", "Shop", "ShopModule",
     "Suppression", "TrackingEvent", "WebhookDelivery", "utcnow",
 ]

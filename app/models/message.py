@@ -37,6 +37,8 @@ class ScheduledMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     queued_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    # The buyer followed the mail's tracked link (/r/<token>): for a review request, "reviewed".
+    clicked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -63,6 +63,9 @@ class Order(Base):
     shipments: Mapped[list["Shipment"]] = relationship(  # noqa: F821
         back_populates="order", cascade="all, delete-orphan", order_by="Shipment.id"
     )
+    refunds: Mapped[list["Refund"]] = relationship(  # noqa: F821
+        back_populates="order", cascade="all, delete-orphan", order_by="Refund.id"
+    )
 
 
 class OrderLine(Base):

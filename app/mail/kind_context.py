@@ -1,0 +1,77 @@
+"""What each mail kind shows beyond the shared order facts: texts, vouchers, links, amounts.
+
+Everything comes from the kind's module settings. A voucher in a transactional delay notice
+is advertising (it turns the notice into a mixed mail), so it appears only for buyers who
+may receive marketing, and then with the objection notice and unsubscribe link.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from sqlalchemy.orm import object_session
+
+from app.domain.mail_kinds import KINDS, MARKETING
+from app.domain.modules import module_settings
+from app.domain.suppressions import marketing_permitted, suppression_reason
+from app.models import OrderLine, Refund, ScheduledMessage
+from app.review_clicks import review_click_url
+
+NPS_SCORES = range(11)
+
+
+def _localised(value, lang: str) -> str | None:
+    """A setting given as plain text or as {"de": ..., "en": ...}."""
+    if isinstance(value, dict):
+        value = value.get(lang) or next((v for v in value.values() if v), None)
+    text = str(value or "").strip()
+    return text or None
+
+
+def _with_query(url: str, **params) -> str:
+    parts = urlsplit(url)
+    query = "&".join(q for q in (parts.query, urlencode(params)) if q)
+    return urlunsplit(parts._replace(query=query))
+
+
+def _amount(value: Decimal | None, currency: str | None, lang: str) -> str | None:
+    if value is None:
+        return None
+    text = f"{value:.2f}"
+    if lang == "de":
+        text = text.replace(".", ",")
+    return f"{text} {currency}" if currency else text
+
+
+def may_advertise(message: ScheduledMessage) -> bool:
+    customer, shop = message.customer, message.order.shop
+    if not marketing_permitted(customer, shop) or customer.suppressed_reason:
+        return False
+    return suppression_reason(object_session(message), shop.id, customer.email) is None
+
+
+def kind_context(message: ScheduledMessage, lang: str) -> dict:
+    kind = KINDS[message.kind]
+    settings = module_settings(message.order.shop, kind.module)
+    context: dict = {"custom_text": _localised(settings.get("texts"), lang), "voucher": None}
+    voucher = str(settings.get("voucher_code") or "").strip() or None
+    if voucher and (kind.stream == MARKETING or may_advertise(message)):
+        context["voucher"] = voucher
+    if message.kind in ("review_request", "review_reminder"):
+        context["review_url"] = review_click_url(message)
+    elif message.kind == "how_to":
+        context["content"] = _localised(settings.get("content"), lang)
+    elif message.kind == "nps":
+        url = str(settings.get("survey_url") or "")
+        context["nps_links"] = [(score, _with_query(url, score=score)) for score in NPS_SCORES]
+    elif message.kind == "replenishment":
+        line = object_session(message).get(OrderLine, message.sequence)
+        context["product"] = line.title if line is not None else None
+    elif message.kind in ("return_received", "refund_issued"):
+        refund = object_session(message).get(Refund, message.sequence)
+        context["amount"] = _amount(refund.amount if refund else None, message.order.currency, lang)
+    elif message.kind == "referral":
+        context["share_url"] = str(settings.get("share_url") or "").strip() or f"https://{message.order.shop.domain}"
+    elif message.kind == "win_back":
+        context["shop_url"] = f"https://{message.order.shop.domain}"
+    return context

@@ -1,0 +1,43 @@
+"""Signed review links in mails: `/r/<token>` records the click ("reviewed") and redirects.
+
+The token names one scheduled message; the target is the merchant's review page, the same
+for every buyer (no rating gate). A link scanner's GET counts as a click too: the cost is a
+reminder not sent, never one sent too many.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.domain.modules import module_settings
+from app.domain.review_links import review_link
+from app.tracking_links import tracking_url
+
+SALT = "review-click-v1"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def review_click_url(message) -> str:
+    return f"{current_app.config['APP_URL']}/r/{_serializer().dumps({'m': message.id})}"
+
+
+def read_review_click_token(token: str) -> int | None:
+    """The scheduled message's id, or None when the token is forged or mangled."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("m"), int):
+        return None
+    return data["m"]
+
+
+def review_target(order) -> str:
+    """The review request's own page, else the block's review prompt, else the status page."""
+    own = str(module_settings(order.shop, "mail_review_request").get("review_url") or "").strip()
+    if own.startswith("https://"):
+        return own
+    return review_link(module_settings(order.shop, "review_prompt")) or tracking_url(order)

@@ -1,0 +1,28 @@
+"""`/r/<token>`: the review link in a mail. Records "reviewed", re-plans, redirects."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, redirect
+
+from app.domain.followups import sync_followups
+from app.extensions import db
+from app.models import ScheduledMessage
+from app.review_clicks import read_review_click_token, review_target
+
+bp = Blueprint("review_clicks", __name__)
+
+
+@bp.get("/r/<token>")
+def follow(token: str):
+    message_id = read_review_click_token(token)
+    message = db.session.get(ScheduledMessage, message_id) if message_id is not None else None
+    if message is None:
+        abort(404, description="This link is invalid.")
+    now = datetime.now(timezone.utc)
+    order = message.order
+    if message.clicked_at is None:
+        message.clicked_at = now
+        sync_followups(db.session, order, order.shop, now)  # the reminder is no longer wanted
+        db.session.commit()
+    return redirect(review_target(order), code=302), {"Cache-Control": "no-store"}
