@@ -31,9 +31,19 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.web import blocks, health, mailbox, shopify_auth, shopify_home, tracking, unsubscribe, webhooks
+    from app.web import (
+        admin,
+        blocks,
+        health,
+        mailbox,
+        shopify_auth,
+        shopify_home,
+        tracking,
+        unsubscribe,
+        webhooks,
+    )
 
-    for module in (health, webhooks, blocks, tracking, shopify_home, shopify_auth, mailbox, unsubscribe):
+    for module in (health, webhooks, blocks, tracking, shopify_home, shopify_auth, mailbox, unsubscribe, admin):
         app.register_blueprint(module.bp)
 
 

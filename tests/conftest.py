@@ -20,6 +20,9 @@ from app.migrate import upgrade
 from app.queues import QUEUE_NAMES
 from connectors.signature import body_signature
 
+# The admin's sign-in fixtures (wc_shop, wc_admin) live beside its helpers.
+pytest_plugins = ["tests.admin_sessions"]
+
 PAYLOADS = Path(__file__).parent / "payloads"
 SHOPIFY_SECRET = "test_secret_key"
 
