@@ -24,7 +24,7 @@ def _today_bounds(tz_name: str | None, now: datetime) -> tuple[datetime, datetim
 
 def mail_counts(shop_id: int, tz_name: str | None, now: datetime) -> dict[str, int]:
     """Mails planned for today (still to go), sent today and skipped today."""
-    start, end = _today_bounds(tz_name, now)
+    start, _ = _today_bounds(tz_name, now)
     m = ScheduledMessage
     rows = db.session.execute(
         select(m.state, func.count()).where(m.shop_id == shop_id, or_(
