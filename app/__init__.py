@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from app.web import (
+        admin,
         blocks,
         health,
         lookup,
@@ -46,7 +47,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (health, webhooks, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox, unsubscribe,
-                   review_clicks, woocommerce_connect):
+                   review_clicks, woocommerce_connect, admin):
         app.register_blueprint(module.bp)
 
 

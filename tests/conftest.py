@@ -20,8 +20,10 @@ from app.migrate import upgrade
 from app.queues import QUEUE_NAMES
 from connectors.signature import body_signature
 
-# The fake WooCommerce store and a shop connected to it (fake_store, wc_store_shop).
-pytest_plugins = ["tests.woocommerce_store"]
+# Fixtures that live beside their helpers: the fake WooCommerce store and a shop connected
+# to it (fake_store, wc_store_shop); the admin's sign-in (wc_shop, wc_admin).
+pytest_plugins = ["tests.woocommerce_store", "tests.admin_sessions"]
+
 PAYLOADS = Path(__file__).parent / "payloads"
 SHOPIFY_SECRET = "test_secret_key"
 

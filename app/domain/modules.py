@@ -34,6 +34,10 @@ DEFAULT_ENABLED: dict[str, bool] = {
 }
 
 
+# Not a switch: the shop's own marketing caps and quiet hours (None = the app's defaults)
+# and the objection notice that the existing-customer exemption requires.
+MAIL_POLICY = "mail_policy"
+
 # key → settings a module reads when the merchant set nothing (merged key by key).
 DEFAULT_SETTINGS: dict[str, dict] = {
     # Guess the carrier from the tracking number when the platform names none.

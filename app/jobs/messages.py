@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from app.domain.fatigue import FatigueRules, next_marketing_slot
 from app.domain.followups import send_time_verdict, sync_followups
 from app.domain.mail_kinds import MARKETING
+from app.domain.modules import MAIL_POLICY, module_settings
 from app.extensions import db
 from app.jobs.runtime import job
 from app.mail.render import message_id_for, render_message
@@ -58,7 +59,7 @@ def send_message(message_id: int) -> str:
         return f"skipped: {verdict}"
     if message.stream == MARKETING:
         slot = next_marketing_slot(_marketing_sent_to(message, now), now, message.order.shop.timezone,
-                                   fatigue_rules())
+                                   fatigue_rules(message.order.shop))
         if slot > now:
             # Defer, never drop: back to planned, the dispatcher brings it again at `slot`.
             message.state, message.send_at, message.reason = "planned", slot, "deferred: fatigue cap or quiet hours"
@@ -89,14 +90,21 @@ def send_message(message_id: int) -> str:
     return "sent"
 
 
-def fatigue_rules() -> FatigueRules:
+def fatigue_rules(shop=None) -> FatigueRules:
+    """The app's caps and quiet hours, overridden by what the shop set under Consent & limits."""
     config = current_app.config
+    own = module_settings(shop, MAIL_POLICY) if shop is not None else {}
+
+    def pick(key: str, setting: str, default):
+        value = own.get(key)
+        return value if value is not None else config.get(setting, default)
+
     return FatigueRules(
-        min_gap=timedelta(hours=config.get("MARKETING_MIN_GAP_HOURS", 16)),
-        max_per_window=config.get("MARKETING_MAX_PER_30_DAYS", 5),
+        min_gap=timedelta(hours=pick("min_gap_hours", "MARKETING_MIN_GAP_HOURS", 16)),
+        max_per_window=pick("max_per_30_days", "MARKETING_MAX_PER_30_DAYS", 5),
         window=timedelta(days=30),
-        quiet_start=time(config.get("QUIET_HOURS_START", 21)),
-        quiet_end=time(config.get("QUIET_HOURS_END", 8)),
+        quiet_start=time(pick("quiet_start", "QUIET_HOURS_START", 21)),
+        quiet_end=time(pick("quiet_end", "QUIET_HOURS_END", 8)),
     )
 
 

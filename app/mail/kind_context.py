@@ -65,13 +65,19 @@ def kind_context(message: ScheduledMessage, lang: str) -> dict:
         url = str(settings.get("survey_url") or "")
         context["nps_links"] = [(score, _with_query(url, score=score)) for score in NPS_SCORES]
     elif message.kind == "replenishment":
-        line = object_session(message).get(OrderLine, message.sequence)
+        line = _stored(message, OrderLine, message.sequence)
         context["product"] = line.title if line is not None else None
     elif message.kind in ("return_received", "refund_issued"):
-        refund = object_session(message).get(Refund, message.sequence)
+        refund = _stored(message, Refund, message.sequence)
         context["amount"] = _amount(refund.amount if refund else None, message.order.currency, lang)
     elif message.kind == "referral":
         context["share_url"] = str(settings.get("share_url") or "").strip() or f"https://{message.order.shop.domain}"
     elif message.kind == "win_back":
         context["shop_url"] = f"https://{message.order.shop.domain}"
     return context
+
+
+def _stored(message, model, row_id):
+    """A row the message refers to; None for an admin preview's in-memory sample message."""
+    session = object_session(message) if isinstance(message, ScheduledMessage) else None
+    return session.get(model, row_id) if session is not None else None

@@ -28,7 +28,10 @@ def message_id_for(message: ScheduledMessage) -> str:
 
 
 def render_message(message: ScheduledMessage) -> EmailMessage:
-    order = load_for_presenting(db.session, message.order_id)
+    """The mail for a stored message (its order loaded whole, in three queries), or for an
+    admin preview's sample message, whose order lives only in memory."""
+    stored = isinstance(message, ScheduledMessage)
+    order = load_for_presenting(db.session, message.order_id) if stored else message.order
     facts = order_status(order, message.customer.locale if message.customer else None)
     lang = facts["locale"]
     parcel = _parcel_of(facts, message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import shopify_app
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, g, request
 
 from app.domain.installs import find_shopify_shop, install_shopify_shop, needs_tokens
 from app.extensions import db
@@ -50,9 +50,13 @@ def app_home():
     except ReauthorizeRequired as exc:
         current_app.logger.warning("token exchange failed for %s: %s", domain, exc)
         return _passthrough(result.invalid_token_response)
-    page = render_template("admin/shopify_home.html", shop=shop,
-                           api_key=current_app.config["SHOPIFY_API_KEY"])
-    return page, 200, result.response.headers
+    # The app's home is the admin overview; its links lead on to the other admin pages.
+    from app.web.admin.auth import AdminSession
+    from app.web.admin.overview import overview
+
+    keep = {key: request.args[key] for key in ("shop", "host", "embedded") if key in request.args}
+    g.admin = AdminSession(shop=shop, platform="shopify", link_query=keep or {"shop": domain})
+    return overview()
 
 
 def ensure_installed(domain: str, id_token: str, claims: dict) -> Shop:

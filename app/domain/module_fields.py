@@ -1,0 +1,185 @@
+"""What the merchant can set per module, and how a submitted form becomes valid settings.
+
+Pure: a form (str → str) goes in, settings or per-field messages come out. Unknown form
+keys are ignored, so a crafted post cannot write settings a module does not have.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from app.domain.mail_kinds import KINDS
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str  # bool | int | text | textarea | https_url | country | transit | code | color | domain | locale
+    # For int: the range; for text, low=1 makes the field required.
+    low: int = 0
+    high: int = 0
+    max_length: int = 200
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    key: str
+    title: str
+    description: str
+    group: str  # block | mail
+    fields: tuple[Field, ...] = ()
+    # False: saved and switchable, but the block does not show it yet.
+    live: bool = True
+
+
+BLOCK_MODULES = (
+    ModuleSpec("delivery_status", "Order progress", "The timeline from order to delivery.", "block"),
+    ModuleSpec("tracking", "Parcel tracking", "Carrier, tracking number and link per parcel.", "block",
+               (Field("detect_carrier", "Guess the carrier from the tracking number", "bool"),)),
+    ModuleSpec("delivery_estimate", "Delivery estimate", "The expected delivery window.", "block", (
+        Field("processing_days", "Processing days before dispatch", "int", 0, 30),
+        Field("cutoff_hour", "Order cut-off hour (shop time)", "int", 0, 23),
+        Field("origin_country", "Ships from (country code)", "country"),
+        Field("transit_days", "Transit days", "transit",
+              hint="Per country code, EU or WORLD, e.g. DE 1-2, EU 2-5, WORLD 5-10"),
+    )),
+    ModuleSpec("reorder", "Buy again", "A link that puts the same items back into the cart.", "block"),
+    ModuleSpec("review_prompt", "Review prompt", "After delivery, the same review link for every buyer "
+               "(the target is set under Content & branding).", "block"),
+    ModuleSpec("faq", "FAQ and how-tos", "Answers per product or collection.", "block", live=False),
+    ModuleSpec("recommendations", "Recommendations", "Products that go with the order.", "block", live=False),
+    ModuleSpec("banner", "Banner", "A message with an optional discount code.", "block", (
+        Field("text", "Banner text", "text", max_length=200),
+        Field("url", "Link (https)", "https_url"),
+        Field("discount_code", "Discount code", "code", max_length=40),
+    ), live=False),
+    ModuleSpec("social", "Social links", "Links to the shop's social profiles (set under Content & branding).",
+               "block", live=False),
+    ModuleSpec("newsletter", "Newsletter sign-up", "Double opt-in sign-up.", "block", live=False),
+    ModuleSpec("survey", "Survey", "One question about the purchase.", "block",
+               (Field("question", "Question", "text", max_length=200),), live=False),
+)
+MAIL_TITLES = {"shipped": "Shipping notice", "review_request": "Review request"}
+
+
+def mail_modules() -> tuple[ModuleSpec, ...]:
+    """One switch per mail kind in the registry; marketing kinds say what they need."""
+    specs = []
+    for kind in KINDS.values():
+        note = ("Marketing: sent only with consent (or the existing-customer exemption), with one-click "
+                "unsubscribe, caps and quiet hours." if kind.marketing else "Transactional: no advertising.")
+        specs.append(ModuleSpec(kind.module, MAIL_TITLES.get(kind.key, kind.key.replace("_", " ").title()),
+                                note, "mail"))
+    return tuple(specs)
+
+
+def module_specs() -> dict[str, ModuleSpec]:
+    return {spec.key: spec for spec in (*BLOCK_MODULES, *mail_modules())}
+
+
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+CODE = re.compile(r"^[A-Za-z0-9_-]+$")
+TRANSIT_PART = re.compile(r"^([A-Z]{2}|EU|WORLD)\s+(\d{1,2})\s*-\s*(\d{1,2})$")
+
+
+def parse_field(field: Field, raw: str | None):
+    """The field's value from the form; raises ValueError with a message for the merchant."""
+    raw = (raw or "").strip()
+    if field.kind == "bool":
+        return raw in ("on", "1", "true")
+    if field.kind == "int":
+        if not re.fullmatch(r"-?\d+", raw) or not field.low <= int(raw) <= field.high:
+            raise ValueError(f"Enter a whole number from {field.low} to {field.high}.")
+        return int(raw)
+    if len(raw) > field.max_length:
+        raise ValueError(f"Use at most {field.max_length} characters.")
+    if not raw:
+        if field.kind in ("country", "transit", "locale") or field.low == 1 and field.kind == "text":
+            raise ValueError("This field is required.")
+        return None
+    return PARSERS[field.kind](raw)
+
+
+def _country(raw: str) -> str:
+    if not COUNTRY.match(raw.upper()):
+        raise ValueError("Enter a two-letter country code such as DE.")
+    return raw.upper()
+
+
+def _https_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme != "https" or not parts.netloc:
+        raise ValueError("Enter a full address starting with https://.")
+    return raw
+
+
+def _code(raw: str) -> str:
+    if not CODE.match(raw):
+        raise ValueError("Use letters, digits, - and _ only.")
+    return raw
+
+
+def _transit(raw: str) -> dict:
+    table = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        match = TRANSIT_PART.match(part.upper())
+        if not match or int(match[2]) > int(match[3]):
+            raise ValueError(f"'{part}' is not like 'DE 1-2' (country, fewest days, most days).")
+        table[match[1]] = [int(match[2]), int(match[3])]
+    if "WORLD" not in table:
+        raise ValueError("Add a WORLD entry for every other country, e.g. WORLD 5-10.")
+    return table
+
+
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+LOCALES = ("de", "en")
+
+
+def _color(raw: str) -> str:
+    if not COLOR.match(raw):
+        raise ValueError("Enter a colour as #RRGGBB, e.g. #1A1A1A.")
+    return raw.lower()
+
+
+def _domain(raw: str) -> str:
+    if not DOMAIN.match(raw.lower()):
+        raise ValueError("Enter a bare domain such as example.com (no https://, no path).")
+    return raw.lower()
+
+
+def _locale(raw: str) -> str:
+    if raw not in LOCALES:
+        raise ValueError("Choose German (de) or English (en).")
+    return raw
+
+
+PARSERS = {"text": str, "textarea": str, "https_url": _https_url, "country": _country, "code": _code,
+           "transit": _transit, "color": _color, "domain": _domain, "locale": _locale}
+
+
+def format_field(field: Field, value) -> str:
+    """The stored value as the form shows it."""
+    if field.kind == "transit" and isinstance(value, dict):
+        return ", ".join(f"{key} {low}-{high}" for key, (low, high) in value.items())
+    return "" if value is None else str(value)
+
+
+def validate_settings(spec: ModuleSpec, form: Mapping[str, str]) -> tuple[dict, dict]:
+    """(settings, errors by field name); settings are complete only when errors is empty."""
+    return validate_fields(spec.fields, form)
+
+
+def validate_fields(fields: tuple[Field, ...], form: Mapping[str, str]) -> tuple[dict, dict]:
+    """Parse every field; (values, errors by field name)."""
+    settings, errors = {}, {}
+    for field in fields:
+        try:
+            settings[field.name] = parse_field(field, form.get(field.name))
+        except ValueError as exc:
+            errors[field.name] = str(exc)
+    return settings, errors

@@ -1,0 +1,136 @@
+"""Who is asking: a Shopify App Bridge id token, or our session from a WooCommerce login link.
+
+Every admin request passes `authenticate` first. Shopify requests carry the id token
+(`Authorization: Bearer` on fetches and form posts, `?id_token=` on document loads);
+WooCommerce merchants arrive once through a one-use signed link and then hold our cookie.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import shopify_app
+from flask import abort, current_app, g, redirect, request, session, url_for
+from sqlalchemy import select
+
+from app.admin_login_links import MAX_LIFETIME_SECONDS, LoginLinkError, read_login_token, token_fingerprint
+from app.extensions import db, queues
+from app.models import Shop
+from app.web.admin import bp
+from app.web.shopify_home import PATCH_ID_TOKEN_PATH, _config, _passthrough, _request_input, ensure_installed
+from connectors.shopify.client import ReauthorizeRequired
+
+# A WooCommerce admin session lasts a working day; the plugin hands out a new link anyway.
+SESSION_SECONDS = 8 * 3600
+SIGN_IN_HINT = ("Open the app from your shop's admin: in Shopify under Apps, in WordPress under "
+                "WooCommerce → Aftersales.")
+
+
+@dataclass
+class AdminSession:
+    shop: Shop
+    platform: str
+    # Query kept on every link in the Shopify iframe (shop, host, embedded).
+    link_query: dict = field(default_factory=dict)
+    csrf_token: str | None = None
+
+    @property
+    def shopify(self) -> bool:
+        return self.platform == "shopify"
+
+    def frame_ancestors(self) -> str:
+        if self.shopify:
+            return f"frame-ancestors https://{self.shop.domain} https://admin.shopify.com;"
+        parts = urlsplit(self.shop.domain)
+        origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+        return f"frame-ancestors 'self' {origin};".replace(" ;", ";")
+
+
+def _is_shopify_request() -> bool:
+    return (request.headers.get("Authorization", "").startswith("Bearer ") or "id_token" in request.args
+            or request.args.get("embedded") == "1" or request.args.get("shop", "").endswith(".myshopify.com"))
+
+
+@bp.before_request
+def authenticate():
+    """Resolve the shop for this request, or answer 401/403 (Shopify: 302 to the token bounce)."""
+    if request.endpoint == "admin.woocommerce_login":
+        return None
+    if _is_shopify_request():
+        return _authenticate_shopify()
+    return _authenticate_session()
+
+
+def _authenticate_shopify():
+    # The bearer id token is our CSRF defence for Shopify: a cross-site page can neither read
+    # it (it lives in App Bridge inside Shopify's iframe) nor make the browser attach it,
+    # since it is no cookie. A form post therefore must carry it in the header, never the URL.
+    if request.method == "POST" and not request.headers.get("Authorization", "").startswith("Bearer "):
+        abort(401, description="A change from the Shopify admin must carry the App Bridge id token "
+                               "(Authorization: Bearer). Reload the app and try again.")
+    result = shopify_app.verify_app_home_req(_request_input(), _config(), PATCH_ID_TOKEN_PATH)
+    if not result.ok:
+        return _passthrough(result.response)
+    domain = f"{result.shop}.myshopify.com"
+    asked = request.args.get("shop")
+    if asked and asked != domain:
+        abort(403, description=f"This id token belongs to {domain}, not to {asked}.")
+    try:
+        shop = ensure_installed(domain, result.id_token.token, result.id_token.claims)
+    except ReauthorizeRequired as exc:
+        current_app.logger.warning("token exchange failed for %s: %s", domain, exc)
+        return _passthrough(result.invalid_token_response)
+    keep = {key: request.args[key] for key in ("shop", "host", "embedded") if key in request.args}
+    g.admin = AdminSession(shop=shop, platform="shopify", link_query=keep or {"shop": domain})
+    return None
+
+
+def _authenticate_session():
+    shop_id = session.get("admin_shop_id")
+    if shop_id is None or session.get("admin_until", 0) < time.time():
+        abort(401, description="You are not signed in, or your session ended. " + SIGN_IN_HINT)
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or not shop.active:
+        session.clear()
+        abort(403, description="This shop is no longer connected to the app.")
+    asked = request.args.get("shop_key")
+    if asked and asked != shop.shop_key:
+        abort(403, description="You are signed in to another shop. " + SIGN_IN_HINT)
+    if request.method == "POST" and not _csrf_ok(request.form.get("csrf_token", "")):
+        abort(403, description="This form is missing its security token or it is stale. Reload the page "
+                               "and send it again.")
+    g.admin = AdminSession(shop=shop, platform="woocommerce", csrf_token=session["csrf_token"])
+    return None
+
+
+def _csrf_ok(sent: str) -> bool:
+    expected = session.get("csrf_token", "")
+    return bool(sent) and bool(expected) and hmac.compare_digest(sent, expected)
+
+
+def _woocommerce_secret(shop_key: str) -> str | None:
+    shop = db.session.scalars(select(Shop).where(
+        Shop.shop_key == shop_key, Shop.platform == "woocommerce", Shop.uninstalled_at.is_(None))).first()
+    return shop.webhook_secret if shop else None
+
+
+@bp.get("/login")
+def woocommerce_login():
+    """Trade a one-use signed link from the WordPress plugin for our session cookie."""
+    token = request.args.get("token", "")
+    if not token:
+        abort(401, description="The login link has no token. " + SIGN_IN_HINT)
+    try:
+        claims = read_login_token(token, _woocommerce_secret, time.time())
+    except LoginLinkError as exc:
+        abort(exc.status, description=exc.message)
+    if not queues.redis.set(token_fingerprint(token), "1", nx=True, ex=MAX_LIFETIME_SECONDS + 60):
+        abort(403, description="This login link was already used. " + SIGN_IN_HINT)
+    shop = db.session.scalars(select(Shop).where(Shop.shop_key == claims.shop_key)).one()
+    session.clear()
+    session.update(admin_shop_id=shop.id, wp_user_id=claims.wp_user_id,
+                   admin_until=time.time() + SESSION_SECONDS, csrf_token=secrets.token_urlsafe(32))
+    return redirect(url_for("admin.overview"), 303)

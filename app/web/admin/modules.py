@@ -1,0 +1,64 @@
+"""Modules: a switch and settings for every block part and mail kind."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import abort, g, request
+
+from app.domain.module_changes import replan_open_orders, save_module
+from app.domain.module_fields import (
+    BLOCK_MODULES,
+    format_field,
+    mail_modules,
+    module_specs,
+    validate_settings,
+)
+from app.domain.modules import module_enabled, module_settings
+from app.extensions import db
+from app.web.admin import bp
+from app.web.admin.layout import render_page
+
+
+def _module_rows(shop, failed_key: str | None = None, form=None, errors=None) -> dict:
+    """Each module with its switch and its fields' shown values (the rejected input if any)."""
+    def row(spec):
+        stored = module_settings(shop, spec.key)
+        if spec.key == failed_key:
+            values = {f.name: form.get(f.name, "") for f in spec.fields}
+            enabled = form.get("enabled") == "on"
+        else:
+            values = {f.name: stored.get(f.name) if f.kind == "bool" else format_field(f, stored.get(f.name))
+                      for f in spec.fields}
+            enabled = module_enabled(shop, spec.key)
+        return {"spec": spec, "enabled": enabled, "values": values,
+                "errors": errors if spec.key == failed_key else {}}
+
+    return {"block": [row(s) for s in BLOCK_MODULES], "mail": [row(s) for s in mail_modules()]}
+
+
+@bp.get("/modules")
+def modules():
+    """List every module with its switch and settings."""
+    return render_page("admin/modules.html", groups=_module_rows(g.admin.shop))
+
+
+@bp.post("/modules/<key>")
+def save_module_form(key: str):
+    """Switch a module and store its settings; a flipped switch re-plans open orders."""
+    shop = g.admin.shop
+    spec = module_specs().get(key)
+    if spec is None:
+        abort(404, description=f"There is no module called {key!r}.")
+    settings, errors = validate_settings(spec, request.form)
+    if errors:
+        return render_page("admin/modules.html", 422, errors=errors,
+                           groups=_module_rows(shop, key, request.form, errors))
+    switched = save_module(db.session, shop, key, enabled=request.form.get("enabled") == "on",
+                           settings=settings or None)
+    replanned = replan_open_orders(db.session, shop, datetime.now(timezone.utc)) if switched else 0
+    db.session.commit()
+    state = "on" if module_enabled(shop, key) else "off"
+    notice = f"{spec.title} is {state}; settings saved."
+    if switched:
+        notice += f" Follow-up mail re-planned for {replanned} open order(s)."
+    return render_page("admin/modules.html", notice=notice, groups=_module_rows(shop))

@@ -1,0 +1,49 @@
+"""Overview: is the shop connected, are webhooks arriving, what did mail do today."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+
+from flask import g
+from sqlalchemy import and_, func, or_, select
+
+from app.domain.fatigue import zone
+from app.extensions import db
+from app.models import ScheduledMessage, WebhookDelivery
+from app.web.admin import bp
+from app.web.admin.layout import render_page
+
+RECENT_DELIVERIES = 10
+
+
+def _today_bounds(tz_name: str | None, now: datetime) -> tuple[datetime, datetime]:
+    """Midnight to now in the shop's time zone, as UTC (stored times are UTC)."""
+    local = now.astimezone(zone(tz_name))
+    start = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo).astimezone(timezone.utc)
+    return start, now
+
+
+def mail_counts(shop_id: int, tz_name: str | None, now: datetime) -> dict[str, int]:
+    """Mails planned for today (still to go), sent today and skipped today."""
+    start, _ = _today_bounds(tz_name, now)
+    m = ScheduledMessage
+    rows = db.session.execute(
+        select(m.state, func.count()).where(m.shop_id == shop_id, or_(
+            and_(m.state.in_(("planned", "queued")), m.send_at < start + timedelta(days=1)),
+            and_(m.state == "sent", m.sent_at >= start),
+            and_(m.state == "skipped", m.updated_at >= start),
+        )).group_by(m.state)
+    ).all()
+    counts = dict(rows)
+    return {"planned": counts.get("planned", 0) + counts.get("queued", 0), "sent": counts.get("sent", 0),
+            "skipped": counts.get("skipped", 0)}
+
+
+@bp.get("/")
+def overview():
+    """Show connection health, the last webhook deliveries and today's mail."""
+    shop = g.admin.shop
+    deliveries = db.session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.shop_id == shop.id)
+        .order_by(WebhookDelivery.received_at.desc()).limit(RECENT_DELIVERIES)).all()
+    return render_page("admin/overview.html", deliveries=deliveries,
+                       counts=mail_counts(shop.id, shop.timezone, datetime.now(timezone.utc)))

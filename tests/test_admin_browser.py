@@ -1,0 +1,101 @@
+"""The admin in a real browser: sign in by link, switch a module off, measure LCP and CLS.
+
+Drives Debian's chromium through Playwright (`make browser-deps` installs it); skipped with
+the reason when either is missing. Screenshots and the measured figures land in tests/artifacts/.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.admin_sessions import login_link
+from tests.conftest import make_config
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+PAGES = (("overview", "/admin/"), ("modules", "/admin/modules"), ("content", "/admin/content"),
+         ("legal", "/admin/legal"), ("previews", "/admin/previews"))
+# Largest paint and summed unexpected layout shifts, from the buffered performance entries.
+VITALS_JS = """() => new Promise(resolve => {
+  let lcp = 0, cls = 0;
+  new PerformanceObserver(list => { for (const e of list.getEntries()) lcp = Math.max(lcp, e.startTime); })
+    .observe({type: 'largest-contentful-paint', buffered: true});
+  new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) cls += e.value; })
+    .observe({type: 'layout-shift', buffered: true});
+  setTimeout(() => resolve({lcp, cls}), 250);
+})"""
+
+pytestmark = pytest.mark.browser
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+if not os.access(CHROMIUM, os.X_OK):
+    pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def config(database_url, redis_url, encryption_key, port):
+    # Plain http locally: the session cookie falls back to SameSite=Lax without Secure.
+    return make_config(database_url, redis_url, encryption_key, APP_URL=f"http://127.0.0.1:{port}")
+
+
+@pytest.fixture
+def server(app, port):
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    httpd.shutdown()
+
+
+@pytest.fixture
+def page():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser.new_page(viewport={"width": 1280, "height": 900})
+        browser.close()
+
+
+def vitals(page) -> dict:
+    return page.evaluate(VITALS_JS)
+
+
+def test_admin_in_chromium_switches_a_module_off_and_stays_fast(server, page, wc_shop):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(server + login_link(wc_shop))
+    assert page.url.endswith("/admin/")
+    page.goto(server + "/admin/previews")
+    assert page.locator('[data-module="reorder"]').count() > 0
+
+    page.goto(server + "/admin/modules")
+    form = page.locator('form[data-module-form="reorder"]')
+    form.locator('input[name="enabled"]').uncheck()
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert "Buy again is off" in page.locator('[role="status"]').inner_text()
+
+    page.goto(server + "/admin/previews")
+    assert page.locator('[data-preview-state="shipped"]').count() == 1
+    assert page.locator('[data-module="reorder"]').count() == 0
+
+    figures = {}
+    for name, path in PAGES:
+        page.goto(server + path, wait_until="load")
+        figures[name] = vitals(page)
+        page.screenshot(path=str(ARTIFACTS / f"admin-{name}.png"), full_page=True)
+    (ARTIFACTS / "admin-vitals.json").write_text(json.dumps(figures, indent=2))
+    print("admin vitals:", json.dumps(figures))
+    for name, figure in figures.items():
+        assert 0 < figure["lcp"] <= 1000, (name, figure)
+        assert figure["cls"] <= 0.1, (name, figure)
