@@ -4,15 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint extensions plugin browser-deps clean
+.PHONY: install lock run test bench lint extensions plugin browser-deps clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Dependencies come from requirements.lock (exact versions, every file's hash checked);
+# the project itself is then installed on top without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# After changing dependencies in pyproject.toml: re-pin them, with hashes.
+lock:
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--extra test --strip-extras --output-file requirements.lock pyproject.toml
 
 run: install
 	$(BIN)/python -m app.local_stack
