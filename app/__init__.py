@@ -44,10 +44,11 @@ def register_blueprints(app: Flask) -> None:
         unsubscribe,
         webhooks,
         woocommerce_connect,
+        woocommerce_disconnect,
     )
 
     for module in (health, webhooks, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox, unsubscribe,
-                   review_clicks, woocommerce_connect, admin):
+                   review_clicks, woocommerce_connect, woocommerce_disconnect, admin):
         app.register_blueprint(module.bp)
 
 

@@ -235,6 +235,8 @@ def test_revoked_keys_stop_the_sync_until_the_merchant_reconnects(app, wc_store_
     assert sync_woocommerce_shop(wc_store_shop.id) == {"error": "keys_refused"}
     shop = reload(wc_store_shop)
     assert shop.needs_reauth_at is not None and shop.sync_health.startswith("keys_refused:")
+    assert shop.uninstalled_at is not None and shop.redact_after is not None  # purged unless it reconnects
+    assert shop.api_key is None and shop.api_secret is None
     assert schedule_woocommerce_syncs() == 0
     assert "skipped" in sync_woocommerce_shop(wc_store_shop.id)
 

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.domain.events import apply_event
+from app.domain.lifecycle import uninstall_shop
 from app.extensions import db, queues
 from app.jobs.runtime import job
 from app.models import Order, Shop
@@ -152,9 +153,12 @@ def _apply_payload(shop: Shop, payload: dict, now: datetime) -> datetime | None:
 
 
 def _keys_refused(shop: Shop, exc: Exception, now: datetime) -> dict:
-    """Revoked keys: stop polling until the merchant connects again."""
+    """Revoked keys are a disconnect: stop all work and cancel planned mail; the shop's data
+    goes after the grace period unless the merchant connects again before it ends."""
     db.session.rollback()
     shop = db.session.get(Shop, shop.id)
+    uninstall_shop(db.session, shop, now)
+    shop.api_key = shop.api_secret = None
     shop.needs_reauth_at = now
     shop.sync_health = f"keys_refused: {exc}"[:255]
     shop.last_synced_at = now
