@@ -15,22 +15,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.admin_sessions import login_link
+from tests.bench.admin_vitals import PAGES, VITALS_JS
 from tests.conftest import make_config
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-PAGES = (("overview", "/admin/"), ("modules", "/admin/modules"), ("content", "/admin/content"),
-         ("legal", "/admin/legal"), ("previews", "/admin/previews"))
-# Largest paint and summed unexpected layout shifts, from the buffered performance entries.
-VITALS_JS = """() => new Promise(resolve => {
-  let lcp = 0, cls = 0;
-  new PerformanceObserver(list => { for (const e of list.getEntries()) lcp = Math.max(lcp, e.startTime); })
-    .observe({type: 'largest-contentful-paint', buffered: true});
-  new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) cls += e.value; })
-    .observe({type: 'layout-shift', buffered: true});
-  setTimeout(() => resolve({lcp, cls}), 250);
-})"""
-
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 if not os.access(CHROMIUM, os.X_OK):

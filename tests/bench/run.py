@@ -14,6 +14,7 @@ machine in the same run, so it means the same on a laptop and in CI:
 - freshness: from a webhook's 200 to the block showing the order, while webhooks stream in
             at BENCH_FRESHNESS_RATE per second (default 500) and two real workers run;
             its ratio is the background rate reached over the rate asked for
+- admin_<page>: LCP and CLS of each admin page in Chromium (goal ≤1000 ms, ≤0.1 locally)
 
 Results go to stdout (the last lines `name: ratio=… p99_ms=… rps=…`) and to
 bench-results.json. Uses PostgreSQL at BENCH_DATABASE_URL (default: the local server,
@@ -34,7 +35,7 @@ from pathlib import Path
 import jwt
 from cryptography.fernet import Fernet
 
-from tests.bench import freshness, mail_bench
+from tests.bench import admin_vitals, freshness, mail_bench
 from tests.bench.ingest_script import write_script
 from tests.bench.servers import bench_redis, fresh_postgres, gunicorn
 from tests.bench.wrk import run_wrk
@@ -53,7 +54,7 @@ def app_environment(database_url: str, redis_url: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(32), "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "SHOPIFY_API_KEY": "bench-client-id", "SHOPIFY_API_SECRET": secrets.token_hex(16),
         "DATABASE_URL": database_url, "REDIS_URL": redis_url, "APP_URL": "http://127.0.0.1",
-        "SMTP_URL": "memory:", "LOG_LEVEL": "WARNING",
+        "SMTP_URL": "memory:", "LOG_LEVEL": "WARNING", "RECONCILE_INTERVAL_SECONDS": "0",
     }
 
 
@@ -82,7 +83,7 @@ def seed(env: dict[str, str]) -> tuple[str, str, int]:
         add_parcel(order, shipped_at=datetime.now(timezone.utc) - timedelta(hours=1), line_items=(("l1", 1), ("l2", 2)))
         sync_followups(db.session, order, shop, datetime.now(timezone.utc))
         db.session.commit()
-        message_id = db.session.scalars(select(ScheduledMessage.id)).one()
+        message_id = db.session.scalars(select(ScheduledMessage.id).where(ScheduledMessage.kind == "shipped")).one()
         return tracking_token(order), f"gid://shopify/OrderIdentity/{order.platform_order_id}", message_id
 
 
@@ -133,6 +134,7 @@ def main() -> int:
             results["hello"] = run_wrk(base + "/", **load).as_dict()
 
         tracking, order_gid, message_id = seed(env)
+        admin_shop_key, admin_secret = admin_vitals.seed_admin_shop(env)
         script = write_script(work / "ingest.lua", secret=env["SHOPIFY_API_SECRET"], domain=DOMAIN,
                               run_id=uuid.uuid4().hex[:8], first_order_id=9_000_000_000_000)
         with gunicorn("app:create_app()", env, probe="/healthz") as base:
@@ -146,6 +148,7 @@ def main() -> int:
             etag = httpx.get(block_url, headers=auth).headers["ETag"]
             results["block_etag"] = run_wrk(block_url, headers={**auth, "If-None-Match": etag}, **load).as_dict()
             results["tracking"] = run_wrk(f"{base}/t/{tracking}.json", **load).as_dict()
+            vitals = admin_vitals.run(base, admin_shop_key, admin_secret)
             set_aside_intake_phase(env, redis_url)
             results["freshness"] = freshness.run(base, {**os.environ, **env}, DOMAIN, session_token(env),
                                                  rate=FRESHNESS_RATE, seconds=SECONDS)
@@ -165,9 +168,21 @@ def main() -> int:
             figures["target_ratio"], figures["target_p99_ms"] = TARGETS[name]
     Path("bench-results.json").write_text(json.dumps(
         {"connections": CONNECTIONS, "seconds": SECONDS, "database": database_url.split(":")[0],
-         "cpus": os.cpu_count(), "results": results}, indent=2) + "\n")
+         "cpus": os.cpu_count(), "results": results, "admin_vitals": vitals}, indent=2) + "\n")
+    _report_vitals(vitals)
     _report(results)
     return 0
+
+
+def _report_vitals(vitals: dict) -> None:
+    """Admin pages in Chromium; the goal is LCP ≤ 1000 ms and CLS ≤ 0.1 locally."""
+    if "skipped" in vitals:
+        print(f"\nadmin vitals skipped: {vitals['skipped']}", flush=True)
+        return
+    for page, figures in vitals.items():
+        met = figures["lcp_ms"] <= 1000 and figures["cls"] <= 0.1
+        print(f"admin_{page}: lcp_ms={figures['lcp_ms']} cls={figures['cls']} "
+              f"target=≤1000ms/≤0.1 {'met' if met else 'MISSED'}", flush=True)
 
 
 def _report(results: dict[str, dict]) -> None:
