@@ -181,3 +181,64 @@ def test_worker_killed_mid_batch_loses_no_mail(config, app, shop, client, post_s
     assert len(per_message) == count  # lost = 0
     # At-least-once: only a kill between the server's 250 and our commit can resend, once.
     assert duplicated <= 1
+
+
+def test_postgres_down_during_ingest_answers_503_and_loses_nothing(config, redis_url):
+    """The platform retries what we answer 503; once the database is back, every webhook is stored once."""
+    from app import create_app
+    from app.migrate import upgrade
+    from app.models import Shop
+    from tests import private_postgres
+
+    reason = private_postgres.available()
+    if reason:
+        pytest.skip(reason)
+    outage = 30.0 if os.environ.get("FAULT_LONG") else 4.0
+    pg = private_postgres.PrivatePostgres().init()
+    try:
+        pg.start()
+        upgrade(pg.url)
+        own = dict(config, DATABASE_URL=pg.url)
+        with create_app(own).app_context():
+            db.session.add(Shop(platform="shopify", domain="johns-apparel.myshopify.com", name="J", locale="de"))
+            db.session.commit()
+            db.session.remove()
+        count, statuses, done = 150, Counter(), threading.Event()
+        with gunicorn("app:create_app()", process_env(own), probe="/healthz") as base:
+            def platform() -> None:  # Shopify's side: retry until a 2xx, like its back-off does
+                with httpx.Client(timeout=10) as client:
+                    for n in range(count):
+                        body = json.dumps({"id": 9_000_000 + n, "name": f"#{n}"}).encode()
+                        headers = shopify_headers(body, "orders/create", f"outage-{n}")
+                        while True:
+                            try:
+                                status = client.post(f"{base}/webhooks/shopify", content=body, headers=headers).status_code
+                            except httpx.HTTPError:
+                                status = "connection error"
+                            statuses[status] += 1
+                            if status == 200:
+                                break
+                            time.sleep(0.3)
+                        time.sleep(0.02)
+                done.set()
+
+            sender = threading.Thread(target=platform)
+            sender.start()
+            time.sleep(1.0)
+            pg.stop("immediate")
+            time.sleep(outage)
+            pg.start()
+            sender.join(timeout=outage + 120)
+        assert done.is_set(), "the platform never got through"
+        with create_app(own).app_context():
+            stored = db.session.scalar(select(func.count(func.distinct(WebhookDelivery.delivery_key))))
+            rows = db.session.scalar(select(func.count()).select_from(WebhookDelivery))
+            db.session.remove()
+            db.engine.dispose()
+        report("postgres outage", outage_s=outage, webhooks=count, answered=dict(statuses), stored=rows,
+               lost=count - stored, duplicated=rows - stored)
+        assert statuses[503] > 0, "the outage was not noticed"
+        assert set(statuses) <= {200, 503}, statuses
+        assert (stored, rows) == (count, count)
+    finally:
+        pg.destroy()

@@ -33,7 +33,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(OperationalError)
     def database_unavailable(exc):
         db.session.rollback()
-        log.error("database unavailable: %s", exc.orig)
+        log.error("database unavailable: %s", str(exc.orig).strip().splitlines()[0] if exc.orig else exc)
         # 503 makes Shopify and WooCommerce try the webhook again later.
         response = _render(503, "Service Unavailable", "The database is unavailable; try again shortly.")
         return response[0], 503, {"Retry-After": "30"}
