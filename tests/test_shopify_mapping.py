@@ -141,3 +141,18 @@ def test_graphql_order_with_uppercase_enums_maps_like_the_webhook():
 def test_graphql_display_statuses(display, expected):
     node = graphql_order(1, "2026-11-21T08:00:00Z", fulfillments=[graphql_fulfillment(2, display)])
     assert order_from_graphql(node).fulfillments[0].status == expected
+
+
+def test_every_topic_the_app_subscribes_to_is_mapped_not_ignored():
+    """shopify.app.toml and the mapping must not drift apart: no subscribed topic is dropped."""
+    import tomllib
+    from pathlib import Path
+
+    from connectors.shopify.mapping import FULFILLMENT_TOPICS, LIFECYCLE_TOPICS, ORDER_TOPICS
+
+    toml = tomllib.loads((Path(__file__).parent.parent / "theme_blocks/shopify/shopify.app.toml").read_text())
+    subscribed = {topic for sub in toml["webhooks"]["subscriptions"]
+                  for topic in sub.get("topics", []) + sub.get("compliance_topics", [])}
+    mapped = {*ORDER_TOPICS, *FULFILLMENT_TOPICS, *LIFECYCLE_TOPICS, "fulfillment_events/create", "refunds/create"}
+    assert len(subscribed) == 15
+    assert subscribed <= mapped, sorted(subscribed - mapped)
