@@ -30,7 +30,7 @@ export function OrderStatusBlock() {
   return view ? <BlockView view={view} /> : null;
 }
 
-function BlockView({view}) {
+export function BlockView({view}) {
   return (
     <s-section heading={view.title}>
       <s-stack gap="base">
