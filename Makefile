@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run test bench lint extensions plugin browser-deps clean
+.PHONY: install lock run test bench lint extensions plugin shopify-extension browser-deps clean
 
 install: $(STAMP)
 
@@ -43,9 +43,20 @@ bench: install
 lint: install
 	$(BIN)/ruff check app connectors tests
 
-# Storefront code. The WooCommerce companion plugin as an installable zip, folder
-# `aftersales/` at its root. (The Shopify UI extension has no bundle yet.)
-extensions: plugin
+# Storefront code: the Shopify UI extension bundle (Preact, esbuild, size-checked) and the
+# WooCommerce companion plugin as an installable zip, folder `aftersales/` at its root.
+extensions: shopify-extension plugin
+
+SHOPIFY_EXT := theme_blocks/shopify/extensions/order-status-block
+
+# npm ci only when the lock file changed (npm writes node_modules/.package-lock.json).
+$(SHOPIFY_EXT)/node_modules/.package-lock.json: $(SHOPIFY_EXT)/package-lock.json
+	cd $(SHOPIFY_EXT) && npm ci --no-audit --no-fund
+	touch $@
+
+# The bundle lands in $(SHOPIFY_EXT)/dist/; the build fails above 20 KB gzipped.
+shopify-extension: $(SHOPIFY_EXT)/node_modules/.package-lock.json
+	cd $(SHOPIFY_EXT) && npm run --silent build && npm run --silent size
 
 plugin:
 	mkdir -p dist
@@ -54,4 +65,4 @@ plugin:
 	@echo dist/aftersales-woocommerce.zip
 
 clean:
-	rm -rf $(VENV) var build dist *.egg-info
+	rm -rf $(VENV) var build dist *.egg-info $(SHOPIFY_EXT)/dist $(SHOPIFY_EXT)/node_modules

@@ -1,0 +1,75 @@
+import {useEffect, useState} from 'preact/hooks';
+
+import {API_URL} from './config.js';
+import {blockUrl, fetchOrderStatus, localeFrom, orderIdFrom, viewModel} from './logic.js';
+
+/** The order-status block; renders nothing until (and unless) the app knows the order. */
+export function OrderStatusBlock() {
+  const orderId = orderIdFrom(shopify);
+  const locale = localeFrom(shopify);
+  const [data, setData] = useState(null);
+
+  useEffect(() => {
+    if (!orderId) return undefined;
+    let stopped = false;
+    fetchOrderStatus({
+      url: blockUrl(API_URL, orderId, locale),
+      getToken: () => shopify.sessionToken.get(),
+      fetch: (...args) => fetch(...args),
+      cancelled: () => stopped,
+    }).then((body) => { if (!stopped) setData(body); }, () => {});
+    return () => { stopped = true; };
+  }, [orderId, locale]);
+
+  let view = null;
+  try {
+    view = viewModel(data, (key, vars) => shopify.i18n.translate(key, vars));
+  } catch {
+    view = null;
+  }
+  return view ? <BlockView view={view} /> : null;
+}
+
+export function BlockView({view}) {
+  return (
+    <s-section heading={view.title}>
+      <s-stack gap="base">
+        {view.branch && <s-banner tone="warning" heading={view.branch} />}
+        {view.timeline.length > 0 && (
+          <s-ordered-list>
+            {view.timeline.map((step) => (
+              <s-list-item key={step.step}>
+                {step.state === 'current' ? <s-text type="strong">{step.text}</s-text> : <s-text color={step.state === 'todo' ? 'subdued' : 'base'}>{step.text}</s-text>}
+              </s-list-item>
+            ))}
+          </s-ordered-list>
+        )}
+        {view.estimate && (view.estimate.late ? (
+          <s-banner tone="warning" heading={view.estimate.title}><s-text>{view.estimate.text}</s-text></s-banner>
+        ) : (
+          <s-stack gap="small-500">
+            <s-heading>{view.estimate.title}</s-heading>
+            <s-text>{view.estimate.text}</s-text>
+            {view.estimate.source && <s-text color="subdued">{view.estimate.source}</s-text>}
+          </s-stack>
+        ))}
+        {view.parcels.map((parcel) => (
+          <s-stack key={parcel.id} gap="small-500">
+            <s-heading>{parcel.heading}</s-heading>
+            <s-text>{parcel.status}</s-text>
+            {parcel.number && <s-text>{parcel.number}</s-text>}
+            {parcel.latest && <s-text color="subdued">{parcel.latest}</s-text>}
+            {parcel.url && <s-link href={parcel.url} target="_blank">{parcel.linkText}</s-link>}
+          </s-stack>
+        ))}
+        {[view.reorder, view.review].filter(Boolean).map((offer) => (
+          <s-stack key={offer.url} gap="small-500">
+            <s-heading>{offer.title}</s-heading>
+            <s-text>{offer.text}</s-text>
+            <s-button href={offer.url} target="_blank">{offer.cta}</s-button>
+          </s-stack>
+        ))}
+      </s-stack>
+    </s-section>
+  );
+}

@@ -1,0 +1,107 @@
+// The pure part of the block: which order, fetching with back-off, and what to show.
+// No Preact and no `shopify` global in here, so `node --test` can run it as is.
+
+/** Delays (ms) between tries while the app has not heard of the order yet (HTTP 404). */
+export const RETRY_DELAYS = [1000, 2000, 4000, 8000, 16000];
+
+const ORDER_GID = /^gid:\/\/shopify\/(Order|OrderIdentity)\/\d+$/;
+
+/** The order gid the page shows, or null: thank-you page first, then the order status page. */
+export function orderIdFrom(api) {
+  const confirmed = api?.orderConfirmation?.value?.order?.id;
+  const id = confirmed ?? api?.order?.value?.id ?? null;
+  return typeof id === 'string' && ORDER_GID.test(id) ? id : null;
+}
+
+/** The buyer's language as an ISO code (e.g. "de" or "en-GB"), or null. */
+export function localeFrom(api) {
+  const lang = api?.localization?.language?.value?.isoCode;
+  return typeof lang === 'string' && lang ? lang : null;
+}
+
+export function blockUrl(apiUrl, orderId, locale) {
+  const params = new URLSearchParams({order_id: orderId});
+  if (locale) params.set('locale', locale);
+  return `${apiUrl.replace(/\/+$/, '')}/api/v1/order-status?${params}`;
+}
+
+const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Fetch the order-status JSON. Retries a 404 (the order webhook may arrive after the
+ * buyer lands on the thank-you page) with back-off; any other failure gives null, so
+ * the block renders nothing rather than breaking the page.
+ */
+export async function fetchOrderStatus({url, getToken, fetch, sleep = wait, delays = RETRY_DELAYS,
+                                        cancelled = () => false}) {
+  for (let attempt = 0; ; attempt++) {
+    if (cancelled()) return null;
+    let response;
+    try {
+      const token = await getToken();
+      response = await fetch(url, {headers: {Authorization: `Bearer ${token}`, Accept: 'application/json'}});
+    } catch {
+      return null;
+    }
+    if (response.status === 404 && attempt < delays.length) {
+      await sleep(delays[attempt]);
+      continue;
+    }
+    if (!response.ok) return null;
+    try {
+      const body = await response.json();
+      return body && body.version === 1 && body.modules ? body : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/**
+ * What to show, as plain data: every text already translated. `t(key, vars)` looks up the
+ * few strings the extension owns; everything else comes translated from the API.
+ * Returns null when there is nothing to show.
+ */
+export function viewModel(data, t) {
+  if (!data || !data.modules) return null;
+  const m = data.modules;
+  const view = {title: t('title', {name: data.order?.name ?? ''}), status: data.order?.status_label ?? null,
+                branch: null, timeline: [], parcels: [], estimate: null, reorder: null, review: null};
+  if (m.delivery_status) {
+    view.branch = m.delivery_status.branch ? data.order?.status_label ?? null : null;
+    view.timeline = (m.delivery_status.timeline || []).map((step) => ({
+      step: step.step, state: step.state,
+      text: step.state === 'done' ? t('stepDone', {label: step.label})
+        : step.state === 'current' ? t('stepCurrent', {label: step.label}) : step.label,
+    }));
+  }
+  for (const parcel of m.tracking?.parcels || []) {
+    const latest = (parcel.events || [])[0];
+    view.parcels.push({
+      id: parcel.id,
+      heading: parcel.carrier ? `${parcel.label} · ${parcel.carrier}` : parcel.label,
+      status: parcel.status_label,
+      number: parcel.tracking_number ? t('trackingNumber', {number: parcel.tracking_number}) : null,
+      url: safeUrl(parcel.tracking_url),
+      linkText: t('trackParcel'),
+      latest: latest ? [latest.label, latest.location].filter(Boolean).join(' · ') : null,
+    });
+  }
+  const estimate = m.delivery_estimate;
+  if (estimate) {
+    view.estimate = {late: estimate.state === 'late', title: estimate.title, text: estimate.text,
+                     source: estimate.state === 'late' ? null : estimate.source_label ?? null};
+  }
+  for (const key of ['reorder', 'review_prompt']) {
+    const module = m[key];
+    const url = safeUrl(module?.url);
+    if (module && url) view[key === 'reorder' ? 'reorder' : 'review'] = {title: module.title, text: module.text, cta: module.cta, url};
+  }
+  const empty = !view.timeline.length && !view.parcels.length && !view.estimate && !view.reorder && !view.review;
+  return empty ? null : view;
+}
+
+/** Only http(s) links reach an href. */
+export function safeUrl(url) {
+  return typeof url === 'string' && /^https?:\/\//i.test(url) ? url : null;
+}
