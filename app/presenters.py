@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.domain import carriers, edd
+from app.domain.block_content import banner_for, faq_for_order, safe_https, social_links
 from app.domain.modules import module_enabled, module_settings
 from app.domain.reorder import reorder_url
 from app.domain.review_links import review_link
@@ -81,7 +82,8 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
         result["modules"]["tracking"] = {"parcels": [
             _parcel(shipment, n, lang, detect) for n, shipment in enumerate(_live_parcels(order), start=1)
         ]}
-    optional = {"delivery_estimate": _delivery_estimate, "reorder": _reorder, "review_prompt": _review_prompt}
+    optional = {"delivery_estimate": _delivery_estimate, "reorder": _reorder, "review_prompt": _review_prompt,
+                "faq": _faq, "banner": _banner, "social": _social}
     for key, build in optional.items():
         if module_enabled(shop, key) and (facts := build(order, status, lang, now)) is not None:
             result["modules"][key] = facts
@@ -189,3 +191,29 @@ def _review_prompt(order: Order, status: OrderStatus, lang: str, now: datetime) 
         return None
     return {"url": url, "title": translate(lang, "review.title"), "text": translate(lang, "review.text"),
             "cta": translate(lang, "review.cta")}
+
+
+def _faq(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+    """The merchant's entries for this order; how-to and care entries once it is delivered."""
+    entries = faq_for_order(module_settings(order.shop, "faq"), lang, (line.product_id for line in order.lines),
+                            delivered=status == OrderStatus.DELIVERED)
+    if not entries:
+        return None
+    return {"title": translate(lang, "faq.title"), "entries": entries}
+
+
+def _banner(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+    """The merchant's banner (after delivery unless set to always); its code only after delivery."""
+    banner = banner_for(module_settings(order.shop, "banner"), lang, delivered=status == OrderStatus.DELIVERED)
+    if banner is None:
+        return None
+    return {**banner, "code_label": translate(lang, "banner.code"), "cta": translate(lang, "banner.cta")}
+
+
+def _social(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+    settings = module_settings(order.shop, "social")
+    links, newsletter = social_links(settings), safe_https(settings.get("newsletter_url"))
+    if not links and not newsletter:
+        return None
+    return {"title": translate(lang, "social.title"), "links": links, "newsletter_url": newsletter,
+            "newsletter_cta": translate(lang, "social.newsletter")}

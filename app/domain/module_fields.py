@@ -50,15 +50,13 @@ BLOCK_MODULES = (
     ModuleSpec("reorder", "Buy again", "A link that puts the same items back into the cart.", "block"),
     ModuleSpec("review_prompt", "Review prompt", "After delivery, the same review link for every buyer "
                "(the target is set under Content & branding).", "block"),
-    ModuleSpec("faq", "FAQ and how-tos", "Answers per product or collection.", "block", live=False),
+    ModuleSpec("faq", "FAQ and how-tos", "Answers for every order or per product; how-to and care entries "
+               "after delivery (entries are written under Content & branding).", "block"),
     ModuleSpec("recommendations", "Recommendations", "Products that go with the order.", "block", live=False),
-    ModuleSpec("banner", "Banner", "A message with an optional discount code.", "block", (
-        Field("text", "Banner text", "text", max_length=200),
-        Field("url", "Link (https)", "https_url"),
-        Field("discount_code", "Discount code", "code", max_length=40),
-    ), live=False),
-    ModuleSpec("social", "Social links", "Links to the shop's social profiles (set under Content & branding).",
-               "block", live=False),
+    ModuleSpec("banner", "Banner", "A message with an optional discount code, after delivery by default; "
+               "the code never shows before delivery (set under Content & branding).", "block"),
+    ModuleSpec("social", "Social links", "Links to the shop's social profiles and newsletter sign-up "
+               "(set under Content & branding).", "block"),
     ModuleSpec("newsletter", "Newsletter sign-up", "Double opt-in sign-up.", "block", live=False),
     ModuleSpec("survey", "Survey", "One question about the purchase.", "block",
                (Field("question", "Question", "text", max_length=200),), live=False),

@@ -47,6 +47,14 @@ DEFAULT_SETTINGS: dict[str, dict] = {
                           "transit_days": {"DE": [1, 2], "EU": [2, 5], "WORLD": [5, 10]}},
     # One of: google_place_id, trustpilot_domain, url (https). Without one, nothing shows.
     "review_prompt": {"google_place_id": None, "trustpilot_domain": None, "url": None},
+    # Merchant content, edited on the admin's content page (app/domain/block_content.py):
+    # entries {id, question {de, en}, answer {de, en}, scope "all" | "product", product_ids, show}.
+    "faq": {"entries": []},
+    # title/text per language; url (https) and discount_code optional; the code never before delivery.
+    "banner": {"title": {}, "text": {}, "url": None, "discount_code": None, "show": "after_delivery"},
+    # https links; newsletter_url is the shop's own sign-up page.
+    "social": {"instagram": None, "facebook": None, "tiktok": None, "youtube": None, "pinterest": None,
+               "newsletter_url": None},
     # Every mail module also reads `delay_days` (overrides the kind's delay) and `texts`
     # ({"de": "...", "en": "..."}: the merchant's own opening paragraph).
     # A goodwill voucher only goes to buyers who may receive advertising (see kind_context).

@@ -1,11 +1,21 @@
-"""Content and branding: sender name, language, logo, colours, imprint, review target, social links."""
+"""Content and branding: sender name, language, logo, colours, imprint, review target, social links,
+FAQ entries and the banner."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import abort, g, request
 
+from app.domain.block_content import (
+    BANNER_FIELDS,
+    FAQ_FIELDS,
+    MAX_FAQ_ENTRIES,
+    banner_form_values,
+    faq_form_values,
+    validate_banner,
+    validate_faq_entry,
+)
 from app.domain.module_changes import save_module
 from app.domain.module_fields import Field, validate_fields
-from app.domain.modules import module_settings
+from app.domain.modules import module_enabled, module_settings
 from app.domain.review_links import review_link
 from app.extensions import db
 from app.web.admin import bp
@@ -28,7 +38,7 @@ REVIEW = (
 )
 SOCIAL = tuple(Field(name, label, "https_url", max_length=300) for name, label in (
     ("instagram", "Instagram"), ("facebook", "Facebook"), ("tiktok", "TikTok"), ("youtube", "YouTube"),
-    ("pinterest", "Pinterest")))
+    ("pinterest", "Pinterest"), ("newsletter_url", "Newsletter sign-up page")))
 SECTIONS = (("Shop", IDENTITY), ("Branding", BRANDING), ("Review target", REVIEW), ("Social links", SOCIAL))
 DEFAULT_COLORS = {"primary_color": "#1a1a1a", "accent_color": "#005bd3"}
 
@@ -42,10 +52,32 @@ def _stored_values(shop) -> dict:
     return values
 
 
+def _faq_entries(shop) -> list[dict]:
+    entries = module_settings(shop, "faq").get("entries")
+    return [e for e in entries if isinstance(e, dict) and e.get("id")] if isinstance(entries, list) else []
+
+
+def _page(shop, status: int = 200, notice: str | None = None, main=None, faq_failed=None, banner_failed=None):
+    """The content page; `main`, `faq_failed` ((entry id or "new", form, errors)) and `banner_failed`
+    ((form, errors)) put a rejected form back with its messages."""
+    main_values, main_errors = main or (_stored_values(shop), {})
+    failed_id, failed_form, failed_errors = faq_failed or (None, None, {})
+    faq = [{"id": e["id"], "values": failed_form if e["id"] == failed_id else faq_form_values(e),
+            "errors": failed_errors if e["id"] == failed_id else {}} for e in _faq_entries(shop)]
+    new_faq = {"values": failed_form if failed_id == "new" else {"show": "always"},
+               "errors": failed_errors if failed_id == "new" else {}}
+    banner_values, banner_errors = banner_failed or (banner_form_values(module_settings(shop, "banner")), {})
+    return render_page("admin/content.html", status, sections=SECTIONS, values=main_values, main_errors=main_errors,
+                       errors=main_errors or failed_errors or banner_errors, notice=notice,
+                       faq=faq, new_faq=new_faq, faq_fields=FAQ_FIELDS, max_faq=MAX_FAQ_ENTRIES,
+                       banner={"values": banner_values, "errors": banner_errors}, banner_fields=BANNER_FIELDS,
+                       switched_on={key: module_enabled(shop, key) for key in ("faq", "banner", "social")})
+
+
 @bp.get("/content")
 def content():
-    """Show the shop's name, branding, review target and social links."""
-    return render_page("admin/content.html", sections=SECTIONS, values=_stored_values(g.admin.shop), errors={})
+    """Show the shop's name, branding, review target, social links, FAQ entries and banner."""
+    return _page(g.admin.shop)
 
 
 @bp.post("/content")
@@ -55,7 +87,7 @@ def save_content():
     fields = tuple(f for _, group in SECTIONS for f in group)
     values, errors = validate_fields(fields, request.form)
     if errors:
-        return render_page("admin/content.html", 422, sections=SECTIONS, values=request.form, errors=errors)
+        return _page(shop, 422, main=(request.form, errors))
     shop.name, shop.locale = values["name"], values["locale"]
     shop.branding = {**(shop.branding or {}), **{f.name: values[f.name] for f in BRANDING}}
     review = {f.name: values[f.name] for f in REVIEW}
@@ -64,5 +96,63 @@ def save_content():
     save_module(db.session, shop, "mail_review_request", settings={"review_url": review_link(review)})
     save_module(db.session, shop, "social", settings={f.name: values[f.name] for f in SOCIAL})
     db.session.commit()
-    return render_page("admin/content.html", sections=SECTIONS, values=_stored_values(shop), errors={},
-                       notice="Content and branding saved.")
+    return _page(shop, notice="Content and branding saved.")
+
+
+@bp.post("/content/faq")
+def add_faq_entry():
+    """Add one FAQ or how-to entry."""
+    shop = g.admin.shop
+    entries = _faq_entries(shop)
+    entry, errors = validate_faq_entry(request.form)
+    if not errors and len(entries) >= MAX_FAQ_ENTRIES:
+        errors = {"question_de": f"A shop can have at most {MAX_FAQ_ENTRIES} entries; remove one first."}
+    if errors:
+        return _page(shop, 422, faq_failed=("new", request.form, errors))
+    save_module(db.session, shop, "faq", settings={"entries": [*entries, entry]})
+    db.session.commit()
+    return _page(shop, notice="FAQ entry added.")
+
+
+def _entry_index(entries: list[dict], entry_id: str) -> int:
+    index = next((n for n, e in enumerate(entries) if e["id"] == entry_id), None)
+    if index is None:
+        abort(404, description="There is no such FAQ entry (it may have been removed).")
+    return index
+
+
+@bp.post("/content/faq/<entry_id>")
+def save_faq_entry(entry_id: str):
+    """Change one FAQ entry in place."""
+    shop = g.admin.shop
+    entries = _faq_entries(shop)
+    index = _entry_index(entries, entry_id)
+    entry, errors = validate_faq_entry(request.form, entry_id=entry_id)
+    if errors:
+        return _page(shop, 422, faq_failed=(entry_id, request.form, errors))
+    entries[index] = entry
+    save_module(db.session, shop, "faq", settings={"entries": entries})
+    db.session.commit()
+    return _page(shop, notice="FAQ entry saved.")
+
+
+@bp.post("/content/faq/<entry_id>/delete")
+def delete_faq_entry(entry_id: str):
+    shop = g.admin.shop
+    entries = _faq_entries(shop)
+    del entries[_entry_index(entries, entry_id)]
+    save_module(db.session, shop, "faq", settings={"entries": entries})
+    db.session.commit()
+    return _page(shop, notice="FAQ entry removed.")
+
+
+@bp.post("/content/banner")
+def save_banner():
+    """Store the banner; its discount code still never shows before delivery."""
+    shop = g.admin.shop
+    settings, errors = validate_banner(request.form)
+    if errors:
+        return _page(shop, 422, banner_failed=(request.form, errors))
+    save_module(db.session, shop, "banner", settings=settings)
+    db.session.commit()
+    return _page(shop, notice="Banner saved.")
