@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run test bench lint extensions plugin shopify-extension browser-deps clean
+.PHONY: install lock run test bench lint extensions plugin shopify-extension browser-deps clean real-woocommerce
 
 install: $(STAMP)
 
@@ -39,6 +39,12 @@ browser-deps:
 
 bench: install
 	$(BIN)/python -m tests.bench.run
+
+# End to end against a real WordPress + WooCommerce (real-woocommerce.sh, as root), when the
+# two snapshots are given in WP_GIT / WC_GIT (or fetched under /work/.mirror/); skipped
+# otherwise. REAL_WC_ARGS="--record tests/payloads/woocommerce/recorded" renews the recorded payloads.
+real-woocommerce: install
+	$(BIN)/python -m tests.real_woocommerce.run $(REAL_WC_ARGS)
 
 lint: install
 	$(BIN)/ruff check app connectors tests

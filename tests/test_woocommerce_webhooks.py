@@ -1,4 +1,5 @@
 """WooCommerce webhook intake end to end: signature, ping, dedupe, worker → Order + Shipment."""
+import hashlib
 import json
 from decimal import Decimal
 
@@ -115,7 +116,8 @@ def test_duplicate_delivery_is_stored_once(post_wc, wc_shop):
     for _ in range(3):
         assert post_wc("order_processing.json", delivery_id="same-delivery").status_code == 200
     stored = db.session.scalars(select(WebhookDelivery)).one()
-    assert stored.delivery_key == "same-delivery:727:2017-03-22T19:28:08"
+    digest = hashlib.sha256(load_payload("woocommerce/order_processing.json")).hexdigest()[:16]
+    assert stored.delivery_key == f"same-delivery:727:2017-03-22T19:28:08:{digest}"
     assert stored.topic == "order.updated"
     assert stored.shop_id == wc_shop.id
     assert stored.shop_domain == "https://laden.example"
@@ -125,8 +127,19 @@ def test_duplicate_delivery_is_stored_once(post_wc, wc_shop):
 def test_reused_delivery_id_with_a_newer_modification_is_a_new_delivery(post_wc):
     assert post_wc("order_processing.json", delivery_id="reused").status_code == 200
     assert post_wc("order_completed_tracking.json", delivery_id="reused").status_code == 200
-    keys = sorted(db.session.scalars(select(WebhookDelivery.delivery_key)))
+    keys = sorted(key.rsplit(":", 1)[0] for key in db.session.scalars(select(WebhookDelivery.delivery_key)))
     assert keys == ["reused:727:2017-03-22T19:28:08", "reused:727:2017-03-24T12:12:40"]
+
+
+def test_reused_delivery_id_and_time_with_another_body_is_a_new_delivery(post_wc):
+    """Created and completed with tracking in the same second: equal delivery id, order id and
+    date_modified_gmt (seen against a real WooCommerce), but the second body must not be lost."""
+    first = json.loads(load_payload("woocommerce/order_processing.json"))
+    second = {**first, "status": "completed"}
+    assert post_wc(json.dumps(first).encode(), delivery_id="same-second").status_code == 200
+    assert post_wc(json.dumps(second).encode(), delivery_id="same-second").status_code == 200
+    assert post_wc(json.dumps(second).encode(), delivery_id="same-second").status_code == 200
+    assert db.session.query(WebhookDelivery).count() == 2
 
 
 def test_identity_falls_back_to_date_modified_and_to_the_body_hash():
@@ -134,7 +147,7 @@ def test_identity_falls_back_to_date_modified_and_to_the_body_hash():
     identity = identify_delivery(IncomingRequest("POST", {"X-WC-Webhook-Delivery-ID": "abc",
                                                           "X-WC-Webhook-Resource": "order",
                                                           "X-WC-Webhook-Event": "created"}, body))
-    assert identity.delivery_key == "abc:9:2026-01-02T03:04:05"
+    assert identity.delivery_key == f"abc:9:2026-01-02T03:04:05:{hashlib.sha256(body).hexdigest()[:16]}"
     assert identity.topic == "order.created"
     anonymous = identify_delivery(IncomingRequest("POST", {}, b'{"id":9}'))
     assert anonymous.delivery_key.startswith("sha256:") and anonymous.delivery_key.endswith(":9")

@@ -1,0 +1,1 @@
+"""A repeatable end-to-end run against a real WordPress + WooCommerce (`make real-woocommerce`)."""
