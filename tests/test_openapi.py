@@ -130,3 +130,24 @@ def test_tracking_json_matches_the_schema(client, spec, order):
     response = client.get(f"/{path}.json")
     assert response.status_code == 200
     assert_valid(schema_validator(spec, "OrderStatus"), response.get_json())
+
+
+def test_faq_banner_and_social_match_the_schema(app, spec, order):
+    order.status = "delivered"
+    order.shipments[0].status = "delivered"
+    order.shipments[0].delivered_at = datetime.now(timezone.utc)
+    order.shop.modules.extend([
+        ShopModule(key="faq", enabled=True, settings={"entries": [
+            {"id": "f1", "question": {"de": "Wie wasche ich Leinen?"}, "answer": {"de": "Bei 30 °C.\nNicht trocknen."},
+             "scope": "all", "show": "after_delivery"}]}),
+        ShopModule(key="banner", enabled=True, settings={
+            "title": {"de": "Danke!"}, "text": {"de": "10 % auf die nächste Bestellung"},
+            "url": "https://johns-apparel.de", "discount_code": "DANKE10", "show": "after_delivery"}),
+        ShopModule(key="social", enabled=True, settings={
+            "instagram": "https://instagram.com/johns", "newsletter_url": "https://johns-apparel.de/newsletter"}),
+    ])
+    db.session.commit()
+    facts = order_status(order, "de")
+    assert {"faq", "banner", "social"} <= facts["modules"].keys()
+    assert facts["modules"]["banner"]["discount_code"] == "DANKE10"
+    assert_valid(schema_validator(spec, "OrderStatus"), facts)
