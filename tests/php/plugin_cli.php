@@ -5,6 +5,9 @@
  * php plugin_cli.php token <shop_key> <order_id> <order_key> <secret> <expires>
  * php plugin_cli.php render <app_url> <shop_key> <secret> <order_id> <order_key>
  * php plugin_cli.php reorder <order_key_sent>
+ * php plugin_cli.php login-token <shop_key> <user_id> <secret> <expires> <nonce>
+ * php plugin_cli.php open-admin <app_url> <shop_key> <secret> <user_id> <capability> <nonce_sent>
+ * php plugin_cli.php settings-page <app_url> <shop_key> <secret>
  */
 
 require __DIR__ . '/wp_stubs.php';
@@ -43,4 +46,27 @@ if ( 'token' === $command ) {
 		}
 	);
 	aftersales_handle_reorder();
+}
+if ( 'login-token' === $command ) {
+	echo aftersales_make_login_token( $argv[2], (int) $argv[3], $argv[4], (int) $argv[5], $argv[6] );
+} elseif ( 'open-admin' === $command || 'settings-page' === $command ) {
+	$GLOBALS['stub_options'] = array(
+		'aftersales_app_url'  => $argv[2],
+		'aftersales_shop_key' => $argv[3],
+		'aftersales_secret'   => $argv[4],
+	);
+	if ( 'settings-page' === $command ) {
+		$GLOBALS['stub_user'] = array( 'id' => 1, 'caps' => array( 'manage_woocommerce' ) );
+		aftersales_render_settings_page();
+		exit;
+	}
+	$GLOBALS['stub_user'] = array( 'id' => (int) $argv[5], 'caps' => array( $argv[6] ) );
+	$_POST                = array( 'action' => 'aftersales_open_admin', '_wpnonce' => $argv[7] );
+	$_REQUEST             = $_POST;
+	register_shutdown_function(
+		function () {
+			echo json_encode( $GLOBALS['stub_log'] );
+		}
+	);
+	aftersales_open_admin();
 }

@@ -8,7 +8,8 @@ define( 'ABSPATH', __DIR__ . '/' );
 define( 'HOUR_IN_SECONDS', 3600 );
 
 $GLOBALS['stub_options'] = array();
-$GLOBALS['stub_log']     = array( 'actions' => array(), 'scripts' => array(), 'notices' => array(), 'redirects' => array() );
+$GLOBALS['stub_log']     = array( 'actions' => array(), 'filters' => array(), 'scripts' => array(), 'notices' => array(), 'redirects' => array(), 'died' => array() );
+$GLOBALS['stub_user']    = array( 'id' => 0, 'caps' => array() );
 $GLOBALS['stub_orders']  = array();
 
 function add_action( $hook, $callback, $priority = 10 ) {
@@ -48,7 +49,37 @@ function wp_enqueue_script( $handle, $src, $deps, $version, $args ) {
 	$GLOBALS['stub_log']['scripts'][] = array( 'handle' => $handle, 'src' => $src, 'args' => $args );
 }
 function wc_add_notice( $message, $type ) { $GLOBALS['stub_log']['notices'][] = array( $type, $message ); }
-function wp_safe_redirect( $url ) { $GLOBALS['stub_log']['redirects'][] = $url; }
+/** Like WordPress: a host outside allowed_redirect_hosts (home host by default) falls back to wp-admin. */
+function wp_safe_redirect( $url, $status = 302 ) {
+	$allowed = apply_filters( 'allowed_redirect_hosts', array( parse_url( home_url(), PHP_URL_HOST ) ) );
+	$GLOBALS['stub_log']['redirects'][] = in_array( parse_url( $url, PHP_URL_HOST ), $allowed, true ) ? $url : admin_url();
+}
+function add_filter( $hook, $callback ) { $GLOBALS['stub_log']['filters'][] = array( $hook, $callback ); }
+function apply_filters( $hook, $value ) {
+	foreach ( $GLOBALS['stub_log']['filters'] as $filter ) {
+		$value = $hook === $filter[0] ? call_user_func( $filter[1], $value ) : $value;
+	}
+	return $value;
+}
+function wp_parse_url( $url, $component = -1 ) { return parse_url( $url, $component ); }
+function admin_url( $path = '' ) { return 'https://shop.example/wp-admin/' . $path; }
+function get_current_user_id() { return $GLOBALS['stub_user']['id']; }
+function current_user_can( $cap ) { return in_array( $cap, $GLOBALS['stub_user']['caps'], true ); }
+function wp_die( $message, $status = 500 ) {
+	$GLOBALS['stub_log']['died'][] = array( $message, $status );
+	exit;
+}
+/** The stub nonce for an action is "nonce-<action>"; WordPress dies with 403 on a bad one. */
+function wp_nonce_field( $action ) { echo '<input type="hidden" name="_wpnonce" value="' . esc_attr( 'nonce-' . $action ) . '" />'; }
+function check_admin_referer( $action ) {
+	if ( ( $_REQUEST['_wpnonce'] ?? '' ) !== 'nonce-' . $action ) {
+		wp_die( 'The link you followed has expired.', 403 );
+	}
+	return 1;
+}
+function nocache_headers() {}
+function esc_html_e( $text, $domain = 'default' ) { echo esc_html( $text ); }
+function submit_button() { echo '<p class="submit"><input type="submit" class="button button-primary" value="Save Changes" /></p>'; }
 function wc_get_order( $id ) { return $GLOBALS['stub_orders'][ (int) $id ] ?? false; }
 
 /** A WC_Order with the methods the plugin reads. */

@@ -43,6 +43,7 @@ function aftersales_render_settings_page() {
 		<?php if ( isset( $_GET['updated'] ) ) : // phpcs:ignore WordPress.Security.NonceVerification.Recommended ?>
 			<div class="notice notice-success"><p><?php esc_html_e( 'Settings saved.', 'aftersales' ); ?></p></div>
 		<?php endif; ?>
+		<?php aftersales_render_app_links( $settings ); ?>
 		<form method="post" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>">
 			<input type="hidden" name="action" value="aftersales_save_settings" />
 			<?php wp_nonce_field( 'aftersales_save_settings' ); ?>

@@ -1,0 +1,103 @@
+"""The plugin's "Open Aftersales" button: PHP-made sign-in links verified and used by the app."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import html
+import json
+import re
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from app.admin_login_links import LoginLinkError, read_login_token
+from tests.admin_sessions import WC_SECRET
+from tests.test_woocommerce_plugin import needs_php, php
+
+pytestmark = needs_php
+# Made once by the plugin's aftersales_make_login_token('abc', 7, 'sekret', 1900000000, 'n0nce').
+KNOWN_LOGIN_TOKEN = ("eyJzaG9wIjoiYWJjIiwidXNlciI6NywiZXhwIjoxOTAwMDAwMDAwLCJub25jZSI6Im4wbmNlIn0"
+                     ".8935a4df044ff807877186b8b26ae0c568d7496e5c538e84f5b0ee755b5cae16")
+CAN, NONCE = "manage_woocommerce", "nonce-aftersales_open_admin"
+
+
+def open_admin(app_url: str, shop_key: str, secret: str, user: str = "7", cap: str = CAN, nonce: str = NONCE) -> dict:
+    return json.loads(php("open-admin", app_url, shop_key, secret, user, cap, nonce))
+
+
+def test_php_login_token_is_the_known_answer_and_verifies_in_python():
+    token = php("login-token", "abc", "7", "sekret", "1900000000", "n0nce")
+    assert token == KNOWN_LOGIN_TOKEN
+    payload = base64.urlsafe_b64encode(b'{"shop":"abc","user":7,"exp":1900000000,"nonce":"n0nce"}').rstrip(b"=")
+    signature = hmac.new(b"sekret", payload, hashlib.sha256).hexdigest()
+    assert token == f"{payload.decode()}.{signature}"
+    claims = read_login_token(token, {"abc": "sekret"}.get, now=1900000000 - 200)
+    assert (claims.shop_key, claims.wp_user_id, claims.expires, claims.nonce) == ("abc", 7, 1900000000, "n0nce")
+    for secrets in ({"abc": "wrong"}, {"other": "sekret"}):
+        with pytest.raises(LoginLinkError) as refused:
+            read_login_token(token, secrets.get, now=1900000000 - 200)
+        assert refused.value.status == 403
+
+
+def test_open_admin_redirects_to_a_fresh_link_that_signs_in(app, client, wc_shop):
+    app_url = app.config["APP_URL"]
+    before = time.time()
+    log = open_admin(app_url, wc_shop.shop_key, WC_SECRET)
+    assert log["died"] == [] and len(log["redirects"]) == 1
+    url = log["redirects"][0]
+    assert url.startswith(app_url + "/admin/login?token=")  # app host allowed, no fallback to wp-admin
+    token = parse_qs(urlsplit(url).query)["token"][0]
+    claims = read_login_token(token, {wc_shop.shop_key: WC_SECRET}.get, time.time())
+    assert claims.wp_user_id == 7 and before + 299 <= claims.expires <= time.time() + 301
+    second = parse_qs(urlsplit(open_admin(app_url, wc_shop.shop_key, WC_SECRET)["redirects"][0]).query)["token"][0]
+    assert len(claims.nonce) >= 16 and read_login_token(second, {wc_shop.shop_key: WC_SECRET}.get,
+                                                        time.time()).nonce != claims.nonce
+    response = client.get(urlsplit(url).path + "?" + urlsplit(url).query)
+    assert response.status_code in (302, 303) and response.headers["Location"].endswith("/admin/")
+    assert "session=" in response.headers["Set-Cookie"]
+    assert client.get("/admin/").status_code == 200
+    assert app.test_client().get(urlsplit(url).path + "?" + urlsplit(url).query).status_code == 403  # one use
+
+
+def test_link_signed_with_a_wrong_secret_does_not_sign_in(app, client, wc_shop):
+    url = urlsplit(open_admin(app.config["APP_URL"], wc_shop.shop_key, "not-the-secret")["redirects"][0])
+    response = client.get(url.path + "?" + url.query)
+    assert response.status_code == 403 and b"not signed by your shop" in response.data
+    assert client.get("/admin/").status_code == 401
+
+
+@pytest.mark.parametrize(("cap", "nonce", "message"), [
+    ("read", NONCE, "You are not allowed to open Aftersales."),
+    (CAN, "nonce-aftersales_save_settings", "The link you followed has expired."),
+    (CAN, "", "The link you followed has expired."),
+])
+def test_open_admin_checks_capability_and_nonce(cap, nonce, message):
+    log = open_admin("https://app.example.test", "abc", "sekret", cap=cap, nonce=nonce)
+    assert log["died"] == [[message, 403]] and log["redirects"] == []
+
+
+def test_open_admin_unconfigured_dies_without_redirect():
+    log = open_admin("https://app.example.test", "abc", "")
+    assert log["died"] == [["Set the app URL, shop key and signing secret first.", 400]] and log["redirects"] == []
+
+
+def test_settings_page_shows_button_and_connect_link(app, client):
+    page = php("settings-page", app.config["APP_URL"], "abc", "sekret")
+    form = re.search(r'<form method="post" action="([^"]+)" target="_blank">(.*?)</form>', page, re.S)
+    assert form and form.group(1) == "https://shop.example/wp-admin/admin-post.php"
+    assert 'name="action" value="aftersales_open_admin"' in form.group(2) and NONCE in form.group(2)
+    connect = html.unescape(re.search(r'<a class="button" href="([^"]+)">Connect this store</a>', page).group(1))
+    assert connect == app.config["APP_URL"] + "/woocommerce/connect?store_url=https%3A%2F%2Fshop.example"
+    started = client.get(urlsplit(connect).path + "?" + urlsplit(connect).query)
+    assert started.status_code == 302 and started.headers["Location"].startswith("https://shop.example/wc-auth/v1/authorize?")
+
+
+def test_settings_page_hides_what_it_cannot_offer_and_escapes():
+    no_secret = php("settings-page", "https://app.example.test", "abc", "")
+    assert "Open Aftersales" not in no_secret and "Connect this store" in no_secret
+    no_url = php("settings-page", "", "abc", "sekret")
+    assert "Open Aftersales" not in no_url and "Connect this store" not in no_url
+    hostile = php("settings-page", 'https://app.example.test/"><script>x</script>', '"><b>', "s")
+    assert "<script>" not in hostile and "<b>" not in hostile and "Open Aftersales" in hostile

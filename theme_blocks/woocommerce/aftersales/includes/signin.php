@@ -1,0 +1,123 @@
+<?php
+/**
+ * "Open Aftersales": a one-use sign-in link into the app's admin, verified by app/admin_login_links.py.
+ *
+ * Token = base64url(JSON {"shop", "user", "exp", "nonce"}) without padding, "." and the hex
+ * hash_hmac('sha256', payload part, secret). The app refuses links living over five minutes.
+ *
+ * @package Aftersales
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/** Seconds a sign-in link stays valid; one is made per click. */
+const AFTERSALES_LOGIN_LIFETIME = 300;
+
+/**
+ * Make the sign-in token.
+ *
+ * @param string $shop_key The shop key.
+ * @param int    $user_id  WordPress user id.
+ * @param string $secret   The shop's signing secret.
+ * @param int    $expires  Unix time after which the app refuses the link.
+ * @param string $nonce    Random string; makes every link unique.
+ * @return string
+ */
+function aftersales_make_login_token( $shop_key, $user_id, $secret, $expires, $nonce ) {
+	$claims  = array(
+		'shop'  => (string) $shop_key,
+		'user'  => (int) $user_id,
+		'exp'   => (int) $expires,
+		'nonce' => (string) $nonce,
+	);
+	$payload = aftersales_base64url( wp_json_encode( $claims ) );
+	return $payload . '.' . hash_hmac( 'sha256', $payload, (string) $secret );
+}
+
+/**
+ * Whether app URL, shop key and secret are all set.
+ *
+ * @param array $settings From aftersales_settings().
+ * @return bool
+ */
+function aftersales_is_configured( $settings ) {
+	return '' !== $settings['app_url'] && '' !== $settings['shop_key'] && '' !== $settings['secret'];
+}
+
+/**
+ * A fresh sign-in URL for the current user, or '' when unconfigured.
+ *
+ * @param int $now Unix time.
+ * @return string
+ */
+function aftersales_login_url( $now ) {
+	$settings = aftersales_settings();
+	if ( ! aftersales_is_configured( $settings ) ) {
+		return '';
+	}
+	$token = aftersales_make_login_token(
+		$settings['shop_key'],
+		get_current_user_id(),
+		$settings['secret'],
+		$now + AFTERSALES_LOGIN_LIFETIME,
+		aftersales_base64url( random_bytes( 16 ) )
+	);
+	return $settings['app_url'] . '/admin/login?token=' . rawurlencode( $token );
+}
+
+/**
+ * Let wp_safe_redirect() go to the app's host.
+ *
+ * @param string[] $hosts Allowed hosts.
+ * @return string[]
+ */
+function aftersales_allowed_redirect_hosts( $hosts ) {
+	$host = wp_parse_url( aftersales_settings()['app_url'], PHP_URL_HOST );
+	if ( is_string( $host ) && '' !== $host ) {
+		$hosts[] = $host;
+	}
+	return $hosts;
+}
+
+/** The admin-post action behind the button: capability and nonce first, then redirect. */
+function aftersales_open_admin() {
+	if ( ! current_user_can( 'manage_woocommerce' ) ) {
+		wp_die( esc_html__( 'You are not allowed to open Aftersales.', 'aftersales' ), 403 );
+	}
+	check_admin_referer( 'aftersales_open_admin' );
+	$url = aftersales_login_url( time() );
+	if ( '' === $url ) {
+		wp_die( esc_html__( 'Set the app URL, shop key and signing secret first.', 'aftersales' ), 400 );
+	}
+	nocache_headers();
+	wp_safe_redirect( $url, 303 );
+	exit;
+}
+
+/**
+ * The "Open Aftersales" button (when configured) and the "Connect this store" link (when an app URL is set).
+ *
+ * @param array $settings From aftersales_settings().
+ */
+function aftersales_render_app_links( $settings ) {
+	if ( '' === $settings['app_url'] ) {
+		return;
+	}
+	if ( aftersales_is_configured( $settings ) ) {
+		?>
+		<form method="post" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>" target="_blank">
+			<input type="hidden" name="action" value="aftersales_open_admin" />
+			<?php wp_nonce_field( 'aftersales_open_admin' ); ?>
+			<p><button type="submit" class="button button-primary"><?php esc_html_e( 'Open Aftersales', 'aftersales' ); ?></button></p>
+		</form>
+		<?php
+	}
+	$connect = $settings['app_url'] . '/woocommerce/connect?store_url=' . rawurlencode( home_url() );
+	?>
+	<h2><?php esc_html_e( 'First setup', 'aftersales' ); ?></h2>
+	<p>
+		<a class="button" href="<?php echo esc_url( $connect ); ?>"><?php esc_html_e( 'Connect this store', 'aftersales' ); ?></a>
+	</p>
+	<p class="description"><?php esc_html_e( 'WooCommerce asks you to approve read/write API keys for Aftersales. After you approve, Aftersales reads your orders and sets up its webhooks; nothing changes in your shop. Then paste the shop key and signing secret from Aftersales into the form below.', 'aftersales' ); ?></p>
+	<?php
+}
