@@ -148,6 +148,18 @@ def test_return_page_reports_success(client):
     assert client.get("/woocommerce/connected", query_string={"success": "1", "user_id": "x"}).status_code == 403
 
 
+def test_return_page_shows_the_plugins_credentials_once(client):
+    state = start(client, "https://laden.example")["user_id"]
+    post_keys(client, keys_body(state))
+    shop = db.session.scalars(select(Shop)).one()
+    first = client.get("/woocommerce/connected", query_string={"success": "1", "user_id": state})
+    page = first.get_data(as_text=True)
+    assert shop.shop_key in page and shop.webhook_secret in page
+    assert first.headers["Cache-Control"] == "no-store" and first.headers["Referrer-Policy"] == "no-referrer"
+    again = client.get("/woocommerce/connected", query_string={"success": "1", "user_id": state}).get_data(as_text=True)
+    assert shop.webhook_secret not in again and "were shown when you connected" in again
+
+
 def test_handshake_then_setup_job_creates_the_four_webhooks(client, app, fake_store, run_jobs):
     state = start(client, fake_store.store_url)["user_id"]
     assert post_keys(client, keys_body(state)).status_code == 200

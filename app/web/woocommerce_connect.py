@@ -26,9 +26,15 @@ bp = Blueprint("woocommerce_connect", __name__, url_prefix="/woocommerce")
 # The merchant may have to log in to WordPress first; an hour is plenty.
 STATE_MAX_AGE = 3600
 USED_STATE_PREFIX = "aftersales:wc-state-used:"
+SHOWN_CREDENTIALS_PREFIX = "aftersales:wc-credentials-shown:"
 
 CONNECTED_PAGE = """<!doctype html><meta charset="utf-8"><title>WooCommerce</title>
 {% if ok %}<h1>Store connected</h1><p>{{ store }} is connected. Orders will appear within minutes.</p>
+{% if credentials %}<p>Paste these into your WordPress admin under Settings → Aftersales, then save:</p>
+<dl><dt>Shop key</dt><dd><code id="shop-key">{{ credentials.shop_key }}</code></dd>
+<dt>Signing secret</dt><dd><code id="signing-secret">{{ credentials.secret }}</code></dd></dl>
+<p>This page shows the secret once. To see it again, connect the store again; the secret stays the same.</p>
+{% else %}<p>The shop key and signing secret were shown when you connected.</p>{% endif %}
 {% else %}<h1>Not connected</h1><p>The store did not grant access. You can start again from your
 WordPress admin or <a href="{{ url_for('woocommerce_connect.connect', store_url=store) }}">here</a>.</p>
 {% endif %}"""
@@ -126,4 +132,9 @@ def connected():
     shop = db.session.scalars(select(Shop).where(
         Shop.platform == "woocommerce", Shop.domain == state["store"])).first()
     ok = request.args.get("success") == "1" and shop is not None and shop.api_key is not None
-    return render_template_string(CONNECTED_PAGE, ok=ok, store=state["store"]), 200 if ok else 400
+    credentials = None
+    if ok and queues.redis.set(SHOWN_CREDENTIALS_PREFIX + state["nonce"], "1", nx=True, ex=STATE_MAX_AGE):
+        # The companion plugin needs both; shown once, to the browser that ran the handshake.
+        credentials = {"shop_key": shop.shop_key, "secret": shop.webhook_secret}
+    page = render_template_string(CONNECTED_PAGE, ok=ok, store=state["store"], credentials=credentials)
+    return page, 200 if ok else 400, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
