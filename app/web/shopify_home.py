@@ -4,13 +4,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import shopify_app
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, current_app, request
 
 from app.domain.installs import find_shopify_shop, install_shopify_shop, needs_tokens
 from app.extensions import db
 from app.models import Shop
 from app.platforms import shopify_credentials
-from connectors.shopify.client import ReauthorizeRequired
 from connectors.shopify.tokens import exchange_id_token
 
 bp = Blueprint("shopify_home", __name__, url_prefix="/shopify")
@@ -40,23 +39,16 @@ def patch_id_token():
 
 @bp.get("/app")
 def app_home():
-    """Open the app in the Shopify admin; the first open installs it (token exchange)."""
-    result = shopify_app.verify_app_home_req(_request_input(), _config(), PATCH_ID_TOKEN_PATH)
-    if not result.ok:
-        return _passthrough(result.response)
-    domain = f"{result.shop}.myshopify.com"
-    try:
-        shop = ensure_installed(domain, result.id_token.token, result.id_token.claims)
-    except ReauthorizeRequired as exc:
-        current_app.logger.warning("token exchange failed for %s: %s", domain, exc)
-        return _passthrough(result.invalid_token_response)
-    # The app's home is the admin overview; its links lead on to the other admin pages.
-    from app.web.admin.auth import AdminSession
+    """Open the app in the Shopify admin; the first open installs it (token exchange).
+
+    The same id-token check as every admin page (app/web/admin/auth.py); the app's home is
+    the admin overview, whose links lead on to the other admin pages.
+    """
+    from app.web.admin.auth import authenticate_shopify
     from app.web.admin.overview import overview
 
-    keep = {key: request.args[key] for key in ("shop", "host", "embedded") if key in request.args}
-    g.admin = AdminSession(shop=shop, platform="shopify", link_query=keep or {"shop": domain})
-    return overview()
+    problem = authenticate_shopify()
+    return problem if problem is not None else overview()
 
 
 def ensure_installed(domain: str, id_token: str, claims: dict) -> Shop:

@@ -60,11 +60,12 @@ def authenticate():
     if request.endpoint == "admin.woocommerce_login":
         return None
     if _is_shopify_request():
-        return _authenticate_shopify()
+        return authenticate_shopify()
     return _authenticate_session()
 
 
-def _authenticate_shopify():
+def authenticate_shopify():
+    """Verify the App Bridge id token (installing the shop on first use); None when signed in."""
     # The bearer id token is our CSRF defence for Shopify: a cross-site page can neither read
     # it (it lives in App Bridge inside Shopify's iframe) nor make the browser attach it,
     # since it is no cookie. A form post therefore must carry it in the header, never the URL.
