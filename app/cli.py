@@ -1,6 +1,8 @@
 """Command line: `flask --app app db|shops|deliveries|dispatch …`."""
 from __future__ import annotations
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -71,6 +73,22 @@ def add_woocommerce(store_url: str, key: str, secret: str, webhook_secret: str,
                         api_key=key, api_secret=secret, webhook_secret=webhook_secret)
     click.echo(f"shop {shop.id} {domain}")
     click.echo(f"webhook url: {current_app.config['APP_URL']}/webhooks/woocommerce/{shop.shop_key}")
+
+
+@shops_cli.command("admin-link")
+@click.argument("shop_id", type=int)
+@with_appcontext
+def admin_link(shop_id: int) -> None:
+    """Print a five-minute, one-use sign-in link to a WooCommerce shop's admin (what the
+    plugin's "Open Aftersales" button makes), e.g. to look at the admin locally."""
+    from app.admin_login_links import sign_login_token
+
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or shop.platform != "woocommerce" or not shop.webhook_secret:
+        raise click.ClickException("admin links are for connected WooCommerce shops; Shopify signs in "
+                                   "through App Bridge inside the Shopify admin")
+    token = sign_login_token(shop.shop_key, shop.webhook_secret, 0, time.time(), lifetime=300)
+    click.echo(f"{current_app.config['APP_URL']}/admin/login?token={token}")
 
 
 def _upsert_shop(platform: str, domain: str, **fields) -> Shop:

@@ -45,3 +45,22 @@ def test_replay_processes_a_stored_delivery_again(app, shop, post_shopify):
 def test_replay_of_unknown_delivery_is_an_error(app):
     result = app.test_cli_runner().invoke(args=["deliveries", "replay", "999"])
     assert result.exit_code != 0 and "no delivery 999" in result.output
+
+
+def test_admin_link_signs_in_once_to_a_woocommerce_shops_admin(app, client, shop):
+    woo = Shop(platform="woocommerce", domain="https://laden.example", name="Laden", webhook_secret="whsec_x")
+    db.session.add(woo)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["shops", "admin-link", str(woo.id)])
+    assert result.exit_code == 0, result.output
+    link = result.output.strip()
+    assert link.startswith("https://app.example.test/admin/login?token=")
+    path = link.removeprefix("https://app.example.test")
+    assert client.get(path).status_code == 303
+    assert client.get("/admin/").status_code == 200
+    assert client.get(path).status_code == 403  # one use
+
+
+def test_admin_link_refuses_a_shopify_shop(app, shop):
+    result = app.test_cli_runner().invoke(args=["shops", "admin-link", str(shop.id)])
+    assert result.exit_code != 0 and "App Bridge" in result.output
