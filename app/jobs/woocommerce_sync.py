@@ -50,13 +50,16 @@ def _syncable(shop: Shop | None) -> bool:
             and shop.needs_reauth_at is None and bool(shop.api_key and shop.api_secret))
 
 
+SKIPPED = {"skipped": "shop gone, disconnected or without keys"}
+
+
 @job
 def setup_woocommerce_webhooks(shop_id: int) -> dict:
     """Create (or repair) the shop's order webhooks; runs right after the key handshake."""
     now = datetime.now(timezone.utc)
     shop = db.session.get(Shop, shop_id)
     if not _syncable(shop):
-        return {"skipped": "shop gone, disconnected or without keys"}
+        return dict(SKIPPED)
     try:
         with woocommerce_client(shop) as client:
             repair = _ensure(client, shop)
@@ -73,7 +76,7 @@ def sync_woocommerce_shop(shop_id: int) -> dict:
     now = datetime.now(timezone.utc)
     shop = db.session.get(Shop, shop_id)
     if not _syncable(shop):
-        return {"skipped": "shop gone, disconnected or without keys"}
+        return dict(SKIPPED)
     try:
         with woocommerce_client(shop) as client:
             polled, seen = _poll_modified(client, shop, now)

@@ -1,7 +1,6 @@
 """Webhook intake: verify, store the raw delivery under its unique id, enqueue, answer fast."""
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Blueprint, current_app, request
@@ -12,7 +11,8 @@ from app.extensions import db, queues
 from app.jobs.deliveries import delivery_job_id, process_delivery
 from app.models import Shop, WebhookDelivery
 from connectors import get_connector
-from connectors.base import IncomingRequest, Secrets
+from connectors.base import IncomingRequest, MalformedPayload, Secrets
+from connectors.payloads import json_object
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
@@ -67,12 +67,11 @@ def receive(platform: str, secrets: Secrets, shop: Shop | None = None):
 
 
 def _malformed(body: bytes) -> str | None:
+    """Why the body cannot be read as a JSON object, or None when it can."""
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: nesting too deep
-        return f"not JSON ({type(exc).__name__})"
-    if not isinstance(payload, dict):
-        return "not a JSON object"
+        json_object(body)
+    except MalformedPayload as exc:
+        return str(exc)
     return None
 
 
