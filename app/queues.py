@@ -1,6 +1,8 @@
 """RQ queues on one Redis connection; purpose-named: webhooks, mail, periodic."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from redis import Redis
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
@@ -30,12 +32,13 @@ class Queues:
         return self._queues[name]
 
     def enqueue(self, queue: str, func, *args, job_id: str, retries: int = len(BACKOFF),
-                timeout: int | None = None) -> Job:
-        """Enqueue under a deterministic id, with retries and back-off."""
-        return self.get(queue).enqueue(
-            func, *args, job_id=job_id, retry=Retry(max=retries, interval=BACKOFF[:retries]),
-            failure_ttl=7 * 24 * 3600, result_ttl=3600, job_timeout=timeout,
-        )
+                timeout: int | None = None, delay: timedelta | None = None) -> Job:
+        """Enqueue under a deterministic id, with retries and back-off (after `delay`, if given)."""
+        options = dict(job_id=job_id, retry=Retry(max=retries, interval=BACKOFF[:retries]),
+                       failure_ttl=7 * 24 * 3600, result_ttl=3600, job_timeout=timeout)
+        if delay is not None:
+            return self.get(queue).enqueue_in(delay, func, *args, **options)
+        return self.get(queue).enqueue(func, *args, **options)
 
     def reap_abandoned(self) -> None:
         """Hand jobs whose worker died (kill -9, lost machine) back to RQ's retry path.

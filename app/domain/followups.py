@@ -260,10 +260,14 @@ def plan_followups(order: Order, shop: Shop, now: datetime, history: History | N
 # ---- the database side: history, diffing, the send-time re-check ---------------------
 
 
-def load_history(session: Session, order: Order) -> History:
-    """The buyer's other mails and orders that planning for `order` depends on."""
-    own = session.scalars(select(ScheduledMessage).where(
-        ScheduledMessage.order_id == order.id, ScheduledMessage.kind.in_(REVIEW_KINDS))).all()
+def load_history(session: Session, order: Order, stored: list[ScheduledMessage] | None = None) -> History:
+    """The buyer's other mails and orders that planning for `order` depends on.
+
+    `stored`: the order's own messages when the caller loaded them already.
+    """
+    if stored is None:
+        stored = _stored_messages(session, order)
+    own = [m for m in stored if m.kind in REVIEW_KINDS]
     request = next((m for m in own if m.kind == "review_request"), None)
     review_sent_at = request.sent_at if request is not None and request.state == "sent" else None
     reviewed = any(m.clicked_at is not None for m in own)
@@ -308,12 +312,14 @@ def sync_followups(session: Session, order: Order, shop: Shop, now: datetime) ->
         _sync_one(session, older, shop, now)
 
 
+def _stored_messages(session: Session, order: Order) -> list[ScheduledMessage]:
+    return list(session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id == order.id)))
+
+
 def _sync_one(session: Session, order: Order, shop: Shop, now: datetime) -> None:
-    wanted = {plan.key: plan for plan in plan_followups(order, shop, now, load_history(session, order))}
-    stored = {
-        (m.kind, m.sequence): m
-        for m in session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id == order.id))
-    }
+    rows = _stored_messages(session, order)
+    wanted = {plan.key: plan for plan in plan_followups(order, shop, now, load_history(session, order, rows))}
+    stored = {(m.kind, m.sequence): m for m in rows}
     for key, plan in wanted.items():
         row = stored.get(key)
         if row is None:

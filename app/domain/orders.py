@@ -6,10 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.domain.shipments import apply_fulfillment_event
 from app.domain.statuses import derive_order_status
-from app.domain.upsert import get_or_create, is_stale
+from app.domain.upsert import get_or_create, get_or_insert, is_stale
 from app.models import Customer, Order, OrderLine, Refund, Shop
 from connectors.base import LineItem, OrderEvent, RefundEvent
 
@@ -18,7 +19,13 @@ log = logging.getLogger(__name__)
 
 def find_order(session: Session, shop: Shop, platform_order_id: str) -> Order:
     """The order row for a platform id; a placeholder when a later event arrived first."""
-    return get_or_create(session, Order, {"shop_id": shop.id, "platform_order_id": platform_order_id})
+    order, inserted = get_or_insert(session, Order, {"shop_id": shop.id, "platform_order_id": platform_order_id})
+    if inserted:
+        # A row this transaction just inserted has no lines, parcels or refunds yet: say so
+        # rather than let each first access ask the database.
+        for collection in ("lines", "shipments", "refunds"):
+            set_committed_value(order, collection, [])
+    return order
 
 
 def apply_order_event(session: Session, shop: Shop, event: OrderEvent, now: datetime) -> Order:
@@ -27,28 +34,30 @@ def apply_order_event(session: Session, shop: Shop, event: OrderEvent, now: date
     if is_stale(order.platform_updated_at, event.updated_at):
         log.info("stale order event dropped order=%s", order.id)
         return order
-    order.name = event.name or order.name
-    order.currency = event.currency or order.currency
-    order.total_price = event.total_price if event.total_price is not None else order.total_price
-    order.financial_status = event.financial_status
-    order.fulfillment_status = event.fulfillment_status
-    order.placed_at = event.placed_at or order.placed_at
-    order.cancelled_at = event.cancelled_at
-    if event.financial_status == "refunded" and order.refunded_at is None:
-        order.refunded_at = event.updated_at or now
-    order.locale = event.locale or order.locale
-    order.shipping_country = (event.shipping_country or order.shipping_country or None)
-    order.platform_updated_at = event.updated_at or order.platform_updated_at
-    order.platform_order_key = event.order_key or order.platform_order_key
-    if event.email:
-        order.customer = upsert_customer(session, shop, event, now)
-    _apply_lines(session, order, event.lines)
-    for fulfillment in event.fulfillments:
-        apply_fulfillment_event(session, order, fulfillment, shop.platform, now)
-    for refund in event.refunds:
-        apply_refund(order, refund, now)
+    # One UPDATE for all of it: no flush halfway (the customer lookup needs none of it).
+    with session.no_autoflush:
+        order.name = event.name or order.name
+        order.currency = event.currency or order.currency
+        order.total_price = event.total_price if event.total_price is not None else order.total_price
+        order.financial_status = event.financial_status
+        order.fulfillment_status = event.fulfillment_status
+        order.placed_at = event.placed_at or order.placed_at
+        order.cancelled_at = event.cancelled_at
+        if event.financial_status == "refunded" and order.refunded_at is None:
+            order.refunded_at = event.updated_at or now
+        order.locale = event.locale or order.locale
+        order.shipping_country = (event.shipping_country or order.shipping_country or None)
+        order.platform_updated_at = event.updated_at or order.platform_updated_at
+        order.platform_order_key = event.order_key or order.platform_order_key
+        if event.email:
+            order.customer = upsert_customer(session, shop, event, now)
+        _apply_lines(session, order, event.lines)
+        for fulfillment in event.fulfillments:
+            apply_fulfillment_event(session, order, fulfillment, shop.platform, now)
+        for refund in event.refunds:
+            apply_refund(order, refund, now)
+        order.status = derive_order_status(order).value
     session.flush()
-    order.status = derive_order_status(order).value
     return order
 
 

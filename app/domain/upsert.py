@@ -15,13 +15,18 @@ def is_stale(stored: datetime | None, incoming: datetime | None) -> bool:
 
 def get_or_create(session: Session, model, lookup: dict, **defaults):
     """Fetch a row by its unique key or insert it; a concurrent insert wins gracefully."""
+    return get_or_insert(session, model, lookup, **defaults)[0]
+
+
+def get_or_insert(session: Session, model, lookup: dict, **defaults) -> tuple:
+    """Like get_or_create, and whether this call inserted the row."""
     row = session.scalars(select(model).filter_by(**lookup)).first()
     if row is not None:
-        return row
+        return row, False
     try:
         with session.begin_nested():
             row = model(**lookup, **defaults)
             session.add(row)
     except IntegrityError:
-        row = session.scalars(select(model).filter_by(**lookup)).one()
-    return row
+        return session.scalars(select(model).filter_by(**lookup)).one(), False
+    return row, True

@@ -1,24 +1,110 @@
-"""Process a stored webhook delivery: parse it, apply it, record the outcome."""
+"""Process stored webhook deliveries: parse, apply, record the outcome.
+
+Intake does not enqueue a job per delivery. It stores the delivery and kicks a drain
+(`kick_drain`): at most one drain job waits in Redis at a time, and a drain takes the
+stored deliveries in arrival order, in batches, each batch in one transaction with a
+savepoint per delivery. A burst of webhooks therefore costs one job and one commit per
+batch instead of one of each per delivery, and SQL stays the only queue of truth.
+
+A delivery whose processing raises is rolled back to its savepoint, marked failed and
+handed to `process_delivery`, the one-delivery job, with RQ's retries and back-off; that
+job also serves `deliveries replay`.
+
+Why no kick is lost: intake commits the row before it tries the kick, and a drain deletes
+the kick key before it claims rows. A kick refused because the key is set means a drain
+that has not yet deleted the key is queued, and it will see the row. A key whose job
+never got enqueued (Redis failed in between) expires after KICK_TTL_MS, and the
+dispatcher kicks again for deliveries that wait longer than its redrive threshold.
+"""
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import selectinload
 
 from app.domain.events import apply_event
-from app.extensions import db
+from app.extensions import db, queues
 from app.jobs.runtime import job
 from app.models import Shop, WebhookDelivery
+from app.queues import BACKOFF
 from connectors import get_connector
 from connectors.base import FulfillmentEvent, MalformedPayload, OrderEvent
 
 log = logging.getLogger(__name__)
 
+DRAIN_KEY = "aftersales:drain-deliveries"
+KICK_TTL_MS = 10_000
+BATCH = 50
+# A drain hands over after this long so mail and periodic jobs get their turn.
+DRAIN_SECONDS = 5.0
+
 
 def delivery_job_id(delivery_id: int) -> str:
     return f"delivery-{delivery_id}"
+
+
+def kick_drain() -> bool:
+    """Make sure a drain runs after this moment; True when this call enqueued one."""
+    if not queues.redis.set(DRAIN_KEY, "1", nx=True, px=KICK_TTL_MS):
+        return False
+    queues.enqueue("webhooks", drain_deliveries, job_id=f"drain-{uuid.uuid4().hex}", retries=2)
+    return True
+
+
+def retry_later(delivery_id: int) -> None:
+    """Hand one delivery to its own job, with RQ's retries and back-off."""
+    queues.enqueue("webhooks", process_delivery, delivery_id, job_id=delivery_job_id(delivery_id),
+                   delay=timedelta(seconds=BACKOFF[0]))
+
+
+@job
+def drain_deliveries() -> dict:
+    """Apply every waiting delivery, oldest first, a batch per transaction."""
+    queues.redis.delete(DRAIN_KEY)
+    session, started, counts = db.session, time.monotonic(), {"applied": 0, "failed": 0}
+    while True:
+        batch = session.scalars(
+            select(WebhookDelivery).where(WebhookDelivery.state == "received")
+            .order_by(WebhookDelivery.id).limit(BATCH).with_for_update(skip_locked=True)
+        ).all()
+        if not batch:
+            session.commit()
+            return counts
+        now, shops = datetime.now(timezone.utc), {}
+        failed = [d.id for d in batch if _apply_in_savepoint(session, d, now, shops) == "retry"]
+        session.commit()
+        counts["applied"] += len(batch) - len(failed)
+        counts["failed"] += len(failed)
+        for delivery_id in failed:
+            retry_later(delivery_id)
+        if time.monotonic() - started > DRAIN_SECONDS:
+            kick_drain()  # more may wait: the next drain goes on after other queues' jobs
+            return counts
+
+
+def _apply_in_savepoint(session, delivery: WebhookDelivery, now: datetime, shops: dict) -> str:
+    """Apply one claimed delivery; a failure undoes only its own changes."""
+    if _gone(delivery):  # a shop/redact earlier in the batch took this one with it
+        return "gone"
+    try:
+        with session.begin_nested():
+            outcome = _apply(session, delivery, now, shops)
+    except MalformedPayload as exc:
+        _record(delivery, "failed", f"malformed: {exc}", now)
+        log.warning("delivery %s malformed: %s", delivery.id, exc)
+        return "malformed"
+    except Exception as exc:
+        _record(delivery, "failed", f"{type(exc).__name__}: {exc}", None)
+        log.exception("delivery %s failed (will retry)", delivery.id)
+        return "retry"
+    if not _gone(delivery):
+        _record_outcome(delivery, outcome, now)
+    return outcome
 
 
 @job
@@ -31,7 +117,6 @@ def process_delivery(delivery_id: int) -> str:
         return "gone"
     if delivery.state not in ("received", "failed"):
         return f"already {delivery.state}"
-    delivery.attempts += 1
     try:
         outcome = _apply(session, delivery, now)
     except MalformedPayload as exc:
@@ -41,21 +126,40 @@ def process_delivery(delivery_id: int) -> str:
         return "malformed"
     except Exception as exc:
         session.rollback()
-        _finish(delivery_id, "failed", f"{type(exc).__name__}: {exc}", None, count_attempt=True)
+        _finish(delivery_id, "failed", f"{type(exc).__name__}: {exc}", None)
         log.exception("delivery %s failed (will retry)", delivery_id)
         raise
-    if inspect(delivery).deleted:  # shop/redact took this delivery with the shop's other rows
-        session.commit()
-        return outcome
-    delivery.state = "ignored" if outcome.startswith("ignored") else "processed"
-    delivery.error = None if delivery.state == "processed" else outcome
-    delivery.processed_at = now
+    if not _gone(delivery):
+        _record_outcome(delivery, outcome, now)
     session.commit()
     return outcome
 
 
-def _apply(session, delivery: WebhookDelivery, now: datetime) -> str:
-    shop = _shop_for(session, delivery)
+def _gone(delivery: WebhookDelivery) -> bool:
+    state = inspect(delivery)
+    return state.deleted or state.was_deleted or state.detached
+
+
+def _record_outcome(delivery: WebhookDelivery, outcome: str, now: datetime) -> None:
+    ignored = outcome.startswith("ignored")
+    _record(delivery, "ignored" if ignored else "processed", outcome if ignored else None, now)
+
+
+def _record(delivery: WebhookDelivery, state: str, error: str | None, processed_at) -> None:
+    """The attempt's outcome; set after the attempt so that a rollback cannot lose it."""
+    delivery.attempts += 1
+    delivery.state, delivery.processed_at = state, processed_at
+    delivery.error = error[:2000] if error else None
+
+
+def _apply(session, delivery: WebhookDelivery, now: datetime, shops: dict | None = None) -> str:
+    """`shops`: the batch's shops by delivery address, each looked up once per batch."""
+    address = (delivery.platform, delivery.shop_id, delivery.shop_domain)
+    if shops is None or address not in shops:
+        shop = _shop_for(session, delivery)
+        if shops is not None:
+            shops[address] = shop
+    shop = shops[address] if shops is not None else shop
     if shop is None:
         return f"ignored: unknown shop {delivery.shop_domain!r}"
     event = get_connector(delivery.platform).parse(delivery.topic, delivery.body)
@@ -76,20 +180,16 @@ def with_event_time(event, triggered_at: datetime | None):
 
 def _shop_for(session, delivery: WebhookDelivery) -> Shop | None:
     if delivery.shop_id is not None:
-        return session.get(Shop, delivery.shop_id)
+        return session.get(Shop, delivery.shop_id, options=[selectinload(Shop.modules)])
     if delivery.shop_domain:
-        return session.scalars(select(Shop).where(
+        return session.scalars(select(Shop).options(selectinload(Shop.modules)).where(
             Shop.platform == delivery.platform, Shop.domain == delivery.shop_domain)).first()
     return None
 
 
-def _finish(delivery_id: int, state: str, error: str, processed_at, count_attempt: bool = False):
+def _finish(delivery_id: int, state: str, error: str, processed_at):
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         return
-    delivery.state = state
-    delivery.error = error[:2000]
-    delivery.processed_at = processed_at
-    if count_attempt:
-        delivery.attempts += 1
+    _record(delivery, state, error, processed_at)
     db.session.commit()

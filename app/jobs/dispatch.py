@@ -11,10 +11,10 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db, queues
-from app.jobs.deliveries import delivery_job_id, process_delivery
+from app.jobs.deliveries import DRAIN_KEY, kick_drain
 from app.jobs.messages import message_job_id, send_message
 from app.jobs.runtime import job
 from app.models import ScheduledMessage, WebhookDelivery
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 BATCH = 500
 # Work older than this without a live job is taken as lost.
 REDRIVE_AFTER = timedelta(seconds=60)
+# A stored delivery normally waits milliseconds for its drain.
+DELIVERY_REDRIVE_AFTER = timedelta(seconds=10)
 
 
 @job
@@ -81,14 +83,14 @@ def _redrive_messages(now: datetime) -> int:
 
 
 def _redrive_deliveries(now: datetime) -> int:
-    ids = db.session.scalars(
-        select(WebhookDelivery.id)
-        .where(WebhookDelivery.state == "received",
-               WebhookDelivery.received_at <= now - REDRIVE_AFTER)
-        .limit(BATCH)
-    ).all()
+    """Kick a drain when deliveries wait longer than a drain takes to start (Redis lost
+    the kick, or the kick's job); returns how many waited."""
+    waiting = db.session.scalar(
+        select(func.count()).select_from(WebhookDelivery)
+        .where(WebhookDelivery.state == "received", WebhookDelivery.received_at <= now - DELIVERY_REDRIVE_AFTER)
+    )
     db.session.commit()
-    lost = [i for i in ids if not queues.job_is_live(delivery_job_id(i))]
-    for delivery_id in lost:
-        queues.enqueue("webhooks", process_delivery, delivery_id, job_id=delivery_job_id(delivery_id))
-    return len(lost)
+    if waiting:
+        queues.redis.delete(DRAIN_KEY)  # a kick whose job was lost must not block this one
+        kick_drain()
+    return waiting

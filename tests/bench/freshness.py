@@ -1,20 +1,25 @@
 """Freshness: from a webhook's 200 to the block showing its order, while other webhooks
-stream in at a set rate and real workers (`python -m app.worker`) process them."""
+stream in at a set rate (wrk, paced per connection) and real workers (`python -m app.worker`)
+process them."""
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 
 from connectors.signature import body_signature
-from tests.bench.ingest_script import SAMPLE
+from tests.bench.ingest_script import SAMPLE, write_script
+from tests.bench.wrk import run_wrk
 
 PROBE_EVERY = 0.5
+STREAM_CONNECTIONS = 8
 GIVE_UP_AFTER = 15.0
 
 
@@ -37,22 +42,18 @@ def run(base: str, env: dict[str, str], domain: str, session_token: str, *, rate
         seconds: float, workers: int = 2) -> dict:
     procs = [subprocess.Popen([sys.executable, "-m", "app.worker"], env={**env, "LOG_LEVEL": "WARNING"})
              for _ in range(workers)]
-    stop = threading.Event()
-    sent = [0]
     latencies: list[float] = []
     unresolved = [0]
+    stream: dict = {}
 
-    def background(first_id: int, share: float) -> None:
-        with httpx.Client(timeout=10) as client:
-            order_id, mine, started = first_id, 0, time.perf_counter()
-            while not stop.is_set():
-                order_id += 1
-                _post(client, base, env["SHOPIFY_API_SECRET"], domain, order_id)
-                mine += 1
-                sent[0] += 1
-                ahead = mine / share - (time.perf_counter() - started)
-                if ahead > 0:
-                    time.sleep(ahead)
+    def background() -> None:
+        # Each of STREAM_CONNECTIONS waits connections/rate between its requests; the
+        # answer time comes on top, so the pace errs on the slow side and is reported.
+        script = write_script(Path(tempfile.mkdtemp()) / "stream.lua", secret=env["SHOPIFY_API_SECRET"],
+                              domain=domain, run_id=uuid.uuid4().hex[:8], first_order_id=7_000_000_000_000,
+                              delay_ms=STREAM_CONNECTIONS * 1000 / rate)
+        stream.update(run_wrk(base + "/", seconds=int(seconds), connections=STREAM_CONNECTIONS,
+                              script=script).as_dict())
 
     def probe(order_id: int) -> None:
         with httpx.Client(timeout=10) as client:
@@ -68,8 +69,7 @@ def run(base: str, env: dict[str, str], domain: str, session_token: str, *, rate
 
     try:
         time.sleep(2)  # workers up
-        loaders = [threading.Thread(target=background, args=(7_000_000_000_000 + n * 10_000_000, rate / 2))
-                   for n in range(2)]
+        loaders = [threading.Thread(target=background)]
         for loader in loaders:
             loader.start()
         probes, probe_id, began = [], 8_000_000_000_000, time.perf_counter()
@@ -79,8 +79,6 @@ def run(base: str, env: dict[str, str], domain: str, session_token: str, *, rate
             thread.start()
             probes.append(thread)
             time.sleep(PROBE_EVERY)
-        elapsed = time.perf_counter() - began
-        stop.set()
         for thread in [*loaders, *probes]:
             thread.join()
     finally:
@@ -92,4 +90,5 @@ def run(base: str, env: dict[str, str], domain: str, session_token: str, *, rate
     p99 = GIVE_UP_AFTER if unresolved[0] else ordered[max(0, int(len(ordered) * 0.99) - 1)]
     return {"probes": len(latencies) + unresolved[0], "unresolved": unresolved[0],
             "p50_ms": round(ordered[len(ordered) // 2] * 1000, 1), "p99_ms": round(p99 * 1000, 1),
-            "background_rps": round(sent[0] / elapsed, 1), "target_background_rps": rate, "errors": unresolved[0]}
+            "background_rps": stream.get("rps", 0.0), "target_background_rps": rate,
+            "errors": unresolved[0] + stream.get("errors", 0)}
