@@ -21,6 +21,9 @@ def create_app(config: dict | None = None) -> Flask:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     crypto.configure_keys(app.config["TOKEN_ENCRYPTION_KEY"])
     db.init_app(app)
+    from app.domain.facts_versions import count_changes
+
+    count_changes(db.session.session_factory)
     queues.init_app(app)
     register_blueprints(app)
     register_cli(app)

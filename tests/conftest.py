@@ -18,6 +18,7 @@ from app.mail.senders import SMTPSender
 from app.mail.sink import start_sink
 from app.migrate import upgrade
 from app.queues import QUEUE_NAMES
+from app.web.presented_cache import presented
 from connectors.signature import body_signature
 
 # Fixtures that live beside their helpers: the fake WooCommerce store and a shop connected
@@ -98,6 +99,7 @@ def app(config):
         yield app
         db.session.remove()
         _empty_tables()
+        presented.clear()
         queues.redis.flushdb()
 
 

@@ -9,6 +9,7 @@ import pytest
 from app.extensions import db
 from tests.conftest import SHOPIFY_SECRET
 from tests.factories import add_parcel, make_order
+from tests.sql_statements import assert_view_costs
 
 URL = "/api/v1/order-status"
 
@@ -99,20 +100,13 @@ def test_etag_answers_304_when_nothing_changed(client, order):
     assert again.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_one_view_costs_two_queries_however_many_parcels(client, order):
-    """Everything the presenter reads is loaded up front: no lazy load per parcel or event."""
-    from sqlalchemy import event
+def test_a_view_costs_one_query_while_nothing_changed_and_three_after_a_change(client, order):
+    """The fingerprint query alone while the order stands still; after a change, also the
+    two that load everything the presenter reads (no lazy load per parcel or event)."""
+    first = assert_view_costs(lambda: get(client, session_token()), first=3)
 
     add_parcel(order, tracking_number="1Z999AA10123456784", fulfillment_id="f2", index=1)
     db.session.commit()
-    db.session.expire_all()
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = get(client, session_token())
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    assert len(response.json["modules"]["tracking"]["parcels"]) == 2
-    assert len(statements) == 2, statements
+    changed = assert_view_costs(lambda: get(client, session_token()), first=3)
+    assert len(changed.json["modules"]["tracking"]["parcels"]) == 2
+    assert changed.headers["ETag"] != first.headers["ETag"]

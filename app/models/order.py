@@ -54,6 +54,8 @@ class Order(Base):
     platform_updated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Bumped whenever anything the block shows about this order changes (app/domain/facts_versions.py).
+    facts_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     shop: Mapped[Shop] = relationship()
     customer: Mapped[Customer | None] = relationship()

@@ -55,6 +55,9 @@ class Shop(Base):
     uninstalled_at: Mapped[datetime | None]
     redact_after: Mapped[datetime | None]
 
+    # Bumped whenever the shop's settings or modules change (app/domain/facts_versions.py).
+    facts_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
     modules: Mapped[list[ShopModule]] = relationship(
         back_populates="shop", cascade="all, delete-orphan"
     )

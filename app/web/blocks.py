@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import select
+from flask import Blueprint, Response, current_app, json, request
 
-from app.extensions import db
-from app.models import Order, Shop
-from app.presenters import order_status, order_status_loads
+from app.presenters import order_status
+from app.web.presented_cache import Fingerprint, fingerprint_by_shop_domain, presented
 from connectors.base import IncomingRequest, Secrets
 from connectors.shopify.session_token import CORS_HEADERS, order_id_from_gid, verify_extension_request
 
@@ -39,31 +37,29 @@ def shopify_order_status():
     order_id = order_id_from_gid(request.args.get("order_id"))
     if order_id is None:
         return _error(400, "order_id must be an Order or OrderIdentity gid", session.headers)
-    order = _find_order(session.shop_domain, order_id)
+    order = fingerprint_by_shop_domain("shopify", session.shop_domain, order_id)
     if order is None:
         return _error(404, "order not found", session.headers)
     if not _may_see(order, session.customer_id):
         return _error(403, "login required", session.headers)
-    response = jsonify(order_status(order, request.args.get("locale")))
-    response.headers.update(session.headers)
-    response.headers["Cache-Control"] = "private, max-age=15"
-    response.headers["Vary"] = "Authorization"
-    response.add_etag()
-    return response.make_conditional(request)
+    locale = request.args.get("locale")
+    key = presented.key("block.json", order, locale, request.host, datetime.now(timezone.utc))
+    headers = {**session.headers, "Cache-Control": "private, max-age=15", "Vary": "Authorization"}
+    if request.if_none_match.contains(presented.etag(key)):
+        response = Response(status=304, headers=headers)
+        response.set_etag(presented.etag(key))
+        return response
+    answer = presented.get_or_render(key, lambda full, now: json.dumps(order_status(full, locale, now)).encode())
+    if answer is None:
+        return _error(404, "order not found", session.headers)
+    response = Response(answer.body, mimetype="application/json", headers=headers)
+    response.set_etag(answer.etag)
+    return response
 
 
-def _find_order(shop_domain: str, platform_order_id: str) -> Order | None:
-    return db.session.scalars(
-        select(Order).join(Shop)
-        .where(Shop.platform == "shopify", Shop.domain == shop_domain, Shop.uninstalled_at.is_(None),
-               Order.platform_order_id == platform_order_id)
-        .options(*order_status_loads(shop_joined=True))
-    ).unique().first()
-
-
-def _may_see(order: Order, customer_id: str | None) -> bool:
+def _may_see(order: Fingerprint, customer_id: str | None) -> bool:
     """A logged-in buyer sees their own orders; a guest only a fresh order."""
     if customer_id is not None:
-        return order.customer is not None and order.customer.platform_customer_id == customer_id
+        return order.customer_platform_id == customer_id
     placed = order.placed_at or order.created_at
     return datetime.now(timezone.utc) - placed <= GUEST_WINDOW

@@ -2,72 +2,89 @@
 from __future__ import annotations
 
 import hmac
+from datetime import datetime, timezone
 
-from flask import Blueprint, abort, redirect, render_template, request
-from sqlalchemy import select
+from flask import Blueprint, Response, abort, json, redirect, render_template, request
 
 from app.embed_tokens import EmbedTokenError, looks_like_embed_token, verify_embed_token
 from app.extensions import db
 from app.i18n import catalogue_for
 from app.models import Order
-from app.presenters import order_status, order_status_loads
+from app.presenters import order_status
 from app.tracking_links import read_tracking_token, tracking_url
+from app.web.presented_cache import Fingerprint, fingerprint_by_id, fingerprint_by_platform_id, presented
 
 bp = Blueprint("tracking", __name__)
 # The shop's page fetches the fragment cross-origin, without cookies; the answer is per buyer.
 EMBED_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "private, max-age=30"}
 
 
-def _order_for(token: str) -> Order:
+def _order_for(token: str) -> Fingerprint:
     ids = read_tracking_token(token)
     if ids is None:
         abort(404, description="This tracking link is invalid or has expired.")
     shop_id, order_id = ids
-    order = db.session.get(Order, order_id, options=order_status_loads())
-    if order is None or order.shop_id != shop_id or not order.shop.active:
+    order = fingerprint_by_id(order_id, shop_id)
+    if order is None:
         abort(404, description="This order is not available.")
     return order
+
+
+def _present(kind: str, order: Fingerprint, render, mimetype: str, headers: dict) -> Response:
+    """The cached answer for this order's current facts: 304 by ETag, else the body."""
+    locale = request.args.get("locale")
+    key = presented.key(kind, order, locale, request.host, datetime.now(timezone.utc))
+    etag = presented.etag(key)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304, headers=headers)
+    else:
+        answer = presented.get_or_render(key, lambda full, now: render(order_status(full, locale, now)).encode())
+        if answer is None:
+            abort(404, description="This order is not available.")
+        response = Response(answer.body, mimetype=mimetype, headers=headers)
+    response.set_etag(etag)
+    return response
+
+
+def _html(template: str):
+    return lambda facts: render_template(template, facts=facts, labels=catalogue_for(facts["locale"]))
 
 
 @bp.get("/t/<token>.json")
 def tracking_json(token: str):
     """Return the order-status facts as versioned JSON."""
-    facts = order_status(_order_for(token), request.args.get("locale"))
-    return facts, 200, {"Cache-Control": "private, max-age=15"}
+    return _present("tracking.json", _order_for(token), json.dumps, "application/json",
+                    {"Cache-Control": "private, max-age=15"})
 
 
 @bp.get("/t/<token>")
 def tracking_page(token: str):
     """Show the branded tracking page; works without JavaScript."""
-    facts = order_status(_order_for(token), request.args.get("locale"))
-    return render_template("block/page.html", facts=facts, labels=catalogue_for(facts["locale"]))
+    return _present("tracking.page", _order_for(token), _html("block/page.html"), "text/html",
+                    {"Cache-Control": "private, max-age=15"})
 
 
-def _order_for_embed(token: str) -> Order:
+def _order_for_embed(token: str) -> Fingerprint:
     """The order a plugin-signed token names; raise EmbedTokenError when refused."""
     claims = verify_embed_token(token)
-    order = db.session.scalars(
-        select(Order).where(Order.shop_id == claims.shop.id,
-                            Order.platform_order_id == claims.platform_order_id)
-        .options(*order_status_loads())
-    ).unique().first()
+    order = fingerprint_by_platform_id(claims.shop.id, claims.platform_order_id)
     if order is None:
         raise EmbedTokenError(404, "order not found (yet): the shop has not sent it to us")
     # Stored keys come from the order webhooks; an order we have no key for is bound by shop+id.
-    if order.platform_order_key and not hmac.compare_digest(order.platform_order_key, claims.order_key):
+    if order.order_key and not hmac.compare_digest(order.order_key, claims.order_key):
         raise EmbedTokenError(403, "order key does not match this order")
     return order
 
 
-def _embed_order(token: str) -> Order:
+def _embed_order(token: str) -> Fingerprint:
     """Accept the plugin's token, and our own tracking token as before."""
     if looks_like_embed_token(token):
         return _order_for_embed(token)
     ids = read_tracking_token(token)
-    order = db.session.get(Order, ids[1], options=order_status_loads()) if ids else None
     if ids is None:
         raise EmbedTokenError(404, "This tracking link is invalid or has expired.")
-    if order is None or order.shop_id != ids[0] or not order.shop.active:
+    order = fingerprint_by_id(ids[1], ids[0])
+    if order is None:
         raise EmbedTokenError(404, "This order is not available.")
     return order
 
@@ -86,9 +103,7 @@ def embed_fragment():
         order = _embed_order(request.args.get("token", ""))
     except EmbedTokenError as error:
         return _embed_error(error)
-    facts = order_status(order, request.args.get("locale"))
-    html = render_template("block/fragment.html", facts=facts, labels=catalogue_for(facts["locale"]))
-    return html, 200, {**EMBED_HEADERS, "Content-Type": "text/html; charset=utf-8"}
+    return _present("embed.fragment", order, _html("block/fragment.html"), "text/html", EMBED_HEADERS)
 
 
 @bp.get("/embed/v1/order-page")
@@ -98,4 +113,4 @@ def embed_page():
         order = _embed_order(request.args.get("token", ""))
     except EmbedTokenError as error:
         abort(error.status, description=error.message)
-    return redirect(tracking_url(order), code=303)
+    return redirect(tracking_url(db.session.get(Order, order.order_id)), code=303)

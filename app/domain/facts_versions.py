@@ -1,0 +1,89 @@
+"""Version counters for what the block shows, bumped in the transaction that changes it.
+
+`orders.facts_version` moves whenever the order, its lines, parcels, tracking events,
+refunds or its customer change; `shops.facts_version` whenever the shop or one of its
+module settings does. The block's views read the two counters in one small query and
+answer from a cache (app/web/presented_cache.py) while they stand still, so a change a
+worker commits shows on the next request, in every process, with nothing to invalidate.
+
+The counting hooks into the ORM session: every write of these models goes through it.
+Bulk statements (`session.execute(update(...))`) bypass it and must call `touch_orders`.
+"""
+from __future__ import annotations
+
+from itertools import chain
+
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Customer, Order, OrderLine, Refund, Shipment, Shop, ShopModule, TrackingEvent
+
+# Rows that hang off an order by `order_id`.
+ORDER_PARTS: tuple[type, ...] = (OrderLine, Shipment, Refund)
+# Rows that hang off a shop by `shop_id` and change what every order of it shows.
+SHOP_PARTS: tuple[type, ...] = (ShopModule,)
+_INFO_KEY = "facts_touched"
+
+
+def _touched(session: Session) -> dict[str, set[int]]:
+    return session.info.setdefault(_INFO_KEY, {"orders": set(), "shipments": set(), "customers": set(),
+                                               "shops": set()})
+
+
+def touch_orders(session: Session, order_ids) -> None:
+    """Count a change made outside the ORM's unit of work (a bulk statement)."""
+    _touched(session)["orders"].update(order_ids)
+
+
+def _collect(session: Session, _flush_context) -> None:
+    """After a flush (ids assigned; new/dirty/deleted still list what was flushed)."""
+    touched = _touched(session)
+    dirty = (obj for obj in session.dirty if session.is_modified(obj, include_collections=False))
+    for obj in chain(session.new, dirty, session.deleted):
+        if isinstance(obj, Order):
+            touched["orders"].add(obj.id)
+        elif isinstance(obj, ORDER_PARTS):
+            touched["orders"].add(obj.order_id)
+        elif isinstance(obj, TrackingEvent):
+            touched["shipments"].add(obj.shipment_id)
+        elif isinstance(obj, Customer):
+            touched["customers"].add(obj.id)
+        elif isinstance(obj, Shop):
+            touched["shops"].add(obj.id)
+        elif isinstance(obj, SHOP_PARTS):
+            touched["shops"].add(obj.shop_id)
+
+
+def _bump(session: Session) -> None:
+    """Before the commit: one UPDATE per table for everything this transaction touched."""
+    if session.in_nested_transaction():  # a savepoint's release: its changes count at the real commit
+        return
+    session.flush()  # before_commit comes before the commit's own flush: count its changes too
+    touched = session.info.pop(_INFO_KEY, None)
+    if not touched:
+        return
+    orders, shipments, customers = (touched[k] - {None} for k in ("orders", "shipments", "customers"))
+    shops = touched["shops"] - {None}
+    if orders or shipments or customers:
+        session.execute(
+            update(Order).where(or_(
+                Order.id.in_(orders),
+                Order.id.in_(select(Shipment.order_id).where(Shipment.id.in_(shipments))),
+                Order.customer_id.in_(customers),
+            )).values(facts_version=Order.facts_version + 1).execution_options(synchronize_session=False))
+    if shops:
+        session.execute(update(Shop).where(Shop.id.in_(shops)).values(facts_version=Shop.facts_version + 1)
+                        .execution_options(synchronize_session=False))
+
+
+def _forget(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended: nothing of it is left to count
+        session.info.pop(_INFO_KEY, None)
+
+
+def count_changes(session_factory) -> None:
+    """Install the counting on every session the factory makes (once per process)."""
+    if not event.contains(session_factory, "after_flush", _collect):
+        event.listen(session_factory, "after_flush", _collect)
+        event.listen(session_factory, "before_commit", _bump)
+        event.listen(session_factory, "after_transaction_end", _forget)

@@ -1,0 +1,138 @@
+"""The block's answers, kept per process while the order's and the shop's facts stand still.
+
+A view first reads the order's fingerprint: one small query for the ids, the two facts
+versions (app/domain/facts_versions.py) and what access checks need. The answer for
+that fingerprint, the requested language, the host and the current time bucket is
+rendered once and then served from memory; its ETag comes from the same key, so a
+conditional request is answered 304 without loading or rendering anything.
+
+Time: what the block shows also depends on the clock (a delivery window that has
+passed turns into "running late"). Answers are rendered for the start of their
+BUCKET_SECONDS bucket and expire with it, so every process renders the same bytes for
+the same key and the ETag stays honest.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from sqlalchemy import bindparam, select
+
+from app.extensions import db
+from app.models import Customer, Order, Shop
+from app.presenters import PRESENTER_VERSION, load_for_presenting
+
+BUCKET_SECONDS = 300
+MAX_ENTRIES = 4096
+@dataclass(frozen=True)
+class Fingerprint:
+    order_id: int
+    shop_id: int
+    order_version: int
+    shop_version: int
+    customer_platform_id: str | None
+    placed_at: datetime | None
+    created_at: datetime
+    order_key: str | None
+
+
+def _fingerprint_query(where):
+    """Built once: a view only binds values (Core on a pooled connection, no ORM session)."""
+    o, s, c = Order.__table__.c, Shop.__table__.c, Customer.__table__.c
+    return (select(o.id, o.shop_id, o.facts_version, s.facts_version, c.platform_customer_id, o.placed_at,
+                   o.created_at, o.platform_order_key)
+            .select_from(Order.__table__.join(Shop.__table__, s.id == o.shop_id)
+                         .outerjoin(Customer.__table__, c.id == o.customer_id))
+            .where(s.uninstalled_at.is_(None), *where(o, s)).limit(1))
+
+
+_BY_ID = _fingerprint_query(lambda o, s: (o.id == bindparam("order_id"), o.shop_id == bindparam("shop_id")))
+_BY_PLATFORM_ID = _fingerprint_query(
+    lambda o, s: (o.shop_id == bindparam("shop_id"), o.platform_order_id == bindparam("platform_order_id")))
+_BY_SHOP_DOMAIN = _fingerprint_query(
+    lambda o, s: (s.platform == bindparam("platform"), s.domain == bindparam("domain"),
+                  o.platform_order_id == bindparam("platform_order_id")))
+
+
+def _fingerprint(query, **values) -> Fingerprint | None:
+    with db.engine.connect() as conn:
+        row = conn.execute(query, values).first()
+    if row is None:
+        return None
+    order_id, shop_id, order_version, shop_version, customer, placed_at, created_at, key = row
+    # Core hands back the stored naive UTC; the ORM's column type would add the zone.
+    return Fingerprint(order_id, shop_id, order_version, shop_version, customer, _utc(placed_at),
+                       _utc(created_at), key)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+
+
+def fingerprint_by_id(order_id: int, shop_id: int) -> Fingerprint | None:
+    """The order, if it belongs to this shop and the shop is still installed."""
+    return _fingerprint(_BY_ID, order_id=order_id, shop_id=shop_id)
+
+
+def fingerprint_by_platform_id(shop_id: int, platform_order_id: str) -> Fingerprint | None:
+    return _fingerprint(_BY_PLATFORM_ID, shop_id=shop_id, platform_order_id=platform_order_id)
+
+
+def fingerprint_by_shop_domain(platform: str, domain: str, platform_order_id: str) -> Fingerprint | None:
+    return _fingerprint(_BY_SHOP_DOMAIN, platform=platform, domain=domain, platform_order_id=platform_order_id)
+
+
+@dataclass(frozen=True)
+class Presented:
+    body: bytes
+    etag: str
+
+
+class PresentedCache:
+    """A bounded LRU of rendered answers; one per process, shared by its threads."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self._entries: OrderedDict[tuple, bytes] = OrderedDict()
+        self._max = max_entries
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(kind: str, fingerprint: Fingerprint, locale: str | None, host: str, now: datetime) -> tuple:
+        bucket = int(now.timestamp()) // BUCKET_SECONDS
+        # Ids alone could repeat (SQLite reuses the highest id after a purge): the creation
+        # time and the shop make the key name one order for good.
+        return (kind, PRESENTER_VERSION, fingerprint.order_id, fingerprint.shop_id,
+                fingerprint.created_at.isoformat(), fingerprint.order_version, fingerprint.shop_version,
+                (locale or "")[:16], host, bucket)
+
+    @staticmethod
+    def etag(key: tuple) -> str:
+        return hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
+
+    def get_or_render(self, key: tuple, render: Callable[[Order, datetime], bytes]) -> Presented | None:
+        """The cached answer, or render it from the order loaded now; None if it is gone."""
+        with self._lock:
+            body = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+        if body is None:
+            order = load_for_presenting(db.session, key[2])
+            if order is None:
+                return None
+            body = render(order, datetime.fromtimestamp(key[-1] * BUCKET_SECONDS, timezone.utc))
+            with self._lock:
+                self._entries[key] = body
+                while len(self._entries) > self._max:
+                    self._entries.popitem(last=False)
+        return Presented(body, self.etag(key))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+presented = PresentedCache()
