@@ -1,6 +1,9 @@
 """Checkout and customer-account UI extension session tokens, verified by `shopifyapp`."""
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import shopify_app
@@ -24,10 +27,50 @@ class ExtensionSession:
     shop_domain: str | None = None
     customer_id: str | None = None  # only for a logged-in buyer (`sub` claim)
     headers: dict = field(default_factory=dict)
+    expires_at: float | None = None  # the token's `exp`
 
 
-def verify_extension_request(request: IncomingRequest, client_id: str, secrets: Secrets) -> ExtensionSession:
+class _VerifiedTokens:
+    """Tokens shopifyapp accepted, kept until their `exp`: an extension sends the same token
+    with every call for a minute, and the same bytes verify the same way until then."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._entries: OrderedDict[tuple, tuple[float, ExtensionSession]] = OrderedDict()
+        self._max = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, now: float) -> ExtensionSession | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] <= now:
+                return None
+            return entry[1]
+
+    def put(self, key: tuple, expires_at: float, session: ExtensionSession) -> None:
+        with self._lock:
+            self._entries[key] = (expires_at, session)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+
+_verified = _VerifiedTokens()
+
+
+def verify_extension_request(request: IncomingRequest, client_id: str, secrets: Secrets,
+                             clock=time.time) -> ExtensionSession:
     """HS256 with the client secret (old one too), aud = client id, shop from `dest`."""
+    token = next((v for k, v in request.headers.items() if k.lower() == "authorization"), "")
+    key = (token, client_id, secrets.current, secrets.previous)
+    if request.method != "OPTIONS" and token and (known := _verified.get(key, clock())) is not None:
+        return known
+    session = _verify(request, client_id, secrets)
+    expires_at = session.expires_at
+    if session.ok and token and isinstance(expires_at, (int, float)):
+        _verified.put(key, float(expires_at), session)
+    return session
+
+
+def _verify(request: IncomingRequest, client_id: str, secrets: Secrets) -> ExtensionSession:
     result = shopify_app.verify_checkout_ui_ext_req(
         {"method": request.method, "headers": dict(request.headers), "url": request.url,
          "body": request.body.decode("utf-8", errors="replace")},
@@ -41,7 +84,7 @@ def verify_extension_request(request: IncomingRequest, client_id: str, secrets: 
     sub = claims.get("sub")
     customer = sub.rsplit("/", 1)[-1] if isinstance(sub, str) and sub.startswith("gid://shopify/Customer/") else None
     return ExtensionSession(True, 200, "verified", shop_domain=f"{result.shop}.myshopify.com",
-                            customer_id=customer, headers=headers)
+                            customer_id=customer, headers=headers, expires_at=claims.get("exp"))
 
 
 def order_id_from_gid(value: str | None) -> str | None:
