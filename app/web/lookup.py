@@ -16,6 +16,7 @@ from app.i18n import pick_locale, translate
 from app.models import Customer, Order, Shop
 from app.rate_limits import allow, client_address
 from app.tracking_links import tracking_token
+from app.web.hosts import custom_domain
 
 bp = Blueprint("lookup", __name__)
 PER_ADDRESS = (10, 600)  # attempts per window (seconds) from one IP address
@@ -26,6 +27,15 @@ def _shop(shop_key: str) -> Shop:
     shop = db.session.scalars(select(Shop).where(Shop.shop_key == shop_key)).first()
     if shop is None or not shop.active:
         abort(404, description="This shop does not offer order tracking here.")
+    return shop
+
+
+def _domain_shop() -> Shop:
+    """The shop whose custom domain this request came in on (the lookup lives at its root)."""
+    domain = custom_domain()
+    shop = db.session.scalars(select(Shop).where(Shop.custom_domain == domain)).first() if domain else None
+    if shop is None or not shop.active:
+        abort(404, description="This address does not offer order tracking.")
     return shop
 
 
@@ -42,9 +52,23 @@ def form(shop_key: str):
     return _page(_shop(shop_key))
 
 
+@bp.get("/")
+def home():
+    """Find my order on a shop's custom domain."""
+    return _page(_domain_shop())
+
+
 @bp.post("/s/<shop_key>/track")
 def find(shop_key: str):
-    shop = _shop(shop_key)
+    return _find(_shop(shop_key))
+
+
+@bp.post("/")
+def home_find():
+    return _find(_domain_shop())
+
+
+def _find(shop: Shop):
     number = (request.form.get("number") or "").strip().lstrip("#")[:40]
     email = (request.form.get("email") or "").strip().lower()[:320]
     if not number or "@" not in email:

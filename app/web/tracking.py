@@ -12,6 +12,7 @@ from app.i18n import catalogue_for
 from app.models import Order
 from app.presenters import order_status, order_status_loads
 from app.tracking_links import read_tracking_token, tracking_url
+from app.web.hosts import shop_serves_here
 
 bp = Blueprint("tracking", __name__)
 # The shop's page fetches the fragment cross-origin, without cookies; the answer is per buyer.
@@ -24,7 +25,7 @@ def _order_for(token: str) -> Order:
         abort(404, description="This tracking link is invalid or has expired.")
     shop_id, order_id = ids
     order = db.session.get(Order, order_id, options=order_status_loads())
-    if order is None or order.shop_id != shop_id or not order.shop.active:
+    if order is None or order.shop_id != shop_id or not order.shop.active or not shop_serves_here(order.shop):
         abort(404, description="This order is not available.")
     return order
 
