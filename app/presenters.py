@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.domain import carriers, edd
 from app.domain.block_content import banner_for, faq_for_order, safe_https, social_links
+from app.domain.brand_colours import brand_palette
 from app.domain.modules import module_enabled, module_settings
 from app.domain.reorder import reorder_url
 from app.domain.review_links import review_link
@@ -79,7 +80,8 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
             "currency": order.currency,
             "total": str(order.total_price) if order.total_price is not None else None,
         },
-        "shop": {"name": shop.name or shop.domain, "branding": shop.branding or {}},
+        "shop": {"name": shop.name or shop.domain, "branding": shop.branding or {},
+                 "colours": brand_palette(shop.branding)},
         "modules": {},
     }
     if module_enabled(shop, "delivery_status"):

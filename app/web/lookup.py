@@ -11,6 +11,7 @@ import hashlib
 from flask import Blueprint, abort, redirect, render_template, request
 from sqlalchemy import func, or_, select
 
+from app.domain.brand_colours import brand_palette
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.models import Customer, Order, Shop
@@ -41,7 +42,7 @@ def _domain_shop() -> Shop:
 
 def _page(shop: Shop, status: int = 200, message_key: str | None = None, number: str = ""):
     lang = pick_locale(request.args.get("locale"), shop.locale)
-    page = render_template("lookup/page.html", shop=shop, lang=lang, number=number,
+    page = render_template("lookup/page.html", shop=shop, lang=lang, number=number, colours=brand_palette(shop.branding),
                            message=translate(lang, message_key) if message_key else None,
                            t=lambda key: translate(lang, key))
     return page, status, {"Cache-Control": "no-store"}

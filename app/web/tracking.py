@@ -6,6 +6,7 @@ import hmac
 from flask import Blueprint, abort, redirect, render_template, request
 from sqlalchemy import select
 
+from app.domain.block_content import safe_https
 from app.embed_tokens import EmbedTokenError, looks_like_embed_token, verify_embed_token
 from app.extensions import db
 from app.i18n import catalogue_for
@@ -41,7 +42,8 @@ def tracking_json(token: str):
 def tracking_page(token: str):
     """Show the branded tracking page; works without JavaScript."""
     facts = order_status(_order_for(token), request.args.get("locale"))
-    return render_template("block/page.html", facts=facts, labels=catalogue_for(facts["locale"]))
+    return render_template("block/page.html", facts=facts, labels=catalogue_for(facts["locale"]),
+                           logo=safe_https(facts["shop"]["branding"].get("logo_url")))
 
 
 def _order_for_embed(token: str) -> Order:
