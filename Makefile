@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run test bench lint extensions plugin shopify-extension browser-deps clean real-woocommerce
+.PHONY: install lock run test bench lint extensions plugin shopify-extension browser-deps a11y-deps clean real-woocommerce
 
 install: $(STAMP)
 
@@ -26,7 +26,7 @@ lock:
 run: install
 	$(BIN)/python -m app.local_stack
 
-test: install browser-deps
+test: install browser-deps a11y-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The admin's browser test drives Debian's chromium (Playwright uses it as the system
@@ -36,6 +36,14 @@ browser-deps:
 	@test -x $(CHROMIUM) || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium not installed: the browser test will be skipped"
+
+# axe-core (pinned in tests/a11y/package-lock.json) for the accessibility test, which
+# injects it into Chromium. npm ci only when the lock file changed; without npm it is skipped.
+A11Y := tests/a11y
+a11y-deps:
+	@command -v npm >/dev/null || { echo "npm not installed: the accessibility test will be skipped"; exit 0; }; \
+		test $(A11Y)/node_modules/.package-lock.json -nt $(A11Y)/package-lock.json \
+		|| (cd $(A11Y) && npm ci --no-audit --no-fund --silent)
 
 bench: install
 	$(BIN)/python -m tests.bench.run
@@ -71,4 +79,4 @@ plugin:
 	@echo dist/aftersales-woocommerce.zip
 
 clean:
-	rm -rf $(VENV) var build dist *.egg-info $(SHOPIFY_EXT)/dist $(SHOPIFY_EXT)/node_modules
+	rm -rf $(VENV) var build dist *.egg-info $(SHOPIFY_EXT)/dist $(SHOPIFY_EXT)/node_modules $(A11Y)/node_modules

@@ -38,6 +38,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         blocks,
         health,
+        hosts,
         lookup,
         mailbox,
         review_clicks,
@@ -50,7 +51,7 @@ def register_blueprints(app: Flask) -> None:
         woocommerce_disconnect,
     )
 
-    for module in (health, webhooks, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox, unsubscribe,
+    for module in (hosts, health, webhooks, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox, unsubscribe,
                    review_clicks, woocommerce_connect, woocommerce_disconnect, admin):
         app.register_blueprint(module.bp)
 

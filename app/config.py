@@ -35,6 +35,10 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         "DATABASE_URL": env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         "REDIS_URL": env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
         "APP_URL": (env.get("APP_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        # Other host names that count as ours (an internal name a proxy passes on); every
+        # other host that is no shop's custom domain is answered 404.
+        "APP_HOST_ALIASES": tuple(h.strip().lower() for h in (env.get("APP_HOST_ALIASES") or "").split(",")
+                                  if h.strip()),
         "SMTP_URL": env.get("SMTP_URL") or "console:",
         "MAIL_FROM": env.get("MAIL_FROM") or "Aftersales <no-reply@localhost>",
         "MAILBOX_DIR": env.get("MAILBOX_DIR") or None,

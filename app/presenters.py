@@ -9,23 +9,29 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.domain import carriers, edd
 from app.domain.block_content import banner_for, faq_for_order, safe_https, social_links
+from app.domain.brand_colours import brand_palette
 from app.domain.modules import module_enabled, module_settings
 from app.domain.reorder import reorder_url
 from app.domain.review_links import review_link
-from app.domain.statuses import OrderStatus
+from app.domain.stalls import is_stalled
+from app.domain.statuses import PAID, OrderStatus
 from app.i18n import format_day_range, pick_locale, translate
 from app.models import Order, Shipment, Shop
 
 PRESENTER_VERSION = 1
 TIMELINE = ("placed", "processing", "shipped", "out_for_delivery", "delivered")
-# Where each order status stands on the timeline; branches stand where they left it.
+# Where each order status stands on the timeline; the branches stand where the order left
+# the happy path (see _reached).
 TIMELINE_POSITION = {
     OrderStatus.PLACED: 0, OrderStatus.PROCESSING: 1, OrderStatus.PARTIALLY_SHIPPED: 2,
-    OrderStatus.SHIPPED: 2, OrderStatus.NEEDS_ATTENTION: 2, OrderStatus.OUT_FOR_DELIVERY: 3,
-    OrderStatus.DELIVERED: 4,
+    OrderStatus.SHIPPED: 2, OrderStatus.OUT_FOR_DELIVERY: 3, OrderStatus.DELIVERED: 4,
 }
 BRANCHES = {OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.RETURNED,
             OrderStatus.NEEDS_ATTENTION}
+# Why an order needs attention, most pressing first: what the buyer should know or do.
+ATTENTION_REASONS = ("exception", "attempt_failed", "available_for_pickup", "stalled")
+# A parcel gone quiet turns these into "needs attention"; the other branches outrank a stall.
+STALLABLE = {OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY}
 
 
 def order_status_loads(shop_joined: bool = False) -> list:
@@ -59,7 +65,10 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
     now = now or datetime.now(timezone.utc)
     lang = pick_locale(locale, order.locale, order.customer.locale if order.customer else None,
                        shop.locale)
+    stalled = {s.id for s in _live_parcels(order) if is_stalled(order, shop, s, now)}
     status = OrderStatus(order.status)
+    if stalled and status in STALLABLE:
+        status = OrderStatus.NEEDS_ATTENTION
     result: dict = {
         "version": PRESENTER_VERSION,
         "locale": lang,
@@ -71,16 +80,19 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
             "currency": order.currency,
             "total": str(order.total_price) if order.total_price is not None else None,
         },
-        "shop": {"name": shop.name or shop.domain, "branding": shop.branding or {}},
+        "shop": {"name": shop.name or shop.domain, "branding": shop.branding or {},
+                 "colours": brand_palette(shop.branding)},
         "modules": {},
     }
     if module_enabled(shop, "delivery_status"):
-        result["modules"]["delivery_status"] = {"timeline": _timeline(status, lang),
-                                                "branch": status.value if status in BRANCHES else None}
+        result["modules"]["delivery_status"] = {
+            "timeline": _timeline(order, status, lang), "branch": status.value if status in BRANCHES else None,
+            "attention": _attention(order, stalled, lang) if status == OrderStatus.NEEDS_ATTENTION else None}
     if module_enabled(shop, "tracking"):
         detect = bool(module_settings(shop, "tracking").get("detect_carrier", True))
         result["modules"]["tracking"] = {"parcels": [
-            _parcel(shipment, n, lang, detect) for n, shipment in enumerate(_live_parcels(order), start=1)
+            _parcel(shipment, n, lang, detect, shipment.id in stalled)
+            for n, shipment in enumerate(_live_parcels(order), start=1)
         ]}
     optional = {"delivery_estimate": _delivery_estimate, "reorder": _reorder, "review_prompt": _review_prompt,
                 "faq": _faq, "banner": _banner, "social": _social}
@@ -90,22 +102,53 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
     return result
 
 
-def _timeline(status: OrderStatus, lang: str) -> list[dict]:
-    position = TIMELINE_POSITION.get(status, -1)
-    steps = []
-    for index, step in enumerate(TIMELINE):
-        state = "done" if index < position else "current" if index == position else "todo"
-        if status == OrderStatus.DELIVERED and index == position:
-            state = "done"
-        steps.append({"step": step, "label": translate(lang, f"order.{step}"), "state": state})
-    return steps
+def _timeline(order: Order, status: OrderStatus, lang: str) -> list[dict]:
+    """The five steps, each done, current or still to come.
+
+    Delivered is all done. A cancelled, refunded or returned order shows the steps it got
+    through as done and none as current (the branch says where it stands); an order that
+    needs attention is current where its parcels got to.
+    """
+    if status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.RETURNED):
+        done_through, current = _reached(order), None
+    elif status == OrderStatus.NEEDS_ATTENTION:
+        current = min(max(_reached(order), 2), 3)
+        done_through = current - 1
+    elif status == OrderStatus.DELIVERED:
+        done_through, current = len(TIMELINE) - 1, None
+    else:
+        current = TIMELINE_POSITION[status]
+        done_through = current - 1
+    return [{"step": step, "label": translate(lang, f"order.{step}"),
+             "state": "done" if index <= done_through else "current" if index == current else "todo"}
+            for index, step in enumerate(TIMELINE)]
+
+
+def _reached(order: Order) -> int:
+    """The furthest timeline step the order's facts show, whatever happened after."""
+    parcels = _live_parcels(order)
+    statuses = {s.status for s in parcels}
+    if "delivered" in statuses or any(s.delivered_at for s in parcels):
+        return 4
+    if "out_for_delivery" in statuses:
+        return 3
+    if statuses - {"pending"}:
+        return 2
+    return 1 if order.financial_status in PAID or order.financial_status == "refunded" else 0
+
+
+def _attention(order: Order, stalled: set[int], lang: str) -> dict | None:
+    """The most pressing reason among the parcels, in the buyer's words."""
+    found = {s.status for s in _live_parcels(order)} | ({"stalled"} if stalled else set())
+    reason = next((r for r in ATTENTION_REASONS if r in found), None)
+    return {"reason": reason, "text": translate(lang, f"attention.{reason}")} if reason else None
 
 
 def _live_parcels(order: Order):
     return [s for s in order.shipments if s.status != "cancelled"]
 
 
-def _parcel(shipment, number: int, lang: str, detect_carrier: bool) -> dict:
+def _parcel(shipment, number: int, lang: str, detect_carrier: bool, stalled: bool) -> dict:
     carrier = carriers.resolve(shipment.carrier, shipment.tracking_number, detect_missing=detect_carrier)
     return {
         "id": shipment.id,
@@ -117,6 +160,7 @@ def _parcel(shipment, number: int, lang: str, detect_carrier: bool) -> dict:
         "tracking_url": shipment.tracking_url or carrier.tracking_url(shipment.tracking_number),
         "status": shipment.status,
         "status_label": translate(lang, f"parcel.{shipment.status}"),
+        "stalled": stalled,
         "shipped_at": _iso(shipment.shipped_at),
         "delivered_at": _iso(shipment.delivered_at),
         "events": [
@@ -127,8 +171,10 @@ def _parcel(shipment, number: int, lang: str, detect_carrier: bool) -> dict:
     }
 
 
-# Where an estimate still means something: before delivery and outside the dead-end branches.
-ESTIMATE_STATUSES = {OrderStatus.PLACED, OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED,
+# Where an estimate still means something: paid, not yet delivered, outside the dead-end
+# branches. An unpaid order (bank transfer, invoice) leaves when the money arrives: a date
+# counted from the order would turn into a false "running late".
+ESTIMATE_STATUSES = {OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED,
                      OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.NEEDS_ATTENTION}
 SHIPPED_STATUSES = {OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.NEEDS_ATTENTION}
 

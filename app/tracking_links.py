@@ -28,5 +28,15 @@ def read_tracking_token(token: str) -> tuple[int, int] | None:
     return data["s"], data["o"]
 
 
+def site_url(shop) -> str:
+    """Where the shop's buyers reach their pages: its custom domain (https), else APP_URL."""
+    return f"https://{shop.custom_domain}" if shop.custom_domain else current_app.config["APP_URL"]
+
+
 def tracking_url(order) -> str:
-    return f"{current_app.config['APP_URL']}/t/{tracking_token(order)}"
+    return f"{site_url(order.shop)}/t/{tracking_token(order)}"
+
+
+def lookup_url(shop) -> str:
+    """The shop's find-my-order page: the root of its custom domain, else under APP_URL."""
+    return f"{site_url(shop)}/" if shop.custom_domain else f"{site_url(shop)}/s/{shop.shop_key}/track"

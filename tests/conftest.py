@@ -22,8 +22,9 @@ from app.web.presented_cache import presented
 from connectors.signature import body_signature
 
 # Fixtures that live beside their helpers: the fake WooCommerce store and a shop connected
-# to it (fake_store, wc_store_shop); the admin's sign-in (wc_shop, wc_admin).
-pytest_plugins = ["tests.woocommerce_store", "tests.admin_sessions"]
+# to it (fake_store, wc_store_shop); the admin's sign-in (wc_shop, wc_admin); the app served
+# to headless Chromium (live_server, browser_page).
+pytest_plugins = ["tests.woocommerce_store", "tests.admin_sessions", "tests.browser"]
 
 PAYLOADS = Path(__file__).parent / "payloads"
 SHOPIFY_SECRET = "test_secret_key"

@@ -6,61 +6,30 @@ the reason when either is missing. Screenshots and the measured figures land in 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.admin_sessions import login_link
 from tests.bench.admin_vitals import PAGES, VITALS_JS
+from tests.browser import ARTIFACTS, require_browser
 from tests.conftest import make_config
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
 pytestmark = pytest.mark.browser
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
-if not os.access(CHROMIUM, os.X_OK):
-    pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+require_browser()
 
 
 @pytest.fixture
-def config(database_url, redis_url, encryption_key, port):
+def config(database_url, redis_url, encryption_key, live_port):
     # Plain http locally: the session cookie falls back to SameSite=Lax without Secure.
-    return make_config(database_url, redis_url, encryption_key, APP_URL=f"http://127.0.0.1:{port}")
-
-
-@pytest.fixture
-def server(app, port):
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    httpd.shutdown()
-
-
-@pytest.fixture
-def page():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser.new_page(viewport={"width": 1280, "height": 900})
-        browser.close()
+    return make_config(database_url, redis_url, encryption_key, APP_URL=f"http://127.0.0.1:{live_port}")
 
 
 def vitals(page) -> dict:
     return page.evaluate(VITALS_JS)
 
 
-def test_admin_in_chromium_switches_a_module_off_and_stays_stable(server, page, wc_shop):
+def test_admin_in_chromium_switches_a_module_off_and_stays_stable(live_server, browser_page, wc_shop):
+    server, page = live_server, browser_page
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(server + login_link(wc_shop))
     assert page.url.endswith("/admin/")

@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from app.extensions import db
+from tests.factories import add_parcel, make_order, set_module
+from tests.test_block_api import session_token
+
 ROOT = Path(__file__).resolve().parents[1]
 EXTENSION = ROOT / "theme_blocks/shopify/extensions/order-status-block"
 BUDGET_BYTES = 20 * 1024
@@ -69,3 +73,63 @@ def test_js_logic_unit_tests_pass():
                             timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "# fail 0" in result.stdout
+
+
+def render_with_extension(answer: bytes, locale: str) -> str:
+    """The extension's own view code (scripts/render-view.mjs) rendering a block API answer."""
+    node_modules = EXTENSION / "node_modules/.package-lock.json"
+    setup = subprocess.run(["make", str(node_modules.relative_to(ROOT))], cwd=ROOT, capture_output=True, text=True,
+                           timeout=600)
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    result = subprocess.run(["node", "scripts/render-view.mjs", locale], cwd=EXTENSION, input=answer,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr.decode()
+    return result.stdout.decode()
+
+
+@pytest.fixture
+def delivered_with_content(shop):
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    order = make_order(shop, platform_order_id="450789469", status="delivered", placed_at=now - timedelta(hours=30),
+                       lines=(("l1", 1, "4001"),))
+    add_parcel(order, status="delivered", delivered_at=now - timedelta(hours=2))
+    set_module(shop, "faq", entries=[
+        {"id": "q1", "question": {"de": "Wie wasche ich das?", "en": "How do I wash it?"},
+         "answer": {"de": "Kalt waschen.\nLinks gedreht.", "en": "Wash cold.\nInside out."},
+         "scope": "all", "show": "after_delivery"}])
+    set_module(shop, "banner", title={"de": "Danke!", "en": "Thank you!"}, text={"de": "Zehn Prozent auf alles."},
+               url="https://johns-apparel.example/sale", discount_code="DANKE10", show="after_delivery")
+    set_module(shop, "social", instagram="https://instagram.com/johns", newsletter_url="https://johns.example/news")
+    db.session.commit()
+    return order
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed: cannot render the extension")
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("de", ["<s-summary>Wie wasche ich das?</s-summary>", "<s-paragraph>Kalt waschen.</s-paragraph>",
+            "<s-paragraph>Links gedreht.</s-paragraph>", "<s-heading>Danke!</s-heading>",
+            "<s-paragraph>Zehn Prozent auf alles.</s-paragraph>",
+            'Ihr Rabattcode: <s-text type="strong">DANKE10</s-text>', ">Code kopieren</s-button>",
+            '<s-button href="https://johns-apparel.example/sale" target="_blank">Mehr erfahren</s-button>',
+            "<s-heading>Folgen Sie uns</s-heading>",
+            '<s-link href="https://instagram.com/johns" target="_blank">Instagram</s-link>',
+            '<s-button href="https://johns.example/news" target="_blank">Newsletter abonnieren</s-button>']),
+    ("en", ["<s-summary>How do I wash it?</s-summary>", "<s-paragraph>Wash cold.</s-paragraph>",
+            "<s-heading>Thank you!</s-heading>",
+            'Your discount code: <s-text type="strong">DANKE10</s-text>', ">Copy code</s-button>",
+            "<s-heading>Follow us</s-heading>",
+            '<s-button href="https://johns.example/news" target="_blank">Sign up for our newsletter</s-button>']),
+])
+def test_the_extension_renders_faq_banner_and_social_from_a_real_answer(client, delivered_with_content, locale,
+                                                                        expected):
+    answer = client.get("/api/v1/order-status", query_string={"order_id": "gid://shopify/Order/450789469",
+                                                              "locale": locale},
+                        headers={"Authorization": f"Bearer {session_token()}"})
+    assert answer.status_code == 200, answer.data
+    assert {"faq", "banner", "social"} <= set(answer.get_json()["modules"])
+    html = render_with_extension(answer.data, locale)
+    assert html.startswith('<s-section heading="') and "#1001" in html
+    for fragment in expected:
+        assert fragment in html, fragment

@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from app.domain.anchors import after, arrival, destination, last_activity, status_since
+from app.domain.anchors import after, arrival, destination, status_since
 from app.domain.mail_kinds import KINDS, MARKETING, TRANSACTIONAL, MailKind
 from app.domain.modules import module_enabled, module_settings
+from app.domain.stalls import stalled_at
 from app.domain.statuses import derive_order_status
 from app.domain.suppressions import marketing_permitted, suppression_reason
 from app.models import Order, OrderLine, ScheduledMessage, Shop
@@ -36,7 +37,6 @@ LIVE_STATES = ("planned", "queued", "sending", "sent")
 REVIEW_KINDS = ("review_request", "review_reminder")
 # The same product is asked for a review at most once in this span per buyer.
 REVIEW_PRODUCT_SPAN = timedelta(days=365)
-STALL_STATES = (S.INFO_RECEIVED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.UNKNOWN)
 TROUBLE_STATES = (S.EXCEPTION, S.ATTEMPT_FAILED, S.DELAYED)
 
 
@@ -74,11 +74,7 @@ def _plan(kind: MailKind, sequence: int, send_at: datetime) -> Plan:
 
 
 def _delay(shop: Shop, kind: MailKind, international: bool = False) -> timedelta:
-    days = module_settings(shop, kind.module).get("delay_days")
-    try:
-        return timedelta(days=int(days)) if days is not None else kind.delay_for(international)
-    except (TypeError, ValueError):
-        return kind.delay_for(international)
+    return kind.configured_delay(module_settings(shop, kind.module), international)
 
 
 def _after(order: Order, shop: Shop, kind: MailKind, anchor: datetime, international: bool = False) -> datetime:
@@ -128,8 +124,8 @@ def _delay_notices(order: Order, shop: Shop, now: datetime, history: History) ->
             continue
         if parcel.status in TROUBLE_STATES:
             plans.append(_plan(kind, parcel.id, status_since(parcel, parcel.status) or now))
-        elif parcel.status in STALL_STATES and (quiet_since := last_activity(parcel)) is not None:
-            plans.append(_plan(kind, parcel.id, _after(order, shop, kind, quiet_since)))
+        elif (reached := stalled_at(order, shop, parcel)) is not None:
+            plans.append(_plan(kind, parcel.id, reached))
     return plans
 
 

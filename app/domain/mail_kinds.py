@@ -35,6 +35,14 @@ class MailKind:
     def marketing(self) -> bool:
         return self.stream == MARKETING
 
+    def configured_delay(self, settings: dict, international: bool = False) -> timedelta:
+        """The delay in force: the merchant's `delay_days` from the kind's module settings, else ours."""
+        days = settings.get("delay_days")
+        try:
+            return timedelta(days=int(days)) if days is not None else self.delay_for(international)
+        except (TypeError, ValueError):
+            return self.delay_for(international)
+
     def delay_for(self, international: bool) -> timedelta:
         if international and self.international_delay is not None:
             return self.international_delay

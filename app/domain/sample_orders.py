@@ -38,7 +38,8 @@ def sample_order(shop, state: str, locale: str, now: datetime, email: str = SAMP
     placed = now - timedelta(days=4)
     return SimpleNamespace(
         id=0, shop_id=shop.id, shop=shop, status=state, locale=locale, customer=customer, customer_id=None,
-        name="#1001", platform_order_id="1001", platform_order_key="wc_order_sample", placed_at=placed, created_at=placed, currency="EUR",
+        name="#1001", platform_order_id="1001", platform_order_key="wc_order_sample", financial_status="paid",
+        placed_at=placed, created_at=placed, currency="EUR",
         total_price=Decimal("59.90"), shipping_country=shop.country or "DE", shipments=shipments,
         lines=[SimpleNamespace(product_id="501", variant_id="9001", quantity=1)],
         cancelled_at=now - timedelta(days=3) if state == "cancelled" else None, refunded_at=None)

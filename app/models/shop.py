@@ -51,6 +51,9 @@ class Shop(Base):
     # confirms its conditions (objection notice at collection and in every mail).
     existing_customer_exemption: Mapped[bool] = mapped_column(default=False, server_default=false())
     branding: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The merchant's own host for the tracking page and lookup (e.g. track.example.de, CNAMEd
+    # to us): lower-case, IDNA-encoded, no port. One shop per host.
+    custom_domain: Mapped[str | None] = mapped_column(String(253), unique=True)
     installed_at: Mapped[datetime] = mapped_column(default=utcnow)
     uninstalled_at: Mapped[datetime | None]
     redact_after: Mapped[datetime | None]

@@ -11,11 +11,13 @@ import hashlib
 from flask import Blueprint, abort, redirect, render_template, request
 from sqlalchemy import func, or_, select
 
+from app.domain.brand_colours import brand_palette
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.models import Customer, Order, Shop
 from app.rate_limits import allow, client_address
 from app.tracking_links import tracking_token
+from app.web.hosts import custom_domain
 
 bp = Blueprint("lookup", __name__)
 PER_ADDRESS = (10, 600)  # attempts per window (seconds) from one IP address
@@ -29,9 +31,18 @@ def _shop(shop_key: str) -> Shop:
     return shop
 
 
+def _domain_shop() -> Shop:
+    """The shop whose custom domain this request came in on (the lookup lives at its root)."""
+    domain = custom_domain()
+    shop = db.session.scalars(select(Shop).where(Shop.custom_domain == domain)).first() if domain else None
+    if shop is None or not shop.active:
+        abort(404, description="This address does not offer order tracking.")
+    return shop
+
+
 def _page(shop: Shop, status: int = 200, message_key: str | None = None, number: str = ""):
     lang = pick_locale(request.args.get("locale"), shop.locale)
-    page = render_template("lookup/page.html", shop=shop, lang=lang, number=number,
+    page = render_template("lookup/page.html", shop=shop, lang=lang, number=number, colours=brand_palette(shop.branding),
                            message=translate(lang, message_key) if message_key else None,
                            t=lambda key: translate(lang, key))
     return page, status, {"Cache-Control": "no-store"}
@@ -42,9 +53,23 @@ def form(shop_key: str):
     return _page(_shop(shop_key))
 
 
+@bp.get("/")
+def home():
+    """Find my order on a shop's custom domain."""
+    return _page(_domain_shop())
+
+
 @bp.post("/s/<shop_key>/track")
 def find(shop_key: str):
-    shop = _shop(shop_key)
+    return _find(_shop(shop_key))
+
+
+@bp.post("/")
+def home_find():
+    return _find(_domain_shop())
+
+
+def _find(shop: Shop):
     number = (request.form.get("number") or "").strip().lstrip("#")[:40]
     email = (request.form.get("email") or "").strip().lower()[:320]
     if not number or "@" not in email:

@@ -38,13 +38,14 @@ class Fingerprint:
     placed_at: datetime | None
     created_at: datetime
     order_key: str | None
+    custom_domain: str | None
 
 
 def _fingerprint_query(where):
     """Built once: a view only binds values (Core on a pooled connection, no ORM session)."""
     o, s, c = Order.__table__.c, Shop.__table__.c, Customer.__table__.c
     return (select(o.id, o.shop_id, o.facts_version, s.facts_version, c.platform_customer_id, o.placed_at,
-                   o.created_at, o.platform_order_key)
+                   o.created_at, o.platform_order_key, s.custom_domain)
             .select_from(Order.__table__.join(Shop.__table__, s.id == o.shop_id)
                          .outerjoin(Customer.__table__, c.id == o.customer_id))
             .where(s.uninstalled_at.is_(None), *where(o, s)).limit(1))
@@ -65,10 +66,10 @@ def _fingerprint(query, **values) -> Fingerprint | None:
         row = conn.execute(query, values).first()
     if row is None:
         return None
-    order_id, shop_id, order_version, shop_version, customer, placed_at, created_at, key = row
+    order_id, shop_id, order_version, shop_version, customer, placed_at, created_at, key, domain = row
     # Core hands back the stored naive UTC; the ORM's column type would add the zone.
     return Fingerprint(order_id, shop_id, order_version, shop_version, customer, _utc(placed_at),
-                       _utc(created_at), key)
+                       _utc(created_at), key, domain)
 
 
 def _utc(value: datetime | None) -> datetime | None:

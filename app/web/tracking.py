@@ -6,12 +6,14 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, json, redirect, render_template, request
 
+from app.domain.block_content import safe_https
 from app.embed_tokens import EmbedTokenError, looks_like_embed_token, verify_embed_token
 from app.extensions import db
 from app.i18n import catalogue_for
 from app.models import Order
 from app.presenters import order_status
 from app.tracking_links import read_tracking_token, tracking_url
+from app.web.hosts import domain_serves_here
 from app.web.presented_cache import Fingerprint, fingerprint_by_id, fingerprint_by_platform_id, presented
 
 bp = Blueprint("tracking", __name__)
@@ -25,7 +27,7 @@ def _order_for(token: str) -> Fingerprint:
         abort(404, description="This tracking link is invalid or has expired.")
     shop_id, order_id = ids
     order = fingerprint_by_id(order_id, shop_id)
-    if order is None:
+    if order is None or not domain_serves_here(order.custom_domain):
         abort(404, description="This order is not available.")
     return order
 
@@ -47,7 +49,8 @@ def _present(kind: str, order: Fingerprint, render, mimetype: str, headers: dict
 
 
 def _html(template: str):
-    return lambda facts: render_template(template, facts=facts, labels=catalogue_for(facts["locale"]))
+    return lambda facts: render_template(template, facts=facts, labels=catalogue_for(facts["locale"]),
+                                         logo=safe_https(facts["shop"]["branding"].get("logo_url")))
 
 
 @bp.get("/t/<token>.json")

@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 from flask import current_app, g, render_template, url_for
 
 NAV = (("admin.overview", "Overview"), ("admin.modules", "Modules"), ("admin.content", "Content & branding"),
-       ("admin.legal", "Consent & limits"), ("admin.previews", "Previews & test send"))
+       ("admin.tracking_address", "Tracking page"), ("admin.legal", "Consent & limits"),
+       ("admin.previews", "Previews & test send"))
 
 
 def admin_url(endpoint: str, **values) -> str:

@@ -2,6 +2,9 @@ import {useEffect, useState} from 'preact/hooks';
 
 import {API_URL} from './config.js';
 import {blockUrl, fetchOrderStatus, localeFrom, orderIdFrom, viewModel} from './logic.js';
+import {Banner} from './modules/Banner.jsx';
+import {Faq} from './modules/Faq.jsx';
+import {Social} from './modules/Social.jsx';
 
 /** The order-status block; renders nothing until (and unless) the app knows the order. */
 export function OrderStatusBlock() {
@@ -27,14 +30,16 @@ export function OrderStatusBlock() {
   } catch {
     view = null;
   }
-  return view ? <BlockView view={view} /> : null;
+  return view ? <BlockView view={view} t={(key, vars) => shopify.i18n.translate(key, vars)} /> : null;
 }
 
-export function BlockView({view}) {
+export function BlockView({view, t}) {
   return (
     <s-section heading={view.title}>
       <s-stack gap="base">
-        {view.branch && <s-banner tone="warning" heading={view.branch} />}
+        {view.branch && (
+          <s-banner tone="warning" heading={view.branch}>{view.attention && <s-text>{view.attention}</s-text>}</s-banner>
+        )}
         {view.timeline.length > 0 && (
           <s-ordered-list>
             {view.timeline.map((step) => (
@@ -69,6 +74,9 @@ export function BlockView({view}) {
             <s-button href={offer.url} target="_blank">{offer.cta}</s-button>
           </s-stack>
         ))}
+        {view.banner && <Banner banner={view.banner} t={t} />}
+        {view.faq && <Faq faq={view.faq} />}
+        {view.social && <Social social={view.social} />}
       </s-stack>
     </s-section>
   );

@@ -66,9 +66,11 @@ export function viewModel(data, t) {
   if (!data || !data.modules) return null;
   const m = data.modules;
   const view = {title: t('title', {name: data.order?.name ?? ''}), status: data.order?.status_label ?? null,
-                branch: null, timeline: [], parcels: [], estimate: null, reorder: null, review: null};
+                branch: null, attention: null, timeline: [], parcels: [], estimate: null, reorder: null, review: null,
+                faq: null, banner: null, social: null};
   if (m.delivery_status) {
     view.branch = m.delivery_status.branch ? data.order?.status_label ?? null : null;
+    view.attention = m.delivery_status.attention?.text ?? null;
     view.timeline = (m.delivery_status.timeline || []).map((step) => ({
       step: step.step, state: step.state,
       text: step.state === 'done' ? t('stepDone', {label: step.label})
@@ -97,8 +99,45 @@ export function viewModel(data, t) {
     const url = safeUrl(module?.url);
     if (module && url) view[key === 'reorder' ? 'reorder' : 'review'] = {title: module.title, text: module.text, cta: module.cta, url};
   }
-  const empty = !view.timeline.length && !view.parcels.length && !view.estimate && !view.reorder && !view.review;
+  view.faq = faqView(m.faq, data.locale);
+  view.banner = bannerView(m.banner, data.locale);
+  view.social = socialView(m.social);
+  const empty = !view.timeline.length && !view.parcels.length && !view.estimate && !view.reorder && !view.review &&
+    !view.faq && !view.banner && !view.social;
   return empty ? null : view;
+}
+
+const lines = (list, text) => (Array.isArray(list) && list.length ? list : String(text ?? '').split('\n'))
+  .filter((line) => typeof line === 'string');
+
+// A merchant text in the other language (no translation in the buyer's) carries its own `lang`.
+const otherLang = (locale, pageLocale) => (locale && locale !== pageLocale ? locale : null);
+
+/** The merchant's questions and answers. */
+export function faqView(faq, pageLocale) {
+  const entries = (faq?.entries || []).filter((e) => e && e.question && e.answer).map((e) => ({
+    id: String(e.id), question: e.question, lines: lines(e.answer_lines, e.answer), lang: otherLang(e.locale, pageLocale),
+  }));
+  return entries.length ? {title: faq.title, entries} : null;
+}
+
+/** The banner: title, text, an https link and (only ever after delivery) a discount code. */
+export function bannerView(banner, pageLocale) {
+  if (!banner || !(banner.title || banner.text)) return null;
+  const url = safeUrl(banner.url);
+  return {title: banner.title ?? null, lines: banner.text ? lines(banner.text_lines, banner.text) : [],
+          url, cta: url ? banner.cta : null, code: banner.discount_code ?? null, codeLabel: banner.code_label,
+          lang: otherLang(banner.locale, pageLocale)};
+}
+
+/** Profile links and the newsletter sign-up, https only. */
+export function socialView(social) {
+  if (!social) return null;
+  const links = (social.links || []).map((l) => ({network: l.network, name: l.name, url: safeUrl(l.url)}))
+    .filter((l) => l.url && l.name);
+  const newsletter = safeUrl(social.newsletter_url);
+  if (!links.length && !newsletter) return null;
+  return {title: social.title, links, newsletter: newsletter ? {url: newsletter, cta: social.newsletter_cta} : null};
 }
 
 /** Only http(s) links reach an href. */

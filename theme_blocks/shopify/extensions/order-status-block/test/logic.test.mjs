@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
-import {blockUrl, fetchOrderStatus, localeFrom, orderIdFrom, safeUrl, viewModel} from '../src/logic.js';
+import {bannerView, blockUrl, faqView, fetchOrderStatus, localeFrom, orderIdFrom, safeUrl, socialView, viewModel}
+  from '../src/logic.js';
 
 const signal = (value) => ({value});
 const t = (key, vars = {}) => `${key}(${Object.values(vars).join(',')})`;
@@ -138,4 +139,23 @@ test('view model: nothing to show gives null', () => {
   assert.equal(viewModel({version: 1, order: {}, modules: {}}, t), null);
   assert.equal(viewModel({version: 1, order: {}, modules: {tracking: {parcels: []}}}, t), null);
   assert.equal(safeUrl('ftp://x'), null);
+});
+
+test('view model: faq, banner and social alone are worth showing; empty or unsafe ones are not', () => {
+  const faq = {title: 'FAQ', entries: [{id: 'x', question: 'Q?', answer: 'A.\nB.', locale: 'en'},
+                                       {id: 'y', question: 'F?', answer: 'Antwort', locale: 'de'}]};
+  const view = viewModel({version: 1, locale: 'en', order: {name: '#1'}, modules: {faq}}, t);
+  assert.deepEqual(view.faq, {title: 'FAQ', entries: [{id: 'x', question: 'Q?', lines: ['A.', 'B.'], lang: null},
+                                                      {id: 'y', question: 'F?', lines: ['Antwort'], lang: 'de'}]});
+  assert.equal(faqView({title: 'FAQ', entries: []}), null);
+  assert.equal(faqView({title: 'FAQ', entries: [{id: 'y', question: 'Q?'}]}), null);
+  assert.equal(bannerView({discount_code: 'X', title: null, text: null}), null);
+  assert.deepEqual(bannerView({title: 'Hi', text: null, url: 'javascript:alert(1)', cta: 'Go', discount_code: null}),
+    {title: 'Hi', lines: [], url: null, cta: null, code: null, codeLabel: undefined, lang: null});
+  assert.equal(socialView({title: 'Follow', links: [{network: 'x', name: 'X', url: 'javascript:1'}],
+                           newsletter_url: null}), null);
+  assert.deepEqual(socialView({title: 'Follow', links: [], newsletter_url: 'https://n.example', newsletter_cta: 'Join'})
+    .newsletter, {url: 'https://n.example', cta: 'Join'});
+  assert.equal(viewModel({version: 1, order: {}, modules: {faq: {title: 'F', entries: []}, social: {links: []}}}, t),
+    null);
 });

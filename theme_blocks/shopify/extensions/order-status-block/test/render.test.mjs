@@ -4,27 +4,14 @@ import assert from 'node:assert/strict';
 import {existsSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {test} from 'node:test';
-import {fileURLToPath, pathToFileURL} from 'node:url';
+import {fileURLToPath} from 'node:url';
 
 import {viewModel} from '../src/logic.js';
+import {loadView, translator} from '../scripts/render-view.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const installed = existsSync(join(root, 'node_modules', 'esbuild')) &&
   existsSync(join(root, 'node_modules', 'preact-render-to-string'));
-
-async function loadView() {
-  const {build} = await import('esbuild');
-  const out = join(root, 'node_modules', '.cache', 'render-test.mjs');
-  await build({
-    absWorkingDir: root, bundle: true, format: 'esm', platform: 'node', outfile: out, jsx: 'automatic',
-    jsxImportSource: 'preact', logLevel: 'error',
-    stdin: {resolveDir: root, loader: 'jsx', contents: `
-      import {renderToString} from 'preact-render-to-string';
-      import {BlockView} from './src/Block.jsx';
-      export const render = (view) => renderToString(<BlockView view={view} />);`},
-  });
-  return import(`${pathToFileURL(out)}?${Date.now()}`);
-}
 
 const t = (key, vars = {}) => ({trackParcel: 'Track parcel', title: `Order ${vars.name}`,
   trackingNumber: `Tracking number: ${vars.number}`, stepDone: `${vars.label} ✓`,
@@ -49,4 +36,31 @@ test('the view renders modules as Polaris web components', {skip: !installed && 
   assert.match(html, /<s-link href="https:\/\/dhl.example\/t\?x=1&amp;y=2" target="_blank">Track parcel<\/s-link>/);
   assert.match(html, /<s-banner tone="warning" heading="Running late"><s-text>We are sorry.<\/s-text><\/s-banner>/);
   assert.match(html, /<s-button href="https:\/\/shop.example\/cart\/1:2" target="_blank">Reorder<\/s-button>/);
+});
+
+test('faq, banner and social render with the locale files', {skip: !installed && 'run npm ci first'}, async () => {
+  const {render} = await loadView();
+  const t = translator('en');
+  const html = render(viewModel({
+    version: 1, order: {name: '#1002', status_label: 'Delivered'},
+    modules: {
+      faq: {title: 'Questions and answers', entries: [
+        {id: 'a1', question: 'How do I wash it?', answer: 'Cold.\nInside out.', answer_lines: ['Cold.', 'Inside out.'],
+         locale: 'en'}]},
+      banner: {title: 'Thank you', text: 'Ten percent off', text_lines: ['Ten percent off'], locale: 'de',
+               url: 'https://shop.example/sale', discount_code: 'THANKS10', code_label: 'Your discount code',
+               cta: 'Learn more'},
+      social: {title: 'Follow us', links: [{network: 'instagram', name: 'Instagram', url: 'https://instagram.com/x'},
+                                           {network: 'tiktok', name: 'TikTok', url: 'javascript:alert(1)'}],
+               newsletter_url: 'https://shop.example/news', newsletter_cta: 'Sign up'},
+    },
+  }, t), t);
+  assert.match(html, /<s-details><s-summary>How do I wash it\?<\/s-summary><s-paragraph lang="en">Cold.<\/s-paragraph>/);
+  assert.match(html, /<s-paragraph lang="de">Ten percent off<\/s-paragraph>/);
+  assert.match(html, /Your discount code: <s-text type="strong">THANKS10<\/s-text>/);
+  assert.match(html, /<s-clipboard-item id="aftersales-code" text="THANKS10"><\/s-clipboard-item>/);
+  assert.match(html, /command="--copy" commandFor="aftersales-code">Copy code<\/s-button>/);
+  assert.match(html, /<s-link href="https:\/\/instagram.com\/x" target="_blank">Instagram<\/s-link>/);
+  assert.doesNotMatch(html, /TikTok|javascript:/);
+  assert.match(html, /<s-button href="https:\/\/shop.example\/news" target="_blank">Sign up<\/s-button>/);
 });

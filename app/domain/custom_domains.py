@@ -1,0 +1,54 @@
+"""Custom domains: which request hosts are our own, and which host names a merchant may claim.
+
+Pure: strings in, strings out. A merchant points a host of their own (track.example.de) at
+us with a CNAME; requests for that host serve only that shop's tracking page and lookup.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+# Local runs, tests and health probes reach the app by these; they always count as ours.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+TOP_LABEL = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+MAX_LENGTH = 253
+
+
+def host_name(host: str) -> str:
+    """The bare, lower-case name of a Host header value: no port, no brackets, no final dot."""
+    host = (host or "").strip().lower()
+    if host.startswith("["):  # [::1]:8000
+        return host[1:host.find("]")] if "]" in host else host
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.rstrip(".")
+
+
+def app_host(app_url: str) -> str:
+    return (urlsplit(app_url).hostname or "").lower()
+
+
+def is_own_host(host: str, app_url: str, aliases: tuple[str, ...] = ()) -> bool:
+    """True for the APP_URL host, loopback names and the configured aliases (internal names)."""
+    return host in LOOPBACK_HOSTS or host == app_host(app_url) or host in aliases
+
+
+def parse_custom_domain(value: str | None, app_url: str) -> tuple[str | None, str | None]:
+    """(the host name to store or None for "no custom domain", an error message or None)."""
+    text = (value or "").strip().rstrip(".")
+    if not text:
+        return None, None
+    if "://" in text or "/" in text or ":" in text or "@" in text:
+        return None, "Enter the host name only, without https:// or a path, e.g. track.example.de."
+    try:
+        name = text.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None, "This is not a valid host name."
+    labels = name.split(".")
+    if (len(name) > MAX_LENGTH or len(labels) < 2 or not all(LABEL.match(label) for label in labels)
+            or not TOP_LABEL.match(labels[-1])):
+        return None, "This is not a valid host name (e.g. track.example.de)."
+    if is_own_host(name, app_url):
+        return None, "This is the app's own address; enter a host name of your shop's domain."
+    return name, None

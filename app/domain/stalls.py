@@ -1,0 +1,35 @@
+"""A stalled parcel: its tracking has been quiet for a few business days.
+
+Weekends and the destination's public holidays do not count, so a parcel last scanned on a
+Friday is not stalled on Monday. The block and the "delayed" mail share this one rule: the
+buyer who is mailed "no news for a while" sees the same on the page, and the merchant's
+`delay_days` for that mail moves both.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.domain.anchors import after, destination, last_activity
+from app.domain.mail_kinds import KINDS
+from app.domain.modules import module_settings
+from connectors.base import ShipmentStatus as S
+
+# A parcel in one of these states is expected to move; only such a parcel can stall.
+STALL_STATES = (S.INFO_RECEIVED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.UNKNOWN)
+
+
+def stalled_at(order, shop, parcel) -> datetime | None:
+    """When the parcel counts as stalled unless something new is heard; None if it cannot stall."""
+    if not parcel.tracking_number or parcel.status not in STALL_STATES:
+        return None
+    quiet_since = last_activity(parcel)
+    if quiet_since is None:
+        return None
+    kind = KINDS["delayed"]
+    return after(quiet_since, kind.configured_delay(module_settings(shop, kind.module)), kind.business_days,
+                 destination(order, shop), shop.timezone)
+
+
+def is_stalled(order, shop, parcel, now: datetime) -> bool:
+    reached = stalled_at(order, shop, parcel)
+    return reached is not None and reached <= now
