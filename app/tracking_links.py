@@ -30,3 +30,14 @@ def read_tracking_token(token: str) -> tuple[int, int] | None:
 
 def tracking_url(order) -> str:
     return f"{current_app.config['APP_URL']}/t/{tracking_token(order)}"
+
+
+def survey_url(order) -> str:
+    """Our survey page for the order (the block's form posts there, the NPS mail links there)."""
+    return f"{tracking_url(order)}/survey"
+
+
+def block_forms(order) -> dict:
+    """Where the block's plain HTML forms post: absolute, so they work inside the shop's page too."""
+    base = tracking_url(order)
+    return {"survey": f"{base}/survey", "newsletter": f"{base}/newsletter"}
