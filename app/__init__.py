@@ -37,9 +37,11 @@ def register_blueprints(app: Flask) -> None:
         health,
         lookup,
         mailbox,
+        newsletter,
         review_clicks,
         shopify_auth,
         shopify_home,
+        survey,
         tracking,
         unsubscribe,
         webhooks,
@@ -48,7 +50,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (health, webhooks, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox, unsubscribe,
-                   review_clicks, woocommerce_connect, woocommerce_disconnect, admin):
+                   review_clicks, woocommerce_connect, woocommerce_disconnect, admin, survey, newsletter):
         app.register_blueprint(module.bp)
 
 

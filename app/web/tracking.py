@@ -11,19 +11,20 @@ from app.extensions import db
 from app.i18n import catalogue_for
 from app.models import Order
 from app.presenters import order_status, order_status_loads
-from app.tracking_links import read_tracking_token, tracking_url
+from app.tracking_links import block_forms, read_tracking_token, tracking_url
 
 bp = Blueprint("tracking", __name__)
 # The shop's page fetches the fragment cross-origin, without cookies; the answer is per buyer.
 EMBED_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "private, max-age=30"}
 
 
-def _order_for(token: str) -> Order:
+def order_for_token(token: str) -> Order:
+    """The order a tracking token names, or 404."""
     ids = read_tracking_token(token)
     if ids is None:
         abort(404, description="This tracking link is invalid or has expired.")
     shop_id, order_id = ids
-    order = db.session.get(Order, order_id, options=order_status_loads())
+    order = db.session.get(Order, order_id, options=order_status_loads(), populate_existing=True)
     if order is None or order.shop_id != shop_id or not order.shop.active:
         abort(404, description="This order is not available.")
     return order
@@ -32,15 +33,17 @@ def _order_for(token: str) -> Order:
 @bp.get("/t/<token>.json")
 def tracking_json(token: str):
     """Return the order-status facts as versioned JSON."""
-    facts = order_status(_order_for(token), request.args.get("locale"))
+    facts = order_status(order_for_token(token), request.args.get("locale"))
     return facts, 200, {"Cache-Control": "private, max-age=15"}
 
 
 @bp.get("/t/<token>")
 def tracking_page(token: str):
     """Show the branded tracking page; works without JavaScript."""
-    facts = order_status(_order_for(token), request.args.get("locale"))
-    return render_template("block/page.html", facts=facts, labels=catalogue_for(facts["locale"]))
+    order = order_for_token(token)
+    facts = order_status(order, request.args.get("locale"))
+    return render_template("block/page.html", facts=facts, labels=catalogue_for(facts["locale"]),
+                           forms=block_forms(order))
 
 
 def _order_for_embed(token: str) -> Order:
@@ -87,7 +90,8 @@ def embed_fragment():
     except EmbedTokenError as error:
         return _embed_error(error)
     facts = order_status(order, request.args.get("locale"))
-    html = render_template("block/fragment.html", facts=facts, labels=catalogue_for(facts["locale"]))
+    html = render_template("block/fragment.html", facts=facts, labels=catalogue_for(facts["locale"]),
+                           forms=block_forms(order))
     return html, 200, {**EMBED_HEADERS, "Content-Type": "text/html; charset=utf-8"}
 
 
