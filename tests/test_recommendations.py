@@ -5,7 +5,6 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event
 
 from app.domain.modules import module_derived
 from app.domain.recommendations import Recommendable, count_baskets, derived_table, product_link, recommend
@@ -21,6 +20,7 @@ from tests.conftest import load_payload
 from tests.factories import set_module
 from tests.fakes.shopify_admin import FakeShopify
 from tests.fakes.shopify_orders import graphql_order
+from tests.sql_statements import sql_statements
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 # Nine orders of a small shop; "cap" sold once, alone.
@@ -216,13 +216,8 @@ def test_a_view_with_recommendations_survey_and_newsletter_costs_two_queries(cli
     set_module(shop, "recommendations", max_items=3)
     db.session.commit()
     db.session.remove()
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with sql_statements(db.engine) as statements:
         facts = client.get(url).get_json()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert {"recommendations", "survey", "newsletter"} <= set(facts["modules"])
     assert len(statements) == 2, "\n---\n".join(s[:200] for s in statements)
 

@@ -1,13 +1,11 @@
 // Recommendations, survey and newsletter in the extension: the pure views, the POST helper,
 // and the rendered s-* markup (the render part needs node_modules: npm ci).
 import assert from 'node:assert/strict';
-import {existsSync} from 'node:fs';
-import {dirname, join} from 'node:path';
 import {test} from 'node:test';
-import {fileURLToPath, pathToFileURL} from 'node:url';
 
 import {viewModel} from '../src/logic.js';
 import {actionUrl, engagementViews, postAction} from '../src/modules/engagement.js';
+import {installed, loadView} from './load-view.mjs';
 
 const t = (key, vars = {}) => `${key}(${Object.values(vars).join(',')})`;
 const MODULES = {
@@ -68,22 +66,8 @@ test('answers are posted as JSON with the session token', async () => {
   assert.deepEqual(offline, {ok: false, status: 0, body: null});
 });
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const installed = existsSync(join(root, 'node_modules', 'esbuild')) &&
-  existsSync(join(root, 'node_modules', 'preact-render-to-string'));
-
 test('the three modules render as Polaris web components', {skip: !installed && 'run npm ci first'}, async () => {
-  const {build} = await import('esbuild');
-  const out = join(root, 'node_modules', '.cache', 'engagement-render-test.mjs');
-  await build({
-    absWorkingDir: root, bundle: true, format: 'esm', platform: 'node', outfile: out, jsx: 'automatic',
-    jsxImportSource: 'preact', logLevel: 'error',
-    stdin: {resolveDir: root, loader: 'jsx', contents: `
-      import {renderToString} from 'preact-render-to-string';
-      import {BlockView} from './src/Block.jsx';
-      export const render = (view) => renderToString(<BlockView view={view} />);`},
-  });
-  const {render} = await import(`${pathToFileURL(out)}?${Date.now()}`);
+  const {render} = await loadView('engagement-render-test');
   const html = render(viewModel({version: 1, order: {name: '#1001'}, modules: MODULES}, t));
   assert.match(html, /<s-heading>Goes well with it<\/s-heading><s-link href="https:\/\/shop.example\/products\/linen-shirt" target="_blank">Linen shirt<\/s-link>/);
   assert.doesNotMatch(html, /javascript:/);

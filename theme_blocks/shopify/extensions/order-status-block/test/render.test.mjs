@@ -1,30 +1,10 @@
 // Renders the block's Preact view to a string: the JSX compiles and the s-* markup holds
 // the texts. Needs node_modules (npm ci); skipped without them.
 import assert from 'node:assert/strict';
-import {existsSync} from 'node:fs';
-import {dirname, join} from 'node:path';
 import {test} from 'node:test';
-import {fileURLToPath, pathToFileURL} from 'node:url';
 
 import {viewModel} from '../src/logic.js';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const installed = existsSync(join(root, 'node_modules', 'esbuild')) &&
-  existsSync(join(root, 'node_modules', 'preact-render-to-string'));
-
-async function loadView() {
-  const {build} = await import('esbuild');
-  const out = join(root, 'node_modules', '.cache', 'render-test.mjs');
-  await build({
-    absWorkingDir: root, bundle: true, format: 'esm', platform: 'node', outfile: out, jsx: 'automatic',
-    jsxImportSource: 'preact', logLevel: 'error',
-    stdin: {resolveDir: root, loader: 'jsx', contents: `
-      import {renderToString} from 'preact-render-to-string';
-      import {BlockView} from './src/Block.jsx';
-      export const render = (view) => renderToString(<BlockView view={view} />);`},
-  });
-  return import(`${pathToFileURL(out)}?${Date.now()}`);
-}
+import {installed, loadView} from './load-view.mjs';
 
 const t = (key, vars = {}) => ({trackParcel: 'Track parcel', title: `Order ${vars.name}`,
   trackingNumber: `Tracking number: ${vars.number}`, stepDone: `${vars.label} ✓`,
