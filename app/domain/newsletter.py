@@ -18,7 +18,6 @@ from app.domain.mail_kinds import KINDS
 from app.domain.suppressions import DOUBLE_OPT_IN, GRANTED, email_hash
 from app.models import Customer, Order, ScheduledMessage, Shop, Suppression
 
-CONSENT_SOURCE = DOUBLE_OPT_IN
 CONFIRM_KIND = "newsletter_confirm"
 # One confirmation mail at a time; another only after this pause, at most a few per order.
 RESEND_AFTER = timedelta(minutes=10)
@@ -56,9 +55,9 @@ def request_confirmation(session: Session, order: Order, now: datetime) -> tuple
 
 def confirm_subscription(session: Session, shop: Shop, customer: Customer, now: datetime) -> bool:
     """Store the confirmed consent; False when it was already confirmed this way."""
-    if customer.marketing_consent == GRANTED and customer.consent_source == CONSENT_SOURCE:
+    if customer.marketing_consent == GRANTED and customer.consent_source == DOUBLE_OPT_IN:
         return False
-    customer.marketing_consent, customer.consent_source, customer.consent_at = GRANTED, CONSENT_SOURCE, now
+    customer.marketing_consent, customer.consent_source, customer.consent_at = GRANTED, DOUBLE_OPT_IN, now
     # The buyer's own confirmed request outranks their earlier unsubscribe.
     session.execute(delete(Suppression).where(
         Suppression.shop_id == shop.id, Suppression.email_hash == email_hash(customer.email),
