@@ -41,9 +41,11 @@ def register_blueprints(app: Flask) -> None:
         hosts,
         lookup,
         mailbox,
+        newsletter,
         review_clicks,
         shopify_auth,
         shopify_home,
+        survey,
         tracking,
         unsubscribe,
         webhooks,
@@ -52,7 +54,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (hosts, health, webhooks, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox, unsubscribe,
-                   review_clicks, woocommerce_connect, woocommerce_disconnect, admin):
+                   review_clicks, woocommerce_connect, woocommerce_disconnect, admin, survey, newsletter):
         app.register_blueprint(module.bp)
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.i18n_block_modules import TEXTS as BLOCK_MODULE_TEXTS
+
 SUPPORTED = ("de", "en")
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -247,6 +249,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "unsubscribe.done": "You are unsubscribed. You will get no more marketing emails from {shop}.",
     },
 }
+
+for _lang, _texts in BLOCK_MODULE_TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
 
 
 WEEKDAYS = {"de": ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."),

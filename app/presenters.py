@@ -10,11 +10,14 @@ from sqlalchemy.orm import contains_eager, joinedload
 from app.domain import carriers, edd
 from app.domain.block_content import banner_for, faq_for_order, safe_https, social_links
 from app.domain.brand_colours import brand_palette
-from app.domain.modules import module_enabled, module_settings
+from app.domain.modules import module_derived, module_enabled, module_settings
+from app.domain.recommendations import MAX_ITEMS, recommend
 from app.domain.reorder import reorder_url
 from app.domain.review_links import review_link
 from app.domain.stalls import is_stalled
 from app.domain.statuses import PAID, OrderStatus
+from app.domain.suppressions import GRANTED
+from app.domain.survey import SCORES, survey_question, survey_voucher
 from app.i18n import format_day_range, pick_locale, translate
 from app.models import Order, Shipment, Shop
 
@@ -43,7 +46,7 @@ def order_status_loads(shop_joined: bool = False) -> list:
     # Lines ride in the first query (rows multiply by lines × parcels × events, all small)
     # so that a view stays at two queries: this one and the shop's modules.
     return [shop.selectinload(Shop.modules), joinedload(Order.customer), joinedload(Order.lines),
-            joinedload(Order.shipments).joinedload(Shipment.events)]
+            joinedload(Order.shipments).joinedload(Shipment.events), joinedload(Order.survey_answer)]
 
 
 def load_for_presenting(session, order_id: int) -> Order | None:
@@ -95,7 +98,8 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
             for n, shipment in enumerate(_live_parcels(order), start=1)
         ]}
     optional = {"delivery_estimate": _delivery_estimate, "reorder": _reorder, "review_prompt": _review_prompt,
-                "faq": _faq, "banner": _banner, "social": _social}
+                "faq": _faq, "banner": _banner, "social": _social, "recommendations": _recommendations,
+                "survey": _survey, "newsletter": _newsletter}
     for key, build in optional.items():
         if module_enabled(shop, key) and (facts := build(order, status, lang, now)) is not None:
             result["modules"][key] = facts
@@ -263,3 +267,57 @@ def _social(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict
         return None
     return {"title": translate(lang, "social.title"), "links": links, "newsletter_url": newsletter,
             "newsletter_cta": translate(lang, "social.newsletter")}
+
+
+def _recommendations(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+    """Products bought together with this order's (none of its own), then best sellers."""
+    settings = module_settings(order.shop, "recommendations")
+    limit = settings.get("max_items")
+    limit = min(max(limit, 1), MAX_ITEMS) if type(limit) is int else 4
+    items = recommend(module_derived(order.shop, "recommendations"), (line.product_id for line in order.lines),
+                      limit, best_sellers=settings.get("best_sellers") is not False)
+    if not items:
+        return None
+    return {"title": translate(lang, "recommendations.title"), "items": items,
+            "cta": translate(lang, "recommendations.cta")}
+
+
+# The survey asks about a purchase that arrived; with `before_delivery` also while it travels.
+NO_SURVEY = {OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.RETURNED}
+
+
+def _survey(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+    delivered = status == OrderStatus.DELIVERED
+    if not delivered and (status in NO_SURVEY or not module_settings(order.shop, "survey").get("before_delivery")):
+        return None
+    return survey_facts(order, lang, delivered)
+
+
+def survey_facts(order: Order, lang: str, delivered: bool) -> dict:
+    """One NPS question; once answered, the thanks (and the voucher, the same for every score)."""
+    answer = order.survey_answer
+    shop_name = order.shop.name or order.shop.domain
+    return {
+        "title": translate(lang, "survey.title"),
+        "question": survey_question(order.shop, lang) or translate(lang, "survey.question", shop=shop_name),
+        "scores": list(SCORES), "low_label": translate(lang, "survey.low"), "high_label": translate(lang, "survey.high"),
+        "comment_label": translate(lang, "survey.comment"), "submit": translate(lang, "survey.submit"),
+        "answered": answer is not None, "score": answer.score if answer else None,
+        "answer_label": translate(lang, "survey.your_score", score=answer.score) if answer else None,
+        "thanks": translate(lang, "survey.thanks"),
+        "voucher_code": survey_voucher(order.shop) if answer is not None and delivered else None,
+        "voucher_label": translate(lang, "survey.voucher"),
+    }
+
+
+def _newsletter(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+    """Sign-up for the order's address (double opt-in), or that it is already subscribed."""
+    customer = order.customer
+    if customer is None or not customer.email or customer.suppressed_reason:
+        return None
+    own = module_settings(order.shop, "newsletter").get(f"text_{lang}")
+    return {"title": translate(lang, "newsletter.title"),
+            "text": own.strip() if isinstance(own, str) and own.strip() else translate(lang, "newsletter.text"),
+            "subscribed": customer.marketing_consent == GRANTED,
+            "subscribed_text": translate(lang, "newsletter.subscribed"),
+            "cta": translate(lang, "newsletter.cta"), "note": translate(lang, "newsletter.note")}

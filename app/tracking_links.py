@@ -40,3 +40,14 @@ def tracking_url(order) -> str:
 def lookup_url(shop) -> str:
     """The shop's find-my-order page: the root of its custom domain, else under APP_URL."""
     return f"{site_url(shop)}/" if shop.custom_domain else f"{site_url(shop)}/s/{shop.shop_key}/track"
+
+
+def survey_url(order) -> str:
+    """Our survey page for the order (the block's form posts there, the NPS mail links there)."""
+    return f"{tracking_url(order)}/survey"
+
+
+def block_forms(order) -> dict:
+    """Where the block's plain HTML forms post: absolute, so they work inside the shop's page too."""
+    base = tracking_url(order)
+    return {"survey": f"{base}/survey", "newsletter": f"{base}/newsletter"}

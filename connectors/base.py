@@ -81,6 +81,20 @@ class LineItem:
     variant_id: str | None = None
     sku: str | None = None
     price: Decimal | None = None
+    # Shopify: the product's handle (GraphQL lines; REST webhooks do not carry it) and
+    # `product_exists` (false once the product was deleted). None: the payload does not say.
+    product_handle: str | None = None
+    product_exists: bool | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueProduct:
+    """A product as the shop offers it now: what a recommendation links to."""
+
+    platform_product_id: str
+    title: str
+    url: str | None
+    available: bool
 
 
 @dataclass(frozen=True)

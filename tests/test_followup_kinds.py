@@ -203,10 +203,11 @@ def test_how_to_needs_the_merchants_content(app, shop):
     assert [p.send_at for p in _of(plan_followups(order, shop, T0), "how_to")] == [T0 + timedelta(days=2)]
 
 
-def test_nps_needs_a_survey_page(app, shop):
+def test_nps_goes_out_with_or_without_the_merchants_survey_page(app, shop):
+    """Without a (https) survey address of its own the mail links to our survey page."""
     set_module(shop, "mail_nps", survey_url="http://insecure.example.test")
     order = _delivered(shop)
-    assert _of(plan_followups(order, shop, T0), "nps") == []
+    assert [p.send_at for p in _of(plan_followups(order, shop, T0), "nps")] == [T0 + timedelta(days=10)]
     set_module(shop, "mail_nps", survey_url="https://survey.example.test/nps", delay_days=4)
     assert [p.send_at for p in _of(plan_followups(order, shop, T0), "nps")] == [T0 + timedelta(days=4)]
 

@@ -61,7 +61,7 @@ def test_our_unsubscribe_outranks_a_later_platform_subscribed(app, shop):
 
 def test_every_kind_has_a_stream():
     transactional = {"shipped", "out_for_delivery", "ready_for_pickup", "delivered", "delayed", "return_received",
-                     "refund_issued"}
+                     "refund_issued", "newsletter_confirm"}
     marketing = {"review_request", "review_reminder", "thank_you", "how_to", "nps", "replenishment",
                  "anniversary", "win_back", "referral"}
     assert {k: v.stream for k, v in KINDS.items()} == {

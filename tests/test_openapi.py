@@ -62,7 +62,7 @@ def test_every_documented_path_and_method_is_served(app, spec):
 
 
 def test_the_public_block_routes_are_all_documented(app, spec):
-    public = ("/api/", "/t/", "/embed/", "/webhooks/shopify", "/webhooks/woocommerce", "/u/")
+    public = ("/api/", "/t/", "/embed/", "/webhooks/shopify", "/webhooks/woocommerce", "/u/", "/n/")
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         if path.startswith(public) and path != "/webhooks/shopify/compliance":
@@ -151,3 +151,28 @@ def test_faq_banner_and_social_match_the_schema(app, spec, order):
     assert {"faq", "banner", "social"} <= facts["modules"].keys()
     assert facts["modules"]["banner"]["discount_code"] == "DANKE10"
     assert_valid(schema_validator(spec, "OrderStatus"), facts)
+
+
+def test_recommendations_survey_and_newsletter_match_the_schema(client, spec, order):
+    from app.domain.module_changes import save_derived
+    from app.domain.recommendations import Recommendable, count_baskets, derived_table
+
+    order.status = "delivered"
+    shop = order.shop
+    orders, pairs = count_baskets([["p-4711", "p-9"], ["p-9", "p-10"]])
+    catalogue = {p: Recommendable(f"Produkt {p}", f"https://johns-apparel.de/products/{p}") for p in ("p-9", "p-10")}
+    for key in ("recommendations", "survey", "newsletter"):
+        shop.modules.append(ShopModule(key=key, enabled=True, settings={"voucher_code": "DANKE5"}))
+    save_derived(shop, "recommendations", derived_table(orders, pairs, catalogue, datetime.now(timezone.utc), "platform"))
+    db.session.commit()
+    facts = order_status(order, "de")
+    assert {"recommendations", "survey", "newsletter"} <= facts["modules"].keys()
+    assert_valid(schema_validator(spec, "OrderStatus"), facts)
+    answered = client.post("/api/v1/survey", json={"order_id": "gid://shopify/Order/450789469", "score": 8},
+                           headers={"Authorization": f"Bearer {session_token()}"})
+    assert answered.status_code == 200 and answered.get_json()["modules"]["survey"]["voucher_code"] == "DANKE5"
+    assert_valid(schema_validator(spec, "OrderStatus"), answered.get_json())
+    signed_up = client.post("/api/v1/newsletter", json={"order_id": "gid://shopify/Order/450789469"},
+                            headers={"Authorization": f"Bearer {session_token()}"})
+    assert signed_up.status_code == 200
+    assert_valid(schema_validator(spec, "NewsletterAnswer"), signed_up.get_json())

@@ -1,8 +1,8 @@
 """Version counters for what the block shows, bumped in the transaction that changes it.
 
 `orders.facts_version` moves whenever the order, its lines, parcels, tracking events,
-refunds or its customer change; `shops.facts_version` whenever the shop or one of its
-module settings does. The block's views read the two counters in one small query and
+refunds, survey answer or its customer (language, newsletter consent) change; `shops.facts_version` whenever the shop or one of its
+module settings (or their derived tables: recommendations) does. The block's views read the two counters in one small query and
 answer from a cache (app/web/presented_cache.py) while they stand still, so a change a
 worker commits shows on the next request, in every process, with nothing to invalidate.
 
@@ -16,10 +16,20 @@ from itertools import chain
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.models import Customer, Order, OrderLine, Refund, Shipment, Shop, ShopModule, TrackingEvent
+from app.models import (
+    Customer,
+    Order,
+    OrderLine,
+    Refund,
+    Shipment,
+    Shop,
+    ShopModule,
+    SurveyAnswer,
+    TrackingEvent,
+)
 
 # Rows that hang off an order by `order_id`.
-ORDER_PARTS: tuple[type, ...] = (OrderLine, Shipment, Refund)
+ORDER_PARTS: tuple[type, ...] = (OrderLine, Shipment, Refund, SurveyAnswer)
 # Rows that hang off a shop by `shop_id` and change what every order of it shows.
 SHOP_PARTS: tuple[type, ...] = (ShopModule,)
 _INFO_KEY = "facts_touched"

@@ -171,13 +171,9 @@ def _has_how_to_content(order: Order, shop: Shop) -> bool:
                              else str(content).strip()))
 
 
-def _has_survey(order: Order, shop: Shop) -> bool:
-    return str(module_settings(shop, "mail_nps").get("survey_url") or "").startswith("https://")
-
-
 _thank_you = _after_arrival("thank_you")
 _how_to = _after_arrival("how_to", _has_how_to_content)
-_nps = _after_arrival("nps", _has_survey)
+_nps = _after_arrival("nps")  # the merchant's survey page, else ours
 _anniversary = _after_arrival("anniversary")
 _referral = _after_arrival("referral")
 
@@ -325,7 +321,7 @@ def _sync_one(session: Session, order: Order, shop: Shop, now: datetime) -> None
                 continue  # caps or quiet hours moved it later: that deferral stands
             row.send_at = plan.send_at
     for key, row in stored.items():
-        if key not in wanted and row.state == "planned":
+        if key not in wanted and row.state == "planned" and not _on_request(row.kind):
             row.state = "cancelled"
             row.reason = "no longer planned"
 
@@ -341,6 +337,11 @@ def _insert_plan(session: Session, order: Order, plan: Plan) -> None:
             ))
     except IntegrityError:
         pass  # another worker planned the same mail a moment ago
+
+
+def _on_request(kind_key: str) -> bool:
+    kind = KINDS.get(kind_key)
+    return kind is not None and kind.on_request
 
 
 def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime) -> str | None:
@@ -362,8 +363,11 @@ def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime) -> s
         listed = suppression_reason(session, shop.id, message.customer.email)
         if listed:
             return f"suppressed: {listed}"
-    plans = plan_followups(order, shop, now, load_history(session, order))
-    if (message.kind, message.sequence) not in {p.key for p in plans}:
+    if _on_request(message.kind):
+        if not module_enabled(shop, KINDS[message.kind].module):
+            return f"{KINDS[message.kind].module} switched off"
+    elif (message.kind, message.sequence) not in {
+            p.key for p in plan_followups(order, shop, now, load_history(session, order))}:
         return "no longer planned"
     if message.stale_after_seconds is not None:
         if now - message.send_at > timedelta(seconds=message.stale_after_seconds):

@@ -7,7 +7,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.suppressions import email_hash, suppress
-from app.models import Customer, DataExport, Order, ScheduledMessage, Shop, WebhookDelivery
+from app.models import Customer, DataExport, Order, ScheduledMessage, Shop, SurveyAnswer, WebhookDelivery
 
 PENDING_STATES = ("planned", "queued")
 # Shopify sends shop/redact 48 h after uninstall; keep data no longer than this without it.
@@ -67,13 +67,20 @@ def export_customer_data(session: Session, shop: Shop, email: str | None, order_
             "suppressed": customer.suppressed_reason,
             "orders": [{"order": o.platform_order_id, "name": o.name, "status": o.status,
                         "parcels": [{"carrier": s.carrier, "tracking_number": s.tracking_number,
-                                     "status": s.status} for s in o.shipments]} for o in orders],
+                                     "status": s.status} for s in o.shipments],
+                        "survey": _survey_record(o.survey_answer)} for o in orders],
             "mails": [{"kind": m.kind, "stream": m.stream, "state": m.state,
                        "sent_at": m.sent_at.isoformat() if m.sent_at else None} for m in messages],
         })
     export = DataExport(shop_id=shop.id, request_id=request_id, payload={"customers": records})
     session.add(export)
     return export
+
+
+def _survey_record(answer: SurveyAnswer | None) -> dict | None:
+    if answer is None:
+        return None
+    return {"score": answer.score, "comment": answer.comment, "answered_at": answer.answered_at.isoformat()}
 
 
 def redact_customer(session: Session, shop: Shop, email: str | None, order_ids: tuple[str, ...],
@@ -90,6 +97,11 @@ def redact_customer(session: Session, shop: Shop, email: str | None, order_ids: 
         if customer.email:
             # Only the hash stays: a redacted buyer is never mailed marketing again.
             suppress(session, shop.id, email_hash(customer.email), "redacted", now)
+        # A survey comment is free text and may name the buyer; the bare score stays.
+        session.execute(
+            update(SurveyAnswer).where(SurveyAnswer.order_id.in_(select(Order.id).where(
+                Order.customer_id == customer.id))).values(comment=None)
+            .execution_options(synchronize_session=False))
         customer.email = None
         customer.platform_customer_id = None
         customer.suppressed_reason = "redacted"

@@ -30,6 +30,9 @@ class MailKind:
     business_days: bool = False
     # A notice older than this when it would go out is skipped, never sent late.
     stale_after: timedelta | None = None
+    # Sent because the buyer asked for it (and switched by that block module): never
+    # planned by the timing brain, so re-planning neither adds nor cancels it.
+    on_request: bool = False
 
     @property
     def marketing(self) -> bool:
@@ -64,6 +67,8 @@ KINDS: dict[str, MailKind] = {kind.key: kind for kind in (
              stale_after=_days(2)),
     MailKind("return_received", TRANSACTIONAL, "mail_return_received", stale_after=_days(3)),
     MailKind("refund_issued", TRANSACTIONAL, "mail_refund_issued", stale_after=_days(3)),
+    # Double opt-in: asks the buyer to confirm the newsletter sign-up they clicked in the block.
+    MailKind("newsletter_confirm", TRANSACTIONAL, "newsletter", stale_after=_days(1), on_request=True),
     # Marketing (BGH VI ZR 225/17: review and survey requests are advertising).
     MailKind("review_request", MARKETING, "mail_review_request",
              delay=_days(7), international_delay=_days(14)),

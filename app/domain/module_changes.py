@@ -16,20 +16,30 @@ REPLAN_LIMIT = 500
 REPLAN_WINDOW = timedelta(days=45)
 
 
+def _module_row(shop: Shop, key: str) -> ShopModule:
+    row = next((m for m in shop.modules if m.key == key), None)
+    if row is None:
+        row = ShopModule(key=key, enabled=module_enabled(shop, key), settings={})
+        shop.modules.append(row)
+    return row
+
+
 def save_module(session: Session, shop: Shop, key: str, enabled: bool | None = None,
                 settings: dict | None = None) -> bool:
     """Store the switch and/or settings; return True when the switch flipped."""
     was = module_enabled(shop, key)
-    row = next((m for m in shop.modules if m.key == key), None)
-    if row is None:
-        row = ShopModule(key=key, enabled=was, settings={})
-        shop.modules.append(row)
+    row = _module_row(shop, key)
     if enabled is not None:
         row.enabled = enabled
     if settings is not None:
         # A new dict, so SQLAlchemy sees the JSON column change.
         row.settings = {**(row.settings or {}), **settings}
     return row.enabled != was
+
+
+def save_derived(shop: Shop, key: str, derived: dict) -> None:
+    """Store what a job computed for the module, beside its switch and settings."""
+    _module_row(shop, key).derived = derived
 
 
 def replan_open_orders(session: Session, shop: Shop, now: datetime) -> int:

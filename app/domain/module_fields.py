@@ -52,14 +52,31 @@ BLOCK_MODULES = (
                "(the target is set under Content & branding).", "block"),
     ModuleSpec("faq", "FAQ and how-tos", "Answers for every order or per product; how-to and care entries "
                "after delivery (entries are written under Content & branding).", "block"),
-    ModuleSpec("recommendations", "Recommendations", "Products that go with the order.", "block", live=False),
+    ModuleSpec("recommendations", "Recommendations", "Products often bought together with the order's, from "
+               "your own orders (never one already in the order), filled up with best sellers; refreshed hourly.",
+               "block", (
+                   Field("max_items", "Products shown at most", "int", 1, 8),
+                   Field("best_sellers", "Fill up with best sellers", "bool"),
+               )),
     ModuleSpec("banner", "Banner", "A message with an optional discount code, after delivery by default; "
                "the code never shows before delivery (set under Content & branding).", "block"),
     ModuleSpec("social", "Social links", "Links to the shop's social profiles and newsletter sign-up "
                "(set under Content & branding).", "block"),
-    ModuleSpec("newsletter", "Newsletter sign-up", "Double opt-in sign-up.", "block", live=False),
-    ModuleSpec("survey", "Survey", "One question about the purchase.", "block",
-               (Field("question", "Question", "text", max_length=200),), live=False),
+    ModuleSpec("newsletter", "Newsletter sign-up", "Sign-up for the order's e-mail address with double opt-in: "
+               "a confirmation mail goes out, consent counts only once its link is confirmed.", "block", (
+                   Field("text_de", "What the newsletter brings (German; empty: our default text)", "text",
+                         max_length=300),
+                   Field("text_en", "What the newsletter brings (English)", "text", max_length=300),
+               )),
+    ModuleSpec("survey", "Survey (NPS)", "One question (0-10) and an optional comment, after delivery; one answer "
+               "per order. Also the page the NPS mail links to when it has no survey address of its own.", "block", (
+                   Field("before_delivery", "Also ask before delivery", "bool"),
+                   Field("question_de", "Question (German; empty: the standard NPS question)", "text",
+                         max_length=200),
+                   Field("question_en", "Question (English)", "text", max_length=200),
+                   Field("voucher_code", "Thank-you code after answering (the same for every score; "
+                         "never before delivery)", "code", max_length=40),
+               )),
 )
 MAIL_TITLES = {"shipped": "Shipping notice", "review_request": "Review request"}
 
@@ -67,7 +84,7 @@ MAIL_TITLES = {"shipped": "Shipping notice", "review_request": "Review request"}
 def mail_modules() -> tuple[ModuleSpec, ...]:
     """One switch per mail kind in the registry; marketing kinds say what they need."""
     specs = []
-    for kind in KINDS.values():
+    for kind in (k for k in KINDS.values() if not k.on_request):
         note = ("Marketing: sent only with consent (or the existing-customer exemption), with one-click "
                 "unsubscribe, caps and quiet hours." if kind.marketing else "Transactional: no advertising.")
         specs.append(ModuleSpec(kind.module, MAIL_TITLES.get(kind.key, kind.key.replace("_", " ").title()),

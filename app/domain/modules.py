@@ -52,6 +52,13 @@ DEFAULT_SETTINGS: dict[str, dict] = {
     "faq": {"entries": []},
     # title/text per language; url (https) and discount_code optional; the code never before delivery.
     "banner": {"title": {}, "text": {}, "url": None, "discount_code": None, "show": "after_delivery"},
+    # Up to max_items products bought together with the order's, filled with best sellers.
+    "recommendations": {"max_items": 4, "best_sellers": True},
+    # One NPS question (0-10) and an optional comment; once delivered unless before_delivery.
+    # The voucher (same for every score) is shown after answering, never before delivery.
+    "survey": {"before_delivery": False, "question_de": None, "question_en": None, "voucher_code": None},
+    # Double opt-in sign-up; text_* says what the newsletter brings (the buyer consents to that).
+    "newsletter": {"text_de": None, "text_en": None},
     # https links; newsletter_url is the shop's own sign-up page.
     "social": {"instagram": None, "facebook": None, "tiktok": None, "youtube": None, "pinterest": None,
                "newsletter_url": None},
@@ -62,7 +69,8 @@ DEFAULT_SETTINGS: dict[str, dict] = {
     "mail_thank_you": {"voucher_code": None},
     # Care and how-to advice in the merchant's words; without it the mail is not planned.
     "mail_how_to": {"content": {}},
-    # One hosted survey page; `?score=0..10` is appended. The voucher is the same for every score.
+    # The merchant's survey page (`?score=0..10` is appended), else our own (/t/<token>/survey).
+    # The voucher is the same for every score.
     "mail_nps": {"survey_url": None, "voucher_code": None},
     # Days until a product runs out, keyed by product id, variant id or SKU.
     "mail_replenishment": {"intervals": {}},
@@ -83,3 +91,8 @@ def module_settings(shop, key: str) -> dict:
     """The module's settings over its defaults (reads the already loaded modules only)."""
     stored = next((m.settings for m in shop.modules if m.key == key), None) or {}
     return {**DEFAULT_SETTINGS.get(key, {}), **stored}
+
+
+def module_derived(shop, key: str) -> dict | None:
+    """What a job computed for the module (reads the already loaded modules only)."""
+    return next((m.derived for m in shop.modules if m.key == key), None)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.domain.shipments import apply_fulfillment_event
 from app.domain.statuses import derive_order_status
+from app.domain.suppressions import DOUBLE_OPT_IN, WITHDRAWN
 from app.domain.upsert import get_or_create, get_or_insert, is_stale
 from app.models import Customer, Order, OrderLine, Refund, Shop
 from connectors.base import LineItem, OrderEvent, RefundEvent
@@ -79,12 +80,24 @@ def upsert_customer(session: Session, shop: Shop, event: OrderEvent, now: dateti
     # An unsubscribe through our own link outranks whatever the platform says later.
     state = event.marketing_state or (
         None if event.marketing_consent is None else ("granted" if event.marketing_consent else "denied"))
-    if state is not None and customer.consent_source in (None, "platform"):
+    if state is not None and (customer.consent_source in (None, "platform")
+                              or _withdrawn_since_opt_in(customer, state, event.marketing_consent_at)):
         if customer.marketing_consent != state:
             customer.marketing_consent = state
             customer.consent_source = "platform"
             customer.consent_at = event.marketing_consent_at or now
     return customer
+
+
+def _withdrawn_since_opt_in(customer: Customer, state: str, platform_at: datetime | None) -> bool:
+    """The buyer unsubscribed at the platform after confirming our sign-up: that wins.
+    (The platform's "not subscribed" only means its own list never had them.)"""
+    if state != WITHDRAWN or customer.consent_source != DOUBLE_OPT_IN or platform_at is None:
+        return False
+    confirmed = customer.consent_at
+    if confirmed is not None and confirmed.tzinfo is None:
+        confirmed = confirmed.replace(tzinfo=timezone.utc)
+    return confirmed is None or platform_at > confirmed
 
 
 def _apply_lines(session: Session, order: Order, lines: tuple[LineItem, ...]) -> None:
@@ -100,6 +113,10 @@ def _apply_lines(session: Session, order: Order, lines: tuple[LineItem, ...]) ->
         row.variant_id = item.variant_id
         row.sku = item.sku
         row.price = item.price
+        # A REST webhook names no handle: keep the one reconciliation brought.
+        row.product_handle = item.product_handle or row.product_handle
+        if item.product_exists is not None:
+            row.product_exists = item.product_exists
 
 
 def apply_refund(order: Order, refund: RefundEvent, now: datetime) -> None:

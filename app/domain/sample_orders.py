@@ -42,7 +42,8 @@ def sample_order(shop, state: str, locale: str, now: datetime, email: str = SAMP
         placed_at=placed, created_at=placed, currency="EUR",
         total_price=Decimal("59.90"), shipping_country=shop.country or "DE", shipments=shipments,
         lines=[SimpleNamespace(product_id="501", variant_id="9001", quantity=1)],
-        cancelled_at=now - timedelta(days=3) if state == "cancelled" else None, refunded_at=None)
+        cancelled_at=now - timedelta(days=3) if state == "cancelled" else None, refunded_at=None,
+        survey_answer=None)
 
 
 def sample_message(shop, kind_key: str, locale: str, now: datetime, email: str = SAMPLE_EMAIL):

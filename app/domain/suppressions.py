@@ -14,6 +14,8 @@ from app.models import Customer, ScheduledMessage, Shop, Suppression
 PENDING_STATES = ("planned", "queued")
 # Consent states kept on Customer.marketing_consent.
 GRANTED, PENDING, DENIED, WITHDRAWN, UNKNOWN = "granted", "pending", "denied", "withdrawn", "unknown"
+# Consent the buyer confirmed through the block's newsletter sign-up (double opt-in).
+DOUBLE_OPT_IN = "block_double_opt_in"
 
 
 def email_hash(email: str) -> str:

@@ -52,11 +52,11 @@ def _queue_due_messages(now: datetime) -> int:
     ids = [row.id for row in rows]
     session.commit()  # the claim is durable before Redis hears of it
     for message_id in ids:
-        _enqueue_send(message_id)
+        enqueue_send(message_id)
     return len(ids)
 
 
-def _enqueue_send(message_id: int) -> None:
+def enqueue_send(message_id: int) -> None:
     # A send is bounded by the SMTP timeout; the job timeout also bounds how long a dead
     # worker's job looks alive.
     queues.enqueue("mail", send_message, message_id, job_id=message_job_id(message_id),
@@ -78,7 +78,7 @@ def _redrive_messages(now: datetime) -> int:
     ids = [row.id for row in lost]
     session.commit()
     for message_id in ids:
-        _enqueue_send(message_id)
+        enqueue_send(message_id)
     return len(ids)
 
 

@@ -14,8 +14,11 @@ from sqlalchemy.orm import object_session
 from app.domain.mail_kinds import KINDS, MARKETING
 from app.domain.modules import module_settings
 from app.domain.suppressions import marketing_permitted, suppression_reason
+from app.domain.survey import merchant_survey_url
 from app.models import OrderLine, Refund, ScheduledMessage
+from app.newsletter_links import confirm_url
 from app.review_clicks import review_click_url
+from app.tracking_links import survey_url
 
 NPS_SCORES = range(11)
 
@@ -62,8 +65,11 @@ def kind_context(message: ScheduledMessage, lang: str) -> dict:
     elif message.kind == "how_to":
         context["content"] = _localised(settings.get("content"), lang)
     elif message.kind == "nps":
-        url = str(settings.get("survey_url") or "")
+        # The merchant's survey page, else our own, which keeps the answer with the order.
+        url = merchant_survey_url(message.order.shop) or survey_url(message.order)
         context["nps_links"] = [(score, _with_query(url, score=score)) for score in NPS_SCORES]
+    elif message.kind == "newsletter_confirm":
+        context["confirm_url"] = confirm_url(message)
     elif message.kind == "replenishment":
         line = _stored(message, OrderLine, message.sequence)
         context["product"] = line.title if line is not None else None

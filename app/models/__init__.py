@@ -7,8 +7,9 @@ from app.models.refund import Refund
 from app.models.shipment import Shipment, TrackingEvent
 from app.models.shop import Shop, ShopModule, utcnow
 from app.models.suppression import Suppression
+from app.models.survey import SurveyAnswer
 
 __all__ = [
     "Customer", "DataExport", "Order", "OrderLine", "Refund", "ScheduledMessage", "Shipment", "Shop", "ShopModule",
-    "Suppression", "TrackingEvent", "WebhookDelivery", "utcnow",
+    "Suppression", "SurveyAnswer", "TrackingEvent", "WebhookDelivery", "utcnow",
 ]

@@ -68,6 +68,9 @@ class Order(Base):
     refunds: Mapped[list["Refund"]] = relationship(  # noqa: F821
         back_populates="order", cascade="all, delete-orphan", order_by="Refund.id"
     )
+    survey_answer: Mapped["SurveyAnswer | None"] = relationship(  # noqa: F821
+        back_populates="order", cascade="all, delete-orphan", uselist=False
+    )
 
 
 class OrderLine(Base):
@@ -83,6 +86,10 @@ class OrderLine(Base):
     title: Mapped[str] = mapped_column(String(500))
     quantity: Mapped[int]
     price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    # Shopify's product handle (for a link) and whether the product still existed when the
+    # platform last sent this line; recommendations skip removed products.
+    product_handle: Mapped[str | None] = mapped_column(String(255))
+    product_exists: Mapped[bool | None]
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

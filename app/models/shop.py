@@ -79,5 +79,8 @@ class ShopModule(Base):
     key: Mapped[str] = mapped_column(String(40))
     enabled: Mapped[bool]
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What a job computed for the module (recommendations: co-purchases and best sellers),
+    # loaded with the switches so a block view needs no query of its own. Never merchant input.
+    derived: Mapped[dict | None] = mapped_column(JSON)
 
     shop: Mapped[Shop] = relationship(back_populates="modules")

@@ -3,12 +3,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, Response, current_app, json, request
+from flask import Blueprint, Response, current_app, json, jsonify, request
 
-from app.presenters import order_status
+from app.domain.modules import module_enabled
+from app.domain.survey import InvalidAnswer, accepts_answers, parse_answer, record_answer
+from app.extensions import db
+from app.i18n import pick_locale, translate
+from app.presenters import load_for_presenting, order_status
+from app.web.newsletter import subscribe
 from app.web.presented_cache import Fingerprint, fingerprint_by_shop_domain, presented
 from connectors.base import IncomingRequest, Secrets
-from connectors.shopify.session_token import CORS_HEADERS, order_id_from_gid, verify_extension_request
+from connectors.shopify.session_token import (
+    CORS_HEADERS,
+    ExtensionSession,
+    order_id_from_gid,
+    verify_extension_request,
+)
 
 bp = Blueprint("blocks", __name__)
 # A guest (no `sub`) sees an order only on the thank-you page, right after buying.
@@ -24,24 +34,32 @@ def _error(status: int, message: str, headers: dict):
     return {"status": status, "error": message}, status, headers
 
 
-@bp.route("/api/v1/order-status", methods=["GET", "OPTIONS"])
-def shopify_order_status():
-    """Return the order-status facts for the order the extension shows."""
+def _extension_order(order_gid) -> tuple[ExtensionSession, Fingerprint | None, tuple | None]:
+    """(session, the fingerprint of the order the extension names, None), or (session, None, the refusal)."""
     session = verify_extension_request(
         IncomingRequest(request.method, dict(request.headers), b"", request.url),
         current_app.config["SHOPIFY_API_KEY"], _secrets())
     if request.method == "OPTIONS":
-        return "", 204, session.headers or CORS_HEADERS
+        return session, None, ("", 204, session.headers or CORS_HEADERS)
     if not session.ok:
-        return _error(session.status, session.reason, session.headers)
-    order_id = order_id_from_gid(request.args.get("order_id"))
+        return session, None, _error(session.status, session.reason, session.headers)
+    order_id = order_id_from_gid(order_gid if isinstance(order_gid, str) else None)
     if order_id is None:
-        return _error(400, "order_id must be an Order or OrderIdentity gid", session.headers)
+        return session, None, _error(400, "order_id must be an Order or OrderIdentity gid", session.headers)
     order = fingerprint_by_shop_domain("shopify", session.shop_domain, order_id)
     if order is None:
-        return _error(404, "order not found", session.headers)
+        return session, None, _error(404, "order not found", session.headers)
     if not _may_see(order, session.customer_id):
-        return _error(403, "login required", session.headers)
+        return session, None, _error(403, "login required", session.headers)
+    return session, order, None
+
+
+@bp.route("/api/v1/order-status", methods=["GET", "OPTIONS"])
+def shopify_order_status():
+    """Return the order-status facts for the order the extension shows."""
+    session, order, refusal = _extension_order(request.args.get("order_id"))
+    if refusal:
+        return refusal
     locale = request.args.get("locale")
     key = presented.key("block.json", order, locale, request.host, datetime.now(timezone.utc))
     headers = {**session.headers, "Cache-Control": "private, max-age=15", "Vary": "Authorization"}
@@ -55,6 +73,46 @@ def shopify_order_status():
     response = Response(answer.body, mimetype="application/json", headers=headers)
     response.set_etag(answer.etag)
     return response
+
+
+@bp.route("/api/v1/survey", methods=["POST", "OPTIONS"])
+def shopify_survey_answer():
+    """Keep the buyer's NPS answer for the order; answer with the order-status facts."""
+    body = request.get_json(silent=True) if request.method == "POST" else None
+    session, found, refusal = _extension_order(body.get("order_id") if isinstance(body, dict) else None)
+    if refusal:  # a body that is no JSON object names no order: 400
+        return refusal
+    order = load_for_presenting(db.session, found.order_id)
+    if order is None or not accepts_answers(order.shop):
+        return _error(404, "the survey is switched off", session.headers)
+    lang = request.args.get("locale")
+    try:
+        answer = parse_answer(body.get("score"), body.get("comment"))
+    except InvalidAnswer as invalid:
+        return _error(400, translate(pick_locale(lang, order.locale, order.shop.locale), invalid.key),
+                      session.headers)
+    record_answer(db.session, order, answer, datetime.now(timezone.utc))
+    db.session.commit()
+    response = jsonify(order_status(load_for_presenting(db.session, order.id), lang))
+    response.headers.update(session.headers)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/api/v1/newsletter", methods=["POST", "OPTIONS"])
+def shopify_newsletter_signup():
+    """Send the double opt-in confirmation mail to the order's address."""
+    body = request.get_json(silent=True) if request.method == "POST" else None
+    session, found, refusal = _extension_order(body.get("order_id") if isinstance(body, dict) else None)
+    if refusal:
+        return refusal
+    order = load_for_presenting(db.session, found.order_id)
+    if order is None or not module_enabled(order.shop, "newsletter"):
+        return _error(404, "the newsletter sign-up is switched off", session.headers)
+    state = subscribe(order)
+    lang = pick_locale(request.args.get("locale"), order.locale, order.shop.locale)
+    return ({"state": state, "message": translate(lang, f"newsletter.state.{state}")},
+            422 if state == "no_address" else 200, {**session.headers, "Cache-Control": "no-store"})
 
 
 def _may_see(order: Fingerprint, customer_id: str | None) -> bool:

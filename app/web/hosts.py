@@ -12,8 +12,11 @@ from flask import Blueprint, abort, current_app, g, request
 from app.domain.custom_domains import host_name, is_own_host
 
 bp = Blueprint("hosts", __name__)
+# The tracking page's own forms (survey, newsletter) post under the page's address, so they
+# are served where it is; each checks that the order belongs to the shop owning the host.
 CUSTOM_DOMAIN_ENDPOINTS = frozenset({"tracking.tracking_page", "tracking.tracking_json", "lookup.home",
-                                     "lookup.home_find", "health.healthz"})
+                                     "lookup.home_find", "health.healthz", "survey.survey_page",
+                                     "survey.answer_survey", "newsletter.subscribe_form"})
 
 
 @bp.before_app_request

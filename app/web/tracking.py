@@ -11,8 +11,8 @@ from app.embed_tokens import EmbedTokenError, looks_like_embed_token, verify_emb
 from app.extensions import db
 from app.i18n import catalogue_for
 from app.models import Order
-from app.presenters import order_status
-from app.tracking_links import read_tracking_token, tracking_url
+from app.presenters import load_for_presenting, order_status
+from app.tracking_links import block_forms, read_tracking_token, tracking_url
 from app.web.hosts import domain_serves_here
 from app.web.presented_cache import Fingerprint, fingerprint_by_id, fingerprint_by_platform_id, presented
 
@@ -22,12 +22,21 @@ EMBED_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "private, 
 
 
 def _order_for(token: str) -> Fingerprint:
+    """The fingerprint of the order a tracking token names (on a host that may show it), or 404."""
     ids = read_tracking_token(token)
     if ids is None:
         abort(404, description="This tracking link is invalid or has expired.")
     shop_id, order_id = ids
     order = fingerprint_by_id(order_id, shop_id)
     if order is None or not domain_serves_here(order.custom_domain):
+        abort(404, description="This order is not available.")
+    return order
+
+
+def order_for_token(token: str) -> Order:
+    """The whole order a tracking token names, loaded afresh, or 404 (for the block's forms)."""
+    order = load_for_presenting(db.session, _order_for(token).order_id)
+    if order is None:
         abort(404, description="This order is not available.")
     return order
 
@@ -40,7 +49,7 @@ def _present(kind: str, order: Fingerprint, render, mimetype: str, headers: dict
     if request.if_none_match.contains(etag):
         response = Response(status=304, headers=headers)
     else:
-        answer = presented.get_or_render(key, lambda full, now: render(order_status(full, locale, now)).encode())
+        answer = presented.get_or_render(key, lambda full, now: render(full, order_status(full, locale, now)).encode())
         if answer is None:
             abort(404, description="This order is not available.")
         response = Response(answer.body, mimetype=mimetype, headers=headers)
@@ -49,14 +58,15 @@ def _present(kind: str, order: Fingerprint, render, mimetype: str, headers: dict
 
 
 def _html(template: str):
-    return lambda facts: render_template(template, facts=facts, labels=catalogue_for(facts["locale"]),
-                                         logo=safe_https(facts["shop"]["branding"].get("logo_url")))
+    return lambda order, facts: render_template(
+        template, facts=facts, labels=catalogue_for(facts["locale"]), forms=block_forms(order),
+        logo=safe_https(facts["shop"]["branding"].get("logo_url")))
 
 
 @bp.get("/t/<token>.json")
 def tracking_json(token: str):
     """Return the order-status facts as versioned JSON."""
-    return _present("tracking.json", _order_for(token), json.dumps, "application/json",
+    return _present("tracking.json", _order_for(token), lambda _order, facts: json.dumps(facts), "application/json",
                     {"Cache-Control": "private, max-age=15"})
 
 

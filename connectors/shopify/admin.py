@@ -25,7 +25,7 @@ ORDER_FIELDS = """
   totalPriceSet { shopMoney { amount currencyCode } }
   customer { id defaultEmailAddress { marketingState } }
   shippingAddress { countryCodeV2 }
-  lineItems(first: 100) { nodes { id title quantity sku variant { id } product { id }
+  lineItems(first: 100) { nodes { id title quantity sku variant { id } product { id handle }
     originalUnitPriceSet { shopMoney { amount } } } }
   fulfillments(first: 25) { id status displayStatus createdAt updatedAt estimatedDeliveryAt
     deliveredAt inTransitAt trackingInfo { company number url }

@@ -55,14 +55,19 @@ def order_from_graphql(node: dict) -> OrderEvent:
 
 
 def _line(item: dict) -> LineItem:
+    product = item.get("product") or {}
+    handle = product.get("handle")
     return LineItem(
         platform_line_id=platform_id(item["id"]),
         title=str(item.get("title") or "")[:500],
         quantity=int(item.get("quantity") or 0),
-        product_id=optional_id((item.get("product") or {}).get("id")),
+        product_id=optional_id(product.get("id")),
         variant_id=optional_id((item.get("variant") or {}).get("id")),
         sku=item.get("sku") or None,
         price=_amount(item.get("originalUnitPriceSet")),
+        product_handle=handle[:255] if isinstance(handle, str) and handle else None,
+        # The query selects `product`: null there means the product was deleted.
+        product_exists=bool(product) if "product" in item else None,
     )
 
 

@@ -114,6 +114,7 @@ def _line(item: dict) -> LineItem:
         variant_id=optional_id(item.get("variant_id")),
         sku=item.get("sku") or None,
         price=money(item.get("price")),
+        product_exists=item["product_exists"] if isinstance(item.get("product_exists"), bool) else None,
     )
 
 

@@ -128,6 +128,12 @@ class WooClient:
             chunk = order_ids[start:start + PER_PAGE]
             yield from self.paginate("orders", {"include": ",".join(chunk)})
 
+    def products(self, product_ids: list[str]) -> Iterator[dict]:
+        """The given products that still exist (deleted ones are simply not returned)."""
+        for start in range(0, len(product_ids), PER_PAGE):
+            chunk = product_ids[start:start + PER_PAGE]
+            yield from self.paginate("products", {"include": ",".join(chunk)})
+
     def webhooks(self) -> list[dict]:
         return list(self.paginate("webhooks"))
 

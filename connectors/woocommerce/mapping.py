@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from connectors.base import (
+    CatalogueProduct,
     FulfillmentEvent,
     IgnoredEvent,
     LifecycleEvent,
@@ -113,6 +114,18 @@ def line_item(item: dict) -> LineItem:
         sku=item.get("sku") or None,
         price=money(item.get("price")),
     )
+
+
+def catalogue_product(p: dict) -> CatalogueProduct:
+    """A REST v3 product: its permalink, and whether a buyer can find and buy it now."""
+    permalink = p.get("permalink")
+    available = (p.get("status") == "publish" and p.get("purchasable") is not False
+                 and p.get("stock_status") != "outofstock"
+                 and p.get("catalog_visibility", "visible") in ("visible", "catalog", "search"))
+    return CatalogueProduct(
+        platform_product_id=platform_id(p["id"]), title=str(p.get("name") or "")[:500],
+        url=permalink if isinstance(permalink, str) and permalink.startswith(("https://", "http://")) else None,
+        available=available)
 
 
 def refund_event(order_id: str, r: dict) -> RefundEvent:

@@ -16,7 +16,7 @@ def graphql_order(order_id: int, updated_at: str, *, name="#1001", email="buyer@
         "lineItems": {"nodes": [{
             "id": "gid://shopify/LineItem/466157049", "title": "Leinenhemd", "quantity": 1,
             "sku": "SHIRT-L", "variant": {"id": "gid://shopify/ProductVariant/39072856"},
-            "product": {"id": "gid://shopify/Product/632910392"},
+            "product": {"id": "gid://shopify/Product/632910392", "handle": "leinenhemd"},
             "originalUnitPriceSet": {"shopMoney": {"amount": "89.9"}}}]},
         "fulfillments": list(fulfillments),
     }

@@ -1,7 +1,8 @@
 """A fake WooCommerce REST v3 API on loopback, speaking the documented wire format.
 
 `/wp-json/wc/v3/orders` (page, per_page ≤ 100, modified_after + dates_are_gmt, include;
-`X-WP-Total` / `X-WP-TotalPages`), `/orders/<id>`, `/webhooks` (list, create with
+`X-WP-Total` / `X-WP-TotalPages`), `/orders/<id>`, `/products` (include; deleted ones are
+simply absent, as in WooCommerce), `/webhooks` (list, create with
 topic/delivery_url validation and 201, get, update, delete with force=true). Auth as
 `WC_REST_Authentication`: over https Basic (or consumer_key/consumer_secret in the query);
 over plain http OAuth 1.0a one-legged with its signature, ±15 min timestamp and nonce
@@ -46,6 +47,7 @@ def _rawurlencode(value: str) -> str:  # PHP: RFC 3986, then wc_rest_urlencode_r
 @dataclass
 class FakeStoreState:
     orders: dict = field(default_factory=dict)  # id → REST order JSON
+    products: dict = field(default_factory=dict)  # id → REST product JSON
     webhooks: dict = field(default_factory=dict)  # id → webhook JSON
     requests: list = field(default_factory=list)  # (method, path, query, auth kind)
     fail_next: list = field(default_factory=list)  # statuses to answer before anything else
@@ -128,6 +130,14 @@ class FakeWooCommerce:
             if order is None:
                 return _error("woocommerce_rest_shop_order_invalid_id", "Invalid ID.", 404)
             return jsonify(order)
+
+        @app.get(f"{API}/products")
+        def list_products():
+            products = sorted(self.state.products.values(), key=lambda p: p["id"], reverse=True)
+            if request.args.get("include"):
+                wanted = {int(i) for i in request.args["include"].split(",") if i.strip()}
+                products = [p for p in products if p["id"] in wanted]
+            return self._page(products)
 
         @app.get(f"{API}/webhooks")
         def list_webhooks():

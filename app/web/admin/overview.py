@@ -7,12 +7,14 @@ from flask import g
 from sqlalchemy import and_, func, or_, select
 
 from app.domain.fatigue import zone
+from app.domain.survey import net_promoter_score
 from app.extensions import db
 from app.models import ScheduledMessage, WebhookDelivery
 from app.web.admin import bp
 from app.web.admin.layout import render_page
 
 RECENT_DELIVERIES = 10
+NPS_WINDOW = timedelta(days=90)
 
 
 def _today_bounds(tz_name: str | None, now: datetime) -> tuple[datetime, datetime]:
@@ -40,10 +42,11 @@ def mail_counts(shop_id: int, tz_name: str | None, now: datetime) -> dict[str, i
 
 @bp.get("/")
 def overview():
-    """Show connection health, the last webhook deliveries and today's mail."""
+    """Show connection health, the last webhook deliveries, today's mail and the survey's NPS."""
     shop = g.admin.shop
     deliveries = db.session.scalars(
         select(WebhookDelivery).where(WebhookDelivery.shop_id == shop.id)
         .order_by(WebhookDelivery.received_at.desc()).limit(RECENT_DELIVERIES)).all()
-    return render_page("admin/overview.html", deliveries=deliveries,
-                       counts=mail_counts(shop.id, shop.timezone, datetime.now(timezone.utc)))
+    now = datetime.now(timezone.utc)
+    return render_page("admin/overview.html", deliveries=deliveries, counts=mail_counts(shop.id, shop.timezone, now),
+                       nps=net_promoter_score(db.session, shop.id, now - NPS_WINDOW))

@@ -19,7 +19,7 @@ export async function loadView() {
       import {renderToString} from 'preact-render-to-string';
       import {BlockView} from './src/Block.jsx';
       export {viewModel} from './src/logic.js';
-      export const render = (view, t) => renderToString(<BlockView view={view} t={t} />);`},
+      export const render = (view, t) => renderToString(<BlockView view={view} actions={t ? {t} : undefined} />);`},
   });
   return import(`${pathToFileURL(out)}?${Date.now()}`);
 }

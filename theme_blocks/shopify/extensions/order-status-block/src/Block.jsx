@@ -5,6 +5,10 @@ import {blockUrl, fetchOrderStatus, localeFrom, orderIdFrom, viewModel} from './
 import {Banner} from './modules/Banner.jsx';
 import {Faq} from './modules/Faq.jsx';
 import {Social} from './modules/Social.jsx';
+import {actionUrl, postAction} from './modules/engagement.js';
+import {Newsletter} from './modules/Newsletter.jsx';
+import {Recommendations} from './modules/Recommendations.jsx';
+import {Survey} from './modules/Survey.jsx';
 
 /** The order-status block; renders nothing until (and unless) the app knows the order. */
 export function OrderStatusBlock() {
@@ -24,16 +28,26 @@ export function OrderStatusBlock() {
     return () => { stopped = true; };
   }, [orderId, locale]);
 
+  const t = (key, vars) => shopify.i18n.translate(key, vars);
+  // Answers go to the block API with the session token; the survey answer returns the document.
+  const post = (what, body) => postAction({url: actionUrl(API_URL, what, locale), body: {...body, order_id: orderId},
+                                          getToken: () => shopify.sessionToken.get(), fetch: (...args) => fetch(...args)});
+  const actions = {
+    t,
+    survey: async (body) => { const answer = await post('survey', body); if (answer.ok) setData(answer.body); return answer.ok; },
+    newsletter: async (body) => (await post('newsletter', body)).body,
+  };
   let view = null;
   try {
-    view = viewModel(data, (key, vars) => shopify.i18n.translate(key, vars));
+    view = viewModel(data, t);
   } catch {
     view = null;
   }
-  return view ? <BlockView view={view} t={(key, vars) => shopify.i18n.translate(key, vars)} /> : null;
+  return view ? <BlockView view={view} actions={actions} /> : null;
 }
 
-export function BlockView({view, t}) {
+export function BlockView({view, actions = {t: (key) => key}}) {
+  const t = actions.t;
   return (
     <s-section heading={view.title}>
       <s-stack gap="base">
@@ -67,6 +81,9 @@ export function BlockView({view, t}) {
             {parcel.url && <s-link href={parcel.url} target="_blank">{parcel.linkText}</s-link>}
           </s-stack>
         ))}
+        {view.recommendations && <Recommendations view={view.recommendations} />}
+        {view.survey && <Survey view={view.survey} send={actions.survey} t={actions.t} />}
+        {view.newsletter && <Newsletter view={view.newsletter} send={actions.newsletter} t={actions.t} />}
         {[view.reorder, view.review].filter(Boolean).map((offer) => (
           <s-stack key={offer.url} gap="small-500">
             <s-heading>{offer.title}</s-heading>

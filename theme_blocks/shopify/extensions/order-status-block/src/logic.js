@@ -1,5 +1,6 @@
 // The pure part of the block: which order, fetching with back-off, and what to show.
 // No Preact and no `shopify` global in here, so `node --test` can run it as is.
+import {engagementViews} from './modules/engagement.js';
 
 /** Delays (ms) between tries while the app has not heard of the order yet (HTTP 404). */
 export const RETRY_DELAYS = [1000, 2000, 4000, 8000, 16000];
@@ -102,8 +103,9 @@ export function viewModel(data, t) {
   view.faq = faqView(m.faq, data.locale);
   view.banner = bannerView(m.banner, data.locale);
   view.social = socialView(m.social);
+  Object.assign(view, engagementViews(m));
   const empty = !view.timeline.length && !view.parcels.length && !view.estimate && !view.reorder && !view.review &&
-    !view.faq && !view.banner && !view.social;
+    !view.faq && !view.banner && !view.social && !view.recommendations && !view.survey && !view.newsletter;
   return empty ? null : view;
 }
 

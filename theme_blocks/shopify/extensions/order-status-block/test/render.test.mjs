@@ -1,17 +1,11 @@
 // Renders the block's Preact view to a string: the JSX compiles and the s-* markup holds
 // the texts. Needs node_modules (npm ci); skipped without them.
 import assert from 'node:assert/strict';
-import {existsSync} from 'node:fs';
-import {dirname, join} from 'node:path';
 import {test} from 'node:test';
-import {fileURLToPath} from 'node:url';
 
 import {viewModel} from '../src/logic.js';
-import {loadView, translator} from '../scripts/render-view.mjs';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const installed = existsSync(join(root, 'node_modules', 'esbuild')) &&
-  existsSync(join(root, 'node_modules', 'preact-render-to-string'));
+import {translator} from '../scripts/render-view.mjs';
+import {installed, loadView} from './load-view.mjs';
 
 const t = (key, vars = {}) => ({trackParcel: 'Track parcel', title: `Order ${vars.name}`,
   trackingNumber: `Tracking number: ${vars.number}`, stepDone: `${vars.label} ✓`,
