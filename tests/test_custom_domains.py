@@ -202,3 +202,18 @@ def test_the_merchant_sets_and_clears_the_domain_in_the_admin(wc_admin, wc_shop,
     assert "Tracking pages use the app&#39;s address." in cleared.get_data(as_text=True)
     db.session.refresh(wc_shop)
     assert wc_shop.custom_domain is None
+
+
+def test_the_tracking_pages_forms_post_on_the_custom_domain_for_its_own_shop_only(client, own_shop, other_shop):
+    """The page's survey form posts under the page's own address; another shop's order is 404 there."""
+    from tests.factories import set_module
+
+    set_module(own_shop, "survey", before_delivery=True)
+    set_module(other_shop, "survey", before_delivery=True)
+    order, foreign = order_of(own_shop), order_of(other_shop, "2002")
+    page = client.get(f"/t/{tracking_token(order)}", headers={"Host": DOMAIN}).get_data(as_text=True)
+    assert f'action="https://{DOMAIN}/t/{tracking_token(order)}/survey"' in page
+    answered = client.post(f"/t/{tracking_token(order)}/survey", data={"score": "8"}, headers={"Host": DOMAIN})
+    assert answered.status_code == 303
+    assert client.post(f"/t/{tracking_token(foreign)}/survey", data={"score": "8"},
+                       headers={"Host": DOMAIN}).status_code == 404
