@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
@@ -19,14 +19,19 @@ def get_or_create(session: Session, model, lookup: dict, **defaults):
 
 
 def get_or_insert(session: Session, model, lookup: dict, **defaults) -> tuple:
-    """Like get_or_create, and whether this call inserted the row."""
+    """Like get_or_create, and whether this call inserted the row.
+
+    `lookup` is the row's unique key. The insert is `ON CONFLICT DO NOTHING RETURNING`: one
+    statement and no savepoint, and a row a concurrent worker inserted first wins quietly.
+    """
     row = session.scalars(select(model).filter_by(**lookup)).first()
     if row is not None:
         return row, False
-    try:
-        with session.begin_nested():
-            row = model(**lookup, **defaults)
-            session.add(row)
-    except IntegrityError:
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    inserted = session.scalars(
+        dialect_insert(model).values(**lookup, **defaults)
+        .on_conflict_do_nothing(index_elements=list(lookup)).returning(model)
+    ).first()
+    if inserted is None:
         return session.scalars(select(model).filter_by(**lookup)).one(), False
-    return row, True
+    return inserted, True

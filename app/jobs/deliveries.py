@@ -68,16 +68,12 @@ def drain_deliveries() -> dict:
     queues.redis.delete(DRAIN_KEY)
     session, started, counts = db.session, time.monotonic(), {"applied": 0, "failed": 0}
     while True:
-        batch = session.scalars(
-            select(WebhookDelivery).where(WebhookDelivery.state == "received")
-            .order_by(WebhookDelivery.id).limit(BATCH).with_for_update(skip_locked=True)
-        ).all()
+        batch = _claim(session, WebhookDelivery.state == "received")
         if not batch:
             session.commit()
             return counts
         now, shops = datetime.now(timezone.utc), {}
-        failed = [d.id for d in batch if _apply_in_savepoint(session, d, now, shops) == "retry"]
-        session.commit()
+        failed = [] if _apply_all(session, batch, now, shops) else _apply_one_by_one(session, batch, now, shops)
         counts["applied"] += len(batch) - len(failed)
         counts["failed"] += len(failed)
         for delivery_id in failed:
@@ -85,6 +81,38 @@ def drain_deliveries() -> dict:
         if time.monotonic() - started > DRAIN_SECONDS:
             kick_drain()  # more may wait: the next drain goes on after other queues' jobs
             return counts
+
+
+def _claim(session, *where) -> list[WebhookDelivery]:
+    return session.scalars(select(WebhookDelivery).where(*where).order_by(WebhookDelivery.id)
+                           .limit(BATCH).with_for_update(skip_locked=True)).all()
+
+
+def _apply_all(session, batch: list[WebhookDelivery], now: datetime, shops: dict) -> bool:
+    """The common case, with no savepoint per delivery: commit the batch, or roll it all back
+    and return False when any delivery raised (the one-by-one pass then finds which)."""
+    try:
+        for delivery in batch:
+            if not _gone(delivery):  # a shop/redact earlier in the batch took this one with it
+                outcome = _apply(session, delivery, now, shops)
+                if not _gone(delivery):
+                    _record_outcome(delivery, outcome, now)
+        session.commit()
+        return True
+    except Exception as exc:  # noqa: BLE001 - recorded per delivery by the one-by-one pass
+        session.rollback()
+        log.info("a delivery of batch %s..%s raised (%s); applying them one by one",
+                 batch[0].id, batch[-1].id, type(exc).__name__)
+        return False
+
+
+def _apply_one_by_one(session, batch: list[WebhookDelivery], now: datetime, shops: dict) -> list[int]:
+    """Each delivery in a savepoint of its own; returns the ids that failed and may be retried."""
+    shops.clear()  # rolled back: loaded shops are expired
+    again = _claim(session, WebhookDelivery.id.in_([d.id for d in batch]), WebhookDelivery.state == "received")
+    failed = [d.id for d in again if _apply_in_savepoint(session, d, now, shops) == "retry"]
+    session.commit()
+    return failed
 
 
 def _apply_in_savepoint(session, delivery: WebhookDelivery, now: datetime, shops: dict) -> str:
