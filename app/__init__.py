@@ -6,7 +6,7 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import crypto
+from app import crypto, i18n
 from app.config import config_from_env
 from app.extensions import db, queues
 
@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     crypto.configure_keys(app.config["TOKEN_ENCRYPTION_KEY"])
+    i18n.load_catalogues()
     db.init_app(app)
     queues.init_app(app)
     register_blueprints(app)

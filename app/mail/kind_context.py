@@ -14,6 +14,7 @@ from sqlalchemy.orm import object_session
 from app.domain.mail_kinds import KINDS, MARKETING
 from app.domain.modules import module_settings
 from app.domain.suppressions import marketing_permitted, suppression_reason
+from app.i18n import format_amount
 from app.models import OrderLine, Refund, ScheduledMessage
 from app.review_clicks import review_click_url
 
@@ -35,12 +36,7 @@ def _with_query(url: str, **params) -> str:
 
 
 def _amount(value: Decimal | None, currency: str | None, lang: str) -> str | None:
-    if value is None:
-        return None
-    text = f"{value:.2f}"
-    if lang == "de":
-        text = text.replace(".", ",")
-    return f"{text} {currency}" if currency else text
+    return format_amount(lang, value, currency) if value is not None else None
 
 
 def may_advertise(message: ScheduledMessage) -> bool:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.embed_tokens import EmbedTokenError, looks_like_embed_token, verify_embed_token
 from app.extensions import db
-from app.i18n import catalogue_for
+from app.i18n import translator
 from app.models import Order
 from app.presenters import order_status, order_status_loads
 from app.tracking_links import read_tracking_token, tracking_url
@@ -40,7 +40,7 @@ def tracking_json(token: str):
 def tracking_page(token: str):
     """Show the branded tracking page; works without JavaScript."""
     facts = order_status(_order_for(token), request.args.get("locale"))
-    return render_template("block/page.html", facts=facts, labels=catalogue_for(facts["locale"]))
+    return render_template("block/page.html", facts=facts, t=translator(facts["locale"]))
 
 
 def _order_for_embed(token: str) -> Order:
@@ -87,7 +87,7 @@ def embed_fragment():
     except EmbedTokenError as error:
         return _embed_error(error)
     facts = order_status(order, request.args.get("locale"))
-    html = render_template("block/fragment.html", facts=facts, labels=catalogue_for(facts["locale"]))
+    html = render_template("block/fragment.html", facts=facts, t=translator(facts["locale"]))
     return html, 200, {**EMBED_HEADERS, "Content-Type": "text/html; charset=utf-8"}
 
 
