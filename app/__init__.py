@@ -37,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
         blocks,
         health,
         lookup,
+        mail_feedback,
         mailbox,
         review_clicks,
         shopify_auth,
@@ -49,12 +50,12 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (health, webhooks, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox, unsubscribe,
-                   review_clicks, woocommerce_connect, woocommerce_disconnect, admin):
+                   review_clicks, woocommerce_connect, woocommerce_disconnect, mail_feedback, admin):
         app.register_blueprint(module.bp)
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import db_cli, deliveries_cli, dispatch_command, shops_cli
+    from app.cli import db_cli, deliveries_cli, dispatch_command, mail_cli, shops_cli
 
-    for command in (db_cli, shops_cli, deliveries_cli, dispatch_command):
+    for command in (db_cli, shops_cli, deliveries_cli, dispatch_command, mail_cli):
         app.cli.add_command(command)

@@ -24,7 +24,7 @@ from app.domain.anchors import after, arrival, destination, last_activity, statu
 from app.domain.mail_kinds import KINDS, MARKETING, TRANSACTIONAL, MailKind
 from app.domain.modules import module_enabled, module_settings
 from app.domain.statuses import derive_order_status
-from app.domain.suppressions import marketing_permitted, suppression_reason
+from app.domain.suppressions import ALL_MAIL_REASONS, marketing_permitted, suppression_reason
 from app.models import Order, OrderLine, ScheduledMessage, Shop
 from connectors.base import ShipmentStatus as S
 
@@ -351,13 +351,15 @@ def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime) -> s
         return "no recipient"
     if message.customer.suppressed_reason:
         return f"suppressed: {message.customer.suppressed_reason}"
+    listed = suppression_reason(session, shop.id, message.customer.email)
+    if listed in ALL_MAIL_REASONS:
+        return f"suppressed: {listed}"
     if message.stream == MARKETING:
         status = derive_order_status(order).value
         if status in UNHAPPY_ORDER_STATES:
             return f"order {status}"
         if not marketing_permitted(message.customer, shop):
             return "no marketing consent"
-        listed = suppression_reason(session, shop.id, message.customer.email)
         if listed:
             return f"suppressed: {listed}"
     plans = plan_followups(order, shop, now, load_history(session, order))

@@ -1,9 +1,10 @@
 """The periodic tick: dispatch due mail, redrive lost work, schedule reconciliations and
-WooCommerce syncs, purge shops whose grace period after uninstalling is over."""
+WooCommerce syncs, purge shops whose grace period after uninstalling is over and old
+mail reports."""
 from __future__ import annotations
 
 from app.jobs.dispatch import dispatch_due
-from app.jobs.purge import purge_disconnected_shops
+from app.jobs.purge import purge_disconnected_shops, purge_mail_feedback
 from app.jobs.reconcile import schedule_reconciliations
 from app.jobs.runtime import job
 from app.jobs.woocommerce_sync import schedule_woocommerce_syncs
@@ -15,4 +16,5 @@ def run_periodic() -> dict:
     counts["reconciliations"] = schedule_reconciliations()
     counts["woocommerce_syncs"] = schedule_woocommerce_syncs()
     counts["purged_shops"] = purge_disconnected_shops()
+    counts["purged_mail_reports"] = purge_mail_feedback()
     return counts

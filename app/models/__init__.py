@@ -1,5 +1,7 @@
 """All mapped classes, imported so that Base.metadata knows every table."""
 from app.models.delivery import WebhookDelivery
+from app.models.learned_interval import LearnedIntervals
+from app.models.mail_feedback import MailFeedback
 from app.models.message import ScheduledMessage
 from app.models.order import Customer, Order, OrderLine
 from app.models.privacy import DataExport
@@ -9,6 +11,6 @@ from app.models.shop import Shop, ShopModule, utcnow
 from app.models.suppression import Suppression
 
 __all__ = [
-    "Customer", "DataExport", "Order", "OrderLine", "Refund", "ScheduledMessage", "Shipment", "Shop", "ShopModule",
-    "Suppression", "TrackingEvent", "WebhookDelivery", "utcnow",
+    "Customer", "DataExport", "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
+    "Shipment", "Shop", "ShopModule", "Suppression", "TrackingEvent", "WebhookDelivery", "utcnow",
 ]
