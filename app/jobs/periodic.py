@@ -1,11 +1,12 @@
-"""The periodic tick: dispatch due mail, redrive lost work, schedule reconciliations and
-WooCommerce syncs, purge shops whose grace period after uninstalling is over and old
-mail reports."""
+"""The periodic tick: dispatch due mail, redrive lost work, schedule reconciliations,
+WooCommerce syncs and the daily learning of replenishment intervals, purge shops whose
+grace period after uninstalling is over and old mail reports."""
 from __future__ import annotations
 
 from app.jobs.dispatch import dispatch_due
 from app.jobs.purge import purge_disconnected_shops, purge_mail_feedback
 from app.jobs.reconcile import schedule_reconciliations
+from app.jobs.replenishment import schedule_interval_learning
 from app.jobs.runtime import job
 from app.jobs.woocommerce_sync import schedule_woocommerce_syncs
 
@@ -15,6 +16,7 @@ def run_periodic() -> dict:
     counts = dispatch_due()
     counts["reconciliations"] = schedule_reconciliations()
     counts["woocommerce_syncs"] = schedule_woocommerce_syncs()
+    counts["interval_learning"] = schedule_interval_learning()
     counts["purged_shops"] = purge_disconnected_shops()
     counts["purged_mail_reports"] = purge_mail_feedback()
     return counts
