@@ -2,7 +2,7 @@
 about it comes back through the MTA pipe (the CLI) or the HTTP endpoint, and what the next
 mails do changes at once."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from string import Template
 
@@ -12,9 +12,9 @@ from sqlalchemy import select
 from app.bounce_addresses import envelope_sender, feedback_token, message_id_from
 from app.domain.followups import send_time_verdict, sync_followups
 from app.extensions import db
-from app.jobs.dispatch import dispatch_due
 from app.models import MailFeedback, ScheduledMessage, Suppression
 from tests.factories import add_parcel, make_order, set_module
+from tests.test_mail_streams import _now, _send_due
 
 FIXTURES = Path(__file__).parent / "payloads" / "mail_feedback"
 SECRET = "feedback-secret-0123456789"
@@ -25,16 +25,6 @@ BOUNCE_DOMAIN = "bounce.app.example.test"
 def feedback_config(app):
     app.config.update(BOUNCE_DOMAIN=BOUNCE_DOMAIN, MAIL_FEEDBACK_SECRET=SECRET, SOFT_BOUNCE_LIMIT=3,
                       QUIET_HOURS_START=0, QUIET_HOURS_END=0)
-
-
-def _now():
-    return datetime.now(timezone.utc)
-
-
-def _send_due(run_jobs):
-    dispatch_due(_now() + timedelta(seconds=1))
-    run_jobs()
-    db.session.expire_all()
 
 
 def _buyer_order(shop, number: str, customer=None, delivered_days_ago: int | None = 8, shipped_now=False):
@@ -245,3 +235,13 @@ def test_nothing_personal_is_kept_from_a_report(app, shop, client, run_jobs, smt
     stored = " ".join(str(getattr(row, c.key)) for c in MailFeedback.__table__.columns)
     assert row.raw is None and "buyer-1001" not in stored and "Bestellung" not in stored
     assert (row.kind, row.status, row.reporting_mta) == ("bounce", "5.1.1", "dns; mail.app.example.test")
+
+
+def test_a_bounce_after_an_unsubscribe_turns_the_listing_into_bounced(app, shop, client):
+    from app.domain.suppressions import email_hash, unsubscribe
+
+    [message] = _sent_notices(shop, 1)
+    unsubscribe(db.session, shop, email_hash(message.customer.email), message.customer, _now())
+    db.session.commit()
+    assert post(client, report_for(message, "dsn_postfix_user_unknown.eml")).json["message"] == "suppressed: bounced"
+    assert db.session.scalars(select(Suppression.reason)).all() == ["bounced"]

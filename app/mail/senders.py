@@ -98,11 +98,9 @@ class ConsoleSender:
 class MemorySender:
     def __init__(self) -> None:
         self.outbox: list[EmailMessage] = []
-        self.envelope_senders: list[str | None] = []
 
     def send(self, message: EmailMessage, envelope_from: str | None = None) -> None:
         self.outbox.append(message)
-        self.envelope_senders.append(envelope_from)
 
 
 def sender_from_url(url: str) -> EmailSender:
