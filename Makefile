@@ -77,5 +77,5 @@ clean:
 # into both catalogues as empty entries to fill in (tests/test_catalogues.py fails until then).
 messages: install
 	mkdir -p var
-	$(BIN)/pybabel extract -F babel.cfg -k t -k translate:2 --no-location --sort-output -o var/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k t -k translate:2 --no-location --sort-output -o var/messages.pot app
 	$(BIN)/pybabel update -i var/messages.pot -d app/translations --no-fuzzy-matching --ignore-pot-creation-date -w 100

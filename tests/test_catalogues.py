@@ -32,7 +32,7 @@ def _extracted() -> dict[str, list[str]]:
         method_map, options_map = parse_mapping_cfg(cfg)
     found: dict[str, list[str]] = {}
     for filename, lineno, key, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=KEYWORDS):
+            str(ROOT / "app"), method_map, options_map, keywords=KEYWORDS):
         found.setdefault(key, []).append(f"{filename}:{lineno}")
     return found
 
