@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run test bench lint extensions plugin shopify-extension browser-deps a11y-deps clean real-woocommerce
+.PHONY: install lock run test bench lint extensions plugin shopify-extension browser-deps a11y-deps clean real-woocommerce messages
 
 install: $(STAMP)
 
@@ -80,3 +80,10 @@ plugin:
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info $(SHOPIFY_EXT)/dist $(SHOPIFY_EXT)/node_modules $(A11Y)/node_modules
+
+# After adding or changing texts: extract every catalogue key (babel.cfg) and merge new keys
+# into both catalogues as empty entries to fill in (tests/test_catalogues.py fails until then).
+messages: install
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -k t -k translate:2 --no-location --sort-output -o var/messages.pot app
+	$(BIN)/pybabel update -i var/messages.pot -d app/translations --no-fuzzy-matching --ignore-pot-creation-date -w 100

@@ -6,7 +6,7 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import crypto
+from app import crypto, i18n
 from app.config import config_from_env
 from app.extensions import db, queues
 
@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     crypto.configure_keys(app.config["TOKEN_ENCRYPTION_KEY"])
+    i18n.load_catalogues()
     db.init_app(app)
     from app.domain.facts_versions import count_changes
 
@@ -40,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         hosts,
         lookup,
+        mail_feedback,
         mailbox,
         newsletter,
         review_clicks,
@@ -54,12 +56,12 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (hosts, health, webhooks, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox, unsubscribe,
-                   review_clicks, woocommerce_connect, woocommerce_disconnect, admin, survey, newsletter):
+                   review_clicks, woocommerce_connect, woocommerce_disconnect, mail_feedback, admin, survey, newsletter):
         app.register_blueprint(module.bp)
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import db_cli, deliveries_cli, dispatch_command, shops_cli
+    from app.cli import db_cli, deliveries_cli, dispatch_command, mail_cli, shops_cli
 
-    for command in (db_cli, shops_cli, deliveries_cli, dispatch_command):
+    for command in (db_cli, shops_cli, deliveries_cli, dispatch_command, mail_cli):
         app.cli.add_command(command)

@@ -1,6 +1,7 @@
-"""Command line: `flask --app app db|shops|deliveries|dispatch …`."""
+"""Command line: `flask --app app db|shops|deliveries|dispatch|mail …`."""
 from __future__ import annotations
 
+import sys
 import time
 
 import click
@@ -15,6 +16,9 @@ from app.models import Shop, WebhookDelivery
 db_cli = click.Group("db", help="Database schema.")
 shops_cli = click.Group("shops", help="Register shops without OAuth (demos and tests).")
 deliveries_cli = click.Group("deliveries", help="Stored webhook deliveries.")
+mail_cli = click.Group("mail", help="Bounce and complaint reports.")
+# sysexits(3), which MTAs read: 65 the input is bad (it is kept), 75 try again later.
+EX_DATAERR, EX_TEMPFAIL = 65, 75
 
 
 @db_cli.command("upgrade")
@@ -164,3 +168,42 @@ def dispatch_command() -> None:
     from app.jobs.dispatch import dispatch_due
 
     click.echo(dispatch_due())
+
+
+@mail_cli.command("ingest-feedback")
+@click.option("--recipient", envvar=["ORIGINAL_RECIPIENT", "RECIPIENT"], default=None,
+              help="the envelope recipient (bounces+<token>@BOUNCE_DOMAIN); Postfix's local(8) sets "
+                   "ORIGINAL_RECIPIENT, pipe(8) passes ${original_recipient}")
+@with_appcontext
+def ingest_feedback(recipient: str | None) -> None:
+    """Read one bounce (DSN) or complaint (ARF) from stdin, as an MTA pipe delivers it."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.mail.feedback_intake import MAX_REPORT_BYTES, take_report
+
+    raw = sys.stdin.buffer.read(MAX_REPORT_BYTES + 1)
+    if len(raw) > MAX_REPORT_BYTES:
+        click.echo(f"report larger than {MAX_REPORT_BYTES} bytes: refused, not kept", err=True)
+        raise SystemExit(EX_DATAERR)
+    try:
+        result = take_report(raw, "pipe", recipient)
+    except OperationalError as exc:
+        click.echo(f"database unavailable, deliver again later: {type(exc).__name__}", err=True)
+        raise SystemExit(EX_TEMPFAIL) from exc
+    if result.malformed:
+        click.echo(f"malformed report, kept as feedback {result.feedback_id}: {result.malformed}", err=True)
+        raise SystemExit(EX_DATAERR)
+    click.echo(f"feedback {result.feedback_id}: {result.outcome}")
+
+
+@mail_cli.command("replay-feedback")
+@click.argument("feedback_id", type=int)
+@with_appcontext
+def replay_feedback_command(feedback_id: int) -> None:
+    """Read a kept malformed report again (after a fix)."""
+    from app.mail.feedback_intake import replay_feedback
+
+    result = replay_feedback(feedback_id)
+    if result is None:
+        raise click.ClickException(f"no kept malformed report {feedback_id}")
+    click.echo(f"feedback {result.feedback_id}: {result.malformed or result.outcome}")

@@ -41,6 +41,12 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
                                   if h.strip()),
         "SMTP_URL": env.get("SMTP_URL") or "console:",
         "MAIL_FROM": env.get("MAIL_FROM") or "Aftersales <no-reply@localhost>",
+        # Bounces and complaints: VERP envelope senders bounces+<token>@BOUNCE_DOMAIN (unset:
+        # MAIL_FROM is the envelope sender), the secret of POST /webhooks/mail-feedback
+        # (unset: no endpoint), and how many soft bounces in 90 days end mail to an address.
+        "BOUNCE_DOMAIN": (env.get("BOUNCE_DOMAIN") or "").strip().lower() or None,
+        "MAIL_FEEDBACK_SECRET": env.get("MAIL_FEEDBACK_SECRET") or None,
+        "SOFT_BOUNCE_LIMIT": int(env.get("SOFT_BOUNCE_LIMIT") or 3),
         "MAILBOX_DIR": env.get("MAILBOX_DIR") or None,
         "DISPATCH_INTERVAL_SECONDS": float(env.get("DISPATCH_INTERVAL_SECONDS") or 5),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS") or 6),

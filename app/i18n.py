@@ -1,276 +1,56 @@
-"""Buyer-facing wording in German and English, and the choice of the buyer's language."""
+"""Buyer-facing wording in German and English, the choice of the buyer's language, and
+dates and amounts written the way that language writes them.
+
+The texts live in gettext catalogues, `app/translations/<lang>/LC_MESSAGES/messages.po`,
+keyed by stable message ids (`mail.shipped.subject`). Babel reads each `.po` once per
+process and compiles it in memory (no build step, so a fresh clone runs as it is);
+German falls back to English for a key it lacks, English to the key itself.
+`make messages` extracts the keys from app/ and the templates (babel.cfg) and updates both
+catalogues; tests/test_catalogues.py fails while any msgstr is empty.
+"""
 from __future__ import annotations
 
+import functools
 from datetime import date
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
 
-from app.i18n_block_modules import TEXTS as BLOCK_MODULE_TEXTS
+from babel.dates import format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+from babel.support import Translations
 
 SUPPORTED = ("de", "en")
-
-CATALOGUE: dict[str, dict[str, str]] = {
-    "de": {
-        "order.placed": "Bestellung eingegangen",
-        "order.processing": "In Bearbeitung",
-        "order.partially_shipped": "Teilweise versandt",
-        "order.shipped": "Versandt",
-        "order.out_for_delivery": "In Zustellung",
-        "order.delivered": "Zugestellt",
-        "order.cancelled": "Storniert",
-        "order.refunded": "Erstattet",
-        "order.returned": "Zurückgesendet",
-        "order.needs_attention": "Bitte beachten",
-        "attention.exception": "Bei der Zustellung gibt es ein Problem. Der Versanddienstleister kümmert sich darum; die Sendungsverfolgung zeigt die Einzelheiten.",
-        "attention.attempt_failed": "Der Versanddienstleister konnte Ihr Paket nicht zustellen. Die Sendungsverfolgung zeigt, wann er es erneut versucht oder wo Sie es abholen können.",
-        "attention.available_for_pickup": "Ihr Paket liegt zur Abholung bereit. Bitte holen Sie es innerhalb der Lagerfrist ab.",
-        "attention.stalled": "Seit einigen Werktagen gibt es keine neue Nachricht vom Versanddienstleister. Das kommt vor; wir behalten Ihre Sendung im Blick.",
-        "block.stalled": "Seit einigen Werktagen keine neue Nachricht",
-        "parcel.pending": "Wird vorbereitet",
-        "parcel.info_received": "Versandetikett erstellt",
-        "parcel.in_transit": "Unterwegs",
-        "parcel.out_for_delivery": "In Zustellung",
-        "parcel.available_for_pickup": "Zur Abholung bereit",
-        "parcel.attempt_failed": "Zustellversuch gescheitert",
-        "parcel.delayed": "Verzögert",
-        "parcel.exception": "Problem bei der Zustellung",
-        "parcel.delivered": "Zugestellt",
-        "parcel.returning": "Auf dem Rückweg",
-        "parcel.returned": "Zurückgesendet",
-        "parcel.cancelled": "Storniert",
-        "parcel.unknown": "Status unbekannt",
-        "block.title": "Ihre Bestellung {name}",
-        "block.parcel": "Paket {n}",
-        "block.tracking_number": "Sendungsnummer",
-        "block.track": "Sendung verfolgen",
-        "block.no_parcels": "Ihre Bestellung wird vorbereitet. Sobald sie unterwegs ist, sehen Sie hier die Sendungsverfolgung.",
-        "edd.title": "Voraussichtliche Zustellung",
-        "edd.range": "{start} bis {end}",
-        "edd.source.carrier": "Angabe des Versanddienstleisters",
-        "edd.source.tracking": "Laut Sendungsverfolgung ist Ihr Paket heute in Zustellung",
-        "edd.today": "Heute",
-        "lookup.title": "Bestellung verfolgen",
-        "lookup.intro": "Geben Sie Ihre Bestellnummer und die E-Mail-Adresse ein, mit der Sie bestellt haben.",
-        "lookup.number": "Bestellnummer",
-        "lookup.email": "E-Mail-Adresse",
-        "lookup.submit": "Bestellung anzeigen",
-        "lookup.incomplete": "Bitte geben Sie Bestellnummer und E-Mail-Adresse an.",
-        "lookup.not_found": "Wir finden keine Bestellung mit diesen Angaben. Bitte prüfen Sie beide Eingaben.",
-        "lookup.too_many": "Zu viele Versuche. Bitte versuchen Sie es in einigen Minuten erneut.",
-        "edd.source.platform": "Angabe des Shopsystems",
-        "edd.source.merchant": "Schätzung des Shops aus üblicher Bearbeitungs- und Laufzeit",
-        "edd.late.title": "Ihre Lieferung verspätet sich",
-        "edd.late.text": "Das tut uns leid: Ihre Bestellung braucht länger als angekündigt. Wir behalten sie im Blick, und hier sehen Sie jeden neuen Stand. Bei Fragen antworten Sie einfach auf Ihre Bestellbestätigung.",
-        "reorder.title": "Noch einmal bestellen",
-        "reorder.text": "Legt die Artikel dieser Bestellung erneut in den Warenkorb. Sie prüfen alles, bevor Sie bestellen.",
-        "reorder.cta": "In den Warenkorb",
-        "review.title": "Wie war Ihr Einkauf?",
-        "review.text": "Ihre ehrliche Meinung hilft uns und anderen Kundinnen und Kunden, ob lobend oder kritisch.",
-        "review.cta": "Bewertung schreiben",
-        "faq.title": "Fragen und Antworten",
-        "banner.code": "Ihr Rabattcode",
-        "banner.cta": "Mehr erfahren",
-        "social.title": "Folgen Sie uns",
-        "social.newsletter": "Newsletter abonnieren",
-        "mail.shipped.subject": "Ihre Bestellung {name} ist unterwegs",
-        "mail.shipped.intro": "gute Nachricht: Ein Paket Ihrer Bestellung {name} ist auf dem Weg zu Ihnen.",
-        "mail.greeting": "Hallo",
-        "mail.carrier": "Versanddienstleister",
-        "mail.status_page": "Status Ihrer Bestellung ansehen",
-        "mail.footer_transactional": "Diese E-Mail informiert Sie über Ihre Bestellung und enthält keine Werbung.",
-        "mail.review_request.subject": "Wie gefällt Ihnen Ihre Bestellung {name}?",
-        "mail.review_request.intro": "Ihre Bestellung {name} ist vor einigen Tagen angekommen. Wir freuen uns über Ihre ehrliche Meinung – ob positiv oder kritisch.",
-        "mail.review_request.button": "Bewertung schreiben",
-        "mail.review_request.once": "Wir fragen nur dieses eine Mal.",
-        "mail.objection_notice": "Sie können der Verwendung Ihrer E-Mail-Adresse für Werbung jederzeit widersprechen, ohne dass andere als die Übermittlungskosten nach den Basistarifen entstehen.",
-        "mail.unsubscribe": "Abmelden",
-        "unsubscribe.title": "E-Mails von {shop} abbestellen",
-        "unsubscribe.question": "Möchten Sie keine Werbe-E-Mails (z. B. Bewertungsanfragen) von {shop} mehr erhalten? Nachrichten zu Ihren Bestellungen bekommen Sie weiterhin.",
-        "unsubscribe.button": "Abmelden",
-        "mail.shop_button": "Zum Shop",
-        "mail.voucher": "Ihr Gutscheincode für die nächste Bestellung:",
-        "mail.out_for_delivery.subject": "Ihr Paket zur Bestellung {name} kommt heute",
-        "mail.out_for_delivery.intro": "ein Paket Ihrer Bestellung {name} ist heute in der Zustellung.",
-        "mail.ready_for_pickup.subject": "Ihr Paket zur Bestellung {name} liegt zur Abholung bereit",
-        "mail.ready_for_pickup.intro": "ein Paket Ihrer Bestellung {name} wartet an der Abholstelle auf Sie. Bitte holen Sie es innerhalb der Lagerfrist ab.",
-        "mail.delivered.subject": "Ihre Bestellung {name} wurde zugestellt",
-        "mail.delivered.intro": "ein Paket Ihrer Bestellung {name} wurde zugestellt.",
-        "mail.delivered.help": "Ist etwas nicht angekommen oder beschädigt? Antworten Sie einfach auf diese E-Mail.",
-        "mail.delayed.subject": "Ihre Bestellung {name} verzögert sich",
-        "mail.delayed.intro": "ein Paket Ihrer Bestellung {name} braucht länger als erwartet.",
-        "mail.delayed.apology": "Das tut uns leid. Wir behalten die Sendung im Blick; den aktuellen Stand sehen Sie jederzeit auf der Statusseite.",
-        "mail.delayed.voucher": "Als kleine Entschuldigung schenken wir Ihnen einen Gutschein für Ihre nächste Bestellung:",
-        "mail.return_received.subject": "Ihre Rücksendung zur Bestellung {name} ist angekommen",
-        "mail.return_received.intro": "Ihre Rücksendung zur Bestellung {name} ist bei uns eingegangen. Danke!",
-        "mail.refund_issued.subject": "Erstattung zu Ihrer Bestellung {name}",
-        "mail.refund_issued.intro": "wir haben eine Erstattung zu Ihrer Bestellung {name} veranlasst.",
-        "mail.refund.amount": "Erstattungsbetrag: {amount}",
-        "mail.refund.note": "Je nach Zahlungsart dauert es einige Tage, bis der Betrag bei Ihnen sichtbar ist.",
-        "mail.review_reminder.subject": "Noch ein kurzer Gedanke zu Ihrer Bestellung {name}?",
-        "mail.review_reminder.intro": "vor einigen Tagen haben wir Sie nach Ihrer Meinung gefragt. Wenn Sie Zeit haben, freuen wir uns über Ihre ehrliche Bewertung – ob positiv oder kritisch.",
-        "mail.review_reminder.last": "Dies ist unsere einzige Erinnerung.",
-        "mail.thank_you.subject": "Danke für Ihren Einkauf bei {shop}",
-        "mail.thank_you.intro": "Ihre Bestellung {name} ist angekommen – danke, dass Sie bei uns eingekauft haben.",
-        "mail.how_to.subject": "Tipps zu Ihrer Bestellung {name}",
-        "mail.how_to.intro": "damit Sie lange Freude an Ihrem Einkauf haben, hier einige Hinweise zu Pflege und Gebrauch.",
-        "mail.nps.subject": "Würden Sie {shop} weiterempfehlen?",
-        "mail.nps.intro": "Ihre Bestellung {name} ist angekommen. Eine kurze Frage dazu:",
-        "mail.nps.question": "Wie wahrscheinlich ist es, dass Sie {shop} Freunden oder Kollegen empfehlen?",
-        "mail.nps.scale": "0 = sehr unwahrscheinlich, 10 = sehr wahrscheinlich",
-        "mail.nps.voucher": "Danke für Ihre Antwort, wie auch immer sie ausfällt. Ihr Gutscheincode:",
-        "mail.replenishment.subject": "Bald Nachschub nötig?",
-        "mail.replenishment.intro": "{product} aus Ihrer Bestellung {name} geht vermutlich bald zur Neige. Möchten Sie rechtzeitig nachbestellen?",
-        "mail.replenishment.button": "Nachbestellen",
-        "mail.anniversary.subject": "Ein Jahr mit Ihrer Bestellung {name}",
-        "mail.anniversary.intro": "vor einem Jahr ist Ihre Bestellung {name} bei Ihnen angekommen. Wir hoffen, sie macht Ihnen noch immer Freude.",
-        "mail.win_back.subject": "Lange nicht gesehen: Neues bei {shop}",
-        "mail.win_back.intro": "Ihre letzte Bestellung bei {shop} ist eine Weile her. Schauen Sie gern wieder vorbei – es gibt Neues zu entdecken.",
-        "mail.referral.subject": "Empfehlen Sie {shop} weiter",
-        "mail.referral.intro": "Sie sind zufrieden mit Ihrer Bestellung {name}? Dann teilen Sie {shop} gern mit Menschen, denen es auch gefallen könnte.",
-        "mail.referral.button": "Shop teilen",
-        "unsubscribe.done": "Sie sind abgemeldet. Sie erhalten keine Werbe-E-Mails von {shop} mehr.",
-    },
-    "en": {
-        "order.placed": "Order received",
-        "order.processing": "Processing",
-        "order.partially_shipped": "Partly shipped",
-        "order.shipped": "Shipped",
-        "order.out_for_delivery": "Out for delivery",
-        "order.delivered": "Delivered",
-        "order.cancelled": "Cancelled",
-        "order.refunded": "Refunded",
-        "order.returned": "Returned",
-        "order.needs_attention": "Needs attention",
-        "attention.exception": "There is a problem with the delivery. The carrier is dealing with it; tracking shows the details.",
-        "attention.attempt_failed": "The carrier could not deliver your parcel. Tracking shows when it will try again or where you can collect it.",
-        "attention.available_for_pickup": "Your parcel is ready for pickup. Please collect it before the holding period ends.",
-        "attention.stalled": "The carrier has had no news for a few business days. This happens; we are keeping an eye on your parcel.",
-        "block.stalled": "No news for a few business days",
-        "parcel.pending": "Being prepared",
-        "parcel.info_received": "Label created",
-        "parcel.in_transit": "On its way",
-        "parcel.out_for_delivery": "Out for delivery",
-        "parcel.available_for_pickup": "Ready for pickup",
-        "parcel.attempt_failed": "Delivery attempt failed",
-        "parcel.delayed": "Delayed",
-        "parcel.exception": "Delivery problem",
-        "parcel.delivered": "Delivered",
-        "parcel.returning": "On its way back",
-        "parcel.returned": "Returned",
-        "parcel.cancelled": "Cancelled",
-        "parcel.unknown": "Status unknown",
-        "block.title": "Your order {name}",
-        "block.parcel": "Parcel {n}",
-        "block.tracking_number": "Tracking number",
-        "block.track": "Track parcel",
-        "block.no_parcels": "Your order is being prepared. Tracking shows here once it is on its way.",
-        "edd.title": "Estimated delivery",
-        "edd.range": "{start} to {end}",
-        "edd.source.carrier": "Estimate from the carrier",
-        "edd.source.tracking": "Tracking says your parcel is out for delivery today",
-        "edd.today": "Today",
-        "lookup.title": "Track your order",
-        "lookup.intro": "Enter your order number and the e-mail address you ordered with.",
-        "lookup.number": "Order number",
-        "lookup.email": "E-mail address",
-        "lookup.submit": "Show my order",
-        "lookup.incomplete": "Please enter your order number and e-mail address.",
-        "lookup.not_found": "We cannot find an order with these details. Please check both.",
-        "lookup.too_many": "Too many attempts. Please try again in a few minutes.",
-        "edd.source.platform": "Estimate from the shop platform",
-        "edd.source.merchant": "The shop's estimate from usual handling and transit times",
-        "edd.late.title": "Your delivery is running late",
-        "edd.late.text": "We are sorry: your order is taking longer than we said. We are keeping an eye on it, and every update shows here. If you have questions, simply reply to your order confirmation.",
-        "reorder.title": "Buy again",
-        "reorder.text": "Puts the items of this order back into your cart. You check everything before you order.",
-        "reorder.cta": "Add to cart",
-        "review.title": "How was your purchase?",
-        "review.text": "Your honest opinion helps us and other shoppers, whether it is praise or criticism.",
-        "review.cta": "Write a review",
-        "faq.title": "Questions and answers",
-        "banner.code": "Your discount code",
-        "banner.cta": "Learn more",
-        "social.title": "Follow us",
-        "social.newsletter": "Sign up for our newsletter",
-        "mail.shipped.subject": "Your order {name} is on its way",
-        "mail.shipped.intro": "good news: a parcel of your order {name} is on its way to you.",
-        "mail.greeting": "Hello",
-        "mail.carrier": "Carrier",
-        "mail.status_page": "See your order status",
-        "mail.footer_transactional": "This email is about your order and contains no advertising.",
-        "mail.review_request.subject": "How do you like your order {name}?",
-        "mail.review_request.intro": "Your order {name} arrived a few days ago. We would value your honest opinion, whether good or critical.",
-        "mail.review_request.button": "Write a review",
-        "mail.review_request.once": "We ask only this once.",
-        "mail.objection_notice": "You may object to the use of your email address for advertising at any time, at no cost other than basic transmission rates.",
-        "mail.unsubscribe": "Unsubscribe",
-        "unsubscribe.title": "Unsubscribe from {shop} emails",
-        "unsubscribe.question": "Stop marketing emails (such as review requests) from {shop}? You will still get messages about your orders.",
-        "unsubscribe.button": "Unsubscribe",
-        "mail.shop_button": "Visit the shop",
-        "mail.voucher": "Your voucher code for your next order:",
-        "mail.out_for_delivery.subject": "Your parcel for order {name} arrives today",
-        "mail.out_for_delivery.intro": "a parcel of your order {name} is out for delivery today.",
-        "mail.ready_for_pickup.subject": "Your parcel for order {name} is ready for pickup",
-        "mail.ready_for_pickup.intro": "a parcel of your order {name} is waiting for you at the pickup point. Please collect it before the holding period ends.",
-        "mail.delivered.subject": "Your order {name} was delivered",
-        "mail.delivered.intro": "a parcel of your order {name} was delivered.",
-        "mail.delivered.help": "Anything missing or damaged? Simply reply to this email.",
-        "mail.delayed.subject": "Your order {name} is delayed",
-        "mail.delayed.intro": "a parcel of your order {name} is taking longer than expected.",
-        "mail.delayed.apology": "We are sorry. We are keeping an eye on it; the status page always shows the latest news.",
-        "mail.delayed.voucher": "As a small apology, here is a voucher for your next order:",
-        "mail.return_received.subject": "Your return for order {name} has arrived",
-        "mail.return_received.intro": "your return for order {name} has reached us. Thank you!",
-        "mail.refund_issued.subject": "Refund for your order {name}",
-        "mail.refund_issued.intro": "we have issued a refund for your order {name}.",
-        "mail.refund.amount": "Refund amount: {amount}",
-        "mail.refund.note": "Depending on your payment method it takes a few days until you see the amount.",
-        "mail.review_reminder.subject": "A quick thought on your order {name}?",
-        "mail.review_reminder.intro": "a few days ago we asked for your opinion. If you have a moment, we would value your honest review, whether good or critical.",
-        "mail.review_reminder.last": "This is our only reminder.",
-        "mail.thank_you.subject": "Thank you for shopping at {shop}",
-        "mail.thank_you.intro": "your order {name} has arrived. Thank you for shopping with us.",
-        "mail.how_to.subject": "Tips for your order {name}",
-        "mail.how_to.intro": "to enjoy your purchase for a long time, here is some advice on care and use.",
-        "mail.nps.subject": "Would you recommend {shop}?",
-        "mail.nps.intro": "your order {name} has arrived. One quick question:",
-        "mail.nps.question": "How likely are you to recommend {shop} to a friend or colleague?",
-        "mail.nps.scale": "0 = not at all likely, 10 = extremely likely",
-        "mail.nps.voucher": "Thank you for your answer, whatever it is. Your voucher code:",
-        "mail.replenishment.subject": "Running low?",
-        "mail.replenishment.intro": "{product} from your order {name} may run out soon. Would you like to reorder in time?",
-        "mail.replenishment.button": "Reorder",
-        "mail.anniversary.subject": "One year with your order {name}",
-        "mail.anniversary.intro": "a year ago your order {name} arrived. We hope you still enjoy it.",
-        "mail.win_back.subject": "It has been a while: what’s new at {shop}",
-        "mail.win_back.intro": "your last order at {shop} was a while ago. Come and have a look: there is something new to discover.",
-        "mail.referral.subject": "Recommend {shop}",
-        "mail.referral.intro": "happy with your order {name}? Then share {shop} with people who might like it too.",
-        "mail.referral.button": "Share the shop",
-        "unsubscribe.done": "You are unsubscribed. You will get no more marketing emails from {shop}.",
-    },
-}
-
-for _lang, _texts in BLOCK_MODULE_TEXTS.items():
-    CATALOGUE[_lang].update(_texts)
+FALLBACK = "en"
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+# CLDR locales for dates and numbers: our English is British ("Tue 29 Dec", "€12.50").
+FORMAT_LOCALES = {"de": "de_DE", "en": "en_GB"}
 
 
-WEEKDAYS = {"de": ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."),
-            "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+def catalogue_path(locale: str) -> Path:
+    return TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po"
 
 
-def format_day(locale: str, day: date) -> str:
-    """A short weekday and date: 'Di., 29.12.' or 'Tue 29 Dec'."""
-    weekday = WEEKDAYS.get(locale, WEEKDAYS["en"])[day.weekday()]
-    if locale == "de":
-        return f"{weekday}, {day.day:02d}.{day.month:02d}."
-    return f"{weekday} {day.day} {MONTHS_EN[day.month - 1]}"
+@functools.cache
+def _translations(locale: str) -> Translations:
+    """One language's catalogue, compiled from its .po in memory, with English behind it."""
+    with catalogue_path(locale).open("rb") as po:
+        catalog = read_po(po, locale=locale, domain="messages")
+    compiled = BytesIO()
+    write_mo(compiled, catalog)  # fuzzy and empty entries are left out: they fall back
+    compiled.seek(0)
+    translations = Translations(compiled, domain="messages")
+    if locale != FALLBACK:
+        translations.add_fallback(_translations(FALLBACK))
+    return translations
 
 
-def format_day_range(locale: str, start: date, end: date) -> str:
-    if start == end:
-        return format_day(locale, start)
-    return translate(locale, "edd.range", start=format_day(locale, start), end=format_day(locale, end))
+def load_catalogues() -> None:
+    """Read every catalogue now (at start-up), so a broken .po stops the app, not a mail."""
+    for locale in SUPPORTED:
+        _translations(locale)
 
 
 def pick_locale(*candidates: str | None) -> str:
@@ -280,14 +60,39 @@ def pick_locale(*candidates: str | None) -> str:
             base = candidate.replace("_", "-").split("-")[0].lower()
             if base in SUPPORTED:
                 return base
-    return "en"
+    return FALLBACK
 
 
 def translate(locale: str, key: str, **values) -> str:
-    text = CATALOGUE.get(locale, CATALOGUE["en"]).get(key) or CATALOGUE["en"].get(key, key)
+    text = _translations(locale if locale in SUPPORTED else FALLBACK).gettext(key)
     return text.format(**values) if values else text
 
 
-def catalogue_for(locale: str) -> dict[str, str]:
-    """All strings of one language, English filling any gap."""
-    return {**CATALOGUE["en"], **CATALOGUE.get(locale, {})}
+def N_(key: str) -> str:
+    """Mark a key for extraction where it is looked up later (gettext's no-op marker)."""
+    return key
+
+
+def translator(locale: str):
+    """`t(key, **values)` for templates, bound to one language."""
+    return functools.partial(translate, locale)
+
+
+def format_day(locale: str, day: date) -> str:
+    """A short weekday and date: 'Di., 29.12.' or 'Tue 29 Dec' (CLDR's MEd / MMMEd)."""
+    skeleton = "MEd" if locale == "de" else "MMMEd"
+    return format_skeleton(skeleton, day, locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
+
+
+def format_day_range(locale: str, start: date, end: date) -> str:
+    if start == end:
+        return format_day(locale, start)
+    return translate(locale, "edd.range", start=format_day(locale, start), end=format_day(locale, end))
+
+
+def format_amount(locale: str, value: Decimal, currency: str | None) -> str:
+    """'12,50 €' or '€12.50'; without a currency just the number in the language's style."""
+    where = FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK])
+    if currency:
+        return format_currency(value, currency, locale=where)
+    return format_decimal(value, format="#,##0.00", locale=where)

@@ -68,8 +68,13 @@ def test_any_bytes_to_the_block_api_are_a_4xx(client, order, path, raw, content_
     assert 400 <= response.status_code < 500
 
 
+# Printable ASCII: a control character cannot reach a path over HTTP unencoded (werkzeug's
+# test client would pass it raw, and routing answers such a path with a redirect).
+TOKEN_CHARS = st.characters(codec="ascii", categories=("L", "N", "P", "S"), exclude_characters="/?#%")
+
+
 @FUZZ
-@given(token=st.text(alphabet=st.characters(codec="ascii", exclude_characters="/?#%"), min_size=1, max_size=120),
+@given(token=st.text(alphabet=TOKEN_CHARS, min_size=1, max_size=120),
        method=st.sampled_from(["get", "post"]))
 def test_any_confirmation_or_form_token_is_a_404(client, order, token, method):
     queues.redis.flushdb()

@@ -147,8 +147,8 @@ def test_every_kind_renders_in_both_languages(app, shop, kind, lang):
     assert ("Hallo" if lang == "de" else "Hello") in text and "John's Apparel" in text
     assert (mail["List-Unsubscribe"] is not None) == (KINDS[kind].stream == "marketing")
     expected = {"nps": "https://survey.example.test/nps?src=mail&amp;score=10", "how_to": "kalt" if lang == "de" else "cold",
-                "replenishment": "Item l1", "refund_issued": "12,50 EUR" if lang == "de" else "12.50 EUR",
-                "return_received": "12,50 EUR" if lang == "de" else "12.50 EUR",
+                "replenishment": "Item l1", "refund_issued": "12,50&nbsp;€" if lang == "de" else "€12.50",
+                "return_received": "12,50&nbsp;€" if lang == "de" else "€12.50",
                 "delivered": "00340434161094042557", "review_reminder": "https://app.example.test/r/"}.get(kind)
     if expected:
         assert expected in html

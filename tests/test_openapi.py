@@ -62,7 +62,8 @@ def test_every_documented_path_and_method_is_served(app, spec):
 
 
 def test_the_public_block_routes_are_all_documented(app, spec):
-    public = ("/api/", "/t/", "/embed/", "/webhooks/shopify", "/webhooks/woocommerce", "/u/", "/n/")
+    public = ("/api/", "/t/", "/embed/", "/webhooks/shopify", "/webhooks/woocommerce", "/webhooks/mail-feedback",
+              "/u/", "/n/")
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         if path.startswith(public) and path != "/webhooks/shopify/compliance":

@@ -17,7 +17,7 @@ from flask import render_template
 
 from app.domain.statuses import derive_order_status
 from app.extensions import db
-from app.i18n import catalogue_for
+from app.i18n import translator
 from app.models import TrackingEvent
 from app.presenters import load_for_presenting, order_status
 from tests.factories import add_parcel, make_order, set_module
@@ -65,7 +65,7 @@ SITUATIONS = {
         expect=dict(status="processing", branch=None, attention=None, timeline="done current todo todo todo",
                     parcels=[], estimate=("expected", "merchant", "2026-12-03", "2026-12-04"), faq=["f-always"],
                     modules=["delivery_estimate", "delivery_status", "faq", "reorder", "social", "tracking"]),
-        de=dict(label="In Bearbeitung", estimate="Do., 03.12. bis Fr., 04.12."),
+        de=dict(label="In Bearbeitung", estimate="Do., 3.12. bis Fr., 4.12."),
         en=dict(label="Processing", estimate="Thu 3 Dec to Fri 4 Dec")),
     "partially shipped, two parcels": dict(
         order=dict(placed_at=at(30, 9, 11), parcels=(
@@ -79,7 +79,7 @@ SITUATIONS = {
                     estimate=("expected", "merchant", "2026-12-02", "2026-12-03"), faq=["f-always"],
                     modules=["delivery_estimate", "delivery_status", "faq", "reorder", "social", "tracking"]),
         de=dict(label="Teilweise versandt", parcels=["Paket 1: Unterwegs", "Paket 2: Versandetikett erstellt"],
-                estimate="Mi., 02.12. bis Do., 03.12."),
+                estimate="Mi., 2.12. bis Do., 3.12."),
         en=dict(label="Partly shipped", parcels=["Parcel 1: On its way", "Parcel 2: Label created"],
                 estimate="Wed 2 Dec to Thu 3 Dec")),
     "out for delivery": dict(
@@ -121,7 +121,7 @@ SITUATIONS = {
         de=dict(label="Bitte beachten", parcels=["Paket 1: Problem bei der Zustellung"],
                 attention="Bei der Zustellung gibt es ein Problem. Der Versanddienstleister kümmert sich darum; "
                           "die Sendungsverfolgung zeigt die Einzelheiten.",
-                estimate="Mo., 30.11. bis Di., 01.12."),
+                estimate="Mo., 30.11. bis Di., 1.12."),
         en=dict(label="Needs attention", parcels=["Parcel 1: Delivery problem"],
                 attention="There is a problem with the delivery. The carrier is dealing with it; "
                           "tracking shows the details.",
@@ -137,7 +137,7 @@ SITUATIONS = {
                     parcels=[("DHL Paket", DHL_NUMBER, DHL_URL, False)],
                     estimate=("expected", "carrier", "2026-12-02", "2026-12-02"), faq=["f-always"],
                     modules=["delivery_estimate", "delivery_status", "faq", "reorder", "social", "tracking"]),
-        de=dict(label="Versandt", parcels=["Paket 1: Unterwegs"], estimate="Mi., 02.12."),
+        de=dict(label="Versandt", parcels=["Paket 1: Unterwegs"], estimate="Mi., 2.12."),
         en=dict(label="Shipped", parcels=["Parcel 1: On its way"], estimate="Wed 2 Dec")),
     "stalled over a weekend": dict(
         # Last scan Thursday 09:00 Berlin; Friday, Monday, Tuesday later it is stalled (at 09:00).
@@ -250,7 +250,7 @@ def test_situation(app, shop_with_every_module, situation):
         assert wording(facts) == expected_words, lang
         assert facts["modules"]["reorder"]["url"] == REORDER
         # The block's HTML says the same: the status, the current step, the reason.
-        html = render_template("block/fragment.html", facts=facts, labels=catalogue_for(lang))
+        html = render_template("block/fragment.html", facts=facts, t=translator(lang))
         assert f"<strong>{row[lang]['label']}</strong>" in html
         current = [s["label"] for s in facts["modules"]["delivery_status"]["timeline"] if s["state"] == "current"]
         assert html.count('aria-current="step"') == len(current)

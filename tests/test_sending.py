@@ -10,7 +10,7 @@ from app.extensions import db, queues
 from app.jobs.dispatch import dispatch_due
 from app.mail.senders import SMTPSender
 from app.mail.sink import start_sink
-from app.models import ScheduledMessage
+from app.models import MailFeedback, ScheduledMessage, Suppression
 from tests.factories import T0, add_parcel, make_order
 
 
@@ -50,12 +50,27 @@ def test_temporary_failure_is_retried_with_backoff_and_recorded(app, planned_mes
     assert f"message-{message.id}" in ScheduledJobRegistry(queue=queues.get("mail")).get_job_ids()
 
 
-def test_permanent_failure_gives_up_with_the_reason(app, planned_message, run_jobs):
-    _send_with(app, "550 5.1.1 No such user", run_jobs)
+def test_a_refused_recipient_is_a_bounce_recorded_with_the_reason(app, planned_message, run_jobs):
+    _send_with(app, "550 5.1.1 <buyer-1001@example.com>: No such user", run_jobs)
     db.session.expire_all()
     message = db.session.get(ScheduledMessage, planned_message.id)
-    assert message.state == "failed" and "550" in message.last_error
-    assert ScheduledJobRegistry(queue=queues.get("mail")).get_job_ids() == []
+    assert (message.state, message.reason) == ("bounced", "bounced 5.1.1: smtp; 550 5.1.1 <[address]>: No such user")
+    assert "550" in message.last_error and "buyer-1001" not in message.last_error
+    assert ScheduledJobRegistry(queue=queues.get("mail")).get_job_ids() == []  # given up, not retried
+    assert db.session.scalars(select(Suppression.reason)).all() == ["bounced"]
+    assert message.customer.suppressed_reason == "bounced"
+    [feedback] = db.session.scalars(select(MailFeedback)).all()
+    assert (feedback.source, feedback.kind, feedback.status, feedback.message_id) == (
+        "smtp", "bounce", "5.1.1", message.id)
+
+
+def test_a_policy_refusal_is_counted_not_suppressed_at_once(app, planned_message, run_jobs):
+    _send_with(app, "554 5.7.1 Relay access denied", run_jobs)
+    db.session.expire_all()
+    message = db.session.get(ScheduledMessage, planned_message.id)
+    assert (message.state, message.reason) == ("bounced", "soft bounce 5.7.1: smtp; 554 5.7.1 Relay access denied")
+    assert db.session.scalars(select(MailFeedback.outcome)).all() == ["soft bounce 1 of 3"]
+    assert db.session.scalars(select(Suppression)).all() == [] and message.customer.suppressed_reason is None
 
 
 def test_a_sent_message_is_never_sent_twice(app, planned_message, run_jobs, smtp_inbox):

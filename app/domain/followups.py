@@ -12,7 +12,7 @@ needs arrival (and no voucher) is planned before the goods arrived.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,8 +25,8 @@ from app.domain.mail_kinds import KINDS, MARKETING, TRANSACTIONAL, MailKind
 from app.domain.modules import module_enabled, module_settings
 from app.domain.stalls import stalled_at
 from app.domain.statuses import derive_order_status
-from app.domain.suppressions import marketing_permitted, suppression_reason
-from app.models import Order, OrderLine, ScheduledMessage, Shop
+from app.domain.suppressions import ALL_MAIL_REASONS, marketing_permitted, suppression_reason
+from app.models import LearnedIntervals, Order, OrderLine, ScheduledMessage, Shop
 from connectors.base import ShipmentStatus as S
 
 __all__ = ["MARKETING", "TRANSACTIONAL", "History", "Plan", "load_history", "plan_followups",
@@ -62,6 +62,8 @@ class History:
     products_asked: tuple[tuple[str, datetime], ...] = ()
     newer_order: bool = False  # the buyer ordered again after this order
     newer_products: frozenset[str] = field(default_factory=frozenset)
+    # {product key: days} the shop's repeat purchases taught (app/domain/repeat_purchases.py).
+    learned_intervals: Mapping[str, int] = field(default_factory=dict)
 
 
 def product_key(line: OrderLine) -> str:
@@ -204,22 +206,29 @@ def _review_reminder(order: Order, shop: Shop, now: datetime, history: History) 
 
 
 def _replenishment(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
-    """Per product with an interval set by the merchant: interval days after arrival,
-    unless the buyer ordered that product again since."""
+    """Per product with an interval: interval days after arrival, unless the buyer ordered
+    that product again since. The merchant's interval first, else the one learned from the
+    shop's repeat purchases, else none."""
     kind = KINDS["replenishment"]
     intervals = module_settings(shop, kind.module).get("intervals") or {}
-    if not intervals or not _marketing_allowed(order, shop, kind):
+    if not (intervals or history.learned_intervals) or not _marketing_allowed(order, shop, kind):
         return []
     arrived = arrival(order, shop)
     if arrived is None:
         return []
     plans = []
     for line in order.lines:
-        days = next((intervals[k] for k in (line.product_id, line.variant_id, line.sku) if k and k in intervals), None)
+        days = replenishment_interval(line, intervals, history.learned_intervals)
         if days is None or product_key(line) in history.newer_products:
             continue
         plans.append(_plan(kind, line.id, arrived[0] + timedelta(days=int(days))))
     return plans
+
+
+def replenishment_interval(line: OrderLine, merchant: Mapping, learned: Mapping[str, int]) -> int | None:
+    """The merchant's interval (by product id, variant id or SKU), else the learned one."""
+    own = next((merchant[k] for k in (line.product_id, line.variant_id, line.sku) if k and k in merchant), None)
+    return own if own is not None else learned.get(product_key(line))
 
 
 def _win_back(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
@@ -282,17 +291,27 @@ def load_history(session: Session, order: Order, stored: list[ScheduledMessage] 
             newer = True
             newer_products.update(product_key(line) for line in newer_order.lines)
     return History(review_sent_at=review_sent_at, reviewed=reviewed, products_asked=asked,
-                   newer_order=newer, newer_products=frozenset(newer_products))
+                   newer_order=newer, newer_products=frozenset(newer_products),
+                   learned_intervals=_learned_intervals(session, order))
 
 
-def sync_followups(session: Session, order: Order, shop: Shop, now: datetime) -> None:
-    """Add new plans, move changed ones, cancel planned rows that are no longer wanted.
+def _learned_intervals(session: Session, order: Order) -> Mapping[str, int]:
+    if not module_enabled(order.shop, KINDS["replenishment"].module):
+        return {}
+    learned = session.get(LearnedIntervals, order.shop_id)
+    return learned.intervals if learned is not None else {}
+
+
+def sync_followups(session: Session, order: Order, shop: Shop, now: datetime,
+                   kinds: tuple[str, ...] | None = None) -> None:
+    """Add new plans, move changed ones, cancel planned rows that are no longer wanted
+    (only of `kinds`, when given).
 
     A new order also re-plans the buyer's earlier orders: their win-back (and replenishment
     of what was bought again) is no longer wanted.
     """
     session.flush()  # new shipments and refunds need their ids: they are plan sequences
-    _sync_one(session, order, shop, now)
+    _sync_one(session, order, shop, now, kinds)
     if order.customer_id is None or order.placed_at is None:
         return
     earlier = session.scalars(
@@ -301,17 +320,18 @@ def sync_followups(session: Session, order: Order, shop: Shop, now: datetime) ->
                ScheduledMessage.kind.in_(("win_back", "replenishment")), ScheduledMessage.state == "planned",
                Order.placed_at < order.placed_at)).unique().all()
     for older in earlier:
-        _sync_one(session, older, shop, now)
+        _sync_one(session, older, shop, now, kinds)
 
 
 def _stored_messages(session: Session, order: Order) -> list[ScheduledMessage]:
     return list(session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id == order.id)))
 
 
-def _sync_one(session: Session, order: Order, shop: Shop, now: datetime) -> None:
+def _sync_one(session: Session, order: Order, shop: Shop, now: datetime, kinds: tuple[str, ...] | None) -> None:
     rows = _stored_messages(session, order)
-    wanted = {plan.key: plan for plan in plan_followups(order, shop, now, load_history(session, order, rows))}
-    stored = {(m.kind, m.sequence): m for m in rows}
+    wanted = {plan.key: plan for plan in plan_followups(order, shop, now, load_history(session, order, rows))
+              if kinds is None or plan.kind in kinds}
+    stored = {(m.kind, m.sequence): m for m in rows if kinds is None or m.kind in kinds}
     for key, plan in wanted.items():
         row = stored.get(key)
         if row is None:
@@ -354,13 +374,15 @@ def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime) -> s
         return "no recipient"
     if message.customer.suppressed_reason:
         return f"suppressed: {message.customer.suppressed_reason}"
+    listed = suppression_reason(session, shop.id, message.customer.email)
+    if listed in ALL_MAIL_REASONS:
+        return f"suppressed: {listed}"
     if message.stream == MARKETING:
         status = derive_order_status(order).value
         if status in UNHAPPY_ORDER_STATES:
             return f"order {status}"
         if not marketing_permitted(message.customer, shop):
             return "no marketing consent"
-        listed = suppression_reason(session, shop.id, message.customer.email)
         if listed:
             return f"suppressed: {listed}"
     if _on_request(message.kind):

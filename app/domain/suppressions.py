@@ -12,6 +12,8 @@ from app.domain.mail_kinds import MARKETING
 from app.models import Customer, ScheduledMessage, Shop, Suppression
 
 PENDING_STATES = ("planned", "queued")
+# Listed for these reasons, an address gets no mail at all, not even about its parcels.
+ALL_MAIL_REASONS = ("bounced", "redacted")
 # Consent states kept on Customer.marketing_consent.
 GRANTED, PENDING, DENIED, WITHDRAWN, UNKNOWN = "granted", "pending", "denied", "withdrawn", "unknown"
 # Consent the buyer confirmed through the block's newsletter sign-up (double opt-in).
@@ -23,9 +25,13 @@ def email_hash(email: str) -> str:
 
 
 def suppress(session: Session, shop_id: int, hashed: str, reason: str, now: datetime) -> None:
-    """Put an address hash on the shop's list; a second entry keeps the first reason."""
-    if session.scalar(select(Suppression.id).where(
-            Suppression.shop_id == shop_id, Suppression.email_hash == hashed)) is not None:
+    """Put an address hash on the shop's list; a second entry keeps the first reason, unless
+    the new one stops all mail (a bounce after an unsubscribe)."""
+    listed = session.scalar(select(Suppression).where(
+        Suppression.shop_id == shop_id, Suppression.email_hash == hashed))
+    if listed is not None:
+        if reason in ALL_MAIL_REASONS and listed.reason not in ALL_MAIL_REASONS:
+            listed.reason = reason
         return
     try:
         with session.begin_nested():
@@ -43,19 +49,39 @@ def suppression_reason(session: Session, shop_id: int, email: str | None) -> str
 
 def unsubscribe(session: Session, shop: Shop, hashed: str, customer: Customer | None, now: datetime) -> None:
     """One-click unsubscribe: list the address, record the objection, skip pending marketing."""
-    suppress(session, shop.id, hashed, "unsubscribed", now)
-    if customer is None or customer.shop_id != shop.id:
+    object_to_marketing(session, shop.id, hashed, customer, now, "unsubscribed", "unsubscribe_link")
+
+
+def object_to_marketing(session: Session, shop_id: int, hashed: str, customer: Customer | None, now: datetime,
+                        reason: str, source: str) -> None:
+    """An objection to advertising (unsubscribe, spam complaint): listed, consent withdrawn,
+    pending marketing skipped; mail about the buyer's orders still goes out."""
+    suppress(session, shop_id, hashed, reason, now)
+    if customer is None or customer.shop_id != shop_id:
         return
     if customer.marketing_consent != WITHDRAWN:
         customer.marketing_consent = WITHDRAWN
-        customer.consent_source = "unsubscribe_link"
+        customer.consent_source = source
         customer.consent_at = now
-    session.execute(
-        update(ScheduledMessage)
-        .where(ScheduledMessage.customer_id == customer.id, ScheduledMessage.stream == MARKETING,
-               ScheduledMessage.state.in_(PENDING_STATES))
-        .values(state="skipped", reason="suppressed: unsubscribed", updated_at=now)
-    )
+    _skip_pending(session, customer, f"suppressed: {reason}", now, stream=MARKETING)
+
+
+def stop_all_mail(session: Session, shop_id: int, hashed: str, customer: Customer | None, now: datetime,
+                  reason: str = "bounced") -> None:
+    """An address that does not take mail: listed, and nothing more goes to it, of any stream."""
+    suppress(session, shop_id, hashed, reason, now)
+    if customer is None or customer.shop_id != shop_id:
+        return
+    if not customer.suppressed_reason:
+        customer.suppressed_reason, customer.suppressed_at = reason, now
+    _skip_pending(session, customer, f"suppressed: {reason}", now)
+
+
+def _skip_pending(session: Session, customer: Customer, reason: str, now: datetime, stream: str | None = None) -> None:
+    condition = [ScheduledMessage.customer_id == customer.id, ScheduledMessage.state.in_(PENDING_STATES)]
+    if stream is not None:
+        condition.append(ScheduledMessage.stream == stream)
+    session.execute(update(ScheduledMessage).where(*condition).values(state="skipped", reason=reason, updated_at=now))
 
 
 def marketing_permitted(customer: Customer | None, shop: Shop) -> bool:

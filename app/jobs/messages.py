@@ -12,14 +12,16 @@ from datetime import datetime, time, timedelta, timezone
 from flask import current_app
 from sqlalchemy import select, update
 
+from app.bounce_addresses import envelope_sender
 from app.domain.fatigue import FatigueRules, next_marketing_slot
 from app.domain.followups import send_time_verdict, sync_followups
 from app.domain.mail_kinds import MARKETING
 from app.domain.modules import MAIL_POLICY, module_settings
 from app.extensions import db
 from app.jobs.runtime import job
+from app.mail.feedback_intake import record_refusal
 from app.mail.render import message_id_for, render_message
-from app.mail.senders import PermanentSendError, sender_from_url
+from app.mail.senders import PermanentSendError, RecipientRefused, sender_from_url
 from app.models import ScheduledMessage
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,12 @@ def send_message(message_id: int) -> str:
             session.commit()
             return f"deferred to {slot.isoformat()}"
     try:
-        mail_sender().send(render_message(message))
+        mail_sender().send(render_message(message), envelope_from=envelope_sender(message.id))
+    except RecipientRefused as exc:
+        feedback = record_refusal(message, exc, now)
+        # The reply often quotes the address: the log gets the code and our verdict only.
+        log.warning("message %s refused at SMTP time (%s): %s", message_id, exc.code, feedback.outcome)
+        return "bounced"
     except PermanentSendError as exc:
         _record_failure(message, "failed", str(exc))
         log.warning("message %s rejected permanently: %s", message_id, exc)

@@ -1,12 +1,13 @@
 """The periodic tick: dispatch due mail, redrive lost work, schedule reconciliations,
-WooCommerce syncs and recommendation refreshes, purge shops whose grace period after
-uninstalling is over."""
+WooCommerce syncs, recommendation refreshes and the daily learning of replenishment
+intervals, purge shops whose grace period after uninstalling is over and old mail reports."""
 from __future__ import annotations
 
 from app.jobs.dispatch import dispatch_due
-from app.jobs.purge import purge_disconnected_shops
+from app.jobs.purge import purge_disconnected_shops, purge_mail_feedback
 from app.jobs.recommendations import schedule_recommendation_refreshes
 from app.jobs.reconcile import schedule_reconciliations
+from app.jobs.replenishment import schedule_interval_learning
 from app.jobs.runtime import job
 from app.jobs.woocommerce_sync import schedule_woocommerce_syncs
 
@@ -17,5 +18,7 @@ def run_periodic() -> dict:
     counts["reconciliations"] = schedule_reconciliations()
     counts["woocommerce_syncs"] = schedule_woocommerce_syncs()
     counts["recommendation_refreshes"] = schedule_recommendation_refreshes()
+    counts["interval_learning"] = schedule_interval_learning()
     counts["purged_shops"] = purge_disconnected_shops()
+    counts["purged_mail_reports"] = purge_mail_feedback()
     return counts

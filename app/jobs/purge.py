@@ -1,4 +1,5 @@
-"""Delete what uninstalled shops left behind, once their grace period is over.
+"""Delete what uninstalled shops left behind, once their grace period is over; drop kept
+malformed mail reports after a while.
 
 Shopify sends shop/redact 48 hours after an uninstall; WooCommerce sends nothing, so a
 disconnected store (plugin deleted, keys revoked) is purged here. Reconnecting within the
@@ -7,15 +8,18 @@ grace period clears `redact_after` and keeps everything.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from app.domain.lifecycle import redact_shop
 from app.extensions import db
-from app.models import Shop
+from app.mail.feedback_intake import MALFORMED_KEEP
+from app.models import MailFeedback, Shop
 
 log = logging.getLogger(__name__)
+# Report facts (address hashes, status codes) are kept this long; soft bounces count for 90 days.
+FEEDBACK_KEEP = timedelta(days=400)
 
 
 def purge_disconnected_shops(now: datetime | None = None, limit: int = 20) -> int:
@@ -28,3 +32,15 @@ def purge_disconnected_shops(now: datetime | None = None, limit: int = 20) -> in
         redact_shop(db.session, shop)
         db.session.commit()
     return len(shops)
+
+
+def purge_mail_feedback(now: datetime | None = None) -> int:
+    """Forget the bytes of malformed reports after MALFORMED_KEEP, every report after FEEDBACK_KEEP."""
+    now = now or datetime.now(timezone.utc)
+    forgotten = db.session.execute(
+        update(MailFeedback).where(MailFeedback.raw.is_not(None), MailFeedback.received_at < now - MALFORMED_KEEP)
+        .values(raw=None)).rowcount
+    forgotten += db.session.execute(
+        delete(MailFeedback).where(MailFeedback.received_at < now - FEEDBACK_KEEP)).rowcount
+    db.session.commit()
+    return forgotten

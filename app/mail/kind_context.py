@@ -15,6 +15,7 @@ from app.domain.mail_kinds import KINDS, MARKETING
 from app.domain.modules import module_settings
 from app.domain.suppressions import marketing_permitted, suppression_reason
 from app.domain.survey import merchant_survey_url
+from app.i18n import format_amount
 from app.models import OrderLine, Refund, ScheduledMessage
 from app.newsletter_links import confirm_url
 from app.review_clicks import review_click_url
@@ -38,12 +39,7 @@ def _with_query(url: str, **params) -> str:
 
 
 def _amount(value: Decimal | None, currency: str | None, lang: str) -> str | None:
-    if value is None:
-        return None
-    text = f"{value:.2f}"
-    if lang == "de":
-        text = text.replace(".", ",")
-    return f"{text} {currency}" if currency else text
+    return format_amount(lang, value, currency) if value is not None else None
 
 
 def may_advertise(message: ScheduledMessage) -> bool:

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import css_inline
 from flask import current_app, render_template
 
+from app.bounce_addresses import REF_HEADER, feedback_token
 from app.domain.mail_kinds import MARKETING
 from app.extensions import db
 from app.i18n import translate
@@ -58,6 +59,8 @@ def render_message(message: ScheduledMessage) -> EmailMessage:
     mail["Subject"] = subject
     mail["Date"] = formatdate(usegmt=True)
     mail["Message-ID"] = message_id_for(message)
+    if stored:  # comes back quoted in bounces and complaints (app/bounce_addresses.py)
+        mail[REF_HEADER] = feedback_token(message.id)
     if marketing:
         # RFC 8058 one-click: mailbox providers POST to the link; GET only shows a page.
         mail["List-Unsubscribe"] = f"<{unsubscribe}>"

@@ -29,8 +29,16 @@ class PermanentSendError(SendError):
     """Giving up is right (5xx: unknown mailbox, policy rejection)."""
 
 
+class RecipientRefused(PermanentSendError):
+    """The server refused the recipient with a 5xx: a bounce at SMTP time."""
+
+    def __init__(self, code: int, reply: str):
+        super().__init__(f"{code} {reply}")
+        self.code, self.reply = code, reply
+
+
 class EmailSender(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: EmailMessage, envelope_from: str | None = None) -> None: ...
 
 
 class SMTPSender:
@@ -44,15 +52,20 @@ class SMTPSender:
         self.starttls = parse_qs(parts.query).get("starttls", ["0"])[0] in ("1", "true", "yes")
         self.timeout = timeout
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, envelope_from: str | None = None) -> None:
+        """Hand over the message; `envelope_from` (MAIL FROM, where bounces go) defaults to From."""
         try:
             with self._connect() as smtp:
                 if self.username:
                     smtp.login(self.username, self.password or "")
-                smtp.send_message(message)
+                smtp.send_message(message, from_addr=envelope_from)
         except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            raise _by_code(min(codes), str(exc.recipients)) from exc
+            # One recipient per mail; the reply without the address it was given for.
+            code, reply = min(exc.recipients.values())
+            text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+            if 500 <= code < 600:
+                raise RecipientRefused(code, text) from exc
+            raise TemporarySendError(f"{code} {text}") from exc
         except smtplib.SMTPResponseException as exc:
             raise _by_code(exc.smtp_code, exc.smtp_error) from exc
         except (OSError, smtplib.SMTPException) as exc:
@@ -77,7 +90,7 @@ def _by_code(code: int, detail) -> SendError:
 class ConsoleSender:
     """Logs that a mail would go out, without the address: logs are not for personal data."""
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, envelope_from: str | None = None) -> None:
         domain = str(message["To"] or "").rpartition("@")[2] or "?"
         log.info("mail to=…@%s message-id=%s", domain, message["Message-ID"])
 
@@ -86,7 +99,7 @@ class MemorySender:
     def __init__(self) -> None:
         self.outbox: list[EmailMessage] = []
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, envelope_from: str | None = None) -> None:
         self.outbox.append(message)
 
 

@@ -1,5 +1,7 @@
 """All mapped classes, imported so that Base.metadata knows every table."""
 from app.models.delivery import WebhookDelivery
+from app.models.learned_interval import LearnedIntervals
+from app.models.mail_feedback import MailFeedback
 from app.models.message import ScheduledMessage
 from app.models.order import Customer, Order, OrderLine
 from app.models.privacy import DataExport
@@ -10,6 +12,6 @@ from app.models.suppression import Suppression
 from app.models.survey import SurveyAnswer
 
 __all__ = [
-    "Customer", "DataExport", "Order", "OrderLine", "Refund", "ScheduledMessage", "Shipment", "Shop", "ShopModule",
-    "Suppression", "SurveyAnswer", "TrackingEvent", "WebhookDelivery", "utcnow",
+    "Customer", "DataExport", "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
+    "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TrackingEvent", "WebhookDelivery", "utcnow",
 ]

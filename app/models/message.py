@@ -11,7 +11,8 @@ from app.models.order import Customer, Order
 from app.models.shop import utcnow
 
 # planned → queued → sending → sent ; or skipped / cancelled / failed with a reason.
-MESSAGE_STATES = ("planned", "queued", "sending", "sent", "skipped", "cancelled", "failed")
+# A sent mail may still turn into bounced or complained when a report about it arrives.
+MESSAGE_STATES = ("planned", "queued", "sending", "sent", "skipped", "cancelled", "failed", "bounced", "complained")
 
 
 class ScheduledMessage(Base):

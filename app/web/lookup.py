@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 
 from app.domain.brand_colours import brand_palette
 from app.extensions import db
-from app.i18n import pick_locale, translate
+from app.i18n import N_, pick_locale, translate
 from app.models import Customer, Order, Shop
 from app.rate_limits import allow, client_address
 from app.tracking_links import tracking_token
@@ -73,11 +73,11 @@ def _find(shop: Shop):
     number = (request.form.get("number") or "").strip().lstrip("#")[:40]
     email = (request.form.get("email") or "").strip().lower()[:320]
     if not number or "@" not in email:
-        return _page(shop, 400, "lookup.incomplete", number)
+        return _page(shop, 400, N_("lookup.incomplete"), number)
     email_key = hashlib.sha256(f"{shop.id}:{email}".encode()).hexdigest()
     if not (allow("lookup-ip", client_address(request), *PER_ADDRESS)
             and allow("lookup-email", email_key, *PER_EMAIL)):
-        page, _, headers = _page(shop, 429, "lookup.too_many", number)
+        page, _, headers = _page(shop, 429, N_("lookup.too_many"), number)
         return page, 429, {**headers, "Retry-After": str(PER_ADDRESS[1])}
     order = db.session.scalars(
         select(Order).join(Customer, Order.customer_id == Customer.id)
@@ -85,5 +85,5 @@ def _find(shop: Shop):
                or_(Order.name == f"#{number}", Order.name == number, Order.platform_order_id == number))
     ).first()
     if order is None:
-        return _page(shop, 404, "lookup.not_found", number)
+        return _page(shop, 404, N_("lookup.not_found"), number)
     return redirect(f"/t/{tracking_token(order)}", code=303)

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, json, redirect, render_template, r
 from app.domain.block_content import safe_https
 from app.embed_tokens import EmbedTokenError, looks_like_embed_token, verify_embed_token
 from app.extensions import db
-from app.i18n import catalogue_for
+from app.i18n import translator
 from app.models import Order
 from app.presenters import load_for_presenting, order_status
 from app.tracking_links import block_forms, read_tracking_token, tracking_url
@@ -59,7 +59,7 @@ def _present(kind: str, order: Fingerprint, render, mimetype: str, headers: dict
 
 def _html(template: str):
     return lambda order, facts: render_template(
-        template, facts=facts, labels=catalogue_for(facts["locale"]), forms=block_forms(order),
+        template, facts=facts, t=translator(facts["locale"]), forms=block_forms(order),
         logo=safe_https(facts["shop"]["branding"].get("logo_url")))
 
 

@@ -8,7 +8,7 @@ from flask import g, request
 
 from app.domain.mail_kinds import KINDS
 from app.domain.sample_orders import SAMPLE_STATES, sample_message, sample_order
-from app.i18n import catalogue_for
+from app.i18n import translator
 from app.jobs.messages import mail_sender
 from app.mail.render import render_message
 from app.mail.senders import SendError
@@ -24,7 +24,7 @@ def _block_previews(shop, lang: str, now: datetime) -> list[dict]:
     previews = []
     for state in SAMPLE_STATES:
         facts = order_status(sample_order(shop, state, lang, now), lang, now)
-        previews.append({"state": state, "facts": facts, "labels": catalogue_for(facts["locale"])})
+        previews.append({"state": state, "facts": facts, "t": translator(facts["locale"])})
     return previews
 
 
