@@ -23,9 +23,10 @@ from app.domain.recommendations import (
     product_link,
     web_link,
 )
-from app.extensions import db, queues
+from app.extensions import db
 from app.jobs.runtime import job
-from app.models import Order, OrderLine, Shop, ShopModule
+from app.jobs.shop_schedules import enqueue_per_shop
+from app.models import Order, OrderLine, Shop
 from app.platforms import shopify_admin, woocommerce_client
 from connectors.base import ConnectorError
 from connectors.woocommerce.mapping import catalogue_product
@@ -124,15 +125,5 @@ def _catalogue_from_lines(shop: Shop, product_ids: list[str], lines: dict[str, O
 
 def schedule_recommendation_refreshes() -> int:
     """Enqueue a refresh for every shop with recommendations on, once per interval."""
-    shop_ids = db.session.scalars(
-        select(ShopModule.shop_id).join(Shop, Shop.id == ShopModule.shop_id)
-        .where(ShopModule.key == "recommendations", ShopModule.enabled.is_(True), Shop.uninstalled_at.is_(None))
-    ).all()
-    db.session.commit()
-    enqueued = 0
-    for shop_id in shop_ids:
-        if queues.redis.set(f"{LOCK_PREFIX}{shop_id}", "1", nx=True, ex=REFRESH_EVERY_SECONDS):
-            queues.enqueue("periodic", refresh_recommendations, shop_id, job_id=recommendations_job_id(shop_id),
-                           retries=2)
-            enqueued += 1
-    return enqueued
+    return enqueue_per_shop("recommendations", refresh_recommendations, every_seconds=REFRESH_EVERY_SECONDS,
+                            lock_prefix=LOCK_PREFIX, job_id=recommendations_job_id)

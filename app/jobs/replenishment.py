@@ -16,9 +16,10 @@ from app.domain.followups import product_key, sync_followups
 from app.domain.mail_kinds import KINDS
 from app.domain.modules import module_enabled
 from app.domain.repeat_purchases import GAP_BOUNDS, Purchase, learn_intervals
-from app.extensions import db, queues
+from app.extensions import db
 from app.jobs.runtime import job
-from app.models import LearnedIntervals, Order, OrderLine, Shop, ShopModule
+from app.jobs.shop_schedules import enqueue_per_shop
+from app.models import LearnedIntervals, Order, OrderLine, Shop
 
 log = logging.getLogger(__name__)
 MODULE = KINDS["replenishment"].module
@@ -82,14 +83,5 @@ def _replan(shop: Shop, changed: dict[str, int], now: datetime) -> int:
 
 def schedule_interval_learning() -> int:
     """Enqueue the daily learning for every active shop with the replenishment mail on."""
-    shop_ids = db.session.scalars(
-        select(ShopModule.shop_id).join(Shop, Shop.id == ShopModule.shop_id)
-        .where(ShopModule.key == MODULE, ShopModule.enabled.is_(True), Shop.uninstalled_at.is_(None))).all()
-    db.session.commit()
-    enqueued = 0
-    for shop_id in shop_ids:
-        if queues.redis.set(f"{LOCK_PREFIX}{shop_id}", "1", nx=True, ex=LEARN_EVERY_SECONDS):
-            queues.enqueue("periodic", learn_replenishment_intervals, shop_id, job_id=learn_job_id(shop_id),
-                           retries=2)
-            enqueued += 1
-    return enqueued
+    return enqueue_per_shop(MODULE, learn_replenishment_intervals, every_seconds=LEARN_EVERY_SECONDS,
+                            lock_prefix=LOCK_PREFIX, job_id=learn_job_id)
