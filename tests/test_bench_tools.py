@@ -35,3 +35,33 @@ def test_every_generated_body_carries_a_valid_signature(tmp_path):
     lua = script.read_text()
     assert len(re.findall(r"\{\[==\[", lua)) == len(pairs)
     assert '"X-Shopify-Event-Id"] = event' in lua
+
+
+def test_the_ingest_floor_stores_a_signed_webhook_and_refuses_a_forged_one(monkeypatch):
+    """The floor does the least an intake must do: check the signature, store durably."""
+    import os
+
+    import psycopg
+    import pytest
+
+    from tests.bench import ingest_floor
+    from tests.conftest import SHOPIFY_SECRET, shopify_headers
+
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("the floor writes with raw psycopg: PostgreSQL only")
+    url = url.replace("postgresql+psycopg://", "postgresql://")
+    ingest_floor.prepare(url)
+    monkeypatch.setenv("BENCH_FLOOR_PG", url)
+    monkeypatch.setenv("SHOPIFY_API_SECRET", SHOPIFY_SECRET)
+    monkeypatch.setenv("REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    client = ingest_floor.app.test_client()
+    body = b'{"id": 1}'
+    assert client.post("/webhooks/shopify", data=body, headers=shopify_headers(body, "orders/create", "f-1")
+                       ).status_code == 200
+    forged = shopify_headers(body, "orders/create", "f-2", secret="not-the-secret")
+    assert client.post("/webhooks/shopify", data=body, headers=forged).status_code == 401
+    with psycopg.connect(url) as conn:
+        assert conn.execute(f"SELECT delivery_key FROM {ingest_floor.TABLE}").fetchall() == [("f-1",)]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP TABLE {ingest_floor.TABLE}")

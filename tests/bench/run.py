@@ -4,8 +4,11 @@ Each figure is a ratio to a baseline served by the same gunicorn settings on the
 machine in the same run, so it means the same on a laptop and in CI:
 
 - hello:    a bare Flask hello world (the baseline)
-- ingest:   POST /webhooks/shopify with signed orders/create bodies (verify, store, enqueue);
-            no worker runs meanwhile, so the figure is the intake alone
+- ingest:   POST /webhooks/shopify with signed orders/create bodies (verify, store, kick a
+            drain); no worker runs meanwhile, so the figure is the intake alone
+- ingest_floor: the same requests against the least intake the fixed stack allows (Flask,
+            shopifyapp's HMAC check, one raw durable INSERT, one Redis SET; ingest_floor.py);
+            PostgreSQL only. Its ratio bounds what any intake here can reach
 - block:    GET /api/v1/order-status with a session token (the UI extension's call)
 - block_etag: the same call answered 304 from If-None-Match
 - tracking: GET /t/<token>.json (the hosted tracking page's JSON)
@@ -35,7 +38,7 @@ from pathlib import Path
 import jwt
 from cryptography.fernet import Fernet
 
-from tests.bench import admin_vitals, freshness, mail_bench
+from tests.bench import admin_vitals, freshness, ingest_floor, mail_bench
 from tests.bench.ingest_script import write_script
 from tests.bench.servers import bench_redis, fresh_postgres, gunicorn
 from tests.bench.wrk import run_wrk
@@ -132,6 +135,13 @@ def main() -> int:
               f"{database_url.split('@')[-1]}, cpus {os.cpu_count()}", flush=True)
         with gunicorn("tests.bench.hello:app", env) as base:
             results["hello"] = run_wrk(base + "/", **load).as_dict()
+        floor_script = write_script(work / "floor.lua", secret=env["SHOPIFY_API_SECRET"], domain=DOMAIN,
+                                    run_id=uuid.uuid4().hex[:8], first_order_id=9_000_000_000_000)
+        if database_url.startswith("postgresql"):
+            floor_pg = database_url.replace("postgresql+psycopg://", "postgresql://")
+            ingest_floor.prepare(floor_pg)
+            with gunicorn("tests.bench.ingest_floor:app", {**env, "BENCH_FLOOR_PG": floor_pg}) as base:
+                results["ingest_floor"] = run_wrk(base + "/", script=floor_script, **load).as_dict()
 
         tracking, order_gid, message_id = seed(env)
         admin_shop_key, admin_secret = admin_vitals.seed_admin_shop(env)
@@ -189,6 +199,9 @@ def _report(results: dict[str, dict]) -> None:
     ingest = results["ingest"]
     print(f"\ningest check: {ingest['requests']} requests answered, {ingest['stored']} deliveries stored, "
           f"{ingest['errors']} errors", flush=True)
+    if "ingest_floor" in results:
+        share = ingest["rps"] / results["ingest_floor"]["rps"]
+        print(f"ingest against the stack's floor (ingest_floor): {share:.2f} of the least intake can do", flush=True)
     for name, figures in results.items():
         verdict = ""
         if "target_ratio" in figures:
