@@ -65,3 +65,35 @@ def test_the_ingest_floor_stores_a_signed_webhook_and_refuses_a_forged_one(monke
         assert conn.execute(f"SELECT delivery_key FROM {ingest_floor.TABLE}").fetchall() == [("f-1",)]
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"DROP TABLE {ingest_floor.TABLE}")
+
+
+def test_the_block_floor_answers_304_only_for_the_current_facts(app, shop, monkeypatch):
+    """The floor reads the same facts versions as the app: a change moves its ETag."""
+    import os
+
+    import pytest
+
+    from app.extensions import db
+    from tests.bench import block_floor
+    from tests.conftest import SHOPIFY_SECRET
+    from tests.factories import make_order
+    from tests.test_block_api import session_token
+
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("the floor reads with raw psycopg: PostgreSQL only")
+    order = make_order(shop, platform_order_id="77001")
+    db.session.commit()
+    monkeypatch.setenv("BENCH_FLOOR_PG", url.replace("postgresql+psycopg://", "postgresql://"))
+    monkeypatch.setenv("SHOPIFY_API_SECRET", SHOPIFY_SECRET)
+    monkeypatch.setenv("SHOPIFY_API_KEY", "test-client-id")
+    client = block_floor.app.test_client()
+    auth = {"Authorization": f"Bearer {session_token()}"}
+    path = "/api/v1/order-status?order_id=gid://shopify/OrderIdentity/77001"
+    etag = client.get(path, headers=auth).headers["ETag"]
+    assert client.get(path, headers={**auth, "If-None-Match": etag}).status_code == 304
+    order.status = "shipped"
+    db.session.commit()
+    assert client.get(path, headers={**auth, "If-None-Match": etag}).status_code == 200
+    assert client.get(path, headers={"Authorization": "Bearer forged"}).status_code == 401
+    block_floor._local.__dict__.clear()  # its connection belongs to this test

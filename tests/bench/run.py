@@ -11,6 +11,8 @@ machine in the same run, so it means the same on a laptop and in CI:
             PostgreSQL only. Its ratio bounds what any intake here can reach
 - block:    GET /api/v1/order-status with a session token (the UI extension's call)
 - block_etag: the same call answered 304 from If-None-Match
+- block_etag_floor: the same 304 from the least a view can do on this stack (PyJWT, one raw
+            SELECT of the facts versions; block_floor.py); PostgreSQL only
 - tracking: GET /t/<token>.json (the hosted tracking page's JSON)
 - mail:     render + send of a planned mail vs raw smtplib sending a prebuilt one (its
             own baseline), both to a local SMTP server
@@ -162,6 +164,12 @@ def main() -> int:
             set_aside_intake_phase(env, redis_url)
             results["freshness"] = freshness.run(base, {**os.environ, **env}, DOMAIN, session_token(env),
                                                  rate=FRESHNESS_RATE, seconds=SECONDS)
+        if database_url.startswith("postgresql"):
+            with gunicorn("tests.bench.block_floor:app", {**env, "BENCH_FLOOR_PG": floor_pg}) as floor:
+                floor_url = f"{floor}/api/v1/order-status?order_id={order_gid}"
+                floor_etag = httpx.get(floor_url, headers=auth).headers["ETag"]
+                results["block_etag_floor"] = run_wrk(floor_url, headers={**auth, "If-None-Match": floor_etag},
+                                                      **load).as_dict()
         from app import create_app
 
         raw_mail, results["mail"] = mail_bench.run(create_app(), message_id, SECONDS / 2)
@@ -202,6 +210,9 @@ def _report(results: dict[str, dict]) -> None:
     if "ingest_floor" in results:
         share = ingest["rps"] / results["ingest_floor"]["rps"]
         print(f"ingest against the stack's floor (ingest_floor): {share:.2f} of the least intake can do", flush=True)
+    if "block_etag_floor" in results:
+        share = results["block_etag"]["rps"] / results["block_etag_floor"]["rps"]
+        print(f"block_etag against the stack's floor (block_etag_floor): {share:.2f}", flush=True)
     for name, figures in results.items():
         verdict = ""
         if "target_ratio" in figures:
