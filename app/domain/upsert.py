@@ -13,9 +13,16 @@ def is_stale(stored: datetime | None, incoming: datetime | None) -> bool:
     return stored is not None and incoming is not None and incoming < stored
 
 
-def get_or_create(session: Session, model, lookup: dict, **defaults):
-    """Fetch a row by its unique key or insert it; a concurrent insert wins gracefully."""
-    row = session.scalars(select(model).filter_by(**lookup)).first()
+def get_or_create(session: Session, model, lookup: dict, *, lock: bool = False, **defaults):
+    """Fetch a row by its unique key or insert it; a concurrent insert wins gracefully.
+
+    `lock` takes the row lock (SELECT … FOR UPDATE; SQLite serialises writers anyway), so
+    that work on one row and everything under it waits for a concurrent transaction on it.
+    """
+    query = select(model).filter_by(**lookup)
+    if lock:
+        query = query.with_for_update()
+    row = session.scalars(query).first()
     if row is not None:
         return row
     try:
@@ -23,5 +30,5 @@ def get_or_create(session: Session, model, lookup: dict, **defaults):
             row = model(**lookup, **defaults)
             session.add(row)
     except IntegrityError:
-        row = session.scalars(select(model).filter_by(**lookup)).one()
+        row = session.scalars(query).one()
     return row
