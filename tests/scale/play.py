@@ -90,7 +90,7 @@ def wait_until_done(conn, since: datetime, timeout: float) -> tuple[float, dict[
     return round(time.monotonic() - began, 1), left
 
 
-def latencies(conn, since: datetime) -> dict[str, float]:
+def latencies(conn, since: datetime, orders: int) -> dict[str, float]:
     """p50/p99 from a delivery's arrival to its processing, and from a mail's due time to sent."""
     row = conn.execute(text(
         "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at)) AS p50, "
@@ -104,4 +104,5 @@ def latencies(conn, since: datetime) -> dict[str, float]:
         {"since": since.replace(tzinfo=None)}).mappings().one()
     return {"processing_p50_ms": round((row["p50"] or 0) * 1000, 1),
             "processing_p99_ms": round((row["p99"] or 0) * 1000, 1),
-            "mails_sent": mail["sent"], "mail_p99_ms": round((mail["p99"] or 0) * 1000, 1)}
+            "mails_sent": mail["sent"], "mails_per_order": round(mail["sent"] / orders, 2),
+            "mail_p99_ms": round((mail["p99"] or 0) * 1000, 1)}

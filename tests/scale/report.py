@@ -12,7 +12,8 @@ COLUMNS = (  # (heading, key in per_order or run, format)
     ("orders", "orders", "{:>9,}"), ("app CPU ms", "cpu_ms_app", "{:>10.1f}"), ("web", "cpu_ms_web", "{:>6.1f}"),
     ("worker", "cpu_ms_worker", "{:>6.1f}"), ("PG CPU ms", "cpu_ms_postgres", "{:>9.1f}"),
     ("SQL stmts", "sql_statements", "{:>9.1f}"), ("Redis RT", "redis_round_trips", "{:>8.1f}"),
-    ("rows scanned", "rows_read", "{:>12.1f}"), ("p99 ms", "processing_p99_ms", "{:>8.0f}"),
+    ("rows scanned", "rows_read", "{:>12.1f}"), ("mails", "mails_per_order", "{:>5.2f}"),
+    ("p99 ms", "processing_p99_ms", "{:>8.0f}"),
     ("wall s", "wall_seconds", "{:>6.0f}"), ("lost", "lost_orders", "{:>4}"), ("failed", "failed_deliveries", "{:>6}"),
 )
 RATIO_KEYS = ("cpu_ms_app", "cpu_ms_postgres", "sql_statements", "redis_round_trips", "rows_read")

@@ -30,6 +30,7 @@ from sqlalchemy import text
 
 from app.embedded_redis import start_embedded_redis
 from app.mail.sink import start_sink
+from tests.bench.mail_bench import CountingInbox
 from tests.bench.run import app_environment
 from tests.bench.servers import fresh_postgres, gunicorn
 from tests.scale import meter
@@ -41,7 +42,7 @@ from tests.scale.shops import make_shops
 ROOT = Path(__file__).resolve().parents[2]
 SIZES = [int(n) for n in os.environ.get("SCALE_SIZES", "10000 100000 1000000").split()]
 SAMPLE = int(os.environ.get("SCALE_SAMPLE_ORDERS", 1000))
-PLAY_SECONDS = float(os.environ.get("SCALE_PLAY_SECONDS", 180))
+PLAY_SECONDS = float(os.environ.get("SCALE_PLAY_SECONDS", 240))
 SHOPS = int(os.environ.get("SCALE_SHOPS", 40))
 SEED = int(os.environ.get("SCALE_SEED", 1))
 WORKERS = int(os.environ.get("SCALE_WORKERS", 2))
@@ -50,17 +51,6 @@ RESULTS = ROOT / "var" / "scale"
 WARMUP_ORDERS = 40
 DRAIN_TIMEOUT = 900
 SAMPLE_FIRST_ID = 5_000_000_000_000  # + 10^10 per day: every played day has its own order ids
-
-
-class CountingInbox:
-    """aiosmtpd handler that only counts: the mail server is not what is measured."""
-
-    def __init__(self) -> None:
-        self.received = 0
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received += 1
-        return "250 Message accepted for delivery"
 
 
 @contextlib.contextmanager
@@ -89,8 +79,9 @@ def seed_to(seeder, engine, size: int) -> dict:
         counts = {table: conn.scalar(text(f"SELECT count(*) FROM {table}")) for table in
                   ("orders", "order_lines", "customers", "shipments", "tracking_events", "refunds",
                    "scheduled_messages", "webhook_deliveries")}
+        size = conn.scalar(text("SELECT pg_database_size(current_database())"))
     return {"seed_seconds": round(seeded, 1), "vacuum_seconds": round(time.monotonic() - began - seeded, 1),
-            "rows_written": rows, "table_rows": counts}
+            "rows_written": rows, "table_rows": counts, "database_gb": round(size / 1e9, 2)}
 
 
 def measure_day(engine, env: dict[str, str], profiles, known: dict[int, int], day: int, work: Path,
@@ -125,9 +116,24 @@ def measure_day(engine, env: dict[str, str], profiles, known: dict[int, int], da
             "speed": round(speed), "peak_rps": played.peak_rps, "sender_late_s": played.late_seconds,
             "drain_seconds": drain_seconds, "wall_seconds": round(wall, 1), "outstanding": left,
             "answers": dict(played.answers),
-            **latencies(conn, since), **outcome(conn, orders, steps, since),
-            "per_order": meter.cost(before, after, SAMPLE),
+            **latencies(conn, since, SAMPLE), **outcome(conn, orders, steps, since),
+            "per_order": meter.cost(before, after, SAMPLE), "load_average": os.getloadavg(),
         }
+
+
+def machine(app) -> dict:
+    """What the figures were measured on, and how busy the machine already was."""
+    from app.extensions import db
+
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), "unknown")
+    memory = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    with app.app_context(), db.engine.connect() as conn:
+        postgres = conn.scalar(text("SHOW server_version"))
+        shared_buffers = conn.scalar(text("SHOW shared_buffers"))
+    return {"cpu": model, "cpus": os.cpu_count(), "memory_gb": round(memory / 1e6, 1), "postgres": postgres,
+            "shared_buffers": shared_buffers, "load_average_at_start": os.getloadavg()}
 
 
 def main() -> int:
@@ -156,7 +162,8 @@ def main() -> int:
     now = datetime.now(timezone.utc)
     profiles = make_shops(SHOPS, SEED)
     results = {"sizes": SIZES, "sample_orders": SAMPLE, "shops": SHOPS, "seed": SEED, "workers": WORKERS,
-               "cpus": os.cpu_count(), "started": now.isoformat(timespec="seconds"), "runs": []}
+               "cpus": os.cpu_count(), "machine": machine(app), "started": now.isoformat(timespec="seconds"),
+               "runs": []}
     try:
         with app.app_context():
             shop_ids = create_shops(profiles)
