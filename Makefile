@@ -42,7 +42,7 @@ bench: install
 
 # Cost per order at growing database sizes (PostgreSQL at SCALE_DATABASE_URL, default the local
 # server's aftersales_scale, recreated): history seeded in bulk, then a sample day played through
-# gunicorn and real workers at each size. JSON in var/scale/. About 25 minutes with the 1M size.
+# gunicorn and real workers at each size. JSON in var/scale/. About 21 minutes with the 1M size.
 SCALE_SIZES ?= 10000 100000 1000000
 scale: install
 	SCALE_SIZES="$(SCALE_SIZES)" $(BIN)/python -m tests.scale.run

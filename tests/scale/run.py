@@ -79,9 +79,9 @@ def seed_to(seeder, engine, size: int) -> dict:
         counts = {table: conn.scalar(text(f"SELECT count(*) FROM {table}")) for table in
                   ("orders", "order_lines", "customers", "shipments", "tracking_events", "refunds",
                    "scheduled_messages", "webhook_deliveries")}
-        size = conn.scalar(text("SELECT pg_database_size(current_database())"))
+        database_bytes = conn.scalar(text("SELECT pg_database_size(current_database())"))
     return {"seed_seconds": round(seeded, 1), "vacuum_seconds": round(time.monotonic() - began - seeded, 1),
-            "rows_written": rows, "table_rows": counts, "database_gb": round(size / 1e9, 2)}
+            "rows_written": rows, "table_rows": counts, "database_gb": round(database_bytes / 1e9, 2)}
 
 
 def measure_day(engine, env: dict[str, str], profiles, known: dict[int, int], day: int, work: Path,
@@ -109,7 +109,7 @@ def measure_day(engine, env: dict[str, str], profiles, known: dict[int, int], da
         since = datetime.now(timezone.utc)
         played = play(base, steps, speed=speed, seed=SEED, shopify_secret=secret)
         drain_seconds, left = wait_until_done(conn, since, DRAIN_TIMEOUT)
-        wall = time.monotonic() - before.wall - meter.STATS_SETTLE_SECONDS
+        wall = time.monotonic() - before.wall  # play and drain
         after = meter.take(counter_dir, conn, redis_client)
         return {
             "sample_orders": SAMPLE, "deliveries_sent": played.sent, "play_seconds": played.seconds,
