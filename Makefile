@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run test bench lint extensions plugin shopify-extension browser-deps a11y-deps clean real-woocommerce messages
+.PHONY: install lock run test bench scale lint extensions plugin shopify-extension browser-deps a11y-deps clean real-woocommerce messages
 
 install: $(STAMP)
 
@@ -47,6 +47,13 @@ a11y-deps:
 
 bench: install
 	$(BIN)/python -m tests.bench.run
+
+# Cost per order at growing database sizes (PostgreSQL at SCALE_DATABASE_URL, default the local
+# server's aftersales_scale, recreated): history seeded in bulk, then a sample day played through
+# gunicorn and real workers at each size. JSON in var/scale/. About 21 minutes with the 1M size.
+SCALE_SIZES ?= 10000 100000 1000000
+scale: install
+	SCALE_SIZES="$(SCALE_SIZES)" $(BIN)/python -m tests.scale.run
 
 # End to end against a real WordPress + WooCommerce (real-woocommerce.sh, as root), when the
 # two snapshots are given in WP_GIT / WC_GIT (or fetched under /work/.mirror/); skipped

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from app.db import Base
 from app.extensions import db
-from app.models import DataExport, Order, ScheduledMessage, Shop
+from app.models import DataExport, Order, ScheduledMessage, Shop, WebhookDelivery
 from tests.conftest import shopify_headers
 from tests.test_shopify_mapping import ORDER
 
@@ -77,6 +77,28 @@ def test_carrier_events_move_the_parcel_forward_never_back(client, shop, post_sh
     order = db.session.scalars(select(Order)).one()
     parcel = order.shipments[0]
     assert parcel.status == "delivered" and order.status == "delivered"
+    assert [e.status for e in parcel.events] == ["in_transit", "out_for_delivery", "delivered"]
+
+
+def test_a_scan_reported_by_both_topics_is_recorded_once_and_never_moves_the_parcel_back(
+        client, shop, post_shopify, run_jobs):
+    # Shopify reports each carrier scan as fulfillment_events/create and as fulfillments/update;
+    # the scale run (tests/scale) applied the fulfillment's copy of a scan after a later scan.
+    _order_with_parcel(post_shopify, run_jobs)
+    out = "2026-11-22T07:00:00+01:00"
+    scan = {"id": 1, "fulfillment_id": 255858046, "order_id": 820982911946154508, "status": "out_for_delivery",
+            "happened_at": out}
+    assert post_shopify("fulfillment_events/create", scan, "fe-1").status_code == 200
+    assert post_shopify("fulfillment_events/create", dict(scan, id=2, status="delivered",
+                                                          happened_at="2026-11-22T14:00:00+01:00"), "fe-2").status_code == 200
+    run_jobs()
+    late = dict(FULFILLMENT, shipment_status="out_for_delivery", updated_at=out)
+    assert post_shopify("fulfillments/update", late, "fu-1").status_code == 200
+    run_jobs()
+    delivery = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.delivery_key == "fu-1")).one()
+    parcel = db.session.scalars(select(Order)).one().shipments[0]
+    assert (delivery.state, delivery.error) == ("processed", None)
+    assert parcel.status == "delivered"
     assert [e.status for e in parcel.events] == ["in_transit", "out_for_delivery", "delivered"]
 
 

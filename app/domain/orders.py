@@ -19,8 +19,15 @@ log = logging.getLogger(__name__)
 
 
 def find_order(session: Session, shop: Shop, platform_order_id: str) -> Order:
-    """The order row for a platform id; a placeholder when a later event arrived first."""
-    order, inserted = get_or_insert(session, Order, {"shop_id": shop.id, "platform_order_id": platform_order_id})
+    """The order row for a platform id, locked; a placeholder when a later event arrived first.
+
+    The lock makes events of one order apply one after the other: Shopify sends a scan as two
+    topics at once, a fulfillment with its order update, and two workers would otherwise
+    insert the same parcel or tracking event side by side (a unique violation and a retry)
+    or update the order and its parcels in opposite orders (a deadlock).
+    """
+    order, inserted = get_or_insert(session, Order, {"shop_id": shop.id, "platform_order_id": platform_order_id},
+                                    lock=True)
     if inserted:
         # A row this transaction just inserted has no lines, parcels or refunds yet: say so
         # rather than let each first access ask the database.

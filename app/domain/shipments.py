@@ -35,11 +35,16 @@ def apply_fulfillment_event(
         happened = event.updated_at or now
         status = ShipmentStatus(event.status).value
         if shipment.status != status:
-            shipment.events.append(TrackingEvent(
-                status=status, happened_at=happened, source=source,
-                message=event.raw_status,
-            ))
-        shipment.status = status
+            # Shopify reports a carrier scan twice, as fulfillments/update and as
+            # fulfillment_events/create, and the two may be applied in either order: the
+            # scan is recorded once, and a later scan already recorded keeps its status.
+            known = shipment.events
+            latest = max((e.happened_at for e in known), default=None)
+            if not any(e.status == status and e.happened_at == happened for e in known):
+                known.append(TrackingEvent(status=status, happened_at=happened, source=source,
+                                           message=event.raw_status))
+            if latest is None or happened >= latest:
+                shipment.status = status
         shipment.carrier = parcel.carrier or shipment.carrier
         shipment.tracking_number = parcel.tracking_number or shipment.tracking_number
         shipment.tracking_url = parcel.tracking_url or shipment.tracking_url

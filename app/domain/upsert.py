@@ -13,18 +13,24 @@ def is_stale(stored: datetime | None, incoming: datetime | None) -> bool:
     return stored is not None and incoming is not None and incoming < stored
 
 
-def get_or_create(session: Session, model, lookup: dict, **defaults):
+def get_or_create(session: Session, model, lookup: dict, *, lock: bool = False, **defaults):
     """Fetch a row by its unique key or insert it; a concurrent insert wins gracefully."""
-    return get_or_insert(session, model, lookup, **defaults)[0]
+    return get_or_insert(session, model, lookup, lock=lock, **defaults)[0]
 
 
-def get_or_insert(session: Session, model, lookup: dict, **defaults) -> tuple:
+def get_or_insert(session: Session, model, lookup: dict, *, lock: bool = False, **defaults) -> tuple:
     """Like get_or_create, and whether this call inserted the row.
 
     `lookup` is the row's unique key. The insert is `ON CONFLICT DO NOTHING RETURNING`: one
     statement and no savepoint, and a row a concurrent worker inserted first wins quietly.
+    `lock` takes the row lock (SELECT … FOR UPDATE; SQLite serialises writers anyway), so
+    that work on one row and everything under it waits for a concurrent transaction on it;
+    a row this call inserted is locked by the insert itself.
     """
-    row = session.scalars(select(model).filter_by(**lookup)).first()
+    query = select(model).filter_by(**lookup)
+    if lock:
+        query = query.with_for_update()
+    row = session.scalars(query).first()
     if row is not None:
         return row, False
     dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -33,5 +39,5 @@ def get_or_insert(session: Session, model, lookup: dict, **defaults) -> tuple:
         .on_conflict_do_nothing(index_elements=list(lookup)).returning(model)
     ).first()
     if inserted is None:
-        return session.scalars(select(model).filter_by(**lookup)).one(), False
+        return session.scalars(query).one(), False
     return inserted, True

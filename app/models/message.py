@@ -48,3 +48,5 @@ class ScheduledMessage(Base):
 
 
 Index("ix_scheduled_messages_due", ScheduledMessage.state, ScheduledMessage.send_at)
+# The buyer's other mails (review history, win-back of earlier orders, marketing caps).
+Index("ix_scheduled_messages_customer_id", ScheduledMessage.customer_id)

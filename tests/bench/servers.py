@@ -24,18 +24,20 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], *, workers: int = 2, probe: str = "/"):
+def gunicorn(app_spec: str, env: dict[str, str], *, workers: int = 2, probe: str = "/",
+             args: tuple[str, ...] = ()):
     """Serve `app_spec` with the Procfile's settings (sync workers) on a loopback port.
 
     BENCH_WORKERS and BENCH_GUNICORN_ARGS (e.g. "--worker-class gthread --threads 4") try
-    other settings; they apply to the baseline and the app alike.
+    other settings; they apply to the baseline and the app alike. `args` go to gunicorn too
+    (the scale run's settings file, which counts each worker's SQL and Redis calls).
     """
     port = free_port()
     workers_setting = os.environ.get("BENCH_WORKERS", str(workers))
     extra = os.environ.get("BENCH_GUNICORN_ARGS", "").split()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", workers_setting, "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", *extra, app_spec],
+         "--log-level", "warning", *extra, *args, app_spec],
         env={**os.environ, **env}, cwd=Path(__file__).resolve().parents[2],
     )
     base = f"http://127.0.0.1:{port}"
