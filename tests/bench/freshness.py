@@ -10,6 +10,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
@@ -24,7 +25,10 @@ GIVE_UP_AFTER = 15.0
 
 
 def _order_body(order_id: int) -> bytes:
-    order = dict(json.loads(SAMPLE.read_text()), id=order_id, name=f"#F{order_id % 100000}")
+    """A new order placed now: the block shows a guest only an order of the last 72 hours."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    order = dict(json.loads(SAMPLE.read_text()), id=order_id, name=f"#F{order_id % 100000}",
+                 created_at=now, processed_at=now, updated_at=now)
     return json.dumps(order).encode()
 
 
@@ -61,9 +65,12 @@ def run(base: str, env: dict[str, str], domain: str, session_token: str, *, rate
             accepted = time.perf_counter()
             url = f"{base}/api/v1/order-status?order_id=gid://shopify/OrderIdentity/{order_id}"
             while time.perf_counter() - accepted < GIVE_UP_AFTER:
-                if client.get(url, headers={"Authorization": f"Bearer {session_token}"}).status_code == 200:
+                status = client.get(url, headers={"Authorization": f"Bearer {session_token}"}).status_code
+                if status == 200:
                     latencies.append(time.perf_counter() - accepted)
                     return
+                if status != 404:  # only "not there yet" is worth waiting for
+                    raise SystemExit(f"freshness probe: the block answered {status} for order {order_id}")
                 time.sleep(0.02)
             unresolved[0] += 1
 
