@@ -2,13 +2,15 @@
 
 Intake does not enqueue a job per delivery. It stores the delivery and kicks a drain
 (`kick_drain`): at most one drain job waits in Redis at a time, and a drain takes the
-stored deliveries in arrival order, in batches, each batch in one transaction with a
-savepoint per delivery. A burst of webhooks therefore costs one job and one commit per
-batch instead of one of each per delivery, and SQL stays the only queue of truth.
+stored deliveries in arrival order, each claimed with FOR UPDATE SKIP LOCKED and applied
+in its own transaction, until none is left (or DRAIN_SECONDS passed: then it kicks the next
+drain). A burst of webhooks costs one job instead of one per delivery (an RQ job is some
+fifty Redis commands of bookkeeping), and SQL stays the only queue of truth. Several
+workers drain side by side without taking the same delivery.
 
-A delivery whose processing raises is rolled back to its savepoint, marked failed and
-handed to `process_delivery`, the one-delivery job, with RQ's retries and back-off; that
-job also serves `deliveries replay`.
+A delivery whose processing raises is rolled back, marked failed and handed to
+`process_delivery`, the one-delivery job, with RQ's retries and back-off; that job also
+serves `deliveries replay`.
 
 Why no kick is lost: intake commits the row before it tries the kick, and a drain deletes
 the kick key before it claims rows. A kick refused because the key is set means a drain
@@ -39,7 +41,6 @@ log = logging.getLogger(__name__)
 
 DRAIN_KEY = "aftersales:drain-deliveries"
 KICK_TTL_MS = 10_000
-BATCH = 50
 # A drain hands over after this long so mail and periodic jobs get their turn.
 DRAIN_SECONDS = 5.0
 
@@ -64,89 +65,55 @@ def retry_later(delivery_id: int) -> None:
 
 @job
 def drain_deliveries() -> dict:
-    """Apply every waiting delivery, oldest first, a batch per transaction."""
+    """Apply every waiting delivery, oldest first, each in a transaction of its own."""
     queues.redis.delete(DRAIN_KEY)
-    session, started, counts = db.session, time.monotonic(), {"applied": 0, "failed": 0}
+    session, started, counts, shops = db.session, time.monotonic(), {"applied": 0, "failed": 0}, {}
     while True:
-        batch = _claim(session, WebhookDelivery.state == "received")
-        if not batch:
+        delivery = session.scalars(
+            select(WebhookDelivery).where(WebhookDelivery.state == "received")
+            .order_by(WebhookDelivery.id).limit(1).with_for_update(skip_locked=True)
+        ).first()
+        if delivery is None:
             session.commit()
             return counts
-        now, shops = datetime.now(timezone.utc), {}
-        failed = [] if _apply_all(session, batch, now, shops) else _apply_one_by_one(session, batch, now, shops)
-        counts["applied"] += len(batch) - len(failed)
-        counts["failed"] += len(failed)
-        for delivery_id in failed:
+        delivery_id = delivery.id
+        if _process_claimed(session, delivery, datetime.now(timezone.utc), shops) is _RETRY:
+            shops.clear()  # rolled back: the shops it held are expired
+            counts["failed"] += 1
             retry_later(delivery_id)
+        else:
+            counts["applied"] += 1
         if time.monotonic() - started > DRAIN_SECONDS:
             kick_drain()  # more may wait: the next drain goes on after other queues' jobs
             return counts
-
-
-def _claim(session, *where) -> list[WebhookDelivery]:
-    return session.scalars(select(WebhookDelivery).where(*where).order_by(WebhookDelivery.id)
-                           .limit(BATCH).with_for_update(skip_locked=True)).all()
-
-
-def _apply_all(session, batch: list[WebhookDelivery], now: datetime, shops: dict) -> bool:
-    """The common case, with no savepoint per delivery: commit the batch, or roll it all back
-    and return False when any delivery raised (the one-by-one pass then finds which)."""
-    try:
-        for delivery in batch:
-            if not _gone(delivery):  # a shop/redact earlier in the batch took this one with it
-                outcome = _apply(session, delivery, now, shops)
-                if not _gone(delivery):
-                    _record_outcome(delivery, outcome, now)
-        session.commit()
-        return True
-    except Exception as exc:  # noqa: BLE001 - recorded per delivery by the one-by-one pass
-        session.rollback()
-        log.info("a delivery of batch %s..%s raised (%s); applying them one by one",
-                 batch[0].id, batch[-1].id, type(exc).__name__)
-        return False
-
-
-def _apply_one_by_one(session, batch: list[WebhookDelivery], now: datetime, shops: dict) -> list[int]:
-    """Each delivery in a savepoint of its own; returns the ids that failed and may be retried."""
-    shops.clear()  # rolled back: loaded shops are expired
-    again = _claim(session, WebhookDelivery.id.in_([d.id for d in batch]), WebhookDelivery.state == "received")
-    failed = [d.id for d in again if _apply_in_savepoint(session, d, now, shops) == "retry"]
-    session.commit()
-    return failed
-
-
-def _apply_in_savepoint(session, delivery: WebhookDelivery, now: datetime, shops: dict) -> str:
-    """Apply one claimed delivery; a failure undoes only its own changes."""
-    if _gone(delivery):  # a shop/redact earlier in the batch took this one with it
-        return "gone"
-    try:
-        with session.begin_nested():
-            outcome = _apply(session, delivery, now, shops)
-    except MalformedPayload as exc:
-        _record(delivery, "failed", f"malformed: {exc}", now)
-        log.warning("delivery %s malformed: %s", delivery.id, exc)
-        return "malformed"
-    except Exception as exc:
-        _record(delivery, "failed", f"{type(exc).__name__}: {exc}", None)
-        log.exception("delivery %s failed (will retry)", delivery.id)
-        return "retry"
-    if not _gone(delivery):
-        _record_outcome(delivery, outcome, now)
-    return outcome
 
 
 @job
 def process_delivery(delivery_id: int) -> str:
     """Apply one delivery exactly once; a crash rolls back, records the error and re-raises."""
     session = db.session
-    now = datetime.now(timezone.utc)
     delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
     if delivery is None:
         return "gone"
     if delivery.state not in ("received", "failed"):
         return f"already {delivery.state}"
+    return _process_claimed(session, delivery, datetime.now(timezone.utc), None, reraise=True)
+
+
+_RETRY = "failed (will retry)"
+
+
+def _process_claimed(session, delivery: WebhookDelivery, now: datetime, shops: dict | None,
+                     reraise: bool = False) -> str:
+    """Apply a delivery whose row this transaction holds, record the outcome and commit.
+
+    One transaction per delivery: it holds the order's row lock only as long as this
+    delivery takes, so two workers never wait on each other across deliveries (with a
+    batch per transaction they deadlocked on orders and buyers taken in opposite orders).
+    """
+    delivery_id = delivery.id
     try:
-        outcome = _apply(session, delivery, now)
+        outcome = _apply(session, delivery, now, shops)
     except MalformedPayload as exc:
         session.rollback()
         _finish(delivery_id, "failed", f"malformed: {exc}", now)
@@ -156,7 +123,9 @@ def process_delivery(delivery_id: int) -> str:
         session.rollback()
         _finish(delivery_id, "failed", f"{type(exc).__name__}: {exc}", None)
         log.exception("delivery %s failed (will retry)", delivery_id)
-        raise
+        if reraise:
+            raise
+        return _RETRY
     if not _gone(delivery):
         _record_outcome(delivery, outcome, now)
     session.commit()
