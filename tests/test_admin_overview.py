@@ -32,3 +32,18 @@ def test_overview_counts_todays_mail_and_shows_deliveries(wc_admin, wc_shop):
 
 def test_overview_without_deliveries_says_so(wc_admin):
     assert b"No webhook has arrived yet" in wc_admin.get("/admin/").data
+
+
+def test_a_shopify_shops_overview_lists_its_deliveries_by_domain_and_no_other_shops(client, shop):
+    """Shopify deliveries carry the shop's domain, not its id (one address serves every shop)."""
+    from tests.admin_sessions import bearer
+
+    db.session.add_all([
+        WebhookDelivery(platform="shopify", delivery_key="s-1", shop_domain=shop.domain, topic="orders/paid",
+                        body=b"{}", state="processed"),
+        WebhookDelivery(platform="shopify", delivery_key="s-2", shop_domain="other.myshopify.com",
+                        topic="orders/cancelled", body=b"{}", state="processed"),
+    ])
+    db.session.commit()
+    page = client.get("/admin/", headers=bearer()).get_data(as_text=True)
+    assert "orders/paid" in page and "orders/cancelled" not in page

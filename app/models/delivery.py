@@ -33,3 +33,7 @@ class WebhookDelivery(Base):
 
 
 Index("ix_webhook_deliveries_state_received", WebhookDelivery.state, WebhookDelivery.received_at)
+# The admin's latest deliveries of a shop: by id (WooCommerce) or by domain (Shopify).
+Index("ix_webhook_deliveries_shop_received", WebhookDelivery.shop_id, WebhookDelivery.received_at)
+Index("ix_webhook_deliveries_domain_received", WebhookDelivery.platform, WebhookDelivery.shop_domain,
+      WebhookDelivery.received_at)

@@ -97,3 +97,5 @@ class OrderLine(Base):
 Index("ix_orders_shop_updated", Order.shop_id, Order.updated_at)
 # The buyer's other orders (follow-up planning reads them on every order event).
 Index("ix_orders_customer_id", Order.customer_id)
+# Find-my-order looks an order up by the number the buyer types (its name).
+Index("ix_orders_shop_name", Order.shop_id, Order.name)

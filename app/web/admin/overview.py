@@ -40,12 +40,20 @@ def mail_counts(shop_id: int, tz_name: str | None, now: datetime) -> dict[str, i
             "skipped": counts.get("skipped", 0)}
 
 
+def shop_deliveries(shop):
+    """The shop's deliveries: WooCommerce's carry the shop id (their address names the shop),
+    Shopify's only the shop's domain (one address serves every shop)."""
+    return or_(WebhookDelivery.shop_id == shop.id,
+               and_(WebhookDelivery.shop_id.is_(None), WebhookDelivery.platform == shop.platform,
+                    WebhookDelivery.shop_domain == shop.domain))
+
+
 @bp.get("/")
 def overview():
     """Show connection health, the last webhook deliveries, today's mail and the survey's NPS."""
     shop = g.admin.shop
     deliveries = db.session.scalars(
-        select(WebhookDelivery).where(WebhookDelivery.shop_id == shop.id)
+        select(WebhookDelivery).where(shop_deliveries(shop))
         .order_by(WebhookDelivery.received_at.desc()).limit(RECENT_DELIVERIES)).all()
     now = datetime.now(timezone.utc)
     return render_page("admin/overview.html", deliveries=deliveries, counts=mail_counts(shop.id, shop.timezone, now),
