@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, Response, current_app, json, jsonify, request
+from flask import Blueprint, current_app, json, jsonify, request
 
 from app.domain.modules import module_enabled
 from app.domain.survey import InvalidAnswer, accepts_answers, parse_answer, record_answer
@@ -11,7 +11,7 @@ from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.presenters import load_for_presenting, order_status
 from app.web.newsletter import subscribe
-from app.web.presented_cache import Fingerprint, fingerprint_by_shop_domain, presented
+from app.web.presented_cache import Fingerprint, conditional_answer, fingerprint_by_shop_domain
 from connectors.base import IncomingRequest, Secrets
 from connectors.shopify.session_token import (
     CORS_HEADERS,
@@ -60,19 +60,10 @@ def shopify_order_status():
     session, order, refusal = _extension_order(request.args.get("order_id"))
     if refusal:
         return refusal
-    locale = request.args.get("locale")
-    key = presented.key("block.json", order, locale, request.host, datetime.now(timezone.utc))
     headers = {**session.headers, "Cache-Control": "private, max-age=15", "Vary": "Authorization"}
-    if request.if_none_match.contains(presented.etag(key)):
-        response = Response(status=304, headers=headers)
-        response.set_etag(presented.etag(key))
-        return response
-    answer = presented.get_or_render(key, lambda full, now: json.dumps(order_status(full, locale, now)).encode())
-    if answer is None:
-        return _error(404, "order not found", session.headers)
-    response = Response(answer.body, mimetype="application/json", headers=headers)
-    response.set_etag(answer.etag)
-    return response
+    answer = conditional_answer("block.json", order, lambda _order, facts: json.dumps(facts), "application/json",
+                                headers)
+    return answer if answer is not None else _error(404, "order not found", session.headers)
 
 
 @bp.route("/api/v1/survey", methods=["POST", "OPTIONS"])

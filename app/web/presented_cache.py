@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
+from flask import Response, request
 from sqlalchemy import bindparam, select
 
 from app.extensions import db
 from app.models import Customer, Order, Shop
-from app.presenters import PRESENTER_VERSION, load_for_presenting
+from app.presenters import PRESENTER_VERSION, load_for_presenting, order_status
 
 BUCKET_SECONDS = 300
 MAX_ENTRIES = 4096
@@ -89,12 +90,6 @@ def fingerprint_by_shop_domain(platform: str, domain: str, platform_order_id: st
     return _fingerprint(_BY_SHOP_DOMAIN, platform=platform, domain=domain, platform_order_id=platform_order_id)
 
 
-@dataclass(frozen=True)
-class Presented:
-    body: bytes
-    etag: str
-
-
 class PresentedCache:
     """A bounded LRU of rendered answers; one per process, shared by its threads."""
 
@@ -116,7 +111,7 @@ class PresentedCache:
     def etag(key: tuple) -> str:
         return hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
 
-    def get_or_render(self, key: tuple, render: Callable[[Order, datetime], bytes]) -> Presented | None:
+    def get_or_render(self, key: tuple, render: Callable[[Order, datetime], bytes]) -> bytes | None:
         """The cached answer, or render it from the order loaded now; None if it is gone."""
         with self._lock:
             body = self._entries.get(key)
@@ -131,7 +126,7 @@ class PresentedCache:
                 self._entries[key] = body
                 while len(self._entries) > self._max:
                     self._entries.popitem(last=False)
-        return Presented(body, self.etag(key))
+        return body
 
     def clear(self) -> None:
         with self._lock:
@@ -139,3 +134,24 @@ class PresentedCache:
 
 
 presented = PresentedCache()
+
+
+def conditional_answer(kind: str, order: Fingerprint, render: Callable[[Order, dict], str], mimetype: str,
+                       headers: dict) -> Response | None:
+    """This request's answer for the order's current facts, in the requested language: 304
+    when its ETag matches, else the cached (or now rendered) body; None if the order is gone.
+
+    `render(order, facts)` turns the presenter's facts into the body (JSON or HTML).
+    """
+    locale = request.args.get("locale")
+    key = presented.key(kind, order, locale, request.host, datetime.now(timezone.utc))
+    etag = presented.etag(key)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304, headers=headers)
+    else:
+        body = presented.get_or_render(key, lambda full, now: render(full, order_status(full, locale, now)).encode())
+        if body is None:
+            return None
+        response = Response(body, mimetype=mimetype, headers=headers)
+    response.set_etag(etag)
+    return response

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hmac
-from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, json, redirect, render_template, request
 
@@ -11,10 +10,15 @@ from app.embed_tokens import EmbedTokenError, looks_like_embed_token, verify_emb
 from app.extensions import db
 from app.i18n import translator
 from app.models import Order
-from app.presenters import load_for_presenting, order_status
+from app.presenters import load_for_presenting
 from app.tracking_links import block_forms, read_tracking_token, tracking_url
 from app.web.hosts import domain_serves_here
-from app.web.presented_cache import Fingerprint, fingerprint_by_id, fingerprint_by_platform_id, presented
+from app.web.presented_cache import (
+    Fingerprint,
+    conditional_answer,
+    fingerprint_by_id,
+    fingerprint_by_platform_id,
+)
 
 bp = Blueprint("tracking", __name__)
 # The shop's page fetches the fragment cross-origin, without cookies; the answer is per buyer.
@@ -42,19 +46,10 @@ def order_for_token(token: str) -> Order:
 
 
 def _present(kind: str, order: Fingerprint, render, mimetype: str, headers: dict) -> Response:
-    """The cached answer for this order's current facts: 304 by ETag, else the body."""
-    locale = request.args.get("locale")
-    key = presented.key(kind, order, locale, request.host, datetime.now(timezone.utc))
-    etag = presented.etag(key)
-    if request.if_none_match.contains(etag):
-        response = Response(status=304, headers=headers)
-    else:
-        answer = presented.get_or_render(key, lambda full, now: render(full, order_status(full, locale, now)).encode())
-        if answer is None:
-            abort(404, description="This order is not available.")
-        response = Response(answer.body, mimetype=mimetype, headers=headers)
-    response.set_etag(etag)
-    return response
+    answer = conditional_answer(kind, order, render, mimetype, headers)
+    if answer is None:
+        abort(404, description="This order is not available.")
+    return answer
 
 
 def _html(template: str):
