@@ -151,12 +151,11 @@ def _record(delivery: WebhookDelivery, state: str, error: str | None, processed_
 
 def _apply(session, delivery: WebhookDelivery, now: datetime, shops: dict | None = None) -> str:
     """`shops`: the batch's shops by delivery address, each looked up once per batch."""
+    shops = {} if shops is None else shops
     address = (delivery.platform, delivery.shop_id, delivery.shop_domain)
-    if shops is None or address not in shops:
-        shop = _shop_for(session, delivery)
-        if shops is not None:
-            shops[address] = shop
-    shop = shops[address] if shops is not None else shop
+    if address not in shops:
+        shops[address] = _shop_for(session, delivery)
+    shop = shops[address]
     if shop is None:
         return f"ignored: unknown shop {delivery.shop_domain!r}"
     event = get_connector(delivery.platform).parse(delivery.topic, delivery.body)
