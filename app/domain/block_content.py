@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from app.domain.module_fields import Field, parse_field
+from app.domain.module_fields import Field, validate_fields
 
 LANGS = ("de", "en")
 SHOW = ("always", "after_delivery")
@@ -104,13 +104,8 @@ FAQ_FIELDS = (
 
 def validate_faq_entry(form: Mapping[str, str], entry_id: str | None = None) -> tuple[dict, dict]:
     """(entry, errors by field name) from the FAQ form."""
-    entry, errors = {}, {}
-    values = {}
-    for field in FAQ_FIELDS:
-        try:
-            values[field.name] = parse_field(field, form.get(field.name))
-        except ValueError as exc:
-            errors[field.name] = str(exc)
+    entry = {}
+    values, errors = validate_fields(FAQ_FIELDS, form)
     question, answer = {}, {}
     for lang in LANGS:
         q, a = values.get(f"question_{lang}"), values.get(f"answer_{lang}")
@@ -164,12 +159,7 @@ BANNER_FIELDS = (
 
 
 def validate_banner(form: Mapping[str, str]) -> tuple[dict, dict]:
-    values, errors = {}, {}
-    for field in BANNER_FIELDS:
-        try:
-            values[field.name] = parse_field(field, form.get(field.name))
-        except ValueError as exc:
-            errors[field.name] = str(exc)
+    values, errors = validate_fields(BANNER_FIELDS, form)
     show = (form.get("show") or "").strip()
     if show not in SHOW:
         errors["show"] = "Choose when to show the banner."
