@@ -12,6 +12,7 @@ from app.tracking_links import tracking_token
 from tests.admin_sessions import csrf_token
 from tests.factories import add_parcel, make_order, set_module
 from tests.sql_statements import assert_view_costs
+from tests.test_block_modules import view
 
 NOW = datetime.now(timezone.utc)
 CARE = {"id": "care", "question": {"de": "Wie pflege ich die Jacke?", "en": "How do I care for the jacket?"},
@@ -25,15 +26,6 @@ TAGGED = {"id": "tag", "question": {"en": "Tagged?"}, "answer": {"en": "Not matc
           "product_ids": ["sale"], "show": "always"}
 BANNER = {"title": {"de": "Danke!", "en": "Thank you!"}, "text": {"de": "10 % auf die nächste Bestellung"},
           "url": "https://laden.example/sale", "discount_code": "DANKE10"}
-
-
-def view(client, order, locale=None):
-    query = {"locale": locale} if locale else {}
-    token = tracking_token(order)
-    facts = client.get(f"/t/{token}.json", query_string=query).get_json()
-    page = client.get(f"/t/{token}", query_string=query)
-    assert page.status_code == 200
-    return facts, page.get_data(as_text=True)
 
 
 def order_in(shop, status, number="1001"):
