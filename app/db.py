@@ -8,6 +8,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from app.pg_statement_cache import keep_prepared_statements
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -53,7 +55,10 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_size=5, max_overflow=5)
+    if engine.dialect.driver == "psycopg":
+        keep_prepared_statements(engine)
+    return engine
 
 
 class Database:
