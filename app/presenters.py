@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.domain import carriers, edd
 from app.domain.block_content import banner_for, faq_for_order, safe_https, social_links
@@ -19,7 +21,7 @@ from app.domain.statuses import PAID, OrderStatus
 from app.domain.suppressions import GRANTED
 from app.domain.survey import SCORES, survey_question, survey_voucher
 from app.i18n import format_day_range, pick_locale, translate
-from app.models import Order, Shipment, Shop
+from app.models import Order, Shipment, ShopModule
 
 PRESENTER_VERSION = 1
 TIMELINE = ("placed", "processing", "shipped", "out_for_delivery", "delivered")
@@ -37,25 +39,33 @@ ATTENTION_REASONS = ("exception", "attempt_failed", "available_for_pickup", "sta
 STALLABLE = {OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY}
 
 
-def order_status_loads(shop_joined: bool = False) -> list:
-    """Loader options that fetch all order_status() reads in two queries, none lazily.
+@cache
+def _order_query():
+    """The order with everything order_status() reads but the shop's modules, in one query,
+    built once: an ad-hoc statement would be rebuilt and its cache key recomputed per call.
+    Lines ride along with parcels and events (rows multiply, all small). `populate_existing`:
+    loaded now even if the session already holds the order (get() would hand back the held
+    one and lazy-load the rest)."""
+    return (select(Order).where(Order.id == bindparam("order_id"))
+            .options(joinedload(Order.shop), joinedload(Order.customer), joinedload(Order.lines),
+                     joinedload(Order.shipments).joinedload(Shipment.events), joinedload(Order.survey_answer))
+            .execution_options(populate_existing=True))
 
-    `shop_joined`: the query already joins Shop (to filter on it), so reuse that join.
-    """
-    shop = contains_eager(Order.shop) if shop_joined else joinedload(Order.shop)
-    # Lines ride in the first query (rows multiply by lines × parcels × events, all small)
-    # so that a view stays at two queries: this one and the shop's modules.
-    return [shop.selectinload(Shop.modules), joinedload(Order.customer), joinedload(Order.lines),
-            joinedload(Order.shipments).joinedload(Shipment.events), joinedload(Order.survey_answer)]
+
+@cache
+def _modules_query():
+    return select(ShopModule).where(ShopModule.shop_id == bindparam("shop_id"))
 
 
 def load_for_presenting(session, order_id: int) -> Order | None:
-    """The order with everything order_status() reads, loaded now even if the session
-    already holds it (get() would hand back the held one and lazy-load the rest)."""
-    return session.scalars(
-        select(Order).where(Order.id == order_id).options(*order_status_loads())
-        .execution_options(populate_existing=True)
-    ).unique().first()
+    """The order and all order_status() reads, in two queries, none lazily.
+
+    The shop's modules come by a query of their own, put in place with set_committed_value:
+    a selectin or lazy load of them costs more CPU than the whole order query."""
+    order = session.scalars(_order_query(), {"order_id": order_id}).unique().first()
+    if order is not None:
+        set_committed_value(order.shop, "modules", session.scalars(_modules_query(), {"shop_id": order.shop_id}).all())
+    return order
 
 
 def _iso(value) -> str | None:
