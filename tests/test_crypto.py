@@ -1,4 +1,5 @@
 """Secrets are encrypted at rest and survive key rotation."""
+import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
@@ -26,5 +27,17 @@ def test_rotation_keeps_old_values_readable(app, encryption_key):
         rotated = crypto.rotate(old_token)
         crypto.configure_keys(new_key)
         assert crypto.decrypt(rotated) == "woo-consumer-secret"
+    finally:
+        crypto.configure_keys(encryption_key)
+
+
+def test_a_retired_key_no_longer_decrypts_even_what_was_read_before(app, encryption_key):
+    """Decryptions are remembered per ciphertext; a new keyring must forget them."""
+    token = crypto.encrypt("shpat_remembered")
+    assert crypto.decrypt(token) == crypto.decrypt(token) == "shpat_remembered"
+    crypto.configure_keys(Fernet.generate_key().decode())
+    try:
+        with pytest.raises(ValueError, match="cannot be decrypted"):
+            crypto.decrypt(token)
     finally:
         crypto.configure_keys(encryption_key)
