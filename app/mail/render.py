@@ -1,9 +1,7 @@
 """Render a scheduled message into a MIME mail (text + HTML) from the shared presenter."""
 from __future__ import annotations
 
-from email import policy
-from email.message import EmailMessage
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import formatdate, parseaddr
 from urllib.parse import urlsplit
 
 import css_inline
@@ -14,12 +12,11 @@ from app.domain.mail_kinds import MARKETING
 from app.extensions import db
 from app.i18n import translate
 from app.mail.kind_context import kind_context
+from app.mail.mime import OutgoingMail, mailbox
 from app.models import ScheduledMessage
 from app.presenters import load_for_presenting, order_status
 from app.tracking_links import tracking_url
 from app.unsubscribe_links import list_id, unsubscribe_url
-
-HEADER_POLICY = policy.default.clone(max_line_length=998)
 
 
 def message_id_for(message: ScheduledMessage) -> str:
@@ -28,7 +25,7 @@ def message_id_for(message: ScheduledMessage) -> str:
     return f"<sm-{message.id}.{message.shop_id}@{host}>"
 
 
-def render_message(message: ScheduledMessage) -> EmailMessage:
+def render_message(message: ScheduledMessage) -> OutgoingMail:
     """The mail for a stored message (its order loaded whole, in three queries), or for an
     admin preview's sample message, whose order lives only in memory."""
     stored = isinstance(message, ScheduledMessage)
@@ -41,39 +38,31 @@ def render_message(message: ScheduledMessage) -> EmailMessage:
     # A transactional notice carrying a voucher is a mixed mail: it gets the objection notice.
     advertising = marketing or extra["voucher"] is not None
     unsubscribe = unsubscribe_url(message) if advertising else None
+    status_url = tracking_url(order)
     context = {
-        "facts": facts, "parcel": parcel, "status_url": tracking_url(order),
+        "facts": facts, "parcel": parcel, "status_url": status_url,
         "t": lambda key, **kw: translate(lang, key, **kw), "shop": order.shop,
         "stream": message.stream, "unsubscribe_url": unsubscribe, "advertising": advertising,
-        "review_url": tracking_url(order), **extra,
+        "review_url": status_url, **extra,
     }
     base = f"email/{message.kind}"
     subject = render_template(f"{base}/subject.txt", **context).strip()
     text = render_template(f"{base}/body.txt", **context)
     html = css_inline.inline(render_template(f"{base}/body.html", **context))
 
-    mail = EmailMessage()
     sender_name, sender_addr = parseaddr(current_app.config["MAIL_FROM"])
-    mail["From"] = formataddr((order.shop.name or sender_name, sender_addr))
-    mail["To"] = message.customer.email
-    mail["Subject"] = subject
-    mail["Date"] = formatdate(usegmt=True)
-    mail["Message-ID"] = message_id_for(message)
+    headers = [
+        ("From", mailbox(order.shop.name or sender_name, sender_addr)), ("To", message.customer.email),
+        ("Subject", subject), ("Date", formatdate(usegmt=True)), ("Message-ID", message_id_for(message)),
+        ("Content-Language", lang),
+    ]
     if stored:  # comes back quoted in bounces and complaints (app/bounce_addresses.py)
-        mail[REF_HEADER] = feedback_token(message.id)
+        headers.append((REF_HEADER, feedback_token(message.id)))
     if marketing:
         # RFC 8058 one-click: mailbox providers POST to the link; GET only shows a page.
-        mail["List-Unsubscribe"] = f"<{unsubscribe}>"
-        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        mail["List-Id"] = list_id(message)
-    mail.set_content(text)
-    mail.add_alternative(html, subtype="html")
-    mail["Content-Language"] = lang  # after set_content, which drops Content-* headers
-    # Body encodings are chosen above under the default 78-column policy; headers are
-    # folded when the mail is written, and a long unbreakable unsubscribe URL must not be
-    # RFC 2047-encoded into something no mailbox provider would parse: allow 998 columns.
-    mail.policy = HEADER_POLICY
-    return mail
+        headers += [("List-Unsubscribe", f"<{unsubscribe}>"),
+                    ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"), ("List-Id", list_id(message))]
+    return OutgoingMail(sender=sender_addr, recipient=message.customer.email, headers=headers, text=text, html=html)
 
 
 def _parcel_of(facts: dict, message: ScheduledMessage) -> dict | None:

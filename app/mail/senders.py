@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from email.message import EmailMessage
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from app.mail.mime import OutgoingMail
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class RecipientRefused(PermanentSendError):
 
 
 class EmailSender(Protocol):
-    def send(self, message: EmailMessage, envelope_from: str | None = None) -> None: ...
+    def send(self, message: OutgoingMail, envelope_from: str | None = None) -> None: ...
 
 
 class SMTPSender:
@@ -52,13 +53,14 @@ class SMTPSender:
         self.starttls = parse_qs(parts.query).get("starttls", ["0"])[0] in ("1", "true", "yes")
         self.timeout = timeout
 
-    def send(self, message: EmailMessage, envelope_from: str | None = None) -> None:
+    def send(self, message: OutgoingMail, envelope_from: str | None = None) -> None:
         """Hand over the message; `envelope_from` (MAIL FROM, where bounces go) defaults to From."""
         try:
             with self._connect() as smtp:
                 if self.username:
                     smtp.login(self.username, self.password or "")
-                smtp.send_message(message, from_addr=envelope_from)
+                options = ["SMTPUTF8"] if message.international else []
+                smtp.sendmail(envelope_from or message.sender, [message.recipient], message.as_bytes(), options)
         except smtplib.SMTPRecipientsRefused as exc:
             # One recipient per mail; the reply without the address it was given for.
             code, reply = min(exc.recipients.values())
@@ -90,16 +92,16 @@ def _by_code(code: int, detail) -> SendError:
 class ConsoleSender:
     """Logs that a mail would go out, without the address: logs are not for personal data."""
 
-    def send(self, message: EmailMessage, envelope_from: str | None = None) -> None:
+    def send(self, message: OutgoingMail, envelope_from: str | None = None) -> None:
         domain = str(message["To"] or "").rpartition("@")[2] or "?"
         log.info("mail to=…@%s message-id=%s", domain, message["Message-ID"])
 
 
 class MemorySender:
     def __init__(self) -> None:
-        self.outbox: list[EmailMessage] = []
+        self.outbox: list[OutgoingMail] = []
 
-    def send(self, message: EmailMessage, envelope_from: str | None = None) -> None:
+    def send(self, message: OutgoingMail, envelope_from: str | None = None) -> None:
         self.outbox.append(message)
 
 

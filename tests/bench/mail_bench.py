@@ -49,11 +49,12 @@ def run(app, message_id: int, seconds: float) -> tuple[dict, dict]:
     try:
         with app.app_context():
             prebuilt = render_message(db.session.get(ScheduledMessage, message_id))
+            wire = prebuilt.as_bytes()
             db.session.remove()
 
             def raw_send() -> None:
                 with smtplib.SMTP("127.0.0.1", sink.port, timeout=10) as smtp:
-                    smtp.send_message(prebuilt)
+                    smtp.sendmail(prebuilt.sender, [prebuilt.recipient], wire)
 
             sender = SMTPSender(f"smtp://127.0.0.1:{sink.port}")
 
