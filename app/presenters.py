@@ -21,7 +21,7 @@ from app.domain.statuses import PAID, OrderStatus
 from app.domain.suppressions import GRANTED
 from app.domain.survey import SCORES, survey_question, survey_voucher
 from app.i18n import format_day_range, pick_locale, translate
-from app.models import Order, Shipment, ShopModule
+from app.models import Order, Shipment, Shop, ShopModule
 
 PRESENTER_VERSION = 1
 TIMELINE = ("placed", "processing", "shipped", "out_for_delivery", "delivered")
@@ -39,16 +39,19 @@ ATTENTION_REASONS = ("exception", "attempt_failed", "available_for_pickup", "sta
 STALLABLE = {OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY}
 
 
+def presenting_loads() -> tuple:
+    """Loader options for everything order_status() reads but the shop's modules, in the
+    order's own query. Lines ride along with parcels and events (rows multiply, all small)."""
+    return (joinedload(Order.shop), joinedload(Order.customer), joinedload(Order.lines),
+            joinedload(Order.shipments).joinedload(Shipment.events), joinedload(Order.survey_answer))
+
+
 @cache
 def _order_query():
-    """The order with everything order_status() reads but the shop's modules, in one query,
-    built once: an ad-hoc statement would be rebuilt and its cache key recomputed per call.
-    Lines ride along with parcels and events (rows multiply, all small). `populate_existing`:
-    loaded now even if the session already holds the order (get() would hand back the held
-    one and lazy-load the rest)."""
-    return (select(Order).where(Order.id == bindparam("order_id"))
-            .options(joinedload(Order.shop), joinedload(Order.customer), joinedload(Order.lines),
-                     joinedload(Order.shipments).joinedload(Shipment.events), joinedload(Order.survey_answer))
+    """Built once: an ad-hoc statement would be rebuilt and its cache key recomputed per call.
+    `populate_existing`: loaded now even if the session already holds the order (get() would
+    hand back the held one and lazy-load the rest)."""
+    return (select(Order).where(Order.id == bindparam("order_id")).options(*presenting_loads())
             .execution_options(populate_existing=True))
 
 
@@ -57,14 +60,17 @@ def _modules_query():
     return select(ShopModule).where(ShopModule.shop_id == bindparam("shop_id"))
 
 
-def load_for_presenting(session, order_id: int) -> Order | None:
-    """The order and all order_status() reads, in two queries, none lazily.
+def load_modules(session, shop: Shop) -> None:
+    """The shop's modules by a query of their own, put in place with set_committed_value: a
+    selectin or lazy load of them costs more CPU than the whole order query."""
+    set_committed_value(shop, "modules", session.scalars(_modules_query(), {"shop_id": shop.id}).all())
 
-    The shop's modules come by a query of their own, put in place with set_committed_value:
-    a selectin or lazy load of them costs more CPU than the whole order query."""
+
+def load_for_presenting(session, order_id: int) -> Order | None:
+    """The order and all order_status() reads, in two queries, none lazily."""
     order = session.scalars(_order_query(), {"order_id": order_id}).unique().first()
     if order is not None:
-        set_committed_value(order.shop, "modules", session.scalars(_modules_query(), {"shop_id": order.shop_id}).all())
+        load_modules(session, order.shop)
     return order
 
 

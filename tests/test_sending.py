@@ -111,3 +111,22 @@ def test_rendering_a_mail_costs_three_queries_whatever_the_session_holds(app, sh
         event.remove(db.engine, "before_cursor_execute", listener)
     assert "00340434161094042557" in mail.get_body(("plain",)).get_content()
     assert len(statements) == 3, statements
+
+
+def test_the_send_job_reads_message_order_and_history_once(app, planned_message):
+    """Claim, the message with its order whole, the shop's modules, the suppression list, the
+    order's mails, the buyer's other review requests and newer orders, the sent mark: the
+    re-check and the rendering share one load (they used to cost sixteen statements)."""
+    from sqlalchemy import update
+
+    from app.jobs.messages import send_message
+    from tests.sql_statements import recorded_statements
+
+    message_id = planned_message.id
+    db.session.execute(update(ScheduledMessage).where(ScheduledMessage.id == message_id).values(state="queued"))
+    db.session.commit()
+    db.session.remove()
+    with recorded_statements() as statements:
+        assert send_message(message_id) == "sent"
+    assert len(statements) == 8, "\n---\n".join(s[:120] for s in statements)
+    assert app.extensions["mail_sender"].outbox[0]["Subject"]

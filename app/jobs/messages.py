@@ -20,7 +20,7 @@ from app.domain.modules import MAIL_POLICY, module_settings
 from app.extensions import db
 from app.jobs.runtime import job
 from app.mail.feedback_intake import record_refusal
-from app.mail.render import message_id_for, render_message
+from app.mail.render import load_for_sending, message_id_for, render_message
 from app.mail.senders import PermanentSendError, RecipientRefused, sender_from_url
 from app.models import ScheduledMessage
 
@@ -53,7 +53,7 @@ def send_message(message_id: int) -> str:
     session.commit()
     if not claimed:
         return "not claimable (already sent, skipped or in flight)"
-    message = session.get(ScheduledMessage, message_id)
+    message = load_for_sending(session, message_id)
     verdict = send_time_verdict(message, message.order.shop, now)
     if verdict:
         message.state, message.reason = "skipped", verdict
@@ -69,7 +69,7 @@ def send_message(message_id: int) -> str:
             session.commit()
             return f"deferred to {slot.isoformat()}"
     try:
-        mail_sender().send(render_message(message), envelope_from=envelope_sender(message.id))
+        mail_sender().send(render_message(message, message.order), envelope_from=envelope_sender(message.id))
     except RecipientRefused as exc:
         feedback = record_refusal(message, exc, now)
         # The reply often quotes the address: the log gets the code and our verdict only.

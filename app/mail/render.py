@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from email.utils import formatdate, parseaddr
+from functools import cache
 from urllib.parse import urlsplit
 
 import css_inline
 from flask import current_app, render_template
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from app.bounce_addresses import REF_HEADER, feedback_token
 from app.domain.mail_kinds import MARKETING
@@ -13,8 +16,8 @@ from app.extensions import db
 from app.i18n import translate
 from app.mail.kind_context import kind_context
 from app.mail.mime import OutgoingMail, mailbox
-from app.models import ScheduledMessage
-from app.presenters import load_for_presenting, order_status
+from app.models import Order, ScheduledMessage
+from app.presenters import load_for_presenting, load_modules, order_status, presenting_loads
 from app.tracking_links import tracking_url
 from app.unsubscribe_links import list_id, unsubscribe_url
 
@@ -25,11 +28,30 @@ def message_id_for(message: ScheduledMessage) -> str:
     return f"<sm-{message.id}.{message.shop_id}@{host}>"
 
 
-def render_message(message: ScheduledMessage) -> OutgoingMail:
-    """The mail for a stored message (its order loaded whole, in three queries), or for an
-    admin preview's sample message, whose order lives only in memory."""
+@cache
+def _message_query():
+    return (select(ScheduledMessage).where(ScheduledMessage.id == bindparam("message_id"))
+            .options(joinedload(ScheduledMessage.customer),
+                     joinedload(ScheduledMessage.order).options(*presenting_loads(), joinedload(Order.refunds)))
+            .execution_options(populate_existing=True))
+
+
+def load_for_sending(session, message_id: int) -> ScheduledMessage | None:
+    """The message with all that its re-check before sending and its rendering read, in two
+    queries; pass `message.order` on to render_message then."""
+    message = session.scalars(_message_query(), {"message_id": message_id}).unique().first()
+    if message is not None:
+        load_modules(session, message.order.shop)
+    return message
+
+
+def render_message(message: ScheduledMessage, order: Order | None = None) -> OutgoingMail:
+    """The mail for a stored message, or for an admin preview's sample message, whose order
+    lives only in memory. `order`: the message's order as load_for_sending() loaded it;
+    without it a stored message's order is loaded here (two queries)."""
     stored = isinstance(message, ScheduledMessage)
-    order = load_for_presenting(db.session, message.order_id) if stored else message.order
+    if order is None:
+        order = load_for_presenting(db.session, message.order_id) if stored else message.order
     facts = order_status(order, message.customer.locale if message.customer else None)
     lang = facts["locale"]
     parcel = _parcel_of(facts, message)
