@@ -2,7 +2,8 @@
 
 Starts (when not configured otherwise) an embedded Redis, a local SMTP sink that keeps
 mails in var/mailbox, gunicorn and a worker; migrates the SQLite database; registers a
-demo shop; plays an order's life through signed webhooks; prints the URLs to open.
+Shopify and a WooCommerce demo shop; plays an order's life in each through signed webhooks;
+prints the URLs to open, with a sign-in link to the WooCommerce shop's admin.
 """
 from __future__ import annotations
 
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(env["DATABASE_URL"])
         app = create_app()
         order = _demo_shop_and_order_id(app)
+        wc_key, wc_secret, wc_order = _woocommerce_demo_shop(app)
 
         bin_dir = Path(sys.executable).parent
         children.append(subprocess.Popen(
@@ -109,15 +111,21 @@ def main(argv: list[str] | None = None) -> int:
         wait_healthy(base_url)
 
         from app.demo import play_lifecycle
+        from app.demo_woocommerce import play_wc_lifecycle
 
         for topic, status in play_lifecycle(base_url, env["SHOPIFY_API_SECRET"], order):
             print(f"demo webhook {topic}: HTTP {status}", flush=True)
+        for topic, status in play_wc_lifecycle(base_url, wc_key, wc_secret, wc_order):
+            print(f"demo WooCommerce webhook {topic}: HTTP {status}", flush=True)
         arrived = _wait_for_mail(env.get("MAILBOX_DIR"))
-        _print_urls(app, base_url, order, env.get("MAILBOX_DIR"), arrived)
+        _print_urls(app, base_url, (order, wc_order), env.get("MAILBOX_DIR"), arrived)
         if args.exit_after_demo:
             return 0 if arrived or not env.get("MAILBOX_DIR") else 1
         print("Running. Press Ctrl-C to stop.", flush=True)
-        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        # Blocked first, or SIGTERM would end this process at once and leave the children running.
+        stop = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+        signal.sigwait(stop)
         return 0
     finally:
         for child in reversed(children):  # the worker and web first, Redis last
@@ -149,6 +157,30 @@ def _demo_shop_and_order_id(app) -> int:
     return 820982911946154508 + int(time.time())
 
 
+def _woocommerce_demo_shop(app) -> tuple[str, str, int]:
+    """Register the WooCommerce demo shop (idempotent); return its key, its webhook secret and
+    the next order number (WooCommerce numbers orders from 1, here from #1001)."""
+    import secrets
+
+    from sqlalchemy import func, select
+
+    from app.demo_woocommerce import DEMO_STORE_URL
+    from app.extensions import db
+    from app.models import Order, Shop
+
+    with app.app_context():
+        shop = db.session.scalars(select(Shop).where(Shop.domain == DEMO_STORE_URL)).first()
+        if shop is None:
+            # No store answers at DEMO_STORE_URL: RECONCILE_INTERVAL_SECONDS=0 keeps the sync off.
+            shop = Shop(platform="woocommerce", domain=DEMO_STORE_URL, name="Demo-Laden", locale="de",
+                        api_key="ck_demo", api_secret="cs_demo", webhook_secret=secrets.token_urlsafe(24))
+            db.session.add(shop)
+        shop.uninstalled_at = None
+        db.session.commit()
+        orders = db.session.scalar(select(func.count()).select_from(Order).where(Order.shop_id == shop.id))
+        return shop.shop_key, shop.webhook_secret, 1001 + orders
+
+
 def _wait_for_mail(mailbox: str | None, seconds: float = 30) -> bool:
     if not mailbox:
         return False
@@ -161,24 +193,34 @@ def _wait_for_mail(mailbox: str | None, seconds: float = 30) -> bool:
     return False
 
 
-def _print_urls(app, base_url: str, order_id: int, mailbox: str | None, arrived: bool) -> None:
+def _print_urls(app, base_url: str, order_ids: tuple[int, int], mailbox: str | None, arrived: bool) -> None:
     from sqlalchemy import select
 
+    from app.admin_login_links import MAX_LIFETIME_SECONDS, sign_login_token
+    from app.demo import DEMO_DOMAIN
+    from app.demo_woocommerce import DEMO_STORE_URL
     from app.extensions import db
-    from app.models import Order
+    from app.models import Order, Shop
     from app.tracking_links import tracking_token
 
-    with app.app_context():
-        order = db.session.scalars(select(Order).where(Order.platform_order_id == str(order_id))).first()
-        token = tracking_token(order) if order else None
     print("\nThe app is running:", flush=True)
-    if token:
-        print(f"  tracking page (the block): {base_url}/t/{token}")
-        print(f"  block JSON:                {base_url}/t/{token}.json")
+    with app.app_context():
+        for label, domain, order_id in (("Shopify", DEMO_DOMAIN, order_ids[0]), ("WooCommerce", DEMO_STORE_URL, order_ids[1])):
+            order = db.session.scalars(select(Order).join(Shop).where(
+                Shop.domain == domain, Order.platform_order_id == str(order_id))).first()
+            if order is not None:
+                token = tracking_token(order)
+                print(f"  {label + ' order, tracking page:':34} {base_url}/t/{token}")
+                print(f"  {label + ' order, block JSON:':34} {base_url}/t/{token}.json")
+        wc_shop = db.session.scalars(select(Shop).where(Shop.domain == DEMO_STORE_URL)).one()
+        link = sign_login_token(wc_shop.shop_key, wc_shop.webhook_secret, 1, time.time(), MAX_LIFETIME_SECONDS)
+        print(f"  merchant admin, WooCommerce demo shop (open within {MAX_LIFETIME_SECONDS // 60} minutes; "
+              "the link works once, a restart prints a new one):")
+        print(f"    {base_url}/admin/login?token={link}")
     if mailbox:
-        state = "the shipping mail has arrived" if arrived else "no mail yet; the worker may still be sending"
-        print(f"  received mails:            {base_url}/dev/mailbox/  ({state})")
-    print(f"  health:                    {base_url}/healthz", flush=True)
+        state = "the shipping mails have arrived" if arrived else "no mail yet; the worker may still be sending"
+        print(f"  {'received mails:':34} {base_url}/dev/mailbox/  ({state})")
+    print(f"  {'health:':34} {base_url}/healthz", flush=True)
 
 
 if __name__ == "__main__":
