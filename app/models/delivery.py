@@ -30,6 +30,9 @@ class WebhookDelivery(Base):
     state: Mapped[str] = mapped_column(String(20), default="received")
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # When a failed delivery's next attempt is due; None when none will come (applied, or
+    # given up). The dispatcher redrives from it when Redis lost the retry job.
+    retry_at: Mapped[datetime | None]
 
 
 Index("ix_webhook_deliveries_state_received", WebhookDelivery.state, WebhookDelivery.received_at)
