@@ -139,6 +139,9 @@ def replay(delivery_id: int, inline: bool) -> None:
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         raise click.ClickException(f"no delivery {delivery_id}")
+    if delivery.body is None:
+        raise click.ClickException(f"delivery {delivery_id} has no body left to replay (dropped after "
+                                   "WEBHOOK_BODY_RETENTION_DAYS, or by a redaction)")
     delivery.state, delivery.error = "received", None
     db.session.commit()
     if inline:

@@ -36,7 +36,7 @@ from app.jobs.runtime import job
 from app.models import Shop, WebhookDelivery
 from app.queues import BACKOFF
 from connectors import get_connector
-from connectors.base import FulfillmentEvent, MalformedPayload, OrderEvent
+from connectors.base import FulfillmentEvent, LifecycleEvent, MalformedPayload, OrderEvent
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,8 @@ def process_delivery(delivery_id: int) -> str:
         return "gone"
     if delivery.state not in ("received", "failed"):
         return f"already {delivery.state}"
+    if delivery.body is None:
+        return "body dropped (retention or redaction): nothing to apply"
     return _process_claimed(session, delivery, datetime.now(timezone.utc), None, reraise=True)
 
 
@@ -174,7 +176,10 @@ def _apply(session, delivery: WebhookDelivery, now: datetime, shops: dict | None
     if shop is None:
         return f"ignored: unknown shop {delivery.shop_domain!r}"
     event = get_connector(delivery.platform).parse(delivery.topic, delivery.body)
-    return apply_event(session, shop, with_event_time(event, delivery.triggered_at), now)
+    outcome = apply_event(session, shop, with_event_time(event, delivery.triggered_at), now)
+    if isinstance(event, LifecycleEvent) and event.kind == "customer_redact":
+        delivery.body = None  # the request itself names the buyer it erases
+    return outcome
 
 
 def with_event_time(event, triggered_at: datetime | None):
