@@ -1,6 +1,7 @@
 """Command line: `flask --app app db|shops|deliveries|dispatch|mail …`."""
 from __future__ import annotations
 
+import logging
 import sys
 import time
 
@@ -16,9 +17,10 @@ from app.models import Shop, WebhookDelivery
 db_cli = click.Group("db", help="Database schema.")
 shops_cli = click.Group("shops", help="Register shops without OAuth (demos and tests).")
 deliveries_cli = click.Group("deliveries", help="Stored webhook deliveries.")
-mail_cli = click.Group("mail", help="Bounce and complaint reports.")
+mail_cli = click.Group("mail", help="Bounce and complaint reports, the suppression list.")
 # sysexits(3), which MTAs read: 65 the input is bad (it is kept), 75 try again later.
 EX_DATAERR, EX_TEMPFAIL = 65, 75
+log = logging.getLogger(__name__)
 
 
 @db_cli.command("upgrade")
@@ -139,6 +141,9 @@ def replay(delivery_id: int, inline: bool) -> None:
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         raise click.ClickException(f"no delivery {delivery_id}")
+    if delivery.body is None:
+        raise click.ClickException(f"delivery {delivery_id} has no body left to replay (dropped after "
+                                   "WEBHOOK_BODY_RETENTION_DAYS, or by a redaction)")
     delivery.state, delivery.error = "received", None
     db.session.commit()
     if inline:
@@ -207,3 +212,28 @@ def replay_feedback_command(feedback_id: int) -> None:
     if result is None:
         raise click.ClickException(f"no kept malformed report {feedback_id}")
     click.echo(f"feedback {result.feedback_id}: {result.malformed or result.outcome}")
+
+
+@mail_cli.command("lift-suppression")
+@click.option("--shop", "shop_key", required=True, help="the shop's key (as in its WooCommerce webhook URL)")
+@click.option("--email", required=True, help="the address to take off the list (never logged)")
+@click.option("--reason", required=True, help="why, for the log, e.g. 'buyer asked by phone to be re-added'")
+@click.option("--by", "lifted_by", required=True, help="who lifts it (or asked for it), for the log")
+@with_appcontext
+def lift_suppression_command(shop_key: str, email: str, reason: str, lifted_by: str) -> None:
+    """Take an address off a shop's suppression list (a mistaken unsubscribe, a mailbox
+    that works again); logs who and why, never the address."""
+    from app.domain.suppressions import lift_suppression
+    from app.mail.feedback_reports import scrubbed
+
+    shop = db.session.scalars(select(Shop).where(Shop.shop_key == shop_key)).first()
+    if shop is None:
+        raise click.ClickException(f"no shop with key {shop_key}")
+    was = lift_suppression(db.session, shop.id, email)
+    if was is None:
+        raise click.ClickException(f"that address is not on shop {shop.id}'s suppression list")
+    db.session.commit()
+    # An audit line, at WARNING so that a quieter LOG_LEVEL keeps it; no address in it.
+    log.warning("suppression lifted: shop %s, listed as %s, by %s: %s", shop.id, was,
+                scrubbed(lifted_by), scrubbed(reason))
+    click.echo(f"lifted ({was}); marketing mail still needs the buyer's consent")

@@ -69,6 +69,9 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         in ("1", "true", "yes"),
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
         "MAX_WEBHOOK_BYTES": int(env.get("MAX_WEBHOOK_BYTES") or 2_000_000),
+        # Raw webhook bodies (buyers' personal data) are dropped this long after arrival,
+        # once the delivery is finished; until then `deliveries replay` can use them.
+        "WEBHOOK_BODY_RETENTION_DAYS": int(env.get("WEBHOOK_BODY_RETENTION_DAYS") or 30),
         "TESTING": False,
     }
 

@@ -32,9 +32,14 @@ class Queues:
         return self._queues[name]
 
     def enqueue(self, queue: str, func, *args, job_id: str, retries: int = len(BACKOFF),
-                timeout: int | None = None, delay: timedelta | None = None) -> Job:
-        """Enqueue under a deterministic id, with retries and back-off (after `delay`, if given)."""
-        options = dict(job_id=job_id, retry=Retry(max=retries, interval=BACKOFF[:retries]),
+                timeout: int | None = None, delay: timedelta | None = None,
+                backoff: list[int] | None = None) -> Job:
+        """Enqueue under a deterministic id, with retries and back-off (after `delay`, if given).
+
+        `backoff`: the waits before each retry (default: the first `retries` of BACKOFF).
+        """
+        retry = Retry(max=retries, interval=backoff or BACKOFF[:retries]) if retries else None
+        options = dict(job_id=job_id, retry=retry,
                        failure_ttl=7 * 24 * 3600, result_ttl=3600, job_timeout=timeout)
         if delay is not None:
             return self.get(queue).enqueue_in(delay, func, *args, **options)

@@ -45,6 +45,11 @@ def read_unsubscribe_token(token: str) -> UnsubscribeTarget | None:
 
 
 def unsubscribe_url(message) -> str:
+    """The message's one-click link. An admin preview or test send (a sample message) gets
+    one that lists nobody: it leads to a notice saying so, in the mail's language, since a
+    real token would unsubscribe the sample address or the merchant's own."""
+    if getattr(message, "preview", False):
+        return f"{current_app.config['APP_URL']}/u/preview?lang={message.customer.locale}"
     token = unsubscribe_token(message.shop_id, message.customer.email, message.customer_id)
     return f"{current_app.config['APP_URL']}/u/{token}"
 

@@ -115,7 +115,8 @@ def test_redis_flushed_after_queueing_sends_exactly_once(client, shop, post_shop
     assert counts["redriven_messages"] == 1
     run_jobs()
     later = datetime.now(timezone.utc) + timedelta(minutes=10)
-    assert dispatch_due(later) == {"queued": 0, "redriven_messages": 0, "redriven_deliveries": 0}
+    assert dispatch_due(later) == {
+        "queued": 0, "redriven_messages": 0, "redriven_deliveries": 0, "redriven_retries": 0}
     run_jobs()
     assert len(smtp_inbox) == 1
 

@@ -66,6 +66,22 @@ def test_customer_redact_cancels_mail_and_erases_the_address(client, shop, post_
     assert set(db.session.scalars(select(ScheduledMessage.state)).all()) == {"cancelled"}
 
 
+def test_customer_redact_drops_every_raw_body_that_names_the_buyer(client, shop, post_shopify, run_jobs):
+    _order_with_parcel(post_shopify, run_jobs)  # the order names Jon; the fulfillment his order id
+    ann = dict(ORDER, id=555, name="#555", email="ann@example.com", customer={"id": 7, "email": "ann@example.com"})
+    assert post_shopify("orders/create", ann, "o-ann").status_code == 200
+    assert post_shopify("customers/redact", {
+        "shop_id": 1, "shop_domain": "johns-apparel.myshopify.com", "customer": {"id": 1, "email": "jon@example.com"},
+        "orders_to_redact": [820982911946154508]}, "cr-1").status_code == 200
+    run_jobs()
+    db.session.expire_all()
+    deliveries = db.session.scalars(select(WebhookDelivery)).all()
+    assert {d.delivery_key: d.state for d in deliveries} == {
+        "o-1": "processed", "f-1": "processed", "o-ann": "processed", "cr-1": "processed"}
+    # Jon's order, his parcel and the request naming him lose their bytes; Ann's order keeps them.
+    assert {d.delivery_key for d in deliveries if d.body is not None} == {"o-ann"}
+
+
 def test_carrier_events_move_the_parcel_forward_never_back(client, shop, post_shopify, run_jobs):
     _order_with_parcel(post_shopify, run_jobs)
     event = {"id": 1, "fulfillment_id": 255858046, "order_id": 820982911946154508, "status": "delivered",

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.suppressions import email_hash, suppress
 from app.models import Customer, DataExport, Order, ScheduledMessage, Shop, SurveyAnswer, WebhookDelivery
+from app.models.delivery import FINISHED
 
 PENDING_STATES = ("planned", "queued")
 # Shopify sends shop/redact 48 h after uninstall; keep data no longer than this without it.
@@ -32,11 +33,14 @@ def redact_shop(session: Session, shop: Shop) -> None:
     Children go by ON DELETE CASCADE; deliveries stored before the shop was resolved are
     found by the shop's domain.
     """
-    session.execute(delete(WebhookDelivery).where(or_(
-        WebhookDelivery.shop_id == shop.id,
-        and_(WebhookDelivery.platform == shop.platform, WebhookDelivery.shop_domain == shop.domain),
-    )).execution_options(synchronize_session="fetch"))
+    session.execute(delete(WebhookDelivery).where(_deliveries_of(shop))
+                    .execution_options(synchronize_session="fetch"))
     session.delete(shop)
+
+
+def _deliveries_of(shop: Shop):
+    return or_(WebhookDelivery.shop_id == shop.id,
+               and_(WebhookDelivery.platform == shop.platform, WebhookDelivery.shop_domain == shop.domain))
 
 
 def _customers(session: Session, shop: Shop, email: str | None, order_ids: tuple[str, ...]) -> list[Customer]:
@@ -85,8 +89,12 @@ def _survey_record(answer: SurveyAnswer | None) -> dict | None:
 
 def redact_customer(session: Session, shop: Shop, email: str | None, order_ids: tuple[str, ...],
                     now: datetime) -> int:
-    """Erase a buyer's personal data; orders keep anonymised facts. Returns rows touched."""
+    """Erase a buyer's personal data, raw webhook bodies naming them included; orders keep
+    anonymised facts. Returns the customer rows touched."""
     customers = _customers(session, shop, email, order_ids)
+    their_orders = session.scalars(select(Order.platform_order_id).where(
+        Order.customer_id.in_([c.id for c in customers]))).all()
+    _drop_bodies_naming(session, shop, {email, *order_ids, *their_orders, *(c.email for c in customers)})
     for customer in customers:
         session.execute(
             update(ScheduledMessage)
@@ -107,3 +115,27 @@ def redact_customer(session: Session, shop: Shop, email: str | None, order_ids: 
         customer.suppressed_reason = "redacted"
         customer.suppressed_at = now
     return len(customers)
+
+
+def _drop_bodies_naming(session: Session, shop: Shop, needles: set[str | None]) -> None:
+    """Drop the raw bodies of the shop's finished deliveries that name the buyer (address or
+    one of their order ids): they carry name, address and e-mail. A short order id can also
+    match inside an unrelated body (so can an address's `_`, a LIKE wildcard); that delivery
+    only loses its replay. A delivery still waiting keeps its body until it is applied (the
+    retention purge takes it then); the redaction request's own body goes when it is
+    applied (app/jobs/deliveries.py)."""
+    needles = {needle.strip() for needle in needles if needle and needle.strip()}
+    if not needles:
+        return
+    session.execute(
+        update(WebhookDelivery).where(
+            _deliveries_of(shop), WebhookDelivery.body.is_not(None), FINISHED,
+            or_(*(_body_holds(session, needle.encode()) for needle in sorted(needles))))
+        .values(body=None).execution_options(synchronize_session=False))
+
+
+def _body_holds(session: Session, needle: bytes):
+    """bytea LIKE on PostgreSQL; SQLite's LIKE never matches a BLOB, its instr() does."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.instr(WebhookDelivery.body, needle) > 0
+    return WebhookDelivery.body.contains(needle)

@@ -47,8 +47,13 @@ def sample_order(shop, state: str, locale: str, now: datetime, email: str = SAMP
 
 
 def sample_message(shop, kind_key: str, locale: str, now: datetime, email: str = SAMPLE_EMAIL):
-    """A scheduled message of `kind_key` about the matching sample order, as the sender sees it."""
+    """A scheduled message of `kind_key` about the matching sample order, as the sender sees it.
+
+    `preview` marks it for the links that would act on a real buyer: its unsubscribe link
+    leads to a notice instead (app/unsubscribe_links.py).
+    """
     kind = KINDS[kind_key]
     order = sample_order(shop, KIND_STATE.get(kind_key, "delivered"), locale, now, email)
     return SimpleNamespace(id=0, shop_id=shop.id, order=order, customer=order.customer, customer_id=None,
-                           kind=kind.key, stream=kind.stream, sequence=PARCEL_ID if kind_key == "shipped" else 0)
+                           kind=kind.key, stream=kind.stream, sequence=PARCEL_ID if kind_key == "shipped" else 0,
+                           preview=True)

@@ -18,6 +18,8 @@ ALL_MAIL_REASONS = ("bounced", "redacted")
 GRANTED, PENDING, DENIED, WITHDRAWN, UNKNOWN = "granted", "pending", "denied", "withdrawn", "unknown"
 # Consent the buyer confirmed through the block's newsletter sign-up (double opt-in).
 DOUBLE_OPT_IN = "block_double_opt_in"
+# Where a withdrawal came from when it was our list that recorded it (unsubscribe, complaint).
+OBJECTION_SOURCES = ("unsubscribe_link", "complaint")
 
 
 def email_hash(email: str) -> str:
@@ -82,6 +84,30 @@ def _skip_pending(session: Session, customer: Customer, reason: str, now: dateti
     if stream is not None:
         condition.append(ScheduledMessage.stream == stream)
     session.execute(update(ScheduledMessage).where(*condition).values(state="skipped", reason=reason, updated_at=now))
+
+
+def lift_suppression(session: Session, shop_id: int, email: str) -> str | None:
+    """Take an address off the shop's list (a mistaken unsubscribe, a mailbox that works
+    again); the reason it was listed for, or None when it was not listed.
+
+    A bounce's mark on the buyer goes with it. A withdrawal of consent that our list
+    recorded (unsubscribe link, complaint) goes back to unknown, so the platform's consent
+    counts again (or the buyer's double opt-in): lifting never grants consent by itself.
+    Mails skipped while the address was listed stay skipped.
+    """
+    listed = session.scalar(select(Suppression).where(
+        Suppression.shop_id == shop_id, Suppression.email_hash == email_hash(email)))
+    if listed is None:
+        return None
+    session.delete(listed)
+    customer = session.scalar(select(Customer).where(
+        Customer.shop_id == shop_id, Customer.email == email.strip().lower()))
+    if customer is not None:
+        if customer.suppressed_reason == listed.reason:
+            customer.suppressed_reason = customer.suppressed_at = None
+        if customer.marketing_consent == WITHDRAWN and customer.consent_source in OBJECTION_SOURCES:
+            customer.marketing_consent, customer.consent_source, customer.consent_at = UNKNOWN, None, None
+    return listed.reason
 
 
 def marketing_permitted(customer: Customer | None, shop: Shop) -> bool:

@@ -10,7 +10,8 @@ workers drain side by side without taking the same delivery.
 
 A delivery whose processing raises is rolled back, marked failed and handed to
 `process_delivery`, the one-delivery job, with RQ's retries and back-off; that job also
-serves `deliveries replay`.
+serves `deliveries replay`. The row keeps when its next attempt is due (`retry_at`, None
+once MAX_ATTEMPTS failed), so the dispatcher can redrive a retry that Redis lost.
 
 Why no kick is lost: intake commits the row before it tries the kick, and a drain deletes
 the kick key before it claims rows. A kick refused because the key is set means a drain
@@ -35,7 +36,7 @@ from app.jobs.runtime import job
 from app.models import Shop, WebhookDelivery
 from app.queues import BACKOFF
 from connectors import get_connector
-from connectors.base import FulfillmentEvent, MalformedPayload, OrderEvent
+from connectors.base import FulfillmentEvent, LifecycleEvent, MalformedPayload, OrderEvent
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ DRAIN_KEY = "aftersales:drain-deliveries"
 KICK_TTL_MS = 10_000
 # A drain hands over after this long so mail and periodic jobs get their turn.
 DRAIN_SECONDS = 5.0
+# The drain's attempt, then its job's first attempt and one retry per BACKOFF step.
+MAX_ATTEMPTS = len(BACKOFF) + 2
 
 
 def delivery_job_id(delivery_id: int) -> str:
@@ -57,10 +60,18 @@ def kick_drain() -> bool:
     return True
 
 
-def retry_later(delivery_id: int) -> None:
-    """Hand one delivery to its own job, with RQ's retries and back-off."""
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after a delivery's `attempts`-th failed attempt, as RQ schedules it: BACKOFF[0]
+    after the drain's attempt and after the job's first, then one BACKOFF step per retry."""
+    return timedelta(seconds=BACKOFF[max(attempts - 2, 0)])
+
+
+def retry_later(delivery_id: int, attempts: int, delay: timedelta | None = None) -> None:
+    """Hand one delivery to its own job, with the attempts it has left as RQ retries and
+    their back-off; `attempts` is how many it has had."""
+    retries = max(MAX_ATTEMPTS - attempts - 1, 0)
     queues.enqueue("webhooks", process_delivery, delivery_id, job_id=delivery_job_id(delivery_id),
-                   delay=timedelta(seconds=BACKOFF[0]))
+                   delay=delay, retries=retries, backoff=BACKOFF[len(BACKOFF) - retries:])
 
 
 @job
@@ -76,11 +87,9 @@ def drain_deliveries() -> dict:
         if delivery is None:
             session.commit()
             return counts
-        delivery_id = delivery.id
         if _process_claimed(session, delivery, datetime.now(timezone.utc), shops) is _RETRY:
             shops.clear()  # rolled back: the shops it held are expired
             counts["failed"] += 1
-            retry_later(delivery_id)
         else:
             counts["applied"] += 1
         if time.monotonic() - started > DRAIN_SECONDS:
@@ -97,6 +106,8 @@ def process_delivery(delivery_id: int) -> str:
         return "gone"
     if delivery.state not in ("received", "failed"):
         return f"already {delivery.state}"
+    if delivery.body is None:
+        return "body dropped (retention or redaction): nothing to apply"
     return _process_claimed(session, delivery, datetime.now(timezone.utc), None, reraise=True)
 
 
@@ -121,10 +132,12 @@ def _process_claimed(session, delivery: WebhookDelivery, now: datetime, shops: d
         return "malformed"
     except Exception as exc:
         session.rollback()
-        _finish(delivery_id, "failed", f"{type(exc).__name__}: {exc}", None)
+        failed = _finish(delivery_id, "failed", f"{type(exc).__name__}: {exc}", None, failed_at=now)
         log.exception("delivery %s failed (will retry)", delivery_id)
         if reraise:
-            raise
+            raise  # RQ retries the job
+        if failed is not None and failed.retry_at is not None:  # the drain's: to its own job
+            retry_later(delivery_id, failed.attempts, retry_delay(failed.attempts))
         return _RETRY
     if not _gone(delivery):
         _record_outcome(delivery, outcome, now)
@@ -142,11 +155,15 @@ def _record_outcome(delivery: WebhookDelivery, outcome: str, now: datetime) -> N
     _record(delivery, "ignored" if ignored else "processed", outcome if ignored else None, now)
 
 
-def _record(delivery: WebhookDelivery, state: str, error: str | None, processed_at) -> None:
-    """The attempt's outcome; set after the attempt so that a rollback cannot lose it."""
+def _record(delivery: WebhookDelivery, state: str, error: str | None, processed_at,
+            failed_at: datetime | None = None) -> None:
+    """The attempt's outcome; set after the attempt so that a rollback cannot lose it.
+    `failed_at`: the attempt failed and may be retried (when attempts are left)."""
     delivery.attempts += 1
     delivery.state, delivery.processed_at = state, processed_at
     delivery.error = error[:2000] if error else None
+    retry = failed_at is not None and delivery.attempts < MAX_ATTEMPTS
+    delivery.retry_at = failed_at + retry_delay(delivery.attempts) if retry else None
 
 
 def _apply(session, delivery: WebhookDelivery, now: datetime, shops: dict | None = None) -> str:
@@ -159,7 +176,10 @@ def _apply(session, delivery: WebhookDelivery, now: datetime, shops: dict | None
     if shop is None:
         return f"ignored: unknown shop {delivery.shop_domain!r}"
     event = get_connector(delivery.platform).parse(delivery.topic, delivery.body)
-    return apply_event(session, shop, with_event_time(event, delivery.triggered_at), now)
+    outcome = apply_event(session, shop, with_event_time(event, delivery.triggered_at), now)
+    if isinstance(event, LifecycleEvent) and event.kind == "customer_redact":
+        delivery.body = None  # the request itself names the buyer it erases
+    return outcome
 
 
 def with_event_time(event, triggered_at: datetime | None):
@@ -183,9 +203,11 @@ def _shop_for(session, delivery: WebhookDelivery) -> Shop | None:
     return None
 
 
-def _finish(delivery_id: int, state: str, error: str, processed_at):
+def _finish(delivery_id: int, state: str, error: str, processed_at,
+            failed_at: datetime | None = None) -> WebhookDelivery | None:
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:
-        return
-    _record(delivery, state, error, processed_at)
+        return None
+    _record(delivery, state, error, processed_at, failed_at)
     db.session.commit()
+    return delivery

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db, queues
-from app.jobs.deliveries import DRAIN_KEY, kick_drain
+from app.jobs.deliveries import DRAIN_KEY, delivery_job_id, kick_drain, retry_later
 from app.jobs.messages import message_job_id, send_message
 from app.jobs.runtime import job
 from app.models import ScheduledMessage, WebhookDelivery
@@ -33,7 +33,7 @@ def dispatch_due(now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     queues.reap_abandoned()
     counts = {"queued": _queue_due_messages(now), "redriven_messages": _redrive_messages(now),
-              "redriven_deliveries": _redrive_deliveries(now)}
+              "redriven_deliveries": _redrive_deliveries(now), "redriven_retries": _redrive_retries(now)}
     if any(counts.values()):
         log.info("dispatch %s", counts)
     return counts
@@ -94,3 +94,28 @@ def _redrive_deliveries(now: datetime) -> int:
         queues.redis.delete(DRAIN_KEY)  # a kick whose job was lost must not block this one
         kick_drain()
     return waiting
+
+
+def _redrive_retries(now: datetime) -> int:
+    """Re-enqueue failed deliveries whose retry is due but whose job Redis no longer has.
+
+    Only rows with a `retry_at` qualify: it is set while attempts are left, to the end of
+    the back-off, so a redrive neither comes early nor exceeds MAX_ATTEMPTS (the job gets
+    only the retries left). Moving `retry_at` to now claims the row for REDRIVE_AFTER, the
+    time the new job has to show up as live.
+    """
+    session = db.session
+    rows = session.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.state == "failed", WebhookDelivery.retry_at <= now - REDRIVE_AFTER)
+        .order_by(WebhookDelivery.retry_at).limit(BATCH).with_for_update(skip_locked=True)
+    ).all()
+    lost = [row for row in rows if not queues.job_is_live(delivery_job_id(row.id))]
+    for row in lost:
+        row.retry_at = now
+    redrive = [(row.id, row.attempts) for row in lost]
+    session.commit()
+    for delivery_id, attempts in redrive:
+        log.info("delivery %s: retry job lost, redriven after %s attempt(s)", delivery_id, attempts)
+        retry_later(delivery_id, attempts)
+    return len(redrive)

@@ -22,7 +22,7 @@ from app.jobs.runtime import job
 from app.mail.feedback_intake import record_refusal
 from app.mail.render import load_for_sending, message_id_for, render_message
 from app.mail.senders import PermanentSendError, RecipientRefused, sender_from_url
-from app.models import ScheduledMessage
+from app.models import Customer, ScheduledMessage
 
 log = logging.getLogger(__name__)
 # Kinds whose sending is itself a fact the planner reads.
@@ -60,6 +60,7 @@ def send_message(message_id: int) -> str:
         session.commit()
         return f"skipped: {verdict}"
     if message.stream == MARKETING:
+        _lock_buyer(message)
         slot = next_marketing_slot(_marketing_sent_to(message, now), now, message.order.shop.timezone,
                                    fatigue_rules(message.order.shop))
         if slot > now:
@@ -113,6 +114,24 @@ def fatigue_rules(shop=None) -> FatigueRules:
         quiet_start=time(pick("quiet_start", "QUIET_HOURS_START", 21)),
         quiet_end=time(pick("quiet_end", "QUIET_HOURS_END", 8)),
     )
+
+
+def _lock_buyer(message: ScheduledMessage) -> None:
+    """Take the buyer's row lock before the fatigue cap is read; this transaction keeps it
+    until the commit of `sent` or of the deferral (a failed send rolls back and lets go).
+
+    Reading the cap and recording the send must be one step per buyer: otherwise two
+    workers sending two marketing mails to one buyer both find the cap empty and both
+    send. The price is that the lock spans the SMTP send (the render, the dialogue, at
+    most the SMTP timeout): a second marketing mail to the same buyer, and an order event
+    updating that buyer, wait that long; nothing else does, and transactional mail never
+    takes the lock. Reserving the slot in a committed row before sending would free the
+    lock sooner but leave reservations to undo after every failed send or crash.
+    SQLite has no row locks (FOR UPDATE is left out there): it is for local runs, where
+    the race stays possible.
+    """
+    if message.customer_id is not None:
+        db.session.execute(select(Customer.id).where(Customer.id == message.customer_id).with_for_update())
 
 
 def _marketing_sent_to(message: ScheduledMessage, now: datetime) -> list[datetime]:

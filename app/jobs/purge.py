@@ -1,5 +1,5 @@
 """Delete what uninstalled shops left behind, once their grace period is over; drop kept
-malformed mail reports after a while.
+malformed mail reports and raw webhook bodies after a while.
 
 Shopify sends shop/redact 48 hours after an uninstall; WooCommerce sends nothing, so a
 disconnected store (plugin deleted, keys revoked) is purged here. Reconnecting within the
@@ -10,16 +10,21 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
+from flask import current_app
 from sqlalchemy import delete, select, update
 
 from app.domain.lifecycle import redact_shop
 from app.extensions import db
 from app.mail.feedback_intake import MALFORMED_KEEP
-from app.models import MailFeedback, Shop
+from app.models import MailFeedback, Shop, WebhookDelivery
+from app.models.delivery import FINISHED
 
 log = logging.getLogger(__name__)
 # Report facts (address hashes, status codes) are kept this long; soft bounces count for 90 days.
 FEEDBACK_KEEP = timedelta(days=400)
+# Bodies dropped per tick: a short UPDATE; a backlog (the first run on a big table) goes
+# down by this much every DISPATCH_INTERVAL_SECONDS.
+BODY_BATCH = 1000
 
 
 def purge_disconnected_shops(now: datetime | None = None, limit: int = 20) -> int:
@@ -44,3 +49,21 @@ def purge_mail_feedback(now: datetime | None = None) -> int:
         delete(MailFeedback).where(MailFeedback.received_at < now - FEEDBACK_KEEP)).rowcount
     db.session.commit()
     return forgotten
+
+
+def drop_old_webhook_bodies(now: datetime | None = None, limit: int = BODY_BATCH) -> int:
+    """Drop the raw bodies of finished deliveries older than WEBHOOK_BODY_RETENTION_DAYS,
+    oldest first, at most `limit`; the rows stay (state, error, times), only replay ends.
+
+    A delivery still waiting or retrying keeps its body whatever its age (FINISHED).
+    """
+    now = now or datetime.now(timezone.utc)
+    cutoff = now - timedelta(days=current_app.config.get("WEBHOOK_BODY_RETENTION_DAYS", 30))
+    oldest = (select(WebhookDelivery.id)
+              .where(WebhookDelivery.body.is_not(None), WebhookDelivery.received_at < cutoff, FINISHED)
+              .order_by(WebhookDelivery.received_at).limit(limit))
+    dropped = db.session.execute(
+        update(WebhookDelivery).where(WebhookDelivery.id.in_(oldest.scalar_subquery())).values(body=None)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return dropped

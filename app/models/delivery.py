@@ -1,9 +1,14 @@
-"""Raw webhook deliveries, kept verbatim so any of them can be replayed."""
+"""Raw webhook deliveries, kept verbatim so any of them can be replayed while its body is kept.
+
+A body holds buyers' personal data: it goes WEBHOOK_BODY_RETENTION_DAYS after the delivery
+arrived, once the delivery is finished (app/jobs/purge.py), and at once when the buyer is
+redacted (app/domain/lifecycle.py). The row (state, error, times) stays.
+"""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -23,13 +28,16 @@ class WebhookDelivery(Base):
     shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     shop_domain: Mapped[str | None] = mapped_column(String(255))
     topic: Mapped[str] = mapped_column(String(80))
-    body: Mapped[bytes] = mapped_column(LargeBinary)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)  # None once dropped
     triggered_at: Mapped[datetime | None]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
     state: Mapped[str] = mapped_column(String(20), default="received")
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # When a failed delivery's next attempt is due; None when none will come (applied, or
+    # given up). The dispatcher redrives from it when Redis lost the retry job.
+    retry_at: Mapped[datetime | None]
 
 
 Index("ix_webhook_deliveries_state_received", WebhookDelivery.state, WebhookDelivery.received_at)
@@ -37,3 +45,12 @@ Index("ix_webhook_deliveries_state_received", WebhookDelivery.state, WebhookDeli
 Index("ix_webhook_deliveries_shop_received", WebhookDelivery.shop_id, WebhookDelivery.received_at)
 Index("ix_webhook_deliveries_domain_received", WebhookDelivery.platform, WebhookDelivery.shop_domain,
       WebhookDelivery.received_at)
+# Deliveries that still hold a body, oldest first: what the retention purge walks. Partial,
+# so rows whose body is gone (nearly all of them in time) cost the purge nothing.
+Index("ix_webhook_deliveries_body_kept", WebhookDelivery.received_at,
+      postgresql_where=WebhookDelivery.body.is_not(None), sqlite_where=WebhookDelivery.body.is_not(None))
+
+# Nothing will read the body again unless someone replays it: applied, ignored, malformed,
+# or failed with no retry to come. A delivery waiting or retrying is never finished.
+FINISHED = or_(WebhookDelivery.state.in_(("processed", "ignored", "malformed")),
+               and_(WebhookDelivery.state == "failed", WebhookDelivery.retry_at.is_(None)))

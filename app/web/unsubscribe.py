@@ -38,6 +38,16 @@ def _page(shop: Shop, customer: Customer | None, done: bool, token: str):
                            t=lambda key: translate(lang, key, shop=name))
 
 
+@bp.route("/u/preview", methods=["GET", "POST"])
+def preview_notice():
+    """Answer a preview's or test mail's unsubscribe link (and its one-click POST) with a
+    notice; nothing is listed."""
+    lang = pick_locale(request.args.get("lang"))
+    page = render_template("unsubscribe/page.html", lang=lang, preview=True, done=False, token=None,
+                           t=lambda key: translate(lang, key))
+    return page, 200, {"Cache-Control": "no-store"}
+
+
 @bp.get("/u/<token>")
 def confirm(token: str):
     target, shop = _target(token)
