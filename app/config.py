@@ -72,6 +72,9 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         # Raw webhook bodies (buyers' personal data) are dropped this long after arrival,
         # once the delivery is finished; until then `deliveries replay` can use them.
         "WEBHOOK_BODY_RETENTION_DAYS": int(env.get("WEBHOOK_BODY_RETENTION_DAYS") or 30),
+        # Customer data exports (made for data requests) are deleted this long after they
+        # were made: GDPR Art. 12(3) gives the merchant a month to answer.
+        "DATA_EXPORT_RETENTION_DAYS": int(env.get("DATA_EXPORT_RETENTION_DAYS") or 30),
         "TESTING": False,
     }
 

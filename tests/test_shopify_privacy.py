@@ -55,6 +55,24 @@ def test_data_request_stores_an_export_of_what_we_hold(client, shop, post_shopif
     assert customer["mails"][0]["kind"] == "shipped"
 
 
+def test_customer_redact_deletes_the_export_a_data_request_made_of_the_buyer(client, shop, post_shopify, run_jobs):
+    _order_with_parcel(post_shopify, run_jobs)
+    ann = dict(ORDER, id=555, name="#555", email="ann@example.com", customer={"id": 7, "email": "ann@example.com"})
+    assert post_shopify("orders/create", ann, "o-ann").status_code == 200
+    for key, email, order in (("d-jon", "jon@example.com", 820982911946154508), ("d-ann", "ann@example.com", 555)):
+        assert post_shopify("customers/data_request", {
+            "shop_id": 1, "shop_domain": "johns-apparel.myshopify.com", "orders_requested": [order],
+            "customer": {"id": 1, "email": email}, "data_request": {"id": key}}, key).status_code == 200
+    run_jobs()
+    assert set(db.session.scalars(select(DataExport.request_id))) == {"d-jon", "d-ann"}
+    assert post_shopify("customers/redact", {
+        "shop_id": 1, "shop_domain": "johns-apparel.myshopify.com", "customer": {"id": 1, "email": "jon@example.com"},
+        "orders_to_redact": [820982911946154508]}, "cr-1").status_code == 200
+    run_jobs()
+    db.session.expire_all()
+    assert db.session.scalars(select(DataExport.request_id)).all() == ["d-ann"]
+
+
 def test_customer_redact_cancels_mail_and_erases_the_address(client, shop, post_shopify, run_jobs):
     _order_with_parcel(post_shopify, run_jobs)
     assert post_shopify("customers/redact", {

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.domain.data_exports import delete_exports_naming
 from app.domain.suppressions import email_hash, suppress
 from app.models import Customer, DataExport, Order, ScheduledMessage, Shop, SurveyAnswer, WebhookDelivery
 from app.models.delivery import FINISHED
@@ -58,7 +59,8 @@ def _customers(session: Session, shop: Shop, email: str | None, order_ids: tuple
 
 def export_customer_data(session: Session, shop: Shop, email: str | None, order_ids: tuple[str, ...],
                          request_id: str | None) -> DataExport:
-    """Everything we hold about the customer, stored for the merchant to hand over."""
+    """Everything we hold about the customer, stored for the merchant to hand over; what the
+    request named is kept beside it, so an export that found nobody still says whom it was for."""
     customers = _customers(session, shop, email, order_ids)
     records = []
     for customer in customers:
@@ -76,7 +78,8 @@ def export_customer_data(session: Session, shop: Shop, email: str | None, order_
             "mails": [{"kind": m.kind, "stream": m.stream, "state": m.state,
                        "sent_at": m.sent_at.isoformat() if m.sent_at else None} for m in messages],
         })
-    export = DataExport(shop_id=shop.id, request_id=request_id, payload={"customers": records})
+    asked = {"email": email.strip() if email else None, "orders": list(order_ids)}
+    export = DataExport(shop_id=shop.id, request_id=request_id, payload={"requested": asked, "customers": records})
     session.add(export)
     return export
 
@@ -89,12 +92,13 @@ def _survey_record(answer: SurveyAnswer | None) -> dict | None:
 
 def redact_customer(session: Session, shop: Shop, email: str | None, order_ids: tuple[str, ...],
                     now: datetime) -> int:
-    """Erase a buyer's personal data, raw webhook bodies naming them included; orders keep
-    anonymised facts. Returns the customer rows touched."""
+    """Erase a buyer's personal data, raw webhook bodies and data exports naming them
+    included; orders keep anonymised facts. Returns the customer rows touched."""
     customers = _customers(session, shop, email, order_ids)
     their_orders = session.scalars(select(Order.platform_order_id).where(
         Order.customer_id.in_([c.id for c in customers]))).all()
     _drop_bodies_naming(session, shop, {email, *order_ids, *their_orders, *(c.email for c in customers)})
+    delete_exports_naming(session, shop, {email, *(c.email for c in customers)}, {*order_ids, *their_orders})
     for customer in customers:
         session.execute(
             update(ScheduledMessage)

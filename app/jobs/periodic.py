@@ -1,11 +1,16 @@
 """The periodic tick: dispatch due mail, redrive lost work, schedule reconciliations,
 WooCommerce syncs, recommendation refreshes and the daily learning of replenishment
-intervals, purge shops whose grace period after uninstalling is over, old mail reports and
-old raw webhook bodies."""
+intervals, purge shops whose grace period after uninstalling is over, old mail reports, old
+raw webhook bodies and old customer data exports."""
 from __future__ import annotations
 
 from app.jobs.dispatch import dispatch_due
-from app.jobs.purge import drop_old_webhook_bodies, purge_disconnected_shops, purge_mail_feedback
+from app.jobs.purge import (
+    drop_old_webhook_bodies,
+    purge_disconnected_shops,
+    purge_mail_feedback,
+    purge_old_data_exports,
+)
 from app.jobs.recommendations import schedule_recommendation_refreshes
 from app.jobs.reconcile import schedule_reconciliations
 from app.jobs.replenishment import schedule_interval_learning
@@ -23,4 +28,5 @@ def run_periodic() -> dict:
     counts["purged_shops"] = purge_disconnected_shops()
     counts["purged_mail_reports"] = purge_mail_feedback()
     counts["dropped_webhook_bodies"] = drop_old_webhook_bodies()
+    counts["purged_data_exports"] = purge_old_data_exports()
     return counts

@@ -1,5 +1,5 @@
 """Delete what uninstalled shops left behind, once their grace period is over; drop kept
-malformed mail reports and raw webhook bodies after a while.
+malformed mail reports, raw webhook bodies and customer data exports after a while.
 
 Shopify sends shop/redact 48 hours after an uninstall; WooCommerce sends nothing, so a
 disconnected store (plugin deleted, keys revoked) is purged here. Reconnecting within the
@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy import delete, select, update
 
+from app.domain.data_exports import delete_expired_exports
 from app.domain.lifecycle import redact_shop
 from app.extensions import db
 from app.mail.feedback_intake import MALFORMED_KEEP
@@ -25,6 +26,8 @@ FEEDBACK_KEEP = timedelta(days=400)
 # Bodies dropped per tick: a short UPDATE; a backlog (the first run on a big table) goes
 # down by this much every DISPATCH_INTERVAL_SECONDS.
 BODY_BATCH = 1000
+# Exports deleted per tick (each row holds a JSON document; data requests are rare).
+EXPORT_BATCH = 200
 
 
 def purge_disconnected_shops(now: datetime | None = None, limit: int = 20) -> int:
@@ -67,3 +70,17 @@ def drop_old_webhook_bodies(now: datetime | None = None, limit: int = BODY_BATCH
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     return dropped
+
+
+def data_export_retention() -> timedelta:
+    """How long a customer data export is kept after it was made (DATA_EXPORT_RETENTION_DAYS)."""
+    return timedelta(days=current_app.config.get("DATA_EXPORT_RETENTION_DAYS", 30))
+
+
+def purge_old_data_exports(now: datetime | None = None, limit: int = EXPORT_BATCH) -> int:
+    """Delete customer data exports older than the retention, oldest first, at most `limit`:
+    they hold buyers' personal data, and the merchant has had the month to hand them over."""
+    now = now or datetime.now(timezone.utc)
+    deleted = delete_expired_exports(db.session, now - data_export_retention(), limit)
+    db.session.commit()
+    return deleted
