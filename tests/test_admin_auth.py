@@ -5,7 +5,7 @@ from app.extensions import db
 from app.models import Shop
 from tests.admin_sessions import SHOPIFY_DOMAIN, bearer, csrf_token, id_token, login_link
 
-PAGES = ("/admin/", "/admin/modules", "/admin/content", "/admin/legal", "/admin/previews")
+PAGES = ("/admin/", "/admin/modules", "/admin/content", "/admin/legal", "/admin/privacy", "/admin/previews")
 
 
 def test_login_link_sets_a_secure_cross_site_session_and_opens_every_page(client, wc_shop):

@@ -1,4 +1,5 @@
-"""The admin in a real browser: sign in by link, switch a module off, measure LCP and CLS.
+"""The admin in a real browser: sign in by link, switch a module off, download and delete a
+data export, check the data-requests page with axe, measure LCP and CLS.
 
 Drives Debian's chromium through Playwright (`make browser-deps` installs it); skipped with
 the reason when either is missing. Screenshots and the measured figures land in tests/artifacts/.
@@ -9,10 +10,13 @@ import json
 
 import pytest
 
-from tests.admin_sessions import login_link
+from app.domain.lifecycle import export_customer_data
+from app.extensions import db
+from tests.admin_sessions import SHOPIFY_DOMAIN, id_token, login_link
 from tests.bench.admin_vitals import PAGES, VITALS_JS
 from tests.browser import ARTIFACTS, require_browser
 from tests.conftest import make_config
+from tests.factories import add_parcel, make_order
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -59,3 +63,76 @@ def test_admin_in_chromium_switches_a_module_off_and_stays_stable(live_server, b
         # `make bench` (admin_vitals), not to a test that runs on a busy machine.
         assert figure["lcp"] > 0, (name, figure)
         assert figure["cls"] <= 0.1, (name, figure)
+
+
+@pytest.fixture
+def wc_export(wc_shop):
+    order = make_order(wc_shop, platform_order_id="5005")
+    add_parcel(order)
+    export = export_customer_data(db.session, wc_shop, order.customer.email, (), None)
+    db.session.commit()
+    return export
+
+
+def test_data_requests_page_downloads_an_export_and_deletes_it(live_server, browser_page, wc_shop, wc_export):
+    server, page = live_server, browser_page
+    page.goto(server + login_link(wc_shop))
+    page.goto(server + "/admin/privacy")
+    row = page.locator(f'tr[data-export="{wc_export.id}"]')
+    with page.expect_download() as download:
+        row.get_by_role("link", name=f"Download export {wc_export.id} (JSON)").click()
+    assert download.value.suggested_filename == f"data-export-{wc_export.id}.json"
+    document = json.loads(open(download.value.path(), encoding="utf-8").read())
+    assert document["customers"][0]["email"] == "buyer-5005@example.com"
+    with page.expect_navigation():
+        row.get_by_role("button", name=f"Delete export {wc_export.id}").click()
+    assert page.locator('[role="status"]').inner_text() == f"Export {wc_export.id} deleted."
+    assert page.locator("tr[data-export]").count() == 0
+
+
+# Stands in for App Bridge: its fetch carries the id token as a bearer, like the real one's.
+APP_BRIDGE_STUB = """window.shopify = {toast: {show: function (text) { document.body.dataset.toast = text; }}};
+var plainFetch = window.fetch;
+window.fetch = function (input, init) {
+  init = init || {}; var headers = new Headers(init.headers || {});
+  headers.set('Authorization', 'Bearer ' + %s);
+  return plainFetch(input, Object.assign({}, init, {headers: headers}));
+};"""
+
+
+def test_shopify_data_requests_page_downloads_through_the_bearer_fetch(live_server, browser_page, shop):
+    order = make_order(shop, platform_order_id="6006")
+    export = export_customer_data(db.session, shop, order.customer.email, (), "777")
+    db.session.commit()
+    page = browser_page
+    page.route("https://cdn.shopify.com/shopifycloud/app-bridge.js", lambda route: route.fulfill(
+        content_type="text/javascript", body=APP_BRIDGE_STUB % json.dumps(id_token(lifetime=300))))
+    page.route("https://cdn.shopify.com/shopifycloud/polaris.js",
+               lambda route: route.fulfill(content_type="text/javascript", body=""))
+    query = f"shop={SHOPIFY_DOMAIN}&host=YWRtaW4&embedded=1&id_token={id_token()}"
+    page.goto(f"{live_server}/admin/privacy?{query}")
+    with page.expect_download() as download:
+        page.get_by_text(f"Download export {export.id} (JSON)").click()
+    assert download.value.suggested_filename == f"data-export-{export.id}.json"
+    document = json.loads(open(download.value.path(), encoding="utf-8").read())
+    assert document["request_id"] == "777" and document["customers"][0]["email"] == "buyer-6006@example.com"
+    # The delete form goes through the layout's fetch as well, and the list is redrawn in place.
+    page.get_by_role("button", name=f"Delete export {export.id}").click()
+    page.wait_for_selector("text=No exports yet.")
+    assert page.locator('[role="status"]').inner_text() == f"Export {export.id} deleted."
+
+
+def test_data_requests_page_passes_axe(live_server, browser_page, wc_shop, wc_export):
+    from tests.test_accessibility import assert_accessible  # skips this test when axe is not installed
+
+    page = browser_page
+    page.goto(live_server + login_link(wc_shop))
+    page.goto(live_server + "/admin/privacy")
+    assert page.locator("tr[data-export]").count() == 1
+    assert_accessible(page, "admin-privacy")
+    page.fill("#f-email", "not an address")
+    page.locator("#f-email").evaluate("field => field.removeAttribute('type')")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create export").click()
+    assert page.locator("#e-email").is_visible()
+    assert_accessible(page, "admin-privacy-error")

@@ -7,7 +7,7 @@ from flask import current_app, g, render_template, url_for
 
 NAV = (("admin.overview", "Overview"), ("admin.modules", "Modules"), ("admin.content", "Content & branding"),
        ("admin.tracking_address", "Tracking page"), ("admin.legal", "Consent & limits"),
-       ("admin.previews", "Previews & test send"))
+       ("admin.privacy", "Data requests"), ("admin.previews", "Previews & test send"))
 
 
 def admin_url(endpoint: str, **values) -> str:
