@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.domain.order_locks import held_customer, held_order
 from app.domain.shipments import apply_fulfillment_event
 from app.domain.statuses import derive_order_status
 from app.domain.suppressions import DOUBLE_OPT_IN, WITHDRAWN
@@ -24,8 +25,12 @@ def find_order(session: Session, shop: Shop, platform_order_id: str) -> Order:
     The lock makes events of one order apply one after the other: Shopify sends a scan as two
     topics at once, a fulfillment with its order update, and two workers would otherwise
     insert the same parcel or tracking event side by side (a unique violation and a retry)
-    or update the order and its parcels in opposite orders (a deadlock).
+    or update the order and its parcels in opposite orders (a deadlock). In a drain's batch
+    the order was locked (and loaded) up front with the batch's others (app/domain/order_locks.py).
     """
+    held = held_order(session, shop.id, platform_order_id)
+    if held is not None:
+        return held
     order, inserted = get_or_insert(session, Order, {"shop_id": shop.id, "platform_order_id": platform_order_id},
                                     lock=True)
     if inserted:
@@ -81,7 +86,9 @@ def cancel_deleted_order(session: Session, shop: Shop, platform_order_id: str, n
 
 def upsert_customer(session: Session, shop: Shop, event: OrderEvent, now: datetime) -> Customer:
     """Keep the least we need: address, language and the marketing-consent state."""
-    customer = get_or_create(session, Customer, {"shop_id": shop.id, "email": event.email.strip().lower()})
+    email = event.email.strip().lower()
+    customer = held_customer(session, shop.id, email) or get_or_create(
+        session, Customer, {"shop_id": shop.id, "email": email})
     customer.platform_customer_id = event.platform_customer_id or customer.platform_customer_id
     customer.locale = event.locale or customer.locale
     # An unsubscribe through our own link outranks whatever the platform says later.
