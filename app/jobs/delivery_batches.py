@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -62,6 +62,10 @@ class Prepared:
     event: ParsedEvent | None = None
     settled: str | None = None
     error: str | None = None
+    id: int = field(init=False)  # kept: a rollback expires the row, and reading it again asks the database
+
+    def __post_init__(self) -> None:
+        self.id = self.delivery.id
 
     @property
     def batchable(self) -> bool:
@@ -73,7 +77,7 @@ class _Spoiled(Exception):
 
     def __init__(self, items: list[Prepared], exc: Exception) -> None:
         super().__init__(f"{type(exc).__name__}: {exc}")
-        self.ids = {item.delivery.id for item in items}
+        self.ids = {item.id for item in items}
         self.malformed = isinstance(exc, MalformedPayload)
 
 
@@ -109,12 +113,12 @@ def apply_batch(session, batch: list[Prepared], now: datetime) -> tuple[list[tup
     set_apart: dict[int, tuple[str, str]] = {}  # delivery id: (outcome, error)
     while True:
         try:
-            outcomes = _apply_together(session, [i for i in batch if i.delivery.id not in set_apart], now)
+            outcomes = _apply_together(session, [i for i in batch if i.id not in set_apart], now)
             for item in batch:
-                if item.delivery.id in set_apart:
-                    outcome, error = set_apart[item.delivery.id]
+                if item.id in set_apart:
+                    outcome, error = set_apart[item.id]
                     record(item.delivery, "failed", error, now if outcome == "malformed" else None)
-                    outcomes.append((item.delivery.id, outcome))
+                    outcomes.append((item.id, outcome))
             session.commit()
             return outcomes, []
         except _Spoiled as spoiled:
@@ -131,7 +135,7 @@ def apply_batch(session, batch: list[Prepared], now: datetime) -> tuple[list[tup
             session.rollback()
             log.warning("a batch of %s deliveries failed as a whole (%s: %s); applying them one by one",
                         len(batch), type(exc).__name__, exc)
-            return [], [item.delivery.id for item in batch]
+            return [], [item.id for item in batch]
         batch = _claim_again(session, batch)
         if not batch:
             session.commit()
@@ -139,12 +143,13 @@ def apply_batch(session, batch: list[Prepared], now: datetime) -> tuple[list[tup
 
 
 def _claim_again(session, batch: list[Prepared]) -> list[Prepared]:
-    """After a rollback: those of the batch no other drain took meanwhile, locked again."""
-    ids = set(session.scalars(
-        select(WebhookDelivery.id).where(WebhookDelivery.id.in_([i.delivery.id for i in batch]),
-                                         WebhookDelivery.state == "received")
-        .with_for_update(skip_locked=True)))
-    return [item for item in batch if item.delivery.id in ids]
+    """After a rollback: those of the batch no other drain took meanwhile, locked (and their
+    expired rows read) again."""
+    ids = {delivery.id for delivery in session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.id.in_([i.id for i in batch]),
+                                      WebhookDelivery.state == "received")
+        .with_for_update(skip_locked=True))}
+    return [item for item in batch if item.id in ids]
 
 
 def _apply_together(session, batch: list[Prepared], now: datetime) -> list[tuple[int, str]]:
@@ -174,7 +179,7 @@ def _apply_together(session, batch: list[Prepared], now: datetime) -> list[tuple
             record_outcome(item.delivery, outcome, now)
         else:
             record(item.delivery, "failed", item.error, now if outcome == "malformed" else None)
-    return [(item.delivery.id, outcome) for item, outcome in outcomes]
+    return [(item.id, outcome) for item, outcome in outcomes]
 
 
 def _plan(session, to_plan: list[tuple[Order, Shop, list[Prepared]]], now: datetime) -> None:
