@@ -6,7 +6,8 @@ stored deliveries in arrival order, up to BATCH at a time claimed with FOR UPDAT
 LOCKED, and applies each claimed batch in one transaction (app/jobs/delivery_batches.py:
 the batch's orders locked up front in one global order, so drains side by side cannot
 deadlock on them), until none is left (or DRAIN_SECONDS passed: then it kicks the next
-drain). A burst of webhooks costs one job instead of one per delivery (an RQ job is some
+drain); after a batch that emptied the queue it waits GATHER_SECONDS for more before it
+claims again. A burst of webhooks costs one job instead of one per delivery (an RQ job is some
 fifty Redis commands of bookkeeping) and one commit per batch, and SQL stays the only
 queue of truth. Several workers drain side by side without taking the same delivery.
 
@@ -47,6 +48,11 @@ DRAIN_KEY = "aftersales:drain-deliveries"
 KICK_TTL_MS = 10_000
 # A drain hands over after this long so mail and periodic jobs get their turn.
 DRAIN_SECONDS = 5.0
+# After a batch that took all there was, a drain waits this long before it claims again, so
+# that the next batch gathers what arrives meanwhile (a batch costs about 20 statements
+# however few deliveries it holds) and the drain goes on instead of ending: each new drain
+# is another RQ job. It ends when nothing arrived in that time.
+GATHER_SECONDS = 0.03
 
 
 def delivery_job_id(delivery_id: int) -> str:
@@ -99,6 +105,8 @@ def drain_deliveries() -> dict:
         if time.monotonic() - started > DRAIN_SECONDS:
             kick_drain()  # more may wait: the next drain goes on after other queues' jobs
             return counts
+        if len(claimed) < BATCH and len(batch) == len(claimed):  # it took all there was
+            time.sleep(GATHER_SECONDS)
 
 
 def _claim_one(session, delivery_id: int) -> WebhookDelivery | None:
