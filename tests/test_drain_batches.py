@@ -96,6 +96,27 @@ def test_a_batch_that_fails_as_a_whole_is_applied_one_delivery_at_a_time(app, sh
     assert "applying them one by one" in caplog.text
 
 
+def test_a_drain_that_took_all_there_was_waits_for_more_before_it_ends(app, shop, monkeypatch):
+    """What arrives while the drain gathers joins its next batch: no second drain job."""
+    import app.jobs.deliveries as deliveries
+
+    waits = []
+
+    def gather(seconds):
+        waits.append(seconds)
+        if len(waits) == 1:  # a webhook arrives while the drain waits
+            with db.engine.begin() as conn:
+                conn.execute(insert(WebhookDelivery.__table__).values(
+                    platform="shopify", delivery_key="late", topic="orders/create", shop_domain=shop.domain,
+                    body=_order(251), state="received"))
+
+    monkeypatch.setattr(deliveries.time, "sleep", gather)
+    _store(shop, [("orders/create", _order(250))])
+    assert drain_deliveries() == {"applied": 2, "failed": 0}
+    assert waits == [deliveries.GATHER_SECONDS] * 2  # after each batch; the second found nothing
+    assert [d.state for d in _deliveries()] == ["processed"] * 2
+
+
 def test_a_lifecycle_delivery_is_applied_alone_between_batches(app, shop):
     _store(shop, [("orders/create", _order(201)), ("orders/create", _order(202)),
                   ("app/uninstalled", json.dumps({"id": 1, "domain": shop.domain}).encode()),
