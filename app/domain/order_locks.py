@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import false, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -35,8 +35,9 @@ def lock_orders(session: Session, keys: Iterable[tuple[int, str]], now: datetime
     """Lock (inserting the missing ones) the orders of these (shop id, platform order id) keys,
     in key order; return them with their lines, parcels, tracking events and refunds loaded.
 
-    ON CONFLICT DO UPDATE with a no-op SET is what locks an existing row inside the same
-    statement that inserts the new ones; rows are taken in the order of the VALUES list.
+    ON CONFLICT DO UPDATE … WHERE false is what locks an existing row (FOR UPDATE, as
+    `find_order` does) inside the same statement that inserts the new ones, without writing
+    a new version of it; rows are taken in the order of the VALUES list.
     """
     keys = sorted(set(keys))
     if not keys:
@@ -46,13 +47,13 @@ def lock_orders(session: Session, keys: Iterable[tuple[int, str]], now: datetime
         {"shop_id": shop_id, "platform_order_id": platform_order_id, "status": "placed",
          "created_at": now, "updated_at": now, "facts_version": 1}
         for shop_id, platform_order_id in keys])
-    stmt = stmt.on_conflict_do_update(index_elements=["shop_id", "platform_order_id"],
-                                      set_={"platform_order_id": stmt.excluded.platform_order_id})
-    ids = session.execute(stmt.returning(table.c.id)).scalars().all()
+    session.execute(stmt.on_conflict_do_update(index_elements=["shop_id", "platform_order_id"],
+                                               set_={"platform_order_id": stmt.excluded.platform_order_id},
+                                               where=false()))
     # populate_existing: an Order still in the identity map from an earlier transaction
     # carries what it read then; under the lock, read what is there now.
     orders = session.scalars(
-        select(Order).where(Order.id.in_(ids))
+        select(Order).where(tuple_(Order.shop_id, Order.platform_order_id).in_(keys))
         .options(selectinload(Order.lines), selectinload(Order.shipments).selectinload(Shipment.events),
                  selectinload(Order.refunds), selectinload(Order.customer))
         .execution_options(populate_existing=True)).all()
