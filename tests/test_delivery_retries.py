@@ -18,20 +18,24 @@ from tests.conftest import load_payload
 
 @pytest.fixture
 def flaky_apply(monkeypatch):
-    """apply_event that raises for the first `failures` calls, then applies (and counts)."""
+    """Applying an event raises for the first `failures` attempts, then applies (and counts):
+    in the drain's batch (apply_facts) and in the delivery's own job (apply_event) alike."""
     import app.jobs.deliveries as deliveries
+    import app.jobs.delivery_batches as batches
 
-    real_apply = deliveries.apply_event
     calls = {"failures": 1, "failed": 0, "applied": 0}
 
-    def apply(session, shop, event, now):
-        if calls["failed"] < calls["failures"]:
-            calls["failed"] += 1
-            raise RuntimeError("the database blinked")
-        calls["applied"] += 1
-        return real_apply(session, shop, event, now)
+    def flaky(real):
+        def apply(session, shop, event, now):
+            if calls["failed"] < calls["failures"]:
+                calls["failed"] += 1
+                raise RuntimeError("the database blinked")
+            calls["applied"] += 1
+            return real(session, shop, event, now)
+        return apply
 
-    monkeypatch.setattr(deliveries, "apply_event", apply)
+    monkeypatch.setattr(deliveries, "apply_event", flaky(deliveries.apply_event))
+    monkeypatch.setattr(batches, "apply_facts", flaky(batches.apply_facts))
     return calls
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.domain.order_locks import held_customer, held_order
 from app.domain.shipments import apply_fulfillment_event
 from app.domain.statuses import derive_order_status
 from app.domain.suppressions import DOUBLE_OPT_IN, WITHDRAWN
@@ -24,8 +25,12 @@ def find_order(session: Session, shop: Shop, platform_order_id: str) -> Order:
     The lock makes events of one order apply one after the other: Shopify sends a scan as two
     topics at once, a fulfillment with its order update, and two workers would otherwise
     insert the same parcel or tracking event side by side (a unique violation and a retry)
-    or update the order and its parcels in opposite orders (a deadlock).
+    or update the order and its parcels in opposite orders (a deadlock). In a drain's batch
+    the order was locked (and loaded) up front with the batch's others (app/domain/order_locks.py).
     """
+    held = held_order(session, shop.id, platform_order_id)
+    if held is not None:
+        return held
     order, inserted = get_or_insert(session, Order, {"shop_id": shop.id, "platform_order_id": platform_order_id},
                                     lock=True)
     if inserted:
@@ -44,27 +49,26 @@ def apply_order_event(session: Session, shop: Shop, event: OrderEvent, now: date
         return order
     # One UPDATE for all of it: no flush halfway (the customer lookup needs none of it).
     with session.no_autoflush:
-        order.name = event.name or order.name
-        order.currency = event.currency or order.currency
-        order.total_price = event.total_price if event.total_price is not None else order.total_price
-        order.financial_status = event.financial_status
-        order.fulfillment_status = event.fulfillment_status
-        order.placed_at = event.placed_at or order.placed_at
-        order.cancelled_at = event.cancelled_at
+        _assign(order, name=event.name or order.name, currency=event.currency or order.currency,
+                total_price=event.total_price if event.total_price is not None else order.total_price,
+                financial_status=event.financial_status, fulfillment_status=event.fulfillment_status,
+                placed_at=event.placed_at or order.placed_at, cancelled_at=event.cancelled_at,
+                locale=event.locale or order.locale,
+                shipping_country=event.shipping_country or order.shipping_country or None,
+                platform_updated_at=event.updated_at or order.platform_updated_at,
+                platform_order_key=event.order_key or order.platform_order_key)
         if event.financial_status == "refunded" and order.refunded_at is None:
             order.refunded_at = event.updated_at or now
-        order.locale = event.locale or order.locale
-        order.shipping_country = (event.shipping_country or order.shipping_country or None)
-        order.platform_updated_at = event.updated_at or order.platform_updated_at
-        order.platform_order_key = event.order_key or order.platform_order_key
         if event.email:
-            order.customer = upsert_customer(session, shop, event, now)
+            customer = upsert_customer(session, shop, event, now)
+            if order.customer_id is None or order.customer_id != customer.id:
+                order.customer = customer
         _apply_lines(session, order, event.lines)
         for fulfillment in event.fulfillments:
             apply_fulfillment_event(session, order, fulfillment, shop.platform, now)
         for refund in event.refunds:
             apply_refund(order, refund, now)
-        order.status = derive_order_status(order).value
+        _assign(order, status=derive_order_status(order).value)
     session.flush()
     return order
 
@@ -81,9 +85,11 @@ def cancel_deleted_order(session: Session, shop: Shop, platform_order_id: str, n
 
 def upsert_customer(session: Session, shop: Shop, event: OrderEvent, now: datetime) -> Customer:
     """Keep the least we need: address, language and the marketing-consent state."""
-    customer = get_or_create(session, Customer, {"shop_id": shop.id, "email": event.email.strip().lower()})
-    customer.platform_customer_id = event.platform_customer_id or customer.platform_customer_id
-    customer.locale = event.locale or customer.locale
+    email = event.email.strip().lower()
+    customer = held_customer(session, shop.id, email) or get_or_create(
+        session, Customer, {"shop_id": shop.id, "email": email})
+    _assign(customer, platform_customer_id=event.platform_customer_id or customer.platform_customer_id,
+            locale=event.locale or customer.locale)
     # An unsubscribe through our own link outranks whatever the platform says later.
     state = event.marketing_state or (
         None if event.marketing_consent is None else ("granted" if event.marketing_consent else "denied"))
@@ -114,16 +120,21 @@ def _apply_lines(session: Session, order: Order, lines: tuple[LineItem, ...]) ->
         if row is None:
             row = OrderLine(platform_line_id=item.platform_line_id)
             order.lines.append(row)
-        row.title = item.title
-        row.quantity = item.quantity
-        row.product_id = item.product_id
-        row.variant_id = item.variant_id
-        row.sku = item.sku
-        row.price = item.price
         # A REST webhook names no handle: keep the one reconciliation brought.
-        row.product_handle = item.product_handle or row.product_handle
+        _assign(row, title=item.title, quantity=item.quantity, product_id=item.product_id,
+                variant_id=item.variant_id, sku=item.sku, price=item.price,
+                product_handle=item.product_handle or row.product_handle)
         if item.product_exists is not None:
-            row.product_exists = item.product_exists
+            _assign(row, product_exists=item.product_exists)
+
+
+def _assign(row, **values) -> None:
+    """Set the attributes that differ. An attribute set to the value it has still marks the
+    row for the flush, which then compares each of its columns; most events repeat much of
+    what is stored, and an order sent again unchanged then costs the flush nothing."""
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
 
 
 def apply_refund(order: Order, refund: RefundEvent, now: datetime) -> None:

@@ -2,16 +2,22 @@
 
 Intake does not enqueue a job per delivery. It stores the delivery and kicks a drain
 (`kick_drain`): at most one drain job waits in Redis at a time, and a drain takes the
-stored deliveries in arrival order, each claimed with FOR UPDATE SKIP LOCKED and applied
-in its own transaction, until none is left (or DRAIN_SECONDS passed: then it kicks the next
-drain). A burst of webhooks costs one job instead of one per delivery (an RQ job is some
-fifty Redis commands of bookkeeping), and SQL stays the only queue of truth. Several
-workers drain side by side without taking the same delivery.
+stored deliveries in arrival order, up to BATCH at a time claimed with FOR UPDATE SKIP
+LOCKED, and applies each claimed batch in one transaction (app/jobs/delivery_batches.py:
+the batch's orders locked up front in one global order, so drains side by side cannot
+deadlock on them), until none is left (or DRAIN_SECONDS passed: then it kicks the next
+drain); after a batch that emptied the queue it waits GATHER_SECONDS for more before it
+claims again. A burst of webhooks costs one job instead of one per delivery (an RQ job is some
+fifty Redis commands of bookkeeping) and one commit per batch, and SQL stays the only
+queue of truth. Several workers drain side by side without taking the same delivery.
 
-A delivery whose processing raises is rolled back, marked failed and handed to
-`process_delivery`, the one-delivery job, with RQ's retries and back-off; that job also
-serves `deliveries replay`. The row keeps when its next attempt is due (`retry_at`, None
-once MAX_ATTEMPTS failed), so the dispatcher can redrive a retry that Redis lost.
+A delivery whose processing raises is set apart from its batch (the others are applied
+without it), marked failed and handed to `process_delivery`, the one-delivery job, with
+RQ's retries and back-off; that job also serves `deliveries replay`. Lifecycle deliveries
+(uninstall, redaction, …) and a batch that failed as a whole take the one-delivery path
+within the drain: each in a transaction of its own. A failed row keeps when its next
+attempt is due (`retry_at`, None once MAX_ATTEMPTS failed), so the dispatcher can redrive a
+retry that Redis lost.
 
 Why no kick is lost: intake commits the row before it tries the kick, and a drain deletes
 the kick key before it claims rows. A kick refused because the key is set means a drain
@@ -24,19 +30,28 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import selectinload
 
 from app.domain.events import apply_event
 from app.extensions import db, queues
+from app.jobs.delivery_batches import BATCH, apply_batch, leading_batch
+from app.jobs.delivery_outcomes import (
+    MAX_ATTEMPTS,
+    RETRY,
+    record,
+    record_outcome,
+    retry_delay,
+    shop_of,
+    unknown_shop,
+    with_event_time,
+)
 from app.jobs.runtime import job
-from app.models import Shop, WebhookDelivery
+from app.models import WebhookDelivery
 from app.queues import BACKOFF
 from connectors import get_connector
-from connectors.base import FulfillmentEvent, LifecycleEvent, MalformedPayload, OrderEvent
+from connectors.base import LifecycleEvent, MalformedPayload
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +59,11 @@ DRAIN_KEY = "aftersales:drain-deliveries"
 KICK_TTL_MS = 10_000
 # A drain hands over after this long so mail and periodic jobs get their turn.
 DRAIN_SECONDS = 5.0
-# The drain's attempt, then its job's first attempt and one retry per BACKOFF step.
-MAX_ATTEMPTS = len(BACKOFF) + 2
+# After a batch that took all there was, a drain waits this long before it claims again, so
+# that the next batch gathers what arrives meanwhile (a batch costs about 20 statements
+# however few deliveries it holds) and the drain goes on instead of ending: each new drain
+# is another RQ job. It ends when nothing arrived in that time.
+GATHER_SECONDS = 0.03
 
 
 def delivery_job_id(delivery_id: int) -> str:
@@ -60,12 +78,6 @@ def kick_drain() -> bool:
     return True
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """The wait after a delivery's `attempts`-th failed attempt, as RQ schedules it: BACKOFF[0]
-    after the drain's attempt and after the job's first, then one BACKOFF step per retry."""
-    return timedelta(seconds=BACKOFF[max(attempts - 2, 0)])
-
-
 def retry_later(delivery_id: int, attempts: int, delay: timedelta | None = None) -> None:
     """Hand one delivery to its own job, with the attempts it has left as RQ retries and
     their back-off; `attempts` is how many it has had."""
@@ -76,25 +88,55 @@ def retry_later(delivery_id: int, attempts: int, delay: timedelta | None = None)
 
 @job
 def drain_deliveries() -> dict:
-    """Apply every waiting delivery, oldest first, each in a transaction of its own."""
+    """Apply every waiting delivery, oldest first, a claimed batch per transaction."""
     queues.redis.delete(DRAIN_KEY)
     session, started, counts, shops = db.session, time.monotonic(), {"applied": 0, "failed": 0}, {}
     while True:
-        delivery = session.scalars(
+        claimed = session.scalars(
             select(WebhookDelivery).where(WebhookDelivery.state == "received")
-            .order_by(WebhookDelivery.id).limit(1).with_for_update(skip_locked=True)
-        ).first()
-        if delivery is None:
+            .order_by(WebhookDelivery.id).limit(BATCH).with_for_update(skip_locked=True)
+        ).all()
+        if not claimed:
             session.commit()
             return counts
-        if _process_claimed(session, delivery, datetime.now(timezone.utc), shops) is _RETRY:
-            shops.clear()  # rolled back: the shops it held are expired
-            counts["failed"] += 1
-        else:
-            counts["applied"] += 1
+        now = datetime.now(timezone.utc)
+        batch = leading_batch(session, claimed, shops)
+        if batch:
+            outcomes, singles = apply_batch(session, batch, now)
+        else:  # a lifecycle delivery first: alone (the commit lets the rest of the claim go)
+            outcomes, singles = [(claimed[0].id, _process_claimed(session, claimed[0], now, shops))], []
+        for delivery_id in singles:
+            delivery = _claim_one(session, delivery_id)
+            if delivery is not None:
+                outcomes.append((delivery_id, _process_claimed(session, delivery, now, shops)))
+        for delivery_id, outcome in outcomes:
+            if outcome == RETRY:
+                counts["failed"] += 1
+                _to_its_own_job(session, delivery_id)
+            else:
+                counts["applied"] += 1
         if time.monotonic() - started > DRAIN_SECONDS:
             kick_drain()  # more may wait: the next drain goes on after other queues' jobs
             return counts
+        if len(claimed) < BATCH and len(batch) == len(claimed):  # it took all there was
+            time.sleep(GATHER_SECONDS)
+
+
+def _to_its_own_job(session, delivery_id: int) -> None:
+    """A delivery that failed in the drain goes on in its own job, when attempts are left."""
+    failed = session.get(WebhookDelivery, delivery_id)
+    if failed is not None and failed.retry_at is not None:
+        retry_later(delivery_id, failed.attempts, retry_delay(failed.attempts))
+    session.commit()
+
+
+def _claim_one(session, delivery_id: int) -> WebhookDelivery | None:
+    delivery = session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.id == delivery_id, WebhookDelivery.state == "received")
+        .with_for_update(skip_locked=True)).first()
+    if delivery is None:
+        session.commit()  # another drain took it meanwhile
+    return delivery
 
 
 @job
@@ -111,17 +153,9 @@ def process_delivery(delivery_id: int) -> str:
     return _process_claimed(session, delivery, datetime.now(timezone.utc), None, reraise=True)
 
 
-_RETRY = "failed (will retry)"
-
-
 def _process_claimed(session, delivery: WebhookDelivery, now: datetime, shops: dict | None,
                      reraise: bool = False) -> str:
-    """Apply a delivery whose row this transaction holds, record the outcome and commit.
-
-    One transaction per delivery: it holds the order's row lock only as long as this
-    delivery takes, so two workers never wait on each other across deliveries (with a
-    batch per transaction they deadlocked on orders and buyers taken in opposite orders).
-    """
+    """Apply a delivery whose row this transaction holds, record the outcome and commit."""
     delivery_id = delivery.id
     try:
         outcome = _apply(session, delivery, now, shops)
@@ -132,15 +166,15 @@ def _process_claimed(session, delivery: WebhookDelivery, now: datetime, shops: d
         return "malformed"
     except Exception as exc:
         session.rollback()
-        failed = _finish(delivery_id, "failed", f"{type(exc).__name__}: {exc}", None, failed_at=now)
+        if shops is not None:
+            shops.clear()  # rolled back: the shops it held are expired
+        _finish(delivery_id, "failed", f"{type(exc).__name__}: {exc}", None, failed_at=now)
         log.exception("delivery %s failed (will retry)", delivery_id)
         if reraise:
             raise  # RQ retries the job
-        if failed is not None and failed.retry_at is not None:  # the drain's: to its own job
-            retry_later(delivery_id, failed.attempts, retry_delay(failed.attempts))
-        return _RETRY
+        return RETRY  # the drain hands it to its own job
     if not _gone(delivery):
-        _record_outcome(delivery, outcome, now)
+        record_outcome(delivery, outcome, now)
     session.commit()
     return outcome
 
@@ -150,31 +184,10 @@ def _gone(delivery: WebhookDelivery) -> bool:
     return state.deleted or state.was_deleted or state.detached
 
 
-def _record_outcome(delivery: WebhookDelivery, outcome: str, now: datetime) -> None:
-    ignored = outcome.startswith("ignored")
-    _record(delivery, "ignored" if ignored else "processed", outcome if ignored else None, now)
-
-
-def _record(delivery: WebhookDelivery, state: str, error: str | None, processed_at,
-            failed_at: datetime | None = None) -> None:
-    """The attempt's outcome; set after the attempt so that a rollback cannot lose it.
-    `failed_at`: the attempt failed and may be retried (when attempts are left)."""
-    delivery.attempts += 1
-    delivery.state, delivery.processed_at = state, processed_at
-    delivery.error = error[:2000] if error else None
-    retry = failed_at is not None and delivery.attempts < MAX_ATTEMPTS
-    delivery.retry_at = failed_at + retry_delay(delivery.attempts) if retry else None
-
-
 def _apply(session, delivery: WebhookDelivery, now: datetime, shops: dict | None = None) -> str:
-    """`shops`: the batch's shops by delivery address, each looked up once per batch."""
-    shops = {} if shops is None else shops
-    address = (delivery.platform, delivery.shop_id, delivery.shop_domain)
-    if address not in shops:
-        shops[address] = _shop_for(session, delivery)
-    shop = shops[address]
+    shop = shop_of(session, delivery, shops)
     if shop is None:
-        return f"ignored: unknown shop {delivery.shop_domain!r}"
+        return unknown_shop(delivery)
     event = get_connector(delivery.platform).parse(delivery.topic, delivery.body)
     outcome = apply_event(session, shop, with_event_time(event, delivery.triggered_at), now)
     if isinstance(event, LifecycleEvent) and event.kind == "customer_redact":
@@ -182,32 +195,9 @@ def _apply(session, delivery: WebhookDelivery, now: datetime, shops: dict | None
     return outcome
 
 
-def with_event_time(event, triggered_at: datetime | None):
-    """A payload without its own `updated_at` is versioned by when the platform fired it.
-
-    Shopify's X-Shopify-Triggered-At is the event's time, not the delivery's: a retry two
-    days later still carries the original moment, so a late retry cannot overwrite newer
-    facts and a stale shipped notice is recognised as stale.
-    """
-    if triggered_at is None or not isinstance(event, (OrderEvent, FulfillmentEvent)) or event.updated_at:
-        return event
-    return replace(event, updated_at=triggered_at)
-
-
-def _shop_for(session, delivery: WebhookDelivery) -> Shop | None:
-    if delivery.shop_id is not None:
-        return session.get(Shop, delivery.shop_id, options=[selectinload(Shop.modules)])
-    if delivery.shop_domain:
-        return session.scalars(select(Shop).options(selectinload(Shop.modules)).where(
-            Shop.platform == delivery.platform, Shop.domain == delivery.shop_domain)).first()
-    return None
-
-
-def _finish(delivery_id: int, state: str, error: str, processed_at,
-            failed_at: datetime | None = None) -> WebhookDelivery | None:
+def _finish(delivery_id: int, state: str, error: str, processed_at, failed_at: datetime | None = None) -> None:
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:
-        return None
-    _record(delivery, state, error, processed_at, failed_at)
+        return
+    record(delivery, state, error, processed_at, failed_at)
     db.session.commit()
-    return delivery
