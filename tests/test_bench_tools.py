@@ -97,3 +97,15 @@ def test_the_block_floor_answers_304_only_for_the_current_facts(app, shop, monke
     assert client.get(path, headers={**auth, "If-None-Match": etag}).status_code == 200
     assert client.get(path, headers={"Authorization": "Bearer forged"}).status_code == 401
     block_floor._local.__dict__.clear()  # its connection belongs to this test
+
+
+def test_a_paced_stream_sends_on_a_schedule_that_adds_up_to_the_rate(tmp_path):
+    """Each of two wrk threads gets every 2 * 1000 / rate ms a send time, from the monotonic
+    clock, so the threads together reach the rate whatever the answers take."""
+    lua = write_script(tmp_path / "stream.lua", secret="s", domain="x.myshopify.com", run_id="r1",
+                       first_order_id=1, rate=500, threads=2).read_text()
+    assert "local interval_ms = 4.0000" in lua
+    assert "clock_gettime(1, clock)" in lua and "function delay()" in lua
+    unpaced = write_script(tmp_path / "ingest.lua", secret="s", domain="x.myshopify.com", run_id="r1",
+                           first_order_id=1).read_text()
+    assert "function delay()" not in unpaced
