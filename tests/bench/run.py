@@ -18,7 +18,8 @@ machine in the same run, so it means the same on a laptop and in CI:
             own baseline), both to a local SMTP server
 - freshness: from a webhook's 200 to the block showing the order, while webhooks stream in
             at BENCH_FRESHNESS_RATE per second (default 500) and two real workers run;
-            its ratio is the background rate reached over the rate asked for
+            its ratio is the background rate reached over the rate asked for; a stream
+            within 2 % of it holds the rate (wrk counts its start-up within the window)
 - admin_<page>: LCP and CLS of each admin page in Chromium (goal ≤1000 ms, ≤0.1 locally)
 
 Results go to stdout (the last lines `name: ratio=… p99_ms=… rps=…`) and to
@@ -51,7 +52,7 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/aftersales_bench"
 DOMAIN = "bench-shop.myshopify.com"
 FRESHNESS_RATE = float(os.environ.get("BENCH_FRESHNESS_RATE", 500))
 TARGETS = {"ingest": (0.30, 50.0), "block": (0.50, 25.0), "block_etag": (0.70, 25.0), "tracking": (0.50, 25.0),
-           "mail": (0.50, 1000.0), "freshness": (1.0, 1000.0)}
+           "mail": (0.50, 1000.0), "freshness": (0.98, 1000.0)}
 
 
 def app_environment(database_url: str, redis_url: str) -> dict[str, str]:
