@@ -85,7 +85,7 @@ def _order_with_planned_shipping_notice(shop):
                                     carrier="DHL", shipped_at=now - timedelta(hours=1)))
     db.session.add(order)
     db.session.flush()
-    from app.domain.followups import sync_followups
+    from app.domain.followup_sync import sync_followups
 
     sync_followups(db.session, order, shop, now)
     db.session.commit()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.custom_domains import host_name, parse_custom_domain
-from app.domain.followups import sync_followups
+from app.domain.followup_sync import sync_followups
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.models import ScheduledMessage, Shop

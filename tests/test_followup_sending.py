@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.domain.followups import sync_followups
+from app.domain.followup_sync import sync_followups
 from app.domain.mail_kinds import KINDS
 from app.domain.orders import apply_refund
 from app.extensions import db

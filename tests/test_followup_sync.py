@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.domain.followups import send_time_verdict, sync_followups
+from app.domain.followup_sync import sync_followups
 from app.domain.orders import apply_refund
+from app.domain.send_checks import send_time_verdict
 from app.domain.shipments import apply_tracking_update
 from app.extensions import db
 from app.models import ScheduledMessage

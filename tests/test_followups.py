@@ -3,7 +3,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.domain.followups import plan_followups, send_time_verdict, sync_followups
+from app.domain.followup_sync import sync_followups
+from app.domain.followups import plan_followups
+from app.domain.send_checks import send_time_verdict
 from app.extensions import db
 from app.models import ScheduledMessage, ShopModule
 from tests.factories import T0, add_parcel, make_order

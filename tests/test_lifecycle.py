@@ -1,7 +1,7 @@
 """Uninstall stops all work; redaction leaves no personal data behind."""
 from sqlalchemy import func, select
 
-from app.domain.followups import sync_followups
+from app.domain.followup_sync import sync_followups
 from app.domain.lifecycle import redact_customer, redact_shop, uninstall_shop
 from app.extensions import db
 from app.models import Customer, Order, ScheduledMessage, Shipment, Shop

@@ -5,7 +5,7 @@ import pytest
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
-from app.domain.followups import sync_followups
+from app.domain.followup_sync import sync_followups
 from app.extensions import db, queues
 from app.jobs.dispatch import dispatch_due
 from app.mail.senders import SMTPSender
@@ -88,7 +88,7 @@ def test_rendering_a_mail_costs_three_queries_whatever_the_session_holds(app, sh
 
     from sqlalchemy import event, select
 
-    from app.domain.followups import sync_followups
+    from app.domain.followup_sync import sync_followups
     from app.extensions import db
     from app.mail.render import render_message
     from app.models import ScheduledMessage

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.domain.followups import sync_followups
+from app.domain.followup_sync import sync_followups
 from app.domain.lifecycle import export_customer_data, redact_customer, redact_shop, uninstall_shop
 from app.domain.orders import apply_order_event, apply_refund, cancel_deleted_order, find_order
 from app.domain.shipments import apply_fulfillment_event, apply_tracking_update

@@ -1,9 +1,10 @@
 """The timing brain: which follow-up mails an order should get, and when.
 
 `plan_followups` is pure (reads the order and a `History` of the buyer's earlier mails and
-orders, returns plans); `sync_followups` loads that history, diffs the plans against stored
-rows (add, move, cancel), and the send job asks `plan_followups` again just before sending,
-so every guard lives here once.
+orders, returns plans), and every guard lives here once. Around it: the history it reads
+(app/domain/followup_history.py), `sync_followups`, which diffs the plans against stored
+rows: add, move, cancel (app/domain/followup_sync.py), and the send job's re-check, which
+asks `plan_followups` again just before sending (app/domain/send_checks.py).
 
 Anchors (app/domain/anchors.py): parcel notices count from their own tracking events;
 after-arrival kinds from the delivery time, else shipped time + expected transit, else the
@@ -16,21 +17,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session
-
 from app.domain.anchors import after, arrival, destination, status_since
 from app.domain.mail_kinds import KINDS, MARKETING, TRANSACTIONAL, MailKind
 from app.domain.modules import module_enabled, module_settings
 from app.domain.stalls import stalled_at
 from app.domain.statuses import derive_order_status
-from app.domain.suppressions import ALL_MAIL_REASONS, marketing_permitted, suppression_reason
-from app.models import LearnedIntervals, Order, OrderLine, ScheduledMessage, Shop
+from app.domain.suppressions import marketing_permitted
+from app.models import Order, OrderLine, Shop
 from connectors.base import ShipmentStatus as S
 
-__all__ = ["MARKETING", "TRANSACTIONAL", "History", "Plan", "load_history", "plan_followups",
-           "send_time_verdict", "sync_followups"]
+__all__ = ["MARKETING", "TRANSACTIONAL", "History", "Plan", "on_request", "plan_followups"]
 # An order in one of these states gets no marketing mail about it.
 UNHAPPY_ORDER_STATES = ("cancelled", "refunded", "returned")
 LIVE_STATES = ("planned", "queued", "sending", "sent")
@@ -261,225 +257,7 @@ def plan_followups(order: Order, shop: Shop, now: datetime, history: History | N
 # ---- the database side: history, diffing, the send-time re-check ---------------------
 
 
-def load_history(session: Session, order: Order, stored: list[ScheduledMessage] | None = None,
-                 buyers: BuyersRead | None = None) -> History:
-    """The buyer's other mails and orders that planning for `order` depends on.
-
-    `stored`: the order's own messages when the caller loaded them already; `buyers`: what
-    `read_buyers` read for a batch of orders this one belongs to.
-    """
-    if stored is None:
-        stored = _stored_messages(session, order)
-    own = [m for m in stored if m.kind in REVIEW_KINDS]
-    request = next((m for m in own if m.kind == "review_request"), None)
-    review_sent_at = request.sent_at if request is not None and request.state == "sent" else None
-    reviewed = any(m.clicked_at is not None for m in own)
-    if order.customer_id is None:
-        return History(review_sent_at=review_sent_at, reviewed=reviewed)
-    if buyers is None:
-        others = session.execute(select(ScheduledMessage.order_id, ScheduledMessage.send_at, ScheduledMessage.sent_at)
-                                 .where(ScheduledMessage.customer_id == order.customer_id,
-                                        ScheduledMessage.kind == "review_request",
-                                        ScheduledMessage.order_id != order.id,
-                                        ScheduledMessage.state.in_(LIVE_STATES))).all()
-    else:
-        others = [(m.order_id, m.send_at, m.sent_at) for m in buyers.requests.get(order.customer_id, ())
-                  if m.order_id != order.id and m.state in LIVE_STATES]
-    asked_at = {order_id: sent_at or send_at for order_id, send_at, sent_at in others}
-    asked = tuple((product_key(line), asked_at[line.order_id]) for line in session.scalars(
-        select(OrderLine).where(OrderLine.order_id.in_(asked_at)))) if asked_at else ()
-    newer_products: set[str] = set()
-    newer = False
-    if order.placed_at is not None:
-        for line in _later_lines(session, order, buyers):
-            newer = True
-            if line.id is not None:
-                newer_products.add(product_key(line))
-    return History(review_sent_at=review_sent_at, reviewed=reviewed, products_asked=asked,
-                   newer_order=newer, newer_products=frozenset(newer_products),
-                   learned_intervals=_learned_intervals(session, order))
-
-
-def _later_lines_query():
-    """The lines of a buyer's orders (an order without lines as one row with id None)."""
-    return (select(Order.id.label("order_id"), Order.customer_id, Order.placed_at, OrderLine.id, OrderLine.product_id,
-                   OrderLine.variant_id, OrderLine.sku, OrderLine.title)
-            .select_from(Order).outerjoin(OrderLine, OrderLine.order_id == Order.id)
-            .where(Order.cancelled_at.is_(None)))
-
-
-def _later_lines(session: Session, order: Order, buyers: BuyersRead | None) -> list:
-    """The lines of the buyer's orders placed after this one (not cancelled)."""
-    if buyers is None:
-        return session.execute(_later_lines_query().where(
-            Order.customer_id == order.customer_id, Order.id != order.id, Order.placed_at > order.placed_at)).all()
-    return [row for row in buyers.later.get(order.customer_id, ())
-            if row.order_id != order.id and row.placed_at > order.placed_at]
-
-
-@dataclass
-class BuyersRead:
-    """What planning reads about the buyers of a batch of orders, read once for the batch:
-    their review requests as rows (so a state changed or a request planned during the batch
-    shows) and the lines of their orders placed after the batch's earliest order."""
-    requests: dict[int, list[ScheduledMessage]]
-    later: dict[int, list]
-
-
-def read_buyers(session: Session, orders: list[Order]) -> BuyersRead:
-    """Read after the batch's facts were flushed; good for planning these orders only."""
-    customers = {order.customer_id for order in orders if order.customer_id is not None}
-    read = BuyersRead({customer: [] for customer in customers}, {customer: [] for customer in customers})
-    if not customers:
-        return read
-    for message in session.scalars(select(ScheduledMessage).where(
-            ScheduledMessage.customer_id.in_(customers), ScheduledMessage.kind == "review_request")):
-        read.requests[message.customer_id].append(message)
-    placed = [order.placed_at for order in orders if order.customer_id is not None and order.placed_at is not None]
-    if placed:
-        for row in session.execute(_later_lines_query().where(
-                Order.customer_id.in_(customers), Order.placed_at > min(placed))):
-            read.later[row.customer_id].append(row)
-    return read
-
-
-def _learned_intervals(session: Session, order: Order) -> Mapping[str, int]:
-    if not module_enabled(order.shop, KINDS["replenishment"].module):
-        return {}
-    learned = session.get(LearnedIntervals, order.shop_id)
-    return learned.intervals if learned is not None else {}
-
-
-def sync_followups(session: Session, order: Order, shop: Shop, now: datetime,
-                   kinds: tuple[str, ...] | None = None) -> None:
-    """Add new plans, move changed ones, cancel planned rows that are no longer wanted
-    (only of `kinds`, when given).
-
-    A new order also re-plans the buyer's earlier orders: their win-back (and replenishment
-    of what was bought again) is no longer wanted.
-    """
-    session.flush()  # new shipments and refunds need their ids: they are plan sequences
-    sync_own(session, order, shop, now, kinds=kinds)
-    replan_earlier(session, order, shop, now, kinds)
-
-
-def stored_messages_of(session: Session, orders: list[Order]) -> dict[int, list[ScheduledMessage]]:
-    """The stored mails of many orders in one query (a drain's batch re-plans them together:
-    first each order's own with `sync_own`, then `replan_earlier` for each)."""
-    stored: dict[int, list[ScheduledMessage]] = {order.id: [] for order in orders}
-    for message in session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id.in_(list(stored)))):
-        stored[message.order_id].append(message)
-    return stored
-
-
-def replan_earlier(session: Session, order: Order, shop: Shop, now: datetime,
-                   kinds: tuple[str, ...] | None = None) -> None:
-    """Re-plan the buyer's earlier orders that wait with a win-back or replenishment mail."""
-    if order.customer_id is None or order.placed_at is None:
-        return
-    for older in earlier_orders_of(session, [order])[order.id]:
-        sync_own(session, older, shop, now, kinds=kinds)
-
-
-def earlier_orders_of(session: Session, orders: list[Order]) -> dict[int, list[Order]]:
-    """For each order, the buyer's earlier orders that wait with a win-back or replenishment
-    mail (which a later order makes unwanted), read in one query for all of them."""
-    earlier: dict[int, list[Order]] = {order.id: [] for order in orders}
-    buyers = {order.customer_id for order in orders if order.customer_id is not None and order.placed_at is not None}
-    if not buyers:
-        return earlier
-    waiting: dict[int, dict[int, Order]] = {}
-    for older, customer_id in session.execute(
-            select(Order, ScheduledMessage.customer_id).join(ScheduledMessage, ScheduledMessage.order_id == Order.id)
-            .where(ScheduledMessage.customer_id.in_(buyers), ScheduledMessage.kind.in_(("win_back", "replenishment")),
-                   ScheduledMessage.state == "planned")):
-        waiting.setdefault(customer_id, {})[older.id] = older
-    for order in orders:
-        if order.customer_id is None or order.placed_at is None:
-            continue
-        earlier[order.id] = [older for older in waiting.get(order.customer_id, {}).values()
-                             if older.id != order.id and older.placed_at is not None
-                             and older.placed_at < order.placed_at]
-    return earlier
-
-
-def _stored_messages(session: Session, order: Order) -> list[ScheduledMessage]:
-    return list(session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id == order.id)))
-
-
-def sync_own(session: Session, order: Order, shop: Shop, now: datetime,
-             stored: list[ScheduledMessage] | None = None, kinds: tuple[str, ...] | None = None,
-             buyers: BuyersRead | None = None) -> None:
-    """Diff the order's own plans against its stored mails (`stored`, `buyers`: when read
-    already, see `load_history`)."""
-    rows = _stored_messages(session, order) if stored is None else stored
-    history = load_history(session, order, rows, buyers)
-    wanted = {plan.key: plan for plan in plan_followups(order, shop, now, history)
-              if kinds is None or plan.kind in kinds}
-    stored_by_key = {(m.kind, m.sequence): m for m in rows if kinds is None or m.kind in kinds}
-    for key, plan in wanted.items():
-        row = stored_by_key.get(key)
-        if row is None:
-            _insert_plan(session, order, plan, buyers)
-        elif row.state == "planned" and row.send_at != plan.send_at:
-            if (row.reason or "").startswith("deferred") and row.send_at > plan.send_at:
-                continue  # caps or quiet hours moved it later: that deferral stands
-            row.send_at = plan.send_at
-    for key, row in stored_by_key.items():
-        if key not in wanted and row.state == "planned" and not _on_request(row.kind):
-            row.state = "cancelled"
-            row.reason = "no longer planned"
-
-
-def _insert_plan(session: Session, order: Order, plan: Plan, buyers: BuyersRead | None = None) -> None:
-    row = ScheduledMessage(
-        shop_id=order.shop_id, order_id=order.id, customer_id=order.customer_id,
-        kind=plan.kind, sequence=plan.sequence, stream=plan.stream,
-        send_at=plan.send_at, state="planned",
-        stale_after_seconds=int(plan.stale_after.total_seconds()) if plan.stale_after else None,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return  # another worker planned the same mail a moment ago
-    if buyers is not None and plan.kind == "review_request" and order.customer_id is not None:
-        buyers.requests.setdefault(order.customer_id, []).append(row)
-
-
-def _on_request(kind_key: str) -> bool:
+def on_request(kind_key: str) -> bool:
+    """A kind the buyer asked for (newsletter confirmation): sent when due, never re-planned."""
     kind = KINDS.get(kind_key)
     return kind is not None and kind.on_request
-
-
-def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime) -> str | None:
-    """Re-check a due mail just before it goes out; return a skip reason or None."""
-    order = message.order
-    session = object_session(message)
-    if not shop.active:
-        return "shop uninstalled"
-    if message.customer is None or not message.customer.email:
-        return "no recipient"
-    if message.customer.suppressed_reason:
-        return f"suppressed: {message.customer.suppressed_reason}"
-    listed = suppression_reason(session, shop.id, message.customer.email)
-    if listed in ALL_MAIL_REASONS:
-        return f"suppressed: {listed}"
-    if message.stream == MARKETING:
-        status = derive_order_status(order).value
-        if status in UNHAPPY_ORDER_STATES:
-            return f"order {status}"
-        if not marketing_permitted(message.customer, shop):
-            return "no marketing consent"
-        if listed:
-            return f"suppressed: {listed}"
-    if _on_request(message.kind):
-        if not module_enabled(shop, KINDS[message.kind].module):
-            return f"{KINDS[message.kind].module} switched off"
-    elif (message.kind, message.sequence) not in {
-            p.key for p in plan_followups(order, shop, now, load_history(session, order))}:
-        return "no longer planned"
-    if message.stale_after_seconds is not None:
-        if now - message.send_at > timedelta(seconds=message.stale_after_seconds):
-            return "stale: its moment has passed"
-    return None

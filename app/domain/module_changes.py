@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.domain.followups import sync_followups
+from app.domain.followup_sync import sync_followups
 from app.domain.modules import module_enabled
 from app.models import Order, ScheduledMessage, Shop, ShopModule
 

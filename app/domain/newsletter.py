@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.domain.followups import sync_followups
+from app.domain.followup_sync import sync_followups
 from app.domain.mail_kinds import KINDS
 from app.domain.suppressions import DOUBLE_OPT_IN, GRANTED, email_hash
 from app.models import Customer, Order, ScheduledMessage, Shop, Suppression

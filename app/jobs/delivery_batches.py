@@ -32,7 +32,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.domain.events import apply_facts
-from app.domain.followups import earlier_orders_of, read_buyers, stored_messages_of, sync_own
+from app.domain.followup_history import read_buyers
+from app.domain.followup_sync import earlier_orders_of, stored_messages_of, sync_own
 from app.domain.order_locks import holding, insert_customers, lock_orders
 from app.domain.upsert import is_stale
 from app.jobs.delivery_outcomes import RETRY, record, record_outcome, shop_of, unknown_shop, with_event_time

@@ -14,9 +14,10 @@ from sqlalchemy import select, update
 
 from app.bounce_addresses import envelope_sender
 from app.domain.fatigue import FatigueRules, next_marketing_slot
-from app.domain.followups import send_time_verdict, sync_followups
+from app.domain.followup_sync import sync_followups
 from app.domain.mail_kinds import MARKETING
 from app.domain.modules import MAIL_POLICY, module_settings
+from app.domain.send_checks import send_time_verdict
 from app.extensions import db
 from app.jobs.runtime import job
 from app.mail.feedback_intake import record_refusal

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy import select
 
-from app.domain.followups import sync_followups
+from app.domain.followup_sync import sync_followups
 from app.domain.orders import apply_order_event
 from app.extensions import db, queues
 from app.jobs.runtime import job

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from app.domain.followups import product_key, sync_followups
+from app.domain.followup_sync import sync_followups
+from app.domain.followups import product_key
 from app.domain.mail_kinds import KINDS
 from app.domain.modules import module_enabled
 from app.domain.repeat_purchases import GAP_BOUNDS, Purchase, learn_intervals

@@ -71,7 +71,7 @@ def seed(env: dict[str, str]) -> tuple[str, str, int]:
     from sqlalchemy import select
 
     from app import create_app
-    from app.domain.followups import sync_followups
+    from app.domain.followup_sync import sync_followups
     from app.extensions import db
     from app.migrate import upgrade
     from app.models import ScheduledMessage, Shop
