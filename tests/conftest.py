@@ -1,6 +1,7 @@
 """Shared fixtures: real database (SQLite or TEST_DATABASE_URL), real Redis, real SMTP."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -199,11 +200,19 @@ class InboxHandler:
         return "250 Message accepted for delivery"
 
 
+@contextlib.contextmanager
+def serving_smtp(app, handler: InboxHandler):
+    """Run `handler` as a real SMTP server on loopback and make it the app's mail server."""
+    controller = start_sink(handler)
+    app.extensions["mail_sender"] = SMTPSender(f"smtp://127.0.0.1:{controller.port}")
+    try:
+        yield handler.messages
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_inbox(app):
     """A real SMTP server on loopback; the app sends to it over SMTP."""
-    handler = InboxHandler()
-    controller = start_sink(handler)
-    app.extensions["mail_sender"] = SMTPSender(f"smtp://127.0.0.1:{controller.port}")
-    yield handler.messages
-    controller.stop()
+    with serving_smtp(app, InboxHandler()) as messages:
+        yield messages

@@ -13,10 +13,8 @@ from app.domain.followup_sync import sync_followups
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.jobs.messages import send_message
-from app.mail.senders import SMTPSender
-from app.mail.sink import start_sink
 from app.models import ScheduledMessage
-from tests.conftest import InboxHandler
+from tests.conftest import InboxHandler, serving_smtp
 from tests.test_mail_streams import _delivered_order, _enable_reviews
 
 SMTP_SECONDS = 0.5
@@ -32,11 +30,8 @@ class SlowInbox(InboxHandler):
 
 @pytest.fixture
 def slow_inbox(app):
-    handler = SlowInbox()
-    controller = start_sink(handler)
-    app.extensions["mail_sender"] = SMTPSender(f"smtp://127.0.0.1:{controller.port}")
-    yield handler.messages
-    controller.stop()
+    with serving_smtp(app, SlowInbox()) as messages:
+        yield messages
 
 
 def _two_queued_review_requests_for_one_buyer(shop) -> list[int]:
