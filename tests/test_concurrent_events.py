@@ -62,3 +62,22 @@ def test_one_scan_applied_by_two_workers_at_once_is_recorded_once(app, shop):
     assert errors == []
     statuses = db.session.scalars(select(TrackingEvent.status).order_by(TrackingEvent.happened_at)).all()
     assert statuses == ["in_transit", "out_for_delivery"]
+
+
+def test_the_locked_order_is_read_as_it_is_now_not_as_the_session_held_it(app, shop):
+    """A drain's session lives across transactions and keeps what it loaded; the order it
+    locks for the next event must carry another worker's changes made meanwhile."""
+    from app.domain.orders import find_order
+    from app.models import Order, Shipment
+    from tests.factories import add_parcel, make_order
+
+    order = make_order(shop, platform_order_id="5001")
+    add_parcel(order)
+    db.session.commit()
+    assert len(db.session.get(Order, order.id).shipments) == 1  # held, parcels loaded
+    with Session(db.engine) as other:  # another worker, meanwhile
+        other.get(Order, order.id).name = "#5001-B"
+        other.add(Shipment(order_id=order.id, platform_fulfillment_id="f-other", parcel_index=0))
+        other.commit()
+    locked = find_order(db.session, shop, "5001")
+    assert locked.name == "#5001-B" and len(locked.shipments) == 2

@@ -24,12 +24,14 @@ def get_or_insert(session: Session, model, lookup: dict, *, lock: bool = False, 
     `lookup` is the row's unique key. The insert is `ON CONFLICT DO NOTHING RETURNING`: one
     statement and no savepoint, and a row a concurrent worker inserted first wins quietly.
     `lock` takes the row lock (SELECT … FOR UPDATE; SQLite serialises writers anyway), so
-    that work on one row and everything under it waits for a concurrent transaction on it;
-    a row this call inserted is locked by the insert itself.
+    that work on one row and everything under it waits for a concurrent transaction on it,
+    and reads the row afresh; a row this call inserted is locked by the insert itself.
     """
     query = select(model).filter_by(**lookup)
     if lock:
-        query = query.with_for_update()
+        # As the row is once the lock is ours: a session that lives across transactions (a
+        # drain) may hold it, and its collections, as an earlier transaction left them.
+        query = query.with_for_update().execution_options(populate_existing=True)
     row = session.scalars(query).first()
     if row is not None:
         return row, False
