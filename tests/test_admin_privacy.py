@@ -160,3 +160,59 @@ def test_shopify_merchant_makes_an_export_with_the_bearer_token(client, shop):
                            headers=bearer())
     assert response.status_code == 200 and b"created with 1 customer record(s)" in response.data
     assert len(_exports(shop)) == 1
+
+
+def test_woocommerce_merchant_erases_a_buyer_on_request(wc_admin, wc_shop):
+    """WooCommerce sends no redact webhook: the page erases as customers/redact does."""
+    from app.domain.followup_sync import sync_followups
+    from app.models import Customer, ScheduledMessage, Suppression
+
+    order = make_order(wc_shop, platform_order_id="5005")
+    add_parcel(order, shipped_at=T0)
+    sync_followups(db.session, order, wc_shop, T0)
+    db.session.commit()
+    export = _export(wc_shop, order_id="5006", request_id=None)  # another buyer's export stays
+    export_customer_data(db.session, wc_shop, "buyer-5005@example.com", (), None)
+    db.session.commit()
+    token = csrf_token(wc_admin, "/admin/privacy")
+    response = wc_admin.post("/admin/privacy/erasures", data={
+        "csrf_token": token, "erase_email": "Buyer-5005@example.com", "confirm": "yes"})
+    assert response.status_code == 200
+    assert "1 customer record(s) erased" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Customer, order.customer_id).email is None
+    assert db.session.scalars(select(Suppression.reason).where(Suppression.shop_id == wc_shop.id)).all() == ["redacted"]
+    states = set(db.session.scalars(select(ScheduledMessage.state).where(ScheduledMessage.order_id == order.id)))
+    assert states <= {"cancelled", "sent"} and "cancelled" in states
+    assert _exports(wc_shop) == [export.id]  # the export naming the erased buyer is gone
+
+
+def test_erasure_needs_the_confirmation_an_address_and_the_csrf_token(wc_admin, wc_shop):
+    from app.models import Customer
+
+    order = make_order(wc_shop, platform_order_id="6006")
+    db.session.commit()
+    token = csrf_token(wc_admin, "/admin/privacy")
+    unconfirmed = wc_admin.post("/admin/privacy/erasures", data={"csrf_token": token,
+                                                                  "erase_email": "buyer-6006@example.com"})
+    assert unconfirmed.status_code == 422 and b"Confirm that the buyer asked" in unconfirmed.data
+    bad = wc_admin.post("/admin/privacy/erasures", data={"csrf_token": token, "erase_email": "x", "confirm": "yes"})
+    assert bad.status_code == 422
+    forged = wc_admin.post("/admin/privacy/erasures", data={"erase_email": "buyer-6006@example.com", "confirm": "yes"})
+    assert forged.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Customer, order.customer_id).email == "buyer-6006@example.com"
+
+
+def test_shopify_merchant_erases_with_the_bearer_token(client, shop):
+    from app.models import Customer
+
+    order = make_order(shop, platform_order_id="7007")
+    db.session.commit()
+    assert client.post(f"/admin/privacy/erasures{SHOPIFY}", data={
+        "erase_email": "buyer-7007@example.com", "confirm": "yes"}).status_code == 401
+    response = client.post(f"/admin/privacy/erasures{SHOPIFY}", data={
+        "erase_email": "buyer-7007@example.com", "confirm": "yes"}, headers=bearer())
+    assert response.status_code == 200 and b"1 customer record(s) erased" in response.data
+    db.session.expire_all()
+    assert db.session.get(Customer, order.customer_id).email is None

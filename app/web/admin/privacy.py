@@ -1,9 +1,11 @@
 """Data requests: the shop's customer data exports to download and hand over, or delete;
-an export for an address on request (WooCommerce sends no data-request webhook)."""
+an export for an address on request, and erasure of a buyer on request (WooCommerce sends
+neither a data-request nor a redact webhook)."""
 from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timezone
 
 from flask import abort, g, request
 
@@ -15,7 +17,7 @@ from app.domain.data_exports import (
     requested,
     shop_exports,
 )
-from app.domain.lifecycle import export_customer_data
+from app.domain.lifecycle import export_customer_data, redact_customer
 from app.extensions import db
 from app.jobs.purge import data_export_retention
 from app.web.admin import bp
@@ -24,13 +26,13 @@ from app.web.admin.layout import render_page
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _page(status: int = 200, notice: str | None = None, errors=None, email: str = ""):
+def _page(status: int = 200, notice: str | None = None, errors=None, email: str = "", erase_email: str = ""):
     shop, keep = g.admin.shop, data_export_retention()
     exports = [{"id": e.id, "created_at": e.created_at, "request_id": e.request_id, "requested": requested(e),
                 "records": customer_records(e), "delete_after": delete_after(e, keep)}
                for e in shop_exports(db.session, shop)]
     return render_page("admin/privacy.html", status, exports=exports, retention_days=keep.days,
-                       notice=notice, errors=errors or {}, email=email)
+                       notice=notice, errors=errors or {}, email=email, erase_email=erase_email)
 
 
 @bp.get("/privacy")
@@ -51,6 +53,25 @@ def create_export():
     found = customer_records(export)
     what = f"{found} customer record(s)" if found else "no customer record: the app holds nothing about this address"
     return _page(notice=f"Export {export.id} created with {what}.")
+
+
+@bp.post("/privacy/erasures")
+def erase_buyer():
+    """Erase what the app holds about one e-mail address, as customers/redact does (GDPR
+    Art. 17), once the merchant confirms the buyer asked for it."""
+    email = request.form.get("erase_email", "").strip()
+    errors = {}
+    if not EMAIL.match(email) or len(email) > 254:
+        errors["erase_email"] = "Enter the buyer's e-mail address, such as jane@example.com."
+    if request.form.get("confirm") != "yes":
+        errors["confirm"] = "Confirm that the buyer asked to have their data erased."
+    if errors:
+        return _page(422, errors=errors, erase_email=email)
+    erased = redact_customer(db.session, g.admin.shop, email, (), datetime.now(timezone.utc))
+    db.session.commit()
+    what = (f"{erased} customer record(s) erased; the app will send this address no more mail"
+            if erased else "the app held no customer record for this address; it will send it no mail")
+    return _page(notice=f"Erasure done: {what}.")
 
 
 def _own_export(export_id: int):
