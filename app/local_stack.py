@@ -181,13 +181,14 @@ def _woocommerce_demo_shop(app) -> tuple[str, str, int]:
         return shop.shop_key, shop.webhook_secret, 1001 + orders
 
 
-def _wait_for_mail(mailbox: str | None, seconds: float = 30) -> bool:
+def _wait_for_mail(mailbox: str | None, expected: int = 2, seconds: float = 30) -> bool:
+    """Wait for the demo's shipping mails (one per demo shop) to reach the sink's folder."""
     if not mailbox:
         return False
     folder, before = Path(mailbox), time.time() - 60
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if any(p.stat().st_mtime >= before for p in folder.glob("*.eml")):
+        if sum(p.stat().st_mtime >= before for p in folder.glob("*.eml")) >= expected:
             return True
         time.sleep(0.3)
     return False
