@@ -75,6 +75,7 @@ def test_the_block_floor_answers_304_only_for_the_current_facts(app, shop, monke
 
     from app.extensions import db
     from tests.bench import block_floor
+    from tests.bench.floor_connection import close_floor_connection
     from tests.conftest import SHOPIFY_SECRET
     from tests.factories import make_order
     from tests.test_block_api import session_token
@@ -96,7 +97,7 @@ def test_the_block_floor_answers_304_only_for_the_current_facts(app, shop, monke
     db.session.commit()
     assert client.get(path, headers={**auth, "If-None-Match": etag}).status_code == 200
     assert client.get(path, headers={"Authorization": "Bearer forged"}).status_code == 401
-    block_floor._local.__dict__.clear()  # its connection belongs to this test
+    close_floor_connection()  # its connection belongs to this test
 
 
 def test_a_paced_stream_sends_on_a_schedule_that_adds_up_to_the_rate(tmp_path):

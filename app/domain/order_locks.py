@@ -19,16 +19,16 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import false, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from app.domain.upsert import insert_for
 from app.models import Customer, Order, Shipment
 
 _HELD = "held_rows"
 
 
 def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert_for(session.get_bind().dialect.name)
 
 
 def lock_orders(session: Session, keys: Iterable[tuple[int, str]], now: datetime) -> dict[tuple[int, str], Order]:

@@ -61,7 +61,7 @@ def apply_order_event(session: Session, shop: Shop, event: OrderEvent, now: date
             order.refunded_at = event.updated_at or now
         if event.email:
             customer = upsert_customer(session, shop, event, now)
-            if order.customer_id is None or order.customer_id != customer.id:
+            if order.customer_id != customer.id:
                 order.customer = customer
         _apply_lines(session, order, event.lines)
         for fulfillment in event.fulfillments:

@@ -8,6 +8,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
+def insert_for(dialect_name: str):
+    """The INSERT construct with ON CONFLICT for this database (PostgreSQL's, else SQLite's)."""
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+
+
 def is_stale(stored: datetime | None, incoming: datetime | None) -> bool:
     """An event is stale when both sides carry a time and the incoming one is older."""
     return stored is not None and incoming is not None and incoming < stored
@@ -35,9 +40,8 @@ def get_or_insert(session: Session, model, lookup: dict, *, lock: bool = False, 
     row = session.scalars(query).first()
     if row is not None:
         return row, False
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     inserted = session.scalars(
-        dialect_insert(model).values(**lookup, **defaults)
+        insert_for(session.get_bind().dialect.name)(model).values(**lookup, **defaults)
         .on_conflict_do_nothing(index_elements=list(lookup)).returning(model)
     ).first()
     if inserted is None:

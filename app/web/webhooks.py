@@ -5,8 +5,8 @@ import logging
 
 from flask import Blueprint, current_app, request
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from app.domain.upsert import insert_for
 from app.extensions import db
 from app.jobs.deliveries import kick_drain
 from app.models import Shop, WebhookDelivery
@@ -88,8 +88,7 @@ def _store(platform, identity, body, shop, state, error) -> int | None:
         shop_domain=identity.shop_domain, shop_id=shop.id if shop else None, body=body,
         triggered_at=identity.triggered_at, state=state, error=error,
     )
-    insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
-    stmt = (insert(table).on_conflict_do_nothing(index_elements=["platform", "delivery_key"])
+    stmt = (insert_for(db.dialect)(table).on_conflict_do_nothing(index_elements=["platform", "delivery_key"])
             .returning(table.c.id))
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         delivery_id = conn.execute(stmt, values).scalar()

@@ -9,23 +9,15 @@ BENCH_FLOOR_PG names the database the app seeded.
 from __future__ import annotations
 
 import os
-import threading
 
 import jwt
-import psycopg
 from flask import Flask, Response, request
 
+from tests.bench.floor_connection import floor_connection
+
 app = Flask(__name__)
-_local = threading.local()
 QUERY = ("SELECT o.id, o.facts_version, s.facts_version FROM orders o JOIN shops s ON s.id = o.shop_id "
          "WHERE s.platform = 'shopify' AND s.domain = %s AND s.uninstalled_at IS NULL AND o.platform_order_id = %s")
-
-
-def _connection() -> psycopg.Connection:
-    conn = getattr(_local, "conn", None)
-    if conn is None:
-        conn = _local.conn = psycopg.connect(os.environ["BENCH_FLOOR_PG"], autocommit=True)
-    return conn
 
 
 @app.get("/api/v1/order-status")
@@ -36,7 +28,7 @@ def order_status():
                             audience=os.environ["SHOPIFY_API_KEY"])
     except jwt.PyJWTError:
         return {"status": 401}, 401
-    row = _connection().execute(QUERY, (claims["dest"].removeprefix("https://"),
+    row = floor_connection().execute(QUERY, (claims["dest"].removeprefix("https://"),
                                         request.args.get("order_id", "").rsplit("/", 1)[-1])).fetchone()
     if row is None:
         return {"status": 404}, 404

@@ -15,6 +15,8 @@ import redis
 import shopify_app
 from flask import Flask, request
 
+from tests.bench.floor_connection import floor_connection
+
 app = Flask(__name__)
 _local = threading.local()
 TABLE = "bench_floor_deliveries"
@@ -25,13 +27,6 @@ def prepare(url: str) -> None:
         conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
         conn.execute(f"CREATE TABLE {TABLE} (id bigserial PRIMARY KEY, delivery_key text UNIQUE, body bytea, "
                      "received_at timestamptz DEFAULT now())")
-
-
-def _connection() -> psycopg.Connection:
-    conn = getattr(_local, "conn", None)
-    if conn is None:
-        conn = _local.conn = psycopg.connect(os.environ["BENCH_FLOOR_PG"], autocommit=True)
-    return conn
 
 
 def _redis() -> redis.Redis:
@@ -49,7 +44,7 @@ def ingest():
         {"client_id": "bench", "client_secret": os.environ["SHOPIFY_API_SECRET"]})
     if not verdict.ok:
         return {"status": 401, "message": "bad signature"}, 401
-    _connection().execute(f"INSERT INTO {TABLE} (delivery_key, body) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+    floor_connection().execute(f"INSERT INTO {TABLE} (delivery_key, body) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                           (request.headers.get("X-Shopify-Event-Id"), body))
     _redis().set("bench:floor-kick", "1", nx=True, px=10_000)
     return {"status": 200, "message": "accepted"}
