@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -15,10 +15,14 @@ from app.jobs.dispatch import dispatch_due
 from app.models import ScheduledMessage, Shop
 from app.tracking_links import lookup_url, read_tracking_token, tracking_token, tracking_url
 from tests.admin_sessions import csrf_token
-from tests.factories import T0, add_parcel, make_order
+from tests.factories import add_parcel, make_order
 
 APP_URL = "https://app.example.test"
 DOMAIN = "track.johns-apparel.de"
+
+# The send job reads the wall clock: a shipping notice planned at a fixed date would be
+# skipped as stale once that date lies three days back.
+NOW = datetime.now(timezone.utc)
 
 
 @pytest.fixture
@@ -39,7 +43,7 @@ def other_shop(app):
 def order_of(shop, number="1001"):
     order = make_order(shop, platform_order_id=number)
     order.name = f"#{number}"
-    add_parcel(order, shipped_at=T0)
+    add_parcel(order, shipped_at=NOW)
     db.session.commit()
     return order
 
@@ -146,10 +150,10 @@ def test_links_the_app_makes_use_the_custom_domain(app, client, own_shop, smtp_i
     assert tracking_url(order).startswith(f"https://{DOMAIN}/t/")
     assert lookup_url(own_shop) == f"https://{DOMAIN}/"
     # The shipped mail links to the tracking page on the shop's domain.
-    sync_followups(db.session, order, own_shop, T0)
+    sync_followups(db.session, order, own_shop, NOW)
     db.session.commit()
     assert "shipped" in db.session.scalars(select(ScheduledMessage.kind)).all()
-    dispatch_due(T0 + timedelta(minutes=1))
+    dispatch_due(NOW + timedelta(minutes=1))
     run_jobs()
     (mail,) = smtp_inbox
     text = mail["mail"].get_body(("plain",)).get_content()

@@ -1,5 +1,5 @@
 """Sending: temporary SMTP failures are retried, permanent ones recorded, never silent."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from rq.registry import ScheduledJobRegistry
@@ -11,7 +11,11 @@ from app.jobs.dispatch import dispatch_due
 from app.mail.senders import SMTPSender
 from app.mail.sink import start_sink
 from app.models import MailFeedback, ScheduledMessage, Suppression
-from tests.factories import T0, add_parcel, make_order
+from tests.factories import add_parcel, make_order
+
+# The send job reads the wall clock: a shipping notice planned at a fixed date would be
+# skipped as stale once that date lies three days back.
+NOW = datetime.now(timezone.utc)
 
 
 class RefusingHandler:
@@ -25,8 +29,8 @@ class RefusingHandler:
 @pytest.fixture
 def planned_message(app, shop):
     order = make_order(shop)
-    add_parcel(order, shipped_at=T0)
-    sync_followups(db.session, order, shop, T0)
+    add_parcel(order, shipped_at=NOW)
+    sync_followups(db.session, order, shop, NOW)
     db.session.commit()
     return db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
 
@@ -35,7 +39,7 @@ def _send_with(app, code: str, run_jobs):
     controller = start_sink(RefusingHandler(code))
     app.extensions["mail_sender"] = SMTPSender(f"smtp://127.0.0.1:{controller.port}")
     try:
-        dispatch_due(T0 + timedelta(minutes=1))
+        dispatch_due(NOW + timedelta(minutes=1))
         run_jobs()
     finally:
         controller.stop()
@@ -45,7 +49,7 @@ def test_temporary_failure_is_retried_with_backoff_and_recorded(app, planned_mes
     _send_with(app, "451 4.7.1 Try again later", run_jobs)
     db.session.expire_all()
     message = db.session.get(ScheduledMessage, planned_message.id)
-    assert message.state == "queued" and message.attempts == 1
+    assert (message.state, message.reason) == ("queued", None) and message.attempts == 1
     assert "451" in message.last_error
     assert f"message-{message.id}" in ScheduledJobRegistry(queue=queues.get("mail")).get_job_ids()
 
@@ -76,7 +80,7 @@ def test_a_policy_refusal_is_counted_not_suppressed_at_once(app, planned_message
 def test_a_sent_message_is_never_sent_twice(app, planned_message, run_jobs, smtp_inbox):
     from app.jobs.messages import send_message
 
-    dispatch_due(T0 + timedelta(minutes=1))
+    dispatch_due(NOW + timedelta(minutes=1))
     run_jobs()
     assert send_message(planned_message.id).startswith("not claimable")
     assert len(smtp_inbox) == 1
