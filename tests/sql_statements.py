@@ -10,17 +10,21 @@ from app.extensions import db
 
 @contextmanager
 def recorded_statements():
-    """Collect every statement sent on the app's engine inside the block."""
+    """Collect every statement sent on the app's engines (its sessions' and the autocommit
+    one) inside the block."""
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_rest):
         statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    engines = (db.engine, db.autocommit_engine)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 def assert_view_costs(view, first: int, again: int = 1):

@@ -63,7 +63,7 @@ _BY_SHOP_DOMAIN = _fingerprint_query(
 def _fingerprint(query, **values) -> Fingerprint | None:
     # Autocommit: one SELECT is its own snapshot, and the connection goes back to the pool
     # without a ROLLBACK round trip.
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    with db.autocommit() as conn:
         row = conn.execute(query, values).first()
     if row is None:
         return None

@@ -90,7 +90,7 @@ def _store(platform, identity, body, shop, state, error) -> int | None:
     )
     stmt = (insert_for(db.dialect)(table).on_conflict_do_nothing(index_elements=["platform", "delivery_key"])
             .returning(table.c.id))
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    with db.autocommit() as conn:
         delivery_id = conn.execute(stmt, values).scalar()
         if delivery_id is None and state == "malformed":
             return conn.scalar(select(table.c.id).where(

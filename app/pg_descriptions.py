@@ -1,0 +1,48 @@
+"""psycopg cursors that describe a statement's result columns once per statement text.
+
+SQLAlchemy reads `cursor.description` after every execution to set up its result, and
+psycopg builds that list anew on each read: one Column object per result column, its name
+decoded and its type looked up. For the 129 columns of a mail's snapshot
+(app/mail/snapshot.py) that was about a third of the CPU of loading it, to describe the
+same columns as the time before.
+
+The same statement text yields the same result columns, so the description is kept per
+text and column count. SQLAlchemy takes names and positions from it; the values in a row
+are decoded by psycopg from the result itself, never through the description. Statements
+that return no rows are not described, as before.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from psycopg import pq
+
+MAX_STATEMENTS = 2048
+_DESCRIBED_STATUSES = {pq.ExecStatus.TUPLES_OK, pq.ExecStatus.SINGLE_TUPLE}
+
+
+class DescribedOnceCursor(psycopg.Cursor):
+    _descriptions: dict[tuple[Any, int], list] = {}
+
+    def execute(self, query, params=None, **kwargs):
+        self._statement = query
+        return super().execute(query, params, **kwargs)
+
+    def executemany(self, query, params_seq, **kwargs):
+        self._statement = query
+        return super().executemany(query, params_seq, **kwargs)
+
+    @property
+    def description(self):
+        result, statement = self.pgresult, getattr(self, "_statement", None)
+        if result is None or statement is None or result.status not in _DESCRIBED_STATUSES:
+            return super().description
+        key = (statement, result.nfields)
+        described = self._descriptions.get(key)
+        if described is None:
+            described = super().description
+            if len(self._descriptions) >= MAX_STATEMENTS:  # a bound, not an LRU: texts are few
+                self._descriptions.clear()
+            self._descriptions[key] = described
+        return described
