@@ -78,8 +78,11 @@ def _iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def order_status(order: Order, locale: str | None = None, now: datetime | None = None) -> dict:
-    """The facts a buyer sees about an order, in their language, as plain data."""
+def order_status(order: Order, locale: str | None = None, now: datetime | None = None,
+                 modules: frozenset[str] | None = None) -> dict:
+    """The facts a buyer sees about an order, in their language, as plain data.
+    `modules`: the module keys wanted, of those switched on (default: all); a mail shows
+    the order, the shop and its parcel, and needs no FAQ or recommendations worked out."""
     shop = order.shop
     now = now or datetime.now(timezone.utc)
     lang = pick_locale(locale, order.locale, order.customer.locale if order.customer else None,
@@ -103,11 +106,14 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
                  "colours": brand_palette(shop.branding)},
         "modules": {},
     }
-    if module_enabled(shop, "delivery_status"):
+    def wanted(key: str) -> bool:
+        return (modules is None or key in modules) and module_enabled(shop, key)
+
+    if wanted("delivery_status"):
         result["modules"]["delivery_status"] = {
             "timeline": _timeline(order, status, lang), "branch": status.value if status in BRANCHES else None,
             "attention": _attention(order, stalled, lang) if status == OrderStatus.NEEDS_ATTENTION else None}
-    if module_enabled(shop, "tracking"):
+    if wanted("tracking"):
         detect = bool(module_settings(shop, "tracking").get("detect_carrier", True))
         result["modules"]["tracking"] = {"parcels": [
             _parcel(shipment, n, lang, detect, shipment.id in stalled)
@@ -117,7 +123,7 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
                 "faq": _faq, "banner": _banner, "social": _social, "recommendations": _recommendations,
                 "survey": _survey, "newsletter": _newsletter}
     for key, build in optional.items():
-        if module_enabled(shop, key) and (facts := build(order, status, lang, now)) is not None:
+        if wanted(key) and (facts := build(order, status, lang, now)) is not None:
             result["modules"][key] = facts
     return result
 

@@ -17,6 +17,7 @@ from app.embedded_redis import start_embedded_redis
 from app.extensions import db, queues
 from app.mail.senders import SMTPSender
 from app.mail.sink import start_sink
+from app.mail.snapshot import shop_modules
 from app.migrate import upgrade
 from app.queues import QUEUE_NAMES
 from app.web.presented_cache import presented
@@ -102,6 +103,7 @@ def app(config):
         db.session.remove()
         _empty_tables()
         presented.clear()
+        shop_modules.clear()
         queues.redis.flushdb()
 
 

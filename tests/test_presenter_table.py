@@ -245,6 +245,9 @@ def test_situation(app, shop_with_every_module, situation):
     for lang in ("de", "en"):
         facts = order_status(order, lang, now=NOW)
         assert facts["locale"] == lang
+        # A mail asks for its parcel alone and gets the same facts without the rest.
+        only = order_status(order, lang, now=NOW, modules=frozenset({"tracking"}))
+        assert only == {**facts, "modules": {"tracking": facts["modules"]["tracking"]}}
         assert summary(facts) == row["expect"], lang
         expected_words = {key: value for key, value in row[lang].items() if value is not None}
         assert wording(facts) == expected_words, lang

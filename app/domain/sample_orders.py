@@ -41,7 +41,7 @@ def sample_order(shop, state: str, locale: str, now: datetime, email: str = SAMP
         name="#1001", platform_order_id="1001", platform_order_key="wc_order_sample", financial_status="paid",
         placed_at=placed, created_at=placed, currency="EUR",
         total_price=Decimal("59.90"), shipping_country=shop.country or "DE", shipments=shipments,
-        lines=[SimpleNamespace(product_id="501", variant_id="9001", quantity=1)],
+        lines=[SimpleNamespace(id=None, product_id="501", variant_id="9001", quantity=1)], refunds=[],
         cancelled_at=now - timedelta(days=3) if state == "cancelled" else None, refunded_at=None,
         survey_answer=None)
 

@@ -15,10 +15,12 @@ from app.domain.suppressions import ALL_MAIL_REASONS, marketing_permitted, suppr
 from app.models import ScheduledMessage, Shop
 
 
-def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime) -> str | None:
-    """Re-check a due mail just before it goes out; return a skip reason or None."""
+def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime, session=None) -> str | None:
+    """Re-check a due mail just before it goes out; return a skip reason or None.
+    `session`: where to read the suppression list and the order's mail history; by default
+    the mapped message's own (a snapshot from app/mail/snapshot.py has none)."""
     order = message.order
-    session = object_session(message)
+    session = session if session is not None else object_session(message)
     if not shop.active:
         return "shop uninstalled"
     if message.customer is None or not message.customer.email:

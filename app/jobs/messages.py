@@ -21,9 +21,11 @@ from app.domain.send_checks import send_time_verdict
 from app.extensions import db
 from app.jobs.runtime import job
 from app.mail.feedback_intake import record_refusal
-from app.mail.render import load_for_sending, message_id_for, render_message
+from app.mail.render import message_id_for, render_message
 from app.mail.senders import PermanentSendError, RecipientRefused, sender_from_url
+from app.mail.snapshot import load_message_snapshot
 from app.models import Customer, ScheduledMessage
+from app.presenters import load_for_presenting
 
 log = logging.getLogger(__name__)
 # Kinds whose sending is itself a fact the planner reads.
@@ -54,20 +56,23 @@ def send_message(message_id: int) -> str:
     session.commit()
     if not claimed:
         return "not claimable (already sent, skipped or in flight)"
-    message = load_for_sending(session, message_id)
-    verdict = send_time_verdict(message, message.order.shop, now)
+    # Read as a snapshot (app/mail/snapshot.py); what the job records, it records by id.
+    message = load_message_snapshot(message_id)
+    if message is None:  # erased with its order (customers/redact) since the claim
+        return "gone"
+    shop = message.order.shop
+    verdict = send_time_verdict(message, shop, now, session)
     if verdict:
-        message.state, message.reason = "skipped", verdict
+        _update(message.id, state="skipped", reason=verdict)
         session.commit()
         return f"skipped: {verdict}"
     if message.stream == MARKETING:
         _lock_buyer(message)
-        slot = next_marketing_slot(_marketing_sent_to(message, now), now, message.order.shop.timezone,
-                                   fatigue_rules(message.order.shop))
+        slot = next_marketing_slot(_marketing_sent_to(message, now), now, shop.timezone, fatigue_rules(shop))
         if slot > now:
             # Defer, never drop: back to planned, the dispatcher brings it again at `slot`.
-            message.state, message.send_at, message.reason = "planned", slot, "deferred: fatigue cap or quiet hours"
-            message.attempts -= 1
+            _update(message.id, state="planned", send_at=slot, reason="deferred: fatigue cap or quiet hours",
+                    attempts=ScheduledMessage.attempts - 1)
             session.commit()
             return f"deferred to {slot.isoformat()}"
     try:
@@ -88,15 +93,19 @@ def send_message(message_id: int) -> str:
         if give_up:
             return "failed"
         raise
-    message.state = "sent"
-    message.sent_at = datetime.now(timezone.utc)
-    message.message_id = message_id_for(message)
+    sent_at = datetime.now(timezone.utc)
+    _update(message.id, state="sent", sent_at=sent_at, message_id=message_id_for(message))
     session.commit()
     if message.kind in FOLLOW_ON_KINDS:
         # A sent review request is the anchor of its (single) reminder: plan it now.
-        sync_followups(session, message.order, message.order.shop, message.sent_at)
+        order = load_for_presenting(session, message.order_id)
+        sync_followups(session, order, order.shop, sent_at)
         session.commit()
     return "sent"
+
+
+def _update(row_id: int, /, **values) -> None:
+    db.session.execute(update(ScheduledMessage).where(ScheduledMessage.id == row_id).values(**values))
 
 
 def fatigue_rules(shop=None) -> FatigueRules:

@@ -9,14 +9,13 @@ from __future__ import annotations
 from decimal import Decimal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from sqlalchemy.orm import object_session
-
 from app.domain.mail_kinds import KINDS, MARKETING
 from app.domain.modules import module_settings
 from app.domain.suppressions import marketing_permitted, suppression_reason
 from app.domain.survey import merchant_survey_url
+from app.extensions import db
 from app.i18n import format_amount
-from app.models import OrderLine, Refund, ScheduledMessage
+from app.models import ScheduledMessage
 from app.newsletter_links import confirm_url
 from app.review_clicks import review_click_url
 from app.tracking_links import survey_url
@@ -46,7 +45,7 @@ def may_advertise(message: ScheduledMessage) -> bool:
     customer, shop = message.customer, message.order.shop
     if not marketing_permitted(customer, shop) or customer.suppressed_reason:
         return False
-    return suppression_reason(object_session(message), shop.id, customer.email) is None
+    return suppression_reason(db.session, shop.id, customer.email) is None
 
 
 def kind_context(message: ScheduledMessage, lang: str) -> dict:
@@ -67,10 +66,10 @@ def kind_context(message: ScheduledMessage, lang: str) -> dict:
     elif message.kind == "newsletter_confirm":
         context["confirm_url"] = confirm_url(message)
     elif message.kind == "replenishment":
-        line = _stored(message, OrderLine, message.sequence)
+        line = _by_id(message.order.lines, message.sequence)
         context["product"] = line.title if line is not None else None
     elif message.kind in ("return_received", "refund_issued"):
-        refund = _stored(message, Refund, message.sequence)
+        refund = _by_id(message.order.refunds, message.sequence)
         context["amount"] = _amount(refund.amount if refund else None, message.order.currency, lang)
     elif message.kind == "referral":
         context["share_url"] = str(settings.get("share_url") or "").strip() or f"https://{message.order.shop.domain}"
@@ -79,7 +78,7 @@ def kind_context(message: ScheduledMessage, lang: str) -> dict:
     return context
 
 
-def _stored(message, model, row_id):
-    """A row the message refers to; None for an admin preview's in-memory sample message."""
-    session = object_session(message) if isinstance(message, ScheduledMessage) else None
-    return session.get(model, row_id) if session is not None else None
+def _by_id(rows, row_id):
+    """The order's line or refund the message is about (its sequence); None for an admin
+    preview's sample message, whose sequence names none."""
+    return next((row for row in rows if row.id == row_id), None)

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from email.utils import formatdate, parseaddr
-from functools import cache
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import css_inline
-from flask import current_app, render_template
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from flask import current_app
 
 from app.bounce_addresses import REF_HEADER, feedback_token
 from app.domain.mail_kinds import MARKETING
@@ -17,9 +15,13 @@ from app.i18n import translate
 from app.mail.kind_context import kind_context
 from app.mail.mime import OutgoingMail, mailbox
 from app.models import Order, ScheduledMessage
-from app.presenters import load_for_presenting, load_modules, order_status, presenting_loads
+from app.presenters import load_for_presenting, order_status
 from app.tracking_links import tracking_url
 from app.unsubscribe_links import list_id, unsubscribe_url
+
+# What the mail templates read of the presenter's modules (the order and shop facts come
+# always): the parcel a parcel-bound kind is about.
+MAIL_MODULES = frozenset({"tracking"})
 
 
 def message_id_for(message: ScheduledMessage) -> str:
@@ -28,31 +30,15 @@ def message_id_for(message: ScheduledMessage) -> str:
     return f"<sm-{message.id}.{message.shop_id}@{host}>"
 
 
-@cache
-def _message_query():
-    return (select(ScheduledMessage).where(ScheduledMessage.id == bindparam("message_id"))
-            .options(joinedload(ScheduledMessage.customer),
-                     joinedload(ScheduledMessage.order).options(*presenting_loads(), joinedload(Order.refunds)))
-            .execution_options(populate_existing=True))
-
-
-def load_for_sending(session, message_id: int) -> ScheduledMessage | None:
-    """The message with all that its re-check before sending and its rendering read, in two
-    queries; pass `message.order` on to render_message then."""
-    message = session.scalars(_message_query(), {"message_id": message_id}).unique().first()
-    if message is not None:
-        load_modules(session, message.order.shop)
-    return message
-
-
 def render_message(message: ScheduledMessage, order: Order | None = None) -> OutgoingMail:
-    """The mail for a stored message, or for an admin preview's sample message, whose order
-    lives only in memory. `order`: the message's order as load_for_sending() loaded it;
-    without it a stored message's order is loaded here (two queries)."""
-    stored = isinstance(message, ScheduledMessage)
+    """The mail for a stored message (mapped, or a snapshot from app/mail/snapshot.py), or
+    for an admin preview's sample message, whose order lives only in memory. `order`: the
+    message's order as the snapshot holds it; without it a stored message's order is
+    loaded here (two queries)."""
+    stored = not getattr(message, "preview", False)
     if order is None:
         order = load_for_presenting(db.session, message.order_id) if stored else message.order
-    facts = order_status(order, message.customer.locale if message.customer else None)
+    facts = order_status(order, message.customer.locale if message.customer else None, modules=MAIL_MODULES)
     lang = facts["locale"]
     parcel = _parcel_of(facts, message)
     marketing = message.stream == MARKETING
@@ -67,12 +53,8 @@ def render_message(message: ScheduledMessage, order: Order | None = None) -> Out
         "stream": message.stream, "unsubscribe_url": unsubscribe, "advertising": advertising,
         "review_url": status_url, **extra,
     }
-    base = f"email/{message.kind}"
-    subject = render_template(f"{base}/subject.txt", **context).strip()
-    text = render_template(f"{base}/body.txt", **context)
-    html = css_inline.inline(render_template(f"{base}/body.html", **context))
-
-    sender_name, sender_addr = parseaddr(current_app.config["MAIL_FROM"])
+    subject, text, html = _render_parts(f"email/{message.kind}", context)
+    sender_name, sender_addr = _sender(current_app.config["MAIL_FROM"])
     headers = [
         ("From", mailbox(order.shop.name or sender_name, sender_addr)), ("To", message.customer.email),
         ("Subject", subject), ("Date", formatdate(usegmt=True)), ("Message-ID", message_id_for(message)),
@@ -85,6 +67,21 @@ def render_message(message: ScheduledMessage, order: Order | None = None) -> Out
         headers += [("List-Unsubscribe", f"<{unsubscribe}>"),
                     ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"), ("List-Id", list_id(message))]
     return OutgoingMail(sender=sender_addr, recipient=message.customer.email, headers=headers, text=text, html=html)
+
+
+def _render_parts(base: str, context: dict) -> tuple[str, str, str]:
+    """Subject, text and HTML (CSS inlined) of one kind, with the app's context processors
+    run once for the three, as render_template would run them for each."""
+    app = current_app._get_current_object()
+    app.update_template_context(context)
+    subject, text, html = (app.jinja_env.get_template(f"{base}/{name}").render(context)
+                           for name in ("subject.txt", "body.txt", "body.html"))
+    return subject.strip(), text, css_inline.inline(html)
+
+
+@lru_cache(maxsize=8)
+def _sender(mail_from: str) -> tuple[str, str]:
+    return parseaddr(mail_from)
 
 
 def _parcel_of(facts: dict, message: ScheduledMessage) -> dict | None:

@@ -49,9 +49,10 @@ def _figures(durations: list[float], seconds: float) -> dict:
 def run(app, message_id: int, seconds: float) -> tuple[dict, dict]:
     """Return (raw smtplib figures, app figures)."""
     from app.extensions import db
-    from app.mail.render import load_for_sending, render_message
+    from app.mail.render import render_message
     from app.mail.senders import SMTPSender
     from app.mail.sink import start_sink
+    from app.mail.snapshot import load_message_snapshot
     from app.models import ScheduledMessage
 
     inbox = CountingInbox()
@@ -69,9 +70,9 @@ def run(app, message_id: int, seconds: float) -> tuple[dict, dict]:
             sender = SMTPSender(f"smtp://127.0.0.1:{sink.port}")
 
             def app_send() -> None:
-                message = load_for_sending(db.session, message_id)  # as the send job loads it
+                message = load_message_snapshot(message_id)  # as the send job loads it
                 sender.send(render_message(message, message.order))
-                db.session.remove()  # next send loads afresh, as each send job does
+                db.session.remove()  # as each send job ends
 
             raw, ours = _taking_turns([raw_send, app_send], seconds)
     finally:
