@@ -8,6 +8,7 @@ it reaches 4.5:1 there. Only colours parsed here (#rgb or #rrggbb) ever reach CS
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 BLACK, WHITE = "#000000", "#ffffff"
@@ -68,4 +69,10 @@ def brand_palette(branding: dict | None) -> dict[str, str]:
     branding = branding or {}
     main = parse_colour(branding.get("primary_color")) or DEFAULT_MAIN
     accent = parse_colour(branding.get("accent_color")) or main
-    return {"main": main, "on_main": text_on(main), "link": readable_on(accent)}
+    return dict(_palette(main, accent))
+
+
+@lru_cache(maxsize=1024)
+def _palette(main: str, accent: str) -> tuple[tuple[str, str], ...]:
+    """Worked out once per pair of colours: every page view and mail asks again."""
+    return ("main", main), ("on_main", text_on(main)), ("link", readable_on(accent))
