@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run test bench scale lint extensions plugin shopify-extension browser-deps a11y-deps clean real-woocommerce messages
+.PHONY: install lock run test bench scale lint extensions plugin shopify-extension browser-deps a11y-deps php-deps clean real-woocommerce messages
 
 install: $(STAMP)
 
@@ -26,16 +26,24 @@ lock:
 run: install
 	$(BIN)/python -m app.local_stack
 
-test: install browser-deps a11y-deps
+test: install browser-deps a11y-deps php-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The admin's browser test drives Debian's chromium (Playwright uses it as the system
-# browser; no `playwright install`). Installed only when missing; failure only skips it.
+# The browser tests and the bench's admin vitals drive Debian's chromium (Playwright uses it
+# as the system browser; no `playwright install`). Installed only when missing; failure only
+# skips them.
 CHROMIUM ?= /usr/bin/chromium
 browser-deps:
 	@test -x $(CHROMIUM) || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium not installed: the browser test will be skipped"
+
+# The companion plugin's tests run its PHP with Debian's php-cli; installed only when
+# missing, failure only skips them.
+php-deps:
+	@command -v php >/dev/null || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli >/dev/null) \
+		|| echo "php-cli not installed: the plugin tests will be skipped"
 
 # axe-core (pinned in tests/a11y/package-lock.json) for the accessibility test, which
 # injects it into Chromium. npm ci only when the lock file changed; without npm it is skipped.
@@ -45,7 +53,7 @@ a11y-deps:
 		test $(A11Y)/node_modules/.package-lock.json -nt $(A11Y)/package-lock.json \
 		|| (cd $(A11Y) && npm ci --no-audit --no-fund --silent)
 
-bench: install
+bench: install browser-deps
 	$(BIN)/python -m tests.bench.run
 
 # Cost per order at growing database sizes (PostgreSQL at SCALE_DATABASE_URL, default the local
