@@ -9,7 +9,10 @@ same columns as the time before.
 The same statement text yields the same result columns, so the description is kept per
 text and column count. SQLAlchemy takes names and positions from it; the values in a row
 are decoded by psycopg from the result itself, never through the description. Statements
-that return no rows are not described, as before.
+that return no rows are not described, as before. The one case this gets wrong is a text
+whose columns change while the process runs (`SELECT *` across a migration that renames
+a column); the app names its columns in every statement (SQLAlchemy does) and has no
+`SELECT *`.
 """
 from __future__ import annotations
 
