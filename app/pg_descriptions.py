@@ -2,7 +2,7 @@
 
 SQLAlchemy reads `cursor.description` after every execution to set up its result, and
 psycopg builds that list anew on each read: one Column object per result column, its name
-decoded and its type looked up. For the 129 columns of a mail's snapshot
+decoded and its type looked up. For the 119 columns of a mail's snapshot
 (app/mail/snapshot.py) that was about a third of the CPU of loading it, to describe the
 same columns as the time before.
 

@@ -15,13 +15,12 @@ mapped objects, and as they read an admin preview's in-memory sample.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from functools import cache
 from operator import attrgetter
 
 from sqlalchemy import bindparam, select
 
+from app.bounded_lru import BoundedLRU
 from app.extensions import db
 from app.models import Customer, Order, OrderLine, Refund, ScheduledMessage, Shipment, Shop, ShopModule
 from app.models.shipment import TrackingEvent
@@ -90,41 +89,17 @@ def _modules_statement():
     return select(ShopModule.__table__).where(ShopModule.__table__.c.shop_id == bindparam("shop_id"))
 
 
-class ShopModulesCache:
-    """The modules of the shops this process sent for, by shop and facts version: the
-    version moves in every transaction that changes a module (app/domain/facts_versions.py,
-    which the block's answer cache relies on too), so an entry found is current. The
-    install time is in the key because SQLite may give a new shop a deleted shop's id.
-    Entries are shared between sends: read them, never change them."""
-
-    def __init__(self, max_shops: int = MAX_SHOPS) -> None:
-        self._entries: OrderedDict[tuple, list[Snapshot]] = OrderedDict()
-        self._max = max_shops
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(shop: Snapshot) -> tuple:
-        return shop.id, shop.installed_at, shop.facts_version
-
-    def get(self, key: tuple) -> list[Snapshot] | None:
-        with self._lock:
-            modules = self._entries.get(key)
-            if modules is not None:
-                self._entries.move_to_end(key)
-            return modules
-
-    def put(self, key: tuple, modules: list[Snapshot]) -> None:
-        with self._lock:
-            self._entries[key] = modules
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+def _modules_key(shop: Snapshot) -> tuple:
+    """The modules of a shop stand still while its facts version does: it moves in every
+    transaction that changes a module (app/domain/facts_versions.py, which the block's
+    answer cache relies on too), so an entry found is current. The install time is in the
+    key because SQLite may give a new shop a deleted shop's id."""
+    return shop.id, shop.installed_at, shop.facts_version
 
 
-shop_modules = ShopModulesCache()
+# The modules of the shops this process sent for; entries are shared between sends: read
+# them, never change them.
+shop_modules: BoundedLRU[list[Snapshot]] = BoundedLRU(MAX_SHOPS)
 
 
 def _part(row, layout: tuple[int, list[str]], cls=Snapshot) -> Snapshot | None:
@@ -158,13 +133,15 @@ def load_message_snapshot(message_id: int) -> Snapshot | None:
         message, order = _part(first, layout["message"]), _part(first, layout["order"])
         message.customer = _part(first, layout["customer"])
         # The order's buyer is the message's but where the order changed hands since.
-        if order.customer_id is None or message.customer_id == order.customer_id:
-            order.customer = message.customer if order.customer_id is not None else None
+        if order.customer_id is None:
+            order.customer = None
+        elif order.customer_id == message.customer_id:
+            order.customer = message.customer
         else:
             found = conn.execute(_customer_statement(), {"customer_id": order.customer_id}).first()
             order.customer = Snapshot(found._asdict()) if found is not None else None
         order.shop = shop = _part(first, layout["shop"], ShopSnapshot)
-        key = shop_modules.key(shop)
+        key = _modules_key(shop)
         shop.modules = shop_modules.get(key)
         if shop.modules is None:
             shop.modules = [Snapshot(row._asdict()) for row in conn.execute(_modules_statement(), {"shop_id": shop.id})]

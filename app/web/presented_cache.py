@@ -14,8 +14,6 @@ the same key and the ETag stays honest.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
@@ -23,6 +21,7 @@ from typing import Callable
 from flask import Response, request
 from sqlalchemy import bindparam, select
 
+from app.bounded_lru import BoundedLRU
 from app.extensions import db
 from app.models import Customer, Order, Shop
 from app.presenters import PRESENTER_VERSION, load_for_presenting, order_status
@@ -94,9 +93,7 @@ class PresentedCache:
     """A bounded LRU of rendered answers; one per process, shared by its threads."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self._entries: OrderedDict[tuple, bytes] = OrderedDict()
-        self._max = max_entries
-        self._lock = threading.Lock()
+        self._bodies: BoundedLRU[bytes] = BoundedLRU(max_entries)
 
     @staticmethod
     def key(kind: str, fingerprint: Fingerprint, locale: str | None, host: str, now: datetime) -> tuple:
@@ -113,24 +110,17 @@ class PresentedCache:
 
     def get_or_render(self, key: tuple, render: Callable[[Order, datetime], bytes]) -> bytes | None:
         """The cached answer, or render it from the order loaded now; None if it is gone."""
-        with self._lock:
-            body = self._entries.get(key)
-            if body is not None:
-                self._entries.move_to_end(key)
+        body = self._bodies.get(key)
         if body is None:
             order = load_for_presenting(db.session, key[2])
             if order is None:
                 return None
             body = render(order, datetime.fromtimestamp(key[-1] * BUCKET_SECONDS, timezone.utc))
-            with self._lock:
-                self._entries[key] = body
-                while len(self._entries) > self._max:
-                    self._entries.popitem(last=False)
+            self._bodies.put(key, body)
         return body
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        self._bodies.clear()
 
 
 presented = PresentedCache()
