@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db, queues
+from app.jobs import deliveries as deliveries_job
 from app.jobs.deliveries import drain_deliveries
 from app.models import Customer, Order, OrderLine, Shop, WebhookDelivery
 from tests.conftest import load_payload
@@ -142,9 +143,12 @@ def test_a_batch_costs_a_handful_of_statements_not_a_dozen_per_delivery(app, sho
     assert [d.state for d in _deliveries()] == ["processed"] * 80
 
 
-def test_two_drains_on_shared_orders_neither_deadlock_nor_lose_or_double_a_delivery(app, shop, caplog):
+def test_two_drains_on_shared_orders_neither_deadlock_nor_lose_or_double_a_delivery(app, shop, caplog, monkeypatch):
     if db.dialect != "postgresql":
         pytest.skip("SQLite admits one writer at a time; row locks and deadlocks are PostgreSQL's")
+    # Each drain goes on until all is applied: on a slow machine one would otherwise hand
+    # the rest to a later drain after DRAIN_SECONDS, which this test does not run.
+    monkeypatch.setattr(deliveries_job, "DRAIN_SECONDS", 600.0)
     # 25 orders, each updated 48 times; every batch of 50 names each order twice, and every
     # other batch names them in reverse: taken in arrival order, two drains' locks would cross
     # (with the sorting in lock_orders taken out, about one run in four hits a deadlock here;
@@ -171,7 +175,7 @@ def test_two_drains_on_shared_orders_neither_deadlock_nor_lose_or_double_a_deliv
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(60)
+        thread.join(300)
     assert errors == []
     assert sum(c["applied"] for c in counts) == orders * rounds and sum(c["failed"] for c in counts) == 0
     assert all(c["applied"] > 0 for c in counts), f"one drain did all the work: {counts}"
