@@ -136,3 +136,39 @@ def test_data_requests_page_passes_axe(live_server, browser_page, wc_shop, wc_ex
         page.get_by_role("button", name="Create export").click()
     assert page.locator("#e-email").is_visible()
     assert_accessible(page, "admin-privacy-error")
+
+
+def _mail_preview_is_shown(page, kind: str, lang: str) -> str:
+    """Scroll to one mail preview; return the text of the mail its frame shows."""
+    preview = page.locator(f'[data-mail-preview="{kind}-{lang}"]')
+    preview.scroll_into_view_if_needed()
+    frame = preview.locator("iframe.mail")
+    page.wait_for_function("frame => frame.srcdoc !== ''", arg=frame.element_handle())
+    return frame.content_frame.locator("body").inner_text()
+
+
+def test_mail_previews_are_filled_in_as_they_come_near(live_server, browser_page, wc_shop):
+    page = browser_page
+    page.goto(live_server + login_link(wc_shop))
+    page.goto(live_server + "/admin/previews")
+    # Far below the first screen, the last previews wait with their mail unparsed.
+    last = page.locator('[data-mail-preview="referral-en"] iframe.mail')
+    assert last.get_attribute("data-srcdoc") and last.get_attribute("srcdoc") is None
+    subject = page.locator('[data-mail-preview="referral-en"] .hint strong').inner_text()
+    assert subject in _mail_preview_is_shown(page, "referral", "en")
+    assert last.get_attribute("data-srcdoc") is None
+
+
+def test_shopify_mail_previews_are_filled_in_after_a_test_send(live_server, browser_page, shop):
+    page = browser_page
+    page.route("https://cdn.shopify.com/shopifycloud/app-bridge.js", lambda route: route.fulfill(
+        content_type="text/javascript", body=APP_BRIDGE_STUB % json.dumps(id_token(lifetime=300))))
+    page.route("https://cdn.shopify.com/shopifycloud/polaris.js",
+               lambda route: route.fulfill(content_type="text/javascript", body=""))
+    page.goto(f"{live_server}/admin/previews?shop={SHOPIFY_DOMAIN}&host=YWRtaW4&embedded=1&id_token={id_token()}")
+    page.fill("#f-email", "me@shop.example")
+    page.get_by_role("button", name="Send test mail").click()
+    page.wait_for_selector('[role="status"]')  # the layout's fetch swapped the page's main
+    assert "Test mail" in page.locator('[role="status"]').inner_text()
+    subject = page.locator('[data-mail-preview="win_back-de"] .hint strong').inner_text()
+    assert subject in _mail_preview_is_shown(page, "win_back", "de")

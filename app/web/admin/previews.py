@@ -35,8 +35,7 @@ def _mail_previews(shop, now: datetime) -> list[dict]:
         for lang in LANGUAGES:
             mail = render_message(sample_message(shop, kind, lang, now))
             previews.append({"kind": kind, "lang": lang, "subject": mail["Subject"], "from": mail["From"],
-                             "html": mail.get_body(("html",)).get_content(),
-                             "text": mail.get_body(("plain",)).get_content()})
+                             "html": mail.html, "text": mail.text})
     return previews
 
 
