@@ -9,11 +9,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import crypto, i18n
 from app.config import config_from_env
 from app.extensions import db, queues
+from app.template_cache import template_bytecode
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from `config`, or from the environment when none is given."""
     app = Flask(__name__)
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": template_bytecode()}
     app.config.update(config if config is not None else config_from_env())
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
