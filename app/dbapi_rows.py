@@ -11,8 +11,9 @@ text dates parsed, decimals): the values are the ones `execute` would give.
 
 Errors come out as SQLAlchemy's (`DBAPIError` and its subclasses), a connection the
 database dropped is invalidated, and the engine's cursor events fire, as with `execute`,
-so callers, the pool and statement counters see no difference. Parameters are passed as given: no bind processors run, so pass values the
-driver takes as they are (the ids the hot statements select by).
+so callers, the pool and statement counters see no difference. Parameters go through
+their types' bind processors, and values bound in the statement itself (a LIMIT) are
+sent along; an expanding IN is not supported (it is compiled per execution).
 """
 from __future__ import annotations
 
@@ -30,8 +31,13 @@ class _Compiled:
     def __init__(self, statement: Select, dialect: Dialect):
         compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
+        if "POSTCOMPILE" in self.sql:
+            raise ValueError("an expanding IN or a literal-execute parameter needs Connection.execute")
         # None: the dialect takes named parameters.
         self.positional_names = tuple(compiled.positiontup) if compiled.positional else None
+        self.defaults = compiled.params  # the values the statement binds itself (a LIMIT's)
+        self.bind_processors = {name: processor for name, bind in compiled.binds.items()
+                                if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))}
         self.types = tuple(column.type.dialect_impl(dialect) for column in statement.selected_columns)
         # (column index, result processor) for the columns that have one. SQLAlchemy
         # chooses some processors by the type the driver reports for a column; a statement
@@ -40,9 +46,12 @@ class _Compiled:
         self.processors: tuple[tuple[int, Callable], ...] | None = None
 
     def parameters(self, values: dict[str, Any]):
+        merged = {**self.defaults, **values}
+        for name, processor in self.bind_processors.items():
+            merged[name] = processor(merged[name])
         if self.positional_names is None:
-            return values
-        return tuple(values[name] for name in self.positional_names)
+            return merged
+        return tuple(merged[name] for name in self.positional_names)
 
     def choose_processors(self, dialect: Dialect, description) -> tuple[tuple[int, Callable], ...]:
         chosen = []

@@ -3,8 +3,9 @@ the same values after each column's result processor (aware UTC datetimes, decim
 JSON, SQLite's text dates), the same errors, and a dropped connection invalidated."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import bindparam, column, select, table, text
@@ -92,3 +93,19 @@ def test_the_engines_cursor_listeners_hear_the_statement(order):
     with recorded_statements() as statements, db.autocommit() as conn:
         assert fetch_rows(conn, statement, {"order_id": order.id}) == [[order.id]]
     assert len(statements) == 1 and statements[0].startswith("SELECT orders.id")
+
+
+def test_values_go_through_their_types_and_the_statements_own_values_go_along(order):
+    """A datetime bound to a UTC column is stored naive UTC (app/db.py): it must be converted
+    as Core converts it; the LIMIT's value is bound by the statement itself."""
+    since = select(Order.id).where(Order.placed_at >= bindparam("since", type_=Order.placed_at.type)).limit(1)
+    in_berlin = datetime(2026, 11, 2, 10, 30, tzinfo=ZoneInfo("Europe/Berlin"))  # 09:30 UTC: placed then
+    with db.autocommit() as conn:
+        assert fetch_rows(conn, since, {"since": in_berlin}) == [[order.id]]
+        assert fetch_rows(conn, since, {"since": in_berlin + timedelta(seconds=1)}) == []
+
+
+def test_an_expanding_in_is_refused_at_once(app):
+    many = select(Order.id).where(Order.id.in_(bindparam("ids", expanding=True)))
+    with db.autocommit() as conn, pytest.raises(ValueError, match="expanding IN"):
+        fetch_rows(conn, many, {"ids": [1, 2]})

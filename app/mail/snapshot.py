@@ -6,8 +6,9 @@ at the shop's current facts version.
 Why not the ORM: loading the same graph with joinedload cost ≈1 ms of CPU per send, most
 of it the ORM setting up row processors for nine relationships on every execution, where
 the SQL itself takes ≈0.1 ms. The statements run on the DBAPI cursor (app/dbapi_rows.py):
-Core's own result setup for 119 columns cost more than the round trip. A send only reads until it records the outcome, and it
-records that by id, so it has no use for an identity map or change tracking.
+Core's own result setup for 119 columns cost more than the round trip. A send only reads
+until it records the outcome, and it records that by id, so it has no use for an
+identity map or change tracking.
 
 Each object carries every column of its table as an attribute (not the shop's
 credentials: a mail has no use for them) and its relationships as attributes and lists in

@@ -22,6 +22,7 @@ from flask import Response, request
 from sqlalchemy import bindparam, select
 
 from app.bounded_lru import BoundedLRU
+from app.dbapi_rows import fetch_rows
 from app.extensions import db
 from app.models import Customer, Order, Shop
 from app.presenters import PRESENTER_VERSION, load_for_presenting, order_status
@@ -61,19 +62,10 @@ _BY_SHOP_DOMAIN = _fingerprint_query(
 
 def _fingerprint(query, **values) -> Fingerprint | None:
     # Autocommit: one SELECT is its own snapshot, and the connection goes back to the pool
-    # without a ROLLBACK round trip.
+    # without a ROLLBACK round trip. On the DBAPI cursor: this runs for every block view.
     with db.autocommit() as conn:
-        row = conn.execute(query, values).first()
-    if row is None:
-        return None
-    order_id, shop_id, order_version, shop_version, customer, placed_at, created_at, key, domain = row
-    # Core hands back the stored naive UTC; the ORM's column type would add the zone.
-    return Fingerprint(order_id, shop_id, order_version, shop_version, customer, _utc(placed_at),
-                       _utc(created_at), key, domain)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+        rows = fetch_rows(conn, query, values)
+    return Fingerprint(*rows[0]) if rows else None
 
 
 def fingerprint_by_id(order_id: int, shop_id: int) -> Fingerprint | None:
