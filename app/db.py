@@ -59,7 +59,9 @@ def make_engine(url: str, autocommit: bool = False) -> Engine:
 
         return engine
     psycopg = make_url(url).get_dialect().driver == "psycopg"
-    sizes = {"pool_size": 2, "max_overflow": 3} if autocommit else {"pool_size": 5, "max_overflow": 5}
+    # An autocommitted connection holds no transaction to reset when it goes back to the pool.
+    sizes = ({"pool_size": 2, "max_overflow": 3, "pool_reset_on_return": None} if autocommit
+             else {"pool_size": 5, "max_overflow": 5})
     engine = create_engine(url, connect_args={"cursor_factory": DescribedOnceCursor} if psycopg else {},
                            **sizes, **options)
     if psycopg and not autocommit:  # an autocommitted connection never rolls back
