@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 from flask import Blueprint, current_app, request
 from sqlalchemy import select
@@ -88,14 +89,21 @@ def _store(platform, identity, body, shop, state, error) -> int | None:
         shop_domain=identity.shop_domain, shop_id=shop.id if shop else None, body=body,
         triggered_at=identity.triggered_at, state=state, error=error,
     )
-    stmt = (insert_for(db.dialect)(table).on_conflict_do_nothing(index_elements=["platform", "delivery_key"])
-            .returning(table.c.id))
     with db.autocommit() as conn:
-        delivery_id = conn.execute(stmt, values).scalar()
+        delivery_id = conn.execute(_insert_once(db.dialect), values).scalar()
         if delivery_id is None and state == "malformed":
             return conn.scalar(select(table.c.id).where(
                 table.c.platform == platform, table.c.delivery_key == identity.delivery_key))
     return delivery_id
+
+
+@cache
+def _insert_once(dialect: str):
+    """Built once per database: a statement built per request cost ≈60 µs of CPU, most of it
+    SQLAlchemy working out its cache key anew."""
+    table = WebhookDelivery.__table__
+    return (insert_for(dialect)(table).on_conflict_do_nothing(index_elements=["platform", "delivery_key"])
+            .returning(table.c.id))
 
 
 def _answer(status: int, message: str):
