@@ -10,8 +10,9 @@ from app.models.shipment import Shipment, TrackingEvent
 from app.models.shop import Shop, ShopModule, utcnow
 from app.models.suppression import Suppression
 from app.models.survey import SurveyAnswer
+from app.models.test_recipient import TestRecipient
 
 __all__ = [
     "Customer", "DataExport", "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
-    "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TrackingEvent", "WebhookDelivery", "utcnow",
+    "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient", "TrackingEvent", "WebhookDelivery", "utcnow",
 ]

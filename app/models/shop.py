@@ -54,6 +54,8 @@ class Shop(Base):
     # The merchant's own host for the tracking page and lookup (e.g. track.example.de, CNAMEd
     # to us): lower-case, IDNA-encoded, no port. One shop per host.
     custom_domain: Mapped[str | None] = mapped_column(String(253), unique=True)
+    # Set once the shop proved it holds custom_domain (DNS TXT); only then does the host serve it.
+    custom_domain_verified_at: Mapped[datetime | None]
     installed_at: Mapped[datetime] = mapped_column(default=utcnow)
     uninstalled_at: Mapped[datetime | None]
     redact_after: Mapped[datetime | None]
