@@ -32,12 +32,19 @@ def shopify_admin(shop: Shop, now: datetime | None = None) -> AdminClient:
     return AdminClient(shop.domain, token, current_app.config.get("SHOPIFY_API_ORIGIN"))
 
 
+def woocommerce_loopback_allowed() -> bool:
+    """Stores on loopback addresses (plain http, any port): tests, debug, or switched on."""
+    return bool(current_app.testing or current_app.debug
+                or current_app.config.get("WOOCOMMERCE_ALLOW_LOOPBACK_HTTP"))
+
+
 def woocommerce_client(shop: Shop) -> WooClient:
     """A REST v3 client for the store with its stored (decrypted) keys."""
     if shop.platform != "woocommerce" or not (shop.api_key and shop.api_secret):
         raise NotSupported(f"shop {shop.id} has no WooCommerce REST keys")
     return WooClient(shop.domain, shop.api_key, shop.api_secret,
-                     verify=current_app.config.get("WOOCOMMERCE_TLS_VERIFY", True))
+                     verify=current_app.config.get("WOOCOMMERCE_TLS_VERIFY", True),
+                     allow_loopback=woocommerce_loopback_allowed())
 
 
 def woocommerce_delivery_url(shop: Shop) -> str:

@@ -28,7 +28,7 @@ TRACKING = {"id": 13120, "key": "_wc_shipment_tracking_items", "value": [{
 
 def client_for(fake, sleep=None, **kwargs) -> WooClient:
     return WooClient(fake.store_url, CONSUMER_KEY, CONSUMER_SECRET, verify=fake.ca_path or True,
-                     sleep=sleep or (lambda _s: None), **kwargs)
+                     sleep=sleep or (lambda _s: None), allow_loopback=True, **kwargs)
 
 
 def reload(shop) -> Shop:
@@ -44,13 +44,15 @@ def test_basic_auth_over_https_and_a_401_with_wrong_keys(fake_store):
         assert client.get("orders/801")["id"] == 801
     assert fake_store.state.requests[-1][3] == "basic"
     assert "oauth_signature" not in fake_store.state.requests[-1][2]  # no signing over https
-    with WooClient(fake_store.store_url, CONSUMER_KEY, "cs_wrong", verify=fake_store.ca_path) as client:
+    with WooClient(fake_store.store_url, CONSUMER_KEY, "cs_wrong", verify=fake_store.ca_path,
+                   allow_loopback=True) as client:
         with pytest.raises(KeysRefused):
             client.get("orders/801")
 
 
 def test_an_untrusted_certificate_is_a_network_error_not_a_silent_pass(fake_store):
-    with WooClient(fake_store.store_url, CONSUMER_KEY, CONSUMER_SECRET, sleep=lambda _s: None) as client:
+    with WooClient(fake_store.store_url, CONSUMER_KEY, CONSUMER_SECRET, sleep=lambda _s: None,
+                   allow_loopback=True) as client:
         with pytest.raises(WooCommerceApiError, match="ConnectError"):
             client.get("orders")
 
@@ -66,7 +68,7 @@ def test_oauth1_query_signing_on_a_plain_http_store(app):
         assert [o["id"] for o in orders] == [802]
         assert {r[3] for r in fake.state.requests} == {"oauth1"}
         assert fake.state.webhooks[1]["status"] == "paused"
-        with WooClient(fake.store_url, CONSUMER_KEY, "cs_wrong") as client:
+        with WooClient(fake.store_url, CONSUMER_KEY, "cs_wrong", allow_loopback=True) as client:
             with pytest.raises(KeysRefused, match="Invalid signature"):
                 client.get("orders")
     finally:

@@ -22,7 +22,7 @@ from app.jobs.runtime import job
 from app.models import Order, Shop
 from app.platforms import woocommerce_client, woocommerce_delivery_url
 from connectors.base import MalformedPayload
-from connectors.woocommerce.client import KeysRefused, WooClient, WooCommerceApiError
+from connectors.woocommerce.client import KeysRefused, StoreAddressRefused, WooClient, WooCommerceApiError
 from connectors.woocommerce.mapping import parse_webhook
 from connectors.woocommerce.webhook_setup import ensure_webhooks
 
@@ -87,11 +87,11 @@ def sync_woocommerce_shop(shop_id: int) -> dict:
     except WooCommerceApiError as exc:
         db.session.rollback()
         shop = db.session.get(Shop, shop_id)
-        shop.sync_health = f"store_unreachable: {exc}"[:255]
+        shop.sync_health = failure_health("store_unreachable", exc)
         shop.last_synced_at = now
         db.session.commit()
         log.warning("WooCommerce sync of shop %s failed: %s", shop_id, exc)
-        return {"error": str(exc)}
+        return {"error": shop.sync_health}
     verdict = "healed" if repair.changed else "ok"
     shop.sync_health = f"{verdict}: {polled} polled, {rechecked} rechecked; webhooks {repair.summary()}"[:255]
     shop.last_synced_at = now
@@ -155,7 +155,19 @@ def _apply_payload(shop: Shop, payload: dict, now: datetime) -> datetime | None:
     return getattr(event, "updated_at", None)
 
 
-def _keys_refused(shop: Shop, exc: Exception, now: datetime) -> dict:
+def failure_health(kind: str, exc: WooCommerceApiError) -> str:
+    """`kind: <fixed phrase>` with at most the HTTP status. Never the store's answer: a
+    store address pointing at someone else's server would make sync_health a read oracle."""
+    if isinstance(exc, StoreAddressRefused):
+        return f"{kind}: the store's address is not public"
+    if exc.status and exc.status >= 400:
+        return f"{kind}: HTTP {exc.status}"
+    if exc.status:
+        return f"{kind}: unexpected answer (HTTP {exc.status})"
+    return f"{kind}: no answer"
+
+
+def _keys_refused(shop: Shop, exc: WooCommerceApiError, now: datetime) -> dict:
     """Revoked keys are a disconnect: stop all work and cancel planned mail; the shop's data
     goes after the grace period unless the merchant connects again before it ends."""
     db.session.rollback()
@@ -163,7 +175,7 @@ def _keys_refused(shop: Shop, exc: Exception, now: datetime) -> dict:
     uninstall_shop(db.session, shop, now)
     shop.api_key = shop.api_secret = None
     shop.needs_reauth_at = now
-    shop.sync_health = f"keys_refused: {exc}"[:255]
+    shop.sync_health = failure_health("keys_refused", exc)
     shop.last_synced_at = now
     db.session.commit()
     log.warning("WooCommerce shop %s refused our keys: %s", shop.id, exc)

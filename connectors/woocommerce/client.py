@@ -2,7 +2,9 @@
 
 Auth follows WooCommerce's `WC_REST_Authentication`: HTTP Basic with the consumer key and
 secret when the store is https (`is_ssl()`), OAuth 1.0a one-legged query signing when the
-store is plain http (the only thing WooCommerce accepts there). Never imports flask or app.
+store is plain http (the only thing WooCommerce accepts there). Every connection goes
+through connectors/outbound_guard.py: public addresses, https on port 443 (loopback stores
+only with `allow_loopback`). Never imports flask or app.
 """
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ import ssl
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from urllib.parse import urlencode
 
 import httpx
 
 from connectors.base import ConnectorError
+from connectors.outbound_guard import DestinationRefused, GuardedTransport
 from connectors.woocommerce.oauth1 import signed_params
 
 API_PREFIX = "/wp-json/wc/v3"
@@ -37,21 +41,28 @@ class KeysRefused(WooCommerceApiError):
     """401/403: the REST keys were revoked or lack permission; the merchant must reconnect."""
 
 
+class StoreAddressRefused(WooCommerceApiError):
+    """The store's host now resolves to a non-public address (or a port we never use)."""
+
+
 class WooClient:
-    """One store's REST API. `verify` is passed to httpx (a CA bundle path in tests)."""
+    """One store's REST API. `verify` is passed to httpx (a CA bundle path in tests);
+    `allow_loopback` lets it reach a store on a loopback address (tests, local dev only)."""
 
     def __init__(self, store_url: str, consumer_key: str, consumer_secret: str, *,
                  verify: bool | str = True, timeout: httpx.Timeout = TIMEOUT, sleep=time.sleep,
-                 max_attempts: int = MAX_ATTEMPTS, user_agent: str = "aftersales-woocommerce/1"):
+                 max_attempts: int = MAX_ATTEMPTS, user_agent: str = "aftersales-woocommerce/1",
+                 allow_loopback: bool = False):
         self.store_url = store_url.rstrip("/")
         self.key = consumer_key
         self.secret = consumer_secret
         self.sleep = sleep
         self.max_attempts = max_attempts
         self.is_ssl = self.store_url.startswith("https://")
+        tls = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self.http = httpx.Client(
+            transport=GuardedTransport(tls, allow_loopback=allow_loopback),
             timeout=timeout, follow_redirects=False,
-            verify=ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify,
             auth=httpx.BasicAuth(consumer_key, consumer_secret) if self.is_ssl else None,
             headers={"User-Agent": user_agent, "Accept": "application/json"})
 
@@ -70,15 +81,17 @@ class WooClient:
                 json: dict | None = None) -> httpx.Response:
         """Send one call, retrying 429/5xx and network errors with back-off."""
         url = f"{self.store_url}{API_PREFIX}/{path.lstrip('/')}"
-        last_error = "no attempt"
+        last_error, last_status = "no attempt", None
         for attempt in range(self.max_attempts):
             query = {k: _param(v) for k, v in (params or {}).items()}
             if not self.is_ssl:
                 query = signed_params(method, url, query, self.key, self.secret)
             try:
                 response = self.http.request(method, url, params=query, json=json)
+            except DestinationRefused as exc:
+                raise StoreAddressRefused(f"{method} {path}: {exc}") from None
             except httpx.TransportError as exc:
-                last_error = f"{type(exc).__name__}: {exc}"
+                last_error, last_status = f"{type(exc).__name__}: {exc}", None
                 wait = None
             else:
                 if response.status_code < 400:
@@ -89,11 +102,12 @@ class WooClient:
                 if response.status_code not in RETRY_STATUSES:
                     raise WooCommerceApiError(
                         f"{method} {path}: {response.status_code} {_message(response)}", response.status_code)
-                last_error = f"{response.status_code} {_message(response)}"
+                last_error, last_status = f"{response.status_code} {_message(response)}", response.status_code
                 wait = _retry_after(response)
             if attempt + 1 < self.max_attempts:
                 self.sleep(wait if wait is not None else BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)])
-        raise WooCommerceApiError(f"{method} {path}: gave up after {self.max_attempts} attempts: {last_error}")
+        raise WooCommerceApiError(f"{method} {path}: gave up after {self.max_attempts} attempts: {last_error}",
+                                  last_status)
 
     def get(self, path: str, params: dict | None = None):
         return _json(self.request("GET", path, params))
@@ -141,6 +155,21 @@ class WooClient:
         return _json(self.request("POST", "webhooks", json={
             "name": name, "topic": topic, "delivery_url": delivery_url, "secret": secret,
             "status": "active"}))
+
+    def post_to_plugin(self, route: str, body: dict) -> dict:
+        """POST to our companion plugin's REST route on this store, without the REST keys.
+
+        `?rest_route=` works with or without pretty permalinks. No Basic auth: WordPress
+        answers 401 to any REST call whose Basic credentials are not an application password.
+        """
+        url = f"{self.store_url}/?{urlencode({'rest_route': route})}"
+        try:
+            response = self.http.post(url, json=body, auth=None)
+        except httpx.TransportError as exc:
+            raise WooCommerceApiError(f"POST {route}: {type(exc).__name__}") from None
+        if response.status_code != 200:
+            raise WooCommerceApiError(f"POST {route}: {response.status_code}", response.status_code)
+        return _json(response)
 
     def update_webhook(self, webhook_id, **fields) -> dict:
         return _json(self.request("PUT", f"webhooks/{int(webhook_id)}", json=fields))

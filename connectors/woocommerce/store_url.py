@@ -1,16 +1,21 @@
 """A merchant-typed store address → the canonical store URL (Shop.domain for WooCommerce).
 
 `https://shop.example/` and `Shop.Example` both become `https://shop.example`; a path is
-kept (WordPress in a sub-directory), query, fragment and credentials are refused. Plain
-http only for loopback hosts, and only when the caller allows it (tests, local dev).
+kept (WordPress in a sub-directory), query, fragment and credentials are refused. The host
+is resolved and must be public, https on port 443 (connectors/outbound_guard.py); numeric
+hosts in any form (`0x7f.1`) become their canonical address. Loopback stores, over plain
+http and on any port, only when the caller allows it (tests, local dev). A name that does
+not resolve yet is accepted: every connection the worker makes is checked again.
 """
 from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from urllib.parse import urlsplit
 
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+from connectors.outbound_guard import PUBLIC_PORT, DestinationRefused, check_destination
+
 HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
@@ -40,13 +45,25 @@ def normalise_store_url(raw: str | None, allow_loopback_http: bool = False) -> s
         raise InvalidStoreUrl("the address must not contain a login, query or fragment")
     if not host:
         raise InvalidStoreUrl("the address has no host name")
-    loopback = host in LOOPBACK_HOSTS
-    if scheme == "http" and not (loopback and allow_loopback_http):
-        raise InvalidStoreUrl("the store must be reachable over https")
     if scheme not in ("http", "https"):
         raise InvalidStoreUrl("the address must start with https://")
-    if not loopback:
-        _check_public_host(host)
+    if scheme == "http" and not allow_loopback_http:
+        raise InvalidStoreUrl("the store must be reachable over https")
+    host = _numeric_host(host) or host
+    if host != "localhost":
+        _check_host_syntax(host)
+    try:
+        addresses = check_destination(host, port or (443 if scheme == "https" else 80),
+                                      allow_loopback=allow_loopback_http)
+    except DestinationRefused:
+        raise InvalidStoreUrl("the store must have a public address and use https on port 443") from None
+    except OSError:  # does not resolve (yet): only a public https:443 store can pass later
+        addresses = []
+    loopback = bool(addresses) and all(address.is_loopback for address in addresses)
+    if scheme == "http" and not loopback:
+        raise InvalidStoreUrl("the store must be reachable over https")
+    if port not in (None, PUBLIC_PORT) and not loopback:
+        raise InvalidStoreUrl("the store must use the standard https port (443)")
     netloc = f"[{host}]" if ":" in host else host
     if port and port != (443 if scheme == "https" else 80):
         netloc += f":{port}"
@@ -54,13 +71,21 @@ def normalise_store_url(raw: str | None, allow_loopback_http: bool = False) -> s
     return f"{scheme}://{netloc}{path}"
 
 
-def _check_public_host(host: str) -> None:
+def _numeric_host(host: str) -> str | None:
+    """The canonical form of a numeric host in any spelling the resolver takes, else None."""
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        labels = host.split(".")
-        if len(labels) < 2 or not all(HOST_LABEL.match(label) for label in labels):
-            raise InvalidStoreUrl(f"{host!r} is not a valid host name") from None
+        infos = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
+    except (OSError, UnicodeError, ValueError):
+        return None
+    return str(ipaddress.ip_address(str(infos[0][4][0]).split("%", 1)[0]))
+
+
+def _check_host_syntax(host: str) -> None:
+    try:
+        ipaddress.ip_address(host)
         return
-    if not address.is_global:
-        raise InvalidStoreUrl("the store must have a public address")
+    except ValueError:
+        pass
+    labels = host.split(".")
+    if len(labels) < 2 or not all(HOST_LABEL.match(label) for label in labels):
+        raise InvalidStoreUrl(f"{host!r} is not a valid host name")
