@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import html
 import json
 import re
 import time
@@ -80,24 +79,58 @@ def test_open_admin_checks_capability_and_nonce(cap, nonce, message):
 
 def test_open_admin_unconfigured_dies_without_redirect():
     log = open_admin("https://app.example.test", "abc", "")
-    assert log["died"] == [["Set the app URL, shop key and signing secret first.", 400]] and log["redirects"] == []
+    assert log["died"] == [["Connect the store first.", 400]] and log["redirects"] == []
 
 
-def test_settings_page_shows_button_and_connect_link(app, client):
+def test_settings_page_shows_button_and_connect_form(app, client):
     page = php("settings-page", app.config["APP_URL"], "abc", "sekret")
     form = re.search(r'<form method="post" action="([^"]+)" target="_blank">(.*?)</form>', page, re.S)
     assert form and form.group(1) == "https://shop.example/wp-admin/admin-post.php"
     assert 'name="action" value="aftersales_open_admin"' in form.group(2) and NONCE in form.group(2)
-    connect = html.unescape(re.search(r'<a class="button" href="([^"]+)">Connect this store</a>', page).group(1))
-    assert connect == app.config["APP_URL"] + "/woocommerce/connect?store_url=https%3A%2F%2Fshop.example"
+    assert 'name="action" value="aftersales_connect"' in page and "nonce-aftersales_connect" in page
+    assert 'name="aftersales_secret"' not in page and 'name="aftersales_shop_key"' not in page  # nothing to paste
+
+
+def test_connect_button_sends_a_one_time_claim_to_the_app(app, client):
+    out = json.loads(php("connect-start", app.config["APP_URL"], "manage_woocommerce", "nonce-aftersales_connect"))
+    connect = out["log"]["redirects"][0]
+    query = parse_qs(urlsplit(connect).query)
+    assert connect.startswith(app.config["APP_URL"] + "/woocommerce/connect?")
+    assert query["store_url"] == ["https://shop.example"] and len(query["claim"][0]) == 43
+    kept = out["options"]["aftersales_connect_claim"]
+    assert query["claim"][0] not in json.dumps(out["options"])  # only its hash is kept
+    assert kept["hash"] == hashlib.sha256(query["claim"][0].encode()).hexdigest()
     started = client.get(urlsplit(connect).path + "?" + urlsplit(connect).query)
     assert started.status_code == 302 and started.headers["Location"].startswith("https://shop.example/wc-auth/v1/authorize?")
 
 
+@pytest.mark.parametrize("cap, nonce, message", [
+    ("read", "nonce-aftersales_connect", "You are not allowed to connect this store."),
+    ("manage_woocommerce", "nonce-other", "The link you followed has expired."),
+])
+def test_connect_button_checks_capability_and_nonce(app, cap, nonce, message):
+    out = json.loads(php("connect-start", app.config["APP_URL"], cap, nonce))
+    assert out["log"]["died"] == [[message, 403]] and "aftersales_connect_claim" not in out["options"]
+
+
+def test_plugin_takes_its_settings_only_with_its_own_live_claim():
+    body = {"claim": "c" * 43, "shop_key": "sk_1", "secret": "s3cret", "app_url": "https://evil.example"}
+    ok = json.loads(php("connect-receive", "c" * 43, "600", json.dumps(body)))
+    assert ok["answer"] == {"connected": True}
+    assert (ok["options"]["aftersales_shop_key"], ok["options"]["aftersales_secret"]) == ("sk_1", "s3cret")
+    assert ok["options"]["aftersales_app_url"] == "https://app.example.test"  # the app URL is the merchant's
+    assert "aftersales_connect_claim" not in ok["options"]  # used once
+    assert ok["log"]["routes"] == [["aftersales/v1", "/connection", "POST", "__return_true"]]
+    for made, left, sent in (("c" * 43, "600", "d" * 43), ("c" * 43, "-1", "c" * 43), ("c" * 43, "600", "")):
+        refused = json.loads(php("connect-receive", made, left, json.dumps({**body, "claim": sent})))
+        assert refused["answer"]["code"] == "aftersales_unknown_claim" and refused["answer"]["data"] == {"status": 403}
+        assert "aftersales_secret" not in refused["options"]
+
+
 def test_settings_page_hides_what_it_cannot_offer_and_escapes():
     no_secret = php("settings-page", "https://app.example.test", "abc", "")
-    assert "Open Aftersales" not in no_secret and "Connect this store" in no_secret
+    assert "Open Aftersales" not in no_secret and 'value="aftersales_connect"' in no_secret
     no_url = php("settings-page", "", "abc", "sekret")
-    assert "Open Aftersales" not in no_url and "Connect this store" not in no_url
+    assert "Open Aftersales" not in no_url and 'value="aftersales_connect"' not in no_url
     hostile = php("settings-page", 'https://app.example.test/"><script>x</script>', '"><b>', "s")
     assert "<script>" not in hostile and "<b>" not in hostile and "Open Aftersales" in hostile

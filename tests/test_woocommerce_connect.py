@@ -4,15 +4,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select, text
 
-from app.extensions import db, queues
-from app.jobs.woocommerce_sync import webhook_setup_job_id
+from app.extensions import db
 from app.models import Shop
 from connectors.woocommerce.store_url import InvalidStoreUrl, normalise_store_url
 from tests.woocommerce_store import CONSUMER_KEY, CONSUMER_SECRET
 
 
-def start(client, store_url: str) -> dict:
-    response = client.get("/woocommerce/connect", query_string={"store_url": store_url})
+def start(client, store_url: str, **extra) -> dict:
+    response = client.get("/woocommerce/connect", query_string={"store_url": store_url, **extra})
     assert response.status_code == 302, response.get_data(as_text=True)
     location = urlsplit(response.headers["Location"])
     query = {k: v[0] for k, v in parse_qs(location.query).items()}
@@ -40,7 +39,7 @@ def shop_count() -> int:
     ("Shop.Example", "https://shop.example"),
     ("https://shop.example/", "https://shop.example"),
     ("https://shop.example:443/store//", "https://shop.example/store"),
-    ("https://shop.example:8443", "https://shop.example:8443"),
+    ("https://127.0.0.1:8443", "https://127.0.0.1:8443"),  # loopback: tests and local dev only
     ("http://127.0.0.1:8080/", "http://127.0.0.1:8080"),
     ("https://bücher.example", "https://xn--bcher-kva.example"),
 ])
@@ -51,6 +50,7 @@ def test_store_urls_are_normalised(raw, expected):
 @pytest.mark.parametrize("raw", [
     "", "http://shop.example", "ftp://shop.example", "https://user:pw@shop.example",
     "https://shop.example/?x=1", "https://10.0.0.5", "https://localhost-", "https://shop", "javascript:alert(1)",
+    "https://shop.example:8443",
 ])
 def test_bad_store_urls_are_refused(raw):
     with pytest.raises(InvalidStoreUrl):
@@ -79,17 +79,19 @@ def test_connect_refuses_a_non_https_store(client):
     assert "https" in response.get_data(as_text=True)
 
 
-def test_callback_stores_the_keys_encrypted_and_answers_exactly_200(client, app):
-    state = start(client, "https://laden.example")["user_id"]
+def test_callback_answers_exactly_200_and_the_proven_keys_are_stored_encrypted(client, fake_store, run_jobs):
+    state = start(client, fake_store.store_url)["user_id"]
     response = post_keys(client, keys_body(state))
     assert response.status_code == 200
+    assert shop_count() == 0  # nothing is trusted before the keys worked on the store
+    run_jobs()
     shop = db.session.scalars(select(Shop)).one()
-    assert (shop.platform, shop.domain) == ("woocommerce", "https://laden.example")
+    assert (shop.platform, shop.domain) == ("woocommerce", fake_store.store_url)
     assert (shop.api_key, shop.api_secret, shop.scopes) == (CONSUMER_KEY, CONSUMER_SECRET, "read_write")
     assert shop.webhook_secret.isalnum() and len(shop.webhook_secret) >= 32
     raw = db.session.execute(text("SELECT api_key, api_secret, webhook_secret FROM shops")).one()
     assert CONSUMER_KEY not in raw[0] and CONSUMER_SECRET not in raw[1] and shop.webhook_secret not in raw[2]
-    assert queues.job_is_live(webhook_setup_job_id(shop.id))
+    assert fake_store.calls("GET", "webhooks")  # the proof: an authenticated read on the store
 
 
 def test_forged_state_is_refused_and_stores_nothing(client):
@@ -99,11 +101,12 @@ def test_forged_state_is_refused_and_stores_nothing(client):
     assert shop_count() == 0
 
 
-def test_state_is_single_use(client):
-    state = start(client, "https://laden.example")["user_id"]
+def test_state_is_single_use(client, fake_store, run_jobs):
+    state = start(client, fake_store.store_url)["user_id"]
     assert post_keys(client, keys_body(state)).status_code == 200
     replay = post_keys(client, keys_body(state, consumer_key="ck_attacker", consumer_secret="cs_attacker"))
     assert replay.status_code == 403
+    run_jobs()
     assert db.session.scalars(select(Shop)).one().api_key == CONSUMER_KEY
 
 
@@ -122,15 +125,18 @@ def test_read_only_keys_are_refused(client):
     assert shop_count() == 0
 
 
-def test_reconnecting_updates_the_same_shop_and_keeps_its_webhook_secret(client):
-    state = start(client, "https://laden.example")["user_id"]
+def test_reconnecting_updates_the_same_shop_and_keeps_its_webhook_secret(client, fake_store, run_jobs):
+    state = start(client, fake_store.store_url)["user_id"]
     assert post_keys(client, keys_body(state)).status_code == 200
+    run_jobs()
     shop = db.session.scalars(select(Shop)).one()
     secret, key = shop.webhook_secret, shop.shop_key
     shop.needs_reauth_at = shop.installed_at
     db.session.commit()
-    state = start(client, "https://LADEN.example/")["user_id"]
+    fake_store.key, fake_store.secret = "ck_new", "cs_new"  # the admin made new keys on the store
+    state = start(client, fake_store.store_url + "/")["user_id"]
     assert post_keys(client, keys_body(state, consumer_key="ck_new", consumer_secret="cs_new")).status_code == 200
+    run_jobs()
     db.session.expire_all()
     shop = db.session.scalars(select(Shop)).one()
     assert (shop.api_key, shop.api_secret) == ("ck_new", "cs_new")
@@ -138,26 +144,32 @@ def test_reconnecting_updates_the_same_shop_and_keeps_its_webhook_secret(client)
     assert shop.needs_reauth_at is None
 
 
-def test_return_page_reports_success(client):
-    state = start(client, "https://laden.example")["user_id"]
+def test_return_page_reports_progress_then_success(client, fake_store, run_jobs):
+    state = start(client, fake_store.store_url)["user_id"]
     post_keys(client, keys_body(state))
+    waiting = client.get("/woocommerce/connected", query_string={"success": "1", "user_id": state})
+    assert waiting.status_code == 200 and "Connecting" in waiting.get_data(as_text=True)
+    run_jobs()
     ok = client.get("/woocommerce/connected", query_string={"success": "1", "user_id": state})
     assert ok.status_code == 200 and "Store connected" in ok.get_data(as_text=True)
+    assert ok.headers["Cache-Control"] == "no-store" and ok.headers["Referrer-Policy"] == "no-referrer"
     denied = client.get("/woocommerce/connected", query_string={"success": "0", "user_id": state})
     assert denied.status_code == 400 and "Not connected" in denied.get_data(as_text=True)
     assert client.get("/woocommerce/connected", query_string={"success": "1", "user_id": "x"}).status_code == 403
 
 
-def test_return_page_shows_the_plugins_credentials_once(client):
-    state = start(client, "https://laden.example")["user_id"]
+def test_the_plugin_gets_its_settings_server_to_server_and_no_page_shows_them(client, app, fake_store, run_jobs):
+    claim = "c" * 43
+    fake_store.state.plugin_claim = claim
+    state = start(client, fake_store.store_url, claim=claim)["user_id"]
     post_keys(client, keys_body(state))
+    run_jobs()
     shop = db.session.scalars(select(Shop)).one()
-    first = client.get("/woocommerce/connected", query_string={"success": "1", "user_id": state})
-    page = first.get_data(as_text=True)
-    assert shop.shop_key in page and shop.webhook_secret in page
-    assert first.headers["Cache-Control"] == "no-store" and first.headers["Referrer-Policy"] == "no-referrer"
-    again = client.get("/woocommerce/connected", query_string={"success": "1", "user_id": state}).get_data(as_text=True)
-    assert shop.webhook_secret not in again and "were shown when you connected" in again
+    assert fake_store.state.plugin_settings == {"shop_key": shop.shop_key, "secret": shop.webhook_secret,
+                                                "app_url": app.config["APP_URL"]}
+    page = client.get("/woocommerce/connected", query_string={"success": "1", "user_id": state}).get_data(as_text=True)
+    assert "Store connected" in page and "nothing to copy" in page
+    assert shop.webhook_secret not in page and shop.shop_key not in page
 
 
 def test_handshake_then_setup_job_creates_the_four_webhooks(client, app, fake_store, run_jobs):

@@ -1,52 +1,54 @@
 """Connecting a WooCommerce store through its key handshake (`/wc-auth/v1/authorize`).
 
-1. `GET /woocommerce/connect?store_url=…` sends the merchant to the store's grant screen;
-   our signed, single-use state travels in `user_id` (WooCommerce echoes it back).
+1. `GET /woocommerce/connect?store_url=…[&claim=…]` (the plugin's "Connect" button sends the
+   `claim`) starts a pending connection (app/domain/woocommerce_connections.py), binds it
+   to this browser with a cookie and sends the merchant to the store's grant screen; the
+   signed state travels in `user_id`, which WooCommerce echoes back.
 2. WooCommerce POSTs the new keys as JSON to `/woocommerce/callback`; anything but exactly
-   200 makes it delete them. We check the state, store the keys encrypted on the Shop and
-   set up the webhooks in the background.
-3. The browser comes back to `/woocommerce/connected?success=1&user_id=<state>`.
+   200 makes it delete them. We take them once per connection and answer 200; a job then
+   proves them on the store before any shop is created or rekeyed, and hands the plugin
+   its secret server to server.
+3. The browser comes back to `/woocommerce/connected?success=1&user_id=<state>`, which
+   shows the connection's progress, only to the browser that started it. No key or
+   secret is ever shown.
 """
 from __future__ import annotations
 
-import secrets
-from datetime import datetime, timezone
+import re
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template_string, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
 
-from app.extensions import db, queues
-from app.jobs.woocommerce_sync import setup_woocommerce_webhooks, webhook_setup_job_id
-from app.models import Shop
+from app.domain import woocommerce_connections as connections
+from app.extensions import queues
+from app.jobs.woocommerce_connect import complete_woocommerce_connection, connection_job_id
+from app.platforms import woocommerce_loopback_allowed
+from app.rate_limits import allow, client_address
 from connectors.woocommerce.store_url import InvalidStoreUrl, normalise_store_url
 
 bp = Blueprint("woocommerce_connect", __name__, url_prefix="/woocommerce")
-# The merchant may have to log in to WordPress first; an hour is plenty.
-STATE_MAX_AGE = 3600
-USED_STATE_PREFIX = "aftersales:wc-state-used:"
-SHOWN_CREDENTIALS_PREFIX = "aftersales:wc-credentials-shown:"
+COOKIE = "aftersales_wc_connect"
+CLAIM = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+CONNECTS_PER_HOUR = 30
 
-CONNECTED_PAGE = """<!doctype html><meta charset="utf-8"><title>WooCommerce</title>
-{% if ok %}<h1>Store connected</h1><p>{{ store }} is connected. Orders will appear within minutes.</p>
-{% if credentials %}<p>Paste these into your WordPress admin under Settings → Aftersales, then save:</p>
-<dl><dt>Shop key</dt><dd><code id="shop-key">{{ credentials.shop_key }}</code></dd>
-<dt>Signing secret</dt><dd><code id="signing-secret">{{ credentials.secret }}</code></dd></dl>
-<p>This page shows the secret once. To see it again, connect the store again; the secret stays the same.</p>
-{% else %}<p>The shop key and signing secret were shown when you connected.</p>{% endif %}
-{% else %}<h1>Not connected</h1><p>The store did not grant access. You can start again from your
-WordPress admin or <a href="{{ url_for('woocommerce_connect.connect', store_url=store) }}">here</a>.</p>
-{% endif %}"""
+CONNECTED_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8"><title>WooCommerce</title>
+{% if refresh %}<meta http-equiv="refresh" content="2">{% endif %}
+<main>
+{% if status == "connected" %}<h1>Store connected</h1><p>{{ store }} is connected. Orders will appear within minutes.</p>
+{% if plugin %}<p>The Aftersales plugin in your WordPress is set up; there is nothing to copy.</p>
+{% else %}<p>Now install the Aftersales plugin in WordPress and click <strong>Connect</strong> under
+Settings → Aftersales: the plugin then receives its settings from us directly.</p>{% endif %}
+{% elif status == "failed" %}<h1>Not connected</h1><p>{{ message }}</p>
+{% elif status == "declined" %}<h1>Not connected</h1><p>The store did not grant access. Start again from
+Settings → Aftersales in your WordPress admin.</p>
+{% else %}<h1>Connecting…</h1><p>Checking the keys {{ store }} gave us. This page updates itself.</p>{% endif %}
+<p><a href="{{ store }}/wp-admin/options-general.php?page=aftersales">Back to WordPress</a></p>
+</main></html>"""
 
 
 def _signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="woocommerce-connect-state")
-
-
-def _allow_loopback_http() -> bool:
-    return bool(current_app.testing or current_app.debug
-                or current_app.config.get("WOOCOMMERCE_ALLOW_LOOPBACK_HTTP"))
 
 
 def callback_url() -> str:
@@ -58,24 +60,31 @@ def callback_url() -> str:
     return "https://" + app_url.split("://", 1)[-1] + "/woocommerce/callback"
 
 
-def _read_state(token: str) -> dict:
+def _pending_from(token: str) -> connections.PendingConnection:
     try:
-        state = _signer().loads(token or "", max_age=STATE_MAX_AGE)
+        nonce = _signer().loads(token or "", max_age=connections.MAX_AGE_SECONDS)
     except BadSignature:
         abort(403, description="The connection request is unknown or expired; please start again.")
-    if not isinstance(state, dict) or not state.get("store") or not state.get("nonce"):
-        abort(403, description="The connection request is not ours.")
-    return state
+    pending = connections.load(nonce) if isinstance(nonce, str) else None
+    if pending is None:
+        abort(403, description="The connection request is unknown or expired; please start again.")
+    return pending
 
 
 @bp.get("/connect")
 def connect():
     """Validate the store address and send the merchant to WooCommerce's grant screen."""
+    if not allow("wc-connect", client_address(request), CONNECTS_PER_HOUR, 3600):
+        abort(429, description="Too many connection attempts from this address; try again in an hour.")
     try:
-        store = normalise_store_url(request.args.get("store_url"), _allow_loopback_http())
+        store = normalise_store_url(request.args.get("store_url"), woocommerce_loopback_allowed())
     except InvalidStoreUrl as exc:
         abort(400, description=str(exc))
-    state = _signer().dumps({"store": store, "nonce": secrets.token_urlsafe(18)})
+    claim = request.args.get("claim") or None
+    if claim is not None and not CLAIM.match(claim):
+        abort(400, description="The plugin's connection claim is malformed; click Connect in WordPress again.")
+    pending = connections.start(store, claim)
+    state = _signer().dumps(pending.nonce)
     query = urlencode({
         "app_name": current_app.config.get("WOOCOMMERCE_APP_NAME", "Aftersales"),
         "scope": "read_write",
@@ -83,58 +92,43 @@ def connect():
         "return_url": f"{current_app.config['APP_URL']}/woocommerce/connected",
         "callback_url": callback_url(),
     })
-    return redirect(f"{store}/wc-auth/v1/authorize?{query}")
+    response = redirect(f"{store}/wc-auth/v1/authorize?{query}")
+    # Lax: the store's redirect back to /connected is a top-level GET, which carries it.
+    response.set_cookie(COOKIE, pending.nonce, max_age=connections.MAX_AGE_SECONDS, httponly=True,
+                        samesite="Lax", secure=request.is_secure or current_app.config["APP_URL"].startswith("https"),
+                        path="/woocommerce/")
+    return response
 
 
 @bp.post("/callback")
 def callback():
-    """Receive the keys WooCommerce created; answer exactly 200 only when they are stored."""
+    """Take the keys WooCommerce created (once per connection); they are proven by a job."""
     body = request.get_json(force=True, silent=True)
     if not isinstance(body, dict):
         abort(400, description="expected a JSON object")
-    state = _read_state(str(body.get("user_id") or ""))
+    pending = _pending_from(str(body.get("user_id") or ""))
     key, secret = body.get("consumer_key"), body.get("consumer_secret")
     if not (isinstance(key, str) and key.startswith("ck_") and isinstance(secret, str) and secret.startswith("cs_")):
         abort(400, description="consumer_key/consumer_secret missing or malformed")
     if body.get("key_permissions") != "read_write":
         abort(400, description="read_write access is needed")
-    if not queues.redis.set(USED_STATE_PREFIX + state["nonce"], "1", nx=True, ex=STATE_MAX_AGE):
+    if pending.status != connections.WAITING or not connections.receive_keys(pending, key, secret):
         abort(403, description="This connection request was used already.")
-    shop = _store_keys(state["store"], key, secret, str(body.get("key_permissions")))
-    try:
-        queues.enqueue("periodic", setup_woocommerce_webhooks, shop.id, job_id=webhook_setup_job_id(shop.id))
-    except Exception:  # the periodic sync creates missing webhooks too
-        current_app.logger.exception("webhook setup for shop %s not enqueued", shop.id)
-    return {"status": 200, "message": "keys stored"}, 200
-
-
-def _store_keys(store: str, key: str, secret: str, permissions: str) -> Shop:
-    shop = db.session.scalars(select(Shop).where(Shop.platform == "woocommerce", Shop.domain == store)).first()
-    now = datetime.now(timezone.utc)
-    if shop is None:
-        shop = Shop(platform="woocommerce", domain=store, name=store.split("://", 1)[-1], installed_at=now)
-        db.session.add(shop)
-    elif shop.uninstalled_at is not None:
-        shop.installed_at, shop.reconciled_through = now, None
-    shop.api_key, shop.api_secret, shop.scopes = key, secret, permissions
-    # Alphanumeric on purpose: WooCommerce runs the secret through wp_specialchars_decode().
-    shop.webhook_secret = shop.webhook_secret or secrets.token_hex(24)
-    shop.uninstalled_at = shop.redact_after = shop.needs_reauth_at = None
-    shop.sync_health = "connected: setting up webhooks"
-    db.session.commit()
-    return shop
+    queues.enqueue("periodic", complete_woocommerce_connection, pending.nonce,
+                   job_id=connection_job_id(pending.nonce))
+    return {"status": 200, "message": "keys received"}, 200
 
 
 @bp.get("/connected")
 def connected():
     """Where WooCommerce sends the merchant back (`success=1|0&user_id=<state>`)."""
-    state = _read_state(request.args.get("user_id", ""))
-    shop = db.session.scalars(select(Shop).where(
-        Shop.platform == "woocommerce", Shop.domain == state["store"])).first()
-    ok = request.args.get("success") == "1" and shop is not None and shop.api_key is not None
-    credentials = None
-    if ok and queues.redis.set(SHOWN_CREDENTIALS_PREFIX + state["nonce"], "1", nx=True, ex=STATE_MAX_AGE):
-        # The companion plugin needs both; shown once, to the browser that ran the handshake.
-        credentials = {"shop_key": shop.shop_key, "secret": shop.webhook_secret}
-    page = render_template_string(CONNECTED_PAGE, ok=ok, store=state["store"], credentials=credentials)
-    return page, 200 if ok else 400, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    pending = _pending_from(request.args.get("user_id", ""))
+    if request.cookies.get(COOKIE) != pending.nonce:
+        abort(403, description="This connection was started in another browser. Start again from "
+                               "Settings → Aftersales in your WordPress admin.")
+    status = pending.status if request.args.get("success") == "1" else "declined"
+    page = render_template_string(CONNECTED_PAGE, status=status, store=pending.store, message=pending.message,
+                                  plugin=pending.plugin_configured,
+                                  refresh=status in (connections.WAITING, connections.VERIFYING))
+    code = 400 if status in ("failed", "declined") else 200
+    return page, code, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -53,6 +53,10 @@ class FakeStoreState:
     fail_next: list = field(default_factory=list)  # statuses to answer before anything else
     nonces: set = field(default_factory=set)
     next_webhook_id: int = 1
+    # The companion plugin's side of a connection (theme_blocks/…/includes/connect.php):
+    # the claim its Connect button made, and the settings the app handed it.
+    plugin_claim: str | None = None
+    plugin_settings: dict | None = None
 
 
 class FakeWooCommerce:
@@ -94,6 +98,8 @@ class FakeWooCommerce:
 
         @app.before_request
         def gate():
+            if request.path == "/" and request.args.get("rest_route", "").startswith("/aftersales/"):
+                return self._plugin_route()
             auth = self._authenticate()
             with self.lock:
                 self.state.requests.append((request.method, request.path, request.args.to_dict(), auth))
@@ -187,6 +193,24 @@ class FakeWooCommerce:
             return jsonify(self._public(hook))
 
         return app
+
+    def _plugin_route(self):
+        """`POST /?rest_route=/aftersales/v1/connection` as the plugin and WordPress answer it."""
+        with self.lock:
+            self.state.requests.append((request.method, request.args["rest_route"], {}, "plugin"))
+        if request.args["rest_route"] != "/aftersales/v1/connection" or request.method != "POST":
+            return _error("rest_no_route", "No route was found matching the URL and request method.", 404)
+        if request.authorization is not None:  # core: Basic credentials that are no application password
+            return _error("incorrect_password", "The provided password is an invalid application password.", 401)
+        body = request.get_json(silent=True) or {}
+        claim = self.state.plugin_claim
+        if not claim or not isinstance(body.get("claim"), str) or not hmac.compare_digest(
+                hashlib.sha256(body["claim"].encode()).hexdigest(), hashlib.sha256(claim.encode()).hexdigest()):
+            return _error("aftersales_unknown_claim", "No connection was started from this store.", 403)
+        with self.lock:
+            self.state.plugin_claim = None
+            self.state.plugin_settings = {k: body.get(k) for k in ("shop_key", "secret", "app_url")}
+        return jsonify(connected=True)
 
     @staticmethod
     def _public(hook: dict) -> dict:

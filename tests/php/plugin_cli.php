@@ -8,6 +8,8 @@
  * php plugin_cli.php login-token <shop_key> <user_id> <secret> <expires> <nonce>
  * php plugin_cli.php open-admin <app_url> <shop_key> <secret> <user_id> <capability> <nonce_sent>
  * php plugin_cli.php settings-page <app_url> <shop_key> <secret>
+ * php plugin_cli.php connect-start <app_url> <capability> <nonce_sent>
+ * php plugin_cli.php connect-receive <claim_made> <seconds_left> <json body sent>
  */
 
 require __DIR__ . '/wp_stubs.php';
@@ -69,4 +71,28 @@ if ( 'login-token' === $command ) {
 		}
 	);
 	aftersales_open_admin();
+}
+if ( 'connect-start' === $command ) {
+	$GLOBALS['stub_options'] = array( 'aftersales_app_url' => $argv[2] );
+	$GLOBALS['stub_user']    = array( 'id' => 1, 'caps' => array( $argv[3] ) );
+	$_POST                   = array( 'action' => 'aftersales_connect', '_wpnonce' => $argv[4] );
+	$_REQUEST                = $_POST;
+	add_filter( 'allowed_redirect_hosts', 'aftersales_allowed_redirect_hosts' );
+	register_shutdown_function(
+		function () {
+			echo json_encode( array( 'log' => $GLOBALS['stub_log'], 'options' => $GLOBALS['stub_options'] ) );
+		}
+	);
+	aftersales_start_connect();
+} elseif ( 'connect-receive' === $command ) {
+	$GLOBALS['stub_options'] = array(
+		'aftersales_app_url'       => 'https://app.example.test',
+		'aftersales_connect_claim' => array(
+			'hash'    => hash( 'sha256', $argv[2] ),
+			'expires' => time() + (int) $argv[3],
+		),
+	);
+	aftersales_register_routes();
+	$answer = aftersales_receive_connection( new Stub_Rest_Request( json_decode( $argv[4], true ) ) );
+	echo json_encode( array( 'answer' => $answer, 'options' => $GLOBALS['stub_options'], 'log' => $GLOBALS['stub_log'] ) );
 }

@@ -78,6 +78,18 @@ function check_admin_referer( $action ) {
 	return 1;
 }
 function nocache_headers() {}
+function update_option( $name, $value, $autoload = null ) { $GLOBALS['stub_options'][ $name ] = $value; return true; }
+function delete_option( $name ) { unset( $GLOBALS['stub_options'][ $name ] ); return true; }
+function register_rest_route( $route_namespace, $route, $args ) { $GLOBALS['stub_log']['routes'][] = array( $route_namespace, $route, $args['methods'], $args['permission_callback'] ); }
+function __return_true() { return true; }
+class WP_Error {
+	public function __construct( public string $code = '', public string $message = '', public $data = '' ) {}
+}
+/** A REST request whose JSON body is given. */
+class Stub_Rest_Request {
+	public function __construct( public $json ) {}
+	public function get_json_params() { return $this->json; }
+}
 function esc_html_e( $text, $domain = 'default' ) { echo esc_html( $text ); }
 function submit_button() { echo '<p class="submit"><input type="submit" class="button button-primary" value="Save Changes" /></p>'; }
 function wc_get_order( $id ) { return $GLOBALS['stub_orders'][ (int) $id ] ?? false; }

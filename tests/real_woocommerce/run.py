@@ -7,9 +7,9 @@ the script needs) it prints "skipped: …" and exits 0.
 
 Steps: a fresh store (setup + start, own WORKDIR and ports), our app like `make run` (SQLite,
 embedded Redis, SMTP sink folder, gunicorn over https with a self-signed certificate, worker),
-the companion plugin zip installed and activated through WordPress' own Plugin_Upgrader, the
-store connected through /woocommerce/connect (grant approved as the shop admin), the plugin
-configured through its settings form, a guest order through REST, tracking meta + completed,
+the companion plugin zip installed and activated through WordPress' own Plugin_Upgrader, its
+app URL saved, the store connected with the plugin's Connect button (grant approved as the shop
+admin; the plugin receives its shop key and secret from our app), a guest order through REST, tracking meta + completed,
 then: the thank-you page's placeholder → our fragment names the tracking number, and the
 shipped mail with the tracking number lands in the sink folder. The webhook bodies our app
 received are scrubbed and written to WORKDIR/out/recorded (and to --record DIR).
@@ -61,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         step(f"our app: gunicorn (https, self-signed) + worker on {APP_URL}, embedded Redis, SMTP sink folder")
         app.start()
         install_plugin(store)
+        configure_plugin(store)
         shop = connect(store, app)
-        configure_plugin(store, shop)
         order = order_flow(app, shop)
         thank_you_page(order)
         subject = shipped_mail(app)

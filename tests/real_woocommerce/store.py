@@ -102,26 +102,30 @@ echo $file, ' ', $data['Version'], ' active=', is_plugin_active( $file ) ? 'yes'
     note(f"installed from {zip_path.relative_to(REPO)}: {out}")
 
 
-def configure_plugin(store: Store, shop: dict) -> None:
-    step("plugin settings form (Settings → Aftersales): app URL, shop key, signing secret")
-    wp = store.admin_session()
+def settings_page(wp: httpx.Client) -> str:
+    """Settings → Aftersales as the signed-in admin sees it."""
     # The first wp-admin page after WooCommerce's activation redirects once to its onboarding.
     for _ in range(2):
         r = wp.get(f"{SITE}/wp-admin/options-general.php?page=aftersales", follow_redirects=True)
         if "page=wc-admin" not in str(r.url):
-            break
+            return r.text
         note("first wp-admin visit: WooCommerce's one-time redirect to its onboarding; asking again")
-    m = re.search(r'name="_wpnonce" value="([^"]+)"', r.text)
+    (WORKDIR / "settings-page.html").write_text(r.text)
+    raise Failed(f"options-general.php?page=aftersales did not open (HTTP {r.status_code} {r.url}; "
+                 f"saved as {WORKDIR / 'settings-page.html'})")
+
+
+def configure_plugin(store: Store) -> None:
+    step("plugin settings form (Settings → Aftersales): the app URL, nothing else to type")
+    wp = store.admin_session()
+    m = re.search(r'value="aftersales_save_settings" />\s*<input type="hidden" (?:id="_wpnonce" )?'
+                  r'name="_wpnonce" value="([^"]+)"', settings_page(wp))
     if not m:
-        (WORKDIR / "settings-page.html").write_text(r.text)
-        raise Failed(f"no settings form with a nonce on options-general.php?page=aftersales "
-                     f"(HTTP {r.status_code} {r.url}; saved as {WORKDIR / 'settings-page.html'})")
+        raise Failed("no settings form with a nonce on options-general.php?page=aftersales")
     r = wp.post(f"{SITE}/wp-admin/admin-post.php", follow_redirects=False, data={
         "action": "aftersales_save_settings", "_wpnonce": m.group(1),
-        "_wp_http_referer": "/wp-admin/options-general.php?page=aftersales",
-        "aftersales_app_url": APP_URL, "aftersales_shop_key": shop["shop_key"], "aftersales_secret": shop["secret"]})
-    saved = store.php("echo get_option('aftersales_app_url'), ' ', get_option('aftersales_shop_key'), ' ', "
-                      "get_option('aftersales_secret') === '" + shop["secret"] + "' ? 'secret ok' : 'secret differs';")
+        "_wp_http_referer": "/wp-admin/options-general.php?page=aftersales", "aftersales_app_url": APP_URL})
+    saved = store.php("echo get_option('aftersales_app_url');")
     note(f"save → HTTP {r.status_code}; stored: {saved}")
-    if saved != f"{APP_URL} {shop['shop_key']} secret ok":
+    if saved != APP_URL:
         raise Failed(f"plugin settings not stored as sent: {saved}")

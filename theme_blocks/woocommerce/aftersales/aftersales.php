@@ -25,6 +25,7 @@ define( 'AFTERSALES_FILE', __FILE__ );
 require_once __DIR__ . '/includes/token.php';
 require_once __DIR__ . '/includes/settings.php';
 require_once __DIR__ . '/includes/signin.php';
+require_once __DIR__ . '/includes/connect.php';
 require_once __DIR__ . '/includes/embed.php';
 require_once __DIR__ . '/includes/reorder.php';
 
@@ -44,6 +45,8 @@ add_action(
 add_action( 'admin_menu', 'aftersales_add_settings_page' );
 add_action( 'admin_post_aftersales_save_settings', 'aftersales_save_settings' );
 add_action( 'admin_post_aftersales_open_admin', 'aftersales_open_admin' );
+add_action( 'admin_post_aftersales_connect', 'aftersales_start_connect' );
+add_action( 'rest_api_init', 'aftersales_register_routes' );
 add_filter( 'allowed_redirect_hosts', 'aftersales_allowed_redirect_hosts' );
 add_action( 'woocommerce_thankyou', 'aftersales_render_block', 20 );
 add_action( 'woocommerce_view_order', 'aftersales_render_block', 20 );

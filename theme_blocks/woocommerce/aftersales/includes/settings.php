@@ -1,6 +1,7 @@
 <?php
 /**
- * Settings → Aftersales: the app URL, the shop key and the signing secret.
+ * Settings → Aftersales: the app URL, and the connection the "Connect" button sets up
+ * (includes/connect.php): the shop key and signing secret arrive from the app, never typed.
  *
  * @package Aftersales
  */
@@ -31,7 +32,7 @@ function aftersales_add_settings_page() {
 	);
 }
 
-/** Print the settings form; the secret is never echoed back. */
+/** Print the app URL form and the connection's state; the secret is never echoed. */
 function aftersales_render_settings_page() {
 	if ( ! current_user_can( 'manage_woocommerce' ) ) {
 		return;
@@ -52,25 +53,6 @@ function aftersales_render_settings_page() {
 					<th scope="row"><label for="aftersales_app_url"><?php esc_html_e( 'App URL', 'aftersales' ); ?></label></th>
 					<td><input name="aftersales_app_url" id="aftersales_app_url" type="url" class="regular-text" value="<?php echo esc_attr( $settings['app_url'] ); ?>" placeholder="https://app.example.com" /></td>
 				</tr>
-				<tr>
-					<th scope="row"><label for="aftersales_shop_key"><?php esc_html_e( 'Shop key', 'aftersales' ); ?></label></th>
-					<td><input name="aftersales_shop_key" id="aftersales_shop_key" type="text" class="regular-text" value="<?php echo esc_attr( $settings['shop_key'] ); ?>" /></td>
-				</tr>
-				<tr>
-					<th scope="row"><label for="aftersales_secret"><?php esc_html_e( 'Signing secret', 'aftersales' ); ?></label></th>
-					<td>
-						<input name="aftersales_secret" id="aftersales_secret" type="password" class="regular-text" value="" autocomplete="new-password" />
-						<p class="description">
-							<?php
-							echo esc_html(
-								'' === $settings['secret']
-									? __( 'Not set. Paste the secret shown in the Aftersales admin.', 'aftersales' )
-									: __( 'Set. Leave empty to keep the current secret.', 'aftersales' )
-							);
-							?>
-						</p>
-					</td>
-				</tr>
 			</table>
 			<?php submit_button(); ?>
 		</form>
@@ -85,15 +67,9 @@ function aftersales_save_settings() {
 	}
 	check_admin_referer( 'aftersales_save_settings' );
 
-	$app_url  = isset( $_POST['aftersales_app_url'] ) ? esc_url_raw( trim( wp_unslash( $_POST['aftersales_app_url'] ) ), array( 'https', 'http' ) ) : '';
-	$shop_key = isset( $_POST['aftersales_shop_key'] ) ? sanitize_text_field( wp_unslash( $_POST['aftersales_shop_key'] ) ) : '';
-	$secret   = isset( $_POST['aftersales_secret'] ) ? sanitize_text_field( wp_unslash( $_POST['aftersales_secret'] ) ) : '';
+	$app_url = isset( $_POST['aftersales_app_url'] ) ? esc_url_raw( trim( wp_unslash( $_POST['aftersales_app_url'] ) ), array( 'https', 'http' ) ) : '';
 
 	update_option( 'aftersales_app_url', untrailingslashit( $app_url ) );
-	update_option( 'aftersales_shop_key', $shop_key );
-	if ( '' !== $secret ) {
-		update_option( 'aftersales_secret', $secret, false );
-	}
 	wp_safe_redirect( add_query_arg( 'updated', '1', admin_url( 'options-general.php?page=aftersales' ) ) );
 	exit;
 }

@@ -87,7 +87,7 @@ function aftersales_open_admin() {
 	check_admin_referer( 'aftersales_open_admin' );
 	$url = aftersales_login_url( time() );
 	if ( '' === $url ) {
-		wp_die( esc_html__( 'Set the app URL, shop key and signing secret first.', 'aftersales' ), 400 );
+		wp_die( esc_html__( 'Connect the store first.', 'aftersales' ), 400 );
 	}
 	nocache_headers();
 	wp_safe_redirect( $url, 303 );
@@ -95,7 +95,7 @@ function aftersales_open_admin() {
 }
 
 /**
- * The "Open Aftersales" button (when configured) and the "Connect this store" link (when an app URL is set).
+ * The "Open Aftersales" button (when connected) and the "Connect" button (when an app URL is set).
  *
  * @param array $settings From aftersales_settings().
  */
@@ -112,12 +112,22 @@ function aftersales_render_app_links( $settings ) {
 		</form>
 		<?php
 	}
-	$connect = $settings['app_url'] . '/woocommerce/connect?store_url=' . rawurlencode( home_url() );
 	?>
-	<h2><?php esc_html_e( 'First setup', 'aftersales' ); ?></h2>
+	<h2><?php esc_html_e( 'Connection', 'aftersales' ); ?></h2>
 	<p>
-		<a class="button" href="<?php echo esc_url( $connect ); ?>"><?php esc_html_e( 'Connect this store', 'aftersales' ); ?></a>
+		<?php
+		echo esc_html(
+			aftersales_is_configured( $settings )
+				? __( 'This store is connected to Aftersales.', 'aftersales' )
+				: __( 'This store is not connected yet.', 'aftersales' )
+		);
+		?>
 	</p>
-	<p class="description"><?php esc_html_e( 'WooCommerce asks you to approve read/write API keys for Aftersales. After you approve, Aftersales reads your orders and sets up its webhooks; nothing changes in your shop. Then paste the shop key and signing secret from Aftersales into the form below.', 'aftersales' ); ?></p>
+	<form method="post" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>">
+		<input type="hidden" name="action" value="aftersales_connect" />
+		<?php wp_nonce_field( 'aftersales_connect' ); ?>
+		<p><button type="submit" class="button"><?php echo esc_html( aftersales_is_configured( $settings ) ? __( 'Connect again', 'aftersales' ) : __( 'Connect', 'aftersales' ) ); ?></button></p>
+	</form>
+	<p class="description"><?php esc_html_e( 'WooCommerce asks you to approve read/write API keys for Aftersales. Aftersales checks them on your store, reads your orders and sets up its webhooks, and sends this plugin its settings directly; there is nothing to copy.', 'aftersales' ); ?></p>
 	<?php
 }
