@@ -14,6 +14,7 @@ from rq import SimpleWorker
 from app import create_app
 from app.extensions import queues
 from app.jobs.runtime import set_worker_app
+from app.privacy_scrub import scrub_addresses, scrub_logged_addresses
 from app.queues import QUEUE_NAMES
 
 log = logging.getLogger("app.worker")
@@ -24,7 +25,7 @@ MAINTENANCE_SECONDS = 60
 def log_failure(job, exc_type, exc_value, _traceback):
     """Make every failed attempt visible with its job id; RQ keeps the failed registry."""
     log.error("job failed id=%s func=%s retries_left=%s error=%s: %s",
-              job.id, job.func_name, job.retries_left, exc_type.__name__, exc_value)
+              job.id, job.func_name, job.retries_left, exc_type.__name__, scrub_addresses(str(exc_value)))
     return True  # let RQ's default handling (retry or failed registry) go on
 
 
@@ -43,6 +44,7 @@ def tick_forever(app, stop: threading.Event) -> None:
 def main() -> None:
     app = create_app()
     set_worker_app(app)
+    scrub_logged_addresses()  # a safety net: error texts are scrubbed where they are made
     stop = threading.Event()
     threading.Thread(target=tick_forever, args=(app, stop), daemon=True).start()
     # SimpleWorker runs jobs in this process instead of forking a work horse per job: a

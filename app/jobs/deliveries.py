@@ -35,6 +35,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import inspect, select
 
 from app.domain.events import apply_event
+from app.domain.lifecycle import redact_late_arrivals
 from app.extensions import db, queues
 from app.jobs.delivery_batches import BATCH, apply_batch, leading_batch
 from app.jobs.delivery_outcomes import (
@@ -49,6 +50,7 @@ from app.jobs.delivery_outcomes import (
 )
 from app.jobs.runtime import job
 from app.models import WebhookDelivery
+from app.privacy_scrub import address_free
 from app.queues import BACKOFF
 from connectors import get_connector
 from connectors.base import LifecycleEvent, MalformedPayload
@@ -170,8 +172,8 @@ def _process_claimed(session, delivery: WebhookDelivery, now: datetime, shops: d
             shops.clear()  # rolled back: the shops it held are expired
         _finish(delivery_id, "failed", f"{type(exc).__name__}: {exc}", None, failed_at=now)
         log.exception("delivery %s failed (will retry)", delivery_id)
-        if reraise:
-            raise  # RQ retries the job
+        if reraise:  # RQ retries the job and keeps what it raised: its text, scrubbed
+            raise address_free(exc) from None
         return RETRY  # the drain hands it to its own job
     if not _gone(delivery):
         record_outcome(delivery, outcome, now)
@@ -190,8 +192,11 @@ def _apply(session, delivery: WebhookDelivery, now: datetime, shops: dict | None
         return unknown_shop(delivery)
     event = get_connector(delivery.platform).parse(delivery.topic, delivery.body)
     outcome = apply_event(session, shop, with_event_time(event, delivery.triggered_at), now)
-    if isinstance(event, LifecycleEvent) and event.kind == "customer_redact":
-        delivery.body = None  # the request itself names the buyer it erases
+    if isinstance(event, LifecycleEvent):
+        if event.kind == "customer_redact":
+            delivery.body = None  # the request itself names the buyer it erases
+    else:  # it may have waited while its buyer was erased: then its body goes, and what it stored
+        redact_late_arrivals(session, [(shop, delivery, event)], now)
     return outcome
 
 

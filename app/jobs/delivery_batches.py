@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from app.domain.events import apply_facts
 from app.domain.followup_history import read_buyers
 from app.domain.followup_sync import earlier_orders_of, stored_messages_of, sync_own
+from app.domain.lifecycle import redact_late_arrivals
 from app.domain.order_locks import holding, insert_customers, lock_orders
 from app.domain.upsert import is_stale
 from app.jobs.delivery_outcomes import RETRY, record, record_outcome, shop_of, unknown_shop, with_event_time
@@ -180,6 +181,8 @@ def _apply_together(session, batch: list[Prepared], now: datetime) -> list[tuple
             record_outcome(item.delivery, outcome, now)
         else:
             _record_failure(item.delivery, outcome, item.error, now)
+    # A delivery that waited while its buyer was erased: its body goes, and what it stored.
+    redact_late_arrivals(session, [(i.shop, i.delivery, i.event) for i, _ in outcomes if i.settled is None], now)
     return [(item.id, outcome) for item, outcome in outcomes]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.models import Shop, WebhookDelivery
+from app.privacy_scrub import scrub_addresses
 from app.queues import BACKOFF
 from connectors.base import FulfillmentEvent, OrderEvent
 
@@ -36,7 +37,7 @@ def record(delivery: WebhookDelivery, state: str, error: str | None, processed_a
     `failed_at`: the attempt failed and may be retried (when attempts are left)."""
     delivery.attempts += 1
     delivery.state, delivery.processed_at = state, processed_at
-    delivery.error = error[:2000] if error else None
+    delivery.error = scrub_addresses(error)[:2000] if error else None  # an exception's text may quote the buyer
     retry = failed_at is not None and delivery.attempts < MAX_ATTEMPTS
     delivery.retry_at = failed_at + retry_delay(delivery.attempts) if retry else None
 

@@ -22,10 +22,11 @@ from app.extensions import db
 from app.jobs.runtime import job
 from app.mail.feedback_intake import record_refusal
 from app.mail.render import message_id_for, render_message
-from app.mail.senders import PermanentSendError, RecipientRefused, sender_from_url
+from app.mail.senders import PermanentSendError, RecipientRefused, SendError, sender_from_url
 from app.mail.snapshot import load_message_snapshot
 from app.models import Customer, ScheduledMessage
 from app.presenters import load_for_presenting
+from app.privacy_scrub import address_free, scrub_addresses
 
 log = logging.getLogger(__name__)
 # Kinds whose sending is itself a fact the planner reads.
@@ -82,17 +83,21 @@ def send_message(message_id: int) -> str:
         # The reply often quotes the address: the log gets the code and our verdict only.
         log.warning("message %s refused at SMTP time (%s): %s", message_id, exc.code, feedback.outcome)
         return "bounced"
-    except PermanentSendError as exc:
+    except PermanentSendError as exc:  # its text holds no address (app/mail/senders.py)
         _record_failure(message, "failed", str(exc))
         log.warning("message %s rejected permanently: %s", message_id, exc)
         return "failed"
     except Exception as exc:
+        error = scrub_addresses(f"{type(exc).__name__}: {exc}")
         give_up = message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
-        _record_failure(message, "failed" if give_up else "queued", f"{type(exc).__name__}: {exc}")
-        log.warning("message %s send failed (attempt %s): %s", message_id, message.attempts, exc)
+        _record_failure(message, "failed" if give_up else "queued", error)
+        log.warning("message %s send failed (attempt %s): %s", message_id, message.attempts, error)
         if give_up:
             return "failed"
-        raise
+        if isinstance(exc, SendError):
+            raise  # address-free, without smtplib's exception as cause
+        # RQ keeps what the job raises, chained causes included: only the scrubbed text goes.
+        raise address_free(exc) from None
     sent_at = datetime.now(timezone.utc)
     _update(message.id, state="sent", sent_at=sent_at, message_id=message_id_for(message))
     session.commit()
@@ -158,7 +163,7 @@ def _record_failure(message: ScheduledMessage, state: str, error: str) -> None:
     db.session.rollback()
     message = db.session.get(ScheduledMessage, message.id)
     message.state = state
-    message.last_error = error[:2000]
+    message.last_error = scrub_addresses(error)[:2000]
     if state == "failed":
         message.reason = "send failed"
     db.session.commit()

@@ -24,6 +24,7 @@ from email.utils import collapse_rfc2231_value
 
 from app.bounce_addresses import REF_HEADER
 from app.domain.mail_feedback import COMPLAINT, FEEDBACK, FeedbackReport, bounce_kind
+from app.privacy_scrub import scrub_addresses
 
 STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")
 ORIGINAL_PARTS = ("message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers")
@@ -31,7 +32,6 @@ ORIGINAL_PARTS = ("message/rfc822", "message/global", "text/rfc822-headers", "me
 REPORT_HEADERS = ("To", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To")
 ORIGINAL_HEADERS = (REF_HEADER, "Return-Path")
 STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)")
-ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
 BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
 DIAGNOSTIC_LENGTH = 300
 
@@ -170,7 +170,7 @@ def scrubbed(diagnostic: str | None) -> str | None:
     """The diagnostic without any address in it (it usually quotes the buyer's)."""
     if not diagnostic:
         return None
-    return ADDRESS.sub("[address]", " ".join(diagnostic.split()))[:DIAGNOSTIC_LENGTH]
+    return scrub_addresses(" ".join(diagnostic.split()))[:DIAGNOSTIC_LENGTH]
 
 
 def _short(value: str | None) -> str | None:

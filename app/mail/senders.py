@@ -14,12 +14,22 @@ from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from app.mail.mime import OutgoingMail
+from app.privacy_scrub import scrub_addresses
 
 log = logging.getLogger(__name__)
 
 
 class SendError(Exception):
-    """The message was not accepted."""
+    """The message was not accepted; `code`: the SMTP reply code, when the server gave one.
+
+    Its text never holds an address (replies quote the recipient's: `450 4.1.1 <buyer@…>`):
+    it is stored on the message, logged, and kept by RQ when the send job raises it. The
+    sender raises it without the smtplib exception as cause, whose text quotes the address.
+    """
+
+    def __init__(self, text: str, code: int | None = None):
+        super().__init__(scrub_addresses(text))
+        self.code = code
 
 
 class TemporarySendError(SendError):
@@ -34,8 +44,8 @@ class RecipientRefused(PermanentSendError):
     """The server refused the recipient with a 5xx: a bounce at SMTP time."""
 
     def __init__(self, code: int, reply: str):
-        super().__init__(f"{code} {reply}")
-        self.code, self.reply = code, reply
+        super().__init__(f"{code} {reply}", code)
+        self.reply = scrub_addresses(reply)
 
 
 class EmailSender(Protocol):
@@ -65,13 +75,14 @@ class SMTPSender:
             # One recipient per mail; the reply without the address it was given for.
             code, reply = min(exc.recipients.values())
             text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+            # `from None`: smtplib's exception names the recipient; ours keeps code and reply.
             if 500 <= code < 600:
-                raise RecipientRefused(code, text) from exc
-            raise TemporarySendError(f"{code} {text}") from exc
+                raise RecipientRefused(code, text) from None
+            raise TemporarySendError(f"{code} {text}", code) from None
         except smtplib.SMTPResponseException as exc:
-            raise _by_code(exc.smtp_code, exc.smtp_error) from exc
+            raise _by_code(exc.smtp_code, exc.smtp_error) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise TemporarySendError(f"{type(exc).__name__}: {exc}") from exc
+            raise TemporarySendError(f"{type(exc).__name__}: {exc}") from None
 
     def _connect(self) -> smtplib.SMTP:
         if self.ssl:
@@ -86,7 +97,7 @@ class SMTPSender:
 def _by_code(code: int, detail) -> SendError:
     text = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
     cls = PermanentSendError if 500 <= code < 600 else TemporarySendError
-    return cls(f"{code} {text}")
+    return cls(f"{code} {text}", code)
 
 
 class ConsoleSender:
