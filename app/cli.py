@@ -1,4 +1,4 @@
-"""Command line: `flask --app app db|shops|deliveries|dispatch|mail …`."""
+"""Command line: `flask --app app db|shops|deliveries|dispatch|mail|keys …`."""
 from __future__ import annotations
 
 import logging
@@ -18,6 +18,7 @@ db_cli = click.Group("db", help="Database schema.")
 shops_cli = click.Group("shops", help="Register shops without OAuth (demos and tests).")
 deliveries_cli = click.Group("deliveries", help="Stored webhook deliveries.")
 mail_cli = click.Group("mail", help="Bounce and complaint reports, the suppression list.")
+keys_cli = click.Group("keys", help="The keys that encrypt secrets at rest (TOKEN_ENCRYPTION_KEY).")
 # sysexits(3), which MTAs read: 65 the input is bad (it is kept), 75 try again later.
 EX_DATAERR, EX_TEMPFAIL = 65, 75
 log = logging.getLogger(__name__)
@@ -237,3 +238,27 @@ def lift_suppression_command(shop_key: str, email: str, reason: str, lifted_by: 
     log.warning("suppression lifted: shop %s, listed as %s, by %s: %s", shop.id, was,
                 scrubbed(lifted_by), scrubbed(reason))
     click.echo(f"lifted ({was}); marketing mail still needs the buyer's consent")
+
+
+@keys_cli.command("rotate")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000),
+              help="rows per transaction")
+@with_appcontext
+def rotate_keys_command(batch_size: int) -> None:
+    """Re-encrypt every stored secret under the first key of TOKEN_ENCRYPTION_KEY.
+
+    To rotate: set TOKEN_ENCRYPTION_KEY=NEW,OLD (new key first, old kept), restart the app
+    and workers, run this, and drop OLD only after it exits 0. Safe to run again, and
+    while the app runs.
+    """
+    from app.key_rotation import NAMED_UNREADABLE, rotate_secrets
+
+    report = rotate_secrets(db.engine, batch_size, progress=click.echo)
+    click.echo(report.summary())
+    if report.unreadable:
+        named = ", ".join(report.unreadable[:NAMED_UNREADABLE])
+        more = len(report.unreadable) - NAMED_UNREADABLE
+        raise click.ClickException(
+            f"{len(report.unreadable)} stored secret(s) cannot be decrypted with any configured key "
+            f"({named}{f' and {more} more' if more > 0 else ''}); put back the key that wrote them "
+            "before dropping any")

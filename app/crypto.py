@@ -13,18 +13,22 @@ class KeyringNotConfigured(RuntimeError):
 
 
 _keyring: MultiFernet | None = None
+# The first key of the keyring: the one that encrypts, and the only one a rotated value needs.
+_primary: Fernet | None = None
 
 
 def configure_keys(spec: str) -> None:
     """Set the process keyring from a comma-separated list; the first key encrypts."""
-    global _keyring
+    global _keyring, _primary
     keys = [k.strip() for k in spec.split(",") if k.strip()]
     try:
-        _keyring = MultiFernet([Fernet(k) for k in keys])
+        fernets = [Fernet(k) for k in keys]
+        _keyring = MultiFernet(fernets)
     except (ValueError, TypeError) as exc:
         raise ValueError(
             "TOKEN_ENCRYPTION_KEY must hold url-safe base64 Fernet keys (32 bytes each)"
         ) from exc
+    _primary = fernets[0]
     _decrypt.cache_clear()
 
 
@@ -55,7 +59,20 @@ def _decrypt(token: str) -> str:
 
 def rotate(token: str) -> str:
     """Re-encrypt a stored value under the newest key."""
-    return _ring().rotate(token.encode()).decode()
+    try:
+        return _ring().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("stored secret cannot be decrypted with the configured keys") from exc
+
+
+def under_first_key(token: str) -> bool:
+    """Whether the first key alone decrypts this value (rotating it again would change nothing)."""
+    _ring()
+    try:
+        _primary.decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
 
 
 class EncryptedText(TypeDecorator):

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.jobs.messages import fatigue_rules, mail_sender
 from app.models import Customer, Order, ScheduledMessage, Shipment
 from tests.admin_sessions import SHOPIFY_DOMAIN, bearer, csrf_token
+from tests.confirmed_addresses import confirm_test_address
 
 CONTENT = {"name": "Laden & Co", "locale": "en", "logo_url": "https://laden.example/logo.png",
            "primary_color": "#112233", "accent_color": "#AA0000", "imprint": "Laden GmbH, Berlin",
@@ -190,7 +191,8 @@ def test_legal_form_without_csrf_token_is_forbidden(wc_admin, wc_shop):
 # Test send
 
 
-def test_test_send_goes_to_the_typed_address_through_the_apps_sender(wc_admin):
+def test_test_send_goes_to_the_chosen_address_through_the_apps_sender(wc_admin, wc_shop):
+    confirm_test_address(wc_shop, "me@laden.example")
     response = post(wc_admin, "/admin/previews/test-send", {"email": "me@laden.example", "kind": "shipped",
                                                             "lang": "en"})
     assert response.status_code == 200 and b"sent to me@laden.example" in response.data
@@ -198,7 +200,8 @@ def test_test_send_goes_to_the_typed_address_through_the_apps_sender(wc_admin):
     assert mail["To"] == "me@laden.example" and mail["Content-Language"] == "en"
 
 
-def test_test_send_of_a_marketing_kind_carries_one_click_unsubscribe(wc_admin):
+def test_test_send_of_a_marketing_kind_carries_one_click_unsubscribe(wc_admin, wc_shop):
+    confirm_test_address(wc_shop, "me@laden.example")
     post(wc_admin, "/admin/previews/test-send", {"email": "me@laden.example", "kind": "review_request", "lang": "de"})
     (mail,) = mail_sender().outbox
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -209,19 +212,22 @@ def test_test_send_of_a_marketing_kind_carries_one_click_unsubscribe(wc_admin):
     ({"email": "me@laden.example", "kind": "spam", "lang": "de"}, b"Choose a mail"),
     ({"email": "me@laden.example", "kind": "shipped", "lang": "fr"}, b"German or English"),
 ])
-def test_invalid_test_send_is_refused_with_a_message(wc_admin, form, message):
+def test_invalid_test_send_is_refused_with_a_message(wc_admin, wc_shop, form, message):
+    confirm_test_address(wc_shop, "me@laden.example")
     response = post(wc_admin, "/admin/previews/test-send", form)
     assert response.status_code == 422 and message in response.data
     assert mail_sender().outbox == []
 
 
-def test_test_send_without_csrf_token_is_forbidden(wc_admin):
+def test_test_send_without_csrf_token_is_forbidden(wc_admin, wc_shop):
+    confirm_test_address(wc_shop, "me@laden.example")
     response = post(wc_admin, "/admin/previews/test-send", {"email": "me@laden.example", "kind": "shipped",
                                                             "lang": "de"}, token=False)
     assert response.status_code == 403 and mail_sender().outbox == []
 
 
 def test_shopify_test_send_with_bearer(client, shop):
+    confirm_test_address(shop, "owner@johns.example")
     response = client.post(f"/admin/previews/test-send?shop={SHOPIFY_DOMAIN}", headers=bearer(),
                            data={"email": "owner@johns.example", "kind": "shipped", "lang": "de"})
     assert response.status_code == 200 and mail_sender().outbox[0]["To"] == "owner@johns.example"

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.jobs.messages import mail_sender
 from app.mail.render import render_message
 from app.models import Order, ScheduledMessage, Suppression
+from tests.confirmed_addresses import confirm_test_address
 from tests.test_admin_forms import post
 
 UNSUBSCRIBE_PATH = re.compile(r"https://app\.example\.test/u/([^\s\"'<>?&]+)")
@@ -46,7 +47,8 @@ def test_mail_previews_carry_an_unsubscribe_link_that_unsubscribes_nobody(wc_adm
     assert set(UNSUBSCRIBE_PATH.findall(page)) == {"preview"}
 
 
-def test_a_test_mails_unsubscribe_link_answers_a_notice_and_lists_nobody(wc_admin):
+def test_a_test_mails_unsubscribe_link_answers_a_notice_and_lists_nobody(wc_admin, wc_shop):
+    confirm_test_address(wc_shop, "me@laden.example")
     post(wc_admin, "/admin/previews/test-send", {"email": "me@laden.example", "kind": "review_request", "lang": "de"})
     (mail,) = mail_sender().outbox
     assert mail["List-Unsubscribe"] == "<https://app.example.test/u/preview?lang=de>"

@@ -56,7 +56,8 @@ def render_message(message: ScheduledMessage, order: Order | None = None) -> Out
     subject, text, html = _render_parts(f"email/{message.kind}", context)
     sender_name, sender_addr = _sender(current_app.config["MAIL_FROM"])
     headers = [
-        ("From", mailbox(order.shop.name or sender_name, sender_addr)), ("To", message.customer.email),
+        ("From", mailbox(sender_display_name(order.shop.name) or sender_name, sender_addr)),
+        ("To", message.customer.email),
         ("Subject", subject), ("Date", formatdate(usegmt=True)), ("Message-ID", message_id_for(message)),
         ("Content-Language", lang),
     ]
@@ -82,6 +83,16 @@ def _render_parts(base: str, context: dict) -> tuple[str, str, str]:
 @lru_cache(maxsize=8)
 def _sender(mail_from: str) -> tuple[str, str]:
     return parseaddr(mail_from)
+
+
+# What makes a display name read as an address: "PayPal <service@paypal.com>" would show a
+# reader that address before ours. The merchant's name stays, the address part cannot.
+ADDRESS_MARKS = str.maketrans("", "", "<>@\uff20\ufe6b\uff1c\uff1e")
+
+
+def sender_display_name(shop_name: str | None) -> str:
+    """The shop's name as the From display name: the sender address is always ours (MAIL_FROM)."""
+    return " ".join((shop_name or "").translate(ADDRESS_MARKS).split())
 
 
 def _parcel_of(facts: dict, message: ScheduledMessage) -> dict | None:

@@ -1,23 +1,41 @@
-"""Previews: the block for a sample order in each state, every mail kind in de and en, test send."""
+"""Previews: the block for a sample order in each state, every mail kind in de and en, test send
+to the addresses the merchant confirmed (app/domain/test_recipients.py), and those addresses."""
 from __future__ import annotations
 
-import re
+import time
 from datetime import datetime, timezone
 
-from flask import g, request
+from flask import abort, g, request
+from sqlalchemy import select
 
+from app.domain import test_recipients
 from app.domain.mail_kinds import KINDS
 from app.domain.sample_orders import SAMPLE_STATES, sample_message, sample_order
+from app.domain.suppressions import email_hash
+from app.extensions import db
 from app.i18n import translator
 from app.jobs.messages import mail_sender
 from app.mail.render import render_message
 from app.mail.senders import SendError
+from app.mail.test_address_confirmation import confirmation_mail
+from app.models import TestRecipient
 from app.presenters import order_status
+from app.rate_limits import allow
+from app.test_recipient_links import confirm_token, confirm_url
+from app.web import test_address_confirm
 from app.web.admin import bp
 from app.web.admin.layout import render_page
 
 LANGUAGES = ("de", "en")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+HOUR, DAY = 3600, 24 * 3600
+
+
+@bp.record_once
+def register_confirm_page(state) -> None:
+    """The page behind the mailed link is public (whoever reads the mailbox answers it), so it
+    cannot sit under this blueprint, whose every route signs in first; it comes with it."""
+    if test_address_confirm.bp.name not in state.app.blueprints:
+        state.app.register_blueprint(test_address_confirm.bp)
 
 
 def _block_previews(shop, lang: str, now: datetime) -> list[dict]:
@@ -39,13 +57,25 @@ def _mail_previews(shop, now: datetime) -> list[dict]:
     return previews
 
 
+def _addresses(shop_id: int, now: datetime) -> list[dict]:
+    return [{"id": r.id, "address": r.address, "state": test_recipients.state(r, now)}
+            for r in test_recipients.recipients(db.session, shop_id)]
+
+
 def _page(status: int = 200, **extra):
     shop, now = g.admin.shop, datetime.now(timezone.utc)
     lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else shop.locale
     lang = lang if lang in LANGUAGES else "de"
     return render_page("admin/previews.html", status, lang=lang, languages=LANGUAGES, kinds=list(KINDS),
                        blocks=_block_previews(shop, lang, now), mails=_mail_previews(shop, now),
-                       errors=extra.pop("errors", {}), sent_to=extra.pop("sent_to", ""), **extra)
+                       addresses=_addresses(shop.id, now), sends_per_hour=test_recipients.TEST_SENDS_PER_HOUR,
+                       errors=extra.pop("errors", {}),
+                       sent_to=extra.pop("sent_to", ""), new_address=extra.pop("new_address", ""), **extra)
+
+
+def _too_many(field: str, message: str, window: int, **extra):
+    body, status, headers = _page(429, errors={field: message}, **extra)
+    return body, status, {**headers, "Retry-After": str(window - int(time.time()) % window)}
 
 
 @bp.get("/previews")
@@ -56,22 +86,76 @@ def previews():
 
 @bp.post("/previews/test-send")
 def test_send():
-    """Send one mail kind, rendered for a sample order, to the merchant's own address."""
-    form = request.form
+    """Send one mail kind, rendered for a sample order, to one of the shop's confirmed addresses."""
+    form, shop = request.form, g.admin.shop
     errors = {}
-    email = form.get("email", "").strip()
-    if not EMAIL.match(email) or len(email) > 254:
+    email = test_recipients.normalise(form.get("email"))
+    if email is None:
         errors["email"] = "Enter an email address such as you@yourshop.com."
     if form.get("kind") not in KINDS:
         errors["kind"] = "Choose a mail to send."
     if form.get("lang") not in LANGUAGES:
         errors["lang"] = "Choose German or English."
     if errors:
-        return _page(422, errors=errors, sent_to=email)
-    mail = render_message(sample_message(g.admin.shop, form["kind"], form["lang"],
-                                         datetime.now(timezone.utc), email))
+        return _page(422, errors=errors, sent_to=form.get("email", "").strip())
+    if not test_recipients.is_confirmed(db.session, shop.id, email):
+        return _page(403, errors={"email": f"Test mails go only to addresses you confirmed, and {email} is not "
+                                           "one: add it under Test addresses and open the link we mail to it."},
+                     sent_to=email)
+    if not allow("test-send", str(shop.id), test_recipients.TEST_SENDS_PER_HOUR, HOUR):
+        return _too_many("email", f"This shop sent {test_recipients.TEST_SENDS_PER_HOUR} test mails in the last "
+                                  "hour, the most it may: try again later.", HOUR, sent_to=email)
+    mail = render_message(sample_message(shop, form["kind"], form["lang"], datetime.now(timezone.utc), email))
     try:
         mail_sender().send(mail)
     except SendError as exc:
         return _page(502, errors={"email": f"The mail server refused the test mail: {exc}"}, sent_to=email)
     return _page(notice=f"Test mail “{mail['Subject']}” sent to {email}.", sent_to=email)
+
+
+@bp.post("/previews/test-addresses")
+def add_test_address():
+    """Add an address for test mails (or renew its link) and mail it the confirmation link."""
+    shop, now = g.admin.shop, datetime.now(timezone.utc)
+    typed = request.form.get("address", "").strip()
+    address = test_recipients.normalise(typed)
+    if address is None:
+        return _page(422, errors={"address": "Enter an email address such as you@yourshop.com."}, new_address=typed)
+    if test_recipients.is_confirmed(db.session, shop.id, address):
+        return _page(notice=f"{address} is confirmed already: test mails can go there.")
+    try:
+        recipient = test_recipients.add_or_renew(db.session, shop.id, address, now)
+    except test_recipients.Refused as refused:
+        db.session.rollback()
+        return _page(422, errors={"address": refused.message}, new_address=address)
+    if not allow("test-address-shop", str(shop.id), test_recipients.CONFIRMATIONS_PER_HOUR, HOUR):
+        db.session.rollback()
+        return _too_many("address", f"This shop asked for {test_recipients.CONFIRMATIONS_PER_HOUR} confirmations "
+                                    "in the last hour, the most it may: try again later.", HOUR, new_address=address)
+    if not allow("test-address-to", email_hash(address), test_recipients.CONFIRMATIONS_PER_ADDRESS_PER_DAY, DAY):
+        db.session.rollback()
+        return _too_many("address", f"{address} was sent {test_recipients.CONFIRMATIONS_PER_ADDRESS_PER_DAY} "
+                                    "confirmation links today, the most it gets: try again tomorrow.", DAY,
+                         new_address=address)
+    db.session.commit()
+    url = confirm_url(confirm_token(shop.id, recipient.id, address, recipient.created_at))
+    try:
+        mail_sender().send(confirmation_mail(shop, recipient, url))
+    except SendError as exc:
+        return _page(502, errors={"address": f"The mail server refused the confirmation mail: {exc}. "
+                                             "Add the address again to retry."}, new_address=address)
+    return _page(notice=f"We mailed a confirmation link to {address}. Once it is opened (within a day), "
+                        "test mails can go there.")
+
+
+@bp.post("/previews/test-addresses/<int:recipient_id>/remove")
+def remove_test_address(recipient_id: int):
+    """Take an address off the shop's test addresses (a link mailed to it stops working)."""
+    recipient = db.session.scalar(select(TestRecipient).where(TestRecipient.id == recipient_id,
+                                                              TestRecipient.shop_id == g.admin.shop.id))
+    if recipient is None:
+        abort(404, description="This shop has no such test address.")
+    address = recipient.address
+    db.session.delete(recipient)
+    db.session.commit()
+    return _page(notice=f"{address} removed: test mails no longer go there.")

@@ -1,0 +1,65 @@
+"""Signed links that confirm an address for a shop's test mails: one shop, one address row,
+one mailing, a day to open it.
+
+The token binds the shop, the row, the address's hash and when the row's link was mailed
+(`TestRecipient.created_at`, renewed by each new mailing), so an older link, one for
+another shop, or one for a row removed and added again confirms nothing. Its salt is its
+own: a token of any other link (unsubscribe, newsletter) does not verify here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from app.domain.suppressions import email_hash
+
+SALT = "test-recipient-confirm-v1"
+MAX_AGE_SECONDS = 24 * 3600
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class ConfirmTarget:
+    shop_id: int
+    recipient_id: int
+    email_hash: str
+    mailed_at: int
+
+
+class LinkExpired(Exception):
+    """The link was ours but is older than MAX_AGE_SECONDS."""
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def mailed_at_mark(mailed_at: datetime) -> int:
+    """The mailing's time in whole microseconds (what both databases keep)."""
+    return (mailed_at - EPOCH) // timedelta(microseconds=1)
+
+
+def confirm_token(shop_id: int, recipient_id: int, address: str, mailed_at: datetime) -> str:
+    return _serializer().dumps({"s": shop_id, "r": recipient_id, "h": email_hash(address),
+                                "t": mailed_at_mark(mailed_at)})
+
+
+def read_confirm_token(token: str) -> ConfirmTarget | None:
+    """The target, None for a forged, mangled or foreign token; LinkExpired for an old one."""
+    try:
+        data = _serializer().loads(token, max_age=MAX_AGE_SECONDS)
+    except SignatureExpired:
+        raise LinkExpired() from None
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not all(type(data.get(k)) is int for k in ("s", "r", "t")) \
+            or not isinstance(data.get("h"), str):
+        return None
+    return ConfirmTarget(data["s"], data["r"], data["h"], data["t"])
+
+
+def confirm_url(token: str) -> str:
+    return f"{current_app.config['APP_URL']}/test-address/{token}"
