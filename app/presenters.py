@@ -22,6 +22,7 @@ from app.domain.suppressions import GRANTED
 from app.domain.survey import SCORES, survey_question, survey_voucher
 from app.i18n import format_day_range, pick_locale, translate
 from app.models import Order, Shipment, Shop, ShopModule
+from connectors.links import web_link
 
 PRESENTER_VERSION = 1
 TIMELINE = ("placed", "processing", "shipped", "out_for_delivery", "delivered")
@@ -183,7 +184,8 @@ def _parcel(shipment, number: int, lang: str, detect_carrier: bool, stalled: boo
         "carrier_source": carrier.source,
         "tracking_number": shipment.tracking_number,
         # The platform's link first: it may carry a postcode or a branded page we cannot build.
-        "tracking_url": shipment.tracking_url or carrier.tracking_url(shipment.tracking_number),
+        # Re-checked here too: a row stored before the connectors checked links may hold any.
+        "tracking_url": web_link(shipment.tracking_url) or carrier.tracking_url(shipment.tracking_number),
         "status": shipment.status,
         "status_label": translate(lang, f"parcel.{shipment.status}"),
         "stalled": stalled,
@@ -250,7 +252,7 @@ def _reorder(order: Order, status: OrderStatus, lang: str, now: datetime) -> dic
     url = reorder_url(shop.platform, shop.domain, order.platform_order_id,
                       ((line.product_id, line.variant_id, line.quantity) for line in order.lines),
                       order_key=order.platform_order_key)
-    if url is None:
+    if web_link(url) is None:
         return None
     return {"url": url, "title": translate(lang, "reorder.title"), "text": translate(lang, "reorder.text"),
             "cta": translate(lang, "reorder.cta")}

@@ -54,6 +54,12 @@ def assert_accessible(page, name: str) -> None:
 
 
 @pytest.fixture
+def browser_page(chromium):
+    """axe is injected as a script tag, which the buyer pages' policy refuses: it is our tool, not page content."""
+    return chromium.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+
+
+@pytest.fixture
 def shop(app):
     return branded_shop()
 

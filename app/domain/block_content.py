@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlsplit
 
 from app.domain.module_fields import Field, validate_fields
+from connectors.links import web_link
 
 LANGS = ("de", "en")
 SHOW = ("always", "after_delivery")
@@ -29,15 +29,7 @@ SOCIAL_NAMES = {"instagram": "Instagram", "facebook": "Facebook", "tiktok": "Tik
 
 def safe_https(url) -> str | None:
     """The URL when it is a full https address without spaces or control characters, else None."""
-    if not isinstance(url, str) or not url or len(url) > 2000:
-        return None
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme == "https" and parts.netloc and not parts.netloc.startswith("@") else None
+    return web_link(url, https_only=True)
 
 
 def _text(value) -> str:

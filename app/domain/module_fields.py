@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from app.domain.mail_kinds import KINDS
+from connectors.links import web_link
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,8 @@ def _country(raw: str) -> str:
 
 
 def _https_url(raw: str) -> str:
-    parts = urlsplit(raw)
-    if parts.scheme != "https" or not parts.netloc:
-        raise ValueError("Enter a full address starting with https://.")
+    if web_link(raw, https_only=True) is None:
+        raise ValueError("Enter a full address starting with https:// (no spaces, no login).")
     return raw
 
 

@@ -13,7 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
+
+from app.domain.storefront import storefront_url
+from connectors.links import web_link
 
 TABLE_VERSION = 1
 # Bounds that keep the stored JSON small whatever the shop's size.
@@ -111,17 +114,6 @@ def _product(entry) -> dict | None:
     return {"product_id": product_id, "title": title, "url": url} if title and web_link(url) else None
 
 
-def web_link(url) -> str | None:
-    """The URL when it is an absolute http(s) address without spaces, else None."""
-    if not isinstance(url, str) or len(url) > 2000 or any(ch.isspace() or ord(ch) < 32 for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme in ("https", "http") and parts.netloc else None
-
-
 def product_link(platform: str, shop_domain: str, product_id: str, handle: str | None = None,
                  variant_id: str | None = None) -> str | None:
     """A link to the product page built from what the order lines know.
@@ -130,11 +122,13 @@ def product_link(platform: str, shop_domain: str, product_id: str, handle: str |
     storefront forwards to its product). WooCommerce: `?post_type=product&p=<id>`, which
     WordPress redirects to the product's permalink.
     """
+    base = storefront_url(shop_domain)
+    if base is None:
+        return None
     if platform == "shopify":
         if handle:
-            return f"https://{shop_domain}/products/{quote(handle, safe='')}"
-        return f"https://{shop_domain}/variants/{quote(variant_id, safe='')}" if variant_id else None
+            return f"{base}/products/{quote(handle, safe='')}"
+        return f"{base}/variants/{quote(variant_id, safe='')}" if variant_id else None
     if platform == "woocommerce":
-        base = shop_domain if shop_domain.startswith(("https://", "http://")) else f"https://{shop_domain}"
-        return f"{base.rstrip('/')}/?post_type=product&p={quote(product_id, safe='')}"
+        return f"{base}/?post_type=product&p={quote(product_id, safe='')}"
     return None

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
+from app.domain.storefront import storefront_url
+
 
 def shopify_cart_url(domain: str, lines: Iterable[tuple[str | None, int]]) -> str | None:
     """The cart permalink for (variant id, quantity) pairs; None when nothing can be re-added."""
@@ -21,12 +23,14 @@ def shopify_cart_url(domain: str, lines: Iterable[tuple[str | None, int]]) -> st
     if not quantities:
         return None
     items = ",".join(f"{variant}:{qty}" for variant, qty in quantities.items())
-    return f"https://{domain}/cart/{items}"
+    base = storefront_url(domain)
+    return f"{base}/cart/{items}" if base else None
 
 
-def woocommerce_reorder_url(shop_url: str, platform_order_id: str, order_key: str) -> str:
+def woocommerce_reorder_url(shop_url: str, platform_order_id: str, order_key: str) -> str | None:
     query = urlencode({"aftersales_reorder": platform_order_id, "key": order_key})
-    return f"{shop_url.rstrip('/')}/?{query}"
+    base = storefront_url(shop_url)
+    return f"{base}/?{query}" if base else None
 
 
 def reorder_url(platform: str, domain: str, platform_order_id: str,

@@ -4,7 +4,9 @@ The same link for every buyer: no rating gate, no routing of unhappy buyers else
 """
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
+
+from connectors.links import web_link
 
 GOOGLE = "https://search.google.com/local/writereview?placeid={place_id}"
 TRUSTPILOT = "https://de.trustpilot.com/evaluate/{domain}"
@@ -18,8 +20,4 @@ def review_link(settings: dict) -> str | None:
     domain = str(settings.get("trustpilot_domain") or "").strip().lower()
     if domain and "/" not in domain:
         return TRUSTPILOT.format(domain=quote(domain, safe="."))
-    url = str(settings.get("url") or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.netloc:
-        return url
-    return None
+    return web_link(str(settings.get("url") or "").strip(), https_only=True)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.domain.upsert import is_stale
 from app.models import Order, Shipment, TrackingEvent
 from connectors.base import FulfillmentEvent, ShipmentStatus, TrackingUpdate
+from connectors.links import web_link
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def apply_fulfillment_event(
                 shipment.status = status
         shipment.carrier = parcel.carrier or shipment.carrier
         shipment.tracking_number = parcel.tracking_number or shipment.tracking_number
-        shipment.tracking_url = parcel.tracking_url or shipment.tracking_url
+        shipment.tracking_url = web_link(parcel.tracking_url) or shipment.tracking_url
         shipment.line_items = [list(pair) for pair in event.line_items]
         if event.status not in UNSHIPPED and shipment.shipped_at is None:
             shipment.shipped_at = event.created_at or happened

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.modules import module_enabled, module_settings
 from app.models import Order, Shop, SurveyAnswer
+from connectors.links import web_link
 
 SCORES = tuple(range(11))
 COMMENT_LENGTH = 1000
@@ -66,8 +67,7 @@ def preselected_score(raw) -> int | None:
 
 def merchant_survey_url(shop: Shop) -> str | None:
     """The merchant's own survey page for the NPS mail (https only), if any."""
-    url = str(module_settings(shop, "mail_nps").get("survey_url") or "")
-    return url if url.startswith("https://") else None
+    return web_link(str(module_settings(shop, "mail_nps").get("survey_url") or "").strip(), https_only=True)
 
 
 def accepts_answers(shop: Shop) -> bool:

@@ -11,6 +11,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from app.domain.mail_kinds import KINDS, MARKETING
 from app.domain.modules import module_settings
+from app.domain.storefront import storefront_url
 from app.domain.suppressions import marketing_permitted, suppression_reason
 from app.domain.survey import merchant_survey_url
 from app.extensions import db
@@ -19,6 +20,7 @@ from app.models import ScheduledMessage
 from app.newsletter_links import confirm_url
 from app.review_clicks import review_click_url
 from app.tracking_links import survey_url
+from connectors.links import web_link
 
 NPS_SCORES = range(11)
 
@@ -51,7 +53,9 @@ def may_advertise(message: ScheduledMessage) -> bool:
 def kind_context(message: ScheduledMessage, lang: str) -> dict:
     kind = KINDS[message.kind]
     settings = module_settings(message.order.shop, kind.module)
-    context: dict = {"custom_text": _localised(settings.get("texts"), lang), "voucher": None}
+    # The shop's storefront (thank-you, anniversary, win-back); None when its domain makes no link.
+    shop_url = storefront_url(message.order.shop.domain)
+    context: dict = {"custom_text": _localised(settings.get("texts"), lang), "voucher": None, "shop_url": shop_url}
     voucher = str(settings.get("voucher_code") or "").strip() or None
     if voucher and (kind.stream == MARKETING or may_advertise(message)):
         context["voucher"] = voucher
@@ -72,9 +76,7 @@ def kind_context(message: ScheduledMessage, lang: str) -> dict:
         refund = _by_id(message.order.refunds, message.sequence)
         context["amount"] = _amount(refund.amount if refund else None, message.order.currency, lang)
     elif message.kind == "referral":
-        context["share_url"] = str(settings.get("share_url") or "").strip() or f"https://{message.order.shop.domain}"
-    elif message.kind == "win_back":
-        context["shop_url"] = f"https://{message.order.shop.domain}"
+        context["share_url"] = web_link(str(settings.get("share_url") or "").strip(), https_only=True) or shop_url
     return context
 
 

@@ -21,9 +21,11 @@ from app.models import Customer, Order, Shop
 from app.newsletter_links import LinkExpired, read_confirm_token
 from app.rate_limits import allow, client_address
 from app.tracking_links import tracking_url
+from app.web.buyer_csp import add_buyer_csp
 from app.web.tracking import order_for_token
 
 bp = Blueprint("newsletter", __name__)
+bp.after_request(add_buyer_csp)
 PER_ADDRESS = (30, 60)
 NO_STORE = {"Cache-Control": "no-store"}
 

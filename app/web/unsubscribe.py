@@ -15,8 +15,10 @@ from app.i18n import pick_locale, translate
 from app.models import Customer, Shop
 from app.rate_limits import allow, client_address
 from app.unsubscribe_links import UnsubscribeTarget, read_unsubscribe_token
+from app.web.buyer_csp import add_buyer_csp
 
 bp = Blueprint("unsubscribe", __name__)
+bp.after_request(add_buyer_csp)
 # Generous: a mailbox provider's one-click POSTs come from few addresses in bursts.
 PER_ADDRESS = (120, 60)
 

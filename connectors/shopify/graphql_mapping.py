@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from connectors.base import FulfillmentEvent, LineItem, MalformedPayload, OrderEvent, Parcel
+from connectors.links import web_link
 from connectors.shopify.mapping import money, optional_id, platform_id
 from connectors.shopify.statuses import consent_state, shipment_status
 from connectors.timestamps import optional_timestamp
@@ -74,7 +75,7 @@ def _line(item: dict) -> LineItem:
 def _fulfillment(order_id: str, f: dict) -> FulfillmentEvent:
     tracking = f.get("trackingInfo") or []
     parcels = tuple(
-        Parcel(tracking_number=t.get("number") or None, tracking_url=t.get("url") or None,
+        Parcel(tracking_number=t.get("number") or None, tracking_url=web_link(t.get("url")),
                carrier=t.get("company") or None)
         for t in tracking
     ) or (Parcel(tracking_number=None, tracking_url=None, carrier=None),)

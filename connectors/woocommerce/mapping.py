@@ -20,6 +20,7 @@ from connectors.base import (
     ParsedEvent,
     RefundEvent,
 )
+from connectors.links import web_link
 from connectors.payloads import SHAPE_ERRORS, json_object, money
 from connectors.timestamps import optional_timestamp
 from connectors.woocommerce.statuses import OrderStatusMeaning, order_status
@@ -118,13 +119,12 @@ def line_item(item: dict) -> LineItem:
 
 def catalogue_product(p: dict) -> CatalogueProduct:
     """A REST v3 product: its permalink, and whether a buyer can find and buy it now."""
-    permalink = p.get("permalink")
     available = (p.get("status") == "publish" and p.get("purchasable") is not False
                  and p.get("stock_status") != "outofstock"
                  and p.get("catalog_visibility", "visible") in ("visible", "catalog", "search"))
     return CatalogueProduct(
         platform_product_id=platform_id(p["id"]), title=str(p.get("name") or "")[:500],
-        url=permalink if isinstance(permalink, str) and permalink.startswith(("https://", "http://")) else None,
+        url=web_link(p.get("permalink")),
         available=available)
 
 
@@ -172,7 +172,7 @@ def tracking_fulfillments(order_id: str, p: dict, status: OrderStatusMeaning,
             platform_fulfillment_id=str(item.get("tracking_id") or number or index)[:64],
             status=status.parcels,
             raw_status=status.name if status.name != "unknown" else str(p.get("status")),
-            parcels=(Parcel(tracking_number=number[:120], tracking_url=link or None,
+            parcels=(Parcel(tracking_number=number[:120], tracking_url=web_link(link),
                             carrier=carrier[:120] or None),),
             created_at=date_shipped(item.get("date_shipped")),
             updated_at=updated,
