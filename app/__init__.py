@@ -7,20 +7,31 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import crypto, i18n
-from app.config import config_from_env
+from app.config import DEFAULT_MAX_CONTENT_LENGTH, config_from_env
 from app.extensions import db, queues
+from app.privacy_scrub import scrub_logged_addresses
 from app.template_cache import template_bytecode
+from app.web.body_limits import BodyLimitedRequest
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from `config`, or from the environment when none is given."""
     app = Flask(__name__)
+    app.request_class = BodyLimitedRequest  # a chunked body over the limit is 413, not cut off
     app.jinja_options = {**app.jinja_options, "bytecode_cache": template_bytecode()}
     app.config.update(config if config is not None else config_from_env())
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # a config dict without it still gets a cap
+        app.config["MAX_CONTENT_LENGTH"] = DEFAULT_MAX_CONTENT_LENGTH
+    # X-Forwarded-* are believed only from the proxies we were told about, the last N hops;
+    # without any, a client could rotate X-Forwarded-For past the per-IP limits and pick the
+    # host that decides which shop's pages are served.
+    hops = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    scrub_logged_addresses()  # a safety net: stored and raised errors are scrubbed where made
     crypto.configure_keys(app.config["TOKEN_ENCRYPTION_KEY"])
     i18n.load_catalogues()
     db.init_app(app)
@@ -63,7 +74,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import db_cli, deliveries_cli, dispatch_command, mail_cli, shops_cli
+    from app.cli import db_cli, deliveries_cli, dispatch_command, keys_cli, mail_cli, shops_cli
 
-    for command in (db_cli, shops_cli, deliveries_cli, dispatch_command, mail_cli):
+    for command in (db_cli, shops_cli, deliveries_cli, dispatch_command, mail_cli, keys_cli):
         app.cli.add_command(command)

@@ -16,6 +16,8 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from connectors.signature import same_secret
+
 MAX_LIFETIME_SECONDS = 300
 # Clocks of the WordPress host and ours may disagree a little.
 CLOCK_SKEW_SECONDS = 30
@@ -68,7 +70,7 @@ def read_login_token(token: str, secret_for: Callable[[str], str | None], now: f
     if secret is None:
         raise LoginLinkError(403, "This login link is for a shop that is not connected to the app.")
     expected = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature):
+    if not same_secret(signature, expected):
         raise LoginLinkError(403, "This login link was not signed by your shop. Open the app again from WordPress.")
     if data["exp"] < now:
         raise LoginLinkError(401, "This login link has expired. Open the app again from WordPress.")

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 
 from flask import current_app
 
+from connectors.signature import same_secret
+
 LOCAL_PREFIX = "bounces+"
 REF_HEADER = "X-Aftersales-Ref"
 TOKEN_PATTERN = re.compile(r"(?<![0-9a-z])m([0-9]{1,18})-([0-9a-f]{16})(?![0-9a-f])", re.IGNORECASE)
@@ -42,6 +44,6 @@ def message_id_from(texts: Iterable[str | None]) -> int | None:
     for text in texts:
         for match in TOKEN_PATTERN.finditer(text or ""):
             message_id, mac = int(match.group(1)), match.group(2).lower()
-            if hmac.compare_digest(mac, _mac(message_id)):
+            if same_secret(mac, _mac(message_id)):
                 return message_id
     return None

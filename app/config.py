@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 REQUIRED = ("SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET")
 DEFAULT_DATABASE_URL = "sqlite:///var/aftersales.sqlite3"
+# Every request body (forms, JSON, chunked or not) stops here unless its route says otherwise.
+DEFAULT_MAX_CONTENT_LENGTH = 1_000_000
 
 
 class MissingSettingError(RuntimeError):
@@ -68,7 +70,17 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         "WOOCOMMERCE_ALLOW_LOOPBACK_HTTP": (env.get("WOOCOMMERCE_ALLOW_LOOPBACK_HTTP") or "").lower()
         in ("1", "true", "yes"),
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
+        # The name server asked for custom-domain proofs (TXT): "host", "host:port" or "[v6]:port";
+        # unset: the system's (/etc/resolv.conf).
+        "DNS_RESOLVER": (env.get("DNS_RESOLVER") or "").strip() or None,
+        # Request bodies: Flask's MAX_CONTENT_LENGTH caps every one while it is read (a chunked
+        # body too, 413 beyond it); webhook routes take MAX_WEBHOOK_BYTES instead.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_CONTENT_LENGTH),
         "MAX_WEBHOOK_BYTES": int(env.get("MAX_WEBHOOK_BYTES") or 2_000_000),
+        # How many reverse proxies in front of gunicorn add X-Forwarded-For/-Proto/-Host. 0 (the
+        # default): those headers are the client's own words and are ignored (client address
+        # for rate limits = the socket's peer, host routing = Host).
+        "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT") or 0),
         # Raw webhook bodies (buyers' personal data) are dropped this long after arrival,
         # once the delivery is finished; until then `deliveries replay` can use them.
         "WEBHOOK_BODY_RETENTION_DAYS": int(env.get("WEBHOOK_BODY_RETENTION_DAYS") or 30),

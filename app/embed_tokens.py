@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Shop
+from connectors.signature import same_secret
 
 # The plugin mints a fresh token on every page view with a one-hour life; a token
 # claiming to live longer than this was not made by it and is refused.
@@ -93,7 +94,7 @@ def verify_embed_token(token: str, now: float | None = None) -> EmbedClaims:
         raise EmbedTokenError(404, "shop is unknown or no longer installed")
     if not shop.webhook_secret:
         raise EmbedTokenError(403, "shop has no signing secret")
-    if not hmac.compare_digest(signature, _signature(payload_part, shop.webhook_secret)):
+    if not same_secret(signature, _signature(payload_part, shop.webhook_secret)):
         raise EmbedTokenError(403, "embed token signature does not match")
     now = time.time() if now is None else now
     if data["e"] <= now:

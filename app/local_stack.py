@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("DISPATCH_INTERVAL_SECONDS", "2")
     env.setdefault("RECONCILE_INTERVAL_SECONDS", "0")  # the demo shop is not on Shopify
     env.setdefault("LOG_LEVEL", "WARNING")  # the URLs below should not drown in job logs
+    # Bound to loopback: only a local tunnel (https for Shopify) can sit in front of it.
+    env.setdefault("TRUSTED_PROXY_COUNT", "1")
     children: list[subprocess.Popen] = []
     sink = None
     try:

@@ -32,5 +32,6 @@ def allow(scope: str, subject: str, limit: int, window_seconds: int) -> bool:
 
 
 def client_address(request) -> str:
-    """The caller's address as ProxyFix resolved it (one trusted proxy hop)."""
+    """The caller's address: the socket's peer, or with TRUSTED_PROXY_COUNT set the address
+    the outermost trusted proxy saw (ProxyFix); never an X-Forwarded-For nobody vouches for."""
     return request.remote_addr or "unknown"

@@ -25,9 +25,17 @@ def _render(status: int, title: str, detail: str):
     return body, status, {"Content-Type": "text/html; charset=utf-8"}
 
 
+def _too_large() -> str:
+    limit = request.max_content_length
+    return (f"The request body is larger than the {limit:,} bytes this address accepts." if limit
+            else "The request body is too large.")
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.code == 413:  # werkzeug's text names no limit
+            return _render(413, "Content Too Large", _too_large())
         return _render(exc.code or 500, exc.name, exc.description or "")
 
     @app.errorhandler(OperationalError)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 
 from flask import Blueprint, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.mail.feedback_intake import MAX_REPORT_BYTES, take_report
+from app.web.body_limits import set_body_limit
+from connectors.signature import same_secret
 
 bp = Blueprint("mail_feedback", __name__)
 
@@ -29,10 +31,10 @@ def receive_report():
     if not _authorized(secret):
         body, status = _answer(401, "missing or wrong shared secret")
         return body, status, {"WWW-Authenticate": 'Bearer realm="mail-feedback"'}
-    if (request.content_length or 0) > MAX_REPORT_BYTES:
-        return _answer(413, "report too large")
-    raw = request.get_data(cache=False)
-    if len(raw) > MAX_REPORT_BYTES:
+    set_body_limit(MAX_REPORT_BYTES)  # read through the limit: a chunked report stops there too
+    try:
+        raw = request.get_data(cache=False)
+    except RequestEntityTooLarge:
         return _answer(413, "report too large")
     result = take_report(raw, "http", request.args.get("recipient"))
     if result.malformed:
@@ -51,7 +53,7 @@ def _authorized(secret: str) -> bool:
             return False
     elif scheme.lower() != "bearer":
         return False
-    return hmac.compare_digest(offered.encode("utf-8", "surrogateescape"), secret.encode())
+    return same_secret(offered, secret)
 
 
 def _answer(status: int, message: str):

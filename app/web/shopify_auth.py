@@ -12,6 +12,7 @@ from app.extensions import db
 from app.platforms import shopify_credentials
 from connectors.shopify.client import ReauthorizeRequired
 from connectors.shopify.oauth import authorize_url, exchange_code, valid_shop_domain, verify_query
+from connectors.signature import same_secret
 
 bp = Blueprint("shopify_auth", __name__, url_prefix="/shopify/auth")
 STATE_COOKIE = "shopify_oauth_state"
@@ -57,7 +58,7 @@ def callback():
         saved = _signer().loads(request.cookies.get(STATE_COOKIE, ""), max_age=STATE_MAX_AGE)
     except BadSignature:
         abort(400, description="The sign-in took too long or started elsewhere; please start again.")
-    if not secrets.compare_digest(saved.get("state", ""), request.args.get("state", "")) or saved.get("shop") != domain:
+    if not same_secret(saved.get("state", ""), request.args.get("state", "")) or saved.get("shop") != domain:
         abort(400, description="The sign-in state does not match; please start again.")
     try:
         tokens = exchange_code(shopify_credentials(), domain, request.args.get("code", ""))

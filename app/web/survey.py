@@ -19,9 +19,12 @@ from app.models import Order
 from app.presenters import survey_facts
 from app.rate_limits import allow, client_address
 from app.tracking_links import tracking_url
+from app.web.body_limits import FORM_BYTES, limit_body
+from app.web.buyer_csp import add_buyer_csp
 from app.web.tracking import order_for_token
 
 bp = Blueprint("survey", __name__)
+bp.after_request(add_buyer_csp)
 PER_ADDRESS = (30, 60)
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -62,6 +65,7 @@ def survey_page(token: str):
 
 
 @bp.post("/t/<token>/survey")
+@limit_body(FORM_BYTES)
 def answer_survey(token: str):
     """Keep the order's answer (a second one replaces the first) and show the thanks."""
     if not allow("survey-ip", client_address(request), *PER_ADDRESS):

@@ -1,8 +1,6 @@
 """The hosted tracking page, its JSON twin and the WooCommerce embed, reached through signed tokens."""
 from __future__ import annotations
 
-import hmac
-
 from flask import Blueprint, Response, abort, json, redirect, render_template, request
 
 from app.domain.block_content import safe_https
@@ -12,6 +10,7 @@ from app.i18n import translator
 from app.models import Order
 from app.presenters import load_for_presenting
 from app.tracking_links import block_forms, read_tracking_token, tracking_url
+from app.web.buyer_csp import add_buyer_csp, buyer_csp_headers
 from app.web.hosts import domain_serves_here
 from app.web.presented_cache import (
     Fingerprint,
@@ -19,8 +18,10 @@ from app.web.presented_cache import (
     fingerprint_by_id,
     fingerprint_by_platform_id,
 )
+from connectors.signature import same_secret
 
 bp = Blueprint("tracking", __name__)
+bp.after_request(add_buyer_csp)
 # The shop's page fetches the fragment cross-origin, without cookies; the answer is per buyer.
 EMBED_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "private, max-age=30"}
 
@@ -52,6 +53,12 @@ def _present(kind: str, order: Fingerprint, render, mimetype: str, headers: dict
     return answer
 
 
+def _page_csp(order: Fingerprint) -> dict:
+    """The block's forms post to the shop's custom domain (block_forms), even when the page
+    is opened on our own host: the policy lets them."""
+    return buyer_csp_headers(f"https://{order.custom_domain}" if order.custom_domain else None)
+
+
 def _html(template: str):
     return lambda order, facts: render_template(
         template, facts=facts, t=translator(facts["locale"]), forms=block_forms(order),
@@ -68,8 +75,9 @@ def tracking_json(token: str):
 @bp.get("/t/<token>")
 def tracking_page(token: str):
     """Show the branded tracking page; works without JavaScript."""
-    return _present("tracking.page", _order_for(token), _html("block/page.html"), "text/html",
-                    {"Cache-Control": "private, max-age=15"})
+    order = _order_for(token)
+    return _present("tracking.page", order, _html("block/page.html"), "text/html",
+                    {"Cache-Control": "private, max-age=15", **_page_csp(order)})
 
 
 def _order_for_embed(token: str) -> Fingerprint:
@@ -79,7 +87,7 @@ def _order_for_embed(token: str) -> Fingerprint:
     if order is None:
         raise EmbedTokenError(404, "order not found (yet): the shop has not sent it to us")
     # Stored keys come from the order webhooks; an order we have no key for is bound by shop+id.
-    if order.order_key and not hmac.compare_digest(order.order_key, claims.order_key):
+    if order.order_key and not same_secret(claims.order_key, order.order_key):
         raise EmbedTokenError(403, "order key does not match this order")
     return order
 
@@ -111,7 +119,8 @@ def embed_fragment():
         order = _embed_order(request.args.get("token", ""))
     except EmbedTokenError as error:
         return _embed_error(error)
-    return _present("embed.fragment", order, _html("block/fragment.html"), "text/html", EMBED_HEADERS)
+    return _present("embed.fragment", order, _html("block/fragment.html"), "text/html",
+                    {**EMBED_HEADERS, **_page_csp(order)})
 
 
 @bp.get("/embed/v1/order-page")

@@ -6,11 +6,13 @@ from functools import cache
 
 from flask import Blueprint, current_app, request
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain.upsert import insert_for
 from app.extensions import db
 from app.jobs.deliveries import kick_drain
 from app.models import Shop, WebhookDelivery
+from app.web.body_limits import set_body_limit
 from connectors import get_connector
 from connectors.base import IncomingRequest, MalformedPayload, Secrets
 from connectors.payloads import json_object
@@ -44,11 +46,14 @@ def woocommerce_webhook(shop_key: str):
 def receive(platform: str, secrets: Secrets, shop: Shop | None = None):
     if request.method != "POST":
         return _answer(405, "method not allowed: webhooks are POSTed")
-    if (request.content_length or 0) > current_app.config["MAX_WEBHOOK_BYTES"]:
+    # Read through the limit, so a chunked body (no Content-Length) stops there too.
+    set_body_limit("MAX_WEBHOOK_BYTES")
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
         return _answer(413, "body too large")
     connector = get_connector(platform)
-    incoming = IncomingRequest(method=request.method, headers=dict(request.headers),
-                               body=request.get_data(cache=False), url=request.url)
+    incoming = IncomingRequest(method=request.method, headers=dict(request.headers), body=body, url=request.url)
     verdict = connector.verify(incoming, secrets)
     if not verdict.ok:  # includes the WooCommerce ping: 200, nothing stored
         return _answer(verdict.status, verdict.reason)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.domain.lifecycle import uninstall_shop
 from app.extensions import db
 from app.models import Shop
+from app.web.body_limits import limit_body
 from connectors.signature import signature_matches
 
 bp = Blueprint("woocommerce_disconnect", __name__, url_prefix="/woocommerce")
@@ -24,6 +25,7 @@ MAX_AHEAD_SECONDS = 300
 
 
 @bp.post("/disconnect/<shop_key>")
+@limit_body(4096)  # {"exp": …}
 def disconnect(shop_key: str):
     shop = db.session.scalars(select(Shop).where(Shop.shop_key == shop_key, Shop.platform == "woocommerce")).first()
     if shop is None:

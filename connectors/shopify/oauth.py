@@ -16,6 +16,7 @@ import httpx
 
 from connectors.shopify.client import ReauthorizeRequired, http_client
 from connectors.shopify.tokens import AppCredentials, TokenSet
+from connectors.signature import same_secret
 
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]\.myshopify\.com$")
 FRESHNESS_SECONDS = 90
@@ -46,7 +47,7 @@ def verify_query(params: dict[str, str], secrets: tuple[str, ...], now: float | 
         return False
     if not (-FRESHNESS_SECONDS <= age <= FRESHNESS_SECONDS):
         return False
-    return any(hmac.compare_digest(received, query_hmac(params, s)) for s in secrets if s)
+    return any(same_secret(received, query_hmac(params, s)) for s in secrets if s)
 
 
 def authorize_url(domain: str, client_id: str, redirect_uri: str, state: str) -> str:
