@@ -28,9 +28,15 @@ def read_tracking_token(token: str) -> tuple[int, int] | None:
     return data["s"], data["o"]
 
 
+def _proven_domain(shop) -> str | None:
+    """The shop's custom domain once proven (app/domain/custom_domain_proof.py); a mere claim serves nothing."""
+    return shop.custom_domain if shop.custom_domain and shop.custom_domain_verified_at else None
+
+
 def site_url(shop) -> str:
-    """Where the shop's buyers reach their pages: its custom domain (https), else APP_URL."""
-    return f"https://{shop.custom_domain}" if shop.custom_domain else current_app.config["APP_URL"]
+    """Where the shop's buyers reach their pages: its proven custom domain (https), else APP_URL."""
+    domain = _proven_domain(shop)
+    return f"https://{domain}" if domain else current_app.config["APP_URL"]
 
 
 def tracking_url(order) -> str:
@@ -38,8 +44,8 @@ def tracking_url(order) -> str:
 
 
 def lookup_url(shop) -> str:
-    """The shop's find-my-order page: the root of its custom domain, else under APP_URL."""
-    return f"{site_url(shop)}/" if shop.custom_domain else f"{site_url(shop)}/s/{shop.shop_key}/track"
+    """The shop's find-my-order page: the root of its proven custom domain, else under APP_URL."""
+    return f"{site_url(shop)}/" if _proven_domain(shop) else f"{site_url(shop)}/s/{shop.shop_key}/track"
 
 
 def survey_url(order) -> str:

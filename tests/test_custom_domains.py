@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain.custom_domains import host_name, parse_custom_domain
+from app.domain.custom_domain_proof import PROVEN, check, expected_token, take
+from app.domain.custom_domains import challenge_name, host_name, parse_custom_domain
 from app.domain.followup_sync import sync_followups
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
@@ -26,8 +27,13 @@ NOW = datetime.now(timezone.utc)
 
 
 @pytest.fixture
-def own_shop(shop):
+def own_shop(shop, fake_dns):
+    """The shop holding DOMAIN, proven through its TXT record on the (local) DNS."""
     shop.custom_domain = DOMAIN
+    db.session.commit()
+    fake_dns.publish(challenge_name(DOMAIN), expected_token(shop.id, DOMAIN))
+    assert check(shop.id, DOMAIN) == PROVEN
+    take(db.session, shop, DOMAIN, NOW)
     db.session.commit()
     return shop
 
@@ -110,8 +116,16 @@ def test_a_custom_domain_serves_nothing_but_tracking_and_lookup(client, own_shop
     assert client.post("/webhooks/shopify", headers={"Host": DOMAIN}).status_code == 404
 
 
+@pytest.fixture
+def config(config, request):
+    """The suite's config, plus what a test asks for with `indirect` parametrisation."""
+    return {**config, **getattr(request, "param", {})}
+
+
+@pytest.mark.parametrize("config", [{"TRUSTED_PROXY_COUNT": 1}], indirect=True)
 def test_forwarded_host_decides_behind_the_proxy(client, own_shop, other_shop):
-    """ProxyFix takes X-Forwarded-Host: the proxy talks to us by an internal name."""
+    """Behind a trusted proxy (TRUSTED_PROXY_COUNT=1) X-Forwarded-Host decides: the proxy
+    talks to us by an internal name. Without it the header is ignored (tests/security)."""
     order, foreign = order_of(own_shop), order_of(other_shop, "2002")
     inside = {"Host": "10.0.0.7:8000", "X-Forwarded-Host": DOMAIN, "X-Forwarded-Proto": "https"}
     assert client.get(f"/t/{tracking_token(order)}", headers=inside).status_code == 200
@@ -179,17 +193,31 @@ def test_one_host_belongs_to_one_shop_in_the_database(own_shop, other_shop):
     db.session.rollback()
 
 
-def test_the_merchant_sets_and_clears_the_domain_in_the_admin(wc_admin, wc_shop, other_shop):
+def test_the_merchant_sets_and_clears_the_domain_in_the_admin(wc_admin, wc_shop, other_shop, fake_dns):
     token = csrf_token(wc_admin, "/admin/tracking-address")
     page = wc_admin.get("/admin/tracking-address").get_data(as_text=True)
     assert f"/s/{wc_shop.shop_key}/track" in page and "CNAME app.example.test" in page
 
     saved = wc_admin.post("/admin/tracking-address", data={"csrf_token": token, "custom_domain": "Track.Laden.de"})
     assert saved.status_code == 200
-    assert "Tracking pages now open on track.laden.de." in saved.get_data(as_text=True)
-    assert 'id="lookup-url">https://track.laden.de/</a>' in saved.get_data(as_text=True)
+    text = saved.get_data(as_text=True)
+    assert "Saved track.laden.de." in text and "Not proven yet." in text
+    # Until proven, links stay on the app; the page shows the record to publish.
+    assert f'id="lookup-url">{APP_URL}/s/{wc_shop.shop_key}/track</a>' in text
+    name = re.search(r'id="challenge-name">([^<]+)<', text).group(1)
+    value = re.search(r'id="challenge-value">([^<]+)<', text).group(1)
+    assert name == "_aftersales-challenge.track.laden.de"
     db.session.refresh(wc_shop)
-    assert wc_shop.custom_domain == "track.laden.de"
+    assert wc_shop.custom_domain == "track.laden.de" and wc_shop.custom_domain_verified_at is None
+
+    fake_dns.publish(name, "v=spf1 -all", value)
+    checked = wc_admin.post("/admin/tracking-address/check",
+                            data={"csrf_token": token, "custom_domain": "track.laden.de"})
+    assert checked.status_code == 200
+    assert "Proven: tracking pages now open on track.laden.de." in checked.get_data(as_text=True)
+    assert 'id="lookup-url">https://track.laden.de/</a>' in checked.get_data(as_text=True)
+    db.session.refresh(wc_shop)
+    assert wc_shop.custom_domain_verified_at is not None
 
     other_shop.custom_domain = "track.other.de"
     db.session.commit()

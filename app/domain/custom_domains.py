@@ -1,10 +1,15 @@
-"""Custom domains: which request hosts are our own, and which host names a merchant may claim.
+"""Custom domains: which request hosts are our own, which host names a merchant may claim,
+and the DNS record that proves a shop holds one.
 
 Pure: strings in, strings out. A merchant points a host of their own (track.example.de) at
-us with a CNAME; requests for that host serve only that shop's tracking page and lookup.
+us with a CNAME; requests for that host serve only that shop's tracking page and lookup,
+once the shop proved the host is theirs with a TXT record at challenge_name(host) holding
+challenge_token(...) (app/domain/custom_domain_proof.py checks it).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from urllib.parse import urlsplit
 
@@ -12,7 +17,9 @@ from urllib.parse import urlsplit
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 TOP_LABEL = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
-MAX_LENGTH = 253
+CHALLENGE_LABEL = "_aftersales-challenge"
+# The challenge name (CHALLENGE_LABEL + "." + host) must itself be a valid DNS name.
+MAX_LENGTH = 253 - len(CHALLENGE_LABEL) - 1
 
 
 def host_name(host: str) -> str:
@@ -52,3 +59,15 @@ def parse_custom_domain(value: str | None, app_url: str) -> tuple[str | None, st
     if is_own_host(name, app_url):
         return None, "This is the app's own address; enter a host name of your shop's domain."
     return name, None
+
+
+def challenge_name(domain: str) -> str:
+    """Where the merchant publishes the proof: a TXT record just below the host."""
+    return f"{CHALLENGE_LABEL}.{domain}"
+
+
+def challenge_token(secret_key: str, shop_id: int, domain: str) -> str:
+    """The TXT value proving `domain` for this shop: an HMAC of both under the app's secret,
+    so no other shop can know it, and it names one shop and one host."""
+    message = f"custom-domain-v1:{shop_id}:{domain}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()[:40]

@@ -1,15 +1,21 @@
-"""Which site a request is for, by its Host (X-Forwarded-Host behind ProxyFix).
+"""Which site a request is for, by its Host (X-Forwarded-Host only from a trusted proxy:
+TRUSTED_PROXY_COUNT, see app/__init__.py).
 
 Our own host (APP_URL's, loopback names, APP_HOST_ALIASES) serves everything. A shop's
-custom domain serves only that shop's tracking page, its JSON and the order lookup at `/`
-(the views check that the order or form belongs to the shop owning the host). Any other
-host gets a 404 before a view runs, so no host shows another shop's data.
+custom domain, once the shop proved it (app/domain/custom_domain_proof.py), serves only that
+shop's tracking page, its JSON and the order lookup at `/` (the views check that the order
+or form belongs to the shop owning the host). Any other host, a merely claimed one too, gets
+a 404 before a view runs, so no host shows another shop's data.
 """
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, request
+from sqlalchemy import bindparam, select
 
-from app.domain.custom_domains import host_name, is_own_host
+from app.dbapi_rows import fetch_rows
+from app.domain.custom_domains import MAX_LENGTH, host_name, is_own_host
+from app.extensions import db
+from app.models import Shop
 
 bp = Blueprint("hosts", __name__)
 # The tracking page's own forms (survey, newsletter) post under the page's address, so they
@@ -17,6 +23,12 @@ bp = Blueprint("hosts", __name__)
 CUSTOM_DOMAIN_ENDPOINTS = frozenset({"tracking.tracking_page", "tracking.tracking_json", "lookup.home",
                                      "lookup.home_find", "health.healthz", "survey.survey_page",
                                      "survey.answer_survey", "newsletter.subscribe_form"})
+# Load balancers probe by whatever name (an IP address): health answers on any host.
+ANY_HOST_ENDPOINTS = frozenset({"health.healthz"})
+_PROVEN = (select(Shop.__table__.c.id)
+           .where(Shop.__table__.c.custom_domain == bindparam("host"),
+                  Shop.__table__.c.custom_domain_verified_at.is_not(None),
+                  Shop.__table__.c.uninstalled_at.is_(None)).limit(1))
 
 
 @bp.before_app_request
@@ -25,10 +37,19 @@ def route_by_host():
     if is_own_host(host, current_app.config["APP_URL"], tuple(current_app.config.get("APP_HOST_ALIASES") or ())):
         g.custom_domain = None
         return None
-    if request.endpoint in CUSTOM_DOMAIN_ENDPOINTS:
+    if request.endpoint in ANY_HOST_ENDPOINTS or (request.endpoint in CUSTOM_DOMAIN_ENDPOINTS
+                                                  and is_proven_domain(host)):
         g.custom_domain = host
         return None
     abort(404, description=f"{host} is not set up here.")
+
+
+def is_proven_domain(host: str) -> bool:
+    """True when an installed shop proved this host; one indexed SELECT on its own connection."""
+    if not host or len(host) > MAX_LENGTH:
+        return False
+    with db.autocommit() as conn:
+        return bool(fetch_rows(conn, _PROVEN, {"host": host}))
 
 
 def custom_domain() -> str | None:

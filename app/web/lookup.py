@@ -17,9 +17,12 @@ from app.i18n import N_, pick_locale, translate
 from app.models import Customer, Order, Shop
 from app.rate_limits import allow, client_address
 from app.tracking_links import tracking_token
+from app.web.body_limits import FORM_BYTES, limit_body
+from app.web.buyer_csp import add_buyer_csp
 from app.web.hosts import custom_domain
 
 bp = Blueprint("lookup", __name__)
+bp.after_request(add_buyer_csp)
 PER_ADDRESS = (10, 600)  # attempts per window (seconds) from one IP address
 PER_EMAIL = (5, 600)  # attempts per window for one shop + e-mail address
 
@@ -34,7 +37,8 @@ def _shop(shop_key: str) -> Shop:
 def _domain_shop() -> Shop:
     """The shop whose custom domain this request came in on (the lookup lives at its root)."""
     domain = custom_domain()
-    shop = db.session.scalars(select(Shop).where(Shop.custom_domain == domain)).first() if domain else None
+    shop = db.session.scalars(select(Shop).where(Shop.custom_domain == domain, Shop.custom_domain_verified_at.is_not(
+        None))).first() if domain else None
     if shop is None or not shop.active:
         abort(404, description="This address does not offer order tracking.")
     return shop
@@ -60,11 +64,13 @@ def home():
 
 
 @bp.post("/s/<shop_key>/track")
+@limit_body(FORM_BYTES)
 def find(shop_key: str):
     return _find(_shop(shop_key))
 
 
 @bp.post("/")
+@limit_body(FORM_BYTES)
 def home_find():
     return _find(_domain_shop())
 
