@@ -95,6 +95,7 @@ def delivered_with_content(shop):
     order = make_order(shop, platform_order_id="450789469", status="delivered", placed_at=now - timedelta(hours=30),
                        lines=(("l1", 1, "4001"),))
     add_parcel(order, status="delivered", delivered_at=now - timedelta(hours=2))
+    order.customer.platform_customer_id = "7"  # on the order-status page, logged in (a guest sees status only)
     set_module(shop, "faq", entries=[
         {"id": "q1", "question": {"de": "Wie wasche ich das?", "en": "How do I wash it?"},
          "answer": {"de": "Kalt waschen.\nLinks gedreht.", "en": "Wash cold.\nInside out."},
@@ -126,7 +127,7 @@ def test_the_extension_renders_faq_banner_and_social_from_a_real_answer(client, 
                                                                         expected):
     answer = client.get("/api/v1/order-status", query_string={"order_id": "gid://shopify/Order/450789469",
                                                               "locale": locale},
-                        headers={"Authorization": f"Bearer {session_token()}"})
+                        headers={"Authorization": f"Bearer {session_token(sub='7')}"})
     assert answer.status_code == 200, answer.data
     assert {"faq", "banner", "social"} <= set(answer.get_json()["modules"])
     html = render_with_extension(answer.data, locale)

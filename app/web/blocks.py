@@ -21,8 +21,16 @@ from connectors.shopify.session_token import (
 )
 
 bp = Blueprint("blocks", __name__)
-# A guest (no `sub`) sees an order only on the thank-you page, right after buying.
+# Who sees what. A logged-in buyer (`sub`) sees their own orders, all of them. A guest's
+# token names only the shop, never the order: any buyer of the shop holds one, and could
+# ask for any order id. So a guest sees an order in full only in the first hours after it
+# was placed (the thank-you page), then until GUEST_WINDOW only its status and timeline
+# (no parcels or tracking numbers, no items, no actions), and after that nothing.
+GUEST_FULL_WINDOW = timedelta(hours=2)
 GUEST_WINDOW = timedelta(hours=72)
+FULL, STATUS_ONLY = "full", "status_only"
+# What a guest keeps after GUEST_FULL_WINDOW: no line, parcel, link or action of the order.
+STATUS_ONLY_MODULES = ("delivery_status", "delivery_estimate")
 
 
 def _secrets() -> Secrets:
@@ -34,8 +42,11 @@ def _error(status: int, message: str, headers: dict):
     return {"status": status, "error": message}, status, headers
 
 
-def _extension_order(order_gid) -> tuple[ExtensionSession, Fingerprint | None, tuple | None]:
-    """(session, the fingerprint of the order the extension names, None), or (session, None, the refusal)."""
+def _extension_order(order_gid, need: str = STATUS_ONLY) -> tuple[ExtensionSession, Fingerprint | None, tuple | None]:
+    """(session, the fingerprint of the order the extension names, None), or (session, None, the refusal).
+
+    `need`: FULL for what acts on the order (survey, newsletter), which a guest may do only
+    in the first hours."""
     session = verify_extension_request(
         IncomingRequest(request.method, dict(request.headers), b"", request.url),
         current_app.config["SHOPIFY_API_KEY"], _secrets())
@@ -49,7 +60,8 @@ def _extension_order(order_gid) -> tuple[ExtensionSession, Fingerprint | None, t
     order = fingerprint_by_shop_domain("shopify", session.shop_domain, order_id)
     if order is None:
         return session, None, _error(404, "order not found", session.headers)
-    if not _may_see(order, session.customer_id):
+    view = _view(order, session.customer_id)
+    if view is None or (need == FULL and view != FULL):
         return session, None, _error(403, "login required", session.headers)
     return session, order, None
 
@@ -61,8 +73,12 @@ def shopify_order_status():
     if refusal:
         return refusal
     headers = {**session.headers, "Cache-Control": "private, max-age=15", "Vary": "Authorization"}
-    answer = conditional_answer("block.json", order, lambda _order, facts: json.dumps(facts), "application/json",
-                                headers)
+    if _view(order, session.customer_id) == FULL:
+        answer = conditional_answer("block.json", order, lambda _order, facts: json.dumps(facts), "application/json",
+                                    headers)
+    else:
+        answer = conditional_answer("block.status.json", order, lambda _order, facts: json.dumps(_status_only(facts)),
+                                    "application/json", headers)
     return answer if answer is not None else _error(404, "order not found", session.headers)
 
 
@@ -70,7 +86,7 @@ def shopify_order_status():
 def shopify_survey_answer():
     """Keep the buyer's NPS answer for the order; answer with the order-status facts."""
     body = request.get_json(silent=True) if request.method == "POST" else None
-    session, found, refusal = _extension_order(body.get("order_id") if isinstance(body, dict) else None)
+    session, found, refusal = _extension_order(body.get("order_id") if isinstance(body, dict) else None, FULL)
     if refusal:  # a body that is no JSON object names no order: 400
         return refusal
     order = load_for_presenting(db.session, found.order_id)
@@ -94,7 +110,7 @@ def shopify_survey_answer():
 def shopify_newsletter_signup():
     """Send the double opt-in confirmation mail to the order's address."""
     body = request.get_json(silent=True) if request.method == "POST" else None
-    session, found, refusal = _extension_order(body.get("order_id") if isinstance(body, dict) else None)
+    session, found, refusal = _extension_order(body.get("order_id") if isinstance(body, dict) else None, FULL)
     if refusal:
         return refusal
     order = load_for_presenting(db.session, found.order_id)
@@ -106,9 +122,21 @@ def shopify_newsletter_signup():
             422 if state == "no_address" else 200, {**session.headers, "Cache-Control": "no-store"})
 
 
-def _may_see(order: Fingerprint, customer_id: str | None) -> bool:
-    """A logged-in buyer sees their own orders; a guest only a fresh order."""
+def _view(order: Fingerprint, customer_id: str | None) -> str | None:
+    """FULL, STATUS_ONLY or None (nothing): see GUEST_FULL_WINDOW."""
     if customer_id is not None:
-        return order.customer_platform_id == customer_id
-    placed = order.placed_at or order.created_at
-    return datetime.now(timezone.utc) - placed <= GUEST_WINDOW
+        return FULL if order.customer_platform_id == customer_id else None
+    age = datetime.now(timezone.utc) - (order.placed_at or order.created_at)
+    if age <= GUEST_FULL_WINDOW:
+        return FULL
+    return STATUS_ONLY if age <= GUEST_WINDOW else None
+
+
+def _status_only(facts: dict) -> dict:
+    """The order's status and timeline, without its total, parcels, items, links or actions."""
+    order = {key: facts["order"][key] for key in ("name", "status", "status_label", "placed_at")}
+    order.update(currency=None, total=None)
+    modules = {key: facts["modules"][key] for key in STATUS_ONLY_MODULES if key in facts["modules"]}
+    if modules.get("delivery_status", {}).get("attention"):
+        modules["delivery_status"] = {**modules["delivery_status"], "attention": None}
+    return {**facts, "order": order, "modules": modules}

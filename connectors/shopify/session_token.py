@@ -1,4 +1,12 @@
-"""Checkout and customer-account UI extension session tokens, verified by `shopifyapp`."""
+"""Checkout and customer-account UI extension session tokens, verified by `shopifyapp`.
+
+Shopify signs two kinds of token with the same client secret and audience: the App Bridge
+id token of the admin (`iss` = `https://<shop>/admin`, `dest` = `https://<shop>`, `sid`) and
+the extension session token a checkout or customer-account page sends (`dest`, optional
+`sub`; no `iss`, no `sid`). `shopifyapp` checks signature, audience and lifetime only, so
+each side here also checks the kind: the admin takes only admin tokens
+(`admin_token_problem`), the block API only extension tokens (`extension_token_problem`).
+"""
 from __future__ import annotations
 
 import threading
@@ -80,7 +88,12 @@ def _verify(request: IncomingRequest, client_id: str, secrets: Secrets) -> Exten
     headers = {**CORS_HEADERS, **result.response.headers}
     if not result.ok:
         return ExtensionSession(False, result.response.status, result.log.code, headers=headers)
+    if result.id_token is None:  # a browser's CORS preflight (Origin set): 204, no token to read
+        return ExtensionSession(False, result.response.status, result.log.code, headers=headers)
     claims = result.id_token.claims
+    problem = extension_token_problem(claims)
+    if problem:
+        return ExtensionSession(False, 401, problem, headers=headers)
     sub = claims.get("sub")
     customer = sub.rsplit("/", 1)[-1] if isinstance(sub, str) and sub.startswith("gid://shopify/Customer/") else None
     return ExtensionSession(True, 200, "verified", shop_domain=f"{result.shop}.myshopify.com",
@@ -93,3 +106,30 @@ def order_id_from_gid(value: str | None) -> str | None:
         return None
     tail = value.rsplit("/", 1)[-1] if value.startswith("gid://shopify/Order") else value
     return tail if tail.isdigit() else None
+
+
+def extension_token_problem(claims: dict) -> str | None:
+    """Why these verified claims are not a checkout/customer-account token, or None."""
+    if "sid" in claims or "iss" in claims:
+        return "an admin id token is not accepted here: send the extension's session token"
+    dest = claims.get("dest")
+    if not isinstance(dest, str) or not dest:
+        return "the token names no shop"
+    return None
+
+
+def admin_token_problem(claims: dict) -> str | None:
+    """Why these verified claims are not an App Bridge admin id token, or None.
+
+    The admin token says who signed it in (`iss` = the shop's admin, `dest` = the shop, both
+    on one myshopify host) and carries the admin session (`sid`); an extension token has none
+    of these, and a buyer holds one on every thank-you page.
+    """
+    dest, iss, sid = claims.get("dest"), claims.get("iss"), claims.get("sid")
+    if not isinstance(dest, str) or not dest.startswith("https://") or not dest.endswith(".myshopify.com"):
+        return "the token's dest is not a shop"
+    if iss != dest + "/admin":
+        return "the token was not issued by the shop's admin"
+    if not isinstance(sid, str) or not sid:
+        return "the token carries no admin session"
+    return None

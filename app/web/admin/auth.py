@@ -6,7 +6,6 @@ WooCommerce merchants arrive once through a one-use signed link and then hold ou
 """
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from app.models import Shop
 from app.web.admin import bp
 from app.web.shopify_home import PATCH_ID_TOKEN_PATH, _config, _passthrough, _request_input, ensure_installed
 from connectors.shopify.client import ReauthorizeRequired
+from connectors.shopify.session_token import admin_token_problem
+from connectors.signature import same_secret
 
 # A WooCommerce admin session lasts a working day; the plugin hands out a new link anyway.
 SESSION_SECONDS = 8 * 3600
@@ -75,6 +76,9 @@ def authenticate_shopify():
     result = shopify_app.verify_app_home_req(_request_input(), _config(), PATCH_ID_TOKEN_PATH)
     if not result.ok:
         return _passthrough(result.response)
+    problem = admin_token_problem(result.id_token.claims)
+    if problem:  # e.g. the checkout token a buyer holds: same secret and audience, not an admin
+        abort(401, description=f"Not an admin session token: {problem}.")
     domain = f"{result.shop}.myshopify.com"
     asked = request.args.get("shop")
     if asked and asked != domain:
@@ -109,7 +113,7 @@ def _authenticate_session():
 
 def _csrf_ok(sent: str) -> bool:
     expected = session.get("csrf_token", "")
-    return bool(sent) and bool(expected) and hmac.compare_digest(sent, expected)
+    return bool(sent) and bool(expected) and same_secret(sent, expected)
 
 
 def _woocommerce_secret(shop_key: str) -> str | None:
