@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.domain import carriers, edd
+from app.domain.anchors import awaits_carrier, dispatch_overdue_at
 from app.domain.block_content import banner_for, faq_for_order, safe_https, social_links
 from app.domain.brand_colours import brand_palette
 from app.domain.modules import module_derived, module_enabled, module_settings
@@ -20,7 +21,7 @@ from app.domain.stalls import is_stalled
 from app.domain.statuses import PAID, OrderStatus
 from app.domain.suppressions import GRANTED
 from app.domain.survey import SCORES, survey_question, survey_voucher
-from app.i18n import format_day_range, pick_locale, translate
+from app.i18n import format_day, format_day_range, pick_locale, translate
 from app.models import Order, Shipment, Shop, ShopModule
 from connectors.links import web_link
 
@@ -113,7 +114,8 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
     if wanted("delivery_status"):
         result["modules"]["delivery_status"] = {
             "timeline": _timeline(order, status, lang), "branch": status.value if status in BRANCHES else None,
-            "attention": _attention(order, stalled, lang) if status == OrderStatus.NEEDS_ATTENTION else None}
+            "attention": (_attention(order, stalled, lang) if status == OrderStatus.NEEDS_ATTENTION
+                          else _dispatch_attention(order, status, lang, now))}
     if wanted("tracking"):
         detect = bool(module_settings(shop, "tracking").get("detect_carrier", True))
         result["modules"]["tracking"] = {"parcels": [
@@ -169,6 +171,16 @@ def _attention(order: Order, stalled: set[int], lang: str) -> dict | None:
     found = {s.status for s in _live_parcels(order)} | ({"stalled"} if stalled else set())
     reason = next((r for r in ATTENTION_REASONS if r in found), None)
     return {"reason": reason, "text": translate(lang, f"attention.{reason}")} if reason else None
+
+
+def _dispatch_attention(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+    """A paid order still waiting to leave the shop past the merchant's days: said plainly."""
+    if status != OrderStatus.PROCESSING:
+        return None
+    overdue = dispatch_overdue_at(order, order.shop)
+    if overdue is None or _aware(overdue) > now:
+        return None
+    return {"reason": "not_shipped", "text": translate(lang, "attention.not_shipped")}
 
 
 def _live_parcels(order: Order):
@@ -234,6 +246,12 @@ def _delivery_estimate(order: Order, status: OrderStatus, lang: str, now: dateti
     if window is None:
         return None
     if window.is_late(now.astimezone(zone).date()):
+        if underway and all(awaits_carrier(s) for s in underway):
+            # No carrier ever reported on these parcels: "late" would be a guess. They are
+            # taken to have arrived (app/domain/anchors.py), which the buyer is told plainly.
+            return {"state": "due", "source": window.source, "earliest": None, "latest": window.latest.isoformat(),
+                    "title": translate(lang, "edd.due.title"),
+                    "text": translate(lang, "edd.due.text", day=format_day(lang, window.latest))}
         return {"state": "late", "source": window.source, "earliest": None, "latest": None,
                 "title": translate(lang, "edd.late.title"), "text": translate(lang, "edd.late.text")}
     return {"state": "expected", "source": window.source, "earliest": window.earliest.isoformat(),

@@ -117,6 +117,10 @@ class FulfillmentEvent:
     updated_at: datetime | None
     line_items: tuple[tuple[str, int], ...] = ()  # (platform_line_id, quantity)
     estimated_delivery_at: datetime | None = None
+    # The status came from the carrier's tracking (Shopify's shipment_status, TrackShip's
+    # status), not from the shop's own workflow (fulfilled, order completed): only then
+    # can a parcel that goes quiet count as stalled.
+    carrier_reported: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from app.extensions import db
-from app.models import Customer, Order, OrderLine, Shipment, ShopModule
+from app.models import Customer, Order, OrderLine, Shipment, ShopModule, TrackingEvent
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
@@ -33,6 +33,16 @@ def add_parcel(order, *, status="in_transit", tracking_number="00340434161094042
     order.shipments.append(shipment)
     db.session.flush()
     return shipment
+
+
+def carrier_scan(parcel, status: str | None = None, at: datetime | None = None,
+                 source: str = "provider:dhl") -> TrackingEvent:
+    """A scan the carrier reported (through a tracking provider by default): from then on the
+    parcel is one the carrier speaks about, which can stall when it goes quiet."""
+    event = TrackingEvent(status=status or parcel.status, happened_at=at or parcel.shipped_at, source=source)
+    parcel.events.append(event)
+    db.session.flush()
+    return event
 
 
 def set_module(shop, key: str, enabled: bool = True, **settings) -> None:

@@ -11,7 +11,7 @@ from app.domain.shipments import apply_tracking_update
 from app.extensions import db
 from app.models import ScheduledMessage
 from connectors.base import RefundEvent, TrackingUpdate
-from tests.factories import T0, add_parcel, make_order, set_module
+from tests.factories import T0, add_parcel, carrier_scan, make_order, set_module
 
 UTC = timezone.utc
 
@@ -43,6 +43,7 @@ def test_delivery_cancels_the_stall_notice_and_plans_what_follows_arrival(app, s
     set_module(shop, "mail_thank_you", voucher_code="DANKE10")
     order = _consenting_order(shop)
     parcel = add_parcel(order)
+    carrier_scan(parcel)
     sync_followups(db.session, order, shop, T0)
     assert _states(order) == {"delayed": "planned", "shipped": "planned"}
     _deliver(order, parcel, T0 + timedelta(days=1))
@@ -55,6 +56,7 @@ def test_delivery_cancels_the_stall_notice_and_plans_what_follows_arrival(app, s
 def test_a_tracking_event_moves_the_planned_stall_notice(app, shop):
     order = make_order(shop)
     parcel = add_parcel(order, shipped_at=T0)
+    carrier_scan(parcel)
     sync_followups(db.session, order, shop, T0)
     row = _rows(order)[("delayed", order.id)]
     assert row.send_at == datetime(2026, 11, 26, 10, tzinfo=UTC)

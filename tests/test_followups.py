@@ -8,7 +8,7 @@ from app.domain.followups import plan_followups
 from app.domain.send_checks import send_time_verdict
 from app.extensions import db
 from app.models import ScheduledMessage, ShopModule
-from tests.factories import T0, add_parcel, make_order
+from tests.factories import T0, add_parcel, carrier_scan, make_order
 
 
 def test_parcel_with_tracking_gets_one_shipped_notice_at_dispatch(app, shop):
@@ -54,7 +54,7 @@ def test_no_notice_without_tracking_or_when_cancelled_or_delivered_or_switched_o
 
 def test_sync_adds_once_and_cancels_what_is_no_longer_wanted(app, shop):
     order = make_order(shop)
-    add_parcel(order)
+    carrier_scan(add_parcel(order))
     sync_followups(db.session, order, shop, T0)
     sync_followups(db.session, order, shop, T0)
     rows = db.session.scalars(select(ScheduledMessage).order_by(ScheduledMessage.kind)).all()

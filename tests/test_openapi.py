@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import ShopModule
 from app.presenters import order_status
 from app.tracking_links import tracking_url
-from tests.factories import add_parcel, make_order
+from tests.factories import add_parcel, carrier_scan, make_order
 from tests.test_block_api import get, session_token
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "docs/openapi.yaml"
@@ -119,6 +119,7 @@ def test_late_estimate_and_branch_match_the_schema(app, spec, order):
     order.placed_at = datetime.now(timezone.utc) - timedelta(days=40)
     for shipment in order.shipments:
         shipment.shipped_at = order.placed_at
+        carrier_scan(shipment, "in_transit", order.placed_at)  # the carrier spoke, then went quiet
     db.session.commit()
     facts = order_status(order, "de")
     assert facts["modules"]["delivery_status"]["branch"] == "needs_attention"

@@ -34,7 +34,7 @@ def at(day: int, hour: int, month: int = 12) -> datetime:
 
 
 def event(parcel, status: str, when: datetime, location: str | None = None) -> None:
-    parcel.events.append(TrackingEvent(status=status, happened_at=when, location=location, source="test"))
+    parcel.events.append(TrackingEvent(status=status, happened_at=when, location=location, source="provider:dhl"))
 
 
 def build(shop, *, parcels=(), lines=LINES, **fields):

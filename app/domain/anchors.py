@@ -1,9 +1,12 @@
 """The moments follow-up mails count from, and counting days from them.
 
-Arrival: the parcels' delivery time; for a parcel without tracking, its shipped time plus
-the expected transit (the merchant's delivery promise, destination business days); for an
-order fulfilled without any parcel, its order time plus processing and transit. Goods whose
-tracking has not said "delivered" yet have not arrived: nothing that needs arrival is planned.
+Arrival: the parcels' delivery time; for a parcel without tracking, or whose carrier has
+never said anything about it (no provider asked, or none answered yet; the shop marking it
+shipped is not the carrier), its shipped time plus the expected transit (the merchant's
+delivery promise, destination business days): an estimate, which a later carrier event
+replaces. For an order fulfilled without any parcel, its order time plus processing and
+transit. Goods whose carrier spoke but has not said "delivered" have not arrived: nothing that
+needs arrival is planned.
 """
 from __future__ import annotations
 
@@ -11,8 +14,10 @@ from datetime import datetime, timedelta
 
 from app.domain.edd import DeliveryRule, add_business_days
 from app.domain.fatigue import zone
+from app.domain.mail_kinds import KINDS
 from app.domain.modules import module_settings
-from app.domain.statuses import NOT_SHIPPED, fully_fulfilled
+from app.domain.shipments import said_by_carrier
+from app.domain.statuses import NOT_SHIPPED, PAID, fully_fulfilled
 from app.models import Order, Shop
 from connectors.base import ShipmentStatus as S
 
@@ -61,7 +66,7 @@ def arrival(order: Order, shop: Shop) -> tuple[datetime, str] | None:
             if parcel.status == S.DELIVERED and parcel.delivered_at:
                 moments.append(parcel.delivered_at)
                 sources.add("delivered")
-            elif not parcel.tracking_number and parcel.shipped_at:
+            elif parcel.shipped_at and (not parcel.tracking_number or awaits_carrier(parcel)):
                 moments.append(expected_arrival_after_dispatch(parcel.shipped_at, order, shop))
                 sources.add("shipped+transit")
             else:
@@ -75,11 +80,42 @@ def arrival(order: Order, shop: Shop) -> tuple[datetime, str] | None:
     return None
 
 
-def last_activity(parcel) -> datetime | None:
-    """The newest thing we heard about a parcel: its last tracking event, else its dispatch."""
-    times = [e.happened_at for e in parcel.events if e.happened_at]
-    if parcel.shipped_at:
-        times.append(parcel.shipped_at)
+# Orders with nothing to ship: no "it has not left us yet" for them.
+_NOTHING_TO_SHIP = ("fulfilled", "partial", "fulfillment_not_required", "restocked")
+
+
+def dispatch_overdue_at(order: Order, shop: Shop) -> datetime | None:
+    """When a paid order that has not left the shop counts as taking longer than it should:
+    its order time plus the merchant's `delay_days` of the "not shipped" notice, in business
+    days where the shop ships from. None once anything shipped, or for an order that is
+    unpaid (a bank transfer leaves when the money arrives), cancelled or has nothing to ship."""
+    if (order.cancelled_at is not None or order.refunded_at is not None or order.financial_status not in PAID
+            or order.placed_at is None
+            or order.fulfillment_status in _NOTHING_TO_SHIP
+            or any(s.status not in NOT_SHIPPED for s in order.shipments)):
+        return None
+    kind = KINDS["not_shipped"]
+    delay = kind.configured_delay(module_settings(shop, kind.module))
+    return after(order.placed_at, delay, kind.business_days, (shop.country or "DE").upper(), shop.timezone)
+
+
+def carrier_spoke(parcel) -> bool:
+    """Whether the carrier ever reported on the parcel (not just the shop marking it shipped)."""
+    return any(said_by_carrier(getattr(e, "source", None)) for e in parcel.events)
+
+
+# States a shop's own workflow sets without any carrier (fulfilled, order completed).
+_WORKFLOW_STATES = (S.INFO_RECEIVED, S.IN_TRANSIT, S.UNKNOWN)
+
+
+def awaits_carrier(parcel) -> bool:
+    """A tracked parcel the carrier never said anything about: its arrival is estimated."""
+    return bool(parcel.tracking_number) and parcel.status in _WORKFLOW_STATES and not carrier_spoke(parcel)
+
+
+def last_carrier_activity(parcel) -> datetime | None:
+    """The carrier's newest scan of the parcel; None when the carrier never spoke."""
+    times = [e.happened_at for e in parcel.events if e.happened_at and said_by_carrier(getattr(e, "source", None))]
     return max(times) if times else None
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from app.domain.anchors import after, arrival, destination, status_since
+from app.domain.anchors import after, arrival, destination, dispatch_overdue_at, status_since
 from app.domain.mail_kinds import KINDS, MARKETING, TRANSACTIONAL, MailKind
 from app.domain.modules import module_enabled, module_settings
 from app.domain.stalls import stalled_at
@@ -125,6 +125,15 @@ def _delay_notices(order: Order, shop: Shop, now: datetime, history: History) ->
         elif (reached := stalled_at(order, shop, parcel)) is not None:
             plans.append(_plan(kind, parcel.id, reached))
     return plans
+
+
+def _not_shipped_notice(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+    """A paid order still in the warehouse after the merchant's business days: told once, honestly."""
+    kind = KINDS["not_shipped"]
+    if not module_enabled(shop, kind.module):
+        return []
+    overdue = dispatch_overdue_at(order, shop)
+    return [_plan(kind, 0, overdue)] if overdue is not None else []
 
 
 def _refund_notices(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
@@ -239,7 +248,7 @@ def _win_back(order: Order, shop: Shop, now: datetime, history: History) -> list
 
 
 RULES = (_shipped_notices, _out_for_delivery_notices, _ready_for_pickup_notices, _delivered_notices,
-         _delay_notices, _refund_notices, _review_request, _review_reminder, _thank_you, _how_to, _nps,
+         _delay_notices, _not_shipped_notice, _refund_notices, _review_request, _review_reminder, _thank_you, _how_to, _nps,
          _replenishment, _anniversary, _win_back, _referral)
 # A cancelled order still hears about its money.
 CANCELLED_RULES = (_refund_notices,)

@@ -62,6 +62,9 @@ KINDS: dict[str, MailKind] = {kind.key: kind for kind in (
     MailKind("out_for_delivery", TRANSACTIONAL, "mail_out_for_delivery", stale_after=timedelta(hours=12)),
     MailKind("ready_for_pickup", TRANSACTIONAL, "mail_ready_for_pickup", stale_after=_days(2)),
     MailKind("delivered", TRANSACTIONAL, "mail_delivered", stale_after=_days(2)),
+    # Paid and not shipped after `delay` business days: "taking longer to leave us", once.
+    MailKind("not_shipped", TRANSACTIONAL, "mail_not_shipped", delay=_days(3), business_days=True,
+             stale_after=_days(2)),
     # Stalled: no tracking event for `delay` business days; exceptions go out at once.
     MailKind("delayed", TRANSACTIONAL, "mail_delayed", delay=_days(3), business_days=True,
              stale_after=_days(2)),

@@ -78,7 +78,15 @@ BLOCK_MODULES = (
                          "never before delivery)", "code", max_length=40),
                )),
 )
-MAIL_TITLES = {"shipped": "Shipping notice", "review_request": "Review request"}
+MAIL_TITLES = {"shipped": "Shipping notice", "review_request": "Review request",
+               "not_shipped": "Not shipped yet", "delayed": "Delay notice"}
+# The few mail settings the admin edits so far (the rest: issue "the complete admin").
+MAIL_FIELDS = {
+    "not_shipped": (Field("delay_days", "Business days after the order before the buyer is told it has not "
+                          "left yet (paid orders only)", "int", 1, 20),),
+    "delayed": (Field("delay_days", "Business days without news from the carrier before a parcel counts as "
+                      "stalled", "int", 1, 20),),
+}
 
 
 def mail_modules() -> tuple[ModuleSpec, ...]:
@@ -88,7 +96,7 @@ def mail_modules() -> tuple[ModuleSpec, ...]:
         note = ("Marketing: sent only with consent (or the existing-customer exemption), with one-click "
                 "unsubscribe, caps and quiet hours." if kind.marketing else "Transactional: no advertising.")
         specs.append(ModuleSpec(kind.module, MAIL_TITLES.get(kind.key, kind.key.replace("_", " ").title()),
-                                note, "mail"))
+                                note, "mail", MAIL_FIELDS.get(kind.key, ())))
     return tuple(specs)
 
 

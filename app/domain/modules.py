@@ -20,6 +20,7 @@ DEFAULT_ENABLED: dict[str, bool] = {
     "mail_ready_for_pickup": True,
     "mail_delivered": True,
     "mail_delayed": True,
+    "mail_not_shipped": True,
     "mail_return_received": True,
     "mail_refund_issued": True,
     "mail_review_request": False,

@@ -14,14 +14,15 @@ from app.domain.mail_kinds import KINDS
 SAMPLE_STATES = ("processing", "shipped", "out_for_delivery", "delivered", "cancelled")
 SAMPLE_EMAIL = "kundin@example.com"
 # Which sample order each mail kind is about.
-KIND_STATE = {"shipped": "shipped", "review_request": "delivered"}
+KIND_STATE = {"shipped": "shipped", "review_request": "delivered", "not_shipped": "processing"}
 PARCEL_ID = 1
 
 
 def _parcel(status: str, now: datetime) -> SimpleNamespace:
     shipped = now - timedelta(days=2)
     delivered = now - timedelta(hours=3) if status == "delivered" else None
-    event = SimpleNamespace(status=status, happened_at=delivered or now - timedelta(hours=5), location="Hamburg")
+    event = SimpleNamespace(status=status, happened_at=delivered or now - timedelta(hours=5), location="Hamburg",
+                            source="provider:dhl")  # a scan the carrier reported
     return SimpleNamespace(id=PARCEL_ID, status=status, carrier="DHL", tracking_number="00340434161094042557",
                            tracking_url=None, shipped_at=shipped, delivered_at=delivered, events=[event],
                            edd_start=None, edd_end=None, edd_source=None)
@@ -40,6 +41,7 @@ def sample_order(shop, state: str, locale: str, now: datetime, email: str = SAMP
         id=0, shop_id=shop.id, shop=shop, status=state, locale=locale, customer=customer, customer_id=None,
         name="#1001", platform_order_id="1001", platform_order_key="wc_order_sample", financial_status="paid",
         placed_at=placed, created_at=placed, currency="EUR",
+        fulfillment_status="fulfilled" if shipments else None,
         total_price=Decimal("59.90"), shipping_country=shop.country or "DE", shipments=shipments,
         lines=[SimpleNamespace(id=None, product_id="501", variant_id="9001", quantity=1)], refunds=[],
         cancelled_at=now - timedelta(days=3) if state == "cancelled" else None, refunded_at=None,

@@ -14,6 +14,19 @@ from connectors.links import web_link
 log = logging.getLogger(__name__)
 
 UNSHIPPED = (ShipmentStatus.PENDING, ShipmentStatus.CANCELLED)
+CARRIER_SUFFIX = ":carrier"
+PROVIDER_PREFIX = "provider:"
+
+
+def carrier_source(platform: str) -> str:
+    """The event source of a carrier scan the platform relays (Shopify's shipment status)."""
+    return platform if platform.endswith(CARRIER_SUFFIX) else platform + CARRIER_SUFFIX
+
+
+def said_by_carrier(source: str | None) -> bool:
+    """Whether an event's source is the carrier: relayed by the platform (`shopify:carrier`)
+    or asked of a tracking provider (`provider:dhl`); the rest is the shop's own workflow."""
+    return bool(source) and (source.endswith(CARRIER_SUFFIX) or source.startswith(PROVIDER_PREFIX))
 
 
 def apply_fulfillment_event(
@@ -35,6 +48,7 @@ def apply_fulfillment_event(
             continue
         happened = event.updated_at or now
         status = ShipmentStatus(event.status).value
+        said_by = carrier_source(source) if event.carrier_reported else source
         if shipment.status != status:
             # Shopify reports a carrier scan twice, as fulfillments/update and as
             # fulfillment_events/create, and the two may be applied in either order: the
@@ -42,7 +56,7 @@ def apply_fulfillment_event(
             known = shipment.events
             latest = max((e.happened_at for e in known), default=None)
             if not any(e.status == status and e.happened_at == happened for e in known):
-                known.append(TrackingEvent(status=status, happened_at=happened, source=source,
+                known.append(TrackingEvent(status=status, happened_at=happened, source=said_by,
                                            message=event.raw_status))
             if latest is None or happened >= latest:
                 shipment.status = status
@@ -64,7 +78,9 @@ def apply_fulfillment_event(
 
 
 def apply_tracking_update(order: Order, update: TrackingUpdate, source: str) -> list[Shipment]:
-    """Record a carrier event on every parcel of its fulfillment; newer events set the status."""
+    """Record a carrier event on every parcel of its fulfillment; newer events set the status.
+    A tracking update is the carrier's scan as the platform relays it: `<platform>:carrier`."""
+    source = carrier_source(source)
     shipments = [s for s in order.shipments if s.platform_fulfillment_id == update.platform_fulfillment_id]
     if not shipments:  # the fulfillment itself has not arrived yet
         shipments = [Shipment(platform_fulfillment_id=update.platform_fulfillment_id, parcel_index=0,

@@ -1,4 +1,8 @@
-"""A stalled parcel: its tracking has been quiet for a few business days.
+"""A stalled parcel: its carrier reported on it and then went quiet for a few business days.
+
+A parcel whose carrier never reported anything is not stalled: nobody asked the carrier, or
+it has not answered yet, and silence we never asked for is no news (its arrival is
+estimated instead, app/domain/anchors.py).
 
 Weekends and the destination's public holidays do not count, so a parcel last scanned on a
 Friday is not stalled on Monday. The block and the "delayed" mail share this one rule: the
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.domain.anchors import after, destination, last_activity
+from app.domain.anchors import after, destination, last_carrier_activity
 from app.domain.mail_kinds import KINDS
 from app.domain.modules import module_settings
 from connectors.base import ShipmentStatus as S
@@ -22,7 +26,7 @@ def stalled_at(order, shop, parcel) -> datetime | None:
     """When the parcel counts as stalled unless something new is heard; None if it cannot stall."""
     if not parcel.tracking_number or parcel.status not in STALL_STATES:
         return None
-    quiet_since = last_activity(parcel)
+    quiet_since = last_carrier_activity(parcel)
     if quiet_since is None:
         return None
     kind = KINDS["delayed"]

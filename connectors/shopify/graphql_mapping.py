@@ -4,7 +4,7 @@ from __future__ import annotations
 from connectors.base import FulfillmentEvent, LineItem, MalformedPayload, OrderEvent, Parcel
 from connectors.links import web_link
 from connectors.shopify.mapping import money, optional_id, platform_id
-from connectors.shopify.statuses import consent_state, shipment_status
+from connectors.shopify.statuses import carrier_reported, consent_state, shipment_status
 from connectors.timestamps import optional_timestamp
 
 
@@ -92,4 +92,5 @@ def _fulfillment(order_id: str, f: dict) -> FulfillmentEvent:
             for n in _nodes(f.get("fulfillmentLineItems"))
         ),
         estimated_delivery_at=optional_timestamp(f.get("estimatedDeliveryAt")),
+        carrier_reported=carrier_reported(f.get("displayStatus")),
     )

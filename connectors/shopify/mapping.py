@@ -15,7 +15,7 @@ from connectors.base import (
 )
 from connectors.links import web_link
 from connectors.payloads import SHAPE_ERRORS, json_object, money
-from connectors.shopify.statuses import consent_state, shipment_status
+from connectors.shopify.statuses import carrier_reported, consent_state, shipment_status
 from connectors.timestamps import optional_timestamp
 
 ORDER_TOPICS = frozenset({
@@ -139,6 +139,7 @@ def fulfillment_event(p: dict, order_id=None) -> FulfillmentEvent:
         line_items=tuple(
             (platform_id(li["id"]), int(li.get("quantity") or 0)) for li in p.get("line_items") or ()
         ),
+        carrier_reported=carrier_reported(p.get("shipment_status")),
     )
 
 

@@ -33,6 +33,18 @@ SHIPMENT_STATUS = {
     "returning_to_sender": S.RETURNING,
 }
 
+# Shipment statuses only the carrier's tracking sets (the others: labels, fulfilment steps).
+CARRIER_STATUSES = frozenset({
+    "ready_for_pickup", "picked_up", "in_transit", "out_for_delivery", "attempted_delivery", "delayed",
+    "delivered", "failure", "carrier_picked_up", "not_delivered", "buyer_action_required",
+    "returning_to_sender",
+})
+
+
+def carrier_reported(shipment_status: str | None) -> bool:
+    return bool(shipment_status) and shipment_status.lower() in CARRIER_STATUSES
+
+
 # Fulfillment.status when no shipment status is known yet.
 FULFILLMENT_STATUS = {
     "pending": S.PENDING,

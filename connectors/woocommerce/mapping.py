@@ -19,11 +19,17 @@ from connectors.base import (
     Parcel,
     ParsedEvent,
     RefundEvent,
+    ShipmentStatus,
 )
 from connectors.links import web_link
 from connectors.payloads import SHAPE_ERRORS, json_object, money
 from connectors.timestamps import optional_timestamp
-from connectors.woocommerce.statuses import OrderStatusMeaning, order_status
+from connectors.woocommerce.statuses import (
+    TRACKSHIP_META_KEYS,
+    TRACKSHIP_STATUS,
+    OrderStatusMeaning,
+    order_status,
+)
 
 ORDER_TOPICS = frozenset({"order.created", "order.updated", "order.restored"})
 TRACKING_META_KEY = "_wc_shipment_tracking_items"
@@ -161,23 +167,44 @@ def tracking_fulfillments(order_id: str, p: dict, status: OrderStatusMeaning,
     if status.parcels is None:
         return ()
     events = []
+    carrier_says = trackship_statuses(p)
     for index, item in enumerate(tracking_items(p)):
         number = str(item.get("tracking_number") or "").strip()
         if not number:
             continue
+        reported = carrier_says.get(index)
         carrier = str(item.get("custom_tracking_provider") or item.get("tracking_provider") or "").strip()
         link = str(item.get("tracking_link") or item.get("custom_tracking_link") or "").strip()
         events.append(FulfillmentEvent(
             platform_order_id=order_id,
             platform_fulfillment_id=str(item.get("tracking_id") or number or index)[:64],
-            status=status.parcels,
-            raw_status=status.name if status.name != "unknown" else str(p.get("status")),
+            status=reported or status.parcels,
+            raw_status=(f"trackship:{reported.value}" if reported
+                        else status.name if status.name != "unknown" else str(p.get("status"))),
             parcels=(Parcel(tracking_number=number[:120], tracking_url=web_link(link),
                             carrier=carrier[:120] or None),),
             created_at=date_shipped(item.get("date_shipped")),
             updated_at=updated,
+            carrier_reported=reported is not None,
         ))
     return tuple(events)
+
+
+def trackship_statuses(p: dict) -> dict[int, ShipmentStatus]:
+    """Tracking item position → the carrier's status as TrackShip recorded it (when it did)."""
+    for meta in p.get("meta_data") or ():
+        if isinstance(meta, dict) and meta.get("key") in TRACKSHIP_META_KEYS:
+            value = meta.get("value") or []
+            entries = list(value.values()) if isinstance(value, dict) else value
+            if not isinstance(entries, list):
+                return {}
+            found = {}
+            for position, entry in enumerate(entries):
+                raw = entry.get("status") if isinstance(entry, dict) else None
+                if isinstance(raw, str) and raw.lower() in TRACKSHIP_STATUS:
+                    found[position] = TRACKSHIP_STATUS[raw.lower()]
+            return found
+    return {}
 
 
 def date_shipped(value) -> datetime | None:

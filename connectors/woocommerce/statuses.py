@@ -66,3 +66,23 @@ def order_status(raw) -> OrderStatusMeaning:
             log.warning("unknown WooCommerce order status %r mapped to unknown", raw)
         return UNKNOWN
     return meaning
+
+
+# TrackShip for WooCommerce keeps the carrier's status per tracking item in the order meta
+# `ts_shipment_status` (older versions: `shipment_status`), a PHP array keyed like the
+# tracking items: [{"status": "in_transit", …}] (trackship-for-woocommerce,
+# includes/api/class-trackship-rest-api-controller.php, tracking_webhook). Values that are
+# TrackShip's own bookkeeping (pending_trackship, carrier_unsupported, …) are left out: they
+# say nothing about the parcel.
+TRACKSHIP_META_KEYS = ("ts_shipment_status", "shipment_status")
+TRACKSHIP_STATUS = {
+    "pre_transit": S.INFO_RECEIVED,
+    "in_transit": S.IN_TRANSIT,
+    "on_hold": S.DELAYED,
+    "out_for_delivery": S.OUT_FOR_DELIVERY,
+    "available_for_pickup": S.AVAILABLE_FOR_PICKUP,
+    "failure": S.ATTEMPT_FAILED,
+    "exception": S.EXCEPTION,
+    "return_to_sender": S.RETURNING,
+    "delivered": S.DELIVERED,
+}
