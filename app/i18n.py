@@ -11,12 +11,12 @@ catalogues; tests/test_catalogues.py fails while any msgstr is empty.
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -82,6 +82,13 @@ def format_day(locale: str, day: date) -> str:
     """A short weekday and date: 'Di., 29.12.' or 'Tue 29 Dec' (CLDR's MEd / MMMEd)."""
     skeleton = "MEd" if locale == "de" else "MMMEd"
     return format_skeleton(skeleton, day, locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
+
+
+def format_moment(locale: str, moment: datetime, zone: tzinfo) -> str:
+    """A scan's day and time in the shop's zone: 'Di., 1.12., 14:05' or 'Tue 1 Dec, 14:05'."""
+    cldr = FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK])
+    day = format_skeleton("MEd" if locale == "de" else "MMMEd", moment, tzinfo=zone, locale=cldr)
+    return f"{day}, {format_time(moment, 'short', tzinfo=zone, locale=cldr)}"
 
 
 def format_day_range(locale: str, start: date, end: date) -> str:

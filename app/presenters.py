@@ -17,11 +17,12 @@ from app.domain.modules import module_derived, module_enabled, module_settings
 from app.domain.recommendations import MAX_ITEMS, recommend
 from app.domain.reorder import reorder_url
 from app.domain.review_links import review_link
+from app.domain.shipments import PROVIDER_PREFIX
 from app.domain.stalls import is_stalled
 from app.domain.statuses import PAID, OrderStatus
 from app.domain.suppressions import GRANTED
 from app.domain.survey import SCORES, survey_question, survey_voucher
-from app.i18n import format_day, format_day_range, pick_locale, translate
+from app.i18n import format_day, format_day_range, format_moment, pick_locale, translate
 from app.models import Order, Shipment, Shop, ShopModule
 from connectors.links import web_link
 
@@ -118,8 +119,9 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
                           else _dispatch_attention(order, status, lang, now))}
     if wanted("tracking"):
         detect = bool(module_settings(shop, "tracking").get("detect_carrier", True))
+        zone, titles = _shop_zone(shop), {line.platform_line_id: line.title for line in order.lines}
         result["modules"]["tracking"] = {"parcels": [
-            _parcel(shipment, n, lang, detect, shipment.id in stalled)
+            _parcel(shipment, n, lang, detect, shipment.id in stalled, zone, titles)
             for n, shipment in enumerate(_live_parcels(order), start=1)
         ]}
     optional = {"delivery_estimate": _delivery_estimate, "reorder": _reorder, "review_prompt": _review_prompt,
@@ -187,7 +189,8 @@ def _live_parcels(order: Order):
     return [s for s in order.shipments if s.status != "cancelled"]
 
 
-def _parcel(shipment, number: int, lang: str, detect_carrier: bool, stalled: bool) -> dict:
+def _parcel(shipment, number: int, lang: str, detect_carrier: bool, stalled: bool, zone: ZoneInfo,
+            titles: dict) -> dict:
     carrier = carriers.resolve(shipment.carrier, shipment.tracking_number, detect_missing=detect_carrier)
     return {
         "id": shipment.id,
@@ -203,12 +206,22 @@ def _parcel(shipment, number: int, lang: str, detect_carrier: bool, stalled: boo
         "stalled": stalled,
         "shipped_at": _iso(shipment.shipped_at),
         "delivered_at": _iso(shipment.delivered_at),
+        # Newest first, with the day and time in the shop's zone and, where a tracking provider
+        # gave them, the carrier's own words.
         "events": [
             {"status": e.status, "label": translate(lang, f"parcel.{e.status}"),
-             "at": _iso(e.happened_at), "location": e.location}
-            for e in reversed(shipment.events)
+             "at": _iso(e.happened_at), "location": e.location,
+             "at_label": format_moment(lang, _aware(e.happened_at), zone) if e.happened_at else None,
+             "detail": e.message if (e.source or "").startswith(PROVIDER_PREFIX) else None}
+            for e in sorted(shipment.events, key=lambda e: _aware(e.happened_at) or _EPOCH, reverse=True)
         ],
+        # What travels in this parcel: the order's lines it carries.
+        "contents": [{"title": titles[line_id], "quantity": int(quantity)}
+                  for line_id, quantity in (shipment.line_items or []) if line_id in titles],
     }
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 # Where an estimate still means something: paid, not yet delivered, outside the dead-end

@@ -101,7 +101,7 @@ def dispatch_overdue_at(order: Order, shop: Shop) -> datetime | None:
 
 def carrier_spoke(parcel) -> bool:
     """Whether the carrier ever reported on the parcel (not just the shop marking it shipped)."""
-    return any(said_by_carrier(getattr(e, "source", None)) for e in parcel.events)
+    return any(said_by_carrier(e.source) for e in parcel.events)
 
 
 # States a shop's own workflow sets without any carrier (fulfilled, order completed).
@@ -115,7 +115,7 @@ def awaits_carrier(parcel) -> bool:
 
 def last_carrier_activity(parcel) -> datetime | None:
     """The carrier's newest scan of the parcel; None when the carrier never spoke."""
-    times = [e.happened_at for e in parcel.events if e.happened_at and said_by_carrier(getattr(e, "source", None))]
+    times = [e.happened_at for e in parcel.events if e.happened_at and said_by_carrier(e.source)]
     return max(times) if times else None
 
 

@@ -22,9 +22,10 @@ def _parcel(status: str, now: datetime) -> SimpleNamespace:
     shipped = now - timedelta(days=2)
     delivered = now - timedelta(hours=3) if status == "delivered" else None
     event = SimpleNamespace(status=status, happened_at=delivered or now - timedelta(hours=5), location="Hamburg",
-                            source="provider:dhl")  # a scan the carrier reported
+                            source="provider:dhl", message=None)  # a scan the carrier reported
     return SimpleNamespace(id=PARCEL_ID, status=status, carrier="DHL", tracking_number="00340434161094042557",
                            tracking_url=None, shipped_at=shipped, delivered_at=delivered, events=[event],
+                           line_items=[["l1", 1]],
                            edd_start=None, edd_end=None, edd_source=None)
 
 
@@ -43,7 +44,8 @@ def sample_order(shop, state: str, locale: str, now: datetime, email: str = SAMP
         placed_at=placed, created_at=placed, currency="EUR",
         fulfillment_status="fulfilled" if shipments else None,
         total_price=Decimal("59.90"), shipping_country=shop.country or "DE", shipments=shipments,
-        lines=[SimpleNamespace(id=None, product_id="501", variant_id="9001", quantity=1)], refunds=[],
+        lines=[SimpleNamespace(id=None, platform_line_id="l1", title="Leinenhemd", product_id="501",
+                               variant_id="9001", quantity=1)], refunds=[],
         cancelled_at=now - timedelta(days=3) if state == "cancelled" else None, refunded_at=None,
         survey_answer=None)
 
