@@ -62,14 +62,17 @@ def register_blueprints(app: Flask) -> None:
         shopify_home,
         survey,
         tracking,
+        tracking_push,
         unsubscribe,
         webhooks,
         woocommerce_connect,
         woocommerce_disconnect,
+        woocommerce_privacy,
     )
 
-    for module in (hosts, health, webhooks, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox, unsubscribe,
-                   review_clicks, woocommerce_connect, woocommerce_disconnect, mail_feedback, admin, survey, newsletter):
+    for module in (hosts, health, webhooks, tracking_push, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox,
+                   unsubscribe, review_clicks, woocommerce_connect, woocommerce_disconnect, mail_feedback, admin, survey,
+                   newsletter, woocommerce_privacy):
         app.register_blueprint(module.bp)
 
 

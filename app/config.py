@@ -87,6 +87,13 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         # Customer data exports (made for data requests) are deleted this long after they
         # were made: GDPR Art. 12(3) gives the merchant a month to answer.
         "DATA_EXPORT_RETENTION_DAYS": int(env.get("DATA_EXPORT_RETENTION_DAYS") or 30),
+        # Carrier tracking: app-wide default keys of the tracking providers (a shop's own key,
+        # set in the admin, goes first); unset is normal: parcels then rely on the platform's
+        # events and the estimate. The URLs only move the providers' endpoints (tests, proxies).
+        "DHL_API_KEY": env.get("DHL_API_KEY") or None,
+        "SEVENTEENTRACK_API_KEY": env.get("SEVENTEENTRACK_API_KEY") or None,
+        "DHL_API_URL": env.get("DHL_API_URL") or None,
+        "SEVENTEENTRACK_API_URL": env.get("SEVENTEENTRACK_API_URL") or None,
         "TESTING": False,
     }
 

@@ -26,7 +26,8 @@ from connectors.signature import body_signature
 # Fixtures that live beside their helpers: the fake WooCommerce store and a shop connected
 # to it (fake_store, wc_store_shop); the admin's sign-in (wc_shop, wc_admin); the app served
 # to headless Chromium (live_server, browser_page); the DNS the app asks (fake_dns).
-pytest_plugins = ["tests.woocommerce_store", "tests.admin_sessions", "tests.browser", "tests.fakes.dns_server"]
+pytest_plugins = ["tests.woocommerce_store", "tests.admin_sessions", "tests.browser", "tests.fakes.dns_server",
+                  "tests.tracking_fixtures"]
 
 PAYLOADS = Path(__file__).parent / "payloads"
 SHOPIFY_SECRET = "test_secret_key"

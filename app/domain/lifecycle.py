@@ -13,6 +13,7 @@ from app.models import (
     DataExport,
     Order,
     ScheduledMessage,
+    Shipment,
     Shop,
     Suppression,
     SurveyAnswer,
@@ -84,7 +85,7 @@ def export_customer_data(session: Session, shop: Shop, email: str | None, order_
             "suppressed": customer.suppressed_reason,
             "orders": [{"order": o.platform_order_id, "name": o.name, "status": o.status,
                         "parcels": [{"carrier": s.carrier, "tracking_number": s.tracking_number,
-                                     "status": s.status} for s in o.shipments],
+                                     "status": s.status, "signed_by": s.signed_by} for s in o.shipments],
                         "survey": _survey_record(o.survey_answer)} for o in orders],
             "mails": [{"kind": m.kind, "stream": m.stream, "state": m.state,
                        "sent_at": m.sent_at.isoformat() if m.sent_at else None} for m in messages],
@@ -138,6 +139,11 @@ def _erase_customer(session: Session, shop: Shop, email: str | None, order_ids: 
             update(ScheduledMessage).where(ScheduledMessage.customer_id == customer.id,
                                            ScheduledMessage.last_error.is_not(None))
             .values(last_error=None).execution_options(synchronize_session=False))
+        # The name the carrier recorded at delivery (a tracking provider's proof) is theirs too.
+        session.execute(
+            update(Shipment).where(Shipment.order_id.in_(select(Order.id).where(
+                Order.customer_id == customer.id))).values(signed_by=None)
+            .execution_options(synchronize_session=False))
         # A survey comment is free text and may name the buyer; the bare score stays.
         session.execute(
             update(SurveyAnswer).where(SurveyAnswer.order_id.in_(select(Order.id).where(

@@ -1,9 +1,10 @@
 """The periodic tick: dispatch due mail, redrive lost work, schedule reconciliations,
-WooCommerce syncs, recommendation refreshes and the daily learning of replenishment
-intervals, purge shops whose grace period after uninstalling is over, old mail reports, old
-raw webhook bodies and old customer data exports."""
+WooCommerce syncs, recommendation refreshes, the daily learning of replenishment intervals
+and a carrier-tracking pass a minute, purge shops whose grace period after uninstalling is
+over, old mail reports, old raw webhook bodies and old customer data exports."""
 from __future__ import annotations
 
+from app.jobs.carrier_polling import schedule_carrier_polling
 from app.jobs.dispatch import dispatch_due
 from app.jobs.purge import (
     drop_old_webhook_bodies,
@@ -25,6 +26,7 @@ def run_periodic() -> dict:
     counts["woocommerce_syncs"] = schedule_woocommerce_syncs()
     counts["recommendation_refreshes"] = schedule_recommendation_refreshes()
     counts["interval_learning"] = schedule_interval_learning()
+    counts["carrier_polls"] = schedule_carrier_polling()
     counts["purged_shops"] = purge_disconnected_shops()
     counts["purged_mail_reports"] = purge_mail_feedback()
     counts["dropped_webhook_bodies"] = drop_old_webhook_bodies()

@@ -11,8 +11,10 @@ from app.models.shop import Shop, ShopModule, utcnow
 from app.models.suppression import Suppression
 from app.models.survey import SurveyAnswer
 from app.models.test_recipient import TestRecipient
+from app.models.tracking import TrackingProviderKey, TrackingUsage
 
 __all__ = [
     "Customer", "DataExport", "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
-    "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient", "TrackingEvent", "WebhookDelivery", "utcnow",
+    "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient", "TrackingEvent",
+    "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
 ]

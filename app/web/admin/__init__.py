@@ -19,4 +19,14 @@ def configure_session_cookie(state) -> None:
                       SESSION_COOKIE_SAMESITE="None" if secure else "Lax")
 
 
-from app.web.admin import auth, content, legal, modules, overview, previews, privacy, tracking_address  # noqa: E402,F401
+from app.web.admin import (  # noqa: E402,F401
+    auth,
+    content,
+    legal,
+    modules,
+    overview,
+    previews,
+    privacy,
+    tracking_address,
+    tracking_providers,
+)

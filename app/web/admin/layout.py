@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 from flask import current_app, g, render_template, url_for
 
 NAV = (("admin.overview", "Overview"), ("admin.modules", "Modules"), ("admin.content", "Content & branding"),
-       ("admin.tracking_address", "Tracking page"), ("admin.legal", "Consent & limits"),
+       ("admin.tracking_address", "Tracking page"), ("admin.tracking_providers", "Carrier tracking"),
+       ("admin.legal", "Consent & limits"),
        ("admin.privacy", "Data requests"), ("admin.previews", "Previews & test send"))
 
 
