@@ -215,6 +215,8 @@ def _parcel(shipment, number: int, lang: str, detect_carrier: bool, stalled: boo
              "detail": e.message if (e.source or "").startswith(PROVIDER_PREFIX) else None}
             for e in sorted(shipment.events, key=lambda e: _aware(e.happened_at) or _EPOCH, reverse=True)
         ],
+        # Where to collect it, while it waits at a pickup point (the carrier's data, via a provider).
+        "pickup_point": _pickup_point(shipment, lang),
         # What travels in this parcel: the order's lines it carries.
         "contents": [{"title": titles[line_id], "quantity": int(quantity)}
                   for line_id, quantity in (shipment.line_items or []) if line_id in titles],
@@ -222,6 +224,14 @@ def _parcel(shipment, number: int, lang: str, detect_carrier: bool, stalled: boo
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _pickup_point(shipment, lang: str) -> dict | None:
+    point = shipment.pickup_point
+    if shipment.status != "available_for_pickup" or not isinstance(point, dict) or not point.get("address"):
+        return None
+    return {"title": translate(lang, "block.pickup_point"), "name": point.get("name"),
+            "address": point["address"], "opening_hours": point.get("opening_hours")}
 
 
 # Where an estimate still means something: paid, not yet delivered, outside the dead-end

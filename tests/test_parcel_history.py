@@ -35,3 +35,16 @@ def test_the_tracking_page_shows_the_parcels_contents_and_scan_history(app, clie
     [shown] = facts["modules"]["tracking"]["parcels"]
     assert shown["contents"] == [{"title": "Item l1", "quantity": 2}]
     assert [e["at_label"] for e in shown["events"]] == ["Di., 1.12., 14:05", "Di., 1.12., 10:00"]
+
+
+def test_a_parcel_waiting_at_a_pickup_point_says_where(app, client, shop):
+    order = make_order(shop, status="shipped")
+    add_parcel(order, status="available_for_pickup", pickup_point={
+        "name": "DHL Packstation 123", "address": "Hauptstr. 1, 10115 Berlin", "opening_hours": "Mo–So 0–24 Uhr"})
+    db.session.commit()
+    page = client.get(f"/t/{tracking_token(order)}").get_data(as_text=True)
+    box = re.search(r'<p class="as-pickup" data-pickup>(.*?)</p>', page, re.S).group(1)
+    assert "Abholen bei" in box and "Packstation 123" in box and "10115 Berlin" in box and "0–24 Uhr" in box
+    order.shipments[0].status = "delivered"
+    db.session.commit()
+    assert "data-pickup" not in client.get(f"/t/{tracking_token(order)}").get_data(as_text=True)

@@ -25,7 +25,7 @@ def _parcel(status: str, now: datetime) -> SimpleNamespace:
                             source="provider:dhl", message=None)  # a scan the carrier reported
     return SimpleNamespace(id=PARCEL_ID, status=status, carrier="DHL", tracking_number="00340434161094042557",
                            tracking_url=None, shipped_at=shipped, delivered_at=delivered, events=[event],
-                           line_items=[["l1", 1]],
+                           line_items=[["l1", 1]], pickup_point=None,
                            edd_start=None, edd_end=None, edd_source=None)
 
 
