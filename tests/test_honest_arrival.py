@@ -17,7 +17,7 @@ from app.domain.followup_sync import sync_followups
 from app.domain.followups import plan_followups
 from app.domain.stalls import is_stalled
 from app.extensions import db
-from app.models import Order, ScheduledMessage, Shipment
+from app.models import Order, ScheduledMessage, Shipment, TrackingEvent
 from app.presenters import order_status
 from app.tracking_links import tracking_token
 from connectors.base import ShipmentStatus
@@ -137,3 +137,40 @@ def test_a_real_woocommerce_order_completed_with_a_dhl_number_and_nothing_after(
     assert not any(p["stalled"] for p in facts["modules"]["tracking"]["parcels"])
     assert facts["modules"].get("delivery_estimate", {}).get("state") in (None, "due")
     assert arrival(order, wc_shop)[1] == "shipped+transit"
+
+
+def test_the_shops_workflow_never_moves_a_parcel_back_once_the_carrier_spoke(app, shop):
+    """A WooCommerce order is saved again after delivery (a note, an edit): its 'completed'
+    means 'in transit' to the mapping, which must not undo the carrier's 'delivered'."""
+    from app.domain.carrier_tracks import apply_track
+    from app.domain.shipments import apply_fulfillment_event
+    from connectors.base import FulfillmentEvent, Parcel
+    from connectors.tracking.base import CarrierScan, ParcelTrack
+
+    order = make_order(shop)
+    parcel = add_parcel(order, fulfillment_id="f1", shipped_at=MON)
+    delivered = MON + timedelta(days=1)
+    apply_track(parcel, ParcelTrack("00340434161094042557", True, ShipmentStatus.DELIVERED, scans=(
+        CarrierScan(delivered, ShipmentStatus.DELIVERED, "delivered", "Zugestellt"),)), "dhl")
+    assert (parcel.status, parcel.delivered_at) == ("delivered", delivered)
+    saved_again = FulfillmentEvent("1001", "f1", ShipmentStatus.IN_TRANSIT, "completed",
+                                   (Parcel("00340434161094042557", None, "dhl"),), MON, MON + timedelta(days=2))
+    apply_fulfillment_event(db.session, order, saved_again, "woocommerce", MON + timedelta(days=2))
+    assert parcel.status == "delivered" and [e.source for e in parcel.events] == ["provider:dhl"]
+    marked = FulfillmentEvent("1001", "f1", ShipmentStatus.CANCELLED, "cancelled",
+                              (Parcel("00340434161094042557", None, "dhl"),), MON, MON + timedelta(days=3))
+    apply_fulfillment_event(db.session, order, marked, "woocommerce", MON + timedelta(days=3))
+    assert parcel.status == "cancelled"  # a fact from the shop (cancelled, delivered) still counts
+
+
+def test_a_carrier_scan_older_than_the_shops_completion_still_sets_the_status(app, shop):
+    from app.domain.carrier_tracks import apply_track
+    from connectors.tracking.base import CarrierScan, ParcelTrack
+
+    order = make_order(shop)
+    parcel = add_parcel(order, shipped_at=MON)
+    parcel.events.append(TrackingEvent(
+        status="in_transit", happened_at=MON + timedelta(hours=5), source="woocommerce"))
+    apply_track(parcel, ParcelTrack("00340434161094042557", True, ShipmentStatus.DELIVERED, scans=(
+        CarrierScan(MON + timedelta(hours=2), ShipmentStatus.DELIVERED, "delivered", None),)), "dhl")
+    assert parcel.status == "delivered"

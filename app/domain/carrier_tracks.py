@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.domain.carriers import BY_KEY
 from app.domain.followup_sync import sync_followups
 from app.domain.poll_schedule import FINAL
+from app.domain.shipments import said_by_carrier
 from app.domain.statuses import NOT_SHIPPED, derive_order_status
 from app.domain.tracking_choice import carrier_key
 from app.models import Order, Shipment, Shop, TrackingEvent
@@ -61,7 +62,9 @@ def apply_track(shipment: Shipment, track: ParcelTrack, provider: str) -> bool:
         status = S(scan.status).value
         if _known(shipment, status, scan.happened_at):
             continue
-        latest = max((e.happened_at for e in shipment.events), default=None)
+        # Only the carrier's own earlier scans can outrank this one: the shop marking the
+        # parcel shipped or the order completed later is no news about where it is.
+        latest = max((e.happened_at for e in shipment.events if said_by_carrier(e.source)), default=None)
         shipment.events.append(TrackingEvent(
             status=status, happened_at=scan.happened_at, source=source, sub_status=_clip(scan.code, 60),
             location=_clip(scan.location, 255), message=scan.description))

@@ -29,6 +29,18 @@ def said_by_carrier(source: str | None) -> bool:
     return bool(source) and (source.endswith(CARRIER_SUFFIX) or source.startswith(PROVIDER_PREFIX))
 
 
+# What a shop's own workflow says of a parcel (fulfilled, order completed) that the carrier
+# knows better once it has spoken: such a status neither replaces the carrier's nor joins the
+# parcel's history then. Delivered, cancelled or returned from the shop still count.
+WORKFLOW_GUESSES = (ShipmentStatus.PENDING, ShipmentStatus.INFO_RECEIVED, ShipmentStatus.IN_TRANSIT,
+                    ShipmentStatus.UNKNOWN)
+
+
+def _workflow_behind_carrier(shipment: Shipment, event: FulfillmentEvent) -> bool:
+    return (not event.carrier_reported and event.status in WORKFLOW_GUESSES
+            and any(said_by_carrier(e.source) for e in shipment.events))
+
+
 def apply_fulfillment_event(
     session: Session, order: Order, event: FulfillmentEvent, source: str, now: datetime
 ) -> list[Shipment]:
@@ -49,7 +61,7 @@ def apply_fulfillment_event(
         happened = event.updated_at or now
         status = ShipmentStatus(event.status).value
         said_by = carrier_source(source) if event.carrier_reported else source
-        if shipment.status != status:
+        if shipment.status != status and not _workflow_behind_carrier(shipment, event):
             # Shopify reports a carrier scan twice, as fulfillments/update and as
             # fulfillment_events/create, and the two may be applied in either order: the
             # scan is recorded once, and a later scan already recorded keeps its status.

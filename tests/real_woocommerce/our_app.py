@@ -20,6 +20,7 @@ class App:
         self.var = WORKDIR / "app"
         self.children: list[subprocess.Popen] = []
         self.sink = None
+        self.dhl = None
         self.env: dict[str, str] = {}
 
     def start(self) -> None:
@@ -37,6 +38,9 @@ class App:
         self.children.append(redis)
         self.mailbox = self.var / "mailbox"
         self.sink = start_sink(FolderHandler(self.mailbox))
+        from tests.fakes.tracking_providers import FakeDhl
+
+        self.dhl = FakeDhl("real-run-dhl-key").start()  # the carrier, as DHL Unified answers
         self.env = {
             "SECRET_KEY": secrets.token_urlsafe(32), "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "SHOPIFY_API_KEY": "real-woocommerce-run", "SHOPIFY_API_SECRET": secrets.token_hex(16),
@@ -46,6 +50,7 @@ class App:
             "WOOCOMMERCE_ALLOW_LOOPBACK_HTTP": "1", "DISPATCH_INTERVAL_SECONDS": "1",
             "RECONCILE_INTERVAL_SECONDS": "0",  # the run proves the webhook path, not the healing sync
             "LOG_LEVEL": "WARNING",
+            "DHL_API_KEY": "real-run-dhl-key", "DHL_API_URL": self.dhl.base_url,
         }
         os.environ.update(self.env)
         from app.migrate import upgrade
@@ -74,6 +79,8 @@ class App:
                 child.kill()
         if self.sink is not None:
             self.sink.stop()
+        if self.dhl is not None:
+            self.dhl.stop()
 
 
 def _ok(http: httpx.Client, url: str) -> bool:

@@ -23,9 +23,11 @@ import sys
 import time
 from pathlib import Path
 
+from tests.real_woocommerce.carrier import carrier_delivers
 from tests.real_woocommerce.connect import connect
 from tests.real_woocommerce.order_flow import order_flow
 from tests.real_woocommerce.our_app import App
+from tests.real_woocommerce.plugin_goodbye import german_texts, privacy_tools, uninstall
 from tests.real_woocommerce.progress import Failed, note, step
 from tests.real_woocommerce.recording import record
 from tests.real_woocommerce.settings import APP_URL, GUEST_EMAIL, SITE, TRACKING_NUMBER, WORKDIR, snapshots
@@ -66,11 +68,18 @@ def main(argv: list[str] | None = None) -> int:
         order = order_flow(app, shop)
         thank_you_page(order)
         subject = shipped_mail(app)
+        delivered_subject = carrier_delivers(app, app.dhl)
         recorded = record(app, [WORKDIR / "out" / "recorded", *([args.record] if args.record else [])])
+        german_texts(store)
+        privacy_tools(store, app)
+        uninstall(store, app, shop)
         report = [f"store {SITE} connected as shop {shop['id']} ({shop['shop_key']})",
                   f"guest order {order['id']} → completed with tracking {TRACKING_NUMBER}",
                   "thank-you page: placeholder → fragment shows the tracking number",
                   f"shipped mail to {GUEST_EMAIL}: {subject!r}",
+                  f"DHL's answer → delivered; mail {delivered_subject!r}",
+                  "plugin in German; privacy export and erasure reached our app",
+                  "plugin deleted: no webhook, REST key or option of ours left; our app was told",
                   f"{len(recorded)} webhook bodies recorded"
                   + (f" into {args.record}" if args.record else f" into {WORKDIR / 'out' / 'recorded'}")]
     except Failed as exc:
