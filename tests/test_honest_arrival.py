@@ -174,3 +174,23 @@ def test_a_carrier_scan_older_than_the_shops_completion_still_sets_the_status(ap
     apply_track(parcel, ParcelTrack("00340434161094042557", True, ShipmentStatus.DELIVERED, scans=(
         CarrierScan(MON + timedelta(hours=2), ShipmentStatus.DELIVERED, "delivered", None),)), "dhl")
     assert parcel.status == "delivered"
+
+
+def test_germanized_shipments_are_read_with_their_items_and_delivered_state():
+    from connectors.woocommerce.mapping import order_event
+
+    body = json.loads(load_payload("woocommerce/order_completed_tracking.json"))
+    line = body["line_items"][0]
+    body["shipments"] = [  # as Germanized's REST filter adds them (status without its gzd- prefix)
+        {"id": 7, "type": "simple", "status": "delivered", "tracking_id": "00340434161094042999",
+         "tracking_url": "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=00340434161094042999",
+         "shipping_provider": "dhl", "date_sent_gmt": "2026-12-01T09:00:00", "est_delivery_date_gmt": None,
+         "items": [{"id": 1, "order_item_id": line["id"], "quantity": line["quantity"]}]},
+        {"id": 8, "type": "return", "status": "requested", "tracking_id": "RETURN1", "items": []},
+        {"id": 9, "type": "simple", "status": "draft", "tracking_id": "", "items": []},
+    ]
+    [parcel] = order_event(body).fulfillments
+    assert (parcel.platform_fulfillment_id, parcel.status) == ("gzd-7", ShipmentStatus.DELIVERED)
+    assert parcel.parcels[0].tracking_number == "00340434161094042999"
+    assert parcel.line_items == ((str(line["id"]), line["quantity"]),)
+    assert parcel.created_at == datetime(2026, 12, 1, 9, tzinfo=UTC)

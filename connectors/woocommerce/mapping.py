@@ -94,7 +94,7 @@ def order_event(p: dict) -> OrderEvent | IgnoredEvent:
         shipping_country=(shipping.get("country") or billing.get("country") or None),
         marketing_consent=None,  # WooCommerce core records no consent on the order
         lines=tuple(line_item(item) for item in p.get("line_items") or ()),
-        fulfillments=tracking_fulfillments(order_id, p, status, updated),
+        fulfillments=germanized_fulfillments(order_id, p, updated) or tracking_fulfillments(order_id, p, status, updated),
         refunds=refunds,
         order_key=(p.get("order_key") or None),
     )
@@ -186,6 +186,46 @@ def tracking_fulfillments(order_id: str, p: dict, status: OrderStatusMeaning,
             created_at=date_shipped(item.get("date_shipped")),
             updated_at=updated,
             carrier_reported=reported is not None,
+        ))
+    return tuple(events)
+
+
+# Germanized (vendidero/woocommerce-germanized-shipments, src/Api.php prepare_order_shipments
+# and src/Rest/ShipmentsController.php) adds its own shipments to the order's REST answer, and
+# so to webhook bodies: `shipments: [{id, status, type, tracking_id, tracking_url,
+# shipping_provider, date_sent_gmt, est_delivery_date_gmt, items: [{order_item_id, quantity}]}]`.
+# Statuses (wc_gzd_get_shipment_statuses): draft, processing, shipped, delivered, requested;
+# `type` "return" are returns. The shop sets them (by hand or through its carrier plugin), so
+# they are the shop's word: "delivered" is a fact, "shipped" a guess the carrier may correct.
+GERMANIZED_STATUS = {"shipped": ShipmentStatus.IN_TRANSIT, "delivered": ShipmentStatus.DELIVERED}
+
+
+def germanized_fulfillments(order_id: str, p: dict, updated: datetime | None) -> tuple[FulfillmentEvent, ...]:
+    """One fulfillment per sent Germanized shipment with a tracking number; () without any."""
+    shipments = p.get("shipments")
+    if not isinstance(shipments, list):
+        return ()
+    events = []
+    for shipment in shipments:
+        if not isinstance(shipment, dict) or shipment.get("type", "simple") != "simple":
+            continue
+        status = GERMANIZED_STATUS.get(str(shipment.get("status") or "").removeprefix("gzd-"))
+        number = str(shipment.get("tracking_id") or "").strip()
+        if status is None or not number:
+            continue
+        items = [item for item in shipment.get("items") or () if isinstance(item, dict)]
+        events.append(FulfillmentEvent(
+            platform_order_id=order_id,
+            platform_fulfillment_id=f"gzd-{shipment.get('id')}"[:64],
+            status=status,
+            raw_status=f"germanized:{shipment.get('status')}",
+            parcels=(Parcel(tracking_number=number[:120], tracking_url=web_link(shipment.get("tracking_url")),
+                            carrier=str(shipment.get("shipping_provider") or "")[:120] or None),),
+            created_at=_gmt(shipment, "date_sent"),
+            updated_at=updated,
+            line_items=tuple((str(item.get("order_item_id")), int(item.get("quantity") or 0))
+                             for item in items if item.get("order_item_id")),
+            estimated_delivery_at=_gmt(shipment, "est_delivery_date"),
         ))
     return tuple(events)
 
