@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run test bench scale lint extensions plugin shopify-extension browser-deps a11y-deps php-deps clean real-woocommerce messages
+.PHONY: install lock run test bench scale lint extensions plugin shopify-extension browser-deps a11y-deps php-deps clean real-woocommerce messages phpcs-deps phpcs plugin-messages
 
 install: $(STAMP)
 
@@ -21,12 +21,12 @@ $(STAMP): pyproject.toml requirements.lock
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links \
-		--extra test --strip-extras --output-file requirements.lock pyproject.toml
+		--extra test --extra dev --strip-extras --output-file requirements.lock pyproject.toml
 
 run: install
 	$(BIN)/python -m app.local_stack
 
-test: install browser-deps a11y-deps php-deps
+test: install browser-deps a11y-deps php-deps phpcs-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser tests and the bench's admin vitals drive Debian's chromium (Playwright uses it
@@ -44,6 +44,27 @@ php-deps:
 	@command -v php >/dev/null || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli >/dev/null) \
 		|| echo "php-cli not installed: the plugin tests will be skipped"
+
+# PHP_CodeSniffer with the WordPress standard and Plugin Check's rules, run over the plugin by
+# tests/test_woocommerce_phpcs.py. No Composer registry is reachable and none that is has the
+# WordPress standard (Debian's php-codesniffer, 3.7.1, is also too old for it), so the pinned
+# tags are unpacked into var/phpcs/ from git snapshots given like WP_GIT: PHPCS_GIT
+# (PHPCSStandards/PHP_CodeSniffer), WPCS_GIT (WordPress/WordPress-Coding-Standards),
+# PHPCSUTILS_GIT, PHPCSEXTRA_GIT (PHPCSStandards/PHPCSUtils, …/PHPCSExtra) and PLUGIN_CHECK_GIT
+# (WordPress/plugin-check). Without them the check is skipped, saying what is missing.
+PHPCS_PINS := PHPCS_GIT=3.13.4=phpcs WPCS_GIT=3.1.0=wpcs PHPCSUTILS_GIT=1.0.12=phpcsutils \
+	PHPCSEXTRA_GIT=1.2.1=phpcsextra PLUGIN_CHECK_GIT=1.2.0=plugin-check
+phpcs-deps:
+	@for pin in $(PHPCS_PINS); do \
+		var=$${pin%%=*}; ref=$$(echo $$pin | cut -d= -f2); dir=var/phpcs/$${pin##*=}; git_dir=$$(printenv $$var); \
+		[ "$$(cat $$dir/.ref 2>/dev/null)" = "$$ref" ] && continue; \
+		if [ -z "$$git_dir" ]; then echo "$$var not set: the plugin's PHPCS check skips what needs it"; continue; fi; \
+		rm -rf $$dir && mkdir -p $$dir && git --git-dir="$$git_dir" archive "$$ref" | tar -x -C $$dir \
+			&& echo $$ref > $$dir/.ref || { echo "$$var: $$ref not unpacked from $$git_dir"; rm -rf $$dir; }; \
+	done
+
+phpcs: install php-deps phpcs-deps
+	$(BIN)/python -m pytest tests/test_woocommerce_phpcs.py -q -rs
 
 # axe-core (pinned in tests/a11y/package-lock.json) for the accessibility test, which
 # injects it into Chromium. npm ci only when the lock file changed; without npm it is skipped.
@@ -86,6 +107,12 @@ $(SHOPIFY_EXT)/node_modules/.package-lock.json: $(SHOPIFY_EXT)/package-lock.json
 # The bundle lands in $(SHOPIFY_EXT)/dist/; the build fails above 20 KB gzipped.
 shopify-extension: $(SHOPIFY_EXT)/node_modules/.package-lock.json
 	cd $(SHOPIFY_EXT) && npm run --silent build && npm run --silent size
+
+# The plugin's German texts: after editing languages/aftersales-de_DE.po, compile the .mo shipped
+# beside it (tests/test_woocommerce_plugin_i18n.py checks every string has a German text).
+PLUGIN_LANGUAGES := theme_blocks/woocommerce/aftersales/languages
+plugin-messages: install
+	$(BIN)/pybabel compile -l de_DE -i $(PLUGIN_LANGUAGES)/aftersales-de_DE.po -o $(PLUGIN_LANGUAGES)/aftersales-de_DE.mo
 
 plugin:
 	mkdir -p dist

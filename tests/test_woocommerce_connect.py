@@ -166,7 +166,7 @@ def test_the_plugin_gets_its_settings_server_to_server_and_no_page_shows_them(cl
     run_jobs()
     shop = db.session.scalars(select(Shop)).one()
     assert fake_store.state.plugin_settings == {"shop_key": shop.shop_key, "secret": shop.webhook_secret,
-                                                "app_url": app.config["APP_URL"]}
+                                                "app_url": app.config["APP_URL"], "app_name": "Aftersales"}
     page = client.get("/woocommerce/connected", query_string={"success": "1", "user_id": state}).get_data(as_text=True)
     assert "Store connected" in page and "nothing to copy" in page
     assert shop.webhook_secret not in page and shop.shop_key not in page

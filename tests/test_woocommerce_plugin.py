@@ -44,7 +44,7 @@ def test_php_files_lint(path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_plugin_files_guard_direct_access_and_declare_hpos():
+def test_plugin_files_guard_direct_access_and_declare_hpos_and_blocks():
     for path in PLUGIN.rglob("*.php"):
         guard = "defined( 'WP_UNINSTALL_PLUGIN' ) || exit;" if path.name == "uninstall.php" \
             else "defined( 'ABSPATH' ) || exit;"
@@ -52,8 +52,26 @@ def test_plugin_files_guard_direct_access_and_declare_hpos():
     main = (PLUGIN / "aftersales.php").read_text()
     assert " * Plugin Name:       Aftersales for WooCommerce" in main
     assert "before_woocommerce_init" in main and "declare_compatibility( 'custom_order_tables'" in main
+    assert "declare_compatibility( 'cart_checkout_blocks', AFTERSALES_FILE, true )" in main
     readme = (PLUGIN / "readme.txt").read_text()
     assert readme.startswith("=== Aftersales for WooCommerce ===") and "Stable tag: 0.1.0" in readme
+
+
+def headers(text: str) -> dict[str, str]:
+    return dict(re.findall(r"^(?: \* )?([A-Z][A-Za-z ]+):[ \t]*(.+?)\s*$", text, re.M))
+
+
+def test_headers_and_readme_agree_and_are_current():
+    main, readme = headers((PLUGIN / "aftersales.php").read_text()), headers((PLUGIN / "readme.txt").read_text())
+    for field in ("Requires at least", "Requires PHP"):
+        assert main[field] == readme[field], field
+    # "Requires Plugins" is read from WordPress 6.5 on; older versions would ignore the dependency.
+    assert main["Requires Plugins"] == "woocommerce" and tuple(map(int, main["Requires at least"].split("."))) >= (6, 5)
+    assert readme["Tested up to"] == "7.1" and main["WC tested up to"] == "10.0"  # newest releases seen
+    assert main["Update URI"] == "false" and "Plugin URI" not in main  # no update server, no project page
+    assert readme["Stable tag"] == main["Version"]
+    text = (PLUGIN / "readme.txt").read_text()
+    assert "== External services ==" in text and "Terms of use: " in text and "Privacy policy: " in text
 
 
 def test_python_makes_the_known_answer_token():
@@ -134,5 +152,5 @@ def test_make_extensions_builds_the_plugin_zip_with_the_folder_at_its_root():
     with zipfile.ZipFile(ROOT / "dist" / "aftersales-woocommerce.zip") as archive:
         names = set(archive.namelist())
     assert {"aftersales/aftersales.php", "aftersales/readme.txt", "aftersales/assets/embed.js",
-            "aftersales/includes/token.php"} <= names
+            "aftersales/includes/token.php", "aftersales/languages/aftersales-de_DE.mo"} <= names
     assert all(name.startswith("aftersales/") for name in names)

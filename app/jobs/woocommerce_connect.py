@@ -70,7 +70,9 @@ def _failed(pending: connections.PendingConnection, message: str) -> dict:
 def _hand_to_plugin(pending: connections.PendingConnection, shop_key: str, secret: str, verify) -> bool:
     """POST the plugin's settings to the store it runs on; the claim proves the plugin asked."""
     body = {"claim": pending.claim, "shop_key": shop_key, "secret": secret,
-            "app_url": current_app.config["APP_URL"]}
+            "app_url": current_app.config["APP_URL"],
+            # The name in the REST key descriptions, so the plugin's uninstall finds our keys.
+            "app_name": current_app.config.get("WOOCOMMERCE_APP_NAME", "Aftersales")}
     try:
         with _client(pending.store, "", "", verify) as client:
             client.post_to_plugin(PLUGIN_ROUTE, body)

@@ -209,7 +209,7 @@ class FakeWooCommerce:
             return _error("aftersales_unknown_claim", "No connection was started from this store.", 403)
         with self.lock:
             self.state.plugin_claim = None
-            self.state.plugin_settings = {k: body.get(k) for k in ("shop_key", "secret", "app_url")}
+            self.state.plugin_settings = {k: body.get(k) for k in ("shop_key", "secret", "app_url", "app_name")}
         return jsonify(connected=True)
 
     @staticmethod

@@ -84,7 +84,19 @@ function register_rest_route( $route_namespace, $route, $args ) { $GLOBALS['stub
 function __return_true() { return true; }
 class WP_Error {
 	public function __construct( public string $code = '', public string $message = '', public $data = '' ) {}
+	public function get_error_code() { return $this->code; }
+	public function get_error_message() { return $this->message; }
 }
+function is_wp_error( $thing ) { return $thing instanceof WP_Error; }
+/** Records the request in stub_log['http']; answers $GLOBALS['stub_http_response'] (a WP_Error or an array). */
+function wp_remote_post( $url, $args ) {
+	$GLOBALS['stub_log']['http'][] = array( 'url' => $url, 'args' => $args );
+	return $GLOBALS['stub_http_response'] ?? array( 'response' => array( 'code' => 200 ), 'body' => '{}' );
+}
+function wp_remote_retrieve_response_code( $response ) { return $response['response']['code'] ?? ''; }
+function wp_remote_retrieve_body( $response ) { return $response['body'] ?? ''; }
+function plugin_basename( $file ) { return basename( dirname( $file ) ) . '/' . basename( $file ); }
+function load_plugin_textdomain( $domain, $deprecated, $path ) { $GLOBALS['stub_log']['textdomains'][] = array( $domain, $path ); return true; }
 /** A REST request whose JSON body is given. */
 class Stub_Rest_Request {
 	public function __construct( public $json ) {}

@@ -13,6 +13,8 @@ admin; the plugin receives its shop key and secret from our app), a guest order 
 then: the thank-you page's placeholder → our fragment names the tracking number, and the
 shipped mail with the tracking number lands in the sink folder. The webhook bodies our app
 received are scrubbed and written to WORKDIR/out/recorded (and to --record DIR).
+Last, the plugin: its German texts, WordPress's privacy export and erasure through our app, and
+its deletion (uninstall_plugin()), after which no webhook, REST key or option of ours is left.
 Everything started here is stopped again, also on failure.
 """
 from __future__ import annotations

@@ -59,7 +59,10 @@ class Store:
         (mu / "aftersales-run.php").write_text(
             "<?php\n/* make real-woocommerce: our app listens on " + APP_URL + " (callback, webhooks). */\n"
             "add_filter('http_allowed_safe_ports', function ($ports) { $ports[] = " + str(APP_PORT)
-            + "; return $ports; });\n")
+            + "; return $ports; });\n"
+            "/* The plugin's signed calls (privacy tools, uninstall) reach the app's self-signed https. */\n"
+            "add_filter('http_request_args', function ($args, $url) { if (0 === strpos($url, '" + APP_URL
+            + "/')) { $args['sslverify'] = false; } return $args; }, 10, 2);\n")
 
     def patch_autoload_case(self) -> None:
         """WooCommerce 10.0.2's class map asks for src/Caching/WPCacheEngine.php, the file is

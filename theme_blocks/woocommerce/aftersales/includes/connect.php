@@ -85,5 +85,10 @@ function aftersales_receive_connection( $request ) {
 	delete_option( 'aftersales_connect_claim' );
 	update_option( 'aftersales_shop_key', $shop_key );
 	update_option( 'aftersales_secret', $secret, false );
+	// The name WooCommerce put in the app's REST key descriptions; uninstall deletes those keys.
+	$app_name = isset( $body['app_name'] ) ? sanitize_text_field( (string) $body['app_name'] ) : '';
+	if ( '' !== $app_name ) {
+		update_option( 'aftersales_app_name', $app_name, false );
+	}
 	return array( 'connected' => true );
 }

@@ -18,6 +18,7 @@ defined( 'ABSPATH' ) || exit;
  */
 function aftersales_render_block( $order_id ) {
 	static $rendered = array();
+
 	$order = wc_get_order( $order_id );
 	if ( ! $order || isset( $rendered[ $order->get_id() ] ) ) {
 		return;

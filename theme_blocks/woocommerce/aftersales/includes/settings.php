@@ -67,6 +67,7 @@ function aftersales_save_settings() {
 	}
 	check_admin_referer( 'aftersales_save_settings' );
 
+	// phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- esc_url_raw() sanitizes; trim() first, so a pasted trailing space is no %20.
 	$app_url = isset( $_POST['aftersales_app_url'] ) ? esc_url_raw( trim( wp_unslash( $_POST['aftersales_app_url'] ) ), array( 'https', 'http' ) ) : '';
 
 	update_option( 'aftersales_app_url', untrailingslashit( $app_url ) );
