@@ -28,8 +28,11 @@ def create_app(config: dict | None = None) -> Flask:
     hops = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from app.logs import configure_logging
+    from app.sentry import init_sentry
+
+    configure_logging(app)  # LOG_FORMAT (JSON lines or text), LOG_LEVEL, request ids: app/logs.py
+    init_sentry(app)  # only when SENTRY_DSN is set
     logging.getLogger("alembic").setLevel(logging.WARNING)
     scrub_logged_addresses()  # a safety net: stored and raised errors are scrubbed where made
     crypto.configure_keys(app.config["TOKEN_ENCRYPTION_KEY"])
@@ -57,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
         mail_feedback,
         mailbox,
         newsletter,
+        openapi,
         review_clicks,
         shopify_auth,
         shopify_home,
@@ -70,7 +74,7 @@ def register_blueprints(app: Flask) -> None:
         woocommerce_privacy,
     )
 
-    for module in (hosts, health, webhooks, tracking_push, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox,
+    for module in (hosts, health, openapi, webhooks, tracking_push, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox,
                    unsubscribe, review_clicks, woocommerce_connect, woocommerce_disconnect, mail_feedback, admin, survey,
                    newsletter, woocommerce_privacy):
         app.register_blueprint(module.bp)

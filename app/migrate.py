@@ -18,7 +18,10 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    from app.startup import check_database
+
     _ensure_sqlite_folder(database_url)
+    check_database(database_url)  # unreachable: one line naming the URL without its password
     command.upgrade(alembic_config(database_url), revision)
 
 

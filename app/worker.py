@@ -16,6 +16,7 @@ from app.extensions import queues
 from app.jobs.runtime import set_worker_app
 from app.privacy_scrub import scrub_addresses, scrub_logged_addresses
 from app.queues import QUEUE_NAMES
+from app.startup import check_database, check_redis, exit_on_startup_error
 
 log = logging.getLogger("app.worker")
 TICK_LOCK = "aftersales:dispatch-tick"
@@ -42,7 +43,10 @@ def tick_forever(app, stop: threading.Event) -> None:
 
 
 def main() -> None:
-    app = create_app()
+    app = create_app()  # a bad setting: ConfigError, one line and exit 2 (app/startup.py)
+    # Unreachable at start: one line naming the address (no password) and exit 69.
+    check_database(app.config["DATABASE_URL"])
+    check_redis(app.config["REDIS_URL"])
     set_worker_app(app)
     scrub_logged_addresses()  # a safety net: error texts are scrubbed where they are made
     stop = threading.Event()
@@ -62,4 +66,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    exit_on_startup_error(main)

@@ -12,7 +12,8 @@ def _name(requirement: str) -> str:
 
 def test_every_declared_dependency_is_pinned_with_hashes():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    extras = project["optional-dependencies"]
+    declared = {_name(r) for r in project["dependencies"] + extras["test"] + extras["dev"]}
     lock = (ROOT / "requirements.lock").read_text()
     pinned = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", lock, re.M))
     pinned = {name.lower().replace("_", "-"): version for name, version in pinned.items()}

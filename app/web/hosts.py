@@ -21,10 +21,10 @@ bp = Blueprint("hosts", __name__)
 # The tracking page's own forms (survey, newsletter) post under the page's address, so they
 # are served where it is; each checks that the order belongs to the shop owning the host.
 CUSTOM_DOMAIN_ENDPOINTS = frozenset({"tracking.tracking_page", "tracking.tracking_json", "lookup.home",
-                                     "lookup.home_find", "health.healthz", "survey.survey_page",
+                                     "lookup.home_find", "health.live", "health.ready", "survey.survey_page",
                                      "survey.answer_survey", "newsletter.subscribe_form"})
 # Load balancers probe by whatever name (an IP address): health answers on any host.
-ANY_HOST_ENDPOINTS = frozenset({"health.healthz"})
+ANY_HOST_ENDPOINTS = frozenset({"health.live", "health.ready"})
 _PROVEN = (select(Shop.__table__.c.id)
            .where(Shop.__table__.c.custom_domain == bindparam("host"),
                   Shop.__table__.c.custom_domain_verified_at.is_not(None),
