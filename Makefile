@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run test bench scale lint extensions plugin shopify-extension browser-deps a11y-deps php-deps clean real-woocommerce messages phpcs-deps phpcs plugin-messages
+.PHONY: install lock run test bench scale lint extensions plugin shopify-extension shopify-config browser-deps a11y-deps php-deps clean real-woocommerce messages phpcs-deps phpcs plugin-messages
 
 install: $(STAMP)
 
@@ -97,16 +97,29 @@ lint: install
 # WooCommerce companion plugin as an installable zip, folder `aftersales/` at its root.
 extensions: shopify-extension plugin
 
-SHOPIFY_EXT := theme_blocks/shopify/extensions/order-status-block
+# The Shopify CLI app root (shopify.app.toml, shopify.web.toml, package.json whose npm
+# workspaces hold the extension; one package-lock.json, packages hoisted to its node_modules).
+SHOPIFY_APP := theme_blocks/shopify
+SHOPIFY_EXT := $(SHOPIFY_APP)/extensions/order-status-block
 
 # npm ci only when the lock file changed (npm writes node_modules/.package-lock.json).
-$(SHOPIFY_EXT)/node_modules/.package-lock.json: $(SHOPIFY_EXT)/package-lock.json
-	cd $(SHOPIFY_EXT) && npm ci --no-audit --no-fund
+$(SHOPIFY_APP)/node_modules/.package-lock.json: $(SHOPIFY_APP)/package-lock.json
+	cd $(SHOPIFY_APP) && npm ci --no-audit --no-fund
 	touch $@
 
-# The bundle lands in $(SHOPIFY_EXT)/dist/; the build fails above 20 KB gzipped.
-shopify-extension: $(SHOPIFY_EXT)/node_modules/.package-lock.json
-	cd $(SHOPIFY_EXT) && npm run --silent build && npm run --silent size
+# The bundle lands in $(SHOPIFY_EXT)/dist/; the build fails above 20 KB gzipped, and without
+# AFTERSALES_API_ORIGIN (the app's public https origin, baked in as the block API's origin;
+# plain http only for 127.0.0.1/localhost with AFTERSALES_DEV=1).
+shopify-extension: $(SHOPIFY_APP)/node_modules/.package-lock.json
+	cd $(SHOPIFY_EXT) && AFTERSALES_API_ORIGIN="$(AFTERSALES_API_ORIGIN)" AFTERSALES_DEV="$(AFTERSALES_DEV)" \
+		npm run --silent build && npm run --silent size
+
+# shopify.app.$(SHOPIFY_CONFIG).toml (git-ignored) from the template shopify.app.toml, with the
+# app's client id and public URL: SHOPIFY_API_KEY=... APP_URL=https://... make shopify-config,
+# then `shopify app deploy --config $(SHOPIFY_CONFIG)` (or `dev`) in $(SHOPIFY_APP).
+SHOPIFY_CONFIG ?= production
+shopify-config:
+	$(PYTHON) $(SHOPIFY_APP)/scripts/app_config.py --name "$(SHOPIFY_CONFIG)"
 
 # The plugin's German texts: after editing languages/aftersales-de_DE.po, compile the .mo shipped
 # beside it (tests/test_woocommerce_plugin_i18n.py checks every string has a German text).
@@ -121,7 +134,7 @@ plugin:
 	@echo dist/aftersales-woocommerce.zip
 
 clean:
-	rm -rf $(VENV) var build dist *.egg-info $(SHOPIFY_EXT)/dist $(SHOPIFY_EXT)/node_modules $(A11Y)/node_modules
+	rm -rf $(VENV) var build dist *.egg-info $(SHOPIFY_EXT)/dist $(SHOPIFY_APP)/node_modules $(A11Y)/node_modules
 
 # After adding or changing texts: extract every catalogue key (babel.cfg) and merge new keys
 # into both catalogues as empty entries to fill in (tests/test_catalogues.py fails until then).

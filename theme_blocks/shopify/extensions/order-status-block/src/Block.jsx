@@ -14,10 +14,14 @@ import {Survey} from './modules/Survey.jsx';
 export function OrderStatusBlock() {
   const orderId = orderIdFrom(shopify);
   const locale = localeFrom(shopify);
+  // Only the order status page can ask for a login; there, a buyer from the confirmation mail
+  // is "pre_authenticated" until they log in (then the block asks again, as a customer).
+  const canLogin = typeof shopify.requireLogin === 'function';
+  const preAuthenticated = shopify.authenticationState?.value === 'pre_authenticated';
   const [data, setData] = useState(null);
 
   useEffect(() => {
-    if (!orderId) return undefined;
+    if (!orderId || !API_URL) return undefined;
     let stopped = false;
     fetchOrderStatus({
       url: blockUrl(API_URL, orderId, locale),
@@ -26,7 +30,7 @@ export function OrderStatusBlock() {
       cancelled: () => stopped,
     }).then((body) => { if (!stopped) setData(body); }, () => {});
     return () => { stopped = true; };
-  }, [orderId, locale]);
+  }, [orderId, locale, preAuthenticated]);
 
   const t = (key, vars) => shopify.i18n.translate(key, vars);
   // Answers go to the block API with the session token; the survey answer returns the document.
@@ -36,10 +40,11 @@ export function OrderStatusBlock() {
     t,
     survey: async (body) => { const answer = await post('survey', body); if (answer.ok) setData(answer.body); return answer.ok; },
     newsletter: async (body) => (await post('newsletter', body)).body,
+    login: canLogin ? () => shopify.requireLogin().catch(() => {}) : undefined,
   };
   let view = null;
   try {
-    view = viewModel(data, t);
+    view = viewModel(data, t, {canLogin, preAuthenticated});
   } catch {
     view = null;
   }
@@ -72,6 +77,12 @@ export function BlockView({view, actions = {t: (key) => key}}) {
             {view.estimate.source && <s-text color="subdued">{view.estimate.source}</s-text>}
           </s-stack>
         ))}
+        {view.login && (
+          <s-stack gap="small-500">
+            <s-text>{view.login.text}</s-text>
+            {view.login.cta && <s-button onClick={actions.login}>{view.login.cta}</s-button>}
+          </s-stack>
+        )}
         {view.parcels.map((parcel) => (
           <s-stack key={parcel.id} gap="small-500">
             <s-heading>{parcel.heading}</s-heading>

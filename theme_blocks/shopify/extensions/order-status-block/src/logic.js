@@ -29,9 +29,17 @@ export function blockUrl(apiUrl, orderId, locale) {
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * What the block API's "403 login required" becomes: a guest (no `sub` in the session token)
+ * asked for an order outside the guest window (72 hours), or a logged-in buyer for someone
+ * else's order. The block then invites to log in instead of showing the order.
+ */
+export const LOGIN_REQUIRED = Object.freeze({loginRequired: true});
+
+/**
  * Fetch the order-status JSON. Retries a 404 (the order webhook may arrive after the
- * buyer lands on the thank-you page) with back-off; any other failure gives null, so
- * the block renders nothing rather than breaking the page.
+ * buyer lands on the thank-you page) with back-off; a 403 "login required" gives
+ * LOGIN_REQUIRED; any other failure gives null, so the block renders nothing rather than
+ * breaking the page (no error text reaches the buyer).
  */
 export async function fetchOrderStatus({url, getToken, fetch, sleep = wait, delays = RETRY_DELAYS,
                                         cancelled = () => false}) {
@@ -48,6 +56,7 @@ export async function fetchOrderStatus({url, getToken, fetch, sleep = wait, dela
       await sleep(delays[attempt]);
       continue;
     }
+    if (response.status === 403) return (await loginRequired(response)) ? LOGIN_REQUIRED : null;
     if (!response.ok) return null;
     try {
       const body = await response.json();
@@ -58,17 +67,36 @@ export async function fetchOrderStatus({url, getToken, fetch, sleep = wait, dela
   }
 }
 
+async function loginRequired(response) {
+  try {
+    const body = await response.json();
+    return body?.error === 'login required';
+  } catch {
+    return false;
+  }
+}
+
+const emptyView = (title) => ({title, status: null, branch: null, attention: null, timeline: [], parcels: [],
+                               estimate: null, login: null, reorder: null, review: null, faq: null, banner: null,
+                               social: null, recommendations: null, survey: null, newsletter: null});
+
 /**
  * What to show, as plain data: every text already translated. `t(key, vars)` looks up the
  * few strings the extension owns; everything else comes translated from the API.
+ * `page`: what the page offers. `canLogin`: it can ask the buyer to log in (the order status
+ * page's `shopify.requireLogin`); `preAuthenticated`: the buyer came from the confirmation
+ * mail and is not logged in (`shopify.authenticationState`).
  * Returns null when there is nothing to show.
  */
-export function viewModel(data, t) {
+export function viewModel(data, t, page = {}) {
+  if (data?.loginRequired) {
+    // 403: no order data at all; a short invitation, with the login button where there is one.
+    return {...emptyView(t('loginTitle')),
+            login: {text: t('loginRequired'), cta: page.canLogin ? t('logIn') : null}};
+  }
   if (!data || !data.modules) return null;
   const m = data.modules;
-  const view = {title: t('title', {name: data.order?.name ?? ''}), status: data.order?.status_label ?? null,
-                branch: null, attention: null, timeline: [], parcels: [], estimate: null, reorder: null, review: null,
-                faq: null, banner: null, social: null};
+  const view = {...emptyView(t('title', {name: data.order?.name ?? ''})), status: data.order?.status_label ?? null};
   if (m.delivery_status) {
     view.branch = m.delivery_status.branch ? data.order?.status_label ?? null : null;
     view.attention = m.delivery_status.attention?.text ?? null;
@@ -100,12 +128,19 @@ export function viewModel(data, t) {
     const url = safeUrl(module?.url);
     if (module && url) view[key === 'reorder' ? 'reorder' : 'review'] = {title: module.title, text: module.text, cta: module.cta, url};
   }
+  // A guest's status-only answer (app/web/blocks.py, after the first hours) has neither the tracking
+  // module nor a total: on the order status page, reached from the mail, say how to see more.
+  const statusOnly = !m.tracking && data.order?.total == null;
+  if (statusOnly && page.canLogin && page.preAuthenticated) {
+    view.login = {text: t('loginForDetails'), cta: t('logIn')};
+  }
   view.faq = faqView(m.faq, data.locale);
   view.banner = bannerView(m.banner, data.locale);
   view.social = socialView(m.social);
   Object.assign(view, engagementViews(m));
-  const empty = !view.timeline.length && !view.parcels.length && !view.estimate && !view.reorder && !view.review &&
-    !view.faq && !view.banner && !view.social && !view.recommendations && !view.survey && !view.newsletter;
+  const empty = !view.timeline.length && !view.parcels.length && !view.estimate && !view.login && !view.reorder &&
+    !view.review && !view.faq && !view.banner && !view.social && !view.recommendations && !view.survey &&
+    !view.newsletter;
   return empty ? null : view;
 }
 

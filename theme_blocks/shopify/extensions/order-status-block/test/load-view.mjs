@@ -1,11 +1,17 @@
 // The block's Preact view bundled for node (scripts/render-view.mjs), so tests can render it
-// to a string. Needs node_modules (npm ci); `installed` says whether they are there.
-import {existsSync} from 'node:fs';
-import {dirname, join} from 'node:path';
-import {fileURLToPath} from 'node:url';
+// to a string. Needs the npm workspace installed (`npm ci` in theme_blocks/shopify, which
+// hoists the packages there); `installed` says whether they resolve from here.
+import {createRequire} from 'node:module';
 
 export {loadView} from '../scripts/render-view.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const installed = existsSync(join(root, 'node_modules', 'esbuild')) &&
-  existsSync(join(root, 'node_modules', 'preact-render-to-string'));
+const require = createRequire(import.meta.url);
+const resolves = (name) => {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+};
+export const installed = resolves('esbuild') && resolves('preact-render-to-string');
