@@ -21,7 +21,7 @@ from app.jobs.dispatch import dispatch_due
 from app.models import ScheduledMessage, ShopModule, Suppression
 from connectors.base import RefundEvent
 from connectors.shopify.mapping import parse_webhook
-from tests.factories import T0, add_parcel, make_order
+from tests.factories import T0, add_parcel, carrier_scan, make_order
 from tests.test_shopify_mapping import ORDER
 
 
@@ -62,8 +62,8 @@ def test_our_unsubscribe_outranks_a_later_platform_subscribed(app, shop):
 
 
 def test_every_kind_has_a_stream():
-    transactional = {"shipped", "out_for_delivery", "ready_for_pickup", "delivered", "delayed", "return_received",
-                     "refund_issued", "newsletter_confirm"}
+    transactional = {"shipped", "out_for_delivery", "ready_for_pickup", "delivered", "not_shipped", "delayed",
+                     "return_received", "refund_issued", "newsletter_confirm"}
     marketing = {"review_request", "review_reminder", "thank_you", "how_to", "nps", "replenishment",
                  "anniversary", "win_back", "referral"}
     assert {k: v.stream for k, v in KINDS.items()} == {
@@ -91,7 +91,7 @@ def test_no_review_request_before_delivery_or_when_switched_off(app, shop):
     _enable_reviews(shop)
     in_transit = make_order(shop, platform_order_id="2")
     in_transit.customer.marketing_consent = "granted"
-    add_parcel(in_transit)
+    carrier_scan(add_parcel(in_transit))  # the carrier says: in transit
     assert _reviews(plan_followups(in_transit, shop, T0)) == []
 
 
