@@ -11,53 +11,29 @@ turns them into WordPress's export groups. erase: the same redaction as customer
 """
 from __future__ import annotations
 
-import json
-import time
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, request
-from sqlalchemy import select
+from flask import Blueprint
 
 from app.domain.lifecycle import export_customer_data, redact_customer
 from app.extensions import db
 from app.models import Shop
 from app.web.body_limits import limit_body
-from connectors.signature import signature_matches
+from app.web.plugin_calls import PluginCallRefused, read_signed_call, refused_answer
 
 bp = Blueprint("woocommerce_privacy", __name__, url_prefix="/woocommerce/privacy")
-MAX_AHEAD_SECONDS = 300
 
 
-class Refused(Exception):
-    def __init__(self, status: int, error: str):
-        super().__init__(error)
-        self.status, self.error = status, error
+bp.register_error_handler(PluginCallRefused, refused_answer)
 
 
 def _signed_request(shop_key: str) -> tuple[Shop, str]:
-    """The shop and the address of a correctly signed, current request; else Refused or 404."""
-    shop = db.session.scalars(select(Shop).where(Shop.shop_key == shop_key, Shop.platform == "woocommerce")).first()
-    if shop is None:
-        abort(404, description="unknown shop")
-    body = request.get_data(cache=False)
-    signature = request.headers.get("X-Aftersales-Signature", "")
-    if not shop.webhook_secret or not signature.isascii() or not signature_matches(body, signature, (shop.webhook_secret,)):
-        raise Refused(401, "invalid signature")
-    try:
-        fields = json.loads(body)
-        expires, email = int(fields["exp"]), fields["email"]
-    except (ValueError, KeyError, TypeError):
-        raise Refused(400, "body must be JSON with email and exp") from None
-    if not time.time() <= expires <= time.time() + MAX_AHEAD_SECONDS:
-        raise Refused(401, "expired or too far ahead")
+    """The shop and the address of a correctly signed, current request (app/web/plugin_calls.py)."""
+    shop, fields = read_signed_call(shop_key)
+    email = fields.get("email") if isinstance(fields, dict) else None
     if not isinstance(email, str) or "@" not in email or len(email.strip()) > 254:
-        raise Refused(400, "email must be an e-mail address")
+        raise PluginCallRefused(400, "email must be an e-mail address")
     return shop, email.strip()
-
-
-@bp.errorhandler(Refused)
-def _refused(exc: Refused):
-    return {"status": exc.status, "error": exc.error}, exc.status
 
 
 @bp.post("/<shop_key>/export")
