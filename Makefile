@@ -85,7 +85,8 @@ scale: install
 	SCALE_SIZES="$(SCALE_SIZES)" $(BIN)/python -m tests.scale.run
 
 # End to end against a real WordPress + WooCommerce (real-woocommerce.sh, as root), when the
-# two snapshots are given in WP_GIT / WC_GIT (or fetched under /work/.mirror/); skipped
+# two snapshots are given in WP_GIT / WC_GIT (git dirs of johnpbloch/wordpress-core and
+# WP-a2z/woocommerce); skipped
 # otherwise. REAL_WC_ARGS="--record tests/payloads/woocommerce/recorded" renews the recorded payloads.
 real-woocommerce: install
 	$(BIN)/python -m tests.real_woocommerce.run $(REAL_WC_ARGS)

@@ -1,6 +1,6 @@
 """DHL Shipment Tracking – Unified (`GET /track/shipments`): one parcel per call, no pushes.
 
-Wire facts: /work/shared/reference/carriers.md §1. Header `DHL-API-Key`; `service` always
+Wire facts: ../shared/reference/carriers.md §1. Header `DHL-API-Key`; `service` always
 sent when we know the carrier (parcel-de for DHL Paket, express, post-de for Deutsche Post);
 `recipientPostalCode` when known (parcel-de gives full data only with it); `language=de`.
 404 problem+json is "no information yet" (normal for a fresh number), not an error. DHL

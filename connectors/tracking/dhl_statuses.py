@@ -1,7 +1,7 @@
 """DHL Shipment Tracking – Unified: `statusCode` and the carrier's words → ShipmentStatus.
 
 The API's enum has five codes (pre-transit, transit, delivered, failure, unknown; OpenAPI
-1.3.1 and the portal's newer enum, see /work/shared/reference/carriers.md §1 and §3). It has
+1.3.1 and the portal's newer enum, see ../shared/reference/carriers.md §1 and §3). It has
 no code for out-for-delivery, ready-for-pickup or a return, so those come from the event's
 text, and only from phrases listed here.
 

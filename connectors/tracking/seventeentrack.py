@@ -1,6 +1,6 @@
 """17TRACK Tracking API v2.2: many carriers through one account, ≤40 numbers a call, pushes.
 
-Wire facts: /work/shared/reference/carriers.md §2. `POST {base}/track/v2.2/<endpoint>`,
+Wire facts: ../shared/reference/carriers.md §2. `POST {base}/track/v2.2/<endpoint>`,
 header `17token`, a JSON array body. `register` starts tracking (costs quota; an already
 registered number, -18019901, counts as accepted); `gettrackinfo` reads what 17TRACK knows
 (free). Envelope `{"code": 0, "data": {"accepted": [...], "rejected": [...]}}`; a whole-call

@@ -1,6 +1,6 @@
 """17TRACK v2.2: its statuses, carrier codes and error codes in our terms.
 
-Sources: /work/shared/reference/carriers.md §2 (status names from the docs and
+Sources: ../shared/reference/carriers.md §2 (status names from the docs and
 wksw/17track-golang-sdk; carrier codes from 17TRACK's apicarrier.all.json via two copies;
 error codes from help.17track.net faq 37570440168473).
 """

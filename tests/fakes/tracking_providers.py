@@ -1,4 +1,4 @@
-"""Fake tracking providers on loopback, speaking their wire formats (/work/shared/reference/carriers.md).
+"""Fake tracking providers on loopback, speaking their wire formats (../shared/reference/carriers.md).
 
 `FakeDhl`: `GET /track/shipments?trackingNumber=…&service=…`, header `DHL-API-Key`; 200 with
 the stored body, 404 problem+json for a number it does not know (or another `service`),

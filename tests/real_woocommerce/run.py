@@ -1,8 +1,8 @@
 """`make real-woocommerce`: our app against a real WordPress + WooCommerce, end to end.
 
-Uses /work/shared/tools/real-woocommerce.sh (override with REAL_WOOCOMMERCE_SH) and the two
+Uses ../shared/tools/real-woocommerce.sh (override with REAL_WOOCOMMERCE_SH) and the two
 snapshots it unpacks: WP_GIT (johnpbloch/wordpress-core) and WC_GIT (WP-a2z/woocommerce),
-defaulting to the fetched mirrors under /work/.mirror/. Without them (or without root, which
+git dirs of johnpbloch/wordpress-core and WP-a2z/woocommerce. Without them (or without root, which
 the script needs) it prints "skipped: …" and exits 0.
 
 Steps: a fresh store (setup + start, own WORKDIR and ports), our app like `make run` (SQLite,
