@@ -9,7 +9,7 @@ import pytest
 from connectors.base import IncomingRequest, LineItem, OrderEvent, Parcel, ShipmentStatus
 from connectors.woocommerce.mapping import parse_webhook
 from connectors.woocommerce.webhooks import identify_delivery
-from tests.real_woocommerce import run, settings
+from tests.real_woocommerce import run
 from tests.real_woocommerce.scrub import PERSONAL, SCRUBBED_ORDER_KEY, encode_like_woocommerce, scrub
 
 RECORDED = Path(__file__).parent / "payloads" / "woocommerce" / "recorded"
@@ -88,7 +88,5 @@ def test_scrub_keeps_the_shape_and_empty_values():
 def test_the_real_run_skips_without_snapshots(monkeypatch, capsys):
     monkeypatch.delenv("WP_GIT", raising=False)
     monkeypatch.delenv("WC_GIT", raising=False)
-    monkeypatch.setattr(settings, "DEFAULT_WP_GIT", "/nonexistent/wordpress-core")
-    monkeypatch.setattr(settings, "DEFAULT_WC_GIT", "/nonexistent/woocommerce")
     assert run.main([]) == 0
     assert capsys.readouterr().out.startswith("skipped: WP_GIT and WC_GIT are not set")
