@@ -15,7 +15,7 @@ from app.extensions import db, queues
 from app.models import Shop, WebhookDelivery
 
 db_cli = click.Group("db", help="Database schema.")
-shops_cli = click.Group("shops", help="Register shops without OAuth (demos and tests).")
+shops_cli = click.Group("shops", help="Shops: register without OAuth (demos and tests), backfill, reconcile.")
 deliveries_cli = click.Group("deliveries", help="Stored webhook deliveries.")
 mail_cli = click.Group("mail", help="Bounce and complaint reports, the suppression list.")
 keys_cli = click.Group("keys", help="The keys that encrypt secrets at rest (TOKEN_ENCRYPTION_KEY).")
@@ -113,22 +113,73 @@ def _upsert_shop(platform: str, domain: str, **fields) -> Shop:
 @shops_cli.command("backfill")
 @click.argument("shop_id", type=int)
 @click.option("--days", default=60, show_default=True, help="how far back (Shopify allows 60 days)")
+@click.option("--progress-every", "every", default=500, show_default=True, type=click.IntRange(1),
+              help="a progress line on stderr every N orders (and at least every 5 seconds)")
 @with_appcontext
-def backfill(shop_id: int, days: int) -> None:
-    """Load the shop's orders of the last DAYS days through the Admin API."""
+def backfill(shop_id: int, days: int, every: int) -> None:
+    """Load the shop's orders of the last DAYS days (Shopify's Admin API, WooCommerce's REST API),
+    with progress lines on stderr."""
     from datetime import datetime, timedelta, timezone
 
     from app.jobs.reconcile import reconcile_shop
+    from app.jobs.woocommerce_sync import backfill_woocommerce_shop
     from app.platforms import shopify_admin
+    from app.progress_lines import ProgressLines
+    from connectors.shopify.client import ReauthorizeRequired, ShopifyApiError
 
-    shop = db.session.get(Shop, shop_id)
-    if shop is None or shop.platform != "shopify":
-        raise click.ClickException(f"no Shopify shop {shop_id}")
+    shop = _cli_shop(shop_id)
     since = datetime.now(timezone.utc) - timedelta(days=days)
-    total = shopify_admin(shop).count_orders_updated_since(since)
-    with click.progressbar(length=total, label=f"{total} orders since {since.date()}", show_pos=True) as bar:
-        result = reconcile_shop(shop_id, since=since, progress=bar.update)
-    click.echo(result)
+    if shop.platform == "shopify":
+        try:
+            total = shopify_admin(shop).count_orders_updated_since(since)
+        except (ReauthorizeRequired, ShopifyApiError) as exc:
+            raise click.ClickException(f"backfill: {exc}") from exc
+        progress = ProgressLines("backfill", total=total, every=every)
+        click.echo(f"backfill: {total:,} orders updated since {since.date()}", err=True)
+        result = reconcile_shop(shop_id, since=since, progress=progress, on_page=progress.page)
+    else:
+        progress = ProgressLines("backfill", every=every)
+        result = backfill_woocommerce_shop(shop_id, since, progress, progress.page)
+    progress.done()
+    _print_result("backfill", result)
+
+
+@shops_cli.command("reconcile")
+@click.argument("shop_id", type=int)
+@click.option("--progress-every", "every", default=500, show_default=True, type=click.IntRange(1),
+              help="a progress line on stderr every N orders (and at least every 5 seconds)")
+@with_appcontext
+def reconcile(shop_id: int, every: int) -> None:
+    """One reconciliation pass now, as the periodic job runs it: Shopify orders updated since the
+    shop's cursor; for WooCommerce the sync (orders modified since the cursor, recent orders
+    without a parcel re-read, webhooks repaired). Progress lines on stderr, counts on stdout."""
+    from app.jobs.reconcile import reconcile_shop
+    from app.jobs.woocommerce_sync import sync_woocommerce_shop
+    from app.progress_lines import ProgressLines
+
+    shop = _cli_shop(shop_id)
+    progress = ProgressLines("reconcile", every=every)
+    if shop.platform == "shopify":
+        result = reconcile_shop(shop_id, progress=progress, on_page=progress.page)
+    else:
+        result = sync_woocommerce_shop(shop_id, progress, progress.page)
+    progress.done()
+    _print_result("reconcile", result)
+
+
+def _cli_shop(shop_id: int) -> Shop:
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or shop.platform not in ("shopify", "woocommerce"):
+        raise click.ClickException(f"no shop {shop_id}")
+    return shop
+
+
+def _print_result(command: str, result: dict) -> None:
+    """`backfill: applied 3, since …` on stdout; a skipped or failed pass is an error (exit 1)."""
+    if "skipped" in result or "error" in result:
+        raise click.ClickException(f"{command}: {result.get('error') or result.get('skipped')}")
+    shown = {key: ("/".join(value) or "none") if isinstance(value, list) else value for key, value in result.items()}
+    click.echo(f"{command}: " + ", ".join(f"{key} {value}" for key, value in shown.items()))
 
 
 @deliveries_cli.command("replay")
@@ -182,7 +233,8 @@ def dispatch_command() -> None:
                    "ORIGINAL_RECIPIENT, pipe(8) passes ${original_recipient}")
 @with_appcontext
 def ingest_feedback(recipient: str | None) -> None:
-    """Read one bounce (DSN) or complaint (ARF) from stdin, as an MTA pipe delivers it."""
+    """Read one bounce (DSN, or qmail's or Exchange's plain text) or complaint (ARF) from stdin,
+    as an MTA pipe delivers it."""
     from sqlalchemy.exc import OperationalError
 
     from app.mail.feedback_intake import MAX_REPORT_BYTES, take_report
@@ -224,8 +276,7 @@ def replay_feedback_command(feedback_id: int) -> None:
 def lift_suppression_command(shop_key: str, email: str, reason: str, lifted_by: str) -> None:
     """Take an address off a shop's suppression list (a mistaken unsubscribe, a mailbox
     that works again); logs who and why, never the address."""
-    from app.domain.suppressions import lift_suppression
-    from app.mail.feedback_reports import scrubbed
+    from app.domain.suppressions import lift_suppression, log_lift
 
     shop = db.session.scalars(select(Shop).where(Shop.shop_key == shop_key)).first()
     if shop is None:
@@ -234,9 +285,7 @@ def lift_suppression_command(shop_key: str, email: str, reason: str, lifted_by: 
     if was is None:
         raise click.ClickException(f"that address is not on shop {shop.id}'s suppression list")
     db.session.commit()
-    # An audit line, at WARNING so that a quieter LOG_LEVEL keeps it; no address in it.
-    log.warning("suppression lifted: shop %s, listed as %s, by %s: %s", shop.id, was,
-                scrubbed(lifted_by), scrubbed(reason))
+    log_lift(shop.id, was, lifted_by, reason)
     click.echo(f"lifted ({was}); marketing mail still needs the buyer's consent")
 
 

@@ -128,7 +128,7 @@ def test_backfill_command_loads_the_last_sixty_days(app, connected_shop, fake_sh
                       name=f"#{n}", email=f"c{n}@example.com") for n in range(3)]
     result = app.test_cli_runner().invoke(args=["shops", "backfill", str(connected_shop.id)])
     assert result.exit_code == 0, result.output
-    assert "'applied': 3" in result.output
+    assert "backfill: applied 3, since " in result.stdout
     assert len(db.session.scalars(select(Order)).all()) == 3
 
 

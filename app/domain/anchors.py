@@ -26,24 +26,27 @@ def destination(order: Order, shop: Shop) -> str:
     return (order.shipping_country or shop.country or "DE").upper()
 
 
-def shift_business_days(moment: datetime, days: int, country: str, tz_name: str | None) -> datetime:
+def shift_business_days(moment: datetime, days: int, country: str, tz_name: str | None,
+                        region: str | None = None) -> datetime:
     """`days` business days after `moment`, same local clock time in the shop's zone.
 
-    Weekends and the country's public holidays do not count: 3 business days after a
-    Friday (or a Saturday) are the Wednesday.
+    Weekends and the public holidays of the country (of its `region`, when given) do not
+    count: 3 business days after a Friday (or a Saturday) are the Wednesday.
     """
     tz = zone(tz_name)
     local = moment.astimezone(tz)
-    day = add_business_days(local.date(), days, country)
+    day = add_business_days(local.date(), days, country, region)
     shifted = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=tz)
     return shifted.astimezone(moment.tzinfo)
 
 
-def after(moment: datetime, delay: timedelta, business: bool, country: str, tz_name: str | None) -> datetime:
+def after(moment: datetime, delay: timedelta, business: bool, country: str, tz_name: str | None,
+          region: str | None = None) -> datetime:
     """`moment` plus `delay`; whole days count as business days when `business` is set."""
     if not business:
         return moment + delay
-    return shift_business_days(moment, delay.days, country, tz_name) + (delay - timedelta(days=delay.days))
+    return (shift_business_days(moment, delay.days, country, tz_name, region)
+            + (delay - timedelta(days=delay.days)))
 
 
 def _rule(shop: Shop) -> DeliveryRule:
@@ -75,7 +78,8 @@ def arrival(order: Order, shop: Shop) -> tuple[datetime, str] | None:
     if order.fulfillment_status == "fulfilled" and order.placed_at and not order.shipments:
         rule = _rule(shop)
         country = destination(order, shop)
-        dispatch = shift_business_days(order.placed_at, rule.processing_days, rule.origin_country, shop.timezone)
+        dispatch = shift_business_days(order.placed_at, rule.processing_days, rule.origin_country, shop.timezone,
+                                       rule.origin_region)
         return (shift_business_days(dispatch, rule.transit_for(country)[1], country, shop.timezone), "order+transit")
     return None
 
@@ -88,7 +92,8 @@ def dispatch_overdue_at(order: Order, shop: Shop) -> datetime | None:
     """When a paid order that has not left the shop counts as taking longer than it should:
     its order time plus the merchant's `delay_days` of the "not shipped" notice, in business
     days where the shop ships from. None once anything shipped, or for an order that is
-    unpaid (a bank transfer leaves when the money arrives), cancelled or has nothing to ship."""
+    unpaid (a bank transfer leaves when the money arrives), cancelled or has nothing to ship.
+    The days are those of the delivery promise's origin: its country and region."""
     if (order.cancelled_at is not None or order.refunded_at is not None or order.financial_status not in PAID
             or order.placed_at is None
             or order.fulfillment_status in _NOTHING_TO_SHIP
@@ -96,7 +101,8 @@ def dispatch_overdue_at(order: Order, shop: Shop) -> datetime | None:
         return None
     kind = KINDS["not_shipped"]
     delay = kind.configured_delay(module_settings(shop, kind.module))
-    return after(order.placed_at, delay, kind.business_days, (shop.country or "DE").upper(), shop.timezone)
+    rule = _rule(shop)
+    return after(order.placed_at, delay, kind.business_days, rule.origin_country, shop.timezone, rule.origin_region)
 
 
 def carrier_spoke(parcel) -> bool:

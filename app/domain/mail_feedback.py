@@ -72,7 +72,8 @@ def record_feedback(session: Session, report: FeedbackReport, message: Scheduled
     if report.kind in (BOUNCE, SOFT_BOUNCE):
         label = "bounced" if report.kind == BOUNCE else "soft bounce"
         message.state = "bounced"
-        message.reason = f"{label} {report.status}: {report.diagnostic or 'no diagnostic'}"[:200]
+        said = " ".join(filter(None, (label, report.status)))  # a plain-text bounce may have no code
+        message.reason = f"{said}: {report.diagnostic or 'no diagnostic'}"[:200]
     elif report.kind == COMPLAINT:
         message.state, message.reason = "complained", f"complained: {report.feedback_type}"
     if hashed is None:

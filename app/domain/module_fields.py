@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.domain.mail_kinds import KINDS
+from app.domain.work_calendars import region_code
 from connectors.links import web_link
 
 
@@ -17,7 +18,8 @@ from connectors.links import web_link
 class Field:
     name: str
     label: str
-    kind: str  # bool | int | text | textarea | https_url | country | transit | code | color | domain | locale
+    kind: str  # bool | int | text | textarea | https_url | country | region | transit | code | color | domain
+    # | locale | email
     # For int: the range; for text, low=1 makes the field required.
     low: int = 0
     high: int = 0
@@ -44,6 +46,9 @@ BLOCK_MODULES = (
         Field("processing_days", "Processing days before dispatch", "int", 0, 30),
         Field("cutoff_hour", "Order cut-off hour (shop time)", "int", 0, 23),
         Field("origin_country", "Ships from (country code)", "country"),
+        Field("origin_region", "Ships from region (its public holidays count; empty: the country's only)",
+              "region", max_length=40,
+              hint="A German Bundesland, Austrian state or Swiss canton, by code or name: BY, Bayern, 9, Wien, ZH"),
         Field("transit_days", "Transit days", "transit",
               hint="Per country code, EU or WORLD, e.g. DE 1-2, EU 2-5, WORLD 5-10"),
     )),
@@ -180,8 +185,28 @@ def _locale(raw: str) -> str:
     return raw
 
 
-PARSERS = {"text": str, "textarea": str, "https_url": _https_url, "country": _country, "code": _code,
-           "transit": _transit, "color": _color, "domain": _domain, "locale": _locale}
+# One plain ASCII address (addr-spec, no display name): it goes into a header of every mail.
+EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                   r"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+def _email(raw: str) -> str:
+    if any(char in raw for char in "\r\n\x00") or not raw.isprintable():
+        raise ValueError("Enter the address on one line: line breaks and control characters are refused "
+                         "(in a mail header they would add headers of their own).")
+    if not EMAIL.match(raw) or len(raw) > 254:
+        raise ValueError("Enter one plain e-mail address such as support@example.com (no name, no spaces, "
+                         "no commas; a domain with umlauts in its xn-- form).")
+    local, _, domain = raw.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+# A region field is checked against the country field it belongs to (app/domain/work_calendars.py).
+REGION_OF = {"origin_region": "origin_country"}
+
+PARSERS = {"text": str, "textarea": str, "https_url": _https_url, "country": _country, "region": str,
+           "code": _code,
+           "transit": _transit, "color": _color, "domain": _domain, "locale": _locale, "email": _email}
 
 
 def format_field(field: Field, value) -> str:
@@ -204,4 +229,11 @@ def validate_fields(fields: tuple[Field, ...], form: Mapping[str, str]) -> tuple
             settings[field.name] = parse_field(field, form.get(field.name))
         except ValueError as exc:
             errors[field.name] = str(exc)
+    for field in fields:
+        country = settings.get(REGION_OF.get(field.name, ""))
+        if field.kind == "region" and settings.get(field.name) and country:
+            try:
+                settings[field.name] = region_code(country, settings[field.name])
+            except ValueError as exc:
+                errors[field.name] = str(exc)
     return settings, errors

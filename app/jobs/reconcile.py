@@ -33,8 +33,10 @@ def reconcile_job_id(shop_id: int) -> str:
 
 @job
 def reconcile_shop(shop_id: int, since: datetime | None = None,
-                   progress: Callable[[int], None] | None = None) -> dict:
-    """Apply every order updated since the shop's cursor (or `since`); advance the cursor."""
+                   progress: Callable[[int], None] | None = None,
+                   on_page: Callable[[int], None] | None = None) -> dict:
+    """Apply every order updated since the shop's cursor (or `since`); advance the cursor.
+    `progress(1)` after each order and `on_page(n)` before each page, for the command line."""
     now = datetime.now(timezone.utc)
     shop = db.session.get(Shop, shop_id)
     if shop is None or not shop.active or shop.platform != "shopify":
@@ -45,7 +47,7 @@ def reconcile_shop(shop_id: int, since: datetime | None = None,
     except ReauthorizeRequired as exc:
         return {"skipped": str(exc)}
     newest, applied = shop.reconciled_through, 0
-    for event in admin.orders_updated_since(start):
+    for event in admin.orders_updated_since(start, on_page):
         order = apply_order_event(db.session, shop, event, now)
         sync_followups(db.session, order, shop, now)
         if event.updated_at and (newest is None or event.updated_at > newest):

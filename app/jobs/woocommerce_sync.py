@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
@@ -71,15 +72,17 @@ def setup_woocommerce_webhooks(shop_id: int) -> dict:
 
 
 @job
-def sync_woocommerce_shop(shop_id: int) -> dict:
-    """Poll, heal and check one WooCommerce shop; the outcome is recorded on the shop."""
+def sync_woocommerce_shop(shop_id: int, progress: Callable[[int], None] | None = None,
+                          on_page: Callable[[int], None] | None = None) -> dict:
+    """Poll, heal and check one WooCommerce shop; the outcome is recorded on the shop.
+    `progress(1)` after each polled order and `on_page(n)` before each page, for the command line."""
     now = datetime.now(timezone.utc)
     shop = db.session.get(Shop, shop_id)
     if not _syncable(shop):
         return dict(SKIPPED)
     try:
         with woocommerce_client(shop) as client:
-            polled, seen = _poll_modified(client, shop, now)
+            polled, seen = _poll_modified(client, shop, now, progress=progress, on_page=on_page)
             rechecked = _recheck_open_orders(client, shop, seen, now)
             repair = _ensure(client, shop)
     except KeysRefused as exc:
@@ -100,6 +103,26 @@ def sync_woocommerce_shop(shop_id: int) -> dict:
             "reenabled": repair.reenabled}
 
 
+@job
+def backfill_woocommerce_shop(shop_id: int, since: datetime, progress: Callable[[int], None] | None = None,
+                              on_page: Callable[[int], None] | None = None) -> dict:
+    """Apply every order modified since `since` (the command line's backfill); the cursor only
+    moves forward. Webhooks and open orders are the periodic sync's."""
+    now = datetime.now(timezone.utc)
+    shop = db.session.get(Shop, shop_id)
+    if not _syncable(shop):
+        return dict(SKIPPED)
+    try:
+        with woocommerce_client(shop) as client:
+            applied, _seen = _poll_modified(client, shop, now, since, progress, on_page)
+    except KeysRefused as exc:
+        return _keys_refused(shop, exc, now)
+    except WooCommerceApiError as exc:
+        db.session.rollback()
+        return {"error": failure_health("store_unreachable", exc)}
+    return {"applied": applied, "since": since.isoformat()}
+
+
 def _ensure(client: WooClient, shop: Shop):
     if not shop.webhook_secret:
         raise WooCommerceApiError("shop has no webhook secret")
@@ -108,14 +131,16 @@ def _ensure(client: WooClient, shop: Shop):
                            stale_prefix=f"{current_app.config['APP_URL']}/webhooks/woocommerce/")
 
 
-def _poll_modified(client: WooClient, shop: Shop, now: datetime) -> tuple[int, set[str]]:
-    """Apply every order modified since the cursor; advance it only after the last page.
+def _poll_modified(client: WooClient, shop: Shop, now: datetime, since: datetime | None = None,
+                   progress: Callable[[int], None] | None = None,
+                   on_page: Callable[[int], None] | None = None) -> tuple[int, set[str]]:
+    """Apply every order modified since the cursor (or `since`); advance it only after the last page.
 
     The list is not ordered by modification, so the cursor moves once all pages are in.
     """
-    start = (shop.reconciled_through or shop.installed_at or now) - OVERLAP
+    start = since or (shop.reconciled_through or shop.installed_at or now) - OVERLAP
     newest, applied, seen = shop.reconciled_through, 0, set()
-    for payload in client.orders_modified_after(start):
+    for payload in client.orders_modified_after(start, on_page):
         updated = _apply_payload(shop, payload, now)
         seen.add(str(payload.get("id")))
         if updated and (newest is None or updated > newest):
@@ -123,6 +148,8 @@ def _poll_modified(client: WooClient, shop: Shop, now: datetime) -> tuple[int, s
         applied += 1
         if applied % COMMIT_EVERY == 0:
             db.session.commit()
+        if progress:
+            progress(1)
     shop.reconciled_through = min(newest, now) if newest else newest
     db.session.commit()
     return applied, seen

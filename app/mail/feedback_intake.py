@@ -2,7 +2,9 @@
 
 A report is matched to its message only by a genuine token (app/bounce_addresses.py): the
 envelope recipient the MTA hands over, the report's own headers, or the original headers it
-quotes. A malformed report is kept with its bytes (for `mail replay-feedback` after a fix,
+quotes. A bounce that is no RFC 3464 report (qmail, Exchange's plain text:
+app/mail/plain_bounces.py) is taken only with a genuine token, which alone names its message;
+without one it is malformed like any other unreadable mail. A malformed report is kept with its bytes (for `mail replay-feedback` after a fix,
 purged after MALFORMED_KEEP); a readable one keeps only its facts, never the quoted mail.
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ from app.bounce_addresses import message_id_from
 from app.domain.mail_feedback import DEFAULT_SOFT_BOUNCE_LIMIT, FeedbackReport, bounce_kind, record_feedback
 from app.extensions import db
 from app.mail.feedback_reports import STATUS, MalformedReport, parse_report, scrubbed
+from app.mail.plain_bounces import plain_bounce
 from app.mail.senders import RecipientRefused
 from app.models import MailFeedback, ScheduledMessage
 
@@ -42,12 +45,15 @@ def take_report(raw: bytes, source: str, recipient: str | None = None) -> Intake
     now = datetime.now(timezone.utc)
     try:
         report = parse_report(raw)
+        message_id = message_id_from([recipient, *report.token_sources])
     except MalformedReport as exc:
-        row = MailFeedback(digest=digest, kind="malformed", diagnostic=str(exc)[:300], source=source,
-                           outcome="malformed", raw=raw, received_at=now)
-        db.session.add(row)
-        return _commit(row, digest)
-    message_id = message_id_from([recipient, *report.token_sources])
+        report = plain_bounce(raw)
+        message_id = message_id_from([recipient, *report.token_sources]) if report is not None else None
+        if message_id is None:
+            row = MailFeedback(digest=digest, kind="malformed", diagnostic=str(exc)[:300], source=source,
+                               outcome="malformed", raw=raw, received_at=now)
+            db.session.add(row)
+            return _commit(row, digest)
     message = db.session.get(ScheduledMessage, message_id) if message_id is not None else None
     row = record_feedback(db.session, report, message, digest=digest, source=source, now=now,
                           soft_bounce_limit=_soft_bounce_limit())

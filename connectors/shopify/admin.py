@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -122,10 +122,14 @@ class AdminClient:
             self.sleep(wait)
         raise ShopifyApiError(f"{self.domain}: still throttled after {MAX_THROTTLE_WAITS} waits")
 
-    def orders_updated_since(self, since: datetime) -> Iterator[OrderEvent]:
-        """Every order updated at or after `since`, oldest update first."""
-        search, after = _updated_since(since), None
+    def orders_updated_since(self, since: datetime,
+                             on_page: Callable[[int], None] | None = None) -> Iterator[OrderEvent]:
+        """Every order updated at or after `since`, oldest update first; `on_page(n)` as page n is read."""
+        search, after, number = _updated_since(since), None, 0
         while True:
+            number += 1
+            if on_page:
+                on_page(number)
             page = self.query(ORDERS_UPDATED_SINCE, {"query": search, "after": after})["orders"]
             for node in page["nodes"]:
                 yield order_from_graphql(node)

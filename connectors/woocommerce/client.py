@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
@@ -112,10 +112,13 @@ class WooClient:
     def get(self, path: str, params: dict | None = None):
         return _json(self.request("GET", path, params))
 
-    def paginate(self, path: str, params: dict | None = None) -> Iterator[dict]:
-        """Every item of a list endpoint, page by page (`X-WP-TotalPages`)."""
+    def paginate(self, path: str, params: dict | None = None,
+                 on_page: Callable[[int], None] | None = None) -> Iterator[dict]:
+        """Every item of a list endpoint, page by page (`X-WP-TotalPages`); `on_page(n)` as page n is read."""
         page = 1
         while True:
+            if on_page:
+                on_page(page)
             response = self.request("GET", path, {**(params or {}), "per_page": PER_PAGE, "page": page})
             items = _json(response)
             if not isinstance(items, list):
@@ -131,10 +134,11 @@ class WooClient:
 
     # -- resources -----------------------------------------------------------------------
 
-    def orders_modified_after(self, since: datetime) -> Iterator[dict]:
+    def orders_modified_after(self, since: datetime,
+                              on_page: Callable[[int], None] | None = None) -> Iterator[dict]:
         """Orders (any status) modified after `since` (UTC), as REST order JSON."""
         stamp = since.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
-        return self.paginate("orders", {"modified_after": stamp, "dates_are_gmt": "true"})
+        return self.paginate("orders", {"modified_after": stamp, "dates_are_gmt": "true"}, on_page)
 
     def orders_by_id(self, order_ids: list[str]) -> Iterator[dict]:
         """The given orders (up to any number; fetched 100 ids per call)."""

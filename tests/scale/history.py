@@ -16,6 +16,7 @@ import hashlib
 import json
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
@@ -91,8 +92,9 @@ class HistorySeeder:
             "deliveries": deliveries[(order["shop_id"], order["platform_order_id"])],
         } for oid, order in orders.items()]
 
-    def grow(self, orders: int) -> int:
-        """Clone `orders` more orders into the database; returns how many rows were written."""
+    def grow(self, orders: int, progress: Callable[[int], None] | None = None) -> int:
+        """Clone `orders` more orders into the database; returns how many rows were written.
+        `progress(n)` after each round of n orders is in."""
         written = 0
         with self.engine.connect() as conn:
             # Played days take ids from the sequences between rounds: start above them.
@@ -107,6 +109,8 @@ class HistorySeeder:
                     self._clone(batch)
                 written += _copy(raw, batch)
                 raw.commit()
+                if progress:
+                    progress(min(CHUNK, orders - start))
             with raw.cursor() as cur:
                 cur.execute("SET session_replication_role = origin")
                 for model in TABLES:

@@ -6,6 +6,7 @@ import queue
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -26,9 +27,10 @@ class Played:
 
 
 def play(base_url: str, steps: list[Step], *, speed: float, seed: int, shopify_secret: str,
-         senders: int = 8) -> Played:
+         senders: int = 8, progress: Callable[[int], None] | None = None) -> Played:
     """Send each step when its time comes (`speed` simulated seconds per real second);
-    payload timestamps are the scheduled moments, so a parcel ships "now" as it is played."""
+    payload timestamps are the scheduled moments, so a parcel ships "now" as it is played.
+    `progress(1)` after each delivery sent."""
     first = steps[0].send_at
     started = time.monotonic()
     start_at = datetime.now(timezone.utc)
@@ -57,6 +59,8 @@ def play(base_url: str, steps: list[Step], *, speed: float, seed: int, shopify_s
                     played.answers[f"{answer.status_code} {message}"] += 1
                     per_second[int(now - started)] += 1
                     played.late_seconds = max(played.late_seconds, now - due)
+                    if progress:
+                        progress(1)
 
     threads = [threading.Thread(target=send) for _ in range(senders)]
     for thread in threads:
@@ -80,13 +84,19 @@ def outstanding(conn, since: datetime) -> dict[str, int]:
         {"since": since.replace(tzinfo=None), "now": now}).mappings().one())
 
 
-def wait_until_done(conn, since: datetime, timeout: float) -> tuple[float, dict[str, int]]:
-    """Poll until nothing is outstanding; returns the seconds waited and what was left."""
-    began = time.monotonic()
+def wait_until_done(conn, since: datetime, timeout: float, report: Callable[[str], None] | None = None,
+                    every: float = 10.0) -> tuple[float, dict[str, int]]:
+    """Poll until nothing is outstanding; returns the seconds waited and what was left.
+    `report` gets a line on what is still outstanding every `every` seconds."""
+    began = reported = time.monotonic()
     left = outstanding(conn, since)
     while any(left.values()) and time.monotonic() - began < timeout:
         time.sleep(0.5)
         left = outstanding(conn, since)
+        if report and time.monotonic() - reported >= every:
+            reported = time.monotonic()
+            report(f"scale: draining: {left['deliveries']:,} deliveries and {left['mails']:,} mails outstanding, "
+                   f"{reported - began:.0f} s")
     return round(time.monotonic() - began, 1), left
 
 

@@ -26,10 +26,12 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import click
 from sqlalchemy import text
 
 from app.embedded_redis import start_embedded_redis
 from app.mail.sink import start_sink
+from app.progress_lines import ProgressLines
 from tests.bench.mail_bench import CountingInbox
 from tests.bench.run import app_environment
 from tests.bench.servers import fresh_postgres, gunicorn
@@ -72,7 +74,10 @@ def seed_to(seeder, engine, size: int) -> dict:
     with engine.connect() as conn:
         present = conn.scalar(text("SELECT count(*) FROM orders"))
     began = time.monotonic()
-    rows = seeder.grow(max(0, size - present))
+    missing = max(0, size - present)
+    progress = ProgressLines("scale: seeding", total=missing, every=100_000, seconds=15)
+    rows = seeder.grow(missing, progress)
+    progress.done()
     seeded = time.monotonic() - began
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
@@ -107,8 +112,11 @@ def measure_day(engine, env: dict[str, str], profiles, known: dict[int, int], da
         wait_until_done(conn, warm_since, DRAIN_TIMEOUT)
         before = meter.take(counter_dir, conn, redis_client)
         since = datetime.now(timezone.utc)
-        played = play(base, steps, speed=speed, seed=SEED, shopify_secret=secret)
-        drain_seconds, left = wait_until_done(conn, since, DRAIN_TIMEOUT)
+        progress = ProgressLines("scale: playing", unit="deliveries", total=len(steps),
+                                 every=max(1, len(steps) // 10), seconds=15)
+        played = play(base, steps, speed=speed, seed=SEED, shopify_secret=secret, progress=progress)
+        progress.done()
+        drain_seconds, left = wait_until_done(conn, since, DRAIN_TIMEOUT, lambda line: click.echo(line, err=True))
         wall = time.monotonic() - before.wall  # play and drain
         after = meter.take(counter_dir, conn, redis_client)
         return {
