@@ -168,7 +168,8 @@ def _demo_shop_and_order_id(app) -> int:
         shop = db.session.scalars(select(Shop).where(Shop.domain == DEMO_DOMAIN)).first()
         if shop is None:
             db.session.add(Shop(platform="shopify", domain=DEMO_DOMAIN, name="Demo-Shop",
-                                access_token="demo-offline-token", locale="de"))
+                                access_token="demo-offline-token", locale="de",
+                                support_email="service@demo-shop.example"))
         else:
             shop.uninstalled_at = None
         db.session.commit()
@@ -191,7 +192,8 @@ def _woocommerce_demo_shop(app) -> tuple[str, str, int]:
         if shop is None:
             # No store answers at DEMO_STORE_URL: RECONCILE_INTERVAL_SECONDS=0 keeps the sync off.
             shop = Shop(platform="woocommerce", domain=DEMO_STORE_URL, name="Demo-Laden", locale="de",
-                        api_key="ck_demo", api_secret="cs_demo", webhook_secret=secrets.token_urlsafe(24))
+                        api_key="ck_demo", api_secret="cs_demo", webhook_secret=secrets.token_urlsafe(24),
+                        support_email="service@demo-laden.example")  # the Reply-To of its mails
             db.session.add(shop)
         shop.uninstalled_at = None
         db.session.commit()

@@ -135,7 +135,7 @@ def shop(app):
     from app.models import Shop
 
     shop = Shop(platform="shopify", domain="johns-apparel.myshopify.com", name="John's Apparel",
-                access_token="shpat_test", locale="de")
+                access_token="shpat_test", locale="de", support_email="hilfe@johns-apparel.example")
     db.session.add(shop)
     db.session.commit()
     return shop

@@ -14,6 +14,9 @@ from app.domain.statuses import derive_order_status
 from app.domain.suppressions import ALL_MAIL_REASONS, marketing_permitted, suppression_reason
 from app.models import ScheduledMessage, Shop
 
+# Marketing mail waits for the shop's support address (the Reply-To): the skip reason.
+NO_SUPPORT_ADDRESS = "no support address"
+
 
 def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime, session=None) -> str | None:
     """Re-check a due mail just before it goes out; return a skip reason or None.
@@ -47,4 +50,7 @@ def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime, sess
     if message.stale_after_seconds is not None:
         if now - message.send_at > timedelta(seconds=message.stale_after_seconds):
             return "stale: its moment has passed"
+    if message.stream == MARKETING and not shop.support_email:
+        # Advertising the buyer cannot answer: the merchant sets the address in the admin first.
+        return NO_SUPPORT_ADDRESS
     return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.domain.mail_kinds import MARKETING
 from app.models import Customer, ScheduledMessage, Shop, Suppression
+from app.privacy_scrub import scrub_addresses
+
+log = logging.getLogger(__name__)
 
 PENDING_STATES = ("planned", "queued")
 # Listed for these reasons, an address gets no mail at all, not even about its parcels.
@@ -108,6 +112,16 @@ def lift_suppression(session: Session, shop_id: int, email: str) -> str | None:
         if customer.marketing_consent == WITHDRAWN and customer.consent_source in OBJECTION_SOURCES:
             customer.marketing_consent, customer.consent_source, customer.consent_at = UNKNOWN, None, None
     return listed.reason
+
+
+def log_lift(shop_id: int, was: str, lifted_by: str, reason: str) -> None:
+    """The audit line of a lift, the same from the CLI and the admin: at WARNING so that a
+    quieter LOG_LEVEL keeps it; no address in it (not even one typed into the reason)."""
+    def clean(text: str) -> str:
+        return scrub_addresses(" ".join(text.split()))[:300]
+
+    log.warning("suppression lifted: shop %s, listed as %s, by %s: %s", shop_id, was, clean(lifted_by),
+                clean(reason))
 
 
 def marketing_permitted(customer: Customer | None, shop: Shop) -> bool:

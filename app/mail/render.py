@@ -61,6 +61,9 @@ def render_message(message: ScheduledMessage, order: Order | None = None) -> Out
         ("Subject", subject), ("Date", formatdate(usegmt=True)), ("Message-ID", message_id_for(message)),
         ("Content-Language", lang),
     ]
+    support = order.shop.support_email
+    if support:  # a buyer's answer reaches the shop, not our sending address
+        headers.insert(2, ("Reply-To", mailbox(sender_display_name(order.shop.name), support)))
     if stored:  # comes back quoted in bounces and complaints (app/bounce_addresses.py)
         headers.append((REF_HEADER, feedback_token(message.id)))
     if marketing:

@@ -6,6 +6,7 @@ from app.models.message import ScheduledMessage
 from app.models.order import Customer, Order, OrderLine
 from app.models.privacy import DataExport
 from app.models.refund import Refund
+from app.models.setting_change import SettingChange
 from app.models.shipment import Shipment, TrackingEvent
 from app.models.shop import Shop, ShopModule, utcnow
 from app.models.suppression import Suppression
@@ -15,6 +16,6 @@ from app.models.tracking import TrackingProviderKey, TrackingUsage
 
 __all__ = [
     "Customer", "DataExport", "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
-    "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient", "TrackingEvent",
+    "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient", "TrackingEvent",
     "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
 ]

@@ -20,13 +20,16 @@ def configure_session_cookie(state) -> None:
 
 
 from app.web.admin import (  # noqa: E402,F401
+    activity,
     auth,
+    carriers,
     content,
     legal,
     modules,
     overview,
     previews,
     privacy,
+    suppressions,
     tracking_address,
     tracking_providers,
 )

@@ -37,6 +37,8 @@ class AdminSession:
     # Query kept on every link in the Shopify iframe (shop, host, embedded).
     link_query: dict = field(default_factory=dict)
     csrf_token: str | None = None
+    # Who acts, for the activity log: "Shopify user <id token sub>" or "WordPress user <id>".
+    actor: str = ""
 
     @property
     def shopify(self) -> bool:
@@ -89,7 +91,8 @@ def authenticate_shopify():
         current_app.logger.warning("token exchange failed for %s: %s", domain, exc)
         return _passthrough(result.invalid_token_response)
     keep = {key: request.args[key] for key in ("shop", "host", "embedded") if key in request.args}
-    g.admin = AdminSession(shop=shop, platform="shopify", link_query=keep or {"shop": domain})
+    g.admin = AdminSession(shop=shop, platform="shopify", link_query=keep or {"shop": domain},
+                           actor=f"Shopify user {result.id_token.claims.get('sub') or 'unknown'}")
     return None
 
 
@@ -107,7 +110,8 @@ def _authenticate_session():
     if request.method == "POST" and not _csrf_ok(request.form.get("csrf_token", "")):
         abort(403, description="This form is missing its security token or it is stale. Reload the page "
                                "and send it again.")
-    g.admin = AdminSession(shop=shop, platform="woocommerce", csrf_token=session["csrf_token"])
+    g.admin = AdminSession(shop=shop, platform="woocommerce", csrf_token=session["csrf_token"],
+                           actor=f"WordPress user {session.get('wp_user_id', 'unknown')}")
     return None
 
 

@@ -19,11 +19,16 @@ from app.domain.modules import module_enabled, module_settings
 from app.domain.review_links import review_link
 from app.extensions import db
 from app.web.admin import bp
+from app.web.admin.activity import log_change, log_summary
 from app.web.admin.layout import render_page
 
 IDENTITY = (
     Field("name", "Shop name (the sender name of every mail)", "text", low=1, max_length=100),
     Field("locale", "Default language", "locale"),
+    Field("support_email", "Support address (buyers' replies go here)", "email", max_length=254,
+          hint="The Reply-To of every mail, so that a buyer who answers reaches you. Required for marketing "
+               "mail: until it is set, review requests and other marketing mail are skipped "
+               "(\"no support address\"); mail about orders still goes out."),
 )
 BRANDING = (
     Field("logo_url", "Logo address (https)", "https_url", max_length=500),
@@ -45,7 +50,7 @@ DEFAULT_COLORS = {"primary_color": "#1a1a1a", "accent_color": "#005bd3"}
 
 def _stored_values(shop) -> dict:
     branding = shop.branding or {}
-    values = {"name": shop.name or "", "locale": shop.locale}
+    values = {"name": shop.name or "", "locale": shop.locale, "support_email": shop.support_email or ""}
     values.update({f.name: branding.get(f.name) or DEFAULT_COLORS.get(f.name, "") for f in BRANDING})
     values.update({f.name: module_settings(shop, "review_prompt").get(f.name) or "" for f in REVIEW})
     values.update({f.name: module_settings(shop, "social").get(f.name) or "" for f in SOCIAL})
@@ -88,13 +93,15 @@ def save_content():
     values, errors = validate_fields(fields, request.form)
     if errors:
         return _page(shop, 422, main=(request.form, errors))
-    shop.name, shop.locale = values["name"], values["locale"]
+    before = _stored_values(shop)
+    shop.name, shop.locale, shop.support_email = values["name"], values["locale"], values["support_email"]
     shop.branding = {**(shop.branding or {}), **{f.name: values[f.name] for f in BRANDING}}
     review = {f.name: values[f.name] for f in REVIEW}
     save_module(db.session, shop, "review_prompt", settings=review)
     # The review-request mail links to the same target as the block's prompt.
     save_module(db.session, shop, "mail_review_request", settings={"review_url": review_link(review)})
     save_module(db.session, shop, "social", settings={f.name: values[f.name] for f in SOCIAL})
+    log_change("content", before, _stored_values(shop))
     db.session.commit()
     return _page(shop, notice="Content and branding saved.")
 
@@ -110,8 +117,14 @@ def add_faq_entry():
     if errors:
         return _page(shop, 422, faq_failed=("new", request.form, errors))
     save_module(db.session, shop, "faq", settings={"entries": [*entries, entry]})
+    log_summary("faq", f"entry added: {_faq_title(entry)}")
     db.session.commit()
     return _page(shop, notice="FAQ entry added.")
+
+
+def _faq_title(entry: dict) -> str:
+    values = faq_form_values(entry)
+    return values["question_de"] or values["question_en"] or entry.get("id", "")
 
 
 def _entry_index(entries: list[dict], entry_id: str) -> int:
@@ -130,6 +143,7 @@ def save_faq_entry(entry_id: str):
     entry, errors = validate_faq_entry(request.form, entry_id=entry_id)
     if errors:
         return _page(shop, 422, faq_failed=(entry_id, request.form, errors))
+    log_change("faq", faq_form_values(entries[index]), faq_form_values(entry))
     entries[index] = entry
     save_module(db.session, shop, "faq", settings={"entries": entries})
     db.session.commit()
@@ -140,8 +154,9 @@ def save_faq_entry(entry_id: str):
 def delete_faq_entry(entry_id: str):
     shop = g.admin.shop
     entries = _faq_entries(shop)
-    del entries[_entry_index(entries, entry_id)]
+    removed = entries.pop(_entry_index(entries, entry_id))
     save_module(db.session, shop, "faq", settings={"entries": entries})
+    log_summary("faq", f"entry removed: {_faq_title(removed)}")
     db.session.commit()
     return _page(shop, notice="FAQ entry removed.")
 
@@ -153,6 +168,8 @@ def save_banner():
     settings, errors = validate_banner(request.form)
     if errors:
         return _page(shop, 422, banner_failed=(request.form, errors))
+    before = banner_form_values(module_settings(shop, "banner"))
     save_module(db.session, shop, "banner", settings=settings)
+    log_change("banner", before, banner_form_values(module_settings(shop, "banner")))
     db.session.commit()
     return _page(shop, notice="Banner saved.")

@@ -7,8 +7,9 @@ from flask import current_app, g, render_template, url_for
 
 NAV = (("admin.overview", "Overview"), ("admin.modules", "Modules"), ("admin.content", "Content & branding"),
        ("admin.tracking_address", "Tracking page"), ("admin.tracking_providers", "Carrier tracking"),
-       ("admin.legal", "Consent & limits"),
-       ("admin.privacy", "Data requests"), ("admin.previews", "Previews & test send"))
+       ("admin.carriers", "Carriers"), ("admin.legal", "Consent & limits"),
+       ("admin.privacy", "Data requests"), ("admin.suppressions", "Do not mail"),
+       ("admin.previews", "Previews & test send"), ("admin.activity", "Activity log"))
 
 
 def admin_url(endpoint: str, **values) -> str:

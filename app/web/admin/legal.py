@@ -11,6 +11,7 @@ from app.domain.modules import MAIL_POLICY, module_settings
 from app.extensions import db
 from app.jobs.messages import fatigue_rules
 from app.web.admin import bp
+from app.web.admin.activity import log_change
 from app.web.admin.layout import render_page
 
 EXEMPTION = Field("existing_customer_exemption", "Use the existing-customer exemption (§7(3) UWG)", "bool")
@@ -65,10 +66,12 @@ def save_legal():
     if errors:
         form = {**request.form, EXEMPTION.name: request.form.get(EXEMPTION.name) == "on"}
         return _page(422, values=form, errors=errors)
+    before = _stored_values(shop)
     switched = shop.existing_customer_exemption != values[EXEMPTION.name]
     shop.existing_customer_exemption = values[EXEMPTION.name]
     save_module(db.session, shop, MAIL_POLICY,
                 settings={f.name: values[f.name] for f in (OBJECTION, *LIMITS)})
+    log_change("legal", before, _stored_values(shop))
     notice = "Consent mode and limits saved."
     if switched:
         count = replan_open_orders(db.session, shop, datetime.now(timezone.utc))

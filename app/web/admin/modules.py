@@ -16,6 +16,7 @@ from app.domain.module_fields import (
 from app.domain.modules import module_enabled, module_settings
 from app.extensions import db
 from app.web.admin import bp
+from app.web.admin.activity import log_change
 from app.web.admin.layout import render_page
 
 
@@ -36,6 +37,12 @@ def _module_rows(shop, failed_key: str | None = None, form=None, errors=None) ->
     return {"block": [row(s) for s in BLOCK_MODULES], "mail": [row(s) for s in mail_modules()]}
 
 
+def _logged_state(shop, spec) -> dict:
+    """The switch and the module's form fields, as the activity log compares them."""
+    stored = module_settings(shop, spec.key)
+    return {"enabled": module_enabled(shop, spec.key), **{f.name: stored.get(f.name) for f in spec.fields}}
+
+
 @bp.get("/modules")
 def modules():
     """List every module with its switch and settings."""
@@ -53,8 +60,10 @@ def save_module_form(key: str):
     if errors:
         return render_page("admin/modules.html", 422, errors=errors,
                            groups=_module_rows(shop, key, request.form, errors))
+    before = _logged_state(shop, spec)
     switched = save_module(db.session, shop, key, enabled=request.form.get("enabled") == "on",
                            settings=settings or None)
+    log_change(key, before, _logged_state(shop, spec))
     replanned = replan_open_orders(db.session, shop, datetime.now(timezone.utc)) if switched else 0
     db.session.commit()
     state = "on" if module_enabled(shop, key) else "off"

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta, timezone
 from flask import g
 from sqlalchemy import and_, func, or_, select
 
+from app.domain.connection_health import shopify_health, woocommerce_health
 from app.domain.fatigue import zone
 from app.domain.survey import net_promoter_score
 from app.extensions import db
@@ -56,5 +57,6 @@ def overview():
         select(WebhookDelivery).where(shop_deliveries(shop))
         .order_by(WebhookDelivery.received_at.desc()).limit(RECENT_DELIVERIES)).all()
     now = datetime.now(timezone.utc)
+    health = shopify_health(shop.needs_reauth_at) if shop.platform == "shopify" else woocommerce_health(shop.sync_health)
     return render_page("admin/overview.html", deliveries=deliveries, counts=mail_counts(shop.id, shop.timezone, now),
-                       nps=net_promoter_score(db.session, shop.id, now - NPS_WINDOW))
+                       nps=net_promoter_score(db.session, shop.id, now - NPS_WINDOW), health=health)

@@ -53,7 +53,7 @@ def _mail_previews(shop, now: datetime) -> list[dict]:
         for lang in LANGUAGES:
             mail = render_message(sample_message(shop, kind, lang, now))
             previews.append({"kind": kind, "lang": lang, "subject": mail["Subject"], "from": mail["From"],
-                             "html": mail.html, "text": mail.text})
+                             "reply_to": mail["Reply-To"], "html": mail.html, "text": mail.text})
     return previews
 
 

@@ -14,6 +14,7 @@ from app.models import Shop
 from app.rate_limits import allow
 from app.tracking_links import lookup_url
 from app.web.admin import bp
+from app.web.admin.activity import log_change
 from app.web.admin.layout import render_page
 
 TAKEN = "Another shop already uses this host name."
@@ -63,6 +64,7 @@ def save_tracking_address():
         return _page(notice=f"{domain} is unchanged.")
     if domain is not None and _holder(domain, shop) is not None:
         return _page(422, value=value, error=TAKEN + TAKE_OVER, pending=domain)
+    log_change("tracking_address", {"custom_domain": shop.custom_domain}, {"custom_domain": domain})
     shop.custom_domain = domain
     shop.custom_domain_verified_at = None  # a new host needs its own proof
     try:

@@ -15,6 +15,7 @@ from app.models import Order, Shipment, TrackingEvent, TrackingProviderKey, Trac
 from app.rate_limits import allow
 from app.tracking_clients import app_wide_keys, provider_client
 from app.web.admin import bp
+from app.web.admin.activity import log_summary
 from app.web.admin.layout import render_page
 from connectors.tracking.base import KeyRefused, ParcelQuery, TrackingProviderError
 
@@ -118,6 +119,8 @@ def save_tracking_key(provider: str):
                                                            "of an app with access to this API."}}, values={provider: key})
     row = db.session.scalars(select(TrackingProviderKey).where(
         TrackingProviderKey.shop_id == shop.id, TrackingProviderKey.provider == provider)).first()
+    if row is None or row.api_key != key:  # never the key in the log, not even its ending
+        log_summary("tracking_providers", f"{provider} api_key: changed")
     if row is None:
         row = TrackingProviderKey(shop_id=shop.id, provider=provider, api_key=key)
         db.session.add(row)
@@ -139,6 +142,7 @@ def remove_tracking_key(provider: str):
     if row is None:
         return _page(notice=f"There was no own {PROVIDER_NAMES[provider]} key to remove.")
     db.session.delete(row)
+    log_summary("tracking_providers", f"{provider} api_key: removed")
     db.session.commit()
     return _page(notice=f"Your own {PROVIDER_NAMES[provider]} key is removed.")
 

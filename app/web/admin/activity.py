@@ -1,0 +1,38 @@
+"""Activity log: who changed which setting when; every admin save path records here once."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from flask import g
+
+from app.domain.module_fields import module_specs
+from app.domain.setting_changes import SHOWN, describe_changes, recent_changes, record_change
+from app.extensions import db
+from app.web.admin import bp
+from app.web.admin.layout import render_page
+
+PAGES = {"content": "Content & branding", "faq": "FAQ and how-tos", "banner": "Banner", "legal": "Consent & limits",
+         "tracking_address": "Tracking page", "tracking_providers": "Carrier tracking", "suppressions": "Do not mail"}
+
+
+def log_change(area: str, before: Mapping, after: Mapping, secrets: Iterable[str] = ()) -> None:
+    """Record what a save changed (old → new per field; a secret only as "changed"), in the
+    request's transaction: call it before the commit."""
+    record_change(db.session, g.admin.shop, g.admin.actor, area, describe_changes(before, after, secrets))
+
+
+def log_summary(area: str, summary: str) -> None:
+    """Record a change already put in words (an entry added, a key removed)."""
+    record_change(db.session, g.admin.shop, g.admin.actor, area, summary)
+
+
+def area_label(area: str) -> str:
+    spec = module_specs().get(area)
+    return f"Modules: {spec.title}" if spec else PAGES.get(area, area)
+
+
+@bp.get("/activity")
+def activity():
+    """The last changes to the shop's settings, newest first."""
+    return render_page("admin/activity.html", changes=recent_changes(db.session, g.admin.shop.id),
+                       shown=SHOWN, area_label=area_label)
