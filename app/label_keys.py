@@ -18,7 +18,8 @@ PARCEL_STATUS_KEYS = (
     N_("parcel.cancelled"), N_("parcel.unknown"),
 )
 # app/domain/edd.py's window sources; "tracking" (out for delivery today) is looked up literally.
-ESTIMATE_SOURCE_KEYS = (N_("edd.source.carrier"), N_("edd.source.platform"), N_("edd.source.merchant"))
+ESTIMATE_SOURCE_KEYS = (N_("edd.source.carrier"), N_("edd.source.platform"), N_("edd.source.learned"),
+                        N_("edd.source.merchant"))
 # app/presenters.py's needs-attention reasons (app/domain/statuses.py, app/domain/stalls.py).
 ATTENTION_KEYS = (N_("attention.attempt_failed"), N_("attention.available_for_pickup"), N_("attention.exception"),
                   N_("attention.stalled"))

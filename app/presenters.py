@@ -13,6 +13,7 @@ from app.domain import carriers, edd
 from app.domain.anchors import awaits_carrier, dispatch_overdue_at
 from app.domain.block_content import banner_for, faq_for_order, safe_https, social_links
 from app.domain.brand_colours import brand_palette
+from app.domain.learned_transit import learned_window, stored_ranges
 from app.domain.modules import module_derived, module_enabled, module_settings
 from app.domain.recommendations import MAX_ITEMS, recommend
 from app.domain.reorder import reorder_url
@@ -261,11 +262,16 @@ def _delivery_estimate(order: Order, status: OrderStatus, lang: str, now: dateti
                 "source_label": translate(lang, "edd.source.tracking")}
     underway = [s for s in _live_parcels(order) if s.status != "delivered"]
     shipped = [s.shipped_at for s in underway if s.shipped_at] if status in SHIPPED_STATUSES else []
+    # The range this shop's own deliveries teach for the parcels' carrier and destination.
+    learned = learned_window(
+        [(_aware(s.shipped_at), s.carrier, s.tracking_number) for s in underway], order.shipping_country,
+        stored_ranges(module_derived(order.shop, "delivery_estimate")), zone) if shipped else None
     window = edd.estimate(
         placed_at=_aware(order.placed_at or order.created_at), shipped_at=_aware(max(shipped, default=None)),
         country=order.shipping_country,
         parcel_estimates=[(_aware(s.edd_start), _aware(s.edd_end), s.edd_source) for s in underway],
-        rule=edd.DeliveryRule.from_settings(module_settings(order.shop, "delivery_estimate")), tz=zone)
+        rule=edd.DeliveryRule.from_settings(module_settings(order.shop, "delivery_estimate")), tz=zone,
+        learned=learned, today=now.astimezone(zone).date())
     if window is None:
         return None
     if window.is_late(now.astimezone(zone).date()):

@@ -67,7 +67,8 @@ def test_the_catalogues_hold_no_key_the_code_no_longer_uses():
 def test_every_status_and_estimate_source_has_a_label_key():
     assert set(ORDER_STATUS_KEYS) == {f"order.{status.value}" for status in OrderStatus}
     assert set(PARCEL_STATUS_KEYS) == {f"parcel.{status.value}" for status in ShipmentStatus}
-    assert set(ESTIMATE_SOURCE_KEYS) == {f"edd.source.{source}" for source in ("carrier", "platform", "merchant")}
+    sources = ("carrier", "platform", "learned", "merchant")
+    assert set(ESTIMATE_SOURCE_KEYS) == {f"edd.source.{source}" for source in sources}
 
 
 def test_texts_come_from_the_catalogues_with_english_behind_german():

@@ -1,7 +1,8 @@
 """The periodic tick: dispatch due mail, redrive lost work, schedule reconciliations,
 WooCommerce syncs, recommendation refreshes, the daily learning of replenishment intervals
-and a carrier-tracking pass a minute, purge shops whose grace period after uninstalling is
-over, old mail reports, old raw webhook bodies and old customer data exports."""
+and of delivery ranges per carrier and country, and a carrier-tracking pass a minute, purge
+shops whose grace period after uninstalling is over, old mail reports, old raw webhook
+bodies and old customer data exports."""
 from __future__ import annotations
 
 from app.jobs.carrier_polling import schedule_carrier_polling
@@ -16,6 +17,7 @@ from app.jobs.recommendations import schedule_recommendation_refreshes
 from app.jobs.reconcile import schedule_reconciliations
 from app.jobs.replenishment import schedule_interval_learning
 from app.jobs.runtime import job
+from app.jobs.transit_learning import schedule_transit_learning
 from app.jobs.woocommerce_sync import schedule_woocommerce_syncs
 
 
@@ -26,6 +28,7 @@ def run_periodic() -> dict:
     counts["woocommerce_syncs"] = schedule_woocommerce_syncs()
     counts["recommendation_refreshes"] = schedule_recommendation_refreshes()
     counts["interval_learning"] = schedule_interval_learning()
+    counts["transit_learning"] = schedule_transit_learning()
     counts["carrier_polls"] = schedule_carrier_polling()
     counts["purged_shops"] = purge_disconnected_shops()
     counts["purged_mail_reports"] = purge_mail_feedback()

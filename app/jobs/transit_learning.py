@@ -1,0 +1,57 @@
+"""Learn each shop's delivery ranges per carrier × country from its own parcels, once a day.
+
+The ranges land on the `delivery_estimate` module row (`derived`, app/domain/learned_transit.py),
+so a block view reads them with the module switches and stays at two queries. They are written
+only when they changed: a write moves the shop's facts version, which drops its cached block
+answers and the mail sender's copy of its modules.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from app.domain.carrier_history import parcel_rows, performance_context
+from app.domain.carrier_performance import LEARNING_DAYS, learn_ranges, parcel_facts
+from app.domain.learned_transit import DERIVED_KEY, stored_ranges
+from app.domain.module_changes import save_derived
+from app.domain.modules import module_derived, module_enabled
+from app.extensions import db
+from app.jobs.runtime import job
+from app.jobs.shop_schedules import enqueue_per_shop
+from app.models import Shop
+
+log = logging.getLogger(__name__)
+MODULE = "delivery_estimate"
+LEARN_EVERY_SECONDS = 24 * 3600
+LOCK_PREFIX = "aftersales:learn-transit:"
+# A parcel delivered within the learning window may have left a while before it.
+SHIPPED_BEFORE = timedelta(days=30)
+
+
+def learn_transit_job_id(shop_id: int) -> str:
+    return f"learn-transit-{shop_id}"
+
+
+@job
+def learn_transit_ranges(shop_id: int, now: datetime | None = None) -> dict:
+    """Store the shop's learned ranges when they differ from the stored ones."""
+    now = now or datetime.now(timezone.utc)
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or not shop.active or not module_enabled(shop, MODULE):
+        return {"skipped": "shop gone, uninstalled or delivery estimate off"}
+    context = performance_context(shop, now)
+    rows = parcel_rows(db.session, shop, now - timedelta(days=LEARNING_DAYS) - SHIPPED_BEFORE)
+    ranges = learn_ranges((parcel_facts(row, context, full=False) for row in rows), context.today)
+    derived = module_derived(shop, MODULE) or {}
+    changed = dict(stored_ranges(derived)) != ranges
+    if changed:
+        save_derived(shop, MODULE, {**derived, DERIVED_KEY: ranges})
+        db.session.commit()
+    log.info("shop %s: %s parcel(s), %s learned pair(s), changed=%s", shop_id, len(rows), len(ranges), changed)
+    return {"parcels": len(rows), "pairs": len(ranges), "changed": changed}
+
+
+def schedule_transit_learning() -> int:
+    """Enqueue the daily learning for every active shop with the delivery estimate on."""
+    return enqueue_per_shop(MODULE, learn_transit_ranges, every_seconds=LEARN_EVERY_SECONDS,
+                            lock_prefix=LOCK_PREFIX, job_id=learn_transit_job_id)
