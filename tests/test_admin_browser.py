@@ -143,9 +143,13 @@ def _mail_preview_is_shown(page, kind: str, lang: str) -> str:
     """Scroll to one mail preview; return the text of the mail its frame shows."""
     preview = page.locator(f'[data-mail-preview="{kind}-{lang}"]')
     preview.scroll_into_view_if_needed()
-    frame = preview.locator("iframe.mail")
-    page.wait_for_function("frame => frame.srcdoc !== ''", arg=frame.element_handle())
-    return frame.content_frame.locator("body").inner_text()
+    handle = preview.locator("iframe.mail").element_handle()
+    page.wait_for_function("frame => frame.srcdoc !== ''", arg=handle)
+    # Setting srcdoc starts the frame's navigation; its body is there only once that is done
+    # (on a busy machine the first read could otherwise still see the empty frame).
+    inner = handle.content_frame()
+    inner.wait_for_function("() => document.body !== null && document.body.innerText.trim() !== ''")
+    return inner.locator("body").inner_text()
 
 
 def test_mail_previews_are_filled_in_as_they_come_near(live_server, browser_page, wc_shop):
