@@ -3,6 +3,7 @@ form still posts without a single violation, an injected foreign resource is ref
 `javascript:` tracking link stored for a parcel is nowhere an href."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -114,7 +115,11 @@ def test_the_policy_refuses_what_a_slipped_through_tag_would_load(live_server, b
     page.open(f"{live_server}/t/{tracking_token(evil_order)}")
     browser_page.evaluate("""document.body.insertAdjacentHTML('beforeend',
         '<img src="http://tracker.example/pixel.gif"><object data="/t/x.swf"></object>')""")
-    browser_page.wait_for_function("(window.__csp || []).length >= 2")
+    # Polled from here: wait_for_function evaluates its string in the page, which this very
+    # policy forbids ('unsafe-eval'); page.evaluate goes through the debugger protocol instead.
+    deadline = time.monotonic() + 10
+    while len(browser_page.evaluate("window.__csp || []")) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     blocked = browser_page.evaluate("window.__csp")
     assert any(v.startswith("img-src") for v in blocked) and any(v.startswith("object-src") for v in blocked)
 
