@@ -16,7 +16,7 @@ from app.domain.edd import DeliveryRule, add_business_days
 from app.domain.fatigue import zone
 from app.domain.mail_kinds import KINDS
 from app.domain.modules import module_settings
-from app.domain.shipments import said_by_carrier
+from app.domain.shipments import carrier_spoke, said_by_carrier
 from app.domain.statuses import NOT_SHIPPED, PAID, fully_fulfilled
 from app.models import Order, Shop
 from connectors.base import ShipmentStatus as S
@@ -103,11 +103,6 @@ def dispatch_overdue_at(order: Order, shop: Shop) -> datetime | None:
     delay = kind.configured_delay(module_settings(shop, kind.module))
     rule = _rule(shop)
     return after(order.placed_at, delay, kind.business_days, rule.origin_country, shop.timezone, rule.origin_region)
-
-
-def carrier_spoke(parcel) -> bool:
-    """Whether the carrier ever reported on the parcel (not just the shop marking it shipped)."""
-    return any(said_by_carrier(e.source) for e in parcel.events)
 
 
 # States a shop's own workflow sets without any carrier (fulfilled, order completed).

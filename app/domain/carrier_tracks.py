@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.domain.carriers import BY_KEY
 from app.domain.followup_sync import sync_followups
 from app.domain.poll_schedule import FINAL
-from app.domain.shipments import said_by_carrier
+from app.domain.shipments import PROVIDER_PREFIX, said_by_carrier
 from app.domain.statuses import NOT_SHIPPED, derive_order_status
 from app.domain.tracking_choice import carrier_key
 from app.models import Order, Shipment, Shop, TrackingEvent
@@ -30,7 +30,7 @@ SAME_SCAN = timedelta(minutes=1)
 
 
 def source_of(provider: str) -> str:
-    return f"provider:{provider}"
+    return f"{PROVIDER_PREFIX}{provider}"
 
 
 def _clip(text: str | None, size: int) -> str | None:

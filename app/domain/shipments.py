@@ -29,6 +29,11 @@ def said_by_carrier(source: str | None) -> bool:
     return bool(source) and (source.endswith(CARRIER_SUFFIX) or source.startswith(PROVIDER_PREFIX))
 
 
+def carrier_spoke(parcel) -> bool:
+    """Whether the carrier ever reported on the parcel (not just the shop marking it shipped)."""
+    return any(said_by_carrier(e.source) for e in parcel.events)
+
+
 # What a shop's own workflow says of a parcel (fulfilled, order completed) that the carrier
 # knows better once it has spoken: such a status neither replaces the carrier's nor joins the
 # parcel's history then. Delivered, cancelled or returned from the shop still count.
@@ -37,8 +42,7 @@ WORKFLOW_GUESSES = (ShipmentStatus.PENDING, ShipmentStatus.INFO_RECEIVED, Shipme
 
 
 def _workflow_behind_carrier(shipment: Shipment, event: FulfillmentEvent) -> bool:
-    return (not event.carrier_reported and event.status in WORKFLOW_GUESSES
-            and any(said_by_carrier(e.source) for e in shipment.events))
+    return not event.carrier_reported and event.status in WORKFLOW_GUESSES and carrier_spoke(shipment)
 
 
 def apply_fulfillment_event(
