@@ -88,3 +88,26 @@ def test_only_post_and_bodies_within_the_webhook_limit(client, parcel, app):
     assert len(body) > 1000
     response = client.post(PUSH_URL, data=body, headers={"sign": push_signature(body, SEVENTEEN_KEY)})
     assert response.status_code == 413 and _stored() == (0, 0)
+
+
+@pytest.mark.slow
+def test_pushes_over_real_http_through_gunicorn(config, app, parcel):
+    """As 17TRACK sends it: a raw POST with its `sign` header to the app under gunicorn; a
+    stranger's push (unsigned, or signed with another key) changes nothing."""
+    import httpx
+
+    from tests.bench.servers import gunicorn
+    from tests.test_faults import process_env
+
+    env = process_env(config, SEVENTEENTRACK_API_KEY=SEVENTEEN_KEY,
+                      SEVENTEENTRACK_API_URL=app.config["SEVENTEENTRACK_API_URL"])
+    body = _body(str(parcel.id))
+    with gunicorn("app:create_app()", env, probe="/healthz/live") as base:
+        forged = httpx.post(base + PUSH_URL, content=body, headers={"sign": push_signature(body, "not ours")})
+        unsigned = httpx.post(base + PUSH_URL, content=body, headers={"Content-Type": "application/json"})
+        assert (forged.status_code, unsigned.status_code) == (401, 401) and _stored() == (0, 0)
+        signed = httpx.post(base + PUSH_URL, content=body, headers={"sign": push_signature(body, SEVENTEEN_KEY),
+                                                                    "Content-Type": "application/json"})
+        assert signed.status_code == 200, signed.text
+    db.session.expire_all()
+    assert db.session.get(Shipment, parcel.id).status == "delivered"
