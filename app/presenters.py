@@ -120,10 +120,15 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
                           else _dispatch_attention(order, status, lang, now))}
     if wanted("tracking"):
         detect = bool(module_settings(shop, "tracking").get("detect_carrier", True))
-        zone, titles = _shop_zone(shop), {line.platform_line_id: line.title for line in order.lines}
+        zone, parcels = _shop_zone(shop), _live_parcels(order)
+        lines = {line.platform_line_id: line for line in order.lines}
+        # A platform that names no lines per parcel (WooCommerce): the only parcel of a fully
+        # shipped order carries all of them.
+        everything = [(line.platform_line_id, line.quantity) for line in order.lines] if (
+            len(parcels) == 1 and order.fulfillment_status == "fulfilled") else []
         result["modules"]["tracking"] = {"parcels": [
-            _parcel(shipment, n, lang, detect, shipment.id in stalled, zone, titles)
-            for n, shipment in enumerate(_live_parcels(order), start=1)
+            _parcel(shipment, n, lang, detect, shipment.id in stalled, zone, lines, everything)
+            for n, shipment in enumerate(parcels, start=1)
         ]}
     optional = {"delivery_estimate": _delivery_estimate, "reorder": _reorder, "review_prompt": _review_prompt,
                 "faq": _faq, "banner": _banner, "social": _social, "recommendations": _recommendations,
@@ -191,7 +196,7 @@ def _live_parcels(order: Order):
 
 
 def _parcel(shipment, number: int, lang: str, detect_carrier: bool, stalled: bool, zone: ZoneInfo,
-            titles: dict) -> dict:
+            lines: dict, everything: list) -> dict:
     carrier = carriers.resolve(shipment.carrier, shipment.tracking_number, detect_missing=detect_carrier)
     return {
         "id": shipment.id,
@@ -218,9 +223,11 @@ def _parcel(shipment, number: int, lang: str, detect_carrier: bool, stalled: boo
         ],
         # Where to collect it, while it waits at a pickup point (the carrier's data, via a provider).
         "pickup_point": _pickup_point(shipment, lang),
-        # What travels in this parcel: the order's lines it carries.
-        "contents": [{"title": titles[line_id], "quantity": int(quantity)}
-                  for line_id, quantity in (shipment.line_items or []) if line_id in titles],
+        # What travels in this parcel: the order's lines it carries, with the product's
+        # picture where the platform named one (re-checked: https only, like the CSP's img-src).
+        "contents": [{"title": lines[line_id].title, "quantity": int(quantity),
+                      "image_url": web_link(lines[line_id].image_url, https_only=True)}
+                     for line_id, quantity in (shipment.line_items or everything) if line_id in lines],
     }
 
 

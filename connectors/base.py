@@ -85,6 +85,9 @@ class LineItem:
     # `product_exists` (false once the product was deleted). None: the payload does not say.
     product_handle: str | None = None
     product_exists: bool | None = None
+    # The product's picture where the platform names one (WooCommerce lines carry
+    # `image.src`; Shopify's GraphQL lines `image.url`; Shopify's REST webhooks none).
+    image_url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def test_the_tracking_page_shows_the_parcels_contents_and_scan_history(app, clie
     assert "success" not in history  # a platform's raw status is no news for a buyer
     facts = client.get(f"/t/{tracking_token(order)}.json").get_json()
     [shown] = facts["modules"]["tracking"]["parcels"]
-    assert shown["contents"] == [{"title": "Item l1", "quantity": 2}]
+    assert shown["contents"] == [{"title": "Item l1", "quantity": 2, "image_url": None}]
     assert [e["at_label"] for e in shown["events"]] == ["Di., 1.12., 14:05", "Di., 1.12., 10:00"]
 
 

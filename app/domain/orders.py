@@ -120,10 +120,11 @@ def _apply_lines(session: Session, order: Order, lines: tuple[LineItem, ...]) ->
         if row is None:
             row = OrderLine(platform_line_id=item.platform_line_id)
             order.lines.append(row)
-        # A REST webhook names no handle: keep the one reconciliation brought.
+        # A REST webhook names no handle or picture: keep the ones reconciliation brought.
         _assign(row, title=item.title, quantity=item.quantity, product_id=item.product_id,
                 variant_id=item.variant_id, sku=item.sku, price=item.price,
-                product_handle=item.product_handle or row.product_handle)
+                product_handle=item.product_handle or row.product_handle,
+                image_url=item.image_url or row.image_url)
         if item.product_exists is not None:
             _assign(row, product_exists=item.product_exists)
 

@@ -45,7 +45,7 @@ def sample_order(shop, state: str, locale: str, now: datetime, email: str = SAMP
         fulfillment_status="fulfilled" if shipments else None,
         total_price=Decimal("59.90"), shipping_country=shop.country or "DE", shipments=shipments,
         lines=[SimpleNamespace(id=None, platform_line_id="l1", title="Leinenhemd", product_id="501",
-                               variant_id="9001", quantity=1)], refunds=[],
+                               variant_id="9001", quantity=1, image_url=None)], refunds=[],
         cancelled_at=now - timedelta(days=3) if state == "cancelled" else None, refunded_at=None,
         survey_answer=None)
 

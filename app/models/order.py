@@ -90,6 +90,9 @@ class OrderLine(Base):
     # platform last sent this line; recommendations skip removed products.
     product_handle: Mapped[str | None] = mapped_column(String(255))
     product_exists: Mapped[bool | None]
+    # The product's picture as the platform names it (https only; shown beside the line in
+    # the parcel's contents). Kept when a later event carries none (Shopify's REST webhooks).
+    image_url: Mapped[str | None] = mapped_column(String(2000))
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

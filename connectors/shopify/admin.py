@@ -26,7 +26,7 @@ ORDER_FIELDS = """
   customer { id defaultEmailAddress { marketingState } }
   shippingAddress { countryCodeV2 }
   lineItems(first: 100) { nodes { id title quantity sku variant { id } product { id handle }
-    originalUnitPriceSet { shopMoney { amount } } } }
+    image { url } originalUnitPriceSet { shopMoney { amount } } } }
   fulfillments(first: 25) { id status displayStatus createdAt updatedAt estimatedDeliveryAt
     deliveredAt inTransitAt trackingInfo { company number url }
     fulfillmentLineItems(first: 100) { nodes { quantity lineItem { id } } } }

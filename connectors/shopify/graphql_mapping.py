@@ -69,6 +69,7 @@ def _line(item: dict) -> LineItem:
         product_handle=handle[:255] if isinstance(handle, str) and handle else None,
         # The query selects `product`: null there means the product was deleted.
         product_exists=bool(product) if "product" in item else None,
+        image_url=web_link((item.get("image") or {}).get("url"), https_only=True),
     )
 
 

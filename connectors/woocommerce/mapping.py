@@ -120,6 +120,8 @@ def line_item(item: dict) -> LineItem:
         variant_id=optional_id(item.get("variation_id")),
         sku=item.get("sku") or None,
         price=money(item.get("price")),
+        # "" when the product has no picture (or is gone); a link that is not https is dropped.
+        image_url=web_link((item.get("image") or {}).get("src"), https_only=True),
     )
 
 

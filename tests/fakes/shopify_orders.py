@@ -3,7 +3,8 @@ from __future__ import annotations
 
 
 def graphql_order(order_id: int, updated_at: str, *, name="#1001", email="buyer@example.com",
-                  fulfillments=(), cancelled_at=None, financial="PAID", fulfillment_status="UNFULFILLED"):
+                  fulfillments=(), cancelled_at=None, financial="PAID", fulfillment_status="UNFULFILLED",
+                  image_url="https://cdn.shopify.com/s/files/1/0533/2089/files/leinenhemd.jpg?v=1700000000"):
     return {
         "id": f"gid://shopify/Order/{order_id}", "name": name, "email": email,
         "createdAt": "2026-11-20T09:00:00Z", "updatedAt": updated_at, "cancelledAt": cancelled_at,
@@ -17,6 +18,8 @@ def graphql_order(order_id: int, updated_at: str, *, name="#1001", email="buyer@
             "id": "gid://shopify/LineItem/466157049", "title": "Leinenhemd", "quantity": 1,
             "sku": "SHIRT-L", "variant": {"id": "gid://shopify/ProductVariant/39072856"},
             "product": {"id": "gid://shopify/Product/632910392", "handle": "leinenhemd"},
+            # LineItem.image: the variant's picture, or null when it has none.
+            "image": {"url": image_url} if image_url else None,
             "originalUnitPriceSet": {"shopMoney": {"amount": "89.9"}}}]},
         "fulfillments": list(fulfillments),
     }
