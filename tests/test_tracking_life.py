@@ -1,4 +1,5 @@
-"""What carrier tracking costs: 200 parcels played through a simulated 30-day life.
+"""What carrier tracking costs: 200 parcels played through a simulated 30-day life
+(tests/scale/tracking_life.py, which `make scale` also runs and reports).
 
 60 % go with DHL (asked through DHL Unified, pull only), 40 % with DPD (through 17TRACK,
 which pushes). Each parcel follows a seeded script (label data, pickup, hubs, out for
@@ -13,155 +14,21 @@ delivered or given up, and nothing is asked after delivery.
 """
 from __future__ import annotations
 
-import random
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Shipment
-from app.web.tracking_push import apply_push
-from connectors.tracking import SeventeenTrack
-from tests.factories import add_parcel, make_order
-from tests.tracking_setup import SEVENTEEN_KEY, dhl_body, poll
-
-H = timedelta(hours=1)
-START = datetime(2026, 11, 2, 7, 0, tzinfo=timezone.utc)
-PARCELS = 200
-DHL_SHARE = 0.6
-DPD_CODE = 100007
-
-# (our status, DHL statusCode, DHL text, 17TRACK sub_status)
-LABEL = ("info_received", "pre-transit", "Die Sendung wurde elektronisch angekündigt.", "InfoReceived")
-PICKED_UP = ("in_transit", "transit", "Die Sendung wurde vom Absender in der Filiale eingeliefert.",
-             "InTransit_PickedUp")
-HUB = ("in_transit", "transit", "Die Sendung wurde im Start-Paketzentrum bearbeitet.", "InTransit_Departure")
-ARRIVAL = ("in_transit", "transit", "Die Sendung ist in der Region des Empfängers angekommen.", "InTransit_Arrival")
-ON_VAN = ("out_for_delivery", "transit", "Die Sendung wurde in das Zustellfahrzeug geladen.",
-          "OutForDelivery_Other")
-MISSED = ("attempt_failed", "failure", "Der Empfänger wurde nicht angetroffen.", "DeliveryFailure_NoBody")
-AT_SHOP = ("available_for_pickup", "transit", "Die Sendung liegt in der Filiale zur Abholung bereit.",
-           "AvailableForPickup_Other")
-DELIVERED = ("delivered", "delivered", "Die Sendung wurde zugestellt.", "Delivered_Other")
-LATEST = {"info_received": "InfoReceived", "in_transit": "InTransit", "out_for_delivery": "OutForDelivery",
-          "attempt_failed": "DeliveryFailure", "available_for_pickup": "AvailableForPickup", "delivered": "Delivered"}
-
-
-@dataclass
-class Parcel:
-    number: str
-    dhl: bool
-    shipped: datetime
-    scans: list[tuple[datetime, tuple]]
-    id: int = 0
-    shown: int = 0  # scans the provider knows so far
-    pushed: int = 0  # scans 17TRACK pushed so far
-    fetches: Counter = field(default_factory=Counter)  # day → DHL fetches
-
-
-def _hours(rng: random.Random, low: float, high: float) -> timedelta:
-    return timedelta(seconds=round(rng.uniform(low, high) * 3600))
-
-
-def _script(rng: random.Random, shipped: datetime) -> list[tuple[datetime, tuple]]:
-    """One parcel's scans: mostly two days door to door, some with a detour, a few never known."""
-    kind = rng.choices(("plain", "missed", "slow", "pickup", "unknown"), (80, 8, 7, 3, 2))[0]
-    if kind == "unknown":  # a mistyped number: the carrier never knows it
-        return []
-    at = (shipped + rng.uniform(0.2, 3) * H).replace(microsecond=0)
-    scans = [(at, LABEL)]
-    for scan, hours in ((PICKED_UP, (2, 14)), (HUB, (3, 8)), (ARRIVAL, (6, 14))):
-        at += _hours(rng, *hours) * (5 if kind == "slow" and scan is ARRIVAL else 1)
-        scans.append((at, scan))
-    at += _hours(rng, 3, 9)
-    scans.append((at, ON_VAN))
-    if kind == "missed":
-        at += _hours(rng, 2, 6)
-        scans.append((at, MISSED))
-        at += 20 * H
-        scans.append((at, ON_VAN))
-    if kind == "pickup":
-        at += _hours(rng, 3, 6)
-        scans.append((at, AT_SHOP))
-        at += _hours(rng, 20, 60)
-    else:
-        at += _hours(rng, 1, 6)
-    scans.append((at, DELIVERED))
-    return scans
-
-
-def _seventeen_item(parcel: Parcel) -> dict:
-    events = [{"time_utc": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "time_iso": at.isoformat(), "description": scan[2],
-               "location": "Deutschland", "stage": None, "sub_status": scan[3]}
-              for at, scan in reversed(parcel.scans[:parcel.shown])]
-    latest = parcel.scans[parcel.shown - 1][1]
-    return {"number": parcel.number, "carrier": DPD_CODE, "param": None, "tag": "", "track_info": {
-        "latest_status": {"status": LATEST[latest[0]], "sub_status": latest[3]}, "latest_event": events[0],
-        "tracking": {"providers": [{"provider": {"key": DPD_CODE, "name": "DPD"}, "events": events}]}}}
-
-
-def _reveal(parcel: Parcel, now: datetime, fake_dhl, fake_17track) -> None:
-    """Let the fake provider know the parcel's scans up to `now`."""
-    shown = sum(1 for at, _ in parcel.scans if at <= now)
-    if shown == parcel.shown:
-        return
-    parcel.shown = shown
-    if parcel.dhl:
-        fake_dhl.put(parcel.number, dhl_body(parcel.number, [(at, scan[1], scan[2])
-                                                             for at, scan in parcel.scans[:shown]]))
-    else:
-        fake_17track.put(parcel.number, _seventeen_item(parcel), register=parcel.number in fake_17track.registered)
-
-
-def _push(parcel: Parcel, now: datetime, fake_17track, verifier: SeventeenTrack) -> int:
-    """17TRACK pushes a registered parcel's news (a few minutes after the scan)."""
-    if parcel.dhl or parcel.number not in fake_17track.registered or parcel.pushed >= parcel.shown:
-        return 0
-    parcel.pushed = parcel.shown
-    headers, body = fake_17track.push_body(parcel.number)
-    return sum(apply_push(pushed, None, now) for pushed in verifier.verify_push(headers, body))
+from tests.scale.tracking_life import H, PARCELS, simulate
 
 
 def test_two_hundred_parcels_cost_at_most_eight_calls_each_over_their_life(shop, fake_dhl, fake_17track):
-    rng = random.Random(18)
-    parcels = []
-    for i in range(PARCELS):
-        dhl = rng.random() < DHL_SHARE
-        shipped = START + rng.uniform(0, 48) * H
-        number = f"00340434{i:012d}" if dhl else f"0{i + 1:013d}"
-        order = make_order(shop, platform_order_id=f"life-{i}", status="shipped", shipping_country="DE",
-                           placed_at=shipped - 20 * H)
-        row = add_parcel(order, tracking_number=number, carrier="DHL" if dhl else "DPD", shipped_at=shipped)
-        row.next_poll_at = shipped + 30 * timedelta(minutes=1)  # as the parcel's number arrived
-        parcels.append(Parcel(number, dhl, shipped, _script(rng, shipped)))
-    db.session.commit()
-    for parcel, row in zip(parcels, db.session.scalars(select(Shipment).order_by(Shipment.id)), strict=True):
-        parcel.id = row.id
-    verifier = SeventeenTrack(SEVENTEEN_KEY, http=object())
-    by_number = {parcel.number: parcel for parcel in parcels}
-
-    now, end, pushes = START, START + timedelta(days=32), 0
-    while now < end:
-        for parcel in parcels:
-            _reveal(parcel, now, fake_dhl, fake_17track)
-            pushes += _push(parcel, now, fake_17track, verifier)
-        seen = len(fake_dhl.requests)
-        poll(now)
-        for request in fake_dhl.requests[seen:]:
-            by_number[request["numbers"][0]].fetches[now.date()] += 1
-        now = _next_moment(now, parcels, fake_17track)
-
-    calls = len(fake_dhl.requests) + len(fake_17track.requests)
-    per_parcel = calls / PARCELS
-    dhl_parcels = [p for p in parcels if p.dhl]
-    print(f"\ncarrier tracking over 30 days: {calls} provider calls for {PARCELS} parcels = {per_parcel:.2f} per "
-          f"parcel (DHL {len(fake_dhl.requests)} calls for {len(dhl_parcels)} parcels = "
-          f"{len(fake_dhl.requests) / len(dhl_parcels):.2f} each; 17TRACK {len(fake_17track.requests)} calls for "
-          f"{PARCELS - len(dhl_parcels)} parcels, {pushes} pushes applied)")
-    assert per_parcel <= 8
-    assert max(max(p.fetches.values(), default=0) for p in dhl_parcels) <= 10  # DHL: ≤ 10 a parcel a day
+    life = simulate(shop, fake_dhl, fake_17track)
+    print("\n" + life.line())
+    parcels, figures = life.parcels, life.figures()
+    assert len(parcels) == PARCELS and figures["calls_per_parcel"] <= 8
+    assert figures["dhl_max_fetches_a_day"] <= 10  # DHL: ≤ 10 a parcel a day
     db.session.expire_all()
     rows = {row.id: row for row in db.session.scalars(select(Shipment))}
     for parcel in parcels:
@@ -172,13 +39,3 @@ def test_two_hundred_parcels_cost_at_most_eight_calls_each_over_their_life(shop,
             assert row.tracking_stopped_at < parcel.scans[-1][0] + 25 * H  # asked nothing after delivery
         else:
             assert row.tracking_stopped_at == parcel.shipped + timedelta(days=30)  # given up
-
-
-def _next_moment(now: datetime, parcels: list[Parcel], fake_17track) -> datetime:
-    """The next time anything happens: a look falls due, or a registered parcel gets a scan to push."""
-    due = db.session.scalar(select(Shipment.next_poll_at).where(Shipment.next_poll_at.is_not(None))
-                            .order_by(Shipment.next_poll_at).limit(1))
-    scans = [at for p in parcels if not p.dhl and p.number in fake_17track.registered
-             for at, _ in p.scans[p.shown:p.shown + 1]]
-    moments = [m for m in (due, *scans) if m is not None]
-    return max(now + timedelta(minutes=1), min(moments)) if moments else now + timedelta(days=40)

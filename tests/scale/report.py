@@ -64,4 +64,8 @@ def print_table(results: dict) -> None:
         print(f"growth {results['runs'][-1]['orders']:,} / {results['runs'][0]['orders']:,} orders: "
               + " ".join(f"{key}={ratio}x" for key, ratio in ratios.items()) + f" → {verdict} (≤{FLAT}x)")
         results["growth"], results["flat"] = ratios, verdict == "flat"
+    tracking = results.get("tracking")
+    if tracking:
+        print(f"carrier tracking: {tracking['calls_per_parcel']:.2f} provider calls per parcel over "
+              f"{tracking['days']} days ({tracking['parcels']} parcels; goal ≤ 8)")
     print(flush=True)

@@ -129,6 +129,15 @@ def measure_day(engine, env: dict[str, str], profiles, known: dict[int, int], da
         }
 
 
+def tracking_life() -> dict:
+    """Provider calls per parcel over a month (tests/scale/tracking_life.py), in its own process:
+    its own SQLite database and Redis, the fake DHL and 17TRACK as the providers."""
+    done = subprocess.run([sys.executable, "-m", "tests.scale.tracking_life"], cwd=ROOT, check=True,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    print(f"scale: {done.stderr.strip().splitlines()[-1]}", flush=True)
+    return json.loads(done.stdout)
+
+
 def machine(app) -> dict:
     """What the figures were measured on, and how busy the machine already was."""
     from app.extensions import db
@@ -171,7 +180,7 @@ def main() -> int:
     profiles = make_shops(SHOPS, SEED)
     results = {"sizes": SIZES, "sample_orders": SAMPLE, "shops": SHOPS, "seed": SEED, "workers": WORKERS,
                "cpus": os.cpu_count(), "machine": machine(app), "started": now.isoformat(timespec="seconds"),
-               "runs": []}
+               "runs": [], "tracking": tracking_life()}
     try:
         with app.app_context():
             shop_ids = create_shops(profiles)
