@@ -24,7 +24,7 @@ lock:
 		--extra test --extra dev --strip-extras --output-file requirements.lock pyproject.toml
 
 run: install
-	$(BIN)/python -m app.local_stack
+	$(BIN)/python -m app.devstack.local_stack
 
 test: install browser-deps a11y-deps php-deps phpcs-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

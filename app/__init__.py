@@ -6,11 +6,12 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import crypto, i18n
+from app import i18n
+from app.keys import encryption as crypto
 from app.config import DEFAULT_MAX_CONTENT_LENGTH, config_from_env
 from app.extensions import db, queues
-from app.privacy_scrub import scrub_logged_addresses
-from app.template_cache import template_bytecode
+from app.observability.privacy_scrub import scrub_logged_addresses
+from app.caches.template_cache import template_bytecode
 from app.web.body_limits import BodyLimitedRequest
 
 
@@ -28,17 +29,17 @@ def create_app(config: dict | None = None) -> Flask:
     hops = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    from app.logs import configure_logging
-    from app.sentry import init_sentry
+    from app.observability.logs import configure_logging
+    from app.observability.sentry import init_sentry
 
-    configure_logging(app)  # LOG_FORMAT (JSON lines or text), LOG_LEVEL, request ids: app/logs.py
+    configure_logging(app)  # LOG_FORMAT (JSON lines or text), LOG_LEVEL, request ids: app/observability/logs.py
     init_sentry(app)  # only when SENTRY_DSN is set
     logging.getLogger("alembic").setLevel(logging.WARNING)
     scrub_logged_addresses()  # a safety net: stored and raised errors are scrubbed where made
     crypto.configure_keys(app.config["TOKEN_ENCRYPTION_KEY"])
     i18n.load_catalogues()
     db.init_app(app)
-    from app.domain.facts_versions import count_changes
+    from app.domain.orders.facts_versions import count_changes
 
     count_changes(db.session.session_factory)
     queues.init_app(app)

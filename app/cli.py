@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app import migrate
+from app.db import migrate
 from app.extensions import db, queues
 from app.models import Shop, WebhookDelivery
 
@@ -123,7 +123,7 @@ def backfill(shop_id: int, days: int, every: int) -> None:
 
     from app.jobs.reconcile import reconcile_shop
     from app.jobs.woocommerce_sync import backfill_woocommerce_shop
-    from app.platforms import shopify_admin
+    from app.clients.platforms import shopify_admin
     from app.progress_lines import ProgressLines
     from connectors.shopify.client import ReauthorizeRequired, ShopifyApiError
 
@@ -276,7 +276,7 @@ def replay_feedback_command(feedback_id: int) -> None:
 def lift_suppression_command(shop_key: str, email: str, reason: str, lifted_by: str) -> None:
     """Take an address off a shop's suppression list (a mistaken unsubscribe, a mailbox
     that works again); logs who and why, never the address."""
-    from app.domain.suppressions import lift_suppression, log_lift
+    from app.domain.privacy.suppressions import lift_suppression, log_lift
 
     shop = db.session.scalars(select(Shop).where(Shop.shop_key == shop_key)).first()
     if shop is None:
@@ -300,7 +300,7 @@ def rotate_keys_command(batch_size: int) -> None:
     and workers, run this, and drop OLD only after it exits 0. Safe to run again, and
     while the app runs.
     """
-    from app.key_rotation import NAMED_UNREADABLE, rotate_secrets
+    from app.keys.rotation import NAMED_UNREADABLE, rotate_secrets
 
     report = rotate_secrets(db.engine, batch_size, progress=click.echo)
     click.echo(report.summary())

@@ -5,7 +5,7 @@ import math
 import os
 from collections.abc import Mapping
 
-from app.startup import StartupError
+from app.observability.startup_errors import StartupError
 
 REQUIRED = ("SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET")
 DEFAULT_DATABASE_URL = "sqlite:///var/aftersales.sqlite3"
@@ -15,7 +15,7 @@ DEFAULT_MAX_CONTENT_LENGTH = 1_000_000
 
 class ConfigError(StartupError, ValueError):
     """A setting is missing or malformed: `variable` and `problem` make one line, which every
-    entry point prints as `configuration error: …` before it exits with 2 (app/startup.py)."""
+    entry point prints as `configuration error: …` before it exits with 2 (app/observability/startup_errors.py)."""
 
     def __init__(self, variable: str, problem: str):
         self.variable, self.problem = variable, problem
@@ -82,9 +82,9 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         "WOOCOMMERCE_ALLOW_LOOPBACK_HTTP": (env.get("WOOCOMMERCE_ALLOW_LOOPBACK_HTTP") or "").lower()
         in ("1", "true", "yes"),
         "LOG_LEVEL": _choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
-        # One JSON object per line (app/logs.py) or plain text; `make run` sets text.
+        # One JSON object per line (app/observability/logs.py) or plain text; `make run` sets text.
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", "json", ("json", "text")).lower(),
-        # Errors to Sentry (app/sentry.py) when set; SENTRY_ENVIRONMENT and SENTRY_RELEASE are
+        # Errors to Sentry (app/observability/sentry.py) when set; SENTRY_ENVIRONMENT and SENTRY_RELEASE are
         # read by the SDK itself.
         "SENTRY_DSN": env.get("SENTRY_DSN") or None,
         # The name server asked for custom-domain proofs (TXT): "host", "host:port" or "[v6]:port";

@@ -1,7 +1,7 @@
 """Extensions created unbound; create_app binds them."""
 from __future__ import annotations
 
-from app.db import Database
+from app.db.base import Database
 from app.queues import Queues
 
 db = Database()

@@ -17,10 +17,10 @@ PARCEL_STATUS_KEYS = (
     N_("parcel.exception"), N_("parcel.delivered"), N_("parcel.returning"), N_("parcel.returned"),
     N_("parcel.cancelled"), N_("parcel.unknown"),
 )
-# app/domain/edd.py's window sources; "tracking" (out for delivery today) is looked up literally.
+# app/domain/arrival/edd.py's window sources; "tracking" (out for delivery today) is looked up literally.
 ESTIMATE_SOURCE_KEYS = (N_("edd.source.carrier"), N_("edd.source.platform"), N_("edd.source.learned"),
                         N_("edd.source.merchant"))
-# app/presenters.py's needs-attention reasons (app/domain/statuses.py, app/domain/stalls.py).
+# app/presenters.py's needs-attention reasons (app/domain/orders/statuses.py, app/domain/arrival/stalls.py).
 ATTENTION_KEYS = (N_("attention.attempt_failed"), N_("attention.available_for_pickup"), N_("attention.exception"),
                   N_("attention.stalled"))
 # app/web/newsletter.py answers a sign-up and a confirmation link by their state.
@@ -28,5 +28,5 @@ NEWSLETTER_STATE_KEYS = (
     N_("newsletter.state.no_address"), N_("newsletter.state.pending"), N_("newsletter.state.sent"),
     N_("newsletter.state.subscribed"), N_("newsletter.confirm.expired"), N_("newsletter.confirm.invalid"),
 )
-# app/domain/survey.py's InvalidAnswer carries the key of its message.
+# app/domain/followups/survey.py's InvalidAnswer carries the key of its message.
 SURVEY_ERROR_KEYS = (N_("survey.error.score"), N_("survey.error.comment"), N_("survey.error.comment_length"))

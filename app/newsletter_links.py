@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from app.domain.suppressions import email_hash
+from app.domain.privacy.suppressions import email_hash
 
 SALT = "newsletter-confirm-v1"
 MAX_AGE_SECONDS = 7 * 24 * 3600

@@ -9,20 +9,20 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.domain import carriers, edd
-from app.domain.anchors import awaits_carrier, dispatch_overdue_at
-from app.domain.block_content import banner_for, faq_for_order, safe_https, social_links
-from app.domain.brand_colours import brand_palette
-from app.domain.learned_transit import learned_window, stored_ranges
-from app.domain.modules import module_derived, module_enabled, module_settings
-from app.domain.recommendations import MAX_ITEMS, recommend
-from app.domain.reorder import reorder_url
-from app.domain.review_links import review_link
-from app.domain.shipments import PROVIDER_PREFIX
-from app.domain.stalls import is_stalled
-from app.domain.statuses import PAID, OrderStatus
-from app.domain.suppressions import GRANTED
-from app.domain.survey import SCORES, survey_question, survey_voucher
+from app.domain.arrival import carriers, edd
+from app.domain.arrival.anchors import awaits_carrier, dispatch_overdue_at
+from app.domain.shop.block_content import banner_for, faq_for_order, safe_https, social_links
+from app.domain.shop.brand_colours import brand_palette
+from app.domain.arrival.learned_transit import learned_window, stored_ranges
+from app.domain.shop.modules import module_derived, module_enabled, module_settings
+from app.domain.followups.recommendations import MAX_ITEMS, recommend
+from app.domain.orders.reorder import reorder_url
+from app.domain.followups.review_targets import review_link
+from app.domain.orders.shipments import PROVIDER_PREFIX
+from app.domain.arrival.stalls import is_stalled
+from app.domain.orders.statuses import PAID, OrderStatus
+from app.domain.privacy.suppressions import GRANTED
+from app.domain.followups.survey import SCORES, survey_question, survey_voucher
 from app.i18n import format_day, format_day_range, format_moment, pick_locale, translate
 from app.models import Order, Shipment, Shop, ShopModule
 from connectors.links import web_link
@@ -284,7 +284,7 @@ def _delivery_estimate(order: Order, status: OrderStatus, lang: str, now: dateti
     if window.is_late(now.astimezone(zone).date()):
         if underway and all(awaits_carrier(s) for s in underway):
             # No carrier ever reported on these parcels: "late" would be a guess. They are
-            # taken to have arrived (app/domain/anchors.py), which the buyer is told plainly.
+            # taken to have arrived (app/domain/arrival/anchors.py), which the buyer is told plainly.
             return {"state": "due", "source": window.source, "earliest": None, "latest": window.latest.isoformat(),
                     "title": translate(lang, "edd.due.title"),
                     "text": translate(lang, "edd.due.text", day=format_day(lang, window.latest))}

@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.domain.modules import module_settings
-from app.domain.review_links import review_link
+from app.domain.shop.modules import module_settings
+from app.domain.followups.review_targets import review_link
 from app.tracking_links import tracking_url
 
 SALT = "review-click-v1"

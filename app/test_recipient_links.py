@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from app.domain.suppressions import email_hash
+from app.domain.privacy.suppressions import email_hash
 
 SALT = "test-recipient-confirm-v1"
 MAX_AGE_SECONDS = 24 * 3600

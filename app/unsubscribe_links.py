@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.domain.suppressions import email_hash
+from app.domain.privacy.suppressions import email_hash
 
 SALT = "unsubscribe-v1"
 

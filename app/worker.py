@@ -14,9 +14,9 @@ from rq import SimpleWorker
 from app import create_app
 from app.extensions import queues
 from app.jobs.runtime import set_worker_app
-from app.privacy_scrub import scrub_addresses, scrub_logged_addresses
+from app.observability.privacy_scrub import scrub_addresses, scrub_logged_addresses
 from app.queues import QUEUE_NAMES
-from app.startup import check_database, check_redis, exit_on_startup_error
+from app.observability.startup_errors import check_database, check_redis, exit_on_startup_error
 
 log = logging.getLogger("app.worker")
 TICK_LOCK = "aftersales:dispatch-tick"
@@ -43,7 +43,7 @@ def tick_forever(app, stop: threading.Event) -> None:
 
 
 def main() -> None:
-    app = create_app()  # a bad setting: ConfigError, one line and exit 2 (app/startup.py)
+    app = create_app()  # a bad setting: ConfigError, one line and exit 2 (app/observability/startup_errors.py)
     # Unreachable at start: one line naming the address (no password) and exit 69.
     check_database(app.config["DATABASE_URL"])
     check_redis(app.config["REDIS_URL"])

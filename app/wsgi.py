@@ -11,7 +11,7 @@ import logging
 
 from gunicorn.errors import AppImportError
 
-from app.startup import ServiceUnreachable, StartupError, check_database
+from app.observability.startup_errors import ServiceUnreachable, StartupError, check_database
 
 
 def create():

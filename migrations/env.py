@@ -1,9 +1,9 @@
-"""Alembic environment: the app's metadata, the URL handed in by app.migrate."""
+"""Alembic environment: the app's metadata, the URL handed in by app.db.migrate."""
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import app.models  # noqa: F401  (registers every table)
-from app.db import Base
+from app.db.base import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
-from app.domain.edd import add_business_days, is_business_day
+from app.domain.arrival.edd import add_business_days, is_business_day
 from app.extensions import db
 from app.models import Order, Shipment, TrackingEvent
 

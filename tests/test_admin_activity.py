@@ -4,7 +4,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from app.domain.setting_changes import describe_changes
+from app.domain.shop.setting_changes import describe_changes
 from app.extensions import db
 from app.models import SettingChange
 from tests.admin_sessions import SHOPIFY_DOMAIN, bearer, csrf_token

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from app.domain.lifecycle import export_customer_data
+from app.domain.privacy.lifecycle import export_customer_data
 from app.extensions import db
 from tests.admin_sessions import SHOPIFY_DOMAIN, id_token, login_link
 from tests.bench.admin_vitals import PAGES, VITALS_JS

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from app.domain.modules import module_enabled, module_settings
+from app.domain.shop.modules import module_enabled, module_settings
 from app.extensions import db
 from app.jobs.messages import fatigue_rules, mail_sender
 from app.models import Customer, Order, ScheduledMessage, Shipment
@@ -86,7 +86,7 @@ def _order_with_planned_shipping_notice(shop):
                                     carrier="DHL", shipped_at=now - timedelta(hours=1)))
     db.session.add(order)
     db.session.flush()
-    from app.domain.followup_sync import sync_followups
+    from app.domain.followups.sync import sync_followups
 
     sync_followups(db.session, order, shop, now)
     db.session.commit()

@@ -4,8 +4,8 @@ import re
 from datetime import datetime, timezone
 from html import escape
 
-from app.domain.mail_kinds import KINDS
-from app.domain.sample_orders import SAMPLE_STATES, sample_message
+from app.domain.followups.mail_kinds import KINDS
+from app.domain.orders.sample_orders import SAMPLE_STATES, sample_message
 from app.extensions import db
 from app.jobs.messages import mail_sender
 from app.mail.render import render_message

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.domain.lifecycle import export_customer_data
+from app.domain.privacy.lifecycle import export_customer_data
 from app.extensions import db
 from app.models import DataExport
 from tests.admin_sessions import SHOPIFY_DOMAIN, bearer, csrf_token, id_token, login_link
@@ -164,7 +164,7 @@ def test_shopify_merchant_makes_an_export_with_the_bearer_token(client, shop):
 
 def test_woocommerce_merchant_erases_a_buyer_on_request(wc_admin, wc_shop):
     """WooCommerce sends no redact webhook: the page erases as customers/redact does."""
-    from app.domain.followup_sync import sync_followups
+    from app.domain.followups.sync import sync_followups
     from app.models import Customer, ScheduledMessage, Suppression
 
     order = make_order(wc_shop, platform_order_id="5005")

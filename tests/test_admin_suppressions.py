@@ -3,7 +3,7 @@ import logging
 
 from sqlalchemy import select
 
-from app.domain.suppressions import email_hash, stop_all_mail, unsubscribe
+from app.domain.privacy.suppressions import email_hash, stop_all_mail, unsubscribe
 from app.extensions import db
 from app.models import SettingChange, Shop, Suppression
 from tests.admin_sessions import SHOPIFY_DOMAIN, bearer

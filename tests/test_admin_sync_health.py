@@ -4,7 +4,7 @@ from html import unescape
 
 import pytest
 
-from app.domain.connection_health import woocommerce_health
+from app.domain.shop.connection_health import woocommerce_health
 from app.extensions import db
 from tests.admin_sessions import bearer
 
@@ -62,7 +62,7 @@ def test_shopify_access_in_plain_words(client, shop):
 
 
 def test_a_refused_shopify_renewal_says_when_and_what_to_do():
-    from app.domain.connection_health import shopify_health
+    from app.domain.shop.connection_health import shopify_health
 
     health = shopify_health(datetime(2026, 12, 2, 9, 15, tzinfo=timezone.utc))
     assert health.tone == "bad" and "on 2026-12-02 at 09:15 UTC" in health.headline

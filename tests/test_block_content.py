@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.domain.block_content import safe_https
-from app.domain.modules import module_settings
+from app.domain.shop.block_content import safe_https
+from app.domain.shop.modules import module_settings
 from app.extensions import db
 from app.tracking_links import tracking_token
 from tests.admin_sessions import csrf_token

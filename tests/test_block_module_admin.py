@@ -1,7 +1,7 @@
 """The admin's modules page switches and sets recommendations, survey and newsletter."""
 import pytest
 
-from app.domain.modules import module_enabled, module_settings
+from app.domain.shop.modules import module_enabled, module_settings
 from tests.test_admin_forms import fresh, post
 
 

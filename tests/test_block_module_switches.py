@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app.domain.module_changes import save_derived
-from app.domain.recommendations import Recommendable, count_baskets, derived_table
+from app.domain.shop.module_changes import save_derived
+from app.domain.followups.recommendations import Recommendable, count_baskets, derived_table
 from app.extensions import db
 from app.tracking_links import tracking_token
 from tests.factories import add_parcel, make_order, set_module

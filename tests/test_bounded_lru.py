@@ -1,7 +1,7 @@
 """The per-process caches keep at most their bound, dropping the least recently used."""
 from __future__ import annotations
 
-from app.bounded_lru import BoundedLRU
+from app.caches.bounded_lru import BoundedLRU
 
 
 def test_the_least_recently_used_entry_goes_first():

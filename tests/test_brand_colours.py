@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.brand_colours import brand_palette, contrast, parse_colour, readable_on, text_on
+from app.domain.shop.brand_colours import brand_palette, contrast, parse_colour, readable_on, text_on
 
 
 def test_contrast_matches_the_wcag_reference_values():

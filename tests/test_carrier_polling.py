@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from app.domain.lifecycle import export_customer_data, redact_customer
-from app.domain.poll_schedule import MAX_JITTER, interval, jitter_fraction, next_poll
-from app.domain.tracking_choice import KeyChoice, choose, fingerprint, usable_keys
+from app.domain.privacy.lifecycle import export_customer_data, redact_customer
+from app.domain.arrival.poll_schedule import MAX_JITTER, interval, jitter_fraction, next_poll
+from app.domain.arrival.tracking_choice import KeyChoice, choose, fingerprint, usable_keys
 from app.extensions import db, queues
 from app.models import Order, ScheduledMessage, Shipment, TrackingProviderKey, TrackingUsage
 from connectors.base import ShipmentStatus as S
@@ -297,7 +297,7 @@ def test_woocommerce_order_completed_with_dhl_becomes_delivered_and_plans_the_re
     run_jobs()
     parcel = db.session.scalars(select(Shipment)).one()
     assert (parcel.tracking_number, parcel.status) == ("00340434161094042557", "in_transit")
-    # Until a carrier speaks, any review request counts from the estimated arrival (app/domain/anchors.py).
+    # Until a carrier speaks, any review request counts from the estimated arrival (app/domain/arrival/anchors.py).
     delivered_at = REAL_NOW - 5 * H
     fake_dhl.put(parcel.tracking_number, dhl_body(parcel.tracking_number, [
         (shipped + H, "pre-transit", "Die Sendung wurde elektronisch angekündigt."),

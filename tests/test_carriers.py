@@ -1,7 +1,7 @@
 """Carrier detection from tracking numbers, names, and tracking links."""
 import pytest
 
-from app.domain.carriers import carrier_named, detect, resolve
+from app.domain.arrival.carriers import carrier_named, detect, resolve
 
 
 @pytest.mark.parametrize("number, expected", [

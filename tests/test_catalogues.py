@@ -7,7 +7,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from app.domain.statuses import OrderStatus
+from app.domain.orders.statuses import OrderStatus
 from app.i18n import SUPPORTED, catalogue_path, format_amount, format_day_range, translate
 from app.label_keys import ESTIMATE_SOURCE_KEYS, ORDER_STATUS_KEYS, PARCEL_STATUS_KEYS
 from connectors.base import ShipmentStatus

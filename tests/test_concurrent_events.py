@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.events import apply_event
+from app.domain.orders.events import apply_event
 from app.extensions import db
 from app.models import Shop, TrackingEvent
 from connectors.shopify.mapping import parse_webhook
@@ -67,7 +67,7 @@ def test_one_scan_applied_by_two_workers_at_once_is_recorded_once(app, shop):
 def test_the_locked_order_is_read_as_it_is_now_not_as_the_session_held_it(app, shop):
     """A drain's session lives across transactions and keeps what it loaded; the order it
     locks for the next event must carry another worker's changes made meanwhile."""
-    from app.domain.orders import find_order
+    from app.domain.orders.order_events import find_order
     from app.models import Order, Shipment
     from tests.factories import add_parcel, make_order
 

@@ -3,7 +3,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from app import crypto
+from app.keys import encryption as crypto
 from app.extensions import db
 from app.models import Shop
 

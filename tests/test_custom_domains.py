@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain.custom_domain_proof import PROVEN, check, expected_token, take
-from app.domain.custom_domains import challenge_name, host_name, parse_custom_domain
-from app.domain.followup_sync import sync_followups
+from app.domain.shop.custom_domain_proof import PROVEN, check, expected_token, take
+from app.domain.shop.custom_domains import challenge_name, host_name, parse_custom_domain
+from app.domain.followups.sync import sync_followups
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.models import ScheduledMessage, Shop

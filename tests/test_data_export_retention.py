@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from app.config import config_from_env
-from app.domain.lifecycle import export_customer_data, redact_customer
+from app.domain.privacy.lifecycle import export_customer_data, redact_customer
 from app.extensions import db
 from app.jobs.periodic import run_periodic
 from app.jobs.purge import purge_old_data_exports

@@ -1,4 +1,4 @@
-"""Rows read on the DBAPI cursor (app/dbapi_rows.py) are the rows Core's execute gives:
+"""Rows read on the DBAPI cursor (app/db/dbapi_rows.py) are the rows Core's execute gives:
 the same values after each column's result processor (aware UTC datetimes, decimals,
 JSON, SQLite's text dates), the same errors, and a dropped connection invalidated."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import bindparam, column, select, table, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from app.dbapi_rows import fetch_rows
+from app.db.dbapi_rows import fetch_rows
 from app.extensions import db
 from app.models import Order, OrderLine, Refund, Shipment
 from tests.factories import add_parcel, make_order
@@ -96,7 +96,7 @@ def test_the_engines_cursor_listeners_hear_the_statement(order):
 
 
 def test_values_go_through_their_types_and_the_statements_own_values_go_along(order):
-    """A datetime bound to a UTC column is stored naive UTC (app/db.py): it must be converted
+    """A datetime bound to a UTC column is stored naive UTC (app/db/base.py): it must be converted
     as Core converts it; the LIMIT's value is bound by the statement itself."""
     since = select(Order.id).where(Order.placed_at >= bindparam("since", type_=Order.placed_at.type)).limit(1)
     in_berlin = datetime(2026, 11, 2, 10, 30, tzinfo=ZoneInfo("Europe/Berlin"))  # 09:30 UTC: placed then

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.demo_woocommerce import DEMO_STORE_URL, DEMO_TRACKING_NUMBER, demo_wc_steps, wc_webhook
+from app.devstack.demo_woocommerce import DEMO_STORE_URL, DEMO_TRACKING_NUMBER, demo_wc_steps, wc_webhook
 from app.extensions import db
 from app.models import Order, ScheduledMessage, Shop
 from app.presenters import load_for_presenting, order_status

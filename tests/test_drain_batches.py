@@ -194,7 +194,7 @@ def test_a_batch_takes_its_order_locks_in_key_order(app, shop):
         pytest.skip("SQLite admits one writer at a time; row locks are PostgreSQL's")
     from sqlalchemy.orm import Session
 
-    from app.domain.order_locks import lock_orders
+    from app.domain.orders.order_locks import lock_orders
 
     lock_orders(db.session, [(shop.id, "700"), (shop.id, "701")], T0)
     db.session.commit()

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.domain.edd import DeliveryRule, DeliveryWindow, add_business_days, estimate, is_business_day
+from app.domain.arrival.edd import DeliveryRule, DeliveryWindow, add_business_days, estimate, is_business_day
 
 BERLIN = ZoneInfo("Europe/Berlin")
 RULE = DeliveryRule()  # 1 processing day, cut-off 14:00, DE 1–2, EU 2–5, world 5–10

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from app.domain.facts_versions import touch_orders
+from app.domain.orders.facts_versions import touch_orders
 from app.extensions import db
 from app.models import Order, Refund, Shop, TrackingEvent
 from tests.factories import T0, add_parcel, make_order, set_module

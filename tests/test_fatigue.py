@@ -1,7 +1,7 @@
 """Marketing fatigue rules as pure functions of fixed times: caps and quiet hours defer."""
 from datetime import datetime, time, timedelta, timezone
 
-from app.domain.fatigue import FatigueRules, cap_allows_at, next_marketing_slot, outside_quiet_hours
+from app.domain.followups.fatigue import FatigueRules, cap_allows_at, next_marketing_slot, outside_quiet_hours
 
 UTC = timezone.utc
 RULES = FatigueRules()

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db, queues
 from app.jobs.messages import message_job_id
-from app.mail.sink import start_sink
+from app.devstack.mail_sink import start_sink
 from app.models import Order, ScheduledMessage, Shop, ShopModule, WebhookDelivery
 from tests.bench.servers import gunicorn
 from tests.conftest import InboxHandler, fresh_payload, shopify_headers
@@ -186,7 +186,7 @@ def test_worker_killed_mid_batch_loses_no_mail(config, app, shop, client, post_s
 def test_postgres_down_during_ingest_answers_503_and_loses_nothing(config, redis_url):
     """The platform retries what we answer 503; once the database is back, every webhook is stored once."""
     from app import create_app
-    from app.migrate import upgrade
+    from app.db.migrate import upgrade
     from app.models import Shop
     from tests import private_postgres
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.mail_feedback import bounce_kind
+from app.domain.privacy.mail_feedback import bounce_kind
 from app.mail.feedback_reports import FeedbackReport, MalformedReport, parse_report
 
 FIXTURES = Path(__file__).parent / "payloads" / "mail_feedback"

@@ -5,9 +5,9 @@ T0 is Monday 2026-11-23 10:00 UTC (11:00 in the shop's Berlin time zone).
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from app.domain.anchors import arrival, shift_business_days
-from app.domain.followups import History, plan_followups
-from app.domain.orders import apply_refund
+from app.domain.arrival.anchors import arrival, shift_business_days
+from app.domain.followups.rules import History, plan_followups
+from app.domain.orders.order_events import apply_refund
 from app.extensions import db
 from app.models import TrackingEvent
 from connectors.base import RefundEvent

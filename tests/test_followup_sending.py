@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.domain.followup_sync import sync_followups
-from app.domain.mail_kinds import KINDS
-from app.domain.orders import apply_refund
+from app.domain.followups.sync import sync_followups
+from app.domain.followups.mail_kinds import KINDS
+from app.domain.orders.order_events import apply_refund
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.mail.render import render_message

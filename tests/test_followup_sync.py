@@ -4,10 +4,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.domain.followup_sync import sync_followups
-from app.domain.orders import apply_refund
-from app.domain.send_checks import send_time_verdict
-from app.domain.shipments import apply_tracking_update
+from app.domain.followups.sync import sync_followups
+from app.domain.orders.order_events import apply_refund
+from app.domain.followups.send_checks import send_time_verdict
+from app.domain.orders.shipments import apply_tracking_update
 from app.extensions import db
 from app.models import ScheduledMessage
 from connectors.base import RefundEvent, TrackingUpdate

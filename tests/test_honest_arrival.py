@@ -12,10 +12,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from app.domain.anchors import arrival, awaits_carrier, expected_arrival_after_dispatch
-from app.domain.followup_sync import sync_followups
-from app.domain.followups import plan_followups
-from app.domain.stalls import is_stalled
+from app.domain.arrival.anchors import arrival, awaits_carrier, expected_arrival_after_dispatch
+from app.domain.followups.sync import sync_followups
+from app.domain.followups.rules import plan_followups
+from app.domain.arrival.stalls import is_stalled
 from app.extensions import db
 from app.models import Order, ScheduledMessage, Shipment, TrackingEvent
 from app.presenters import order_status
@@ -142,8 +142,8 @@ def test_a_real_woocommerce_order_completed_with_a_dhl_number_and_nothing_after(
 def test_the_shops_workflow_never_moves_a_parcel_back_once_the_carrier_spoke(app, shop):
     """A WooCommerce order is saved again after delivery (a note, an edit): its 'completed'
     means 'in transit' to the mapping, which must not undo the carrier's 'delivered'."""
-    from app.domain.carrier_tracks import apply_track
-    from app.domain.shipments import apply_fulfillment_event
+    from app.domain.arrival.carrier_tracks import apply_track
+    from app.domain.orders.shipments import apply_fulfillment_event
     from connectors.base import FulfillmentEvent, Parcel
     from connectors.tracking.base import CarrierScan, ParcelTrack
 
@@ -164,7 +164,7 @@ def test_the_shops_workflow_never_moves_a_parcel_back_once_the_carrier_spoke(app
 
 
 def test_a_carrier_scan_older_than_the_shops_completion_still_sets_the_status(app, shop):
-    from app.domain.carrier_tracks import apply_track
+    from app.domain.arrival.carrier_tracks import apply_track
     from connectors.tracking.base import CarrierScan, ParcelTrack
 
     order = make_order(shop)

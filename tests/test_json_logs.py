@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
-from app.logs import REQUEST_ID_HEADER, JsonAccessFormatter, log_handler
+from app.observability.logs import REQUEST_ID_HEADER, JsonAccessFormatter, log_handler
 from app.models import ScheduledMessage
 from tests.test_loop import _ingest_order_and_fulfillment
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from app.domain.edd import DeliveryRule, DeliveryWindow, add_business_days, estimate
+from app.domain.arrival.edd import DeliveryRule, DeliveryWindow, add_business_days, estimate
 from app.extensions import db
 from app.jobs.transit_learning import learn_transit_ranges, schedule_transit_learning
 from app.models import Shop

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from app.domain.followup_history import load_history
-from app.domain.followups import History, plan_followups
-from app.domain.repeat_purchases import Purchase, learn_intervals
+from app.domain.followups.history import load_history
+from app.domain.followups.rules import History, plan_followups
+from app.domain.orders.repeat_purchases import Purchase, learn_intervals
 from app.extensions import db
 from app.jobs.replenishment import learn_replenishment_intervals, schedule_interval_learning
 from app.models import Customer, LearnedIntervals, ScheduledMessage

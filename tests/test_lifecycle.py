@@ -1,8 +1,8 @@
 """Uninstall stops all work; redaction leaves no personal data behind."""
 from sqlalchemy import func, select
 
-from app.domain.followup_sync import sync_followups
-from app.domain.lifecycle import redact_customer, redact_shop, uninstall_shop
+from app.domain.followups.sync import sync_followups
+from app.domain.privacy.lifecycle import redact_customer, redact_shop, uninstall_shop
 from app.extensions import db
 from app.models import Customer, Order, ScheduledMessage, Shipment, Shop
 from tests.factories import T0, add_parcel, make_order

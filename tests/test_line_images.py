@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from app.domain.orders import apply_order_event
+from app.domain.orders.order_events import apply_order_event
 from app.extensions import db
 from app.models import Order, OrderLine, Shop
 from app.tracking_links import tracking_token

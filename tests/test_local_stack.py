@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from app.local_stack import ensure_port_free
+from app.devstack.local_stack import ensure_port_free
 
 
 def test_a_busy_port_stops_make_run_with_advice():

@@ -9,9 +9,9 @@ from string import Template
 import pytest
 from sqlalchemy import select
 
-from app.bounce_addresses import envelope_sender, feedback_token, message_id_from
-from app.domain.followup_sync import sync_followups
-from app.domain.send_checks import send_time_verdict
+from app.mail.bounce_addresses import envelope_sender, feedback_token, message_id_from
+from app.domain.followups.sync import sync_followups
+from app.domain.followups.send_checks import send_time_verdict
 from app.extensions import db
 from app.models import MailFeedback, ScheduledMessage, Suppression
 from tests.factories import add_parcel, make_order, set_module
@@ -239,7 +239,7 @@ def test_nothing_personal_is_kept_from_a_report(app, shop, client, run_jobs, smt
 
 
 def test_a_bounce_after_an_unsubscribe_turns_the_listing_into_bounced(app, shop, client):
-    from app.domain.suppressions import email_hash, unsubscribe
+    from app.domain.privacy.suppressions import email_hash, unsubscribe
 
     [message] = _sent_notices(shop, 1)
     unsubscribe(db.session, shop, email_hash(message.customer.email), message.customer, _now())

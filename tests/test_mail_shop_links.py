@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app.domain.mail_kinds import KINDS
-from app.domain.storefront import storefront_url
+from app.domain.followups.mail_kinds import KINDS
+from app.domain.shop.storefront import storefront_url
 from app.extensions import db
 from app.mail.render import render_message
 from app.models import ScheduledMessage, Shop

@@ -10,7 +10,7 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import inspect
 
-from app.domain.mail_kinds import KINDS
+from app.domain.followups.mail_kinds import KINDS
 from app.extensions import db
 from app.mail.render import render_message
 from app.mail.senders import MemorySender

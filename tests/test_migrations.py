@@ -2,9 +2,9 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from app.db import Base
+from app.db.base import Base
 from app.extensions import db
-from app.migrate import heads
+from app.db.migrate import heads
 
 
 def test_single_head(database_url):

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from app.domain.suppressions import email_hash
+from app.domain.privacy.suppressions import email_hash
 from app.extensions import db
 from app.models import Customer, ScheduledMessage, Suppression
 from app.newsletter_links import confirm_token

@@ -156,8 +156,8 @@ def test_faq_banner_and_social_match_the_schema(app, spec, order):
 
 
 def test_recommendations_survey_and_newsletter_match_the_schema(client, spec, order):
-    from app.domain.module_changes import save_derived
-    from app.domain.recommendations import Recommendable, count_baskets, derived_table
+    from app.domain.shop.module_changes import save_derived
+    from app.domain.followups.recommendations import Recommendable, count_baskets, derived_table
 
     order.status = "delivered"
     shop = order.shop

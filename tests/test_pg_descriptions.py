@@ -1,5 +1,5 @@
 """psycopg cursors describe a statement's columns once per statement text
-(app/pg_descriptions.py): the description read again is the same, another statement gets
+(app/db/pg_descriptions.py): the description read again is the same, another statement gets
 its own, and a statement without rows has none."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Shop
-from app.pg_descriptions import DescribedOnceCursor
+from app.db.pg_descriptions import DescribedOnceCursor
 
 
 @pytest.fixture(autouse=True)

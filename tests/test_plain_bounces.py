@@ -5,8 +5,8 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
-from app.bounce_addresses import feedback_token
-from app.domain.mail_feedback import BOUNCE, DELAY, SOFT_BOUNCE
+from app.mail.bounce_addresses import feedback_token
+from app.domain.privacy.mail_feedback import BOUNCE, DELAY, SOFT_BOUNCE
 from app.extensions import db
 from app.mail.plain_bounces import plain_bounce
 from app.models import MailFeedback, ScheduledMessage, Suppression

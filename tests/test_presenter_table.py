@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from flask import render_template
 
-from app.domain.statuses import derive_order_status
+from app.domain.orders.statuses import derive_order_status
 from app.extensions import db
 from app.i18n import translator
 from app.models import TrackingEvent

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app.domain.modules import module_derived
-from app.domain.recommendations import Recommendable, count_baskets, derived_table, product_link, recommend
+from app.domain.shop.modules import module_derived
+from app.domain.followups.recommendations import Recommendable, count_baskets, derived_table, product_link, recommend
 from app.extensions import db, queues
 from app.jobs.recommendations import refresh_recommendations, schedule_recommendation_refreshes
 from app.models import Customer, Order, OrderLine, Shop

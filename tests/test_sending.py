@@ -5,11 +5,11 @@ import pytest
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
-from app.domain.followup_sync import sync_followups
+from app.domain.followups.sync import sync_followups
 from app.extensions import db, queues
 from app.jobs.dispatch import dispatch_due
 from app.mail.senders import SMTPSender
-from app.mail.sink import start_sink
+from app.devstack.mail_sink import start_sink
 from app.models import MailFeedback, ScheduledMessage, Suppression
 from tests.factories import add_parcel, make_order
 
@@ -92,7 +92,7 @@ def test_rendering_a_mail_costs_three_queries_whatever_the_session_holds(app, sh
 
     from sqlalchemy import event, select
 
-    from app.domain.followup_sync import sync_followups
+    from app.domain.followups.sync import sync_followups
     from app.extensions import db
     from app.mail.render import render_message
     from app.models import ScheduledMessage

@@ -11,7 +11,7 @@ from sentry_sdk.transport import Transport
 
 from app import create_app
 from app.extensions import queues
-from app.sentry import init_sentry, scrub_event
+from app.observability.sentry import init_sentry, scrub_event
 
 # Far from any frame of the reported errors: Sentry sends the source lines around each frame.
 BUYER_FORM = {"email": "jane.doe@example.org", "name": "Jane Doe"}

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from app.domain.followup_sync import sync_followups
-from app.domain.lifecycle import REDACT_GRACE
+from app.domain.followups.sync import sync_followups
+from app.domain.privacy.lifecycle import REDACT_GRACE
 from app.extensions import db
 from app.jobs.purge import purge_disconnected_shops
 from app.models import Order, ScheduledMessage, Shop, WebhookDelivery

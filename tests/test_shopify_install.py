@@ -7,7 +7,7 @@ import jwt
 import pytest
 from sqlalchemy import select, text
 
-from app.domain.lifecycle import uninstall_shop
+from app.domain.privacy.lifecycle import uninstall_shop
 from app.extensions import db
 from app.models import Shop
 from tests.conftest import SHOPIFY_SECRET

@@ -1,7 +1,7 @@
 """Lifecycle and compliance webhooks, end to end through intake and the worker."""
 from sqlalchemy import func, select
 
-from app.db import Base
+from app.db.base import Base
 from app.extensions import db
 from app.models import DataExport, Order, ScheduledMessage, Shop, WebhookDelivery
 from tests.conftest import shopify_headers

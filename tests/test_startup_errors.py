@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 from gunicorn.errors import AppImportError
 
 from app.config import ConfigError, MissingSettingError, config_from_env
-from app.startup import ServiceUnreachable, check_database, public_url
+from app.observability.startup_errors import ServiceUnreachable, check_database, public_url
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -150,7 +150,7 @@ def test_gunicorn_prints_the_line_without_a_traceback_and_the_master_exits(tmp_p
     web = next(line for line in procfile.splitlines() if line.startswith("web:"))
     assert "'app.wsgi:create()'" in web and "--timeout 30" in web and "--access-logfile -" in web
     result = _run([str(BIN / "gunicorn"), "--workers", "1", "--bind", "127.0.0.1:0", "--timeout", "30",
-                   "--access-logfile", "-", "--logger-class", "app.logs.GunicornLogger", "app.wsgi:create()"],
+                   "--access-logfile", "-", "--logger-class", "app.observability.logs.GunicornLogger", "app.wsgi:create()"],
                   _env(tmp_path, SOFT_BOUNCE_LIMIT="three"))
     assert result.returncode == 4  # gunicorn's APP_LOAD_ERROR: the master shut down
     assert SOFT_BOUNCE_LINE in result.stderr.splitlines()

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.domain.statuses import derive_order_status
+from app.domain.orders.statuses import derive_order_status
 from tests.factories import T0, add_parcel, make_order
 
 CASES = [

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from app.domain.followup_sync import sync_followups
+from app.domain.followups.sync import sync_followups
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.mail.render import render_message

@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 from sqlalchemy import inspect, select
 
-from app.domain.lifecycle import export_customer_data, redact_customer
+from app.domain.privacy.lifecycle import export_customer_data, redact_customer
 from app.extensions import db
 from app.mail.render import render_message
 from app.models import ScheduledMessage, SurveyAnswer

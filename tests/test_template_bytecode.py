@@ -1,4 +1,4 @@
-"""A new process loads the templates another one compiled (app/template_cache.py):
+"""A new process loads the templates another one compiled (app/caches/template_cache.py):
 compiling the admin previews' mail templates cost ≈0.4 s in a fresh worker. A cache that
 cannot be written never fails a render."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from jinja2 import Environment, PackageLoader
 
 from app import create_app
-from app.template_cache import TemplateBytecode
+from app.caches.template_cache import TemplateBytecode
 
 
 def test_a_second_app_loads_compiled_templates_without_compiling(config):

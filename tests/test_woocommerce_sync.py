@@ -14,7 +14,7 @@ from app.jobs.woocommerce_sync import (
     sync_woocommerce_shop,
 )
 from app.models import Order, Shipment, Shop
-from app.platforms import woocommerce_delivery_url
+from app.clients.platforms import woocommerce_delivery_url
 from connectors.woocommerce.client import KeysRefused, WooClient, WooCommerceApiError
 from connectors.woocommerce.webhook_setup import TOPICS
 from tests.fakes.woocommerce_rest import FakeWooCommerce

@@ -6,7 +6,7 @@ those no provider can follow (no key: normal), and groups the rest by (shop, pro
 register-or-track) into calls of the provider's batch size. Keys take turns; each is called
 at its provider's rate (app/jobs/tracking_pacing.py). What a call brings is applied per
 call in one transaction, with the orders locked as a drain locks them, and each parcel's
-next look is set by app/domain/poll_schedule.py.
+next look is set by app/domain/arrival/poll_schedule.py.
 
 A 429 pauses the key until its Retry-After (its parcels wait for the pause's end); a refused
 key is marked (own key: on its row, shown in the admin; app-wide: for a day) and its parcels
@@ -26,16 +26,16 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from app.domain.carrier_tracks import apply_track, replan
-from app.domain.carriers import normalise_number
-from app.domain.poll_schedule import FINAL, given_up, later, next_poll
-from app.domain.tracking_choice import KeyChoice, carrier_key, choose, fingerprint, usable_keys
+from app.domain.arrival.carrier_tracks import apply_track, replan
+from app.domain.arrival.carriers import normalise_number
+from app.domain.arrival.poll_schedule import FINAL, given_up, later, next_poll
+from app.domain.arrival.tracking_choice import KeyChoice, carrier_key, choose, fingerprint, usable_keys
 from app.extensions import db, queues
 from app.jobs import tracking_pacing as pacing
 from app.jobs.runtime import job
 from app.jobs.tracking_bookkeeping import count_call, defer, record_looks, stop
 from app.models import Order, Shipment, Shop, TrackingProviderKey
-from app.tracking_clients import app_wide_keys, own_keys, provider_client
+from app.clients.tracking import app_wide_keys, own_keys, provider_client
 from connectors.base import NotSupported
 from connectors.base import ShipmentStatus as S
 from connectors.tracking.base import (

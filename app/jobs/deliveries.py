@@ -34,8 +34,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import inspect, select
 
-from app.domain.events import apply_event
-from app.domain.lifecycle import redact_late_arrivals
+from app.domain.orders.events import apply_event
+from app.domain.privacy.lifecycle import redact_late_arrivals
 from app.extensions import db, queues
 from app.jobs.delivery_batches import BATCH, apply_batch, leading_batch
 from app.jobs.delivery_outcomes import (
@@ -50,7 +50,7 @@ from app.jobs.delivery_outcomes import (
 )
 from app.jobs.runtime import job
 from app.models import WebhookDelivery
-from app.privacy_scrub import address_free
+from app.observability.privacy_scrub import address_free
 from app.queues import BACKOFF
 from connectors import get_connector
 from connectors.base import LifecycleEvent, MalformedPayload

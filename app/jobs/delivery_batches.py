@@ -6,7 +6,7 @@ applies them here together:
 1. parse each delivery (no database work); one that names an unknown shop or cannot be
    parsed has its outcome at once;
 2. lock every order the batch names and insert its new buyers up front, each in one
-   statement in key order (app/domain/order_locks.py): two drains whose batches share
+   statement in key order (app/domain/orders/order_locks.py): two drains whose batches share
    orders wait for one another but cannot deadlock on them;
 3. apply each delivery's facts in arrival order, then re-plan the mails of each order the
    batch touched once, after all of its events (the plans follow the final facts);
@@ -31,12 +31,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from app.domain.events import apply_facts
-from app.domain.followup_history import read_buyers
-from app.domain.followup_sync import earlier_orders_of, stored_messages_of, sync_own
-from app.domain.lifecycle import redact_late_arrivals
-from app.domain.order_locks import holding, insert_customers, lock_orders
-from app.domain.upsert import is_stale
+from app.domain.orders.events import apply_facts
+from app.domain.followups.history import read_buyers
+from app.domain.followups.sync import earlier_orders_of, stored_messages_of, sync_own
+from app.domain.privacy.lifecycle import redact_late_arrivals
+from app.domain.orders.order_locks import holding, insert_customers, lock_orders
+from app.domain.orders.upsert import is_stale
 from app.jobs.delivery_outcomes import RETRY, record, record_outcome, shop_of, unknown_shop, with_event_time
 from app.models import Order, Shop, WebhookDelivery
 from connectors import get_connector

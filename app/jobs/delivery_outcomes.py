@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.models import Shop, WebhookDelivery
-from app.privacy_scrub import scrub_addresses
+from app.observability.privacy_scrub import scrub_addresses
 from app.queues import BACKOFF
 from connectors.base import FulfillmentEvent, OrderEvent
 

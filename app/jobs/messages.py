@@ -12,12 +12,12 @@ from datetime import datetime, time, timedelta, timezone
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.bounce_addresses import envelope_sender
-from app.domain.fatigue import FatigueRules, next_marketing_slot
-from app.domain.followup_sync import sync_followups
-from app.domain.mail_kinds import MARKETING
-from app.domain.modules import MAIL_POLICY, module_settings
-from app.domain.send_checks import send_time_verdict
+from app.mail.bounce_addresses import envelope_sender
+from app.domain.followups.fatigue import FatigueRules, next_marketing_slot
+from app.domain.followups.sync import sync_followups
+from app.domain.followups.mail_kinds import MARKETING
+from app.domain.shop.modules import MAIL_POLICY, module_settings
+from app.domain.followups.send_checks import send_time_verdict
 from app.extensions import db
 from app.jobs.runtime import job
 from app.mail.feedback_intake import record_refusal
@@ -26,7 +26,7 @@ from app.mail.senders import PermanentSendError, RecipientRefused, SendError, se
 from app.mail.snapshot import load_message_snapshot
 from app.models import Customer, ScheduledMessage
 from app.presenters import load_for_presenting
-from app.privacy_scrub import address_free, scrub_addresses
+from app.observability.privacy_scrub import address_free, scrub_addresses
 
 log = logging.getLogger(__name__)
 # Kinds whose sending is itself a fact the planner reads.

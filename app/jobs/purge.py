@@ -13,8 +13,8 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy import delete, select, update
 
-from app.domain.data_exports import delete_expired_exports
-from app.domain.lifecycle import redact_shop
+from app.domain.privacy.data_exports import delete_expired_exports
+from app.domain.privacy.lifecycle import redact_shop
 from app.extensions import db
 from app.mail.feedback_intake import MALFORMED_KEEP
 from app.models import MailFeedback, Shop, WebhookDelivery

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta, timezone
 import httpx
 from sqlalchemy import select
 
-from app.domain.module_changes import save_derived
-from app.domain.modules import module_enabled
-from app.domain.recommendations import (
+from app.domain.shop.module_changes import save_derived
+from app.domain.shop.modules import module_enabled
+from app.domain.followups.recommendations import (
     MAX_PRODUCTS,
     Recommendable,
     count_baskets,
@@ -27,7 +27,7 @@ from app.extensions import db
 from app.jobs.runtime import job
 from app.jobs.shop_schedules import enqueue_per_shop
 from app.models import Order, OrderLine, Shop
-from app.platforms import shopify_admin, woocommerce_client
+from app.clients.platforms import shopify_admin, woocommerce_client
 from connectors.base import ConnectorError
 from connectors.woocommerce.mapping import catalogue_product
 

@@ -12,12 +12,12 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy import select
 
-from app.domain.followup_sync import sync_followups
-from app.domain.orders import apply_order_event
+from app.domain.followups.sync import sync_followups
+from app.domain.orders.order_events import apply_order_event
 from app.extensions import db, queues
 from app.jobs.runtime import job
 from app.models import Shop
-from app.platforms import shopify_admin
+from app.clients.platforms import shopify_admin
 from connectors.shopify.client import ReauthorizeRequired
 
 log = logging.getLogger(__name__)

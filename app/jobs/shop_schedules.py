@@ -5,7 +5,7 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from app.domain.modules import DEFAULT_ENABLED
+from app.domain.shop.modules import DEFAULT_ENABLED
 from app.extensions import db, queues
 from app.models import Shop, ShopModule
 

@@ -1,7 +1,7 @@
 """The poller's bookkeeping on parcels (next look, looks, end) and its call counts.
 
 Core statements, not the ORM: when a parcel is asked about next is no fact the block shows,
-so writing it must not bump the order's facts version (app/domain/facts_versions.py) and
+so writing it must not bump the order's facts version (app/domain/orders/facts_versions.py) and
 empty the block's cache. A parcel is only touched while it still has the number it was
 asked about (a new number makes it due afresh, see app/models/shipment.py).
 """
@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, update
 
-from app.domain.upsert import insert_for
+from app.domain.orders.upsert import insert_for
 from app.extensions import db
 from app.models import Shipment, TrackingUsage
 

@@ -1,6 +1,6 @@
 """Learn each shop's delivery ranges per carrier × country from its own parcels, once a day.
 
-The ranges land on the `delivery_estimate` module row (`derived`, app/domain/learned_transit.py),
+The ranges land on the `delivery_estimate` module row (`derived`, app/domain/arrival/learned_transit.py),
 so a block view reads them with the module switches and stays at two queries. They are written
 only when they changed: a write moves the shop's facts version, which drops its cached block
 answers and the mail sender's copy of its modules.
@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from app.domain.carrier_history import parcel_rows, performance_context
-from app.domain.carrier_performance import LEARNING_DAYS, learn_ranges, parcel_facts
-from app.domain.learned_transit import DERIVED_KEY, stored_ranges
-from app.domain.module_changes import save_derived
-from app.domain.modules import module_derived, module_enabled
+from app.domain.arrival.carrier_history import parcel_rows, performance_context
+from app.domain.arrival.carrier_performance import LEARNING_DAYS, learn_ranges, parcel_facts
+from app.domain.arrival.learned_transit import DERIVED_KEY, stored_ranges
+from app.domain.shop.module_changes import save_derived
+from app.domain.shop.modules import module_derived, module_enabled
 from app.extensions import db
 from app.jobs.runtime import job
 from app.jobs.shop_schedules import enqueue_per_shop

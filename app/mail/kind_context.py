@@ -9,11 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from app.domain.mail_kinds import KINDS, MARKETING
-from app.domain.modules import module_settings
-from app.domain.storefront import storefront_url
-from app.domain.suppressions import marketing_permitted, suppression_reason
-from app.domain.survey import merchant_survey_url
+from app.domain.followups.mail_kinds import KINDS, MARKETING
+from app.domain.shop.modules import module_settings
+from app.domain.shop.storefront import storefront_url
+from app.domain.privacy.suppressions import marketing_permitted, suppression_reason
+from app.domain.followups.survey import merchant_survey_url
 from app.extensions import db
 from app.i18n import format_amount
 from app.models import ScheduledMessage

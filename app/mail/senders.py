@@ -14,7 +14,7 @@ from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from app.mail.mime import OutgoingMail
-from app.privacy_scrub import scrub_addresses
+from app.observability.privacy_scrub import scrub_addresses
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ at the shop's current facts version.
 
 Why not the ORM: loading the same graph with joinedload cost ≈1 ms of CPU per send, most
 of it the ORM setting up row processors for nine relationships on every execution, where
-the SQL itself takes ≈0.1 ms. The statements run on the DBAPI cursor (app/dbapi_rows.py):
+the SQL itself takes ≈0.1 ms. The statements run on the DBAPI cursor (app/db/dbapi_rows.py):
 Core's own result setup for 119 columns cost more than the round trip. A send only reads
 until it records the outcome, and it records that by id, so it has no use for an
 identity map or change tracking.
@@ -22,8 +22,8 @@ from operator import attrgetter
 
 from sqlalchemy import bindparam, select
 
-from app.bounded_lru import BoundedLRU
-from app.dbapi_rows import fetch_rows
+from app.caches.bounded_lru import BoundedLRU
+from app.db.dbapi_rows import fetch_rows
 from app.extensions import db
 from app.models import Customer, Order, OrderLine, Refund, ScheduledMessage, Shipment, Shop, ShopModule
 from app.models.shipment import TrackingEvent
@@ -94,7 +94,7 @@ def _modules_statement():
 
 def _modules_key(shop: Snapshot) -> tuple:
     """The modules of a shop stand still while its facts version does: it moves in every
-    transaction that changes a module (app/domain/facts_versions.py, which the block's
+    transaction that changes a module (app/domain/orders/facts_versions.py, which the block's
     answer cache relies on too), so an entry found is current. The install time is in the
     key because SQLite may give a new shop a deleted shop's id."""
     return shop.id, shop.installed_at, shop.facts_version

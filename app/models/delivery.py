@@ -2,7 +2,7 @@
 
 A body holds buyers' personal data: it goes WEBHOOK_BODY_RETENTION_DAYS after the delivery
 arrived, once the delivery is finished (app/jobs/purge.py), and at once when the buyer is
-redacted (app/domain/lifecycle.py). The row (state, error, times) stays.
+redacted (app/domain/privacy/lifecycle.py). The row (state, error, times) stays.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db.base import Base
 from app.models.shop import utcnow
 
 # received → processed | ignored | failed ; malformed deliveries never enter the queue.

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db.base import Base
 from app.models.shop import utcnow
 
 # bounce (permanent), soft_bounce, delay, delivered, complaint, feedback (other ARF types), malformed

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base
+from app.db.base import Base
 from app.models.shop import Shop, utcnow
 
 
@@ -54,7 +54,7 @@ class Order(Base):
     platform_updated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    # Bumped whenever anything the block shows about this order changes (app/domain/facts_versions.py).
+    # Bumped whenever anything the block shows about this order changes (app/domain/orders/facts_versions.py).
     facts_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     shop: Mapped[Shop] = relationship()

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base
+from app.db.base import Base
 from app.models.order import Order
 
 
@@ -52,7 +52,7 @@ class Shipment(Base):
 
 
 # A first look at a new number once the carrier can know it (DHL shows new parcels after
-# 10-30 minutes); see app/domain/poll_schedule.py for the rest of the schedule.
+# 10-30 minutes); see app/domain/arrival/poll_schedule.py for the rest of the schedule.
 FIRST_LOOK = timedelta(minutes=30)
 
 

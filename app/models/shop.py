@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.crypto import EncryptedText
-from app.db import Base
+from app.keys.encryption import EncryptedText
+from app.db.base import Base
 
 
 def utcnow() -> datetime:
@@ -52,7 +52,7 @@ class Shop(Base):
     existing_customer_exemption: Mapped[bool] = mapped_column(default=False, server_default=false())
     branding: Mapped[dict] = mapped_column(JSON, default=dict)
     # The Reply-To of every mail, so a buyer's answer reaches the shop; marketing mail waits
-    # for it (app/domain/send_checks.py). Validated as one plain address (app/domain/module_fields.py).
+    # for it (app/domain/followups/send_checks.py). Validated as one plain address (app/domain/shop/module_fields.py).
     support_email: Mapped[str | None] = mapped_column(String(254))
     # The merchant's own host for the tracking page and lookup (e.g. track.example.de, CNAMEd
     # to us): lower-case, IDNA-encoded, no port. One shop per host.
@@ -63,7 +63,7 @@ class Shop(Base):
     uninstalled_at: Mapped[datetime | None]
     redact_after: Mapped[datetime | None]
 
-    # Bumped whenever the shop's settings or modules change (app/domain/facts_versions.py).
+    # Bumped whenever the shop's settings or modules change (app/domain/orders/facts_versions.py).
     facts_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     modules: Mapped[list[ShopModule]] = relationship(

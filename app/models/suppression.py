@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db.base import Base
 from app.models.shop import utcnow
 
 SUPPRESSION_REASONS = ("unsubscribed", "bounced", "complained", "redacted")

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, current_app, json, jsonify, request
 
-from app.domain.modules import module_enabled
-from app.domain.survey import InvalidAnswer, accepts_answers, parse_answer, record_answer
+from app.domain.shop.modules import module_enabled
+from app.domain.followups.survey import InvalidAnswer, accepts_answers, parse_answer, record_answer
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.presenters import load_for_presenting, order_status

@@ -2,7 +2,7 @@
 TRUSTED_PROXY_COUNT, see app/__init__.py).
 
 Our own host (APP_URL's, loopback names, APP_HOST_ALIASES) serves everything. A shop's
-custom domain, once the shop proved it (app/domain/custom_domain_proof.py), serves only that
+custom domain, once the shop proved it (app/domain/shop/custom_domain_proof.py), serves only that
 shop's tracking page, its JSON and the order lookup at `/` (the views check that the order
 or form belongs to the shop owning the host). Any other host, a merely claimed one too, gets
 a 404 before a view runs, so no host shows another shop's data.
@@ -12,8 +12,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, request
 from sqlalchemy import bindparam, select
 
-from app.dbapi_rows import fetch_rows
-from app.domain.custom_domains import MAX_LENGTH, host_name, is_own_host
+from app.db.dbapi_rows import fetch_rows
+from app.domain.shop.custom_domains import MAX_LENGTH, host_name, is_own_host
 from app.extensions import db
 from app.models import Shop
 

@@ -11,7 +11,7 @@ import hashlib
 from flask import Blueprint, abort, redirect, render_template, request
 from sqlalchemy import func, or_, select
 
-from app.domain.brand_colours import brand_palette
+from app.domain.shop.brand_colours import brand_palette
 from app.extensions import db
 from app.i18n import N_, pick_locale, translate
 from app.models import Customer, Order, Shop

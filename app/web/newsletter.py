@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, render_template, request
 
-from app.domain.modules import module_enabled
-from app.domain.newsletter import confirm_subscription, request_confirmation
-from app.domain.suppressions import email_hash
+from app.domain.shop.modules import module_enabled
+from app.domain.followups.newsletter import confirm_subscription, request_confirmation
+from app.domain.privacy.suppressions import email_hash
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.jobs.dispatch import enqueue_send

@@ -1,7 +1,7 @@
 """GET /openapi.yaml: the API description (docs/openapi.yaml) as it is in the repository.
 
 The file stays where it is edited and tested (docs/), found from the package's parent folder the
-way app/migrate.py finds migrations/: the app runs from its source tree (the Procfile, an
+way app/db/migrate.py finds migrations/: the app runs from its source tree (the Procfile, an
 editable install), which a deployment needs for the release step's migrations anyway. Served
 as application/yaml, cacheable for an hour with an ETag (a 304 for a client that has it), and
 readable by browser tools on other origins (Swagger UI, an editor).

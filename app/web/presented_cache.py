@@ -1,7 +1,7 @@
 """The block's answers, kept per process while the order's and the shop's facts stand still.
 
 A view first reads the order's fingerprint: one small query for the ids, the two facts
-versions (app/domain/facts_versions.py) and what access checks need. The answer for
+versions (app/domain/orders/facts_versions.py) and what access checks need. The answer for
 that fingerprint, the requested language, the host and the current time bucket is
 rendered once and then served from memory; its ETag comes from the same key, so a
 conditional request is answered 304 without loading or rendering anything.
@@ -21,8 +21,8 @@ from typing import Callable
 from flask import Response, request
 from sqlalchemy import bindparam, select
 
-from app.bounded_lru import BoundedLRU
-from app.dbapi_rows import fetch_rows
+from app.caches.bounded_lru import BoundedLRU
+from app.db.dbapi_rows import fetch_rows
 from app.extensions import db
 from app.models import Customer, Order, Shop
 from app.presenters import PRESENTER_VERSION, load_for_presenting, order_status

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, redirect
 
-from app.domain.followup_sync import sync_followups
+from app.domain.followups.sync import sync_followups
 from app.extensions import db
 from app.models import ScheduledMessage
 from app.review_clicks import read_review_click_token, review_target

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 from flask import Blueprint, abort, current_app, redirect, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app.domain.installs import install_shopify_shop
+from app.domain.shop.installs import install_shopify_shop
 from app.extensions import db
-from app.platforms import shopify_credentials
+from app.clients.platforms import shopify_credentials
 from connectors.shopify.client import ReauthorizeRequired
 from connectors.shopify.oauth import authorize_url, exchange_code, valid_shop_domain, verify_query
 from connectors.signature import same_secret

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, redirect, render_template, request
 
-from app.domain.statuses import OrderStatus
-from app.domain.survey import InvalidAnswer, accepts_answers, parse_answer, preselected_score, record_answer
+from app.domain.orders.statuses import OrderStatus
+from app.domain.followups.survey import InvalidAnswer, accepts_answers, parse_answer, preselected_score, record_answer
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.models import Order

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, render_template, request
 
-from app.domain.test_recipients import confirm, confirmable
+from app.domain.privacy.test_recipients import confirm, confirmable
 from app.extensions import db
 from app.mail.test_address_confirmation import shop_label
 from app.rate_limits import allow, client_address

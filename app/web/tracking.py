@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, json, redirect, render_template, request
 
-from app.domain.block_content import safe_https
+from app.domain.shop.block_content import safe_https
 from app.embed_tokens import EmbedTokenError, looks_like_embed_token, verify_embed_token
 from app.extensions import db
 from app.i18n import translator

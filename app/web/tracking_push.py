@@ -22,15 +22,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.domain.carrier_tracks import apply_track, replan
-from app.domain.carriers import normalise_number
-from app.domain.poll_schedule import FINAL, next_poll
-from app.domain.tracking_choice import SEVENTEENTRACK
-from app.domain.upsert import insert_for
+from app.domain.arrival.carrier_tracks import apply_track, replan
+from app.domain.arrival.carriers import normalise_number
+from app.domain.arrival.poll_schedule import FINAL, next_poll
+from app.domain.arrival.tracking_choice import SEVENTEENTRACK
+from app.domain.orders.upsert import insert_for
 from app.extensions import db
 from app.jobs.tracking_bookkeeping import heard
 from app.models import Order, Shipment, Shop, TrackingProviderKey, WebhookDelivery
-from app.tracking_clients import app_wide_keys, provider_client
+from app.clients.tracking import app_wide_keys, provider_client
 from app.web.body_limits import set_body_limit
 from connectors.base import MalformedPayload
 from connectors.tracking.base import PushedTrack, PushRefused

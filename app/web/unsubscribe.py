@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, render_template, request
 
-from app.domain.suppressions import unsubscribe
+from app.domain.privacy.suppressions import unsubscribe
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.models import Customer, Shop

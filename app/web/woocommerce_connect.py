@@ -1,7 +1,7 @@
 """Connecting a WooCommerce store through its key handshake (`/wc-auth/v1/authorize`).
 
 1. `GET /woocommerce/connect?store_url=…[&claim=…]` (the plugin's "Connect" button sends the
-   `claim`) starts a pending connection (app/domain/woocommerce_connections.py), binds it
+   `claim`) starts a pending connection (app/domain/shop/woocommerce_connections.py), binds it
    to this browser with a cookie and sends the merchant to the store's grant screen; the
    signed state travels in `user_id`, which WooCommerce echoes back.
 2. WooCommerce POSTs the new keys as JSON to `/woocommerce/callback`; anything but exactly
@@ -20,10 +20,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, redirect, render_template_string, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app.domain import woocommerce_connections as connections
+from app.domain.shop import woocommerce_connections as connections
 from app.extensions import queues
 from app.jobs.woocommerce_connect import complete_woocommerce_connection, connection_job_id
-from app.platforms import woocommerce_loopback_allowed
+from app.clients.platforms import woocommerce_loopback_allowed
 from app.rate_limits import allow, client_address
 from connectors.woocommerce.store_url import InvalidStoreUrl, normalise_store_url
 

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint
 
-from app.domain.lifecycle import uninstall_shop
+from app.domain.privacy.lifecycle import uninstall_shop
 from app.extensions import db
 from app.web.body_limits import limit_body
 from app.web.plugin_calls import PluginCallRefused, read_signed_call, refused_answer

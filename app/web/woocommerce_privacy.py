@@ -6,7 +6,7 @@ Personal Data) that call these for the buyer's address. The body is JSON
 disconnect call: `X-Aftersales-Signature` = base64(HMAC-SHA256(shop's webhook secret, raw body)).
 
 export: what the app holds about the address for that shop, the records of a data export
-(app/domain/lifecycle.py `export_customer_data`), returned and not kept here; the plugin
+(app/domain/privacy/lifecycle.py `export_customer_data`), returned and not kept here; the plugin
 turns them into WordPress's export groups. erase: the same redaction as customers/redact.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint
 
-from app.domain.lifecycle import export_customer_data, redact_customer
+from app.domain.privacy.lifecycle import export_customer_data, redact_customer
 from app.extensions import db
 from app.models import Shop
 from app.web.body_limits import limit_body

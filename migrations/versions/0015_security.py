@@ -1,10 +1,10 @@
 """proof of a custom domain, and the addresses a shop may send test mails to
 
 custom_domain_verified_at: a host serves a shop only after the shop proved it holds the
-domain (a DNS TXT record; app/domain/custom_domains.py). Domains set before this revision
+domain (a DNS TXT record; app/domain/shop/custom_domains.py). Domains set before this revision
 were served unproven, so they start unverified and must be proven again.
 test_recipients: a test send goes only to an address the merchant confirmed through a link
-mailed to it (app/domain/test_recipients.py), so the admin is no open relay.
+mailed to it (app/domain/privacy/test_recipients.py), so the admin is no open relay.
 
 Revision ID: 0015_security
 Revises: 0014_gaps

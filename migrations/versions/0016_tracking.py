@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column('id', sa.Integer(), primary_key=True),
         sa.Column('shop_id', sa.Integer(), sa.ForeignKey('shops.id', ondelete='CASCADE'), nullable=False),
         sa.Column('provider', sa.String(20), nullable=False),
-        sa.Column('api_key', sa.Text(), nullable=False),  # EncryptedText (app/crypto.py)
+        sa.Column('api_key', sa.Text(), nullable=False),  # EncryptedText (app/keys/encryption.py)
         sa.Column('verified_at', sa.DateTime(), nullable=True),
         sa.Column('last_error', sa.String(255), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),

@@ -110,7 +110,7 @@ def main() -> None:
     url = fresh_postgres(os.environ.get("DRAIN_COST_DATABASE_URL", DEFAULT_PG))
     if url is None:
         raise SystemExit("drain_cost needs PostgreSQL (DRAIN_COST_DATABASE_URL)")
-    from app.embedded_redis import start_embedded_redis
+    from app.devstack.embedded_redis import start_embedded_redis
 
     redis_process, redis_url = start_embedded_redis(Path(tempfile.mkdtemp(prefix="drain-cost-")))
     try:

@@ -51,7 +51,7 @@ def run(app, message_id: int, seconds: float) -> tuple[dict, dict]:
     from app.extensions import db
     from app.mail.render import render_message
     from app.mail.senders import SMTPSender
-    from app.mail.sink import start_sink
+    from app.devstack.mail_sink import start_sink
     from app.mail.snapshot import load_message_snapshot
     from app.models import ScheduledMessage
 

@@ -89,7 +89,7 @@ def bench_redis(url: str | None, folder: Path):
             continue
         yield candidate
         return
-    from app.embedded_redis import start_embedded_redis
+    from app.devstack.embedded_redis import start_embedded_redis
 
     process, embedded = start_embedded_redis(folder)
     try:

@@ -1,6 +1,6 @@
 """A tiny authoritative DNS server on 127.0.0.1 (UDP) answering TXT queries from a dict.
 
-Real packets over a real socket, so the app's resolver (app/dns_txt.py, dnspython) runs as
+Real packets over a real socket, so the app's resolver (app/clients/dns_txt.py, dnspython) runs as
 in production; only the zone is ours. Names it does not know get NXDOMAIN, names in
 `failing` SERVFAIL (a broken name server).
 """

@@ -26,8 +26,8 @@ class App:
     def start(self) -> None:
         from cryptography.fernet import Fernet
 
-        from app.embedded_redis import start_embedded_redis
-        from app.mail.sink import FolderHandler, start_sink
+        from app.devstack.embedded_redis import start_embedded_redis
+        from app.devstack.mail_sink import FolderHandler, start_sink
 
         self.var.mkdir(parents=True, exist_ok=True)
         cert, key = self.var / "tls.crt", self.var / "tls.key"
@@ -53,7 +53,7 @@ class App:
             "DHL_API_KEY": "real-run-dhl-key", "DHL_API_URL": self.dhl.base_url,
         }
         os.environ.update(self.env)
-        from app.migrate import upgrade
+        from app.db.migrate import upgrade
 
         upgrade(self.env["DATABASE_URL"])
         bin_dir = Path(sys.executable).parent

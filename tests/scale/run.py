@@ -29,8 +29,8 @@ from pathlib import Path
 import click
 from sqlalchemy import text
 
-from app.embedded_redis import start_embedded_redis
-from app.mail.sink import start_sink
+from app.devstack.embedded_redis import start_embedded_redis
+from app.devstack.mail_sink import start_sink
 from app.progress_lines import ProgressLines
 from tests.bench.mail_bench import CountingInbox
 from tests.bench.run import app_environment
@@ -166,7 +166,7 @@ def main() -> int:
     os.environ.update(env)
     from app import create_app
     from app.extensions import db, queues
-    from app.migrate import upgrade
+    from app.db.migrate import upgrade
     from tests.scale.history import HistorySeeder
     from tests.scale.templates import create_shops, play_templates
 

@@ -5,7 +5,7 @@ import smtplib
 
 import pytest
 
-from app.privacy_scrub import ScrubAddresses, scrub_addresses
+from app.observability.privacy_scrub import ScrubAddresses, scrub_addresses
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.domain.custom_domains import challenge_name, challenge_token
+from app.domain.shop.custom_domains import challenge_name, challenge_token
 from app.extensions import db
 from app.models import Shop
 from app.tracking_links import lookup_url, tracking_token, tracking_url

@@ -5,7 +5,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from app.domain.suppressions import email_hash
+from app.domain.privacy.suppressions import email_hash
 from app.extensions import db
 from app.jobs.deliveries import drain_deliveries, process_delivery
 from app.models import Customer, Order, ScheduledMessage, Suppression, WebhookDelivery

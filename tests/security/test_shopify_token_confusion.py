@@ -22,13 +22,15 @@ def _token(**claims) -> str:
 
 
 SHOP = f"https://{SHOPIFY_DOMAIN}"
+# Minted when a test runs (they live a minute): a token minted at import would have expired
+# by the time a slow run reaches it, and be refused for that instead.
 BUYER_TOKENS = {
-    "checkout guest": session_token(),
-    "customer account": session_token(sub="115310627314723954"),
-    "extension token with a forged iss but no sid": _token(dest=SHOP, iss=f"{SHOP}/admin"),
-    "extension token with sid but no iss": _token(dest=SHOP, sid="s"),
-    "admin-looking token for another shop's admin": _token(dest=SHOP, iss="https://other.myshopify.com/admin",
-                                                          sid="s", sub="1"),
+    "checkout guest": lambda: session_token(),
+    "customer account": lambda: session_token(sub="115310627314723954"),
+    "extension token with a forged iss but no sid": lambda: _token(dest=SHOP, iss=f"{SHOP}/admin"),
+    "extension token with sid but no iss": lambda: _token(dest=SHOP, sid="s"),
+    "admin-looking token for another shop's admin": lambda: _token(
+        dest=SHOP, iss="https://other.myshopify.com/admin", sid="s", sub="1"),
 }
 ADMIN_SURFACES = [("GET", "/admin/privacy"), ("GET", "/admin/"), ("GET", "/admin/modules"),
                   ("POST", "/admin/privacy/erasures"), ("POST", "/admin/privacy/exports"), ("GET", "/shopify/app")]
@@ -38,7 +40,7 @@ ADMIN_SURFACES = [("GET", "/admin/privacy"), ("GET", "/admin/"), ("GET", "/admin
 @pytest.mark.parametrize("method, path", ADMIN_SURFACES)
 def test_a_buyers_token_never_opens_the_admin(client, shop, kind, method, path):
     response = client.open(path, method=method, query_string={"shop": SHOPIFY_DOMAIN},
-                           headers={"Authorization": f"Bearer {BUYER_TOKENS[kind]}"},
+                           headers={"Authorization": f"Bearer {BUYER_TOKENS[kind]()}"},
                            data={"email": "buyer@example.com"} if method == "POST" else None)
     assert response.status_code == 401, (kind, path, response.status_code)
     assert b"Not an admin session token" in response.data

@@ -10,7 +10,7 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
-from app.domain.followup_sync import sync_followups
+from app.domain.followups.sync import sync_followups
 from app.extensions import db, queues
 from app.jobs.dispatch import dispatch_due
 from app.jobs.messages import message_job_id, send_message

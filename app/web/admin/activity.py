@@ -5,8 +5,8 @@ from collections.abc import Iterable, Mapping
 
 from flask import g
 
-from app.domain.module_fields import module_specs
-from app.domain.setting_changes import SHOWN, describe_changes, recent_changes, record_change
+from app.domain.shop.module_fields import module_specs
+from app.domain.shop.setting_changes import SHOWN, describe_changes, recent_changes, record_change
 from app.extensions import db
 from app.web.admin import bp
 from app.web.admin.layout import render_page

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from flask import g, request
 
-from app.domain.carrier_history import CarrierReport, carrier_report
-from app.domain.carrier_performance import HIGH_SHARE, LEARNING_DAYS, LOW_SHARE, MIN_DELIVERED, PairSummary
+from app.domain.arrival.carrier_history import CarrierReport, carrier_report
+from app.domain.arrival.carrier_performance import HIGH_SHARE, LEARNING_DAYS, LOW_SHARE, MIN_DELIVERED, PairSummary
 from app.extensions import db
 from app.web.admin import bp
 from app.web.admin.layout import admin_url, render_page

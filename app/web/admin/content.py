@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, g, request
 
-from app.domain.block_content import (
+from app.domain.shop.block_content import (
     BANNER_FIELDS,
     FAQ_FIELDS,
     MAX_FAQ_ENTRIES,
@@ -13,10 +13,10 @@ from app.domain.block_content import (
     validate_banner,
     validate_faq_entry,
 )
-from app.domain.module_changes import save_module
-from app.domain.module_fields import Field, validate_fields
-from app.domain.modules import module_enabled, module_settings
-from app.domain.review_links import review_link
+from app.domain.shop.module_changes import save_module
+from app.domain.shop.module_fields import Field, validate_fields
+from app.domain.shop.modules import module_enabled, module_settings
+from app.domain.followups.review_targets import review_link
 from app.extensions import db
 from app.web.admin import bp
 from app.web.admin.activity import log_change, log_summary

@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 
 from flask import g, request
 
-from app.domain.module_changes import replan_open_orders, save_module
-from app.domain.module_fields import Field, validate_fields
-from app.domain.modules import MAIL_POLICY, module_settings
+from app.domain.shop.module_changes import replan_open_orders, save_module
+from app.domain.shop.module_fields import Field, validate_fields
+from app.domain.shop.modules import MAIL_POLICY, module_settings
 from app.extensions import db
 from app.jobs.messages import fatigue_rules
 from app.web.admin import bp

@@ -5,15 +5,15 @@ from datetime import datetime, timezone
 
 from flask import abort, g, request
 
-from app.domain.module_changes import replan_open_orders, save_module
-from app.domain.module_fields import (
+from app.domain.shop.module_changes import replan_open_orders, save_module
+from app.domain.shop.module_fields import (
     BLOCK_MODULES,
     format_field,
     mail_modules,
     module_specs,
     validate_settings,
 )
-from app.domain.modules import module_enabled, module_settings
+from app.domain.shop.modules import module_enabled, module_settings
 from app.extensions import db
 from app.web.admin import bp
 from app.web.admin.activity import log_change

@@ -1,5 +1,5 @@
 """Previews: the block for a sample order in each state, every mail kind in de and en, test send
-to the addresses the merchant confirmed (app/domain/test_recipients.py), and those addresses."""
+to the addresses the merchant confirmed (app/domain/privacy/test_recipients.py), and those addresses."""
 from __future__ import annotations
 
 import time
@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 from flask import abort, g, request
 from sqlalchemy import select
 
-from app.domain import test_recipients
-from app.domain.mail_kinds import KINDS
-from app.domain.sample_orders import SAMPLE_STATES, sample_message, sample_order
-from app.domain.suppressions import email_hash
+from app.domain.privacy import test_recipients
+from app.domain.followups.mail_kinds import KINDS
+from app.domain.orders.sample_orders import SAMPLE_STATES, sample_message, sample_order
+from app.domain.privacy.suppressions import email_hash
 from app.extensions import db
 from app.i18n import translator
 from app.jobs.messages import mail_sender

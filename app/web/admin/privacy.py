@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from flask import abort, g, request
 
-from app.domain.data_exports import (
+from app.domain.privacy.data_exports import (
     customer_records,
     delete_after,
     export_document,
@@ -17,7 +17,7 @@ from app.domain.data_exports import (
     requested,
     shop_exports,
 )
-from app.domain.lifecycle import export_customer_data, redact_customer
+from app.domain.privacy.lifecycle import export_customer_data, redact_customer
 from app.extensions import db
 from app.jobs.purge import data_export_retention
 from app.web.admin import bp

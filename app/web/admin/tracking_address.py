@@ -7,8 +7,8 @@ from flask import current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain import custom_domain_proof as proof
-from app.domain.custom_domains import MAX_LENGTH, app_host, challenge_name, parse_custom_domain
+from app.domain.shop import custom_domain_proof as proof
+from app.domain.shop.custom_domains import MAX_LENGTH, app_host, challenge_name, parse_custom_domain
 from app.extensions import db
 from app.models import Shop
 from app.rate_limits import allow

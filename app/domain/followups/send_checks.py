@@ -1,0 +1,56 @@
+"""The re-check of a due mail just before it goes out: anything that changed since it was
+planned (suppression, consent, the order's fate, the plan itself, staleness) skips it."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import object_session
+
+from app.domain.followups.history import load_history
+from app.domain.followups.rules import UNHAPPY_ORDER_STATES, on_request, plan_followups
+from app.domain.followups.mail_kinds import KINDS, MARKETING
+from app.domain.shop.modules import module_enabled
+from app.domain.orders.statuses import derive_order_status
+from app.domain.privacy.suppressions import ALL_MAIL_REASONS, marketing_permitted, suppression_reason
+from app.models import ScheduledMessage, Shop
+
+# Marketing mail waits for the shop's support address (the Reply-To): the skip reason.
+NO_SUPPORT_ADDRESS = "no support address"
+
+
+def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime, session=None) -> str | None:
+    """Re-check a due mail just before it goes out; return a skip reason or None.
+    `session`: where to read the suppression list and the order's mail history; by default
+    the mapped message's own (a snapshot from app/mail/snapshot.py has none)."""
+    order = message.order
+    session = session if session is not None else object_session(message)
+    if not shop.active:
+        return "shop uninstalled"
+    if message.customer is None or not message.customer.email:
+        return "no recipient"
+    if message.customer.suppressed_reason:
+        return f"suppressed: {message.customer.suppressed_reason}"
+    listed = suppression_reason(session, shop.id, message.customer.email)
+    if listed in ALL_MAIL_REASONS:
+        return f"suppressed: {listed}"
+    if message.stream == MARKETING:
+        status = derive_order_status(order).value
+        if status in UNHAPPY_ORDER_STATES:
+            return f"order {status}"
+        if not marketing_permitted(message.customer, shop):
+            return "no marketing consent"
+        if listed:
+            return f"suppressed: {listed}"
+    if on_request(message.kind):
+        if not module_enabled(shop, KINDS[message.kind].module):
+            return f"{KINDS[message.kind].module} switched off"
+    elif (message.kind, message.sequence) not in {
+            p.key for p in plan_followups(order, shop, now, load_history(session, order))}:
+        return "no longer planned"
+    if message.stale_after_seconds is not None:
+        if now - message.send_at > timedelta(seconds=message.stale_after_seconds):
+            return "stale: its moment has passed"
+    if message.stream == MARKETING and not shop.support_email:
+        # Advertising the buyer cannot answer: the merchant sets the address in the admin first.
+        return NO_SUPPORT_ADDRESS
+    return None
