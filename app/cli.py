@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.db import migrate
+from app.db.migrate import revision as new_revision, upgrade
 from app.extensions import db, queues
 from app.models import Shop, WebhookDelivery
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
-    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"database at {revision}")
 
 
@@ -38,7 +38,7 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def db_revision(message: str) -> None:
     """Autogenerate a migration from the models."""
-    migrate.revision(current_app.config["DATABASE_URL"], message)
+    new_revision(current_app.config["DATABASE_URL"], message)
 
 
 @shops_cli.group("add")
