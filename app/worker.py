@@ -1,7 +1,7 @@
 """Worker entry: `python -m app.worker` runs RQ on webhooks, mail and periodic queues.
 
 It builds the app once, runs the RQ scheduler (for retries with back-off) and a ticker
-thread that enqueues the periodic job (dispatcher, reconciliation schedule) every
+thread that enqueues the periodic job (the table in app/jobs/periodic.py) every
 DISPATCH_INTERVAL_SECONDS; a Redis lock lets only one of many workers enqueue each tick.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from rq import SimpleWorker
 
 from app import create_app
 from app.extensions import queues
+from app.jobs.interval_locks import take
 from app.jobs.runtime import set_worker_app
 from app.observability.privacy_scrub import scrub_addresses, scrub_logged_addresses
 from app.queues import QUEUE_NAMES
@@ -36,7 +37,7 @@ def tick_forever(app, stop: threading.Event) -> None:
     interval = app.config["DISPATCH_INTERVAL_SECONDS"]
     while not stop.wait(interval):
         try:
-            if queues.redis.set(TICK_LOCK, "1", nx=True, px=int(interval * 1000)):
+            if take(TICK_LOCK, interval):
                 queues.get("periodic").enqueue(run_periodic, result_ttl=60, failure_ttl=24 * 3600)
         except Exception:
             log.exception("dispatcher tick failed; next tick will try again")

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 from app.domain.arrival.edd import DeliveryRule, DeliveryWindow, add_business_days, estimate
 from app.extensions import db
-from app.jobs.transit_learning import learn_transit_ranges, schedule_transit_learning
+from app.jobs.transit_learning import learn_transit_ranges
 from app.models import Shop
 from app.presenters import load_for_presenting, order_status
 from tests.factories import T0, add_parcel, carrier_scan, make_order, set_module
+from tests.periodic_ticks import tick
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -105,5 +106,5 @@ def test_the_daily_learning_runs_for_shops_that_did_not_switch_the_estimate_off(
     db.session.commit()
     set_module(other, "delivery_estimate", enabled=False)
     db.session.commit()
-    assert schedule_transit_learning() == 1  # `shop` never touched the module: on by default
-    assert schedule_transit_learning() == 0  # once a day
+    assert tick("transit_learning") == 1  # `shop` never touched the module: on by default
+    assert tick("transit_learning") == 0  # once a day

@@ -11,9 +11,10 @@ from app.domain.followups.history import load_history
 from app.domain.followups.rules import History, plan_followups
 from app.domain.orders.repeat_purchases import Purchase, learn_intervals
 from app.extensions import db
-from app.jobs.replenishment import learn_replenishment_intervals, schedule_interval_learning
+from app.jobs.replenishment import learn_replenishment_intervals
 from app.models import Customer, LearnedIntervals, ScheduledMessage
 from tests.factories import T0, add_parcel, make_order, set_module
+from tests.periodic_ticks import tick
 
 DAY = timedelta(days=1)
 
@@ -135,12 +136,12 @@ def test_an_order_that_arrived_before_the_learning_gets_its_reminder(app, shop):
 
 
 def test_the_tick_enqueues_learning_once_a_day_for_shops_with_the_mail_on(app, shop, run_jobs):
-    assert schedule_interval_learning() == 0
+    assert tick("interval_learning") == 0
     set_module(shop, "mail_replenishment")
     _shop_with_coffee_buyers(shop, gaps=(30, 30, 30, 30, 30))
     db.session.commit()
-    assert schedule_interval_learning() == 1
-    assert schedule_interval_learning() == 0  # once per day
+    assert tick("interval_learning") == 1
+    assert tick("interval_learning") == 0  # once per day
     run_jobs()
     db.session.expire_all()
     assert db.session.get(LearnedIntervals, shop.id).intervals == {"p-coffee": 30}

@@ -9,7 +9,7 @@ import pytest
 from app.domain.shop.modules import module_derived
 from app.domain.followups.recommendations import Recommendable, count_baskets, derived_table, product_link, recommend
 from app.extensions import db, queues
-from app.jobs.recommendations import refresh_recommendations, schedule_recommendation_refreshes
+from app.jobs.recommendations import refresh_recommendations
 from app.models import Customer, Order, OrderLine, Shop
 from app.presenters import order_status
 from app.tracking_links import tracking_token
@@ -20,6 +20,7 @@ from tests.conftest import load_payload
 from tests.factories import set_module
 from tests.fakes.shopify_admin import FakeShopify
 from tests.fakes.shopify_orders import graphql_order
+from tests.periodic_ticks import tick
 from tests.sql_statements import assert_view_costs
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
@@ -193,18 +194,18 @@ def test_switched_off_shops_are_neither_refreshed_nor_shown(client, woo_shop):
     set_module(db.session.get(Shop, woo_shop.id), "recommendations", enabled=False)
     db.session.commit()
     assert refresh_recommendations(woo_shop.id) == {"skipped": "shop gone, uninstalled or recommendations off"}
-    assert schedule_recommendation_refreshes() == 0
+    assert tick("recommendation_refreshes") == 0
     assert "recommendations" not in order_status(db.session.get(Order, order_id))["modules"]
 
 
 def test_the_periodic_tick_refreshes_each_shop_once_per_interval(app, woo_shop, run_jobs):
     add_orders(woo_shop, BASKETS)
-    assert schedule_recommendation_refreshes() == 1
-    assert schedule_recommendation_refreshes() == 0  # the interval's lock is taken
+    assert tick("recommendation_refreshes") == 1
+    assert tick("recommendation_refreshes") == 0  # the interval's lock is taken
     run_jobs()
     assert stored_table(woo_shop.id)["source"] == "order_lines"
     queues.redis.flushdb()
-    assert schedule_recommendation_refreshes() == 1
+    assert tick("recommendation_refreshes") == 1
 
 
 def test_a_view_with_recommendations_survey_and_newsletter_costs_three_queries_then_one(client, woo_shop):

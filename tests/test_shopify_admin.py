@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 from app.domain.shop.shop_tokens import fresh_access_token
 from app.extensions import db, queues
-from app.jobs.reconcile import reconcile_job_id, reconcile_shop, schedule_reconciliations
+from app.jobs.reconcile import reconcile_job_id, reconcile_shop
 from app.models import Order, ScheduledMessage, Shop
 from app.clients.platforms import _refresh, shopify_admin
 from connectors.shopify.admin import AdminClient
 from connectors.shopify.client import ReauthorizeRequired
 from tests.fakes.shopify_admin import FakeShopify
 from tests.fakes.shopify_orders import graphql_fulfillment, graphql_order
+from tests.periodic_ticks import tick
 
 DOMAIN = "johns-apparel.myshopify.com"
 
@@ -133,14 +134,14 @@ def test_backfill_command_loads_the_last_sixty_days(app, connected_shop, fake_sh
 
 
 def test_the_tick_schedules_one_reconciliation_per_shop_per_interval(app, connected_shop):
-    assert schedule_reconciliations() == 1
-    assert schedule_reconciliations() == 0  # the interval lock holds until it passes
+    assert tick("reconciliations") == 1
+    assert tick("reconciliations") == 0  # the interval lock holds until it passes
     assert queues.job_is_live(reconcile_job_id(connected_shop.id))
 
 
 def test_interval_zero_switches_reconciliation_off(app, connected_shop):
     app.config["RECONCILE_INTERVAL_SECONDS"] = 0
-    assert schedule_reconciliations() == 0
+    assert tick("reconciliations") == 0
     assert not queues.job_is_live(reconcile_job_id(connected_shop.id))
 
 

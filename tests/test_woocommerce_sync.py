@@ -8,7 +8,6 @@ from app.extensions import db, queues
 from app.jobs.periodic import run_periodic
 from app.jobs.woocommerce_sync import (
     OVERLAP,
-    schedule_woocommerce_syncs,
     setup_woocommerce_webhooks,
     sync_job_id,
     sync_woocommerce_shop,
@@ -18,6 +17,7 @@ from app.clients.platforms import woocommerce_delivery_url
 from connectors.woocommerce.client import KeysRefused, WooClient, WooCommerceApiError
 from connectors.woocommerce.webhook_setup import TOPICS
 from tests.fakes.woocommerce_rest import FakeWooCommerce
+from tests.periodic_ticks import tick
 from tests.woocommerce_store import CONSUMER_KEY, CONSUMER_SECRET, WEBHOOK_SECRET, gmt, rest_order
 
 TRACKING = {"id": 13120, "key": "_wc_shipment_tracking_items", "value": [{
@@ -239,22 +239,22 @@ def test_revoked_keys_stop_the_sync_until_the_merchant_reconnects(app, wc_store_
     assert shop.needs_reauth_at is not None and shop.sync_health.startswith("keys_refused:")
     assert shop.uninstalled_at is not None and shop.redact_after is not None  # purged unless it reconnects
     assert shop.api_key is None and shop.api_secret is None
-    assert schedule_woocommerce_syncs() == 0
+    assert tick("woocommerce_syncs") == 0
     assert "skipped" in sync_woocommerce_shop(wc_store_shop.id)
 
 
 def test_the_tick_schedules_one_sync_per_shop_per_interval(app, wc_store_shop):
     assert run_periodic()["woocommerce_syncs"] == 1
-    assert schedule_woocommerce_syncs() == 0
+    assert tick("woocommerce_syncs") == 0
     assert queues.job_is_live(sync_job_id(wc_store_shop.id))
     app.config["RECONCILE_INTERVAL_SECONDS"] = 0
     queues.redis.flushdb()
-    assert schedule_woocommerce_syncs() == 0
+    assert tick("woocommerce_syncs") == 0
 
 
 def test_the_worker_runs_the_scheduled_sync(app, wc_store_shop, fake_store, run_jobs):
     fake_store.put_order(rest_order(905), gmt(datetime.now(timezone.utc)))
-    assert schedule_woocommerce_syncs() == 1
+    assert tick("woocommerce_syncs") == 1
     run_jobs()
     assert db.session.scalars(select(Order.platform_order_id)).all() == ["905"]
     assert len(fake_store.state.webhooks) == 4

@@ -32,6 +32,7 @@ from app.domain.arrival.poll_schedule import FINAL, given_up, later, next_poll
 from app.domain.arrival.tracking_choice import KeyChoice, carrier_key, choose, fingerprint, usable_keys
 from app.extensions import db, queues
 from app.jobs import tracking_pacing as pacing
+from app.jobs.interval_locks import release, take
 from app.jobs.runtime import job
 from app.jobs.tracking_bookkeeping import count_call, defer, record_looks, stop
 from app.models import Order, Shipment, Shop, TrackingProviderKey
@@ -56,9 +57,7 @@ NO_PROVIDER_RECHECK = timedelta(hours=24)
 REGISTER_REFUSED_RETRY = timedelta(hours=12)
 REGISTER_TRIES = 3  # a number the provider refused this often is not offered again
 PAUSE_SPREAD = timedelta(minutes=10)  # a paused key's parcels come back over this long
-TICK_KEY = "aftersales:carrier-poll-tick"
 RUNNING_KEY = "aftersales:carrier-poll-running"
-TICK_SECONDS = 60
 
 @dataclass(frozen=True)
 class Due:
@@ -89,22 +88,20 @@ class Call:
         return self.key.provider, self.key.fingerprint
 
 
-def schedule_carrier_polling() -> int:
-    """From the periodic tick: enqueue a pass at most once a minute; 1 when one was enqueued."""
-    if not queues.redis.set(TICK_KEY, "1", nx=True, ex=TICK_SECONDS):
-        return 0
+def enqueue_carrier_pass() -> int:
+    """Enqueue a pass (the periodic table, app/jobs/periodic.py, calls this once a minute)."""
     queues.enqueue("periodic", poll_carriers, job_id=f"carrier-poll-{int(time.time()) // 60}", retries=0)
     return 1
 
 
 @job
 def poll_carriers() -> dict:
-    if not queues.redis.set(RUNNING_KEY, "1", nx=True, ex=int(PASS_SECONDS * 3)):
+    if not take(RUNNING_KEY, PASS_SECONDS * 3):
         return {"skipped": "another pass is running"}
     try:
         return poll_due()
     finally:
-        queues.redis.delete(RUNNING_KEY)
+        release(RUNNING_KEY)
 
 
 def poll_due(now: datetime | None = None, *, limit: int = PASS_LIMIT, simulated: bool = False,

@@ -25,7 +25,6 @@ from app.domain.followups.recommendations import (
 )
 from app.extensions import db
 from app.jobs.runtime import job
-from app.jobs.shop_schedules import enqueue_per_shop
 from app.models import Order, OrderLine, Shop
 from app.clients.platforms import shopify_admin, woocommerce_client
 from connectors.base import ConnectorError
@@ -37,8 +36,6 @@ MAX_ORDERS = 5000
 # Removed products drop out after the lookup: ask about a few more than can be kept.
 LOOKUP = MAX_PRODUCTS + 100
 SHOPIFY_IDS_PER_QUERY = 250
-REFRESH_EVERY_SECONDS = 3600
-LOCK_PREFIX = "aftersales:recommendations:"
 
 
 def recommendations_job_id(shop_id: int) -> str:
@@ -121,9 +118,3 @@ def _catalogue_from_lines(shop: Shop, product_ids: list[str], lines: dict[str, O
         if line.product_exists is not False and line.title and url:
             found[product_id] = Recommendable(line.title, url)
     return found
-
-
-def schedule_recommendation_refreshes() -> int:
-    """Enqueue a refresh for every shop with recommendations on, once per interval."""
-    return enqueue_per_shop("recommendations", refresh_recommendations, every_seconds=REFRESH_EVERY_SECONDS,
-                            lock_prefix=LOCK_PREFIX, job_id=recommendations_job_id)

@@ -9,12 +9,11 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.domain.followups.sync import sync_followups
 from app.domain.orders.order_events import apply_order_event
-from app.extensions import db, queues
+from app.extensions import db
 from app.jobs.runtime import job
 from app.models import Shop
 from app.clients.platforms import shopify_admin
@@ -24,7 +23,6 @@ log = logging.getLogger(__name__)
 # Shopify's search index can lag a little behind writes: look back over the seam.
 OVERLAP = timedelta(minutes=5)
 COMMIT_EVERY = 50
-LOCK_PREFIX = "aftersales:reconcile:"
 
 
 def reconcile_job_id(shop_id: int) -> str:
@@ -64,18 +62,9 @@ def reconcile_shop(shop_id: int, since: datetime | None = None,
     return {"applied": applied, "since": start.isoformat()}
 
 
-def schedule_reconciliations() -> int:
-    """Enqueue a reconciliation for every shop whose interval has passed."""
-    interval = int(current_app.config.get("RECONCILE_INTERVAL_SECONDS", 900))
-    if interval <= 0:
-        return 0
-    shop_ids = db.session.scalars(select(Shop.id).where(
+def reconcilable_shops() -> list[int]:
+    """The Shopify shops to reconcile: installed, authorised, with a token (the periodic
+    table, app/jobs/periodic.py, enqueues `reconcile_shop` for each once per interval)."""
+    return list(db.session.scalars(select(Shop.id).where(
         Shop.platform == "shopify", Shop.uninstalled_at.is_(None), Shop.needs_reauth_at.is_(None),
-        Shop.access_token.is_not(None))).all()
-    db.session.commit()
-    enqueued = 0
-    for shop_id in shop_ids:
-        if queues.redis.set(f"{LOCK_PREFIX}{shop_id}", "1", nx=True, ex=interval):
-            queues.enqueue("periodic", reconcile_shop, shop_id, job_id=reconcile_job_id(shop_id), retries=2)
-            enqueued += 1
-    return enqueued
+        Shop.access_token.is_not(None))))

@@ -19,13 +19,10 @@ from app.domain.shop.modules import module_enabled
 from app.domain.orders.repeat_purchases import GAP_BOUNDS, Purchase, learn_intervals
 from app.extensions import db
 from app.jobs.runtime import job
-from app.jobs.shop_schedules import enqueue_per_shop
 from app.models import LearnedIntervals, Order, OrderLine, Shop
 
 log = logging.getLogger(__name__)
 MODULE = KINDS["replenishment"].module
-LEARN_EVERY_SECONDS = 24 * 3600
-LOCK_PREFIX = "aftersales:learn-intervals:"
 REPLAN_LIMIT = 2000
 
 
@@ -80,9 +77,3 @@ def _replan(shop: Shop, changed: dict[str, int], now: datetime) -> int:
                 db.session.commit()
     db.session.commit()
     return replanned
-
-
-def schedule_interval_learning() -> int:
-    """Enqueue the daily learning for every active shop with the replenishment mail on."""
-    return enqueue_per_shop(MODULE, learn_replenishment_intervals, every_seconds=LEARN_EVERY_SECONDS,
-                            lock_prefix=LOCK_PREFIX, job_id=learn_job_id)

@@ -17,13 +17,10 @@ from app.domain.shop.module_changes import save_derived
 from app.domain.shop.modules import module_derived, module_enabled
 from app.extensions import db
 from app.jobs.runtime import job
-from app.jobs.shop_schedules import enqueue_per_shop
 from app.models import Shop
 
 log = logging.getLogger(__name__)
 MODULE = "delivery_estimate"
-LEARN_EVERY_SECONDS = 24 * 3600
-LOCK_PREFIX = "aftersales:learn-transit:"
 # A parcel delivered within the learning window may have left a while before it.
 SHIPPED_BEFORE = timedelta(days=30)
 
@@ -49,9 +46,3 @@ def learn_transit_ranges(shop_id: int, now: datetime | None = None) -> dict:
         db.session.commit()
     log.info("shop %s: %s parcel(s), %s learned pair(s), changed=%s", shop_id, len(rows), len(ranges), changed)
     return {"parcels": len(rows), "pairs": len(ranges), "changed": changed}
-
-
-def schedule_transit_learning() -> int:
-    """Enqueue the daily learning for every active shop with the delivery estimate on."""
-    return enqueue_per_shop(MODULE, learn_transit_ranges, every_seconds=LEARN_EVERY_SECONDS,
-                            lock_prefix=LOCK_PREFIX, job_id=learn_transit_job_id)

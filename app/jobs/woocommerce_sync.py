@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app.domain.orders.events import apply_event
 from app.domain.privacy.lifecycle import uninstall_shop
-from app.extensions import db, queues
+from app.extensions import db
 from app.jobs.runtime import job
 from app.models import Order, Shop
 from app.clients.platforms import woocommerce_client, woocommerce_delivery_url
@@ -35,7 +35,6 @@ OPEN_ORDER_WINDOW = timedelta(days=30)
 # …at most this many per pass (newest first).
 OPEN_ORDER_LIMIT = 500
 COMMIT_EVERY = 50
-LOCK_PREFIX = "aftersales:wc-sync:"
 
 
 def sync_job_id(shop_id: int) -> str:
@@ -209,18 +208,9 @@ def _keys_refused(shop: Shop, exc: WooCommerceApiError, now: datetime) -> dict:
     return {"error": "keys_refused"}
 
 
-def schedule_woocommerce_syncs() -> int:
-    """Enqueue a sync for every connected WooCommerce shop whose interval has passed."""
-    interval = int(current_app.config.get("RECONCILE_INTERVAL_SECONDS", 900))
-    if interval <= 0:
-        return 0
-    shop_ids = db.session.scalars(select(Shop.id).where(
+def syncable_shops() -> list[int]:
+    """The connected WooCommerce shops to sync (the periodic table, app/jobs/periodic.py,
+    enqueues `sync_woocommerce_shop` for each once per interval)."""
+    return list(db.session.scalars(select(Shop.id).where(
         Shop.platform == "woocommerce", Shop.uninstalled_at.is_(None), Shop.needs_reauth_at.is_(None),
-        Shop.api_key.is_not(None))).all()
-    db.session.commit()
-    enqueued = 0
-    for shop_id in shop_ids:
-        if queues.redis.set(f"{LOCK_PREFIX}{shop_id}", "1", nx=True, ex=interval):
-            queues.enqueue("periodic", sync_woocommerce_shop, shop_id, job_id=sync_job_id(shop_id), retries=2)
-            enqueued += 1
-    return enqueued
+        Shop.api_key.is_not(None))))
