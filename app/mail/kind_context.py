@@ -14,6 +14,16 @@ from app.domain.modules import module_settings
 from app.domain.storefront import storefront_url
 from app.domain.suppressions import marketing_permitted, suppression_reason
 from app.domain.survey import merchant_survey_url
+from app.domain.vouchers import (
+    NONE,
+    SAMPLE_CODE,
+    STATIC,
+    UNIQUE,
+    VoucherSetting,
+    issued_code,
+    message_purpose,
+    voucher_setting,
+)
 from app.extensions import db
 from app.i18n import format_amount
 from app.models import ScheduledMessage
@@ -50,15 +60,35 @@ def may_advertise(message: ScheduledMessage) -> bool:
     return suppression_reason(db.session, shop.id, customer.email) is None
 
 
+def unique_voucher_due(message: ScheduledMessage) -> VoucherSetting | None:
+    """The kind's unique-voucher setting when this mail will show a code (the send job
+    creates it first); None for no voucher, a static one, or a buyer who may get no ads."""
+    kind = KINDS[message.kind]
+    setting = voucher_setting(module_settings(message.order.shop, kind.module))
+    if setting.mode != UNIQUE or not (kind.stream == MARKETING or may_advertise(message)):
+        return None
+    return setting
+
+
+def _shown_voucher(message: ScheduledMessage, setting: VoucherSetting) -> str | None:
+    """The static code; for a unique one the code created for this message (None when the
+    platform could not make it and the mail goes without), a sample in a preview."""
+    if setting.mode == STATIC:
+        return setting.code
+    if getattr(message, "preview", False):
+        return SAMPLE_CODE
+    return issued_code(db.session, message.order_id, message_purpose(message.kind, message.sequence))
+
+
 def kind_context(message: ScheduledMessage, lang: str) -> dict:
     kind = KINDS[message.kind]
     settings = module_settings(message.order.shop, kind.module)
     # The shop's storefront (thank-you, anniversary, win-back); None when its domain makes no link.
     shop_url = storefront_url(message.order.shop.domain)
     context: dict = {"custom_text": _localised(settings.get("texts"), lang), "voucher": None, "shop_url": shop_url}
-    voucher = str(settings.get("voucher_code") or "").strip() or None
-    if voucher and (kind.stream == MARKETING or may_advertise(message)):
-        context["voucher"] = voucher
+    setting = voucher_setting(settings)
+    if setting.mode != NONE and (kind.stream == MARKETING or may_advertise(message)):
+        context["voucher"] = _shown_voucher(message, setting)
     if message.kind in ("review_request", "review_reminder"):
         context["review_url"] = review_click_url(message)
     elif message.kind == "how_to":
