@@ -376,7 +376,7 @@ def survey_facts(order: Order, lang: str, delivered: bool) -> dict:
         "answered": answer is not None, "score": answer.score if answer else None,
         "answer_label": translate(lang, "survey.your_score", score=answer.score) if answer else None,
         "thanks": translate(lang, "survey.thanks"),
-        "voucher_code": survey_voucher(order.shop) if answer is not None and delivered else None,
+        "voucher_code": survey_voucher(order) if answer is not None and delivered else None,
         "voucher_label": translate(lang, "survey.voucher"),
     }
 

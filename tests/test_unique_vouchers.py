@@ -165,3 +165,54 @@ def test_no_code_is_created_for_a_buyer_who_may_not_get_advertising(app, shop, f
     _queue(message.id)
     assert send_message(message.id) == "sent"
     assert fake_shopify.shop(DOMAIN).discounts == [] and db.session.scalars(select(IssuedVoucherRow)).all() == []
+
+
+def _survey_order(shop, number: str, status: str = "delivered"):
+    order = make_order(shop, platform_order_id=number, status=status, placed_at=_now() - timedelta(hours=30))
+    if status == "delivered":
+        add_parcel(order, status="delivered", delivered_at=_now() - timedelta(hours=2))
+    db.session.commit()
+    return order
+
+
+def _survey_code(client, order):
+    from app.tracking_links import tracking_token
+
+    return client.get(f"/t/{tracking_token(order)}.json").get_json()["modules"]["survey"]["voucher_code"]
+
+
+def test_each_survey_answer_gets_its_own_woocommerce_coupon_once_delivered(client, wc_store_shop, fake_store):
+    from app.tracking_links import tracking_token
+
+    set_module(wc_store_shop, "survey", before_delivery=True, **{**UNIQUE, "voucher_type": "fixed",
+                                                                   "voucher_value": "5.00", "voucher_minimum": None})
+    first, second = _survey_order(wc_store_shop, "4001"), _survey_order(wc_store_shop, "4002")
+    travelling = _survey_order(wc_store_shop, "4003", status="shipped")
+    for order, score in ((first, "9"), (second, "2"), (travelling, "7")):
+        assert client.post(f"/t/{tracking_token(order)}/survey", data={"score": score}).status_code == 303
+    coupons = list(fake_store.state.coupons.values())
+    assert [c["email_restrictions"] for c in coupons] == [["buyer-4001@example.com"], ["buyer-4002@example.com"]]
+    assert {(c["discount_type"], c["amount"], c["usage_limit"], c["usage_limit_per_user"]) for c in coupons} == {
+        ("fixed_cart", "5.00", 1, 1)}
+    codes = [_survey_code(client, first), _survey_code(client, second)]
+    assert codes == [c["code"] for c in coupons] and codes[0] != codes[1]
+    assert _survey_code(client, travelling) is None  # no discount before the goods arrived
+    # A second answer changes nothing: the buyer keeps the one code.
+    assert client.post(f"/t/{tracking_token(first)}/survey", data={"score": "10"}).status_code == 303
+    assert len(fake_store.state.coupons) == 2 and _survey_code(client, first) == codes[0]
+
+
+def test_a_survey_code_the_store_refused_is_retried_by_a_job(client, wc_store_shop, fake_store, run_jobs):
+    from app.extensions import queues
+    from app.jobs.survey_vouchers import survey_voucher_job_id
+    from app.tracking_links import tracking_token
+
+    set_module(wc_store_shop, "survey", **UNIQUE)
+    order = _survey_order(wc_store_shop, "4101")
+    fake_store.state.fail_next = [503]
+    assert client.post(f"/t/{tracking_token(order)}/survey", data={"score": "8"}).status_code == 303
+    assert fake_store.state.coupons == {} and _survey_code(client, order) is None  # the answer is kept anyway
+    assert queues.job_is_live(survey_voucher_job_id(order.id))
+    run_jobs()
+    [coupon] = fake_store.state.coupons.values()
+    assert _survey_code(client, order) == coupon["code"]
