@@ -14,6 +14,7 @@ from app.domain.module_fields import (
     validate_settings,
 )
 from app.domain.modules import module_enabled, module_settings
+from app.domain.vouchers import voucher_setting
 from app.extensions import db
 from app.web.admin import bp
 from app.web.admin.activity import log_change
@@ -31,6 +32,9 @@ def _module_rows(shop, failed_key: str | None = None, form=None, errors=None) ->
             values = {f.name: stored.get(f.name) if f.kind == "bool" else format_field(f, stored.get(f.name))
                       for f in spec.fields}
             enabled = module_enabled(shop, spec.key)
+            if "voucher_mode" in values:  # settings saved before modes: a code reads as static
+                values["voucher_mode"] = voucher_setting(stored).mode if not stored.get("voucher_mode") \
+                    else stored["voucher_mode"]
         return {"spec": spec, "enabled": enabled, "values": values,
                 "errors": errors if spec.key == failed_key else {}}
 
