@@ -120,7 +120,7 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
                           else _dispatch_attention(order, status, lang, now))}
     if wanted("tracking"):
         detect = bool(module_settings(shop, "tracking").get("detect_carrier", True))
-        zone, titles = _shop_zone(shop), {line.platform_line_id: line.title for line in order.lines}
+        zone, titles = shop_zone(shop), {line.platform_line_id: line.title for line in order.lines}
         result["modules"]["tracking"] = {"parcels": [
             _parcel(shipment, n, lang, detect, shipment.id in stalled, zone, titles)
             for n, shipment in enumerate(_live_parcels(order), start=1)
@@ -243,7 +243,7 @@ ESTIMATE_STATUSES = {OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED,
 SHIPPED_STATUSES = {OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.NEEDS_ATTENTION}
 
 
-def _shop_zone(shop) -> ZoneInfo:
+def shop_zone(shop) -> ZoneInfo:
     try:
         return ZoneInfo(shop.timezone or "Europe/Berlin")
     except (ZoneInfoNotFoundError, ValueError):
@@ -254,7 +254,7 @@ def _delivery_estimate(order: Order, status: OrderStatus, lang: str, now: dateti
     """The delivery window, or an honest apology once its last day has passed."""
     if status not in ESTIMATE_STATUSES:
         return None
-    zone = _shop_zone(order.shop)
+    zone = shop_zone(order.shop)
     if status == OrderStatus.OUT_FOR_DELIVERY:  # the carrier's own word beats any estimate
         today = now.astimezone(zone).date().isoformat()
         return {"state": "expected", "source": "tracking", "earliest": today, "latest": today,

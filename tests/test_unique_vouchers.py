@@ -2,7 +2,7 @@
 fake speaking the real wire format), once, and a mail goes out without it only after the
 job's last retry."""
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -89,6 +89,9 @@ def test_a_thank_you_mail_carries_the_buyers_own_single_use_code(
     ends = datetime.strptime(created["endsAt"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
     assert ends - starts == timedelta(days=30) and abs(starts - started) < timedelta(minutes=1)
     assert abs(row.expires_at - ends) < timedelta(seconds=1)
+    # The buyer reads until when it holds, in the shop's zone.
+    day = ends.astimezone(ZoneInfo("Europe/Berlin")).date()
+    assert f"Single use, valid until {day.day} {day.strftime('%b')} {day.year}." in _text(smtp_inbox[0])
 
 
 def test_a_retried_send_reuses_the_code_it_created(app, shop, fake_shopify, smtp_inbox, no_quiet_hours):

@@ -75,11 +75,16 @@ def new_code() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def issued_code(session: Session, order_id: int, purpose: str) -> str | None:
+def issued_voucher(session: Session, order_id: int, purpose: str) -> IssuedVoucherRow | None:
     """The code created on the platform for this order and purpose, if it was."""
-    return session.scalar(select(IssuedVoucherRow.code).where(
+    return session.scalar(select(IssuedVoucherRow).where(
         IssuedVoucherRow.order_id == order_id, IssuedVoucherRow.purpose == purpose,
         IssuedVoucherRow.issued_at.is_not(None)))
+
+
+def issued_code(session: Session, order_id: int, purpose: str) -> str | None:
+    row = issued_voucher(session, order_id, purpose)
+    return row.code if row is not None else None
 
 
 def reserve(session: Session, order, purpose: str, setting: VoucherSetting,
