@@ -86,7 +86,8 @@ def format_day(locale: str, day: date) -> str:
 
 def format_date_with_year(locale: str, day: date) -> str:
     """A date that may lie a year ahead: '7. Jan. 2027' or '7 Jan 2027' (CLDR's yMMMd)."""
-    return format_skeleton("yMMMd", day, locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
+    cldr = FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK])
+    return format_skeleton("yMMMd", day, locale=cldr)
 
 
 def format_moment(locale: str, moment: datetime, zone: tzinfo) -> str:

@@ -7,6 +7,7 @@ created it and only its answer was lost, so the code is ours. A reservation made
 attempt that meets "taken" collided with someone else's code: it gets a fresh code and the
 attempt fails, to be retried.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,8 +29,9 @@ class VoucherUnavailable(Exception):
     """The platform did not create the code this time; the text holds no address."""
 
 
-def issue_voucher(order_id: int, purpose: str, setting: VoucherSetting, title: str,
-                  now: datetime) -> str:
+def issue_voucher(
+    order_id: int, purpose: str, setting: VoucherSetting, title: str, now: datetime
+) -> str:
     """The buyer's code for this order and purpose, created on the platform unless it was;
     commits its own transactions (the caller holds no lock across this call)."""
     session = db.session
@@ -40,16 +42,25 @@ def issue_voucher(order_id: int, purpose: str, setting: VoucherSetting, title: s
     session.commit()
     customer = order.customer
     request = VoucherRequest(
-        code=row.code, title=title, discount=setting.discount, value=setting.value, starts_at=now,
-        ends_at=row.expires_at, buyer_email=customer.email if customer else None,
-        buyer_platform_id=customer.platform_customer_id if customer else None, minimum_order=setting.minimum)
+        code=row.code,
+        title=title,
+        discount=setting.discount,
+        value=setting.value,
+        starts_at=now,
+        ends_at=row.expires_at,
+        buyer_email=customer.email if customer else None,
+        buyer_platform_id=customer.platform_customer_id if customer else None,
+        minimum_order=setting.minimum,
+    )
     try:
         issued = create_voucher(session.get(Shop, order.shop_id), request)
     except VoucherCodeTaken:
         if new:
             retry_with_new_code(row)
             session.commit()
-            raise VoucherUnavailable("the platform has this code already; a fresh one is reserved") from None
+            raise VoucherUnavailable(
+                "the platform has this code already; a fresh one is reserved"
+            ) from None
         mark_issued(row, None, now)  # an earlier attempt created it; its answer was lost
         session.commit()
         return row.code

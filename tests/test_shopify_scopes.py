@@ -89,7 +89,8 @@ def test_the_toml_requests_exactly_the_apps_scopes():
     requested = toml_scopes()
     assert len(requested) == len(set(requested)), requested
     assert set(requested) == set(SCOPES) == set(JUSTIFIED_BY)
-    assert [s for s in requested if s.startswith("write_")] == ["write_discounts"], "vouchers are the only write"
+    writes = [s for s in requested if s.startswith("write_")]
+    assert writes == ["write_discounts"], "unique vouchers are the app's only write in the shop"
 
 
 def test_each_scope_is_used_by_the_code_named_for_it():
@@ -111,7 +112,8 @@ def test_what_the_app_sends_to_the_admin_api_is_covered():
     called = {method for method in SENT
               if any(f".{method}(" in text for path, text in sources.items()
                      if not path.startswith("connectors/shopify/admin.py"))}
-    assert {"orders_updated_since", "count_orders_updated_since", "products", "create_voucher"} <= called
+    assert {"orders_updated_since", "count_orders_updated_since", "products",
+            "create_voucher"} <= called
     for method in called:
         for text, scope in FIELD_SCOPES.items():
             if text in SENT[method]:

@@ -1,11 +1,18 @@
 """Unique vouchers at the platform boundary: discountCodeBasicCreate and POST /coupons against
 fakes that answer as Shopify and WooCommerce do, for success and each documented failure."""
+
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
-from connectors.base import DiscountType, IssuedVoucher, VoucherCodeTaken, VoucherRefused, VoucherRequest
+from connectors.base import (
+    DiscountType,
+    IssuedVoucher,
+    VoucherCodeTaken,
+    VoucherRefused,
+    VoucherRequest,
+)
 from connectors.shopify.admin import AdminClient
 from connectors.shopify.client import ReauthorizeRequired, ShopifyApiError
 from connectors.woocommerce.client import KeysRefused, WooClient, WooCommerceApiError
@@ -17,9 +24,17 @@ START = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
 
 
 def request(code="AB12-CD34-EF56", **changes) -> VoucherRequest:
-    values = dict(code=code, title="Aftersales thank you #7", discount=DiscountType.PERCENT, value=Decimal("10"),
-                  starts_at=START, ends_at=START + timedelta(days=30), buyer_email="buyer-1001@example.com",
-                  buyer_platform_id="207119551", minimum_order=Decimal("50.00"))
+    values = dict(
+        code=code,
+        title="Aftersales thank you #7",
+        discount=DiscountType.PERCENT,
+        value=Decimal("10"),
+        starts_at=START,
+        ends_at=START + timedelta(days=30),
+        buyer_email="buyer-1001@example.com",
+        buyer_platform_id="207119551",
+        minimum_order=Decimal("50.00"),
+    )
     return VoucherRequest(**{**values, **changes})
 
 
@@ -35,7 +50,9 @@ def shopify():
 def test_shopify_creates_a_single_use_code_for_the_buyers_customer_id(shopify):
     fake, admin, _ = shopify
     issued = admin.create_voucher(request())
-    assert issued == IssuedVoucher("AB12-CD34-EF56", "gid://shopify/DiscountCodeNode/1001", START + timedelta(days=30))
+    assert issued == IssuedVoucher(
+        "AB12-CD34-EF56", "gid://shopify/DiscountCodeNode/1001", START + timedelta(days=30)
+    )
     sent = fake.shop(DOMAIN).discounts[0]
     assert sent["context"] == {"customers": {"add": ["gid://shopify/Customer/207119551"]}}
     assert "customerSelection" not in sent  # deprecated in 2026-10: `context` replaces it
@@ -47,11 +64,19 @@ def test_shopify_creates_a_single_use_code_for_the_buyers_customer_id(shopify):
 
 def test_shopify_fixed_amount_for_a_guest_goes_to_all_buyers_holding_the_code(shopify):
     fake, admin, _ = shopify
-    admin.create_voucher(request(discount=DiscountType.FIXED, value=Decimal("5.00"), buyer_platform_id=None,
-                                 minimum_order=None))
+    admin.create_voucher(
+        request(
+            discount=DiscountType.FIXED,
+            value=Decimal("5.00"),
+            buyer_platform_id=None,
+            minimum_order=None,
+        )
+    )
     sent = fake.shop(DOMAIN).discounts[0]
     assert sent["context"] == {"all": "ALL"} and "minimumRequirement" not in sent
-    assert sent["customerGets"]["value"] == {"discountAmount": {"amount": "5.00", "appliesOnEachItem": False}}
+    assert sent["customerGets"]["value"] == {
+        "discountAmount": {"amount": "5.00", "appliesOnEachItem": False}
+    }
 
 
 def test_shopify_user_errors_code_taken_and_invalid(shopify):
@@ -84,8 +109,14 @@ def test_shopify_401_asks_for_reauthorisation(shopify):
 
 @pytest.fixture
 def woo(fake_store):
-    with WooClient(fake_store.store_url, CONSUMER_KEY, CONSUMER_SECRET, verify=fake_store.ca_path,
-                   sleep=lambda _s: None, allow_loopback=True) as client:
+    with WooClient(
+        fake_store.store_url,
+        CONSUMER_KEY,
+        CONSUMER_SECRET,
+        verify=fake_store.ca_path,
+        sleep=lambda _s: None,
+        allow_loopback=True,
+    ) as client:
         yield fake_store, client
 
 
@@ -94,12 +125,19 @@ def test_woocommerce_creates_a_coupon_for_the_buyers_address(woo):
     issued = client.create_coupon(request())
     coupon = fake.state.coupons[int(issued.platform_id)]
     assert issued == IssuedVoucher("AB12-CD34-EF56", "701", START + timedelta(days=30))
-    assert (coupon["discount_type"], coupon["amount"], coupon["minimum_amount"]) == ("percent", "10.00", "50.00")
+    assert (coupon["discount_type"], coupon["amount"], coupon["minimum_amount"]) == (
+        "percent",
+        "10.00",
+        "50.00",
+    )
     assert (coupon["usage_limit"], coupon["usage_limit_per_user"]) == (1, 1)
     assert coupon["email_restrictions"] == ["buyer-1001@example.com"]
     assert coupon["date_expires_gmt"] == "2026-12-23T09:00:00"
-    client.create_coupon(request(code="FIXED-1", discount=DiscountType.FIXED, value=Decimal("4.99"),
-                                 minimum_order=None))
+    client.create_coupon(
+        request(
+            code="FIXED-1", discount=DiscountType.FIXED, value=Decimal("4.99"), minimum_order=None
+        )
+    )
     assert [c["discount_type"] for c in fake.state.coupons.values()] == ["percent", "fixed_cart"]
 
 

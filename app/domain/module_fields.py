@@ -54,11 +54,11 @@ VOUCHER_FIELDS = (
           hint="Letters, digits, - and _. Shared codes tend to end up on coupon sites."),
     Field("voucher_type", "Single-use code: discount", "choice", options=(
         ("percent", "Percentage off the order"), ("fixed", "Fixed amount off the order"))),
-    Field("voucher_value", "Single-use code: value (percent, or amount in the shop's currency)", "decimal",
-          0, 100_000, max_length=12),
+    Field("voucher_value", "Single-use code: value (percent, or amount in the shop's currency)",
+          "decimal", 0, 100_000, max_length=12),
     Field("voucher_days", "Single-use code: valid for (days)", "int", 1, 365, optional=True),
-    Field("voucher_minimum", "Single-use code: minimum order value (empty: none)", "decimal", 0, 100_000,
-          max_length=12),
+    Field("voucher_minimum", "Single-use code: minimum order value (empty: none)", "decimal",
+          0, 100_000, max_length=12),
 )
 
 BLOCK_MODULES = (
@@ -103,8 +103,8 @@ BLOCK_MODULES = (
                          max_length=200),
                    Field("question_en", "Question (English)", "text", max_length=200),
                    *VOUCHER_FIELDS,
-               ), voucher_note="Thank-you voucher after answering (the same for every score; never before "
-                               "delivery)."),
+               ), voucher_note="Thank-you voucher after answering (the same for every score; "
+                               "never before delivery)."),
 )
 MAIL_TITLES = {"shipped": "Shipping notice", "review_request": "Review request",
                "not_shipped": "Not shipped yet", "delayed": "Delay notice"}
@@ -119,8 +119,8 @@ MAIL_FIELDS = {
     "win_back": VOUCHER_FIELDS,
 }
 VOUCHER_NOTES = {
-    "delayed": "Goodwill voucher: only buyers who may receive advertising see it (the notice then carries "
-               "the objection notice).",
+    "delayed": "Goodwill voucher: only buyers who may receive advertising see it (the notice "
+               "then carries the objection notice).",
     "thank_you": "Voucher for the next order, shown in the thank-you mail.",
     "nps": "Thank-you voucher (the same for every score).",
     "win_back": "Voucher to bring the buyer back.",
@@ -194,8 +194,8 @@ DECIMAL = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")
 def _decimal(field: Field, raw: str) -> str:
     """A positive amount with at most two decimals, kept as text ("12.50") to stay exact."""
     if not DECIMAL.match(raw) or not field.low <= Decimal(raw.replace(",", ".")) <= field.high:
-        raise ValueError(f"Enter a number from {field.low} to {field.high} with at most two decimals, "
-                         "e.g. 10 or 4.99.")
+        raise ValueError(f"Enter a number from {field.low} to {field.high} with at most two "
+                         "decimals, e.g. 10 or 4.99.")
     return str(Decimal(raw.replace(",", ".")))
 
 
@@ -308,17 +308,20 @@ def _voucher_errors(settings: dict, errors: dict) -> dict:
     settings["voucher_mode"] = mode
     found = {}
     if mode == "static" and not settings.get("voucher_code") and "voucher_code" not in errors:
-        found["voucher_code"] = "Enter the code buyers type at checkout, or choose another kind of voucher."
+        found["voucher_code"] = ("Enter the code buyers type at checkout, or choose another kind "
+                                 "of voucher.")
     if mode != "unique":
         return found
     if not settings.get("voucher_type") and "voucher_type" not in errors:
         found["voucher_type"] = "Choose a percentage or a fixed amount off."
     value = settings.get("voucher_value")
     if value is None and "voucher_value" not in errors:
-        found["voucher_value"] = "Enter the discount: a percentage (e.g. 10) or an amount (e.g. 5.00)."
+        found["voucher_value"] = ("Enter the discount: a percentage (e.g. 10) or an amount "
+                                  "(e.g. 5.00).")
     elif value is not None and Decimal(value) <= 0:
         found["voucher_value"] = "The discount must be more than 0."
-    elif value is not None and settings.get("voucher_type") == "percent" and Decimal(value) > PERCENT_MAX:
+    elif value is not None and settings.get("voucher_type") == "percent" \
+            and Decimal(value) > PERCENT_MAX:
         found["voucher_value"] = "A percentage cannot be more than 100."
     if settings.get("voucher_days") is None and "voucher_days" not in errors:
         found["voucher_days"] = "Enter how many days the code stays valid (1 to 365)."

@@ -84,7 +84,8 @@ def accepts_answers(shop: Shop) -> bool:
 
 
 def survey_voucher_setting(shop: Shop) -> VoucherSetting:
-    """The thank-you voucher: the block survey's own, else the NPS mail's (the page answers both)."""
+    """The thank-you voucher: the block survey's own, else the NPS mail's (the page answers
+    both)."""
     key = "survey" if module_enabled(shop, "survey") else "mail_nps"
     return voucher_setting(module_settings(shop, key))
 

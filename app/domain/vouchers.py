@@ -6,6 +6,7 @@ everyone) or "unique" (a single-use code per buyer, created on the platform at s
 `voucher_minimum` order value). Settings saved before modes existed have only
 `voucher_code`: they read as static when it is set.
 """
+
 from __future__ import annotations
 
 import re
@@ -53,8 +54,13 @@ def voucher_setting(settings: dict) -> VoucherSetting:
         except ValueError:
             return VoucherSetting(NONE)
         if value is not None and value > 0 and isinstance(days, int) and days > 0:
-            return VoucherSetting(UNIQUE, discount=discount, value=value, days=days,
-                                  minimum=_decimal(settings.get("voucher_minimum")))
+            return VoucherSetting(
+                UNIQUE,
+                discount=discount,
+                value=value,
+                days=days,
+                minimum=_decimal(settings.get("voucher_minimum")),
+            )
     return VoucherSetting(NONE)
 
 
@@ -77,9 +83,13 @@ def new_code() -> str:
 
 def issued_voucher(session: Session, order_id: int, purpose: str) -> IssuedVoucherRow | None:
     """The code created on the platform for this order and purpose, if it was."""
-    return session.scalar(select(IssuedVoucherRow).where(
-        IssuedVoucherRow.order_id == order_id, IssuedVoucherRow.purpose == purpose,
-        IssuedVoucherRow.issued_at.is_not(None)))
+    return session.scalar(
+        select(IssuedVoucherRow).where(
+            IssuedVoucherRow.order_id == order_id,
+            IssuedVoucherRow.purpose == purpose,
+            IssuedVoucherRow.issued_at.is_not(None),
+        )
+    )
 
 
 def issued_code(session: Session, order_id: int, purpose: str) -> str | None:
@@ -87,17 +97,29 @@ def issued_code(session: Session, order_id: int, purpose: str) -> str | None:
     return row.code if row is not None else None
 
 
-def reserve(session: Session, order, purpose: str, setting: VoucherSetting,
-            now: datetime) -> tuple[IssuedVoucherRow, bool]:
+def reserve(
+    session: Session, order, purpose: str, setting: VoucherSetting, now: datetime
+) -> tuple[IssuedVoucherRow, bool]:
     """(row, True) for a new reservation (code and expiry fixed now), (row, False) when an
     earlier attempt reserved it; the caller commits."""
-    row = session.scalar(select(IssuedVoucherRow).where(
-        IssuedVoucherRow.order_id == order.id, IssuedVoucherRow.purpose == purpose))
+    row = session.scalar(
+        select(IssuedVoucherRow).where(
+            IssuedVoucherRow.order_id == order.id, IssuedVoucherRow.purpose == purpose
+        )
+    )
     if row is not None:
         return row, False
-    row = IssuedVoucherRow(shop_id=order.shop_id, order_id=order.id, purpose=purpose, code=new_code(),
-                           discount=setting.discount.value, value=setting.value, minimum_order=setting.minimum,
-                           expires_at=now + timedelta(days=setting.days), created_at=now)
+    row = IssuedVoucherRow(
+        shop_id=order.shop_id,
+        order_id=order.id,
+        purpose=purpose,
+        code=new_code(),
+        discount=setting.discount.value,
+        value=setting.value,
+        minimum_order=setting.minimum,
+        expires_at=now + timedelta(days=setting.days),
+        created_at=now,
+    )
     session.add(row)
     return row, True
 

@@ -75,7 +75,8 @@ def send_message(message_id: int) -> str:
     except VoucherUnavailable as exc:
         # The job's retry path, visibly: queued again with the platform's error recorded.
         _record_failure(message, "queued", f"voucher: {exc}")
-        log.warning("message %s: voucher not created (attempt %s): %s", message_id, message.attempts, exc)
+        log.warning("message %s: voucher not created (attempt %s): %s", message_id,
+                    message.attempts, exc)
         raise
     if message.stream == MARKETING:
         _lock_buyer(message)
@@ -138,7 +139,8 @@ def _issue_unique_voucher(message: ScheduledMessage, now: datetime) -> str | Non
     except VoucherUnavailable as exc:
         if message.attempts < current_app.config["MAIL_MAX_ATTEMPTS"]:
             raise
-        log.warning("message %s goes without its voucher after %s attempts: %s", message.id, message.attempts, exc)
+        log.warning("message %s goes without its voucher after %s attempts: %s", message.id,
+                    message.attempts, exc)
         return f"sent without its voucher: {exc}"[:2000]
     return None
 

@@ -4,6 +4,7 @@ Only for a delivered order with an answer (no discount before the goods arrived)
 platform keeps failing after the job's retries, the thanks shows no code: the answer is kept
 either way.
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,7 +47,9 @@ def voucher_after_answer(order_id: int) -> None:
         _issue(order_id)
     except VoucherUnavailable as exc:
         log.warning("survey voucher of order %s not created yet: %s", order_id, exc)
-        queues.enqueue("periodic", issue_survey_voucher, order_id, job_id=survey_voucher_job_id(order_id))
+        queues.enqueue(
+            "periodic", issue_survey_voucher, order_id, job_id=survey_voucher_job_id(order_id)
+        )
 
 
 @job

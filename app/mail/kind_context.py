@@ -72,14 +72,16 @@ def unique_voucher_due(message: ScheduledMessage) -> VoucherSetting | None:
     return setting
 
 
-def _shown_voucher(message: ScheduledMessage, setting: VoucherSetting) -> tuple[str | None, datetime | None]:
+def _shown_voucher(message: ScheduledMessage,
+                   setting: VoucherSetting) -> tuple[str | None, datetime | None]:
     """(code, expiry): the static code; for a unique one the code created for this message
     (None when the platform could not make it and the mail goes without), a sample in a preview."""
     if setting.mode == STATIC:
         return setting.code, None
     if getattr(message, "preview", False):
         return SAMPLE_CODE, datetime.now(timezone.utc) + timedelta(days=setting.days)
-    row = issued_voucher(db.session, message.order_id, message_purpose(message.kind, message.sequence))
+    purpose = message_purpose(message.kind, message.sequence)
+    row = issued_voucher(db.session, message.order_id, purpose)
     return (row.code, row.expires_at) if row is not None else (None, None)
 
 
@@ -88,8 +90,8 @@ def kind_context(message: ScheduledMessage, lang: str) -> dict:
     settings = module_settings(message.order.shop, kind.module)
     # The shop's storefront (thank-you, anniversary, win-back); None when its domain makes no link.
     shop_url = storefront_url(message.order.shop.domain)
-    context: dict = {"custom_text": _localised(settings.get("texts"), lang), "voucher": None, "voucher_note": None,
-                     "shop_url": shop_url}
+    context: dict = {"custom_text": _localised(settings.get("texts"), lang), "voucher": None,
+                     "voucher_note": None, "shop_url": shop_url}
     setting = voucher_setting(settings)
     if setting.mode != NONE and (kind.stream == MARKETING or may_advertise(message)):
         context["voucher"], expires = _shown_voucher(message, setting)

@@ -16,7 +16,8 @@ from app.models.tracking import TrackingProviderKey, TrackingUsage
 from app.models.voucher import IssuedVoucherRow
 
 __all__ = [
-    "Customer", "DataExport", "IssuedVoucherRow", "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
+    "Customer", "DataExport", "IssuedVoucherRow",
+    "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
     "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient", "TrackingEvent",
     "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
 ]

@@ -4,6 +4,7 @@ A row is reserved (code and expiry chosen) before the platform is asked, and mar
 once the platform created the code, so a retried send reuses its code instead of making a
 second one. Nothing about the buyer is kept here: the order says who it was for.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

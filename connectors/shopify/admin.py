@@ -161,7 +161,8 @@ class AdminClient:
         discount = {
             "title": request.title, "code": request.code, "startsAt": _iso(request.starts_at),
             "endsAt": _iso(request.ends_at), "context": context, "usageLimit": 1,
-            "appliesOncePerCustomer": True, "customerGets": {"value": value, "items": {"all": True}},
+            "appliesOncePerCustomer": True,
+            "customerGets": {"value": value, "items": {"all": True}},
         }
         if request.minimum_order is not None:
             discount["minimumRequirement"] = {
@@ -173,8 +174,8 @@ class AdminClient:
         if errors or not payload.get("codeDiscountNode"):
             raise VoucherRefused(f"{self.domain}: discount refused: {errors}")
         node = payload["codeDiscountNode"]
-        return IssuedVoucher(code=node["codeDiscount"]["codes"]["nodes"][0]["code"], platform_id=node["id"],
-                             ends_at=request.ends_at)
+        code = node["codeDiscount"]["codes"]["nodes"][0]["code"]
+        return IssuedVoucher(code=code, platform_id=node["id"], ends_at=request.ends_at)
 
 
 def _iso(moment: datetime) -> str:

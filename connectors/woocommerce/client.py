@@ -111,13 +111,14 @@ class WooClient:
                                       response.status_code)
                 if response.status_code not in RETRY_STATUSES:
                     raise WooCommerceApiError(
-                        f"{method} {path}: {response.status_code} {_message(response)}", response.status_code,
-                        _error_code(response))
+                        f"{method} {path}: {response.status_code} {_message(response)}",
+                        response.status_code, _error_code(response))
                 last_error, last_status = f"{response.status_code} {_message(response)}", response.status_code
                 wait = _retry_after(response)
             if attempt + 1 < attempts:
                 self.sleep(wait if wait is not None else BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)])
-        raise WooCommerceApiError(f"{method} {path}: gave up after {attempts} attempts: {last_error}",
+        raise WooCommerceApiError(f"{method} {path}: gave up after {attempts} attempts: "
+                                  f"{last_error}",
                                   last_status)
 
     def get(self, path: str, params: dict | None = None):
@@ -198,10 +199,12 @@ class WooClient:
         """
         body = {
             "code": request.code, "description": request.title,
-            "discount_type": "percent" if request.discount == DiscountType.PERCENT else "fixed_cart",
+            "discount_type": ("percent" if request.discount == DiscountType.PERCENT
+                              else "fixed_cart"),
             "amount": str(request.value), "usage_limit": 1, "usage_limit_per_user": 1,
             "individual_use": False,
-            "date_expires_gmt": request.ends_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+            "date_expires_gmt": request.ends_at.astimezone(timezone.utc)
+                                .strftime("%Y-%m-%dT%H:%M:%S"),
             "email_restrictions": [request.buyer_email] if request.buyer_email else [],
         }
         if request.minimum_order is not None:
@@ -216,7 +219,8 @@ class WooClient:
             if exc.status == 400:
                 raise VoucherRefused(f"{self.store_url}: coupon refused: {exc}") from None
             raise
-        return IssuedVoucher(code=coupon["code"], platform_id=str(coupon["id"]), ends_at=request.ends_at)
+        return IssuedVoucher(code=coupon["code"], platform_id=str(coupon["id"]),
+                             ends_at=request.ends_at)
 
 
 def _param(value) -> str:

@@ -20,8 +20,10 @@ def upgrade() -> None:
     op.create_table(
         'issued_vouchers',
         sa.Column('id', sa.Integer(), primary_key=True),
-        sa.Column('shop_id', sa.Integer(), sa.ForeignKey('shops.id', ondelete='CASCADE'), nullable=False),
-        sa.Column('order_id', sa.Integer(), sa.ForeignKey('orders.id', ondelete='CASCADE'), nullable=False),
+        sa.Column('shop_id', sa.Integer(), sa.ForeignKey('shops.id', ondelete='CASCADE'),
+                  nullable=False),
+        sa.Column('order_id', sa.Integer(), sa.ForeignKey('orders.id', ondelete='CASCADE'),
+                  nullable=False),
         sa.Column('purpose', sa.String(60), nullable=False),
         sa.Column('code', sa.String(64), nullable=False),
         sa.Column('discount', sa.String(10), nullable=False),

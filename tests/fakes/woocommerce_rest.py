@@ -42,6 +42,10 @@ def _error(code: str, message: str, status: int, **data):
     return jsonify(code=code, message=message, data={"status": status, **data}), status
 
 
+def _money(value) -> str:  # wc_format_decimal(…, 2): amounts come back as "10.00"
+    return f"{float(value or 0):.2f}"
+
+
 def _rawurlencode(value: str) -> str:  # PHP: RFC 3986, then wc_rest_urlencode_rfc3986's swaps
     return quote(str(value), safe="").replace("%7E", "~")
 
@@ -225,31 +229,36 @@ class FakeWooCommerce:
         """As WC_REST_Coupons_Controller::create_item: permission, required code, enum
         discount_type, unique code (compared case-insensitively), 201 with the coupon."""
         if self.state.read_only_keys:
-            return _error("woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources.", 401)
+            return _error("woocommerce_rest_cannot_create",
+                          "Sorry, you are not allowed to create resources.", 401)
         if not body.get("code"):
-            return _error("rest_missing_callback_param", "Missing parameter(s): code", 400, params=["code"])
-        if body.get("discount_type", "fixed_cart") not in ("percent", "fixed_cart", "fixed_product"):
-            return _error("rest_invalid_param", "Invalid parameter(s): discount_type", 400,
-                          params={"discount_type": "discount_type is not one of percent, fixed_cart, and "
-                                                   "fixed_product."})
+            return _error("rest_missing_callback_param", "Missing parameter(s): code", 400,
+                          params=["code"])
+        kind = body.get("discount_type", "fixed_cart")
+        if kind not in ("percent", "fixed_cart", "fixed_product"):
+            return _error("rest_invalid_param", "Invalid parameter(s): discount_type", 400, params={
+                "discount_type": "discount_type is not one of percent, fixed_cart, and fixed_product."})
         code = str(body["code"]).strip()
         with self.lock:
             if any(c["code"].lower() == code.lower() for c in self.state.coupons.values()):
-                return _error("woocommerce_rest_coupon_code_already_exists", "The coupon code already exists", 400)
+                return _error("woocommerce_rest_coupon_code_already_exists",
+                              "The coupon code already exists", 400)
             coupon_id = 700 + len(self.state.coupons) + 1
             now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
             expires = body.get("date_expires_gmt") or body.get("date_expires")
             coupon = {
-                "id": coupon_id, "code": code, "amount": f"{float(body.get('amount') or 0):.2f}",
-                "status": "publish", "date_created": now, "date_created_gmt": now, "date_modified": now,
-                "date_modified_gmt": now, "discount_type": body.get("discount_type", "fixed_cart"),
-                "description": body.get("description", ""), "date_expires": expires, "date_expires_gmt": expires,
-                "usage_count": 0, "individual_use": bool(body.get("individual_use", False)), "product_ids": [],
+                "id": coupon_id, "code": code, "amount": _money(body.get("amount")),
+                "status": "publish", "date_created": now, "date_created_gmt": now,
+                "date_modified": now, "date_modified_gmt": now, "discount_type": kind,
+                "description": body.get("description", ""), "date_expires": expires,
+                "date_expires_gmt": expires, "usage_count": 0,
+                "individual_use": bool(body.get("individual_use", False)), "product_ids": [],
                 "excluded_product_ids": [], "usage_limit": body.get("usage_limit"),
-                "usage_limit_per_user": body.get("usage_limit_per_user"), "limit_usage_to_x_items": None,
-                "free_shipping": False, "product_categories": [], "excluded_product_categories": [],
-                "exclude_sale_items": False, "minimum_amount": f"{float(body.get('minimum_amount') or 0):.2f}",
-                "maximum_amount": "0.00", "email_restrictions": list(body.get("email_restrictions") or []),
+                "usage_limit_per_user": body.get("usage_limit_per_user"),
+                "limit_usage_to_x_items": None, "free_shipping": False, "product_categories": [],
+                "excluded_product_categories": [], "exclude_sale_items": False,
+                "minimum_amount": _money(body.get("minimum_amount")), "maximum_amount": "0.00",
+                "email_restrictions": list(body.get("email_restrictions") or []),
                 "used_by": [], "meta_data": [],
                 "_links": {"self": [{"href": f"{self.store_url}{API}/coupons/{coupon_id}"}],
                            "collection": [{"href": f"{self.store_url}{API}/coupons"}]}}

@@ -32,9 +32,8 @@ def _module_rows(shop, failed_key: str | None = None, form=None, errors=None) ->
             values = {f.name: stored.get(f.name) if f.kind == "bool" else format_field(f, stored.get(f.name))
                       for f in spec.fields}
             enabled = module_enabled(shop, spec.key)
-            if "voucher_mode" in values:  # settings saved before modes: a code reads as static
-                values["voucher_mode"] = voucher_setting(stored).mode if not stored.get("voucher_mode") \
-                    else stored["voucher_mode"]
+            if "voucher_mode" in values and not stored.get("voucher_mode"):
+                values["voucher_mode"] = voucher_setting(stored).mode  # saved before modes
         return {"spec": spec, "enabled": enabled, "values": values,
                 "errors": errors if spec.key == failed_key else {}}
 
