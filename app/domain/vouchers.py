@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import IssuedVoucherRow
@@ -120,7 +121,11 @@ def reserve(
         expires_at=now + timedelta(days=setting.days),
         created_at=now,
     )
-    session.add(row)
+    try:
+        with session.begin_nested():  # a concurrent attempt may reserve the same one first
+            session.add(row)
+    except IntegrityError:
+        return reserve(session, order, purpose, setting, now)
     return row, True
 
 
