@@ -84,6 +84,12 @@ def format_day(locale: str, day: date) -> str:
     return format_skeleton(skeleton, day, locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
 
 
+def format_date_with_year(locale: str, day: date) -> str:
+    """A date that may lie a year ahead: '7. Jan. 2027' or '7 Jan 2027' (CLDR's yMMMd)."""
+    cldr = FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK])
+    return format_skeleton("yMMMd", day, locale=cldr)
+
+
 def format_moment(locale: str, moment: datetime, zone: tzinfo) -> str:
     """A scan's day and time in the shop's zone: 'Di., 1.12., 14:05' or 'Tue 1 Dec, 14:05'."""
     cldr = FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK])

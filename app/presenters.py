@@ -120,7 +120,7 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
                           else _dispatch_attention(order, status, lang, now))}
     if wanted("tracking"):
         detect = bool(module_settings(shop, "tracking").get("detect_carrier", True))
-        zone, parcels = _shop_zone(shop), _live_parcels(order)
+        zone, parcels = shop_zone(shop), _live_parcels(order)
         lines = {line.platform_line_id: line for line in order.lines}
         # A platform that names no lines per parcel (WooCommerce): the only parcel of a fully
         # shipped order carries all of them.
@@ -250,7 +250,7 @@ ESTIMATE_STATUSES = {OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED,
 SHIPPED_STATUSES = {OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.NEEDS_ATTENTION}
 
 
-def _shop_zone(shop) -> ZoneInfo:
+def shop_zone(shop) -> ZoneInfo:
     try:
         return ZoneInfo(shop.timezone or "Europe/Berlin")
     except (ZoneInfoNotFoundError, ValueError):
@@ -261,7 +261,7 @@ def _delivery_estimate(order: Order, status: OrderStatus, lang: str, now: dateti
     """The delivery window, or an honest apology once its last day has passed."""
     if status not in ESTIMATE_STATUSES:
         return None
-    zone = _shop_zone(order.shop)
+    zone = shop_zone(order.shop)
     if status == OrderStatus.OUT_FOR_DELIVERY:  # the carrier's own word beats any estimate
         today = now.astimezone(zone).date().isoformat()
         return {"state": "expected", "source": "tracking", "earliest": today, "latest": today,
@@ -383,7 +383,7 @@ def survey_facts(order: Order, lang: str, delivered: bool) -> dict:
         "answered": answer is not None, "score": answer.score if answer else None,
         "answer_label": translate(lang, "survey.your_score", score=answer.score) if answer else None,
         "thanks": translate(lang, "survey.thanks"),
-        "voucher_code": survey_voucher(order.shop) if answer is not None and delivered else None,
+        "voucher_code": survey_voucher(order) if answer is not None and delivered else None,
         "voucher_label": translate(lang, "survey.voucher"),
     }
 

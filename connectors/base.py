@@ -198,6 +198,49 @@ class IgnoredEvent:
     reason: str
 
 
+class DiscountType(StrEnum):
+    """What a voucher takes off: a percentage of the order, or a fixed amount off the cart."""
+
+    PERCENT = "percent"
+    FIXED = "fixed"
+
+
+@dataclass(frozen=True)
+class VoucherRequest:
+    """One single-use code for one buyer, as the app asks a platform to create it.
+
+    `value` is the percentage (1-100) or the amount in the shop's currency; the buyer is
+    named by the platform's customer id where it has one (Shopify) and by e-mail (WooCommerce).
+    """
+
+    code: str
+    title: str
+    discount: DiscountType
+    value: Decimal
+    starts_at: datetime
+    ends_at: datetime
+    buyer_email: str | None = None
+    buyer_platform_id: str | None = None
+    minimum_order: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class IssuedVoucher:
+    """A code the platform created: the code as it stored it, its own id, its expiry."""
+
+    code: str
+    platform_id: str
+    ends_at: datetime
+
+
+class VoucherRefused(ConnectorError):
+    """The platform refused to create the code (validation, permission); `detail` says why."""
+
+
+class VoucherCodeTaken(VoucherRefused):
+    """The platform already has a code with this text (ours from an earlier attempt, or not)."""
+
+
 ParsedEvent = Union[OrderEvent, FulfillmentEvent, TrackingUpdate, RefundEvent, LifecycleEvent, IgnoredEvent]
 
 

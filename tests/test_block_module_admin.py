@@ -19,8 +19,11 @@ def test_the_three_modules_are_switched_on_with_their_settings(wc_admin, wc_shop
     shop = fresh(wc_shop)
     assert all(module_enabled(shop, key) for key in ("recommendations", "survey", "newsletter"))
     assert module_settings(shop, "recommendations") == {"max_items": 3, "best_sellers": False}
-    assert module_settings(shop, "survey") == {"before_delivery": False, "question_de": "Würden Sie uns weiterempfehlen?",
-                                               "question_en": None, "voucher_code": "DANKE5"}
+    # A code without a mode is the static voucher it always was; the unique fields stay empty.
+    assert module_settings(shop, "survey") == {
+        "before_delivery": False, "question_de": "Würden Sie uns weiterempfehlen?",
+        "question_en": None, "voucher_code": "DANKE5", "voucher_mode": "static",
+        "voucher_type": None, "voucher_value": None, "voucher_days": None, "voucher_minimum": None}
     assert module_settings(shop, "newsletter")["text_de"] == "Einmal im Monat: neue Kaffees."
     preview = wc_admin.get("/admin/previews?lang=de").get_data(as_text=True)
     assert "Würden Sie uns weiterempfehlen?" in preview  # the delivered sample order asks

@@ -163,28 +163,3 @@ def test_products_for_recommendations_leave_out_archived_and_deleted(app, connec
         ("632910392", "6329103921", True), ("4", "41", False)]
     assert products[0].image_url == "https://cdn.shopify.com/p/632910392.jpg"
     assert admin.products([]) == []
-
-
-def test_a_voucher_is_a_single_use_code_for_everyone_who_has_it(app, connected_shop, fake_shopify):
-    admin = shopify_admin(connected_shop)
-    start = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
-    voucher = admin.create_discount_code(code="DANKE-7F3K", title="Aftersales thank-you", percentage=0.1,
-                                         starts_at=start, ends_at=start + timedelta(days=30))
-    assert voucher.code == "DANKE-7F3K" and voucher.discount_id.startswith("gid://shopify/DiscountCodeNode/")
-    sent = fake_shopify.shop(DOMAIN).discounts[0]
-    assert sent["context"] == {"all": "ALL"} and "customerSelection" not in sent
-    assert (sent["usageLimit"], sent["appliesOncePerCustomer"]) == (1, True)
-    assert sent["customerGets"] == {"value": {"percentage": 0.1}, "items": {"all": True}}
-    assert (sent["startsAt"], sent["endsAt"]) == ("2026-11-23T09:00:00Z", "2026-12-23T09:00:00Z")
-
-
-def test_a_refused_voucher_raises_with_shopifys_user_errors(app, connected_shop, fake_shopify):
-    from connectors.shopify.client import ShopifyApiError
-
-    admin = shopify_admin(connected_shop)
-    start = datetime(2026, 11, 23, tzinfo=timezone.utc)
-    admin.create_discount_code(code="DANKE", title="t", amount="5.00", starts_at=start, ends_at=None)
-    with pytest.raises(ShopifyApiError, match="TAKEN"):
-        admin.create_discount_code(code="danke", title="t", amount="5.00", starts_at=start, ends_at=None)
-    with pytest.raises(ValueError):
-        admin.create_discount_code(code="X", title="t", starts_at=start, ends_at=None)

@@ -3,8 +3,8 @@
 shopify.app.toml (what merchants grant on install) and connectors/shopify/scopes.py (the app's
 own list) name the same scopes; each is justified by calls in the code (JUSTIFIED_BY); every
 webhook topic subscribed to and every GraphQL field that needs a scope has it; and nothing
-the app does needs a scope it does not request (no write scope: the discount mutation in the
-Admin client is not called, so `write_discounts` is not requested).
+the app does needs a scope it does not request. The one write scope, `write_discounts`, is
+for unique vouchers (discountCodeBasicCreate), which app/voucher_issuing.py calls.
 """
 from __future__ import annotations
 
@@ -40,6 +40,11 @@ JUSTIFIED_BY = {
         ("connectors/shopify/admin.py", "customer { id defaultEmailAddress { marketingState } }"),
         ("connectors/shopify/graphql_mapping.py", 'node.get("customer")'),
     ],
+    "write_discounts": [
+        ("connectors/shopify/admin.py", "discountCodeBasicCreate(basicCodeDiscount:"),
+        ("app/clients/platforms.py", ".create_voucher("),                    # the Shopify voucher maker
+        ("app/voucher_issuing.py", "create_voucher("),
+    ],
 }
 
 # The scope each subscribed topic needs (Admin GraphQL WebhookSubscriptionTopic, 2026-10:
@@ -67,7 +72,7 @@ FIELD_SCOPES = {
 # The documents the Admin client sends for the methods the app calls.
 SENT = {"orders_updated_since": admin.ORDERS_UPDATED_SINCE, "count_orders_updated_since": admin.ORDERS_COUNT,
         "order": admin.ORDER_BY_ID, "products": admin.PRODUCTS_BY_ID,
-        "create_discount_code": admin.DISCOUNT_CODE_CREATE}
+        "create_voucher": admin.DISCOUNT_CODE_CREATE}
 
 
 def toml_scopes() -> list[str]:
@@ -84,8 +89,8 @@ def test_the_toml_requests_exactly_the_apps_scopes():
     requested = toml_scopes()
     assert len(requested) == len(set(requested)), requested
     assert set(requested) == set(SCOPES) == set(JUSTIFIED_BY)
-    assert "write_discounts" not in requested
-    assert not [s for s in requested if s.startswith("write_")], "the app writes nothing in the shop"
+    writes = [s for s in requested if s.startswith("write_")]
+    assert writes == ["write_discounts"], "unique vouchers are the app's only write in the shop"
 
 
 def test_each_scope_is_used_by_the_code_named_for_it():
@@ -107,15 +112,18 @@ def test_what_the_app_sends_to_the_admin_api_is_covered():
     called = {method for method in SENT
               if any(f".{method}(" in text for path, text in sources.items()
                      if not path.startswith("connectors/shopify/admin.py"))}
-    assert {"orders_updated_since", "count_orders_updated_since", "products"} <= called
+    assert {"orders_updated_since", "count_orders_updated_since", "products",
+            "create_voucher"} <= called
     for method in called:
         for text, scope in FIELD_SCOPES.items():
             if text in SENT[method]:
                 assert scope in SCOPES, f"{method} sends {text!r}, which needs {scope}"
 
 
-def test_the_discount_mutation_is_not_called_while_write_discounts_is_not_requested():
-    """Unique vouchers would need `write_discounts` (and an app review for it): add both together."""
+def test_write_discounts_is_requested_exactly_because_the_discount_mutation_is_called():
+    """Scopes requested == scopes used: the unique-voucher path calls the mutation, so the scope
+    is requested; were the caller gone, this fails until the scope is dropped again."""
     callers = [path for path, text in app_sources().items()
-               if ".create_discount_code(" in text and path != "connectors/shopify/admin.py"]
-    assert callers == [] and "write_discounts" not in SCOPES
+               if ".create_voucher(" in text and not path.startswith("connectors/")]
+    assert callers == ["app/clients/platforms.py"] and "write_discounts" in SCOPES
+    assert "discountCodeBasicCreate" in admin.DISCOUNT_CODE_CREATE

@@ -8,7 +8,7 @@ from flask import current_app
 from app.domain.shop.shop_tokens import fresh_access_token
 from app.extensions import db
 from app.models import Shop
-from connectors.base import NotSupported
+from connectors.base import IssuedVoucher, NotSupported, VoucherRequest
 from connectors.shopify.admin import AdminClient
 from connectors.shopify.tokens import AppCredentials, refresh_tokens
 from connectors.woocommerce.client import WooClient
@@ -49,3 +49,23 @@ def woocommerce_client(shop: Shop) -> WooClient:
 
 def woocommerce_delivery_url(shop: Shop) -> str:
     return f"{current_app.config['APP_URL']}/webhooks/woocommerce/{shop.shop_key}"
+
+
+def _shopify_voucher(shop: Shop, request: VoucherRequest) -> IssuedVoucher:
+    return shopify_admin(shop).create_voucher(request)
+
+
+def _woocommerce_voucher(shop: Shop, request: VoucherRequest) -> IssuedVoucher:
+    with woocommerce_client(shop) as client:
+        return client.create_coupon(request)
+
+
+VOUCHER_MAKERS = {"shopify": _shopify_voucher, "woocommerce": _woocommerce_voucher}
+
+
+def create_voucher(shop: Shop, request: VoucherRequest) -> IssuedVoucher:
+    """Create a single-use code on the shop's platform (raises the connector's errors)."""
+    maker = VOUCHER_MAKERS.get(shop.platform)
+    if maker is None:
+        raise NotSupported(f"{shop.platform} cannot create vouchers")
+    return maker(shop, request)

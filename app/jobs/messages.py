@@ -18,15 +18,18 @@ from app.domain.followups.sync import sync_followups
 from app.domain.followups.mail_kinds import MARKETING
 from app.domain.shop.modules import MAIL_POLICY, module_settings
 from app.domain.followups.send_checks import send_time_verdict
+from app.domain.vouchers import message_purpose
 from app.extensions import db
 from app.jobs.runtime import job
 from app.mail.feedback_intake import record_refusal
+from app.mail.kind_context import unique_voucher_due
 from app.mail.render import message_id_for, render_message
 from app.mail.senders import PermanentSendError, RecipientRefused, SendError, sender_from_url
 from app.mail.snapshot import load_message_snapshot
 from app.models import Customer, ScheduledMessage
 from app.presenters import load_for_presenting
 from app.observability.privacy_scrub import address_free, scrub_addresses
+from app.voucher_issuing import VoucherUnavailable, issue_voucher
 
 log = logging.getLogger(__name__)
 # Kinds whose sending is itself a fact the planner reads.
@@ -67,6 +70,14 @@ def send_message(message_id: int) -> str:
         _update(message.id, state="skipped", reason=verdict)
         session.commit()
         return f"skipped: {verdict}"
+    try:
+        without_voucher = _issue_unique_voucher(message, now)
+    except VoucherUnavailable as exc:
+        # The job's retry path, visibly: queued again with the platform's error recorded.
+        _record_failure(message, "queued", f"voucher: {exc}")
+        log.warning("message %s: voucher not created (attempt %s): %s", message_id,
+                    message.attempts, exc)
+        raise
     if message.stream == MARKETING:
         _lock_buyer(message)
         slot = next_marketing_slot(_marketing_sent_to(message, now), now, shop.timezone, fatigue_rules(shop))
@@ -99,7 +110,8 @@ def send_message(message_id: int) -> str:
         # RQ keeps what the job raises, chained causes included: only the scrubbed text goes.
         raise address_free(exc) from None
     sent_at = datetime.now(timezone.utc)
-    _update(message.id, state="sent", sent_at=sent_at, message_id=message_id_for(message))
+    _update(message.id, state="sent", sent_at=sent_at, message_id=message_id_for(message),
+            **({"last_error": without_voucher} if without_voucher else {}))
     session.commit()
     if message.kind in FOLLOW_ON_KINDS:
         # A sent review request is the anchor of its (single) reminder: plan it now.
@@ -107,6 +119,30 @@ def send_message(message_id: int) -> str:
         sync_followups(session, order, order.shop, sent_at)
         session.commit()
     return "sent"
+
+
+def _issue_unique_voucher(message: ScheduledMessage, now: datetime) -> str | None:
+    """Create the buyer's unique code before the mail is rendered (once: a retry reuses it).
+
+    Raises VoucherUnavailable while attempts remain. On the last attempt the mail goes out
+    without the voucher rather than not at all (a thank-you or a delay notice still matters
+    without a discount); the returned note is kept in last_error.
+    Created before the fatigue check: a mail deferred by the cap keeps its code, whose
+    expiry counts from its creation.
+    """
+    setting = unique_voucher_due(message)
+    if setting is None:
+        return None
+    try:
+        issue_voucher(message.order_id, message_purpose(message.kind, message.sequence), setting,
+                      f"Aftersales {message.kind.replace('_', ' ')} #{message.id}", now)
+    except VoucherUnavailable as exc:
+        if message.attempts < current_app.config["MAIL_MAX_ATTEMPTS"]:
+            raise
+        log.warning("message %s goes without its voucher after %s attempts: %s", message.id,
+                    message.attempts, exc)
+        return f"sent without its voucher: {exc}"[:2000]
+    return None
 
 
 def _update(row_id: int, /, **values) -> None:

@@ -6,6 +6,7 @@ may receive marketing, and then with the objection notice and unsubscribe link.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -14,10 +15,21 @@ from app.domain.shop.modules import module_settings
 from app.domain.shop.storefront import storefront_url
 from app.domain.privacy.suppressions import marketing_permitted, suppression_reason
 from app.domain.followups.survey import merchant_survey_url
+from app.domain.vouchers import (
+    NONE,
+    SAMPLE_CODE,
+    STATIC,
+    UNIQUE,
+    VoucherSetting,
+    issued_voucher,
+    message_purpose,
+    voucher_setting,
+)
 from app.extensions import db
-from app.i18n import format_amount
+from app.i18n import format_amount, format_date_with_year, translate
 from app.models import ScheduledMessage
 from app.newsletter_links import confirm_url
+from app.presenters import shop_zone
 from app.review_clicks import review_click_url
 from app.tracking_links import survey_url
 from connectors.links import web_link
@@ -50,15 +62,43 @@ def may_advertise(message: ScheduledMessage) -> bool:
     return suppression_reason(db.session, shop.id, customer.email) is None
 
 
+def unique_voucher_due(message: ScheduledMessage) -> VoucherSetting | None:
+    """The kind's unique-voucher setting when this mail will show a code (the send job
+    creates it first); None for no voucher, a static one, or a buyer who may get no ads."""
+    kind = KINDS[message.kind]
+    setting = voucher_setting(module_settings(message.order.shop, kind.module))
+    if setting.mode != UNIQUE or not (kind.stream == MARKETING or may_advertise(message)):
+        return None
+    return setting
+
+
+def _shown_voucher(message: ScheduledMessage,
+                   setting: VoucherSetting) -> tuple[str | None, datetime | None]:
+    """(code, expiry): the static code; for a unique one the code created for this message
+    (None when the platform could not make it and the mail goes without), a sample in a preview."""
+    if setting.mode == STATIC:
+        return setting.code, None
+    if getattr(message, "preview", False):
+        return SAMPLE_CODE, datetime.now(timezone.utc) + timedelta(days=setting.days)
+    purpose = message_purpose(message.kind, message.sequence)
+    row = issued_voucher(db.session, message.order_id, purpose)
+    return (row.code, row.expires_at) if row is not None else (None, None)
+
+
 def kind_context(message: ScheduledMessage, lang: str) -> dict:
     kind = KINDS[message.kind]
     settings = module_settings(message.order.shop, kind.module)
     # The shop's storefront (thank-you, anniversary, win-back); None when its domain makes no link.
     shop_url = storefront_url(message.order.shop.domain)
-    context: dict = {"custom_text": _localised(settings.get("texts"), lang), "voucher": None, "shop_url": shop_url}
-    voucher = str(settings.get("voucher_code") or "").strip() or None
-    if voucher and (kind.stream == MARKETING or may_advertise(message)):
-        context["voucher"] = voucher
+    context: dict = {"custom_text": _localised(settings.get("texts"), lang), "voucher": None,
+                     "voucher_note": None, "shop_url": shop_url}
+    setting = voucher_setting(settings)
+    if setting.mode != NONE and (kind.stream == MARKETING or may_advertise(message)):
+        context["voucher"], expires = _shown_voucher(message, setting)
+        if context["voucher"] and expires is not None:
+            day = expires.astimezone(shop_zone(message.order.shop)).date()
+            context["voucher_note"] = translate(lang, "mail.voucher_single_use",
+                                                day=format_date_with_year(lang, day))
     if message.kind in ("review_request", "review_reminder"):
         context["review_url"] = review_click_url(message)
     elif message.kind == "how_to":

@@ -13,9 +13,11 @@ from app.models.suppression import Suppression
 from app.models.survey import SurveyAnswer
 from app.models.test_recipient import TestRecipient
 from app.models.tracking import TrackingProviderKey, TrackingUsage
+from app.models.voucher import IssuedVoucherRow
 
 __all__ = [
-    "Customer", "DataExport", "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
+    "Customer", "DataExport", "IssuedVoucherRow",
+    "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
     "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient", "TrackingEvent",
     "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
 ]

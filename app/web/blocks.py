@@ -9,6 +9,7 @@ from app.domain.shop.modules import module_enabled
 from app.domain.followups.survey import InvalidAnswer, accepts_answers, parse_answer, record_answer
 from app.extensions import db
 from app.i18n import pick_locale, translate
+from app.jobs.survey_vouchers import voucher_after_answer
 from app.presenters import load_for_presenting, order_status
 from app.web.newsletter import subscribe
 from app.web.presented_cache import Fingerprint, conditional_answer, fingerprint_by_shop_domain
@@ -100,6 +101,7 @@ def shopify_survey_answer():
                       session.headers)
     record_answer(db.session, order, answer, datetime.now(timezone.utc))
     db.session.commit()
+    voucher_after_answer(order.id)
     response = jsonify(order_status(load_for_presenting(db.session, order.id), lang))
     response.headers.update(session.headers)
     response.headers["Cache-Control"] = "no-store"

@@ -15,6 +15,7 @@ from app.domain.orders.statuses import OrderStatus
 from app.domain.followups.survey import InvalidAnswer, accepts_answers, parse_answer, preselected_score, record_answer
 from app.extensions import db
 from app.i18n import pick_locale, translate
+from app.jobs.survey_vouchers import voucher_after_answer
 from app.models import Order
 from app.presenters import survey_facts
 from app.rate_limits import allow, client_address
@@ -79,4 +80,5 @@ def answer_survey(token: str):
                      comment=(request.form.get("comment") or "")[:2000])
     _, created = record_answer(db.session, order, answer, datetime.now(timezone.utc))
     db.session.commit()
+    voucher_after_answer(order.id)
     return redirect(f"{request.path}?saved={'new' if created else 'updated'}", code=303)

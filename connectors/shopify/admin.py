@@ -9,7 +9,14 @@ from datetime import datetime, timezone
 
 import shopify_app
 
-from connectors.base import OrderEvent
+from connectors.base import (
+    DiscountType,
+    IssuedVoucher,
+    OrderEvent,
+    VoucherCodeTaken,
+    VoucherRefused,
+    VoucherRequest,
+)
 from connectors.shopify.client import (
     API_VERSION,
     ReauthorizeRequired,
@@ -58,7 +65,7 @@ query ProductsById($ids: [ID!]!) {
 }
 """
 
-# Amount off, entered as a code (API 2026-10: `context` replaces the deprecated customerSelection).
+# Amount off the whole order, entered as a code (needs write_discounts).
 DISCOUNT_CODE_CREATE = """
 mutation DiscountCodeCreate($basicCodeDiscount: DiscountCodeBasicInput!) {
   discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {
@@ -82,17 +89,6 @@ class Product:
     image_url: str | None
     variant_id: str | None
     available: bool
-
-
-@dataclass(frozen=True)
-class Voucher:
-    """A discount code the buyer can type at checkout."""
-
-    code: str
-    discount_id: str
-    percentage: float | None
-    amount: str | None
-    ends_at: datetime | None
 
 
 class AdminClient:
@@ -152,26 +148,34 @@ class AdminClient:
         nodes = self.query(PRODUCTS_BY_ID, {"ids": ids}).get("nodes") or []
         return [_product(node) for node in nodes if node and node.get("status") == "ACTIVE"]
 
-    def create_discount_code(self, *, code: str, title: str, percentage: float | None = None,
-                             amount: str | None = None, starts_at: datetime, ends_at: datetime | None,
-                             usage_limit: int = 1) -> Voucher:
-        """A code for percentage (0 < p ≤ 1) or a fixed amount off the whole order, for anyone
-        who has it, usable `usage_limit` times and once per customer."""
-        if (percentage is None) == (amount is None):
-            raise ValueError("give exactly one of percentage or amount")
-        value = ({"percentage": percentage} if percentage is not None
-                 else {"discountAmount": {"amount": amount, "appliesOnEachItem": False}})
+    def create_voucher(self, request: VoucherRequest) -> IssuedVoucher:
+        """A single-use code (usageLimit 1, once per customer) for the buyer's customer id, or
+        for anyone holding it when the order has no customer; its value off the whole order."""
+        if request.discount == DiscountType.PERCENT:
+            value = {"percentage": float(request.value / 100)}
+        else:
+            value = {"discountAmount": {"amount": str(request.value), "appliesOnEachItem": False}}
+        # API 2026-10: `context` replaces the deprecated `customerSelection` (same choices).
+        context = ({"customers": {"add": [f"gid://shopify/Customer/{request.buyer_platform_id}"]}}
+                   if request.buyer_platform_id else {"all": "ALL"})
         discount = {
-            "title": title, "code": code, "startsAt": _iso(starts_at), "endsAt": _iso(ends_at) if ends_at else None,
-            "context": {"all": "ALL"}, "usageLimit": usage_limit, "appliesOncePerCustomer": True,
+            "title": request.title, "code": request.code, "startsAt": _iso(request.starts_at),
+            "endsAt": _iso(request.ends_at), "context": context, "usageLimit": 1,
+            "appliesOncePerCustomer": True,
             "customerGets": {"value": value, "items": {"all": True}},
         }
+        if request.minimum_order is not None:
+            discount["minimumRequirement"] = {
+                "subtotal": {"greaterThanOrEqualToSubtotal": str(request.minimum_order)}}
         payload = self.query(DISCOUNT_CODE_CREATE, {"basicCodeDiscount": discount})["discountCodeBasicCreate"]
-        if payload.get("userErrors"):
-            raise ShopifyApiError(f"{self.domain}: discount refused: {payload['userErrors']}")
+        errors = payload.get("userErrors") or []
+        if any(error.get("code") == "TAKEN" for error in errors):
+            raise VoucherCodeTaken(f"{self.domain}: code {request.code} exists: {errors}")
+        if errors or not payload.get("codeDiscountNode"):
+            raise VoucherRefused(f"{self.domain}: discount refused: {errors}")
         node = payload["codeDiscountNode"]
-        return Voucher(code=node["codeDiscount"]["codes"]["nodes"][0]["code"], discount_id=node["id"],
-                       percentage=percentage, amount=amount, ends_at=ends_at)
+        code = node["codeDiscount"]["codes"]["nodes"][0]["code"]
+        return IssuedVoucher(code=code, platform_id=node["id"], ends_at=request.ends_at)
 
 
 def _iso(moment: datetime) -> str:

@@ -14,4 +14,6 @@ SCOPES: dict[str, str] = {
     "read_products": "Admin GraphQL nodes(ids:) on Product (recommendations)",
     "read_customers": "Order.customer { id, defaultEmailAddress.marketingState } in the Admin GraphQL order "
                       "query (reconciliation, backfill): customer id and marketing consent",
+    "write_discounts": "Admin GraphQL discountCodeBasicCreate (unique vouchers: one single-use "
+                       "code per buyer, app/voucher_issuing.py)",
 }

@@ -16,7 +16,14 @@ from urllib.parse import urlencode
 
 import httpx
 
-from connectors.base import ConnectorError
+from connectors.base import (
+    ConnectorError,
+    DiscountType,
+    IssuedVoucher,
+    VoucherCodeTaken,
+    VoucherRefused,
+    VoucherRequest,
+)
 from connectors.outbound_guard import DestinationRefused, GuardedTransport
 from connectors.woocommerce.oauth1 import signed_params
 
@@ -32,9 +39,10 @@ MAX_RETRY_AFTER = 60.0
 class WooCommerceApiError(ConnectorError):
     """The store answered with an error we cannot act on (or never answered)."""
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, code: str | None = None):
         super().__init__(message)
         self.status = status
+        self.code = code  # WordPress's error code from the body, e.g. rest_invalid_param
 
 
 class KeysRefused(WooCommerceApiError):
@@ -78,11 +86,13 @@ class WooClient:
     # -- transport -----------------------------------------------------------------------
 
     def request(self, method: str, path: str, params: dict | None = None,
-                json: dict | None = None) -> httpx.Response:
-        """Send one call, retrying 429/5xx and network errors with back-off."""
+                json: dict | None = None, attempts: int | None = None) -> httpx.Response:
+        """Send one call, retrying 429/5xx and network errors with back-off (`attempts`
+        times; 1 for a call that must not be repeated blindly)."""
         url = f"{self.store_url}{API_PREFIX}/{path.lstrip('/')}"
         last_error, last_status = "no attempt", None
-        for attempt in range(self.max_attempts):
+        attempts = attempts or self.max_attempts
+        for attempt in range(attempts):
             query = {k: _param(v) for k, v in (params or {}).items()}
             if not self.is_ssl:
                 query = signed_params(method, url, query, self.key, self.secret)
@@ -101,12 +111,14 @@ class WooClient:
                                       response.status_code)
                 if response.status_code not in RETRY_STATUSES:
                     raise WooCommerceApiError(
-                        f"{method} {path}: {response.status_code} {_message(response)}", response.status_code)
+                        f"{method} {path}: {response.status_code} {_message(response)}",
+                        response.status_code, _error_code(response))
                 last_error, last_status = f"{response.status_code} {_message(response)}", response.status_code
                 wait = _retry_after(response)
-            if attempt + 1 < self.max_attempts:
+            if attempt + 1 < attempts:
                 self.sleep(wait if wait is not None else BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)])
-        raise WooCommerceApiError(f"{method} {path}: gave up after {self.max_attempts} attempts: {last_error}",
+        raise WooCommerceApiError(f"{method} {path}: gave up after {attempts} attempts: "
+                                  f"{last_error}",
                                   last_status)
 
     def get(self, path: str, params: dict | None = None):
@@ -178,6 +190,38 @@ class WooClient:
     def update_webhook(self, webhook_id, **fields) -> dict:
         return _json(self.request("PUT", f"webhooks/{int(webhook_id)}", json=fields))
 
+    def create_coupon(self, request: VoucherRequest) -> IssuedVoucher:
+        """A single-use coupon (usage_limit 1, once per user) for the buyer's e-mail address.
+
+        Sent once, never retried here: a coupon created before a lost answer would make the
+        retry fail with "already exists"; the caller's retry knows whether the code is its own.
+        `date_expires_gmt`: WooCommerce reads plain `date_expires` in the store's timezone.
+        """
+        body = {
+            "code": request.code, "description": request.title,
+            "discount_type": ("percent" if request.discount == DiscountType.PERCENT
+                              else "fixed_cart"),
+            "amount": str(request.value), "usage_limit": 1, "usage_limit_per_user": 1,
+            "individual_use": False,
+            "date_expires_gmt": request.ends_at.astimezone(timezone.utc)
+                                .strftime("%Y-%m-%dT%H:%M:%S"),
+            "email_restrictions": [request.buyer_email] if request.buyer_email else [],
+        }
+        if request.minimum_order is not None:
+            body["minimum_amount"] = str(request.minimum_order)
+        try:
+            coupon = _json(self.request("POST", "coupons", json=body, attempts=1))
+        except KeysRefused:
+            raise
+        except WooCommerceApiError as exc:
+            if exc.code == "woocommerce_rest_coupon_code_already_exists":
+                raise VoucherCodeTaken(f"{self.store_url}: code {request.code} exists") from None
+            if exc.status == 400:
+                raise VoucherRefused(f"{self.store_url}: coupon refused: {exc}") from None
+            raise
+        return IssuedVoucher(code=coupon["code"], platform_id=str(coupon["id"]),
+                             ends_at=request.ends_at)
+
 
 def _param(value) -> str:
     if isinstance(value, bool):
@@ -203,6 +247,14 @@ def _message(response: httpx.Response) -> str:
     if isinstance(body, dict):
         return f"{body.get('code', '')}: {body.get('message', '')}"[:300]
     return str(body)[:200]
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return str(body.get("code")) if isinstance(body, dict) and body.get("code") else None
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -120,10 +120,16 @@ class FakeShopify:
 
     @staticmethod
     def _create_discount(state: FakeShopState, discount: dict) -> dict:
-        """Validates like the real mutation for what we send: code, title and context required,
-        codes unique per shop, percentage within 0..1."""
+        """Validates like the real mutation for what we send: code, title and context (all
+        buyers, or customer gids) required, codes unique per shop, percentage within 0..1."""
         errors = [{"field": ["basicCodeDiscount", name], "code": "BLANK", "message": f"{name} can't be blank"}
                   for name in ("code", "title", "context") if not discount.get(name)]
+        context = discount.get("context") or {}
+        customers = (context.get("customers") or {}).get("add") or []
+        if context and context.get("all") != "ALL" and not (
+                customers and all(c.startswith("gid://shopify/Customer/") for c in customers)):
+            errors.append({"field": ["basicCodeDiscount", "context"], "code": "INVALID",
+                           "message": "Context must select all buyers or existing customers."})
         if any(d["code"].lower() == (discount.get("code") or "").lower() for d in state.discounts):
             errors.append({"field": ["basicCodeDiscount", "code"], "code": "TAKEN", "message": "Code must be unique."})
         percentage = ((discount.get("customerGets") or {}).get("value") or {}).get("percentage")

@@ -3,7 +3,9 @@
 `/wp-json/wc/v3/orders` (page, per_page ≤ 100, modified_after + dates_are_gmt, include;
 `X-WP-Total` / `X-WP-TotalPages`), `/orders/<id>`, `/products` (include; deleted ones are
 simply absent, as in WooCommerce), `/webhooks` (list, create with
-topic/delivery_url validation and 201, get, update, delete with force=true). Auth as
+topic/delivery_url validation and 201, get, update, delete with force=true), `POST /coupons`
+(201; 400 woocommerce_rest_coupon_code_already_exists; 401 woocommerce_rest_cannot_create for
+read-only keys). Auth as
 `WC_REST_Authentication`: over https Basic (or consumer_key/consumer_secret in the query);
 over plain http OAuth 1.0a one-legged with its signature, ±15 min timestamp and nonce
 replay checks. Over https it serves a self-signed certificate written next to the key;
@@ -40,6 +42,10 @@ def _error(code: str, message: str, status: int, **data):
     return jsonify(code=code, message=message, data={"status": status, **data}), status
 
 
+def _money(value) -> str:  # wc_format_decimal(…, 2): amounts come back as "10.00"
+    return f"{float(value or 0):.2f}"
+
+
 def _rawurlencode(value: str) -> str:  # PHP: RFC 3986, then wc_rest_urlencode_rfc3986's swaps
     return quote(str(value), safe="").replace("%7E", "~")
 
@@ -49,6 +55,9 @@ class FakeStoreState:
     orders: dict = field(default_factory=dict)  # id → REST order JSON
     products: dict = field(default_factory=dict)  # id → REST product JSON
     webhooks: dict = field(default_factory=dict)  # id → webhook JSON
+    coupons: dict = field(default_factory=dict)  # id → coupon JSON as answered
+    # Keys with read permission only: WooCommerce answers writes 401 woocommerce_rest_cannot_create.
+    read_only_keys: bool = False
     requests: list = field(default_factory=list)  # (method, path, query, auth kind)
     fail_next: list = field(default_factory=list)  # statuses to answer before anything else
     nonces: set = field(default_factory=set)
@@ -174,6 +183,10 @@ class FakeWooCommerce:
                 self.state.webhooks[webhook_id] = {**hook, "secret": body.get("secret") or "generated"}
             return jsonify(self._public(hook)), 201
 
+        @app.post(f"{API}/coupons")
+        def create_coupon():
+            return self._create_coupon(request.get_json(force=True))
+
         @app.route(f"{API}/webhooks/<int:webhook_id>", methods=["GET", "PUT", "DELETE"])
         def one_webhook(webhook_id):
             hook = self.state.webhooks.get(webhook_id)
@@ -211,6 +224,46 @@ class FakeWooCommerce:
             self.state.plugin_claim = None
             self.state.plugin_settings = {k: body.get(k) for k in ("shop_key", "secret", "app_url", "app_name")}
         return jsonify(connected=True)
+
+    def _create_coupon(self, body: dict):
+        """As WC_REST_Coupons_Controller::create_item: permission, required code, enum
+        discount_type, unique code (compared case-insensitively), 201 with the coupon."""
+        if self.state.read_only_keys:
+            return _error("woocommerce_rest_cannot_create",
+                          "Sorry, you are not allowed to create resources.", 401)
+        if not body.get("code"):
+            return _error("rest_missing_callback_param", "Missing parameter(s): code", 400,
+                          params=["code"])
+        kind = body.get("discount_type", "fixed_cart")
+        if kind not in ("percent", "fixed_cart", "fixed_product"):
+            return _error("rest_invalid_param", "Invalid parameter(s): discount_type", 400, params={
+                "discount_type": "discount_type is not one of percent, fixed_cart, and fixed_product."})
+        code = str(body["code"]).strip()
+        with self.lock:
+            if any(c["code"].lower() == code.lower() for c in self.state.coupons.values()):
+                return _error("woocommerce_rest_coupon_code_already_exists",
+                              "The coupon code already exists", 400)
+            coupon_id = 700 + len(self.state.coupons) + 1
+            now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+            expires = body.get("date_expires_gmt") or body.get("date_expires")
+            coupon = {
+                "id": coupon_id, "code": code, "amount": _money(body.get("amount")),
+                "status": "publish", "date_created": now, "date_created_gmt": now,
+                "date_modified": now, "date_modified_gmt": now, "discount_type": kind,
+                "description": body.get("description", ""), "date_expires": expires,
+                "date_expires_gmt": expires, "usage_count": 0,
+                "individual_use": bool(body.get("individual_use", False)), "product_ids": [],
+                "excluded_product_ids": [], "usage_limit": body.get("usage_limit"),
+                "usage_limit_per_user": body.get("usage_limit_per_user"),
+                "limit_usage_to_x_items": None, "free_shipping": False, "product_categories": [],
+                "excluded_product_categories": [], "exclude_sale_items": False,
+                "minimum_amount": _money(body.get("minimum_amount")), "maximum_amount": "0.00",
+                "email_restrictions": list(body.get("email_restrictions") or []),
+                "used_by": [], "meta_data": [],
+                "_links": {"self": [{"href": f"{self.store_url}{API}/coupons/{coupon_id}"}],
+                           "collection": [{"href": f"{self.store_url}{API}/coupons"}]}}
+            self.state.coupons[coupon_id] = coupon
+        return jsonify(coupon), 201
 
     @staticmethod
     def _public(hook: dict) -> dict:

@@ -13,15 +13,23 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.domain.shop.modules import module_enabled, module_settings
+from app.domain.vouchers import (
+    SAMPLE_CODE,
+    STATIC,
+    SURVEY,
+    UNIQUE,
+    VoucherSetting,
+    issued_code,
+    voucher_setting,
+)
 from app.models import Order, Shop, SurveyAnswer
 from connectors.links import web_link
 
 SCORES = tuple(range(11))
 COMMENT_LENGTH = 1000
-VOUCHER = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 # C0 controls other than tab and line breaks, DEL: dropped from comments.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -75,11 +83,23 @@ def accepts_answers(shop: Shop) -> bool:
     return module_enabled(shop, "survey") or (module_enabled(shop, "mail_nps") and merchant_survey_url(shop) is None)
 
 
-def survey_voucher(shop: Shop) -> str | None:
-    """The thank-you code: the block survey's own, else the NPS mail's (the page answers both)."""
+def survey_voucher_setting(shop: Shop) -> VoucherSetting:
+    """The thank-you voucher: the block survey's own, else the NPS mail's (the page answers
+    both)."""
     key = "survey" if module_enabled(shop, "survey") else "mail_nps"
-    code = module_settings(shop, key).get("voucher_code")
-    return code if isinstance(code, str) and VOUCHER.match(code) else None
+    return voucher_setting(module_settings(shop, key))
+
+
+def survey_voucher(order: Order) -> str | None:
+    """The code the thanks shows: the static one; the buyer's unique code once created (a
+    sample on a preview's made-up order, which no session holds)."""
+    setting = survey_voucher_setting(order.shop)
+    if setting.mode == STATIC:
+        return setting.code
+    if setting.mode != UNIQUE:
+        return None
+    session = object_session(order) if isinstance(order, Order) else None
+    return issued_code(session, order.id, SURVEY) if session is not None else SAMPLE_CODE
 
 
 def survey_question(shop: Shop, lang: str) -> str | None:

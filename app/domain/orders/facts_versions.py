@@ -1,7 +1,8 @@
 """Version counters for what the block shows, bumped in the transaction that changes it.
 
 `orders.facts_version` moves whenever the order, its lines, parcels, tracking events,
-refunds, survey answer or its customer (language, newsletter consent) change; `shops.facts_version` whenever the shop or one of its
+refunds, survey answer, issued voucher codes
+or its customer (language, newsletter consent) change; `shops.facts_version` whenever the shop or one of its
 module settings (or their derived tables: recommendations) does. The block's views read the two counters in one small query and
 answer from a cache (app/web/presented_cache.py) while they stand still, so a change a
 worker commits shows on the next request, in every process, with nothing to invalidate.
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.models import (
     Customer,
+    IssuedVoucherRow,
     Order,
     OrderLine,
     Refund,
@@ -29,7 +31,7 @@ from app.models import (
 )
 
 # Rows that hang off an order by `order_id`.
-ORDER_PARTS: tuple[type, ...] = (OrderLine, Shipment, Refund, SurveyAnswer)
+ORDER_PARTS: tuple[type, ...] = (OrderLine, Shipment, Refund, SurveyAnswer, IssuedVoucherRow)
 # Rows that hang off a shop by `shop_id` and change what every order of it shows.
 SHOP_PARTS: tuple[type, ...] = (ShopModule,)
 _INFO_KEY = "facts_touched"

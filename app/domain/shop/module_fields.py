@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from app.domain.followups.mail_kinds import KINDS
 from app.domain.arrival.work_calendars import region_code
@@ -19,12 +20,16 @@ class Field:
     name: str
     label: str
     kind: str  # bool | int | text | textarea | https_url | country | region | transit | code | color | domain
-    # | locale | email
+    # | locale | email | choice | decimal
     # For int: the range; for text, low=1 makes the field required.
     low: int = 0
     high: int = 0
     max_length: int = 200
     hint: str | None = None
+    # For int: an empty entry is allowed (None).
+    optional: bool = False
+    # For choice: (value, label) pairs; the first is the default.
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,25 @@ class ModuleSpec:
     fields: tuple[Field, ...] = ()
     # False: saved and switchable, but the block does not show it yet.
     live: bool = True
+    # Said above the voucher fields, when the module has them.
+    voucher_note: str | None = None
 
+
+VOUCHER_FIELDS = (
+    Field("voucher_mode", "Voucher", "choice", options=(
+        ("none", "No voucher"),
+        ("static", "One code for everyone (typed below)"),
+        ("unique", "A single-use code per buyer, created in your shop when the mail goes out"))),
+    Field("voucher_code", "Code for everyone", "code", max_length=40,
+          hint="Letters, digits, - and _. Shared codes tend to end up on coupon sites."),
+    Field("voucher_type", "Single-use code: discount", "choice", options=(
+        ("percent", "Percentage off the order"), ("fixed", "Fixed amount off the order"))),
+    Field("voucher_value", "Single-use code: value (percent, or amount in the shop's currency)",
+          "decimal", 0, 100_000, max_length=12),
+    Field("voucher_days", "Single-use code: valid for (days)", "int", 1, 365, optional=True),
+    Field("voucher_minimum", "Single-use code: minimum order value (empty: none)", "decimal",
+          0, 100_000, max_length=12),
+)
 
 BLOCK_MODULES = (
     ModuleSpec("delivery_status", "Order progress", "The timeline from order to delivery.", "block"),
@@ -79,9 +102,9 @@ BLOCK_MODULES = (
                    Field("question_de", "Question (German; empty: the standard NPS question)", "text",
                          max_length=200),
                    Field("question_en", "Question (English)", "text", max_length=200),
-                   Field("voucher_code", "Thank-you code after answering (the same for every score; "
-                         "never before delivery)", "code", max_length=40),
-               )),
+                   *VOUCHER_FIELDS,
+               ), voucher_note="Thank-you voucher after answering (the same for every score; "
+                               "never before delivery)."),
 )
 MAIL_TITLES = {"shipped": "Shipping notice", "review_request": "Review request",
                "not_shipped": "Not shipped yet", "delayed": "Delay notice"}
@@ -90,7 +113,17 @@ MAIL_FIELDS = {
     "not_shipped": (Field("delay_days", "Business days after the order before the buyer is told it has not "
                           "left yet (paid orders only)", "int", 1, 20),),
     "delayed": (Field("delay_days", "Business days without news from the carrier before a parcel counts as "
-                      "stalled", "int", 1, 20),),
+                      "stalled", "int", 1, 20), *VOUCHER_FIELDS),
+    "thank_you": VOUCHER_FIELDS,
+    "nps": VOUCHER_FIELDS,
+    "win_back": VOUCHER_FIELDS,
+}
+VOUCHER_NOTES = {
+    "delayed": "Goodwill voucher: only buyers who may receive advertising see it (the notice "
+               "then carries the objection notice).",
+    "thank_you": "Voucher for the next order, shown in the thank-you mail.",
+    "nps": "Thank-you voucher (the same for every score).",
+    "win_back": "Voucher to bring the buyer back.",
 }
 
 
@@ -101,7 +134,8 @@ def mail_modules() -> tuple[ModuleSpec, ...]:
         note = ("Marketing: sent only with consent (or the existing-customer exemption), with one-click "
                 "unsubscribe, caps and quiet hours." if kind.marketing else "Transactional: no advertising.")
         specs.append(ModuleSpec(kind.module, MAIL_TITLES.get(kind.key, kind.key.replace("_", " ").title()),
-                                note, "mail", MAIL_FIELDS.get(kind.key, ())))
+                                note, "mail", MAIL_FIELDS.get(kind.key, ()),
+                                voucher_note=VOUCHER_NOTES.get(kind.key)))
     return tuple(specs)
 
 
@@ -120,6 +154,8 @@ def parse_field(field: Field, raw: str | None):
     if field.kind == "bool":
         return raw in ("on", "1", "true")
     if field.kind == "int":
+        if not raw and field.optional:
+            return None
         if not re.fullmatch(r"-?\d+", raw) or not field.low <= int(raw) <= field.high:
             raise ValueError(f"Enter a whole number from {field.low} to {field.high}.")
         return int(raw)
@@ -129,6 +165,8 @@ def parse_field(field: Field, raw: str | None):
         if field.kind in ("country", "transit", "locale") or field.low == 1 and field.kind == "text":
             raise ValueError("This field is required.")
         return None
+    if field.kind in FIELD_PARSERS:
+        return FIELD_PARSERS[field.kind](field, raw)
     return PARSERS[field.kind](raw)
 
 
@@ -147,6 +185,23 @@ def _https_url(raw: str) -> str:
 def _code(raw: str) -> str:
     if not CODE.match(raw):
         raise ValueError("Use letters, digits, - and _ only.")
+    return raw
+
+
+DECIMAL = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")
+
+
+def _decimal(field: Field, raw: str) -> str:
+    """A positive amount with at most two decimals, kept as text ("12.50") to stay exact."""
+    if not DECIMAL.match(raw) or not field.low <= Decimal(raw.replace(",", ".")) <= field.high:
+        raise ValueError(f"Enter a number from {field.low} to {field.high} with at most two "
+                         "decimals, e.g. 10 or 4.99.")
+    return str(Decimal(raw.replace(",", ".")))
+
+
+def _choice(field: Field, raw: str) -> str:
+    if raw not in {value for value, _ in field.options}:
+        raise ValueError("Choose one of the options.")
     return raw
 
 
@@ -209,6 +264,9 @@ PARSERS = {"text": str, "textarea": str, "https_url": _https_url, "country": _co
            "transit": _transit, "color": _color, "domain": _domain, "locale": _locale, "email": _email}
 
 
+FIELD_PARSERS = {"decimal": _decimal, "choice": _choice}
+
+
 def format_field(field: Field, value) -> str:
     """The stored value as the form shows it."""
     if field.kind == "transit" and isinstance(value, dict):
@@ -229,6 +287,8 @@ def validate_fields(fields: tuple[Field, ...], form: Mapping[str, str]) -> tuple
             settings[field.name] = parse_field(field, form.get(field.name))
         except ValueError as exc:
             errors[field.name] = str(exc)
+    if "voucher_mode" in settings:
+        errors.update(_voucher_errors(settings, errors))
     for field in fields:
         country = settings.get(REGION_OF.get(field.name, ""))
         if field.kind == "region" and settings.get(field.name) and country:
@@ -237,3 +297,32 @@ def validate_fields(fields: tuple[Field, ...], form: Mapping[str, str]) -> tuple
             except ValueError as exc:
                 errors[field.name] = str(exc)
     return settings, errors
+
+
+PERCENT_MAX = Decimal(100)
+
+
+def _voucher_errors(settings: dict, errors: dict) -> dict:
+    """What the chosen voucher mode needs; the other mode's fields stay as typed."""
+    mode = settings["voucher_mode"] or ("static" if settings.get("voucher_code") else "none")
+    settings["voucher_mode"] = mode
+    found = {}
+    if mode == "static" and not settings.get("voucher_code") and "voucher_code" not in errors:
+        found["voucher_code"] = ("Enter the code buyers type at checkout, or choose another kind "
+                                 "of voucher.")
+    if mode != "unique":
+        return found
+    if not settings.get("voucher_type") and "voucher_type" not in errors:
+        found["voucher_type"] = "Choose a percentage or a fixed amount off."
+    value = settings.get("voucher_value")
+    if value is None and "voucher_value" not in errors:
+        found["voucher_value"] = ("Enter the discount: a percentage (e.g. 10) or an amount "
+                                  "(e.g. 5.00).")
+    elif value is not None and Decimal(value) <= 0:
+        found["voucher_value"] = "The discount must be more than 0."
+    elif value is not None and settings.get("voucher_type") == "percent" \
+            and Decimal(value) > PERCENT_MAX:
+        found["voucher_value"] = "A percentage cannot be more than 100."
+    if settings.get("voucher_days") is None and "voucher_days" not in errors:
+        found["voucher_days"] = "Enter how many days the code stays valid (1 to 365)."
+    return found

@@ -14,6 +14,7 @@ from app.domain.shop.module_fields import (
     validate_settings,
 )
 from app.domain.shop.modules import module_enabled, module_settings
+from app.domain.vouchers import voucher_setting
 from app.extensions import db
 from app.web.admin import bp
 from app.web.admin.activity import log_change
@@ -31,6 +32,8 @@ def _module_rows(shop, failed_key: str | None = None, form=None, errors=None) ->
             values = {f.name: stored.get(f.name) if f.kind == "bool" else format_field(f, stored.get(f.name))
                       for f in spec.fields}
             enabled = module_enabled(shop, spec.key)
+            if "voucher_mode" in values and not stored.get("voucher_mode"):
+                values["voucher_mode"] = voucher_setting(stored).mode  # saved before modes
         return {"spec": spec, "enabled": enabled, "values": values,
                 "errors": errors if spec.key == failed_key else {}}
 
