@@ -4,7 +4,7 @@ shopify.app.toml (what merchants grant on install) and connectors/shopify/scopes
 own list) name the same scopes; each is justified by calls in the code (JUSTIFIED_BY); every
 webhook topic subscribed to and every GraphQL field that needs a scope has it; and nothing
 the app does needs a scope it does not request. The one write scope, `write_discounts`, is
-for unique vouchers (discountCodeBasicCreate), which app/voucher_issuing.py calls.
+for unique vouchers (discountCodeBasicCreate), which app/clients/vouchers.py calls.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ JUSTIFIED_BY = {
     "write_discounts": [
         ("connectors/shopify/admin.py", "discountCodeBasicCreate(basicCodeDiscount:"),
         ("app/clients/platforms.py", ".create_voucher("),                    # the Shopify voucher maker
-        ("app/voucher_issuing.py", "create_voucher("),
+        ("app/clients/vouchers.py", "create_voucher("),
     ],
 }
 

@@ -14,7 +14,7 @@ from app.jobs.dispatch import dispatch_due
 from app.jobs.messages import send_message
 from app.mail.senders import SendError, SMTPSender
 from app.models import IssuedVoucherRow, ScheduledMessage
-from app.voucher_issuing import VoucherUnavailable
+from app.clients.vouchers import VoucherUnavailable
 from tests.factories import add_parcel, make_order, set_module
 from tests.fakes.shopify_admin import FakeShopify
 

@@ -18,7 +18,7 @@ from app.domain.followups.sync import sync_followups
 from app.domain.followups.mail_kinds import MARKETING
 from app.domain.shop.modules import MAIL_POLICY, module_settings
 from app.domain.followups.send_checks import send_time_verdict
-from app.domain.vouchers import message_purpose
+from app.domain.followups.vouchers import message_purpose
 from app.extensions import db
 from app.jobs.runtime import job
 from app.mail.feedback_intake import record_refusal
@@ -29,7 +29,7 @@ from app.mail.snapshot import load_message_snapshot
 from app.models import Customer, ScheduledMessage
 from app.presenters import load_for_presenting
 from app.observability.privacy_scrub import address_free, scrub_addresses
-from app.voucher_issuing import VoucherUnavailable, issue_voucher
+from app.clients.vouchers import VoucherUnavailable, issue_voucher
 
 log = logging.getLogger(__name__)
 # Kinds whose sending is itself a fact the planner reads.

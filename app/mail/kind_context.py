@@ -15,7 +15,7 @@ from app.domain.shop.modules import module_settings
 from app.domain.shop.storefront import storefront_url
 from app.domain.privacy.suppressions import marketing_permitted, suppression_reason
 from app.domain.followups.survey import merchant_survey_url
-from app.domain.vouchers import (
+from app.domain.followups.vouchers import (
     NONE,
     SAMPLE_CODE,
     STATIC,

@@ -15,5 +15,5 @@ SCOPES: dict[str, str] = {
     "read_customers": "Order.customer { id, defaultEmailAddress.marketingState } in the Admin GraphQL order "
                       "query (reconciliation, backfill): customer id and marketing consent",
     "write_discounts": "Admin GraphQL discountCodeBasicCreate (unique vouchers: one single-use "
-                       "code per buyer, app/voucher_issuing.py)",
+                       "code per buyer, app/clients/vouchers.py)",
 }

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from app.domain.shop.modules import module_enabled, module_settings
-from app.domain.vouchers import (
+from app.domain.followups.vouchers import (
     SAMPLE_CODE,
     STATIC,
     SURVEY,

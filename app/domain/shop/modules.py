@@ -67,7 +67,7 @@ DEFAULT_SETTINGS: dict[str, dict] = {
     # ({"de": "...", "en": "..."}: the merchant's own opening paragraph).
     # Vouchers (survey, mail_delayed, mail_thank_you, mail_nps, mail_win_back): `voucher_mode`
     # none | static (`voucher_code`) | unique (voucher_type, voucher_value, voucher_days,
-    # voucher_minimum: a single-use code per buyer; app/domain/vouchers.py).
+    # voucher_minimum: a single-use code per buyer; app/domain/followups/vouchers.py).
     # A goodwill voucher only goes to buyers who may receive advertising (see kind_context).
     "mail_delayed": {"voucher_code": None},
     "mail_thank_you": {"voucher_code": None},

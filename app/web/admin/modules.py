@@ -14,7 +14,7 @@ from app.domain.shop.module_fields import (
     validate_settings,
 )
 from app.domain.shop.modules import module_enabled, module_settings
-from app.domain.vouchers import voucher_setting
+from app.domain.followups.vouchers import voucher_setting
 from app.extensions import db
 from app.web.admin import bp
 from app.web.admin.activity import log_change

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import httpx
 
-from app.domain.vouchers import VoucherSetting, mark_issued, reserve, retry_with_new_code
+from app.domain.followups.vouchers import VoucherSetting, mark_issued, reserve, retry_with_new_code
 from app.extensions import db
 from app.models import Order, Shop
 from app.clients.platforms import create_voucher
