@@ -11,7 +11,7 @@ from app.domain.shipments import apply_tracking_update
 from app.extensions import db
 from app.models import ScheduledMessage
 from connectors.base import RefundEvent, TrackingUpdate
-from tests.factories import T0, add_parcel, carrier_scan, make_order, set_module
+from tests.factories import T0, add_parcel, carrier_scan, make_order, mark_sent, set_module
 
 UTC = timezone.utc
 
@@ -155,11 +155,11 @@ def test_review_reminder_planned_when_the_request_was_sent_and_only_once(app, sh
     add_parcel(order, status="delivered", delivered_at=T0)
     sync_followups(db.session, order, shop, T0)
     request = _rows(order)[("review_request", order.id)]
-    request.state, request.sent_at = "sent", T0 + timedelta(days=7)
+    mark_sent(request, T0 + timedelta(days=7))
     sync_followups(db.session, order, shop, T0 + timedelta(days=7))
     reminder = _rows(order)[("review_reminder", order.id)]
     assert (reminder.state, reminder.send_at) == ("planned", T0 + timedelta(days=12))
-    reminder.state, reminder.sent_at = "sent", T0 + timedelta(days=12)
+    mark_sent(reminder, T0 + timedelta(days=12))
     sync_followups(db.session, order, shop, T0 + timedelta(days=20))
     kinds = [kind for kind, _ in _rows(order)]
     assert kinds.count("review_reminder") == 1 and kinds.count("review_request") == 1
@@ -172,7 +172,7 @@ def test_a_reviewed_buyer_gets_no_reminder(app, shop):
     add_parcel(order, status="delivered", delivered_at=T0)
     sync_followups(db.session, order, shop, T0)
     request = _rows(order)[("review_request", order.id)]
-    request.state, request.sent_at = "sent", T0 + timedelta(days=7)
+    mark_sent(request, T0 + timedelta(days=7))
     sync_followups(db.session, order, shop, T0 + timedelta(days=7))
     request.clicked_at = T0 + timedelta(days=8)
     sync_followups(db.session, order, shop, T0 + timedelta(days=8))
@@ -185,7 +185,7 @@ def test_the_same_product_is_asked_once_in_12_months_across_orders(app, shop):
     add_parcel(first, status="delivered", delivered_at=T0)
     sync_followups(db.session, first, shop, T0)
     request = _rows(first)[("review_request", first.id)]
-    request.state, request.sent_at = "sent", T0 + timedelta(days=7)
+    mark_sent(request, T0 + timedelta(days=7))
 
     again = make_order(shop, platform_order_id="1002", lines=(("l1", 1, "v1"),), placed_at=T0 + timedelta(days=60))
     again.customer = first.customer
