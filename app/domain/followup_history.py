@@ -30,7 +30,7 @@ def load_history(session: Session, order: Order, stored: list[ScheduledMessage] 
         stored = stored_messages(session, order)
     own = [m for m in stored if m.kind in REVIEW_KINDS]
     request = next((m for m in own if m.kind == "review_request"), None)
-    sent = request is not None and request.state is MessageState.SENT
+    sent = request is not None and request.state == MessageState.SENT
     review_sent_at = request.sent_at if sent else None
     reviewed = any(m.clicked_at is not None for m in own)
     if order.customer_id is None:

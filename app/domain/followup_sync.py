@@ -81,12 +81,12 @@ def sync_own(session: Session, order: Order, shop: Shop, now: datetime,
         row = stored_by_key.get(key)
         if row is None:
             _insert_plan(session, order, plan, buyers)
-        elif row.state is MessageState.PLANNED and row.send_at != plan.send_at:
+        elif row.state == MessageState.PLANNED and row.send_at != plan.send_at:
             if row.reason == MessageReason.DEFERRED and row.send_at > plan.send_at:
                 continue  # caps or quiet hours moved it later: that deferral stands
             row.send_at = plan.send_at
     for key, row in stored_by_key.items():
-        if key not in wanted and row.state is MessageState.PLANNED and not on_request(row.kind):
+        if key not in wanted and row.state == MessageState.PLANNED and not on_request(row.kind):
             row.state = MessageState.CANCELLED
             row.reason = MessageReason.NO_LONGER_PLANNED
 

@@ -38,7 +38,7 @@ def request_confirmation(session: Session, order: Order, now: datetime) -> tuple
         ScheduledMessage.order_id == order.id, ScheduledMessage.kind == CONFIRM_KIND)
         .order_by(ScheduledMessage.sequence)).all()
     latest = asked[-1] if asked else None
-    just_sent = latest is not None and latest.state is MessageState.SENT and latest.sent_at \
+    just_sent = latest is not None and latest.state == MessageState.SENT and latest.sent_at \
         and latest.sent_at > now - RESEND_AFTER
     if latest is not None and (latest.state in ON_THE_WAY or len(asked) >= MAX_REQUESTS or just_sent):
         return "pending", None

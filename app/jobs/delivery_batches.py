@@ -188,7 +188,7 @@ def _apply_together(session, batch: list[Prepared],
             outcomes.append((item, outcome))
         _plan(session, sorted(to_plan.values(), key=lambda t: (t[0].shop_id, t[0].platform_order_id)), now)
     for item, outcome in outcomes:
-        if item.settled is None or item.settled.state is DeliveryState.IGNORED:
+        if item.settled is None or item.settled.state == DeliveryState.IGNORED:
             record_outcome(item.delivery, outcome, now)
         else:
             _record_failure(item.delivery, outcome, item.error, now)

@@ -32,7 +32,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 def record_outcome(delivery: WebhookDelivery, outcome: DeliveryOutcome, now: datetime) -> None:
     """An applied (or ignored) delivery's outcome on its row."""
-    ignored = outcome.state is DeliveryState.IGNORED
+    ignored = outcome.state == DeliveryState.IGNORED
     record(delivery, outcome.state, outcome.note if ignored else None, now)
 
 

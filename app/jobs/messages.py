@@ -167,6 +167,6 @@ def _record_failure(message: ScheduledMessage, state: MessageState, error: str) 
     message = db.session.get(ScheduledMessage, message.id)
     message.state = state
     message.last_error = scrub_addresses(error)[:2000]
-    if state is MessageState.FAILED:
+    if state == MessageState.FAILED:
         message.reason = MessageReason.SEND_FAILED
     db.session.commit()

@@ -97,7 +97,7 @@ def _store(platform, identity, body, shop, state, error) -> int | None:
     )
     with db.autocommit() as conn:
         delivery_id = conn.execute(_insert_once(db.dialect), values).scalar()
-        if delivery_id is None and state is DeliveryState.MALFORMED:
+        if delivery_id is None and state == DeliveryState.MALFORMED:
             return conn.scalar(select(table.c.id).where(
                 table.c.platform == platform, table.c.delivery_key == identity.delivery_key))
     return delivery_id
