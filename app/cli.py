@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.db.migrate import revision as new_revision, upgrade
 from app.extensions import db, queues
-from app.models import Shop, WebhookDelivery
+from app.models import DeliveryState, Shop, WebhookDelivery
 
 db_cli = click.Group("db", help="Database schema.")
 shops_cli = click.Group("shops", help="Shops: register without OAuth (demos and tests), backfill, reconcile.")
@@ -196,7 +196,7 @@ def replay(delivery_id: int, inline: bool) -> None:
     if delivery.body is None:
         raise click.ClickException(f"delivery {delivery_id} has no body left to replay (dropped after "
                                    "WEBHOOK_BODY_RETENTION_DAYS, or by a redaction)")
-    delivery.state, delivery.error = "received", None
+    delivery.state, delivery.error = DeliveryState.RECEIVED, None
     db.session.commit()
     if inline:
         click.echo(process_delivery(delivery_id))
@@ -206,7 +206,7 @@ def replay(delivery_id: int, inline: bool) -> None:
 
 
 @deliveries_cli.command("list")
-@click.option("--state", default=None)
+@click.option("--state", default=None, type=click.Choice([s.value for s in DeliveryState]))
 @click.option("--limit", default=20)
 @with_appcontext
 def list_deliveries(state: str | None, limit: int) -> None:

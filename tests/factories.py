@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from app.extensions import db
-from app.models import Customer, Order, OrderLine, Shipment, ShopModule, TrackingEvent
+from app.models import Customer, MessageState, Order, OrderLine, Shipment, ShopModule, TrackingEvent
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
@@ -53,3 +53,10 @@ def set_module(shop, key: str, enabled: bool = True, **settings) -> None:
         shop.modules.append(row)
     row.enabled, row.settings = enabled, dict(settings)
     db.session.flush()
+
+
+def mark_sent(message, sent_at: datetime) -> None:
+    """A planned mail sent, through the states dispatch and the send job move it through."""
+    for state in (MessageState.QUEUED, MessageState.SENDING, MessageState.SENT):
+        message.state = state
+    message.sent_at = sent_at

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.domain.shop.modules import module_enabled, module_settings
 from app.extensions import db
 from app.jobs.messages import fatigue_rules, mail_sender
-from app.models import Customer, Order, ScheduledMessage, Shipment
+from app.models import Customer, MessageState, Order, ScheduledMessage, Shipment
 from tests.admin_sessions import SHOPIFY_DOMAIN, bearer, csrf_token
 from tests.confirmed_addresses import confirm_test_address
 
@@ -97,11 +97,11 @@ def test_switching_a_mail_kind_off_cancels_its_planned_mails_and_on_plans_them_a
     order = _order_with_planned_shipping_notice(wc_shop)
     state = lambda: db.session.scalars(select(ScheduledMessage.state).where(  # noqa: E731
         ScheduledMessage.order_id == order.id, ScheduledMessage.kind == "shipped")).all()
-    assert state() == ["planned"]
+    assert state() == [MessageState.PLANNED]
     response = post(wc_admin, "/admin/modules/mail_shipped", {})
     assert b"re-planned for 1 open order" in response.data
     db.session.expire_all()
-    assert state() == ["cancelled"]
+    assert state() == [MessageState.CANCELLED]
     post(wc_admin, "/admin/modules/mail_shipped", {"enabled": "on"})
     db.session.expire_all()
     assert module_enabled(fresh(wc_shop), "mail_shipped") is True

@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 from app.extensions import db
-from app.models import Customer, Order, ScheduledMessage, WebhookDelivery
+from app.models import Customer, DeliveryState, Order, ScheduledMessage, WebhookDelivery
 
 
 def _message(shop, order, kind, state, **times):
@@ -21,7 +21,7 @@ def test_overview_counts_todays_mail_and_shows_deliveries(wc_admin, wc_shop):
         _message(wc_shop, order, "review_request", "planned", sequence=0),
         _message(wc_shop, order, "shipped", "planned", sequence=3, send_at=now + timedelta(days=3)),
         WebhookDelivery(platform="woocommerce", delivery_key="d-1", shop_id=wc_shop.id, topic="order.updated",
-                        body=b"{}", state="processed"),
+                        body=b"{}", state=DeliveryState.PROCESSED),
     ])
     db.session.commit()
     page = wc_admin.get("/admin/").get_data(as_text=True)
@@ -40,9 +40,9 @@ def test_a_shopify_shops_overview_lists_its_deliveries_by_domain_and_no_other_sh
 
     db.session.add_all([
         WebhookDelivery(platform="shopify", delivery_key="s-1", shop_domain=shop.domain, topic="orders/paid",
-                        body=b"{}", state="processed"),
+                        body=b"{}", state=DeliveryState.PROCESSED),
         WebhookDelivery(platform="shopify", delivery_key="s-2", shop_domain="other.myshopify.com",
-                        topic="orders/cancelled", body=b"{}", state="processed"),
+                        topic="orders/cancelled", body=b"{}", state=DeliveryState.PROCESSED),
     ])
     db.session.commit()
     page = client.get("/admin/", headers=bearer()).get_data(as_text=True)

@@ -12,7 +12,14 @@ from app.domain.privacy.lifecycle import export_customer_data, redact_customer
 from app.domain.arrival.poll_schedule import MAX_JITTER, interval, jitter_fraction, next_poll
 from app.domain.arrival.tracking_choice import KeyChoice, choose, fingerprint, usable_keys
 from app.extensions import db, queues
-from app.models import Order, ScheduledMessage, Shipment, TrackingProviderKey, TrackingUsage
+from app.models import (
+    MessageState,
+    Order,
+    ScheduledMessage,
+    Shipment,
+    TrackingProviderKey,
+    TrackingUsage,
+)
 from connectors.base import ShipmentStatus as S
 from tests.conftest import load_payload
 from tests.factories import set_module
@@ -312,5 +319,6 @@ def test_woocommerce_order_completed_with_dhl_becomes_delivered_and_plans_the_re
     assert parcel.next_poll_at is None and parcel.tracking_stopped_at == REAL_NOW + H
     assert db.session.scalars(select(Order)).one().status == "delivered"
     review = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "review_request")).one()
-    assert review.state == "planned" and review.send_at == delivered_at + timedelta(days=7)
+    assert review.state == MessageState.PLANNED
+    assert review.send_at == delivered_at + timedelta(days=7)
     assert poll(REAL_NOW + 30 * H)["calls"] == 0  # delivered: never asked again

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Shop, WebhookDelivery
+from app.models import DeliveryState, Shop, WebhookDelivery
 from tests.conftest import load_payload
 
 
@@ -39,7 +39,7 @@ def test_replay_processes_a_stored_delivery_again(app, shop, post_shopify):
     assert result.exit_code == 0, result.output
     assert "order" in result.output
     db.session.expire_all()
-    assert db.session.get(WebhookDelivery, delivery.id).state == "processed"
+    assert db.session.get(WebhookDelivery, delivery.id).state == DeliveryState.PROCESSED
 
 
 def test_replay_of_unknown_delivery_is_an_error(app):

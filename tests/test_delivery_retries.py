@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db, queues
 from app.jobs.deliveries import MAX_ATTEMPTS
 from app.jobs.dispatch import dispatch_due
-from app.models import Order, WebhookDelivery
+from app.models import DeliveryState, Order, WebhookDelivery
 from tests.conftest import load_payload
 
 
@@ -55,7 +55,7 @@ def test_a_retry_lost_with_redis_is_redriven_after_its_back_off_and_applied_once
         client, shop, post_shopify, run_jobs, flaky_apply):
     failed = _fail_once_in_the_drain(post_shopify, run_jobs)
     now = datetime.now(timezone.utc)
-    assert (failed.state, failed.attempts) == ("failed", 1)
+    assert (failed.state, failed.attempts) == (DeliveryState.FAILED, 1)
     assert now < failed.retry_at <= now + timedelta(seconds=5)
     queues.redis.flushdb()  # the scheduled retry is gone
 
@@ -64,7 +64,8 @@ def test_a_retry_lost_with_redis_is_redriven_after_its_back_off_and_applied_once
     assert dispatch_due(now + timedelta(minutes=2))["redriven_retries"] == 0  # its job is live now
     run_jobs()
     delivery = _delivery()
-    assert (delivery.state, delivery.attempts, delivery.retry_at) == ("processed", 2, None)
+    assert (delivery.state, delivery.attempts, delivery.retry_at) == (
+        DeliveryState.PROCESSED, 2, None)
     assert dispatch_due(now + timedelta(hours=1))["redriven_retries"] == 0
     run_jobs()
     assert flaky_apply["applied"] == 1
@@ -89,7 +90,7 @@ def test_redrives_follow_the_back_off_and_stop_at_max_attempts(client, shop, pos
         queues.redis.flushdb()  # every retry job lost
         assert dispatch_due(datetime.now(timezone.utc) + timedelta(hours=1))["redriven_retries"] == 1
         run_jobs()
-    assert (delivery.state, delivery.attempts) == ("failed", MAX_ATTEMPTS)
+    assert (delivery.state, delivery.attempts) == (DeliveryState.FAILED, MAX_ATTEMPTS)
     expected = [5, 5, 30, 120, 600, 1800]  # after the drain's and the job's first, then RQ's steps
     assert len(waits) == len(expected), waits
     assert all(abs(wait - step) < 3 for wait, step in zip(waits, expected, strict=True)), waits

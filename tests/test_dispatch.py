@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.domain.followups.sync import sync_followups
 from app.extensions import db, queues
 from app.jobs.dispatch import dispatch_due
-from app.models import ScheduledMessage
+from app.models import MessageState, ScheduledMessage
 from tests.factories import T0, add_parcel, make_order
 
 
@@ -46,5 +46,5 @@ def test_concurrent_dispatchers_claim_each_row_once(app, shop):
         thread.join()
     assert sum(results) == 40
     states = db.session.scalars(select(ScheduledMessage.state).where(ScheduledMessage.kind == "shipped")).all()
-    assert states == ["queued"] * 40
+    assert states == [MessageState.QUEUED] * 40
     assert queues.get("mail").count == 40

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db, queues
 from app.jobs.deliveries import DRAIN_KEY
 from app.jobs.dispatch import dispatch_due
-from app.models import Order, WebhookDelivery
+from app.models import DeliveryState, Order, WebhookDelivery
 from tests.conftest import load_payload
 
 
@@ -29,7 +29,7 @@ def test_a_burst_of_webhooks_is_one_drain_job_that_applies_them_all(client, shop
         assert post_shopify("orders/create", _order(5000 + n), f"burst-{n}").status_code == 200
     assert queues.get("webhooks").count == 1  # the first kick; the others found it pending
     run_jobs()
-    assert set(_states().values()) == {"processed"}
+    assert set(_states().values()) == {DeliveryState.PROCESSED}
     assert db.session.scalars(select(Order.platform_order_id).order_by(Order.platform_order_id)).all() == [
         str(5000 + n) for n in range(7)]
 
@@ -50,8 +50,9 @@ def test_a_failing_delivery_is_set_apart_and_the_rest_of_its_batch_applied(
         assert post_shopify("orders/create", _order(6000 + n), f"mixed-{n}").status_code == 200
     run_jobs()
     states = _states()
-    failed = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.state == "failed")).one()
-    assert sorted(states.values()) == ["failed", "processed", "processed"]
+    failed = db.session.scalars(select(WebhookDelivery)
+                                .where(WebhookDelivery.state == DeliveryState.FAILED)).one()
+    assert sorted(states.values()) == [DeliveryState.FAILED, DeliveryState.PROCESSED, DeliveryState.PROCESSED]
     assert "RuntimeError: this one breaks" in failed.error and failed.attempts == 1
     # Its own job, with RQ's back-off, takes it from here.
     assert f"delivery-{failed.id}" in ScheduledJobRegistry(queue=queues.get("webhooks")).get_job_ids()
@@ -62,7 +63,7 @@ def test_a_kick_whose_job_was_lost_is_made_good_by_the_dispatcher(client, shop, 
     queues.redis.set(DRAIN_KEY, "1", px=60_000)  # a kick that set its key and then lost its job
     assert post_shopify("orders/create", _order(7001), "lost-kick").status_code == 200
     run_jobs()
-    assert _states() == {"lost-kick": "received"}
+    assert _states() == {"lost-kick": DeliveryState.RECEIVED}
     assert dispatch_due(datetime.now(timezone.utc) + timedelta(seconds=30))["redriven_deliveries"] == 1
     run_jobs()
-    assert _states() == {"lost-kick": "processed"}
+    assert _states() == {"lost-kick": DeliveryState.PROCESSED}

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from app.extensions import db, queues
 from app.jobs import deliveries as deliveries_job
 from app.jobs.deliveries import drain_deliveries
-from app.models import Customer, Order, OrderLine, Shop, WebhookDelivery
+from app.models import Customer, DeliveryState, Order, OrderLine, Shop, WebhookDelivery
 from tests.conftest import load_payload
 from tests.sql_statements import recorded_statements
 
@@ -37,7 +37,7 @@ def _store(shop: Shop, bodies: list[tuple[str, bytes]]) -> None:
     with db.engine.begin() as conn:
         conn.execute(insert(WebhookDelivery.__table__), [
             dict(platform="shopify", delivery_key=f"batch-{n}", topic=topic, shop_domain=shop.domain, body=body,
-                 state="received") for n, (topic, body) in enumerate(bodies)])
+                 state=DeliveryState.RECEIVED) for n, (topic, body) in enumerate(bodies)])
 
 
 def _deliveries() -> list[WebhookDelivery]:
@@ -63,7 +63,8 @@ def test_a_poison_delivery_in_the_middle_of_a_batch_is_set_apart_and_the_rest_ap
     drain_deliveries()
     deliveries = _deliveries()
     states = [d.state for d in deliveries]
-    assert states == ["processed"] * 5 + ["failed"] + ["processed"] * 4
+    processed, failed = DeliveryState.PROCESSED, DeliveryState.FAILED
+    assert states == [processed] * 5 + [failed] + [processed] * 4
     assert [d.attempts for d in deliveries] == [1] * 10
     assert "RuntimeError: this one breaks" in deliveries[5].error
     # The first attempt got as far as the poison one; the second applied the other nine once.
@@ -92,7 +93,7 @@ def test_a_batch_that_fails_as_a_whole_is_applied_one_delivery_at_a_time(app, sh
     monkeypatch.setattr(batches, "apply_facts", deadlock_once)
     _store(shop, [("orders/create", _order(150 + n)) for n in range(5)])
     assert drain_deliveries() == {"applied": 5, "failed": 0}
-    assert {(d.state, d.attempts) for d in _deliveries()} == {("processed", 1)}
+    assert {(d.state, d.attempts) for d in _deliveries()} == {(DeliveryState.PROCESSED, 1)}
     assert len(db.session.scalars(select(Order)).all()) == 5
     assert "applying them one by one" in caplog.text
 
@@ -109,13 +110,13 @@ def test_a_drain_that_took_all_there_was_waits_for_more_before_it_ends(app, shop
             with db.engine.begin() as conn:
                 conn.execute(insert(WebhookDelivery.__table__).values(
                     platform="shopify", delivery_key="late", topic="orders/create", shop_domain=shop.domain,
-                    body=_order(251), state="received"))
+                    body=_order(251), state=DeliveryState.RECEIVED))
 
     monkeypatch.setattr(deliveries.time, "sleep", gather)
     _store(shop, [("orders/create", _order(250))])
     assert drain_deliveries() == {"applied": 2, "failed": 0}
     assert waits == [deliveries.GATHER_SECONDS] * 2  # after each batch; the second found nothing
-    assert [d.state for d in _deliveries()] == ["processed"] * 2
+    assert [d.state for d in _deliveries()] == [DeliveryState.PROCESSED] * 2
 
 
 def test_a_lifecycle_delivery_is_applied_alone_between_batches(app, shop):
@@ -123,7 +124,7 @@ def test_a_lifecycle_delivery_is_applied_alone_between_batches(app, shop):
                   ("app/uninstalled", json.dumps({"id": 1, "domain": shop.domain}).encode()),
                   ("orders/create", _order(203))])
     assert drain_deliveries() == {"applied": 4, "failed": 0}
-    assert [d.state for d in _deliveries()] == ["processed"] * 4
+    assert [d.state for d in _deliveries()] == [DeliveryState.PROCESSED] * 4
     assert db.session.get(Shop, shop.id).uninstalled_at is not None
     assert len(db.session.scalars(select(Order)).all()) == 3
 
@@ -135,12 +136,12 @@ def test_a_batch_costs_a_handful_of_statements_not_a_dozen_per_delivery(app, sho
     with db.engine.begin() as conn:
         conn.execute(insert(WebhookDelivery.__table__), [
             dict(platform="shopify", delivery_key=f"again-{n}", topic="orders/create", shop_domain=shop.domain,
-                 body=_order(300 + n), state="received") for n in range(40)])
+                 body=_order(300 + n), state=DeliveryState.RECEIVED) for n in range(40)])
     with recorded_statements() as statements:
         assert drain_deliveries() == {"applied": 40, "failed": 0}
     # One delivery at a time took 12 statements each (480).
     assert len(statements) <= 30, "\n".join(s[:120] for s in statements)
-    assert [d.state for d in _deliveries()] == ["processed"] * 80
+    assert [d.state for d in _deliveries()] == [DeliveryState.PROCESSED] * 80
 
 
 def test_two_drains_on_shared_orders_neither_deadlock_nor_lose_or_double_a_delivery(app, shop, caplog, monkeypatch):
@@ -180,7 +181,7 @@ def test_two_drains_on_shared_orders_neither_deadlock_nor_lose_or_double_a_deliv
     assert sum(c["applied"] for c in counts) == orders * rounds and sum(c["failed"] for c in counts) == 0
     assert all(c["applied"] > 0 for c in counts), f"one drain did all the work: {counts}"
     deliveries = _deliveries()
-    assert {(d.state, d.attempts) for d in deliveries} == {("processed", 1)}
+    assert {(d.state, d.attempts) for d in deliveries} == {(DeliveryState.PROCESSED, 1)}
     assert "one by one" not in caplog.text and "deadlock" not in caplog.text.lower()
     # Each order once, with the newest event's facts (older ones applied later were stale).
     names = dict(db.session.execute(select(Order.platform_order_id, Order.name)).all())

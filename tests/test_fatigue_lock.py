@@ -13,7 +13,7 @@ from app.domain.followups.sync import sync_followups
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.jobs.messages import send_message
-from app.models import ScheduledMessage
+from app.models import MessageState, ScheduledMessage
 from tests.conftest import InboxHandler, serving_smtp
 from tests.test_mail_streams import _delivered_order, _enable_reviews
 
@@ -47,7 +47,7 @@ def _two_queued_review_requests_for_one_buyer(shop) -> list[int]:
     db.session.commit()
     dispatch_due(now + timedelta(seconds=1))  # queues them (and the orders' transactional notices)
     ids = list(db.session.scalars(select(ScheduledMessage.id).where(
-        ScheduledMessage.kind == "review_request", ScheduledMessage.state == "queued")))
+        ScheduledMessage.kind == "review_request", ScheduledMessage.state == MessageState.QUEUED)))
     assert len(ids) == 2
     return ids
 
@@ -72,8 +72,9 @@ def test_two_workers_sending_marketing_to_one_buyer_send_one_and_defer_the_other
     assert sorted(outcome.split(" ")[0] for outcome in outcomes.values()) == ["deferred", "sent"], outcomes
     assert len(slow_inbox) == 1
     db.session.expire_all()
-    sent, deferred = sorted((db.session.get(ScheduledMessage, i) for i in ids), key=lambda m: m.state != "sent")
-    assert (sent.state, deferred.state) == ("sent", "planned")
+    sent, deferred = sorted((db.session.get(ScheduledMessage, i) for i in ids),
+                            key=lambda m: m.state != MessageState.SENT)
+    assert (sent.state, deferred.state) == (MessageState.SENT, MessageState.PLANNED)
     assert deferred.reason == "deferred: fatigue cap or quiet hours"
     # The cap's 16-hour gap, counted from the mail the other worker sent.
     assert abs(deferred.send_at - (sent.sent_at + timedelta(hours=16))) < timedelta(seconds=1)

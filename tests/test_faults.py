@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db, queues
 from app.jobs.messages import message_job_id
 from app.devstack.mail_sink import start_sink
-from app.models import Order, ScheduledMessage, Shop, ShopModule, WebhookDelivery
+from app.models import MessageState, Order, ScheduledMessage, Shop, ShopModule, WebhookDelivery
 from tests.bench.servers import gunicorn
 from tests.conftest import InboxHandler, fresh_payload, shopify_headers
 
@@ -86,7 +86,7 @@ def _wait_until_all_sent(expected: int, seconds: float = 60) -> int:
     while time.monotonic() < deadline:
         db.session.expire_all()
         sent = db.session.scalar(select(func.count()).select_from(ScheduledMessage)
-                                 .where(ScheduledMessage.state == "sent"))
+                                 .where(ScheduledMessage.state == MessageState.SENT))
         db.session.commit()
         if sent >= expected:
             break
@@ -124,7 +124,8 @@ def test_two_worker_processes_never_send_the_same_mail_twice(config, app, shop, 
 
 def _describe_unsent() -> None:
     """On failure, say where each unsent mail is stuck: its row and its RQ job."""
-    for row in db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.state != "sent")):
+    for row in db.session.scalars(select(ScheduledMessage)
+                                  .where(ScheduledMessage.state != MessageState.SENT)):
         try:
             job = Job.fetch(message_job_id(row.id), connection=queues.redis)
             where = f"job={job.get_status()} retries_left={job.retries_left}"

@@ -12,7 +12,7 @@ from app.domain.orders.order_events import apply_refund
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.mail.render import render_message
-from app.models import ScheduledMessage, TrackingEvent
+from app.models import MessageState, ScheduledMessage, TrackingEvent
 from connectors.base import RefundEvent
 from tests.factories import add_parcel, make_order, set_module
 
@@ -53,7 +53,8 @@ def test_delay_notice_is_transactional_and_its_voucher_only_reaches_those_who_ma
     _stuck_parcel_order(shop, "denied", "1001")
     _stuck_parcel_order(shop, "granted", "1002")
     _send_due(run_jobs)
-    assert [m.state for m in db.session.scalars(select(ScheduledMessage))] == ["sent", "sent"]
+    states = [m.state for m in db.session.scalars(select(ScheduledMessage))]
+    assert states == [MessageState.SENT, MessageState.SENT]
     by_rcpt = {r["envelope_to"][0]: r["mail"] for r in smtp_inbox}
 
     plain = by_rcpt["buyer-1001@example.com"]
@@ -80,7 +81,7 @@ def test_thank_you_is_marketing_with_voucher_in_the_buyers_language(app, shop, r
     sync_followups(db.session, order, shop, _now())
     db.session.commit()
     _send_due(run_jobs)
-    assert _row("thank_you").state == "sent"
+    assert _row("thank_you").state == MessageState.SENT
     [received] = smtp_inbox
     mail = received["mail"]
     assert mail.get_content_type() == "multipart/alternative"
@@ -108,7 +109,7 @@ def test_review_link_records_the_click_redirects_and_cancels_the_reminder(
     _send_due(run_jobs)
     request = _row("review_request")
     reminder = _row("review_reminder")  # planned by the send itself
-    assert request.state == "sent" and reminder.state == "planned"
+    assert request.state == MessageState.SENT and reminder.state == MessageState.PLANNED
     assert abs(reminder.send_at - (request.sent_at + timedelta(days=5))) < timedelta(seconds=1)
 
     html = smtp_inbox[0]["mail"].get_body(("html",)).get_content()
@@ -117,7 +118,7 @@ def test_review_link_records_the_click_redirects_and_cancels_the_reminder(
     assert (response.status_code, response.headers["Location"]) == (302, "https://reviews.example.test/johns")
     db.session.expire_all()
     assert _row("review_request").clicked_at is not None
-    assert (_row("review_reminder").state, _row("review_reminder").reason) == ("cancelled", "no longer planned")
+    assert (_row("review_reminder").state, _row("review_reminder").reason) == (MessageState.CANCELLED, "no longer planned")
     assert client.get("/r/forged-token").status_code == 404
 
 

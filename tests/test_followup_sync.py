@@ -9,9 +9,9 @@ from app.domain.orders.order_events import apply_refund
 from app.domain.followups.send_checks import send_time_verdict
 from app.domain.orders.shipments import apply_tracking_update
 from app.extensions import db
-from app.models import ScheduledMessage
+from app.models import MessageState, ScheduledMessage
 from connectors.base import RefundEvent, TrackingUpdate
-from tests.factories import T0, add_parcel, carrier_scan, make_order, set_module
+from tests.factories import T0, add_parcel, carrier_scan, make_order, mark_sent, set_module
 
 UTC = timezone.utc
 
@@ -45,10 +45,10 @@ def test_delivery_cancels_the_stall_notice_and_plans_what_follows_arrival(app, s
     parcel = add_parcel(order)
     carrier_scan(parcel)
     sync_followups(db.session, order, shop, T0)
-    assert _states(order) == {"delayed": "planned", "shipped": "planned"}
+    assert _states(order) == {"delayed": MessageState.PLANNED, "shipped": MessageState.PLANNED}
     _deliver(order, parcel, T0 + timedelta(days=1))
     sync_followups(db.session, order, shop, T0 + timedelta(days=1))
-    assert _states(order) == {"delayed": "cancelled", "delivered": "planned", "shipped": "cancelled",
+    assert _states(order) == {"delayed": MessageState.CANCELLED, "delivered": MessageState.PLANNED, "shipped": MessageState.CANCELLED,
                               "thank_you": "planned"}
     assert _rows(order)[("thank_you", order.id)].send_at == T0 + timedelta(days=2)
 
@@ -63,7 +63,7 @@ def test_a_tracking_event_moves_the_planned_stall_notice(app, shop):
     apply_tracking_update(order, TrackingUpdate(order.platform_order_id, parcel.platform_fulfillment_id,
                                                 status="in_transit", raw_status=None, happened_at=T0 + timedelta(days=2)), "test")
     sync_followups(db.session, order, shop, T0 + timedelta(days=2))
-    assert (row.state, row.send_at) == ("planned", datetime(2026, 11, 30, 10, tzinfo=UTC))  # Wed + 3 = Mon
+    assert (row.state, row.send_at) == (MessageState.PLANNED, datetime(2026, 11, 30, 10, tzinfo=UTC))  # Wed + 3 = Mon
 
 
 def test_a_stale_transactional_notice_is_skipped_not_sent_late(app, shop):
@@ -84,11 +84,11 @@ def test_refund_cancels_marketing_and_plans_the_refund_notice(app, shop):
     order = _consenting_order(shop)
     add_parcel(order, status="delivered", delivered_at=T0)
     sync_followups(db.session, order, shop, T0)
-    assert _states(order) == {"delivered": "planned", "review_request": "planned", "thank_you": "planned"}
+    assert _states(order) == {"delivered": MessageState.PLANNED, "review_request": MessageState.PLANNED, "thank_you": MessageState.PLANNED}
     apply_refund(order, RefundEvent(order.platform_order_id, "r1", T0 + timedelta(days=1), (("l1", 1),),
                                     amount=Decimal("49.90")), T0)
     sync_followups(db.session, order, shop, T0 + timedelta(days=1))
-    assert _states(order) == {"delivered": "planned", "refund_issued": "planned", "review_request": "cancelled",
+    assert _states(order) == {"delivered": MessageState.PLANNED, "refund_issued": MessageState.PLANNED, "review_request": MessageState.CANCELLED,
                               "thank_you": "cancelled"}
 
 
@@ -100,7 +100,7 @@ def test_return_cancels_marketing_and_plans_the_return_notice(app, shop):
     apply_refund(order, RefundEvent(order.platform_order_id, "r1", T0 + timedelta(days=4), (("l1", 1),),
                                     returned=True, amount=Decimal("10")), T0)
     sync_followups(db.session, order, shop, T0 + timedelta(days=4))
-    assert _states(order) == {"delivered": "planned", "referral": "cancelled", "return_received": "planned"}
+    assert _states(order) == {"delivered": MessageState.PLANNED, "referral": MessageState.CANCELLED, "return_received": MessageState.PLANNED}
 
 
 def test_cancellation_cancels_everything_planned(app, shop):
@@ -110,7 +110,7 @@ def test_cancellation_cancels_everything_planned(app, shop):
     sync_followups(db.session, order, shop, T0)
     order.cancelled_at = T0 + timedelta(hours=2)
     sync_followups(db.session, order, shop, T0 + timedelta(hours=2))
-    assert set(_states(order).values()) == {"cancelled"} and "win_back" in _states(order)
+    assert set(_states(order).values()) == {MessageState.CANCELLED} and "win_back" in _states(order)
 
 
 def test_consent_withdrawn_cancels_marketing_only(app, shop):
@@ -120,7 +120,8 @@ def test_consent_withdrawn_cancels_marketing_only(app, shop):
     sync_followups(db.session, order, shop, T0)
     order.customer.marketing_consent = "withdrawn"
     sync_followups(db.session, order, shop, T0 + timedelta(days=1))
-    assert _states(order) == {"anniversary": "cancelled", "delivered": "planned"}
+    assert _states(order) == {"anniversary": MessageState.CANCELLED,
+                              "delivered": MessageState.PLANNED}
 
 
 def test_module_switched_off_cancels_its_plans(app, shop):
@@ -131,7 +132,8 @@ def test_module_switched_off_cancels_its_plans(app, shop):
     set_module(shop, "mail_referral", enabled=False)
     set_module(shop, "mail_delivered", enabled=False)
     sync_followups(db.session, order, shop, T0)
-    assert _states(order) == {"delivered": "cancelled", "referral": "cancelled"}
+    assert _states(order) == {"delivered": MessageState.CANCELLED,
+                              "referral": MessageState.CANCELLED}
 
 
 def test_a_new_order_cancels_the_earlier_win_back_and_plans_its_own(app, shop):
@@ -139,12 +141,12 @@ def test_a_new_order_cancels_the_earlier_win_back_and_plans_its_own(app, shop):
     first = _consenting_order(shop)
     add_parcel(first, status="delivered", delivered_at=T0)
     sync_followups(db.session, first, shop, T0)
-    assert _states(first) == {"delivered": "planned", "win_back": "planned"}
+    assert _states(first) == {"delivered": MessageState.PLANNED, "win_back": MessageState.PLANNED}
     second = make_order(shop, platform_order_id="1002", placed_at=T0 + timedelta(days=30))
     second.customer = first.customer
     add_parcel(second, status="delivered", delivered_at=T0 + timedelta(days=32))
     sync_followups(db.session, second, shop, T0 + timedelta(days=32))
-    assert _states(first)["win_back"] == "cancelled"
+    assert _states(first)["win_back"] == MessageState.CANCELLED
     assert _rows(second)[("win_back", second.id)].send_at == T0 + timedelta(days=150)
 
 
@@ -155,11 +157,11 @@ def test_review_reminder_planned_when_the_request_was_sent_and_only_once(app, sh
     add_parcel(order, status="delivered", delivered_at=T0)
     sync_followups(db.session, order, shop, T0)
     request = _rows(order)[("review_request", order.id)]
-    request.state, request.sent_at = "sent", T0 + timedelta(days=7)
+    mark_sent(request, T0 + timedelta(days=7))
     sync_followups(db.session, order, shop, T0 + timedelta(days=7))
     reminder = _rows(order)[("review_reminder", order.id)]
-    assert (reminder.state, reminder.send_at) == ("planned", T0 + timedelta(days=12))
-    reminder.state, reminder.sent_at = "sent", T0 + timedelta(days=12)
+    assert (reminder.state, reminder.send_at) == (MessageState.PLANNED, T0 + timedelta(days=12))
+    mark_sent(reminder, T0 + timedelta(days=12))
     sync_followups(db.session, order, shop, T0 + timedelta(days=20))
     kinds = [kind for kind, _ in _rows(order)]
     assert kinds.count("review_reminder") == 1 and kinds.count("review_request") == 1
@@ -172,11 +174,11 @@ def test_a_reviewed_buyer_gets_no_reminder(app, shop):
     add_parcel(order, status="delivered", delivered_at=T0)
     sync_followups(db.session, order, shop, T0)
     request = _rows(order)[("review_request", order.id)]
-    request.state, request.sent_at = "sent", T0 + timedelta(days=7)
+    mark_sent(request, T0 + timedelta(days=7))
     sync_followups(db.session, order, shop, T0 + timedelta(days=7))
     request.clicked_at = T0 + timedelta(days=8)
     sync_followups(db.session, order, shop, T0 + timedelta(days=8))
-    assert _states(order)["review_reminder"] == "cancelled"
+    assert _states(order)["review_reminder"] == MessageState.CANCELLED
 
 
 def test_the_same_product_is_asked_once_in_12_months_across_orders(app, shop):
@@ -185,7 +187,7 @@ def test_the_same_product_is_asked_once_in_12_months_across_orders(app, shop):
     add_parcel(first, status="delivered", delivered_at=T0)
     sync_followups(db.session, first, shop, T0)
     request = _rows(first)[("review_request", first.id)]
-    request.state, request.sent_at = "sent", T0 + timedelta(days=7)
+    mark_sent(request, T0 + timedelta(days=7))
 
     again = make_order(shop, platform_order_id="1002", lines=(("l1", 1, "v1"),), placed_at=T0 + timedelta(days=60))
     again.customer = first.customer
@@ -197,11 +199,11 @@ def test_the_same_product_is_asked_once_in_12_months_across_orders(app, shop):
     other.customer = first.customer
     add_parcel(other, status="delivered", delivered_at=T0 + timedelta(days=62))
     sync_followups(db.session, other, shop, T0 + timedelta(days=62))
-    assert _states(other)["review_request"] == "planned"
+    assert _states(other)["review_request"] == MessageState.PLANNED
 
     year_later = make_order(shop, platform_order_id="1004", lines=(("l1", 1, "v1"),),
                             placed_at=T0 + timedelta(days=380))
     year_later.customer = first.customer
     add_parcel(year_later, status="delivered", delivered_at=T0 + timedelta(days=382))
     sync_followups(db.session, year_later, shop, T0 + timedelta(days=382))
-    assert _states(year_later)["review_request"] == "planned"
+    assert _states(year_later)["review_request"] == MessageState.PLANNED

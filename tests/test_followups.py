@@ -7,7 +7,7 @@ from app.domain.followups.sync import sync_followups
 from app.domain.followups.rules import plan_followups
 from app.domain.followups.send_checks import send_time_verdict
 from app.extensions import db
-from app.models import ScheduledMessage, ShopModule
+from app.models import MessageState, ScheduledMessage, ShopModule
 from tests.factories import T0, add_parcel, carrier_scan, make_order
 
 
@@ -59,11 +59,13 @@ def test_sync_adds_once_and_cancels_what_is_no_longer_wanted(app, shop):
     sync_followups(db.session, order, shop, T0)
     rows = db.session.scalars(select(ScheduledMessage).order_by(ScheduledMessage.kind)).all()
     # The shipped notice, and the stall notice planned for 3 business days without news.
-    assert [(r.kind, r.state) for r in rows] == [("delayed", "planned"), ("shipped", "planned")]
+    assert [(r.kind, r.state) for r in rows] == [("delayed", MessageState.PLANNED),
+                                                 ("shipped", MessageState.PLANNED)]
 
     order.cancelled_at = T0 + timedelta(hours=1)
     sync_followups(db.session, order, shop, T0 + timedelta(hours=1))
-    assert [(r.state, r.reason) for r in rows] == [("cancelled", "no longer planned")] * 2
+    assert [(r.state, r.reason) for r in rows] == [
+        (MessageState.CANCELLED, "no longer planned")] * 2
 
 
 def test_send_time_verdict_skips_stale_and_suppressed(app, shop):

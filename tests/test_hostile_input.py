@@ -8,10 +8,15 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.mail.render import render_message
-from app.models import Order, ScheduledMessage, WebhookDelivery
+from app.models import DeliveryState, Order, ScheduledMessage, WebhookDelivery
 from app.tracking_links import tracking_token
 from connectors.base import IncomingRequest, MalformedPayload, ParsedEvent, Secrets
-from connectors.shopify.mapping import FULFILLMENT_TOPICS, LIFECYCLE_TOPICS, ORDER_TOPICS, parse_webhook
+from connectors.shopify.mapping import (
+    FULFILLMENT_TOPICS,
+    LIFECYCLE_TOPICS,
+    ORDER_TOPICS,
+    parse_webhook,
+)
 from connectors.shopify.webhooks import verify_webhook
 from connectors.signature import body_signature
 from tests.conftest import fresh_payload, load_payload, shopify_headers
@@ -77,13 +82,13 @@ def test_deeply_nested_json_is_400_and_kept(client, shop, post_shopify):
     response = post_shopify("orders/create", body, "evt-deep")
     assert response.status_code == 400
     assert "malformed" in response.json["message"]
-    assert db.session.scalars(select(WebhookDelivery.state)).all() == ["malformed"]
+    assert db.session.scalars(select(WebhookDelivery.state)).all() == [DeliveryState.MALFORMED]
 
 
 def test_invalid_utf8_is_400_and_kept(client, shop, post_shopify):
     response = post_shopify("orders/create", b'{"id": "\xff\xfe"}', "evt-utf8")
     assert response.status_code == 400
-    assert db.session.scalars(select(WebhookDelivery.state)).all() == ["malformed"]
+    assert db.session.scalars(select(WebhookDelivery.state)).all() == [DeliveryState.MALFORMED]
 
 
 def test_oversized_body_is_413_and_not_read(client, shop, app):

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.observability.logs import REQUEST_ID_HEADER, JsonAccessFormatter, log_handler
-from app.models import ScheduledMessage
+from app.models import MessageState, ScheduledMessage
 from tests.test_loop import _ingest_order_and_fulfillment
 
 BUYER = ("jon@example.com", "john@example.com", "Steve", "Shipper", "Smith", "Shipping Street", "555-555-SHIP",
@@ -45,7 +45,7 @@ def test_the_loop_at_debug_is_json_lines_with_ids_and_no_buyer(app, client, shop
     assert dispatch_due(datetime.now(timezone.utc) + timedelta(days=1))["queued"] == 1
     run_jobs()
     [message] = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).all()
-    assert message.state == "sent"
+    assert message.state == MessageState.SENT
     lines = json_lines()  # json.loads of every line: each is one object
     assert {"time", "level", "logger", "message"} <= set(lines[0])
     during_requests = [line for line in lines if line.get("request_id")]

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from app.domain.followups.sync import sync_followups
 from app.domain.privacy.lifecycle import redact_customer, redact_shop, uninstall_shop
 from app.extensions import db
-from app.models import Customer, Order, ScheduledMessage, Shipment, Shop
+from app.models import Customer, MessageState, Order, ScheduledMessage, Shipment, Shop
 from tests.factories import T0, add_parcel, make_order
 
 
@@ -21,7 +21,7 @@ def test_uninstall_cancels_planned_mails_and_forgets_tokens(app, shop):
     uninstall_shop(db.session, shop, T0)
     db.session.commit()
     message = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
-    assert (message.state, message.reason) == ("cancelled", "shop uninstalled")
+    assert (message.state, message.reason) == (MessageState.CANCELLED, "shop uninstalled")
     assert shop.access_token is None and not shop.active
 
 
@@ -42,4 +42,4 @@ def test_customer_redact_erases_personal_data_but_keeps_order_facts(app, shop):
     assert customer.email is None and customer.suppressed_reason == "redacted"
     kept = db.session.scalars(select(Order)).one()
     assert kept.name == "#1001" and [line.quantity for line in kept.lines] == [1]
-    assert db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one().state == "cancelled"
+    assert db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one().state == MessageState.CANCELLED

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db, queues
 from app.jobs.dispatch import dispatch_due
-from app.models import Order, ScheduledMessage
+from app.models import MessageState, Order, ScheduledMessage
 from app.tracking_links import tracking_token
 from tests.conftest import fresh_payload, load_payload
 
@@ -30,7 +30,8 @@ def test_recorded_webhooks_end_in_a_mail_and_a_block(client, shop, post_shopify,
     tracking_number = _fulfillment()["tracking_number"] or _fulfillment()["tracking_numbers"][0]
 
     planned = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
-    assert (planned.kind, planned.stream, planned.state) == ("shipped", "transactional", "planned")
+    assert (planned.kind, planned.stream, planned.state) == (
+        "shipped", "transactional", MessageState.PLANNED)
 
     assert dispatch_due()["queued"] == 1
     run_jobs()
@@ -46,7 +47,7 @@ def test_recorded_webhooks_end_in_a_mail_and_a_block(client, shop, post_shopify,
     html = mail.get_body(preferencelist=("html",)).get_content()
     assert tracking_number in text and tracking_number in html
     assert 'style="' in html  # CSS inlined for mail clients
-    assert db.session.get(ScheduledMessage, planned.id).state == "sent"
+    assert db.session.get(ScheduledMessage, planned.id).state == MessageState.SENT
 
     facts = client.get(f"/t/{tracking_token(order)}.json").get_json()
     parcels = facts["modules"]["tracking"]["parcels"]
@@ -162,7 +163,7 @@ def test_no_buyer_address_or_name_reaches_the_logs(app, client, shop, post_shopi
     _ingest_order_and_fulfillment(post_shopify, run_jobs)
     assert dispatch_due(datetime.now(timezone.utc) + timedelta(days=1))["queued"] == 1
     run_jobs()
-    assert db.session.scalars(select(ScheduledMessage.state).where(ScheduledMessage.kind == "shipped")).all() == ["sent"]
+    assert db.session.scalars(select(ScheduledMessage.state).where(ScheduledMessage.kind == "shipped")).all() == [MessageState.SENT]
     assert "message-id=<sm-" in caplog.text
     for personal in ("jon@example.com", "john@example.com", "Steve", "Shipper", "Smith", "Shipping Street",
                      "555-555-SHIP", "123 Elm St."):

@@ -13,7 +13,7 @@ from app.mail.bounce_addresses import envelope_sender, feedback_token, message_i
 from app.domain.followups.sync import sync_followups
 from app.domain.followups.send_checks import send_time_verdict
 from app.extensions import db
-from app.models import MailFeedback, ScheduledMessage, Suppression
+from app.models import MailFeedback, MessageState, ScheduledMessage, Suppression
 from tests.factories import add_parcel, make_order, set_module
 from tests.test_mail_streams import _now, _send_due
 
@@ -52,7 +52,7 @@ def _sent_review_request(shop, run_jobs, smtp_inbox) -> tuple[ScheduledMessage, 
     _send_due(run_jobs)
     message = db.session.scalars(select(ScheduledMessage).where(
         ScheduledMessage.order_id == order.id, ScheduledMessage.kind == "review_request")).one()
-    assert message.state == "sent"
+    assert message.state == MessageState.SENT
     return message, smtp_inbox[-1]
 
 
@@ -105,14 +105,14 @@ def test_a_hard_bounce_piped_in_ends_all_mail_to_the_address(app, shop, run_jobs
     later = _buyer_order(shop, "1002", customer, delivered_days_ago=2)  # its review request is planned
     [planned] = [m for m in db.session.scalars(select(ScheduledMessage).where(
         ScheduledMessage.order_id == later.id)) if m.kind == "review_request"]
-    assert planned.state == "planned"
+    assert planned.state == MessageState.PLANNED
 
     result = pipe(app, report("dsn_postfix_user_unknown.eml", received))
     assert result.exit_code == 0, result.output
     assert result.output.strip().endswith("suppressed: bounced")
     db.session.expire_all()
     first = db.session.get(ScheduledMessage, first.id)
-    assert (first.state, first.reason) == ("bounced", "bounced 5.1.1: smtp; 550 5.1.1 <[address]>: Recipient "
+    assert (first.state, first.reason) == (MessageState.BOUNCED, "bounced 5.1.1: smtp; 550 5.1.1 <[address]>: Recipient "
                                                       "address rejected: User unknown in virtual mailbox table")
     assert db.session.get(ScheduledMessage, planned.id).reason == "suppressed: bounced"
     assert db.session.scalars(select(Suppression.reason)).all() == ["bounced"]
@@ -136,7 +136,7 @@ def test_a_complaint_posted_in_stops_marketing_but_not_parcel_notices(app, shop,
     assert response.json["message"] == "suppressed: complained"
     db.session.expire_all()
     first = db.session.get(ScheduledMessage, first.id)
-    assert (first.state, first.reason) == ("complained", "complained: abuse")
+    assert (first.state, first.reason) == (MessageState.COMPLAINED, "complained: abuse")
     assert (first.customer.marketing_consent, first.customer.consent_source) == ("withdrawn", "complaint")
     assert db.session.scalars(select(Suppression.reason)).all() == ["complained"]
 
@@ -145,7 +145,7 @@ def test_a_complaint_posted_in_stops_marketing_but_not_parcel_notices(app, shop,
     arrived = _buyer_order(shop, "1003", first.customer)
     _send_due(run_jobs)
     rows = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id.in_((shipped.id, arrived.id)))).all()
-    assert {(m.kind, m.state) for m in rows if m.state != "planned"} == {("shipped", "sent"), ("delivered", "skipped")}
+    assert {(m.kind, m.state) for m in rows if m.state != MessageState.PLANNED} == {("shipped", MessageState.SENT), ("delivered", MessageState.SKIPPED)}
     assert [m for m in rows if m.stream == "marketing"] == []
     assert len(smtp_inbox) == 2 and smtp_inbox[-1]["mail"]["List-Unsubscribe"] is None
     assert "unterwegs" in smtp_inbox[-1]["mail"]["Subject"]
@@ -156,7 +156,7 @@ def test_a_complaint_matches_by_the_quoted_header_without_a_bounce_domain(app, s
     first, received = _sent_review_request(shop, run_jobs, smtp_inbox)
     response = post(client, report("arf_headers_only_abuse.eml", received))
     assert (response.status_code, response.json["message"]) == (200, "suppressed: complained")
-    assert db.session.get(ScheduledMessage, first.id).state == "complained"
+    assert db.session.get(ScheduledMessage, first.id).state == MessageState.COMPLAINED
 
 
 def _sent_notices(shop, count: int) -> list[ScheduledMessage]:
@@ -166,7 +166,7 @@ def _sent_notices(shop, count: int) -> list[ScheduledMessage]:
     for index in range(count):
         parcel = add_parcel(order, fulfillment_id=f"f{index}", index=index)
         message = ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer_id, kind="shipped",
-                                   sequence=parcel.id, stream="transactional", send_at=_now(), state="sent",
+                                   sequence=parcel.id, stream="transactional", send_at=_now(), state=MessageState.SENT,
                                    sent_at=_now())
         db.session.add(message)
         messages.append(message)
@@ -189,7 +189,7 @@ def test_a_policy_block_counts_as_soft_and_a_delay_changes_nothing(app, shop, cl
     assert post(client, report_for(blocked, "dsn_gmail_dmarc_policy.eml")).json["message"] == "soft bounce 1 of 3"
     assert post(client, report_for(delayed, "dsn_rfc3464_delayed.eml")).json["message"] == "recorded"
     db.session.expire_all()
-    assert db.session.get(ScheduledMessage, delayed.id).state == "sent"
+    assert db.session.get(ScheduledMessage, delayed.id).state == MessageState.SENT
     assert db.session.get(ScheduledMessage, blocked.id).reason.startswith("soft bounce 5.7.26: smtp; 550-5.7.26")
     assert db.session.scalars(select(Suppression)).all() == []
 
@@ -216,7 +216,7 @@ def test_a_report_whose_token_is_forged_or_missing_changes_nothing(app, shop, cl
     assert pipe(app, raw.replace(b"5.1.1", b"5.1.2"), "--recipient", f"bounces+{forged}@x").output.endswith(
         "unmatched\n")
     db.session.expire_all()
-    assert db.session.get(ScheduledMessage, message.id).state == "sent"
+    assert db.session.get(ScheduledMessage, message.id).state == MessageState.SENT
     assert db.session.scalars(select(Suppression)).all() == []
     assert db.session.scalars(select(MailFeedback.message_id)).all() == [None, None]
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.jobs.purge import purge_mail_feedback
 from app.mail.feedback_intake import MAX_REPORT_BYTES
-from app.models import MailFeedback, ScheduledMessage
+from app.models import MailFeedback, MessageState, ScheduledMessage
 from tests.test_mail_feedback import SECRET, _sent_notices, pipe, post, report_for
 
 NOT_A_REPORT = b"From: someone@example.net\nSubject: out of office\n\nI am away until Monday."
@@ -85,7 +85,7 @@ def test_replay_reads_a_kept_report_again(app, shop):
     result = runner.invoke(args=["mail", "replay-feedback", str(kept.id)])
     assert result.exit_code == 0 and result.output.strip().endswith("suppressed: bounced"), result.output
     db.session.expire_all()
-    assert db.session.get(ScheduledMessage, message.id).state == "bounced"
+    assert db.session.get(ScheduledMessage, message.id).state == MessageState.BOUNCED
     assert [(r.kind, r.raw) for r in db.session.scalars(select(MailFeedback))] == [("bounce", None)]
     assert runner.invoke(args=["mail", "replay-feedback", str(kept.id)]).exit_code == 1  # nothing left to replay
 

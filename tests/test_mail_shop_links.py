@@ -12,7 +12,7 @@ from app.domain.followups.mail_kinds import KINDS
 from app.domain.shop.storefront import storefront_url
 from app.extensions import db
 from app.mail.render import render_message
-from app.models import ScheduledMessage, Shop
+from app.models import MessageState, ScheduledMessage, Shop
 from tests.factories import T0, add_parcel, make_order, set_module
 
 SHOP_KINDS = ("thank_you", "anniversary", "win_back", "referral")
@@ -41,7 +41,7 @@ def rendered(shop_key: str, kind: str, share_url=None):
     parcel = add_parcel(order, status="delivered", delivered_at=T0)
     set_module(shop, KINDS[kind].module, voucher_code="DANKE10", share_url=share_url)
     message = ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer_id, kind=kind,
-                               sequence=parcel.id, stream=KINDS[kind].stream, send_at=T0, state="sending")
+                               sequence=parcel.id, stream=KINDS[kind].stream, send_at=T0, state=MessageState.SENDING)
     db.session.add(message)
     db.session.commit()
     return render_message(message)

@@ -18,7 +18,8 @@ from app.domain.followups.send_checks import send_time_verdict
 from app.domain.privacy.suppressions import email_hash, suppress
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
-from app.models import ScheduledMessage, ShopModule, Suppression
+from app.models import MessageState, ScheduledMessage, ShopModule, Suppression
+from app.models.states import MessageReason
 from connectors.base import RefundEvent
 from connectors.shopify.mapping import parse_webhook
 from tests.factories import T0, add_parcel, carrier_scan, make_order
@@ -118,11 +119,11 @@ def test_review_request_cancelled_on_refund_before_sending(app, shop):
     order = _delivered_order(shop)
     sync_followups(db.session, order, shop, T0)
     row = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "review_request")).one()
-    assert row.state == "planned"
+    assert row.state == MessageState.PLANNED
     apply_refund(order, RefundEvent(platform_order_id=order.platform_order_id, platform_refund_id="r1",
                                     created_at=T0 + timedelta(days=2), line_items=(("l1", 1),)), T0)
     sync_followups(db.session, order, shop, T0 + timedelta(days=2))
-    assert (row.state, row.reason) == ("cancelled", "no longer planned")
+    assert (row.state, row.reason) == (MessageState.CANCELLED, "no longer planned")
 
 
 def test_review_request_skipped_at_send_time_when_the_order_went_back(app, shop):
@@ -170,7 +171,7 @@ def _unsubscribe_path(mail) -> str:
 def test_marketing_mail_carries_one_click_unsubscribe_headers(app, shop, run_jobs, smtp_inbox, no_quiet_hours):
     message = _planned_review(shop)
     _send_due(run_jobs)
-    assert db.session.get(ScheduledMessage, message.id).state == "sent"
+    assert db.session.get(ScheduledMessage, message.id).state == MessageState.SENT
     [received] = smtp_inbox
     mail = received["mail"]
     # On the wire as a plain URL, not RFC 2047-encoded (providers would not parse that).
@@ -212,14 +213,14 @@ def test_post_unsubscribe_stops_a_planned_marketing_mail(app, shop, client, run_
     db.session.commit()
     second = db.session.scalars(select(ScheduledMessage).where(
         ScheduledMessage.order_id == order.id, ScheduledMessage.kind == "review_request")).one()
-    assert second.state == "planned"
+    assert second.state == MessageState.PLANNED
 
     response = client.post(path, data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200  # idempotent
     db.session.expire_all()
     second = db.session.get(ScheduledMessage, second.id)
-    assert (second.state, second.reason) == ("skipped", "suppressed: unsubscribed")
+    assert (second.state, second.reason) == (MessageState.SKIPPED, "suppressed: unsubscribed")
     assert second.customer.marketing_consent == "withdrawn"
     assert db.session.scalars(select(Suppression.reason)).all() == ["unsubscribed"]
     _send_due(run_jobs)
@@ -245,14 +246,14 @@ def test_suppression_is_rechecked_just_before_send(app, shop, run_jobs, smtp_inb
     message = _planned_review(shop)
     dispatch_due(_now() + timedelta(seconds=1))
     db.session.expire_all()
-    assert db.session.get(ScheduledMessage, message.id).state == "queued"
+    assert db.session.get(ScheduledMessage, message.id).state == MessageState.QUEUED
     # The address bounces elsewhere while the job waits in Redis.
     suppress(db.session, shop.id, email_hash("Buyer-1001@Example.com "), "bounced", _now())
     db.session.commit()
     run_jobs()
     db.session.expire_all()
     message = db.session.get(ScheduledMessage, message.id)
-    assert (message.state, message.reason) == ("skipped", "suppressed: bounced")
+    assert (message.state, message.reason) == (MessageState.SKIPPED, "suppressed: bounced")
     assert smtp_inbox == []
 
 
@@ -264,11 +265,11 @@ def test_fatigue_cap_defers_and_never_drops(app, shop, run_jobs, smtp_inbox, no_
     sent_at = _now() - timedelta(hours=2)
     db.session.add(ScheduledMessage(shop_id=shop.id, order_id=earlier.id, customer_id=customer.id,
                                     kind="review_request", sequence=0, stream="marketing", send_at=sent_at,
-                                    state="sent", sent_at=sent_at))
+                                    state=MessageState.SENT, sent_at=sent_at))
     db.session.commit()
     _send_due(run_jobs)
     message = db.session.get(ScheduledMessage, message.id)
-    assert message.state == "planned" and message.reason.startswith("deferred")
+    assert message.state == MessageState.PLANNED and message.reason == MessageReason.DEFERRED
     assert abs(message.send_at - (sent_at + timedelta(hours=16))) < timedelta(seconds=1)
     assert smtp_inbox == []
 
@@ -281,7 +282,7 @@ def test_quiet_hours_defer_a_due_marketing_mail(app, shop, run_jobs, smtp_inbox)
     message = _planned_review(shop)
     _send_due(run_jobs)
     message = db.session.get(ScheduledMessage, message.id)
-    assert message.state == "planned"
+    assert message.state == MessageState.PLANNED
     assert message.send_at.time() == time((hour + 2) % 24) and message.send_at > _now()
     assert smtp_inbox == []
 

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.mail.render import render_message
 from app.mail.senders import MemorySender
 from app.mail.snapshot import SHOP_CREDENTIALS, load_message_snapshot
-from app.models import Customer, Refund, ScheduledMessage
+from app.models import Customer, MessageState, Refund, ScheduledMessage
 from app.models.shipment import TrackingEvent
 from app.models.survey import SurveyAnswer
 from app.presenters import load_for_presenting
@@ -55,7 +55,7 @@ def _messages(order) -> list[ScheduledMessage]:
     parcel, line, refund = order.shipments[0], order.lines[1], order.refunds[1]
     sequence = {"replenishment": line.id, "return_received": refund.id, "refund_issued": refund.id}
     rows = [ScheduledMessage(shop_id=order.shop_id, order_id=order.id, customer_id=order.customer_id, kind=key,
-                             sequence=sequence.get(key, parcel.id), stream=kind.stream, send_at=T0, state="sending")
+                             sequence=sequence.get(key, parcel.id), stream=kind.stream, send_at=T0, state=MessageState.SENDING)
             for key, kind in KINDS.items()]
     db.session.add_all(rows)
     db.session.commit()
@@ -124,7 +124,7 @@ def test_an_order_with_nothing_around_it(app, shop):
     order.customer = None
     db.session.flush()
     message = ScheduledMessage(shop_id=shop.id, order_id=order.id, kind="shipped", stream="transactional",
-                               send_at=T0, state="sending")
+                               send_at=T0, state=MessageState.SENDING)
     db.session.add(message)
     db.session.commit()
     snapshot = load_message_snapshot(message.id)
@@ -139,7 +139,8 @@ def test_a_message_erased_after_its_claim_is_let_go(app, full_order, monkeypatch
     from app.jobs import messages
 
     message = _messages(full_order)[0]
-    db.session.query(ScheduledMessage).filter_by(id=message.id).update({"state": "queued"})
+    db.session.query(ScheduledMessage).filter_by(id=message.id).update(
+        {"state": MessageState.QUEUED})
     db.session.commit()
 
     def erased_first(message_id):

@@ -11,7 +11,7 @@ from app.domain.followups.sync import sync_followups
 from app.domain.followups.rules import plan_followups
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
-from app.models import ScheduledMessage
+from app.models import MessageState, ScheduledMessage
 from app.presenters import order_status
 from tests.factories import add_parcel, make_order, set_module
 
@@ -46,10 +46,10 @@ def test_shipping_in_time_cancels_the_planned_notice(app, shop):
     order = make_order(shop, placed_at=MON, financial_status="paid")
     sync_followups(db.session, order, shop, MON)
     row = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "not_shipped")).one()
-    assert (row.state, row.send_at) == ("planned", THU)
+    assert (row.state, row.send_at) == (MessageState.PLANNED, THU)
     add_parcel(order, shipped_at=MON + timedelta(days=1))
     sync_followups(db.session, order, shop, MON + timedelta(days=1))
-    assert row.state == "cancelled"
+    assert row.state == MessageState.CANCELLED
 
 
 def test_the_block_says_it_has_not_left_yet_only_once_it_is_overdue(app, shop):

@@ -9,8 +9,16 @@ from app.mail.bounce_addresses import feedback_token
 from app.domain.privacy.mail_feedback import BOUNCE, DELAY, SOFT_BOUNCE
 from app.extensions import db
 from app.mail.plain_bounces import plain_bounce
-from app.models import MailFeedback, ScheduledMessage, Suppression
-from tests.test_mail_feedback import BOUNCE_DOMAIN, SECRET, _sent_notices, pipe, post, report, report_for
+from app.models import MailFeedback, MessageState, ScheduledMessage, Suppression
+from tests.test_mail_feedback import (
+    BOUNCE_DOMAIN,
+    SECRET,
+    _sent_notices,
+    pipe,
+    post,
+    report,
+    report_for,
+)
 
 QMAIL, EXCHANGE = "qmail_qsbmf_user_unknown.eml", "exchange_plain_ndr_not_found.eml"
 
@@ -52,7 +60,7 @@ def test_without_a_bounce_domain_the_quoted_header_names_the_message(app, shop, 
     raw = report(EXCHANGE, VERP="mail@app.example.test", TOKEN=feedback_token(message.id),
                  MESSAGE_ID="<x@app.example.test>", RECIPIENT=message.customer.email)
     assert post(client, raw).json["message"] == "suppressed: bounced"
-    assert _fresh(message).state == "bounced"
+    assert _fresh(message).state == MessageState.BOUNCED
 
 
 @pytest.mark.parametrize("name", [QMAIL, EXCHANGE])
@@ -67,7 +75,7 @@ def test_a_forged_token_is_refused_as_malformed_and_changes_nothing(app, shop, c
     assert "not a multipart/report (RFC 6522) but text/plain" in response.json["message"]
     [row] = db.session.scalars(select(MailFeedback)).all()
     assert (row.kind, row.message_id, row.raw) == ("malformed", None, raw)
-    assert _fresh(message).state == "sent"
+    assert _fresh(message).state == MessageState.SENT
     assert db.session.scalars(select(Suppression)).all() == []
 
 

@@ -8,7 +8,14 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select
 
 from app.extensions import db, queues
-from app.models import Order, ScheduledMessage, Shipment, WebhookDelivery
+from app.models import (
+    DeliveryState,
+    MessageState,
+    Order,
+    ScheduledMessage,
+    Shipment,
+    WebhookDelivery,
+)
 from tests.conftest import SHOPIFY_SECRET
 from tests.scale.day import day_steps, make_orders
 from tests.scale.shops import make_shops
@@ -64,7 +71,7 @@ def test_a_simulated_day_is_accepted_and_applied_with_nothing_lost(app, client, 
                                         "fulfillments/update", "fulfillment_events/create", "refunds/create",
                                         "order.created", "order.updated"}
     states = Counter(db.session.scalars(select(WebhookDelivery.state)))
-    assert states == {"processed": unique}
+    assert states == {DeliveryState.PROCESSED: unique}
     assert all(FailedJobRegistry(queue=queues.get(name)).count == 0 for name in ("webhooks", "mail", "periodic"))
     stored = {o.platform_order_id: o for o in db.session.scalars(select(Order))}
     assert sorted(stored) == sorted(str(o.order_id) for o in orders)  # orders stored == orders generated
@@ -105,7 +112,7 @@ def test_cloned_history_keeps_every_row_tied_to_its_own_order(app, client, run_j
                 assert message.sequence in parcels
             if message.kind in REFUND_KINDS:
                 assert message.sequence in refunds
-            assert message.state != "planned" or message.send_at > now
+            assert message.state != MessageState.PLANNED or message.send_at > now
         assert all(e.happened_at >= order.placed_at for s in order.shipments for e in s.events)
     new_buyers = sum(seeder.known_buyers().values())
     assert 250 < new_buyers < 360  # about a quarter of the clones are returning buyers

@@ -10,7 +10,7 @@ from app.extensions import db, queues
 from app.jobs.dispatch import dispatch_due
 from app.mail.senders import SMTPSender
 from app.devstack.mail_sink import start_sink
-from app.models import MailFeedback, ScheduledMessage, Suppression
+from app.models import MailFeedback, MessageState, ScheduledMessage, Suppression
 from tests.factories import add_parcel, make_order
 
 # The send job reads the wall clock: a shipping notice planned at a fixed date would be
@@ -49,7 +49,7 @@ def test_temporary_failure_is_retried_with_backoff_and_recorded(app, planned_mes
     _send_with(app, "451 4.7.1 Try again later", run_jobs)
     db.session.expire_all()
     message = db.session.get(ScheduledMessage, planned_message.id)
-    assert (message.state, message.reason) == ("queued", None) and message.attempts == 1
+    assert (message.state, message.reason) == (MessageState.QUEUED, None) and message.attempts == 1
     assert "451" in message.last_error
     assert f"message-{message.id}" in ScheduledJobRegistry(queue=queues.get("mail")).get_job_ids()
 
@@ -58,7 +58,7 @@ def test_a_refused_recipient_is_a_bounce_recorded_with_the_reason(app, planned_m
     _send_with(app, "550 5.1.1 <buyer-1001@example.com>: No such user", run_jobs)
     db.session.expire_all()
     message = db.session.get(ScheduledMessage, planned_message.id)
-    assert (message.state, message.reason) == ("bounced", "bounced 5.1.1: smtp; 550 5.1.1 <[address]>: No such user")
+    assert (message.state, message.reason) == (MessageState.BOUNCED, "bounced 5.1.1: smtp; 550 5.1.1 <[address]>: No such user")
     assert "550" in message.last_error and "buyer-1001" not in message.last_error
     assert ScheduledJobRegistry(queue=queues.get("mail")).get_job_ids() == []  # given up, not retried
     assert db.session.scalars(select(Suppression.reason)).all() == ["bounced"]
@@ -72,7 +72,7 @@ def test_a_policy_refusal_is_counted_not_suppressed_at_once(app, planned_message
     _send_with(app, "554 5.7.1 Relay access denied", run_jobs)
     db.session.expire_all()
     message = db.session.get(ScheduledMessage, planned_message.id)
-    assert (message.state, message.reason) == ("bounced", "soft bounce 5.7.1: smtp; 554 5.7.1 Relay access denied")
+    assert (message.state, message.reason) == (MessageState.BOUNCED, "soft bounce 5.7.1: smtp; 554 5.7.1 Relay access denied")
     assert db.session.scalars(select(MailFeedback.outcome)).all() == ["soft bounce 1 of 3"]
     assert db.session.scalars(select(Suppression)).all() == [] and message.customer.suppressed_reason is None
 
@@ -127,7 +127,7 @@ def test_the_send_job_reads_message_order_and_history_once(app, planned_message)
     from tests.sql_statements import recorded_statements
 
     message_id = planned_message.id
-    db.session.execute(update(ScheduledMessage).where(ScheduledMessage.id == message_id).values(state="queued"))
+    db.session.execute(update(ScheduledMessage).where(ScheduledMessage.id == message_id).values(state=MessageState.QUEUED))
     db.session.commit()
     db.session.remove()
     with recorded_statements() as statements:

@@ -14,7 +14,7 @@ from app.domain.followups.sync import sync_followups
 from app.domain.privacy.lifecycle import REDACT_GRACE
 from app.extensions import db
 from app.jobs.purge import purge_disconnected_shops
-from app.models import Order, ScheduledMessage, Shop, WebhookDelivery
+from app.models import DeliveryState, MessageState, Order, ScheduledMessage, Shop, WebhookDelivery
 from tests.factories import add_parcel, make_order
 
 SECRET = "whsec_store"
@@ -46,7 +46,7 @@ def test_the_plugins_goodbye_stops_work_and_cancels_planned_mail(client, store):
     assert shop.uninstalled_at is not None and shop.api_key is None
     assert shop.redact_after - shop.uninstalled_at == REDACT_GRACE
     states = set(db.session.scalars(select(ScheduledMessage.state)).all())
-    assert states == {"cancelled"}
+    assert states == {MessageState.CANCELLED}
     assert _goodbye(client, store).status_code == 200  # said twice: still fine
 
 
@@ -62,7 +62,7 @@ def test_a_goodbye_for_an_unknown_store_is_404(client):
 
 def test_data_is_purged_only_after_the_grace_period(client, store):
     db.session.add(WebhookDelivery(platform="woocommerce", delivery_key="d1", topic="order.updated",
-                                   shop_id=store.id, body=b"{}", state="processed"))
+                                   shop_id=store.id, body=b"{}", state=DeliveryState.PROCESSED))
     db.session.commit()
     _goodbye(client, store)
     uninstalled = db.session.get(Shop, store.id).uninstalled_at

@@ -3,7 +3,15 @@ from sqlalchemy import func, select
 
 from app.db.base import Base
 from app.extensions import db
-from app.models import DataExport, Order, ScheduledMessage, Shop, WebhookDelivery
+from app.models import (
+    DataExport,
+    DeliveryState,
+    MessageState,
+    Order,
+    ScheduledMessage,
+    Shop,
+    WebhookDelivery,
+)
 from tests.conftest import shopify_headers
 from tests.test_shopify_mapping import ORDER
 
@@ -32,7 +40,7 @@ def test_uninstall_then_shop_redact_leaves_no_row_of_the_shop(client, shop, post
     _order_with_parcel(post_shopify, run_jobs)
     assert post_shopify("app/uninstalled", {"id": 1, "domain": "johns-apparel.myshopify.com"}, "u-1").status_code == 200
     run_jobs()
-    assert set(db.session.scalars(select(ScheduledMessage.state)).all()) == {"cancelled"}
+    assert set(db.session.scalars(select(ScheduledMessage.state)).all()) == {MessageState.CANCELLED}
     assert post_shopify("shop/redact", {"shop_id": 1, "shop_domain": "johns-apparel.myshopify.com"}, "r-1").status_code == 200
     run_jobs()
     leftovers = {t.name: db.session.scalar(select(func.count()).select_from(t))
@@ -81,7 +89,7 @@ def test_customer_redact_cancels_mail_and_erases_the_address(client, shop, post_
     run_jobs()
     order = db.session.scalars(select(Order)).one()
     assert order.customer.email is None and order.name == "#9999"
-    assert set(db.session.scalars(select(ScheduledMessage.state)).all()) == {"cancelled"}
+    assert set(db.session.scalars(select(ScheduledMessage.state)).all()) == {MessageState.CANCELLED}
 
 
 def test_customer_redact_drops_every_raw_body_that_names_the_buyer(client, shop, post_shopify, run_jobs):
@@ -131,7 +139,7 @@ def test_a_scan_reported_by_both_topics_is_recorded_once_and_never_moves_the_par
     run_jobs()
     delivery = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.delivery_key == "fu-1")).one()
     parcel = db.session.scalars(select(Order)).one().shipments[0]
-    assert (delivery.state, delivery.error) == ("processed", None)
+    assert (delivery.state, delivery.error) == (DeliveryState.PROCESSED, None)
     assert parcel.status == "delivered"
     assert [e.status for e in parcel.events] == ["in_transit", "out_for_delivery", "delivered"]
 

@@ -8,7 +8,7 @@ from app.domain.followups.sync import sync_followups
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.mail.render import render_message
-from app.models import ScheduledMessage
+from app.models import MessageState, ScheduledMessage
 from tests.admin_sessions import SHOPIFY_DOMAIN, bearer
 from tests.factories import add_parcel, make_order, set_module
 from tests.test_admin_forms import CONTENT, fresh, post
@@ -49,7 +49,7 @@ def _states(order):
 def test_every_mail_carries_the_shops_support_address_as_reply_to(app, shop, run_jobs, smtp_inbox):
     order = _delivered_order(shop, "1001")
     _send_due(run_jobs)
-    assert _states(order) == {"delivered": "sent", "thank_you": "sent"}
+    assert _states(order) == {"delivered": MessageState.SENT, "thank_you": MessageState.SENT}
     assert len(smtp_inbox) == 2
     for received in smtp_inbox:
         reply_to = received["mail"]["Reply-To"]
@@ -64,7 +64,7 @@ def test_marketing_waits_for_the_support_address_and_goes_once_it_is_set(app, sh
     assert b"No marketing mail goes out yet" in client.get("/admin/", headers=bearer()).data
     first = _delivered_order(shop, "1001")
     _send_due(run_jobs)
-    assert _states(first) == {"delivered": "sent", "thank_you": "skipped"}
+    assert _states(first) == {"delivered": MessageState.SENT, "thank_you": MessageState.SKIPPED}
     skipped = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "thank_you")).one()
     assert skipped.reason == "no support address"
     [notice] = smtp_inbox  # mail about the order still goes, with no Reply-To
@@ -78,7 +78,7 @@ def test_marketing_waits_for_the_support_address_and_goes_once_it_is_set(app, sh
 
     second = _delivered_order(fresh(shop), "1002")
     _send_due(run_jobs)
-    assert _states(second) == {"delivered": "sent", "thank_you": "sent"}
+    assert _states(second) == {"delivered": MessageState.SENT, "thank_you": MessageState.SENT}
     thank_you = next(r["mail"] for r in smtp_inbox if "1002" in r["envelope_to"][0] and r["mail"]["List-Id"])
     assert thank_you["Reply-To"].addresses[0].addr_spec == "Service@johns-apparel.example"
 
@@ -110,7 +110,7 @@ def test_a_stored_address_with_a_line_break_still_adds_no_header(app, shop):
     order = make_order(shop)
     parcel = add_parcel(order)
     message = ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer_id, kind="shipped",
-                               sequence=parcel.id, stream="transactional", send_at=_now(), state="sending")
+                               sequence=parcel.id, stream="transactional", send_at=_now(), state=MessageState.SENDING)
     db.session.add(message)
     db.session.commit()
     parsed = render_message(message).parsed()

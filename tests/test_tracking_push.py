@@ -7,7 +7,14 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Order, ScheduledMessage, Shipment, TrackingEvent, WebhookDelivery
+from app.models import (
+    DeliveryState,
+    Order,
+    ScheduledMessage,
+    Shipment,
+    TrackingEvent,
+    WebhookDelivery,
+)
 from tests.conftest import fresh_payload, load_payload
 from tests.factories import set_module
 from tests.fakes.tracking_providers import push_signature
@@ -137,5 +144,5 @@ def test_a_push_that_verifies_but_cannot_be_read_is_400_and_kept(client, shop, f
     response = client.post(PUSH_URL, data=body, headers={"sign": push_signature(body, SEVENTEEN_KEY)})
     assert response.status_code == 400
     kept = db.session.scalars(select(WebhookDelivery)).one()
-    assert (kept.platform, kept.state, kept.body) == ("17track", "malformed", body)
+    assert (kept.platform, kept.state, kept.body) == ("17track", DeliveryState.MALFORMED, body)
     assert "data.number" in kept.error

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.jobs.deliveries import process_delivery
 from app.jobs.periodic import run_periodic
 from app.jobs.purge import drop_old_webhook_bodies
-from app.models import Order, WebhookDelivery
+from app.models import DeliveryState, Order, WebhookDelivery
 from tests.conftest import load_payload
 from tests.test_delivery_retries import flaky_apply  # noqa: F401 - fixture
 
@@ -47,7 +47,7 @@ def test_finished_deliveries_lose_their_body_after_the_retention_and_unfinished_
     assert _kept() == {"applied-31d": False, "ignored-31d": False, "malformed-31d": False, "given-up-31d": False,
                        "applied-29d": True, "waiting-40d": True, "retrying-40d": True}
     row = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.delivery_key == "applied-31d")).one()
-    assert (row.state, row.topic) == ("processed", "orders/create")  # the row stays, only the bytes go
+    assert (row.state, row.topic) == (DeliveryState.PROCESSED, "orders/create")  # the row stays, only the bytes go
     assert drop_old_webhook_bodies(NOW) == 0
 
 
@@ -90,7 +90,8 @@ def test_replay_says_when_the_body_is_gone_and_still_replays_a_recent_one(app, s
     db.session.expire_all()  # the CLI shares this session; a new process would read afresh
     refused = app.test_cli_runner().invoke(args=["deliveries", "replay", str(old.id), "--now"])
     assert refused.exit_code != 0 and "no body left to replay" in refused.output
-    assert db.session.get(WebhookDelivery, old.id).state == "processed"  # left as it was
+    # left as it was
+    assert db.session.get(WebhookDelivery, old.id).state == DeliveryState.PROCESSED
     recent = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.delivery_key == "recent-1")).one()
     replayed = app.test_cli_runner().invoke(args=["deliveries", "replay", str(recent.id), "--now"])
     assert replayed.exit_code == 0 and replayed.output.startswith("order "), replayed.output

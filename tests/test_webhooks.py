@@ -4,7 +4,7 @@ import json
 from sqlalchemy import func, select
 
 from app.extensions import db, queues
-from app.models import Order, ScheduledMessage, WebhookDelivery
+from app.models import DeliveryState, MessageState, Order, ScheduledMessage, WebhookDelivery
 from tests.conftest import fresh_payload, load_payload, shopify_headers
 
 
@@ -41,7 +41,7 @@ def test_malformed_body_is_400_and_kept_for_replay(client, shop, post_shopify):
     assert response.status_code == 400
     assert "stored for replay" in response.get_json()["message"]
     stored = db.session.scalars(select(WebhookDelivery)).one()
-    assert stored.state == "malformed"
+    assert stored.state == DeliveryState.MALFORMED
     assert stored.body == b'{"id": 1, "line_items": ['
     assert queues.get("webhooks").count == 0
 
@@ -50,7 +50,7 @@ def test_signed_body_with_wrong_shape_fails_visibly(client, shop, post_shopify, 
     assert post_shopify("orders/create", {"id": 1.5e17}, "shape-1").status_code == 200
     run_jobs()
     stored = db.session.scalars(select(WebhookDelivery)).one()
-    assert stored.state == "failed"
+    assert stored.state == DeliveryState.FAILED
     assert "malformed" in stored.error
     assert count(Order) == 0
 
@@ -69,7 +69,7 @@ def test_duplicate_delivery_five_times_gives_one_order_and_one_mail(
     dispatch_due()
     run_jobs()
     assert count(Order) == 1
-    kinds = db.session.scalars(select(ScheduledMessage.kind).where(ScheduledMessage.state != "planned")).all()
+    kinds = db.session.scalars(select(ScheduledMessage.kind).where(ScheduledMessage.state != MessageState.PLANNED)).all()
     assert kinds == ["shipped"]  # a stall notice stays planned for later
     assert len(smtp_inbox) == 1
 
@@ -78,7 +78,7 @@ def test_unknown_topic_is_acknowledged_and_ignored(client, shop, post_shopify, r
     assert post_shopify("products/update", {"id": 5}, "p-1").status_code == 200
     run_jobs()
     stored = db.session.scalars(select(WebhookDelivery)).one()
-    assert stored.state == "ignored"
+    assert stored.state == DeliveryState.IGNORED
     assert "not used" in stored.error
 
 
@@ -87,4 +87,4 @@ def test_delivery_for_unknown_shop_is_kept_and_marked(client, post_shopify, run_
     assert post_shopify("orders/create", body, "x-1", domain="nobody.myshopify.com").status_code == 200
     run_jobs()
     stored = db.session.scalars(select(WebhookDelivery)).one()
-    assert stored.state == "ignored" and "unknown shop" in stored.error
+    assert stored.state == DeliveryState.IGNORED and "unknown shop" in stored.error

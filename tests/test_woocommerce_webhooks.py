@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db, queues
-from app.models import Order, Shipment, Shop, WebhookDelivery
+from app.models import DeliveryState, Order, Shipment, Shop, WebhookDelivery
 from connectors.base import IncomingRequest, Secrets
 from connectors.signature import body_signature
 from connectors.woocommerce.webhooks import identify_delivery, verify_webhook
@@ -158,7 +158,7 @@ def test_malformed_body_is_400_and_stored(post_wc):
     response = post_wc(b'{"id":727,"line_items":[', delivery_id="broken")
     assert response.status_code == 400
     stored = db.session.scalars(select(WebhookDelivery)).one()
-    assert stored.state == "malformed"
+    assert stored.state == DeliveryState.MALFORMED
     assert stored.body == b'{"id":727,"line_items":['
     assert queues.get("webhooks").count == 0
 
@@ -214,7 +214,7 @@ def test_checkout_draft_is_ignored_and_creates_no_order(post_wc, run_jobs):
     assert post_wc("order_checkout_draft.json", delivery_id="draft").status_code == 200
     run_jobs()
     stored = db.session.scalars(select(WebhookDelivery)).one()
-    assert stored.state == "ignored"
+    assert stored.state == DeliveryState.IGNORED
     assert "checkout-draft" in stored.error
     assert count(Order) == 0
 
@@ -228,14 +228,14 @@ def test_order_deleted_cancels_the_known_order(post_wc, run_jobs):
     assert order.cancelled_at is not None
     assert order.status == "cancelled"
     stored = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.topic == "order.deleted")).one()
-    assert stored.state == "processed"
+    assert stored.state == DeliveryState.PROCESSED
 
 
 def test_order_deleted_for_an_unknown_order_creates_nothing(post_wc, run_jobs):
     assert post_wc("order_deleted.json", topic="order.deleted", delivery_id="del").status_code == 200
     run_jobs()
     assert count(Order) == 0
-    assert db.session.scalars(select(WebhookDelivery)).one().state == "processed"
+    assert db.session.scalars(select(WebhookDelivery)).one().state == DeliveryState.PROCESSED
 
 
 def test_unknown_status_is_processed_without_a_crash(post_wc, run_jobs):
@@ -243,7 +243,7 @@ def test_unknown_status_is_processed_without_a_crash(post_wc, run_jobs):
     body["status"] = "awaiting-pickup-xyz"
     assert post_wc(json.dumps(body).encode(), delivery_id="odd").status_code == 200
     run_jobs()
-    assert db.session.scalars(select(WebhookDelivery)).one().state == "processed"
+    assert db.session.scalars(select(WebhookDelivery)).one().state == DeliveryState.PROCESSED
     assert db.session.scalars(select(Shipment)).one().status == "unknown"
 
 

@@ -9,7 +9,7 @@ from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
 from app.extensions import db, queues
-from app.models import WebhookDelivery
+from app.models import DeliveryState, WebhookDelivery
 from tests.conftest import fresh_payload, load_payload
 
 
@@ -44,6 +44,7 @@ def test_a_crashing_job_is_recorded_and_scheduled_for_retry(app, shop, post_shop
     run_jobs()
     delivery = db.session.scalars(select(WebhookDelivery)).one()
     db.session.refresh(delivery)
-    assert delivery.state == "failed" and "RuntimeError: database hiccup" in delivery.error
+    assert delivery.state == DeliveryState.FAILED
+    assert "RuntimeError: database hiccup" in delivery.error
     assert f"delivery-{delivery.id}" in ScheduledJobRegistry(queue=queues.get("webhooks")).get_job_ids()
     assert f"delivery {delivery.id} failed (will retry)" in caplog.text

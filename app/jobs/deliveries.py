@@ -39,6 +39,7 @@ from app.domain.privacy.lifecycle import redact_late_arrivals
 from app.extensions import db, queues
 from app.jobs.delivery_batches import BATCH, apply_batch, leading_batch
 from app.jobs.delivery_outcomes import (
+    MALFORMED,
     MAX_ATTEMPTS,
     RETRY,
     record,
@@ -49,7 +50,8 @@ from app.jobs.delivery_outcomes import (
     with_event_time,
 )
 from app.jobs.runtime import job
-from app.models import WebhookDelivery
+from app.models import DeliveryState, WebhookDelivery
+from app.models.states import DeliveryOutcome
 from app.observability.privacy_scrub import address_free
 from app.queues import BACKOFF
 from connectors import get_connector
@@ -95,7 +97,7 @@ def drain_deliveries() -> dict:
     session, started, counts, shops = db.session, time.monotonic(), {"applied": 0, "failed": 0}, {}
     while True:
         claimed = session.scalars(
-            select(WebhookDelivery).where(WebhookDelivery.state == "received")
+            select(WebhookDelivery).where(WebhookDelivery.state == DeliveryState.RECEIVED)
             .order_by(WebhookDelivery.id).limit(BATCH).with_for_update(skip_locked=True)
         ).all()
         if not claimed:
@@ -112,7 +114,7 @@ def drain_deliveries() -> dict:
             if delivery is not None:
                 outcomes.append((delivery_id, _process_claimed(session, delivery, now, shops)))
         for delivery_id, outcome in outcomes:
-            if outcome == RETRY:
+            if outcome.will_retry:
                 counts["failed"] += 1
                 _to_its_own_job(session, delivery_id)
             else:
@@ -134,7 +136,8 @@ def _to_its_own_job(session, delivery_id: int) -> None:
 
 def _claim_one(session, delivery_id: int) -> WebhookDelivery | None:
     delivery = session.scalars(
-        select(WebhookDelivery).where(WebhookDelivery.id == delivery_id, WebhookDelivery.state == "received")
+        select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
+                                      WebhookDelivery.state == DeliveryState.RECEIVED)
         .with_for_update(skip_locked=True)).first()
     if delivery is None:
         session.commit()  # another drain took it meanwhile
@@ -148,29 +151,29 @@ def process_delivery(delivery_id: int) -> str:
     delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
     if delivery is None:
         return "gone"
-    if delivery.state not in ("received", "failed"):
+    if delivery.state not in (DeliveryState.RECEIVED, DeliveryState.FAILED):
         return f"already {delivery.state}"
     if delivery.body is None:
         return "body dropped (retention or redaction): nothing to apply"
-    return _process_claimed(session, delivery, datetime.now(timezone.utc), None, reraise=True)
+    return str(_process_claimed(session, delivery, datetime.now(timezone.utc), None, reraise=True))
 
 
 def _process_claimed(session, delivery: WebhookDelivery, now: datetime, shops: dict | None,
-                     reraise: bool = False) -> str:
+                     reraise: bool = False) -> DeliveryOutcome:
     """Apply a delivery whose row this transaction holds, record the outcome and commit."""
     delivery_id = delivery.id
     try:
         outcome = _apply(session, delivery, now, shops)
     except MalformedPayload as exc:
         session.rollback()
-        _finish(delivery_id, "failed", f"malformed: {exc}", now)
+        _finish(delivery_id, MALFORMED.state, f"malformed: {exc}", now)
         log.warning("delivery %s malformed: %s", delivery_id, exc)
-        return "malformed"
+        return MALFORMED
     except Exception as exc:
         session.rollback()
         if shops is not None:
             shops.clear()  # rolled back: the shops it held are expired
-        _finish(delivery_id, "failed", f"{type(exc).__name__}: {exc}", None, failed_at=now)
+        _finish(delivery_id, RETRY.state, f"{type(exc).__name__}: {exc}", None, failed_at=now)
         log.exception("delivery %s failed (will retry)", delivery_id)
         if reraise:  # RQ retries the job and keeps what it raised: its text, scrubbed
             raise address_free(exc) from None
@@ -186,7 +189,8 @@ def _gone(delivery: WebhookDelivery) -> bool:
     return state.deleted or state.was_deleted or state.detached
 
 
-def _apply(session, delivery: WebhookDelivery, now: datetime, shops: dict | None = None) -> str:
+def _apply(session, delivery: WebhookDelivery, now: datetime,
+           shops: dict | None = None) -> DeliveryOutcome:
     shop = shop_of(session, delivery, shops)
     if shop is None:
         return unknown_shop(delivery)
@@ -200,7 +204,8 @@ def _apply(session, delivery: WebhookDelivery, now: datetime, shops: dict | None
     return outcome
 
 
-def _finish(delivery_id: int, state: str, error: str, processed_at, failed_at: datetime | None = None) -> None:
+def _finish(delivery_id: int, state: DeliveryState, error: str, processed_at,
+            failed_at: datetime | None = None) -> None:
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         return

@@ -37,8 +37,17 @@ from app.domain.followups.sync import earlier_orders_of, stored_messages_of, syn
 from app.domain.privacy.lifecycle import redact_late_arrivals
 from app.domain.orders.order_locks import holding, insert_customers, lock_orders
 from app.domain.orders.upsert import is_stale
-from app.jobs.delivery_outcomes import RETRY, record, record_outcome, shop_of, unknown_shop, with_event_time
-from app.models import Order, Shop, WebhookDelivery
+from app.jobs.delivery_outcomes import (
+    MALFORMED,
+    RETRY,
+    record,
+    record_outcome,
+    shop_of,
+    unknown_shop,
+    with_event_time,
+)
+from app.models import DeliveryState, Order, Shop, WebhookDelivery
+from app.models.states import DeliveryOutcome
 from connectors import get_connector
 from connectors.base import (
     FulfillmentEvent,
@@ -62,7 +71,7 @@ class Prepared:
     delivery: WebhookDelivery
     shop: Shop | None = None
     event: ParsedEvent | None = None
-    settled: str | None = None
+    settled: DeliveryOutcome | None = None
     error: str | None = None
     id: int = field(init=False)  # kept: a rollback expires the row, and reading it again asks the database
 
@@ -91,7 +100,7 @@ def prepare(session, delivery: WebhookDelivery, shops: dict) -> Prepared:
         event = get_connector(delivery.platform).parse(delivery.topic, delivery.body)
     except MalformedPayload as exc:
         log.warning("delivery %s malformed: %s", delivery.id, exc)
-        return Prepared(delivery, shop, settled="malformed", error=f"malformed: {exc}")
+        return Prepared(delivery, shop, settled=MALFORMED, error=f"malformed: {exc}")
     except Exception as exc:  # noqa: BLE001 - recorded on the delivery and retried by its own job
         log.exception("delivery %s failed (will retry)", delivery.id)
         return Prepared(delivery, shop, settled=RETRY, error=f"{type(exc).__name__}: {exc}")
@@ -109,10 +118,11 @@ def leading_batch(session, claimed: list[WebhookDelivery], shops: dict) -> list[
     return batch
 
 
-def apply_batch(session, batch: list[Prepared], now: datetime) -> tuple[list[tuple[int, str]], list[int]]:
+def apply_batch(session, batch: list[Prepared],
+                now: datetime) -> tuple[list[tuple[int, DeliveryOutcome]], list[int]]:
     """Apply the batch and commit. Returns each settled delivery's (id, outcome) and the ids
     left to the one-delivery path."""
-    set_apart: dict[int, tuple[str, str]] = {}  # delivery id: (outcome, error)
+    set_apart: dict[int, tuple[DeliveryOutcome, str]] = {}  # delivery id: (outcome, error)
     while True:
         try:
             outcomes = _apply_together(session, [i for i in batch if i.id not in set_apart], now)
@@ -131,7 +141,7 @@ def apply_batch(session, batch: list[Prepared], now: datetime) -> tuple[list[tup
                 else:
                     log.error("delivery %s failed (will retry); its batch goes on without it", delivery_id,
                               exc_info=spoiled.__cause__)
-            set_apart.update({delivery_id: ("malformed" if spoiled.malformed else RETRY, str(spoiled))
+            set_apart.update({delivery_id: (MALFORMED if spoiled.malformed else RETRY, str(spoiled))
                               for delivery_id in spoiled.ids})
         except Exception as exc:  # noqa: BLE001 - nothing to blame a delivery for: one at a time
             session.rollback()
@@ -149,12 +159,13 @@ def _claim_again(session, batch: list[Prepared]) -> list[Prepared]:
     expired rows read) again."""
     ids = {delivery.id for delivery in session.scalars(
         select(WebhookDelivery).where(WebhookDelivery.id.in_([i.id for i in batch]),
-                                      WebhookDelivery.state == "received")
+                                      WebhookDelivery.state == DeliveryState.RECEIVED)
         .with_for_update(skip_locked=True))}
     return [item for item in batch if item.id in ids]
 
 
-def _apply_together(session, batch: list[Prepared], now: datetime) -> list[tuple[int, str]]:
+def _apply_together(session, batch: list[Prepared],
+                    now: datetime) -> list[tuple[int, DeliveryOutcome]]:
     live = [item for item in batch if item.settled is None and isinstance(item.event, ORDER_EVENTS)]
     orders = lock_orders(session, [(item.shop.id, item.event.platform_order_id) for item in live], now)
     customers = insert_customers(session, [
@@ -162,7 +173,7 @@ def _apply_together(session, batch: list[Prepared], now: datetime) -> list[tuple
         if isinstance(item.event, OrderEvent) and item.event.email
         and not is_stale(orders[item.shop.id, item.event.platform_order_id].platform_updated_at,
                          item.event.updated_at)])
-    outcomes: list[tuple[Prepared, str]] = []
+    outcomes: list[tuple[Prepared, DeliveryOutcome]] = []
     to_plan: dict[int, tuple[Order, Shop, list[Prepared]]] = {}
     with holding(session, orders, customers):
         for item in batch:
@@ -177,7 +188,7 @@ def _apply_together(session, batch: list[Prepared], now: datetime) -> list[tuple
             outcomes.append((item, outcome))
         _plan(session, sorted(to_plan.values(), key=lambda t: (t[0].shop_id, t[0].platform_order_id)), now)
     for item, outcome in outcomes:
-        if item.settled is None or item.settled.startswith("ignored"):
+        if item.settled is None or item.settled.state == DeliveryState.IGNORED:
             record_outcome(item.delivery, outcome, now)
         else:
             _record_failure(item.delivery, outcome, item.error, now)
@@ -186,12 +197,12 @@ def _apply_together(session, batch: list[Prepared], now: datetime) -> list[tuple
     return [(item.id, outcome) for item, outcome in outcomes]
 
 
-def _record_failure(delivery, outcome: str, error: str | None, now: datetime) -> None:
+def _record_failure(delivery, outcome: DeliveryOutcome, error: str | None, now: datetime) -> None:
     """Malformed is final; any other failure is retried (its `retry_at` says when)."""
-    if outcome == "malformed":
-        record(delivery, "failed", error, now)
+    if outcome.will_retry:
+        record(delivery, outcome.state, error, None, failed_at=now)
     else:
-        record(delivery, "failed", error, None, failed_at=now)
+        record(delivery, outcome.state, error, now)
 
 
 def _plan(session, to_plan: list[tuple[Order, Shop, list[Prepared]]], now: datetime) -> None:

@@ -9,13 +9,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.models import Shop, WebhookDelivery
+from app.models import DeliveryState, Shop, WebhookDelivery
+from app.models.states import DeliveryOutcome
 from app.observability.privacy_scrub import scrub_addresses
 from app.queues import BACKOFF
 from connectors.base import FulfillmentEvent, OrderEvent
 
-# The outcome of an attempt that raised: rolled back, marked failed, retried by its own job.
-RETRY = "failed (will retry)"
+
+# An attempt that raised: rolled back, marked failed, retried by its own job.
+RETRY = DeliveryOutcome(DeliveryState.FAILED, "failed (will retry)", will_retry=True)
+# A body the connector cannot read: marked failed, never retried (a replay may try again).
+MALFORMED = DeliveryOutcome(DeliveryState.FAILED, "malformed")
 # The drain's attempt, then its job's first attempt and one retry per BACKOFF step.
 MAX_ATTEMPTS = len(BACKOFF) + 2
 
@@ -26,12 +30,13 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=BACKOFF[max(attempts - 2, 0)])
 
 
-def record_outcome(delivery: WebhookDelivery, outcome: str, now: datetime) -> None:
-    ignored = outcome.startswith("ignored")
-    record(delivery, "ignored" if ignored else "processed", outcome if ignored else None, now)
+def record_outcome(delivery: WebhookDelivery, outcome: DeliveryOutcome, now: datetime) -> None:
+    """An applied (or ignored) delivery's outcome on its row."""
+    ignored = outcome.state == DeliveryState.IGNORED
+    record(delivery, outcome.state, outcome.note if ignored else None, now)
 
 
-def record(delivery: WebhookDelivery, state: str, error: str | None, processed_at,
+def record(delivery: WebhookDelivery, state: DeliveryState, error: str | None, processed_at,
            failed_at: datetime | None = None) -> None:
     """The attempt's outcome; set after the attempt so that a rollback cannot lose it.
     `failed_at`: the attempt failed and may be retried (when attempts are left)."""
@@ -51,8 +56,8 @@ def shop_of(session, delivery: WebhookDelivery, shops: dict | None) -> Shop | No
     return shops[address]
 
 
-def unknown_shop(delivery: WebhookDelivery) -> str:
-    return f"ignored: unknown shop {delivery.shop_domain!r}"
+def unknown_shop(delivery: WebhookDelivery) -> DeliveryOutcome:
+    return DeliveryOutcome.ignored(f"unknown shop {delivery.shop_domain!r}")
 
 
 def with_event_time(event, triggered_at: datetime | None):

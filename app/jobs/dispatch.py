@@ -17,7 +17,7 @@ from app.extensions import db, queues
 from app.jobs.deliveries import DRAIN_KEY, delivery_job_id, kick_drain, retry_later
 from app.jobs.messages import message_job_id, send_message
 from app.jobs.runtime import job
-from app.models import ScheduledMessage, WebhookDelivery
+from app.models import DeliveryState, MessageState, ScheduledMessage, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +43,12 @@ def _queue_due_messages(now: datetime) -> int:
     session = db.session
     rows = session.scalars(
         select(ScheduledMessage)
-        .where(ScheduledMessage.state == "planned", ScheduledMessage.send_at <= now)
+        .where(ScheduledMessage.state == MessageState.PLANNED, ScheduledMessage.send_at <= now)
         .order_by(ScheduledMessage.send_at).limit(BATCH)
         .with_for_update(skip_locked=True)
     ).all()
     for row in rows:
-        row.state, row.queued_at = "queued", now
+        row.state, row.queued_at = MessageState.QUEUED, now
     ids = [row.id for row in rows]
     session.commit()  # the claim is durable before Redis hears of it
     for message_id in ids:
@@ -67,14 +67,14 @@ def _redrive_messages(now: datetime) -> int:
     session = db.session
     rows = session.scalars(
         select(ScheduledMessage)
-        .where(ScheduledMessage.state.in_(("queued", "sending")),
+        .where(ScheduledMessage.state.in_((MessageState.QUEUED, MessageState.SENDING)),
                ScheduledMessage.updated_at <= now - REDRIVE_AFTER)
         .limit(BATCH).with_for_update(skip_locked=True)
     ).all()
     lost = [row for row in rows if not queues.job_is_live(message_job_id(row.id))]
     for row in lost:
         # A row left in `sending` means a worker died mid-send: at-least-once, send again.
-        row.state, row.queued_at = "queued", now
+        row.state, row.queued_at = MessageState.QUEUED, now
     ids = [row.id for row in lost]
     session.commit()
     for message_id in ids:
@@ -87,7 +87,8 @@ def _redrive_deliveries(now: datetime) -> int:
     the kick, or the kick's job); returns how many waited."""
     waiting = db.session.scalar(
         select(func.count()).select_from(WebhookDelivery)
-        .where(WebhookDelivery.state == "received", WebhookDelivery.received_at <= now - DELIVERY_REDRIVE_AFTER)
+        .where(WebhookDelivery.state == DeliveryState.RECEIVED,
+               WebhookDelivery.received_at <= now - DELIVERY_REDRIVE_AFTER)
     )
     db.session.commit()
     if waiting:
@@ -107,7 +108,8 @@ def _redrive_retries(now: datetime) -> int:
     session = db.session
     rows = session.scalars(
         select(WebhookDelivery)
-        .where(WebhookDelivery.state == "failed", WebhookDelivery.retry_at <= now - REDRIVE_AFTER)
+        .where(WebhookDelivery.state == DeliveryState.FAILED,
+               WebhookDelivery.retry_at <= now - REDRIVE_AFTER)
         .order_by(WebhookDelivery.retry_at).limit(BATCH).with_for_update(skip_locked=True)
     ).all()
     lost = [row for row in rows if not queues.job_is_live(delivery_job_id(row.id))]

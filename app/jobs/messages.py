@@ -26,7 +26,8 @@ from app.mail.kind_context import unique_voucher_due
 from app.mail.render import message_id_for, render_message
 from app.mail.senders import PermanentSendError, RecipientRefused, SendError, sender_from_url
 from app.mail.snapshot import load_message_snapshot
-from app.models import Customer, ScheduledMessage
+from app.models import Customer, MessageState, ScheduledMessage
+from app.models.states import MessageReason
 from app.presenters import load_for_presenting
 from app.observability.privacy_scrub import address_free, scrub_addresses
 from app.clients.vouchers import VoucherUnavailable, issue_voucher
@@ -54,8 +55,8 @@ def send_message(message_id: int) -> str:
     now = datetime.now(timezone.utc)
     claimed = session.execute(
         update(ScheduledMessage)
-        .where(ScheduledMessage.id == message_id, ScheduledMessage.state == "queued")
-        .values(state="sending", attempts=ScheduledMessage.attempts + 1, updated_at=now)
+        .where(ScheduledMessage.id == message_id, ScheduledMessage.state == MessageState.QUEUED)
+        .values(state=MessageState.SENDING, attempts=ScheduledMessage.attempts + 1, updated_at=now)
     ).rowcount
     session.commit()
     if not claimed:
@@ -67,14 +68,14 @@ def send_message(message_id: int) -> str:
     shop = message.order.shop
     verdict = send_time_verdict(message, shop, now, session)
     if verdict:
-        _update(message.id, state="skipped", reason=verdict)
+        _update(message.id, state=MessageState.SKIPPED, reason=verdict)
         session.commit()
         return f"skipped: {verdict}"
     try:
         without_voucher = _issue_unique_voucher(message, now)
     except VoucherUnavailable as exc:
         # The job's retry path, visibly: queued again with the platform's error recorded.
-        _record_failure(message, "queued", f"voucher: {exc}")
+        _record_failure(message, MessageState.QUEUED, f"voucher: {exc}")
         log.warning("message %s: voucher not created (attempt %s): %s", message_id,
                     message.attempts, exc)
         raise
@@ -83,8 +84,8 @@ def send_message(message_id: int) -> str:
         slot = next_marketing_slot(_marketing_sent_to(message, now), now, shop.timezone, fatigue_rules(shop))
         if slot > now:
             # Defer, never drop: back to planned, the dispatcher brings it again at `slot`.
-            _update(message.id, state="planned", send_at=slot, reason="deferred: fatigue cap or quiet hours",
-                    attempts=ScheduledMessage.attempts - 1)
+            _update(message.id, state=MessageState.PLANNED, send_at=slot,
+                    reason=MessageReason.DEFERRED, attempts=ScheduledMessage.attempts - 1)
             session.commit()
             return f"deferred to {slot.isoformat()}"
     try:
@@ -93,24 +94,24 @@ def send_message(message_id: int) -> str:
         feedback = record_refusal(message, exc, now)
         # The reply often quotes the address: the log gets the code and our verdict only.
         log.warning("message %s refused at SMTP time (%s): %s", message_id, exc.code, feedback.outcome)
-        return "bounced"
+        return MessageState.BOUNCED.value
     except PermanentSendError as exc:  # its text holds no address (app/mail/senders.py)
-        _record_failure(message, "failed", str(exc))
+        _record_failure(message, MessageState.FAILED, str(exc))
         log.warning("message %s rejected permanently: %s", message_id, exc)
-        return "failed"
+        return MessageState.FAILED.value
     except Exception as exc:
         error = scrub_addresses(f"{type(exc).__name__}: {exc}")
         give_up = message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
-        _record_failure(message, "failed" if give_up else "queued", error)
+        _record_failure(message, MessageState.FAILED if give_up else MessageState.QUEUED, error)
         log.warning("message %s send failed (attempt %s): %s", message_id, message.attempts, error)
         if give_up:
-            return "failed"
+            return MessageState.FAILED.value
         if isinstance(exc, SendError):
             raise  # address-free, without smtplib's exception as cause
         # RQ keeps what the job raises, chained causes included: only the scrubbed text goes.
         raise address_free(exc) from None
     sent_at = datetime.now(timezone.utc)
-    _update(message.id, state="sent", sent_at=sent_at, message_id=message_id_for(message),
+    _update(message.id, state=MessageState.SENT, sent_at=sent_at, message_id=message_id_for(message),
             **({"last_error": without_voucher} if without_voucher else {}))
     session.commit()
     if message.kind in FOLLOW_ON_KINDS:
@@ -118,7 +119,7 @@ def send_message(message_id: int) -> str:
         order = load_for_presenting(session, message.order_id)
         sync_followups(session, order, order.shop, sent_at)
         session.commit()
-    return "sent"
+    return MessageState.SENT.value
 
 
 def _issue_unique_voucher(message: ScheduledMessage, now: datetime) -> str | None:
@@ -190,16 +191,17 @@ def _marketing_sent_to(message: ScheduledMessage, now: datetime) -> list[datetim
     return list(db.session.scalars(
         select(ScheduledMessage.sent_at).where(
             ScheduledMessage.customer_id == message.customer_id, ScheduledMessage.stream == MARKETING,
-            ScheduledMessage.state == "sent", ScheduledMessage.sent_at >= now - timedelta(days=30),
+            ScheduledMessage.state == MessageState.SENT,
+            ScheduledMessage.sent_at >= now - timedelta(days=30),
             ScheduledMessage.id != message.id)
     ))
 
 
-def _record_failure(message: ScheduledMessage, state: str, error: str) -> None:
+def _record_failure(message: ScheduledMessage, state: MessageState, error: str) -> None:
     db.session.rollback()
     message = db.session.get(ScheduledMessage, message.id)
     message.state = state
     message.last_error = scrub_addresses(error)[:2000]
-    if state == "failed":
-        message.reason = "send failed"
+    if state == MessageState.FAILED:
+        message.reason = MessageReason.SEND_FAILED
     db.session.commit()

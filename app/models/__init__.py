@@ -9,6 +9,7 @@ from app.models.refund import Refund
 from app.models.setting_change import SettingChange
 from app.models.shipment import Shipment, TrackingEvent
 from app.models.shop import Shop, ShopModule, utcnow
+from app.models.states import DeliveryState, MessageState
 from app.models.suppression import Suppression
 from app.models.survey import SurveyAnswer
 from app.models.test_recipient import TestRecipient
@@ -16,8 +17,8 @@ from app.models.tracking import TrackingProviderKey, TrackingUsage
 from app.models.voucher import IssuedVoucherRow
 
 __all__ = [
-    "Customer", "DataExport", "IssuedVoucherRow",
-    "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
-    "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient", "TrackingEvent",
+    "Customer", "DataExport", "DeliveryState", "IssuedVoucherRow", "LearnedIntervals", "MailFeedback", "MessageState",
+    "Order", "OrderLine", "Refund", "ScheduledMessage", "SettingChange", "Shipment", "Shop",
+    "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient", "TrackingEvent",
     "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
 ]

@@ -9,13 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, and_, or_
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from app.db.base import Base
 from app.models.shop import utcnow
-
-# received → processed | ignored | failed ; malformed deliveries never enter the queue.
-DELIVERY_STATES = ("received", "processed", "ignored", "failed", "malformed")
+from app.models.states import DELIVERY_MOVES, DeliveryState, check_move, state_column
 
 
 class WebhookDelivery(Base):
@@ -32,12 +30,20 @@ class WebhookDelivery(Base):
     triggered_at: Mapped[datetime | None]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
-    state: Mapped[str] = mapped_column(String(20), default="received")
+    # The states and their moves: app/models/states.py.
+    state: Mapped[DeliveryState] = mapped_column(state_column(DeliveryState),
+                                                 default=DeliveryState.RECEIVED)
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
     # When a failed delivery's next attempt is due; None when none will come (applied, or
     # given up). The dispatcher redrives from it when Redis lost the retry job.
     retry_at: Mapped[datetime | None]
+
+    @validates("state")
+    def _move(self, _key: str, state: str) -> DeliveryState:
+        state = DeliveryState(state)
+        check_move(DELIVERY_MOVES, self.__dict__.get("state"), state)
+        return state
 
 
 Index("ix_webhook_deliveries_state_received", WebhookDelivery.state, WebhookDelivery.received_at)
@@ -52,5 +58,7 @@ Index("ix_webhook_deliveries_body_kept", WebhookDelivery.received_at,
 
 # Nothing will read the body again unless someone replays it: applied, ignored, malformed,
 # or failed with no retry to come. A delivery waiting or retrying is never finished.
-FINISHED = or_(WebhookDelivery.state.in_(("processed", "ignored", "malformed")),
-               and_(WebhookDelivery.state == "failed", WebhookDelivery.retry_at.is_(None)))
+FINISHED = or_(WebhookDelivery.state.in_((DeliveryState.PROCESSED, DeliveryState.IGNORED,
+                                          DeliveryState.MALFORMED)),
+               and_(WebhookDelivery.state == DeliveryState.FAILED,
+                    WebhookDelivery.retry_at.is_(None)))

@@ -4,15 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.db.base import Base
 from app.models.order import Customer, Order
 from app.models.shop import utcnow
-
-# planned → queued → sending → sent ; or skipped / cancelled / failed with a reason.
-# A sent mail may still turn into bounced or complained when a report about it arrives.
-MESSAGE_STATES = ("planned", "queued", "sending", "sent", "skipped", "cancelled", "failed", "bounced", "complained")
+from app.models.states import MESSAGE_MOVES, MessageState, check_move, state_column
 
 
 class ScheduledMessage(Base):
@@ -31,7 +28,10 @@ class ScheduledMessage(Base):
     stream: Mapped[str] = mapped_column(String(20))
     send_at: Mapped[datetime]
     stale_after_seconds: Mapped[int | None]
-    state: Mapped[str] = mapped_column(String(20), default="planned")
+    # planned → queued → sending → sent, or skipped / cancelled / failed with a reason; a
+    # report may still make it bounced or complained. The table: app/models/states.py.
+    state: Mapped[MessageState] = mapped_column(state_column(MessageState),
+                                                default=MessageState.PLANNED)
     reason: Mapped[str | None] = mapped_column(String(200))
     message_id: Mapped[str | None] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(default=0)
@@ -45,6 +45,12 @@ class ScheduledMessage(Base):
 
     order: Mapped[Order] = relationship()
     customer: Mapped[Customer | None] = relationship()
+
+    @validates("state")
+    def _move(self, _key: str, state: str) -> MessageState:
+        state = MessageState(state)
+        check_move(MESSAGE_MOVES, self.__dict__.get("state"), state)
+        return state
 
 
 Index("ix_scheduled_messages_due", ScheduledMessage.state, ScheduledMessage.send_at)

@@ -29,7 +29,7 @@ from app.domain.arrival.tracking_choice import SEVENTEENTRACK
 from app.domain.orders.upsert import insert_for
 from app.extensions import db
 from app.jobs.tracking_bookkeeping import heard
-from app.models import Order, Shipment, Shop, TrackingProviderKey, WebhookDelivery
+from app.models import DeliveryState, Order, Shipment, Shop, TrackingProviderKey, WebhookDelivery
 from app.clients.tracking import app_wide_keys, provider_client
 from app.web.body_limits import set_body_limit
 from connectors.base import MalformedPayload
@@ -132,7 +132,8 @@ def _keep_malformed(body: bytes, shop_id: int | None, error: str) -> None:
     with db.autocommit() as conn:
         conn.execute(insert_for(db.dialect)(table).values(
             platform=SEVENTEENTRACK, delivery_key=f"push:{digest}", topic="tracking push", shop_id=shop_id,
-            body=body, state="malformed", error=error[:1000], received_at=datetime.now(timezone.utc))
+            body=body, state=DeliveryState.MALFORMED, error=error[:1000],
+            received_at=datetime.now(timezone.utc))
             .on_conflict_do_nothing(index_elements=["platform", "delivery_key"]))
 
 

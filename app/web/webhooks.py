@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.domain.orders.upsert import insert_for
 from app.extensions import db
 from app.jobs.deliveries import kick_drain
-from app.models import Shop, WebhookDelivery
+from app.models import DeliveryState, Shop, WebhookDelivery
 from app.web.body_limits import set_body_limit
 from connectors import get_connector
 from connectors.base import IncomingRequest, MalformedPayload, Secrets
@@ -59,7 +59,8 @@ def receive(platform: str, secrets: Secrets, shop: Shop | None = None):
         return _answer(verdict.status, verdict.reason)
     identity = connector.identify(incoming)
     problem = _malformed(incoming.body)
-    delivery_id = _store(platform, identity, incoming.body, shop, "malformed" if problem else "received", problem)
+    delivery_id = _store(platform, identity, incoming.body, shop,
+                         DeliveryState.MALFORMED if problem else DeliveryState.RECEIVED, problem)
     if problem:
         log.warning("malformed %s webhook stored for replay: %s", platform, problem)
         return _answer(400, f"malformed body, stored for replay: {problem}")
@@ -96,7 +97,7 @@ def _store(platform, identity, body, shop, state, error) -> int | None:
     )
     with db.autocommit() as conn:
         delivery_id = conn.execute(_insert_once(db.dialect), values).scalar()
-        if delivery_id is None and state == "malformed":
+        if delivery_id is None and state == DeliveryState.MALFORMED:
             return conn.scalar(select(table.c.id).where(
                 table.c.platform == platform, table.c.delivery_key == identity.delivery_key))
     return delivery_id

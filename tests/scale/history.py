@@ -23,6 +23,8 @@ from sqlalchemy import select, text
 
 from app.models import (
     Customer,
+    DeliveryState,
+    MessageState,
     Order,
     OrderLine,
     Refund,
@@ -81,7 +83,7 @@ class HistorySeeder:
             messages = rows(ScheduledMessage, ScheduledMessage.order_id, order_ids)
             domains = {p.domain: shop_id for shop_id, p in self.profile_by_shop.items()}
             deliveries = defaultdict(list)  # (shop id, platform order id) → its deliveries
-            for row in conn.execute(select(WebhookDelivery.__table__).where(WebhookDelivery.state == "processed")).mappings():
+            for row in conn.execute(select(WebhookDelivery.__table__).where(WebhookDelivery.state == DeliveryState.PROCESSED)).mappings():
                 order_id = _order_of(row)
                 if order_id is not None:
                     deliveries[(row["shop_id"] or domains.get(row["shop_domain"]), order_id)].append(dict(row))
@@ -203,7 +205,8 @@ class HistorySeeder:
         send_at = story.shift(m["send_at"])
         state, sent_at = m["state"], story.shift(m["sent_at"])
         if state in LIVE:
-            state, sent_at = ("sent", send_at) if send_at <= self.now else ("planned", None)
+            sent = send_at <= self.now
+            state, sent_at = (MessageState.SENT, send_at) if sent else (MessageState.PLANNED, None)
         message_id = self._new_id("scheduled_messages")
         created = min(send_at, story.settled)
         batch["scheduled_messages"].append((

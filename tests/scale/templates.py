@@ -9,7 +9,15 @@ from rq import SimpleWorker
 from sqlalchemy import func, select, update
 
 from app.extensions import db, queues
-from app.models import Order, ScheduledMessage, Shop, ShopModule, WebhookDelivery
+from app.models import (
+    DeliveryState,
+    MessageState,
+    Order,
+    ScheduledMessage,
+    Shop,
+    ShopModule,
+    WebhookDelivery,
+)
 from tests.scale.day import day_steps, make_orders
 from tests.scale.shops import ShopProfile
 from tests.scale.wire import fixed_clock, render
@@ -57,7 +65,8 @@ def play_templates(app, profiles: list[ShopProfile], seed: int, shopify_secret: 
             raise RuntimeError(f"template delivery {step.topic} answered {answer.status_code}: {answer.text}")
     SimpleWorker([queues.get("webhooks")], connection=queues.redis).work(burst=True, logging_level="WARNING")
     unprocessed = db.session.scalar(select(func.count()).select_from(WebhookDelivery)
-                                    .where(WebhookDelivery.state.not_in(("processed", "ignored"))))
+                                    .where(WebhookDelivery.state.not_in((DeliveryState.PROCESSED,
+                                                                         DeliveryState.IGNORED))))
     if unprocessed:
         raise RuntimeError(f"{unprocessed} template deliveries were not processed")
     settle_messages(now)
@@ -68,6 +77,6 @@ def play_templates(app, profiles: list[ShopProfile], seed: int, shopify_secret: 
 def settle_messages(now: datetime) -> None:
     """History's mails that were due went out; later ones are still planned."""
     db.session.execute(update(ScheduledMessage).where(
-        ScheduledMessage.state == "planned", ScheduledMessage.send_at <= now).values(
-        state="sent", queued_at=ScheduledMessage.send_at, sent_at=ScheduledMessage.send_at,
+        ScheduledMessage.state == MessageState.PLANNED, ScheduledMessage.send_at <= now).values(
+        state=MessageState.SENT, queued_at=ScheduledMessage.send_at, sent_at=ScheduledMessage.send_at,
         attempts=1, message_id="<history@scale.example.test>"))

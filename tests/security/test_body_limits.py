@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.mail.feedback_intake import MAX_REPORT_BYTES
-from app.models import MailFeedback, Shop, SurveyAnswer, WebhookDelivery
+from app.models import DeliveryState, MailFeedback, Shop, SurveyAnswer, WebhookDelivery
 from app.tracking_links import tracking_token
 from app.web.body_limits import FORM_BYTES
 from tests.bench.servers import gunicorn
@@ -148,4 +148,4 @@ def test_a_malformed_chunked_webhook_within_the_limit_is_400_and_kept_for_replay
     body = b'{"id": 1, "note": "' + b"x" * 100_000  # cut-off JSON
     status, answer = post_chunked(server, "/webhooks/shopify", shopify_headers(body, "orders/create", "evt-bad"), body)
     assert status == 400 and "stored for replay" in json.loads(answer)["message"]
-    assert db.session.scalars(select(WebhookDelivery.state)).all() == ["malformed"]
+    assert db.session.scalars(select(WebhookDelivery.state)).all() == [DeliveryState.MALFORMED]

@@ -8,7 +8,15 @@ from sqlalchemy import select
 from app.domain.privacy.suppressions import email_hash
 from app.extensions import db
 from app.jobs.deliveries import drain_deliveries, process_delivery
-from app.models import Customer, Order, ScheduledMessage, Suppression, WebhookDelivery
+from app.models import (
+    Customer,
+    DeliveryState,
+    MessageState,
+    Order,
+    ScheduledMessage,
+    Suppression,
+    WebhookDelivery,
+)
 from tests.test_shopify_mapping import ORDER
 from tests.test_shopify_privacy import FULFILLMENT
 
@@ -28,7 +36,7 @@ def _nothing_of_jon_is_kept() -> None:
     bodies = db.session.scalars(select(WebhookDelivery.body).where(WebhookDelivery.body.is_not(None))).all()
     assert [b for b in bodies if JON.encode() in b or str(ORDER["id"]).encode() in b] == []
     assert db.session.scalars(select(ScheduledMessage.state).where(
-        ScheduledMessage.state.in_(("planned", "queued")))).all() == []
+        ScheduledMessage.state.in_((MessageState.PLANNED, MessageState.QUEUED)))).all() == []
 
 
 def test_an_order_applied_by_the_drain_after_its_buyer_was_erased_is_erased_too(
@@ -38,7 +46,7 @@ def test_an_order_applied_by_the_drain_after_its_buyer_was_erased_is_erased_too(
     # Another worker applies the redaction while the order still waits in the queue.
     assert process_delivery(_delivery("cr-1").id) == "customer redacted (0 record(s))"
     run_jobs()  # the drain applies the order after it
-    assert _delivery("o-1").state == "processed" and _delivery("o-1").body is None
+    assert _delivery("o-1").state == DeliveryState.PROCESSED and _delivery("o-1").body is None
     order = db.session.scalars(select(Order)).one()
     assert order.name == "#9999" and order.customer.email is None and order.customer.suppressed_reason == "redacted"
     _nothing_of_jon_is_kept()
@@ -55,10 +63,10 @@ def test_an_order_retried_after_its_buyer_was_erased_loses_its_body_and_its_buye
     assert post_shopify("orders/create", ORDER, "o-1").status_code == 200
     run_jobs()  # the drain's attempt fails: its retry waits in RQ's schedule
     monkeypatch.undo()
-    assert _delivery("o-1").state == "failed" and _delivery("o-1").retry_at is not None
+    assert _delivery("o-1").state == DeliveryState.FAILED and _delivery("o-1").retry_at is not None
     assert post_shopify("customers/redact", REDACT, "cr-1").status_code == 200
     run_jobs()
-    assert _delivery("cr-1").state == "processed"
+    assert _delivery("cr-1").state == DeliveryState.PROCESSED
     assert process_delivery(_delivery("o-1").id).startswith("order ")  # the retry
     assert _delivery("o-1").body is None
     _nothing_of_jon_is_kept()
@@ -75,7 +83,7 @@ def test_a_parcel_of_an_erased_buyer_applied_afterwards_loses_its_body(client, s
     assert _delivery("f-1").body is not None  # still to be applied: it keeps its body until then
     run_jobs()
     parcel = _delivery("f-1")
-    assert parcel.state == "processed" and parcel.body is None
+    assert parcel.state == DeliveryState.PROCESSED and parcel.body is None
     assert db.session.scalars(select(Order)).one().shipments[0].tracking_number == FULFILLMENT["tracking_numbers"][0]
     assert _delivery("cr-1").body is None  # the request's own body went when it was applied
     _nothing_of_jon_is_kept()
@@ -115,5 +123,5 @@ def test_a_redaction_waits_for_an_order_being_applied_and_erases_what_it_brought
         release.set()
         draining.join(30)
     assert errors == []
-    assert _delivery("o-1").state == "processed" and _delivery("o-1").body is None
+    assert _delivery("o-1").state == DeliveryState.PROCESSED and _delivery("o-1").body is None
     _nothing_of_jon_is_kept()

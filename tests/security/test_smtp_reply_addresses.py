@@ -14,7 +14,7 @@ from app.domain.followups.sync import sync_followups
 from app.extensions import db, queues
 from app.jobs.dispatch import dispatch_due
 from app.jobs.messages import message_job_id, send_message
-from app.models import ScheduledMessage, WebhookDelivery
+from app.models import DeliveryState, MessageState, ScheduledMessage, WebhookDelivery
 from tests.conftest import InboxHandler, serving_smtp
 from tests.factories import add_parcel, make_order
 
@@ -62,7 +62,8 @@ def test_a_temporary_refusal_keeps_the_code_but_not_the_address(app, message, ru
         dispatch_due(NOW + timedelta(minutes=1))
         run_jobs()
     stored = _stored(message)
-    assert stored.state == "queued" and "450 4.1.1 <[address]>: mailbox busy" in stored.last_error
+    assert stored.state == MessageState.QUEUED
+    assert "450 4.1.1 <[address]>: mailbox busy" in stored.last_error
     logged = _logged(caplog)
     assert "mailbox busy" in logged and "Traceback" in logged  # RQ logged the failure …
     assert BUYER not in logged  # … without the address, chained smtplib error included
@@ -74,13 +75,14 @@ def test_a_permanent_refusal_after_data_keeps_the_code_but_not_the_address(app, 
         dispatch_due(NOW + timedelta(minutes=1))
         run_jobs()
     stored = _stored(message)
-    assert (stored.state, stored.last_error) == ("failed", "550 5.1.1 <[address]>... User unknown")
+    assert (stored.state, stored.last_error) == (MessageState.FAILED,
+                                                 "550 5.1.1 <[address]>... User unknown")
     logged = _logged(caplog)
     assert "User unknown" in logged and BUYER not in logged
 
 
 def test_a_send_job_that_fails_outright_leaves_no_address_in_the_failed_registry(app, message, run_jobs):
-    message.state = "queued"
+    message.state = MessageState.QUEUED
     db.session.commit()
     # The job's last RQ attempt: what it raises goes to the failed registry.
     queues.enqueue("mail", send_message, message.id, job_id=message_job_id(message.id), retries=0)
@@ -95,10 +97,12 @@ def test_a_send_job_that_fails_outright_leaves_no_address_in_the_failed_registry
 
 def test_customer_redact_clears_error_texts_kept_from_before(app, shop, message, post_shopify, run_jobs):
     # Written before error texts were scrubbed: a reply naming her, beside her address.
-    message.state, message.attempts = "sent", 2
+    for state in (MessageState.QUEUED, MessageState.SENDING, MessageState.SENT):  # as it went
+        message.state = state
+    message.attempts = 2
     message.last_error = f"TemporarySendError: 452 4.2.2 <{BUYER}>: Jane Buyer's mailbox is full"
     db.session.add(WebhookDelivery(platform="shopify", delivery_key="old-1", shop_id=shop.id, topic="orders/create",
-                                   state="failed", error=f"IntegrityError: (email) = ({BUYER}) already exists"))
+                                   state=DeliveryState.FAILED, error=f"IntegrityError: (email) = ({BUYER}) already exists"))
     db.session.commit()
     assert post_shopify("customers/redact", {
         "shop_id": 1, "shop_domain": shop.domain, "customer": {"id": 1, "email": BUYER},

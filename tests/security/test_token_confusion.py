@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app.admin_login_links import sign_login_token
 from app.embed_tokens import embed_token
 from app.extensions import db
-from app.models import ScheduledMessage, Suppression, TestRecipient
+from app.models import MessageState, ScheduledMessage, Suppression, TestRecipient
 from app.newsletter_links import confirm_token as newsletter_token
 from app.review_clicks import review_click_url
 from app.test_recipient_links import confirm_token as recipient_token
@@ -34,7 +34,7 @@ def minted(app, client, wc_shop):
     now = datetime.now(timezone.utc)
     order = make_order(wc_shop, platform_order_id="812", platform_order_key=ORDER_KEY, placed_at=now)
     message = ScheduledMessage(shop_id=wc_shop.id, order=order, customer=order.customer, kind="review_request",
-                               stream="marketing", sequence=0, send_at=now, state="sent")
+                               stream="marketing", sequence=0, send_at=now, state=MessageState.SENT)
     recipient = TestRecipient(shop_id=wc_shop.id, address="owner@laden.example", created_at=now)
     db.session.add_all([message, recipient])
     db.session.commit()

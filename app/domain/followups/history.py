@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.domain.followups.rules import LIVE_STATES, REVIEW_KINDS, History, product_key
 from app.domain.followups.mail_kinds import KINDS
 from app.domain.shop.modules import module_enabled
-from app.models import LearnedIntervals, Order, OrderLine, ScheduledMessage
+from app.models import LearnedIntervals, MessageState, Order, OrderLine, ScheduledMessage
 
 
 def stored_messages(session: Session, order: Order) -> list[ScheduledMessage]:
@@ -30,7 +30,8 @@ def load_history(session: Session, order: Order, stored: list[ScheduledMessage] 
         stored = stored_messages(session, order)
     own = [m for m in stored if m.kind in REVIEW_KINDS]
     request = next((m for m in own if m.kind == "review_request"), None)
-    review_sent_at = request.sent_at if request is not None and request.state == "sent" else None
+    sent = request is not None and request.state == MessageState.SENT
+    review_sent_at = request.sent_at if sent else None
     reviewed = any(m.clicked_at is not None for m in own)
     if order.customer_id is None:
         return History(review_sent_at=review_sent_at, reviewed=reviewed)

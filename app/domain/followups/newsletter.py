@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from app.domain.followups.sync import sync_followups
 from app.domain.followups.mail_kinds import KINDS
 from app.domain.privacy.suppressions import DOUBLE_OPT_IN, GRANTED, email_hash
-from app.models import Customer, Order, ScheduledMessage, Shop, Suppression
+from app.models import Customer, MessageState, Order, ScheduledMessage, Shop, Suppression
 
 CONFIRM_KIND = "newsletter_confirm"
 # One confirmation mail at a time; another only after this pause, at most a few per order.
 RESEND_AFTER = timedelta(minutes=10)
 MAX_REQUESTS = 3
-ON_THE_WAY = ("planned", "queued", "sending")
+ON_THE_WAY = (MessageState.PLANNED, MessageState.QUEUED, MessageState.SENDING)
 # Orders whose plans a new consent may change (marketing kinds become possible).
 REPLAN_WINDOW = timedelta(days=45)
 
@@ -38,14 +38,16 @@ def request_confirmation(session: Session, order: Order, now: datetime) -> tuple
         ScheduledMessage.order_id == order.id, ScheduledMessage.kind == CONFIRM_KIND)
         .order_by(ScheduledMessage.sequence)).all()
     latest = asked[-1] if asked else None
-    if latest is not None and (latest.state in ON_THE_WAY or len(asked) >= MAX_REQUESTS
-                               or latest.state == "sent" and latest.sent_at and latest.sent_at > now - RESEND_AFTER):
+    just_sent = latest is not None and latest.state == MessageState.SENT and latest.sent_at \
+        and latest.sent_at > now - RESEND_AFTER
+    if latest is not None and (latest.state in ON_THE_WAY or len(asked) >= MAX_REQUESTS or just_sent):
         return "pending", None
     try:
         with session.begin_nested():
             message = ScheduledMessage(
                 shop_id=order.shop_id, order_id=order.id, customer_id=customer.id, kind=CONFIRM_KIND,
-                sequence=len(asked), stream=KINDS[CONFIRM_KIND].stream, send_at=now, state="queued",
+                sequence=len(asked), stream=KINDS[CONFIRM_KIND].stream, send_at=now,
+                state=MessageState.QUEUED,
                 queued_at=now, stale_after_seconds=int(KINDS[CONFIRM_KIND].stale_after.total_seconds()))
             session.add(message)
     except IntegrityError:  # the same click twice at once: the other one sends it

@@ -23,13 +23,13 @@ from app.domain.shop.modules import module_enabled, module_settings
 from app.domain.arrival.stalls import stalled_at
 from app.domain.orders.statuses import derive_order_status
 from app.domain.privacy.suppressions import marketing_permitted
-from app.models import Order, OrderLine, Shop
+from app.models import MessageState, Order, OrderLine, Shop
 from connectors.base import ShipmentStatus as S
 
 __all__ = ["MARKETING", "TRANSACTIONAL", "History", "Plan", "on_request", "plan_followups"]
 # An order in one of these states gets no marketing mail about it.
 UNHAPPY_ORDER_STATES = ("cancelled", "refunded", "returned")
-LIVE_STATES = ("planned", "queued", "sending", "sent")
+LIVE_STATES = (MessageState.PLANNED, MessageState.QUEUED, MessageState.SENDING, MessageState.SENT)
 REVIEW_KINDS = ("review_request", "review_reminder")
 # The same product is asked for a review at most once in this span per buyer.
 REVIEW_PRODUCT_SPAN = timedelta(days=365)

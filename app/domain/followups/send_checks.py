@@ -13,6 +13,7 @@ from app.domain.shop.modules import module_enabled
 from app.domain.orders.statuses import derive_order_status
 from app.domain.privacy.suppressions import ALL_MAIL_REASONS, marketing_permitted, suppression_reason
 from app.models import ScheduledMessage, Shop
+from app.models.states import MessageReason
 
 # Marketing mail waits for the shop's support address (the Reply-To): the skip reason.
 NO_SUPPORT_ADDRESS = "no support address"
@@ -25,7 +26,7 @@ def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime, sess
     order = message.order
     session = session if session is not None else object_session(message)
     if not shop.active:
-        return "shop uninstalled"
+        return MessageReason.SHOP_UNINSTALLED
     if message.customer is None or not message.customer.email:
         return "no recipient"
     if message.customer.suppressed_reason:
@@ -46,7 +47,7 @@ def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime, sess
             return f"{KINDS[message.kind].module} switched off"
     elif (message.kind, message.sequence) not in {
             p.key for p in plan_followups(order, shop, now, load_history(session, order))}:
-        return "no longer planned"
+        return MessageReason.NO_LONGER_PLANNED
     if message.stale_after_seconds is not None:
         if now - message.send_at > timedelta(seconds=message.stale_after_seconds):
             return "stale: its moment has passed"

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.domain.followups.history import BuyersRead, load_history, stored_messages
 from app.domain.followups.rules import Plan, on_request, plan_followups
-from app.models import Order, ScheduledMessage, Shop
+from app.models import MessageState, Order, ScheduledMessage, Shop
+from app.models.states import MessageReason
 
 
 def sync_followups(session: Session, order: Order, shop: Shop, now: datetime,
@@ -55,7 +56,7 @@ def earlier_orders_of(session: Session, orders: list[Order]) -> dict[int, list[O
     for older, customer_id in session.execute(
             select(Order, ScheduledMessage.customer_id).join(ScheduledMessage, ScheduledMessage.order_id == Order.id)
             .where(ScheduledMessage.customer_id.in_(buyers), ScheduledMessage.kind.in_(("win_back", "replenishment")),
-                   ScheduledMessage.state == "planned")):
+                   ScheduledMessage.state == MessageState.PLANNED)):
         waiting.setdefault(customer_id, {})[older.id] = older
     for order in orders:
         if order.customer_id is None or order.placed_at is None:
@@ -80,21 +81,21 @@ def sync_own(session: Session, order: Order, shop: Shop, now: datetime,
         row = stored_by_key.get(key)
         if row is None:
             _insert_plan(session, order, plan, buyers)
-        elif row.state == "planned" and row.send_at != plan.send_at:
-            if (row.reason or "").startswith("deferred") and row.send_at > plan.send_at:
+        elif row.state == MessageState.PLANNED and row.send_at != plan.send_at:
+            if row.reason == MessageReason.DEFERRED and row.send_at > plan.send_at:
                 continue  # caps or quiet hours moved it later: that deferral stands
             row.send_at = plan.send_at
     for key, row in stored_by_key.items():
-        if key not in wanted and row.state == "planned" and not on_request(row.kind):
-            row.state = "cancelled"
-            row.reason = "no longer planned"
+        if key not in wanted and row.state == MessageState.PLANNED and not on_request(row.kind):
+            row.state = MessageState.CANCELLED
+            row.reason = MessageReason.NO_LONGER_PLANNED
 
 
 def _insert_plan(session: Session, order: Order, plan: Plan, buyers: BuyersRead | None = None) -> None:
     row = ScheduledMessage(
         shop_id=order.shop_id, order_id=order.id, customer_id=order.customer_id,
         kind=plan.kind, sequence=plan.sequence, stream=plan.stream,
-        send_at=plan.send_at, state="planned",
+        send_at=plan.send_at, state=MessageState.PLANNED,
         stale_after_seconds=int(plan.stale_after.total_seconds()) if plan.stale_after else None,
     )
     try:

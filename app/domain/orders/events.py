@@ -12,6 +12,7 @@ from app.domain.orders.order_events import apply_order_event, apply_refund, canc
 from app.domain.orders.shipments import apply_fulfillment_event, apply_tracking_update
 from app.domain.orders.statuses import derive_order_status
 from app.models import Order, Shop
+from app.models.states import DeliveryOutcome
 from connectors.base import (
     FulfillmentEvent,
     IgnoredEvent,
@@ -25,7 +26,7 @@ from connectors.base import (
 log = logging.getLogger(__name__)
 
 
-def apply_event(session: Session, shop: Shop, event: ParsedEvent, now: datetime) -> str:
+def apply_event(session: Session, shop: Shop, event: ParsedEvent, now: datetime) -> DeliveryOutcome:
     """Apply the event; return a short outcome for the delivery log."""
     outcome, orders = apply_facts(session, shop, event, now)
     for order in orders:
@@ -33,7 +34,8 @@ def apply_event(session: Session, shop: Shop, event: ParsedEvent, now: datetime)
     return outcome
 
 
-def apply_facts(session: Session, shop: Shop, event: ParsedEvent, now: datetime) -> tuple[str, list[Order]]:
+def apply_facts(session: Session, shop: Shop, event: ParsedEvent,
+                now: datetime) -> tuple[DeliveryOutcome, list[Order]]:
     """Apply what the event says, without planning mails: the outcome, and the orders whose
     follow-ups the caller re-plans (`sync_followups`) once the facts are in.
 
@@ -41,7 +43,7 @@ def apply_facts(session: Session, shop: Shop, event: ParsedEvent, now: datetime)
     """
     if isinstance(event, OrderEvent):
         order = apply_order_event(session, shop, event, now)
-        return f"order {order.id} {order.status}", [order]
+        return DeliveryOutcome.processed(f"order {order.id} {order.status}"), [order]
     if isinstance(event, (FulfillmentEvent, TrackingUpdate, RefundEvent)):
         order = find_order(session, shop, event.platform_order_id)
         if isinstance(event, FulfillmentEvent):
@@ -52,39 +54,41 @@ def apply_facts(session: Session, shop: Shop, event: ParsedEvent, now: datetime)
             apply_refund(order, event, now)
         session.flush()
         order.status = derive_order_status(order).value
-        return f"order {order.id} {order.status}", [order]
+        return DeliveryOutcome.processed(f"order {order.id} {order.status}"), [order]
     if isinstance(event, LifecycleEvent):
         if event.kind == "order_deleted":
             return _delete_orders(session, shop, event, now)
         return _apply_lifecycle(session, shop, event, now), []
     if isinstance(event, IgnoredEvent):
-        return f"ignored: {event.reason}", []
+        return DeliveryOutcome.ignored(event.reason), []
     raise TypeError(f"unknown event type {type(event).__name__}")
 
 
-def _apply_lifecycle(session: Session, shop: Shop, event: LifecycleEvent, now: datetime) -> str:
+def _apply_lifecycle(session: Session, shop: Shop, event: LifecycleEvent,
+                     now: datetime) -> DeliveryOutcome:
     if event.kind == "uninstalled":
         uninstall_shop(session, shop, now)
-        return "shop uninstalled"
+        return DeliveryOutcome.processed("shop uninstalled")
     if event.kind == "scopes_update":
         shop.scopes = ",".join(event.scopes)
-        return f"scopes now {shop.scopes}"
+        return DeliveryOutcome.processed(f"scopes now {shop.scopes}")
     if event.kind == "shop_redact":
         redact_shop(session, shop)
-        return "shop redacted"
+        return DeliveryOutcome.processed("shop redacted")
     if event.kind == "customer_redact":
         count = redact_customer(session, shop, event.customer_email, event.platform_order_ids, now)
-        return f"customer redacted ({count} record(s))"
+        return DeliveryOutcome.processed(f"customer redacted ({count} record(s))")
     if event.kind == "data_request":
         export = export_customer_data(session, shop, event.customer_email, event.platform_order_ids,
                                       event.request_id)
         session.flush()
         log.info("data request of shop %s answered with export %s", shop.id, export.id)
-        return f"data export {export.id} ready"
-    return f"ignored: lifecycle {event.kind}"
+        return DeliveryOutcome.processed(f"data export {export.id} ready")
+    return DeliveryOutcome.ignored(f"lifecycle {event.kind}")
 
 
-def _delete_orders(session: Session, shop: Shop, event: LifecycleEvent, now: datetime) -> tuple[str, list[Order]]:
+def _delete_orders(session: Session, shop: Shop, event: LifecycleEvent,
+                   now: datetime) -> tuple[DeliveryOutcome, list[Order]]:
     """An order moved to the trash: cancel it (its planned mails go with the re-plan; a
     restore re-opens it)."""
     outcomes, orders = [], []
@@ -95,4 +99,4 @@ def _delete_orders(session: Session, shop: Shop, event: LifecycleEvent, now: dat
             continue
         orders.append(order)
         outcomes.append(f"order {order.id} {order.status}")
-    return "deleted: " + ", ".join(outcomes), orders
+    return DeliveryOutcome.processed("deleted: " + ", ".join(outcomes)), orders

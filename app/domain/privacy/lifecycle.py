@@ -20,10 +20,10 @@ from app.models import (
     WebhookDelivery,
 )
 from app.models.delivery import FINISHED
+from app.models.states import MESSAGE_PENDING, MessageReason, MessageState
 from app.observability.privacy_scrub import scrub_addresses
 from connectors.base import ParsedEvent
 
-PENDING_STATES = ("planned", "queued")
 # Shopify sends shop/redact 48 h after uninstall; keep data no longer than this without it.
 REDACT_GRACE = timedelta(days=30)
 
@@ -35,8 +35,8 @@ def uninstall_shop(session: Session, shop: Shop, now: datetime) -> None:
     shop.access_token = shop.refresh_token = None
     session.execute(
         update(ScheduledMessage)
-        .where(ScheduledMessage.shop_id == shop.id, ScheduledMessage.state.in_(PENDING_STATES))
-        .values(state="cancelled", reason="shop uninstalled", updated_at=now)
+        .where(ScheduledMessage.shop_id == shop.id, ScheduledMessage.state.in_(MESSAGE_PENDING))
+        .values(state=MessageState.CANCELLED, reason=MessageReason.SHOP_UNINSTALLED, updated_at=now)
     )
 
 
@@ -131,8 +131,9 @@ def _erase_customer(session: Session, shop: Shop, email: str | None, order_ids: 
         session.execute(
             update(ScheduledMessage)
             .where(ScheduledMessage.customer_id == customer.id,
-                   ScheduledMessage.state.in_(PENDING_STATES))
-            .values(state="cancelled", reason="customer redacted", updated_at=now)
+                   ScheduledMessage.state.in_(MESSAGE_PENDING))
+            .values(state=MessageState.CANCELLED, reason=MessageReason.CUSTOMER_REDACTED,
+                    updated_at=now)
         )
         # An SMTP reply kept as the last error may quote the buyer (a name beside the address).
         session.execute(

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.privacy.suppressions import email_hash, object_to_marketing, stop_all_mail
-from app.models import MailFeedback, ScheduledMessage
+from app.models import MailFeedback, MessageState, ScheduledMessage
 
 BOUNCE, SOFT_BOUNCE, DELAY, DELIVERED = "bounce", "soft_bounce", "delay", "delivered"
 COMPLAINT, FEEDBACK = "complaint", "feedback"
@@ -71,11 +71,12 @@ def record_feedback(session: Session, report: FeedbackReport, message: Scheduled
         return row
     if report.kind in (BOUNCE, SOFT_BOUNCE):
         label = "bounced" if report.kind == BOUNCE else "soft bounce"
-        message.state = "bounced"
+        message.state = MessageState.BOUNCED
         said = " ".join(filter(None, (label, report.status)))  # a plain-text bounce may have no code
         message.reason = f"{said}: {report.diagnostic or 'no diagnostic'}"[:200]
     elif report.kind == COMPLAINT:
-        message.state, message.reason = "complained", f"complained: {report.feedback_type}"
+        message.state = MessageState.COMPLAINED
+        message.reason = f"complained: {report.feedback_type}"
     if hashed is None:
         return row  # the buyer's address is gone (redacted): nothing left to list
     if report.kind == BOUNCE:

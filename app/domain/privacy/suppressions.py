@@ -10,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.followups.mail_kinds import MARKETING
-from app.models import Customer, ScheduledMessage, Shop, Suppression
+from app.models import Customer, MessageState, ScheduledMessage, Shop, Suppression
+from app.models.states import MESSAGE_PENDING
 from app.observability.privacy_scrub import scrub_addresses
 
 log = logging.getLogger(__name__)
 
-PENDING_STATES = ("planned", "queued")
 # Listed for these reasons, an address gets no mail at all, not even about its parcels.
 ALL_MAIL_REASONS = ("bounced", "redacted")
 # Consent states kept on Customer.marketing_consent.
@@ -84,10 +84,12 @@ def stop_all_mail(session: Session, shop_id: int, hashed: str, customer: Custome
 
 
 def _skip_pending(session: Session, customer: Customer, reason: str, now: datetime, stream: str | None = None) -> None:
-    condition = [ScheduledMessage.customer_id == customer.id, ScheduledMessage.state.in_(PENDING_STATES)]
+    condition = [ScheduledMessage.customer_id == customer.id,
+                 ScheduledMessage.state.in_(MESSAGE_PENDING)]
     if stream is not None:
         condition.append(ScheduledMessage.stream == stream)
-    session.execute(update(ScheduledMessage).where(*condition).values(state="skipped", reason=reason, updated_at=now))
+    session.execute(update(ScheduledMessage).where(*condition)
+                    .values(state=MessageState.SKIPPED, reason=reason, updated_at=now))
 
 
 def lift_suppression(session: Session, shop_id: int, email: str) -> str | None:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.followups.sync import sync_followups
 from app.domain.shop.modules import module_enabled
-from app.models import Order, ScheduledMessage, Shop, ShopModule
+from app.models import MessageState, Order, ScheduledMessage, Shop, ShopModule
 
 # Re-planning runs inside the merchant's request: bounded, newest orders first. Older
 # orders are healed by the send-time re-check (a switched-off kind is skipped anyway).
@@ -46,7 +46,7 @@ def replan_open_orders(session: Session, shop: Shop, now: datetime) -> int:
     """Re-diff the plans of the shop's live orders (pending mail or recent); return how many."""
     session.flush()
     pending = select(ScheduledMessage.order_id).where(
-        ScheduledMessage.shop_id == shop.id, ScheduledMessage.state == "planned")
+        ScheduledMessage.shop_id == shop.id, ScheduledMessage.state == MessageState.PLANNED)
     orders = session.scalars(
         select(Order).where(Order.shop_id == shop.id, Order.cancelled_at.is_(None),
                             or_(Order.id.in_(pending), Order.created_at >= now - REPLAN_WINDOW))

@@ -10,7 +10,8 @@ from app.domain.shop.connection_health import shopify_health, woocommerce_health
 from app.domain.followups.fatigue import zone
 from app.domain.followups.survey import net_promoter_score
 from app.extensions import db
-from app.models import ScheduledMessage, WebhookDelivery
+from app.models import MessageState, ScheduledMessage, WebhookDelivery
+from app.models.states import MESSAGE_PENDING
 from app.web.admin import bp
 from app.web.admin.layout import render_page
 
@@ -31,14 +32,15 @@ def mail_counts(shop_id: int, tz_name: str | None, now: datetime) -> dict[str, i
     m = ScheduledMessage
     rows = db.session.execute(
         select(m.state, func.count()).where(m.shop_id == shop_id, or_(
-            and_(m.state.in_(("planned", "queued")), m.send_at < start + timedelta(days=1)),
-            and_(m.state == "sent", m.sent_at >= start),
-            and_(m.state == "skipped", m.updated_at >= start),
+            and_(m.state.in_(MESSAGE_PENDING), m.send_at < start + timedelta(days=1)),
+            and_(m.state == MessageState.SENT, m.sent_at >= start),
+            and_(m.state == MessageState.SKIPPED, m.updated_at >= start),
         )).group_by(m.state)
     ).all()
     counts = dict(rows)
-    return {"planned": counts.get("planned", 0) + counts.get("queued", 0), "sent": counts.get("sent", 0),
-            "skipped": counts.get("skipped", 0)}
+    return {"planned": sum(counts.get(state, 0) for state in MESSAGE_PENDING),
+            "sent": counts.get(MessageState.SENT, 0),
+            "skipped": counts.get(MessageState.SKIPPED, 0)}
 
 
 def shop_deliveries(shop):
