@@ -207,13 +207,30 @@ def test_outcomes_per_kind_and_week_match_the_seed_on_the_page_and_in_the_csv(
     assert table[0] == ["Week starting", "Mail", *OUTCOME_COLUMNS]
     shown = {
         (row[0], row[1]): {
-            header: int(cell) for header, cell in zip(table[0][2:], row[2:], strict=True) if int(cell)
+            header: int(cell)
+            for header, cell in zip(table[0][2:], row[2:], strict=True)
+            if int(cell)
         }
         for row in table[1:]
     }
     assert shown == {key: dict(counts) for key, counts in expected.items()}
     assert sum(counts["Sent"] for counts in expected.values()) > 20  # the seed reaches every column
     assert _csv(wc_admin, f"/admin/mail?weeks={count}&format=csv&table=kinds") == table
+    # The period's totals per kind: the same counts summed over the weeks.
+    per_kind: dict[str, Counter] = defaultdict(Counter)
+    for (_, kind), counts in expected.items():
+        per_kind[kind].update(counts)
+    totals = _tables(page.get_data(as_text=True))["kind_totals-table"]
+    assert totals[0] == ["Mail", *OUTCOME_COLUMNS]
+    assert {
+        row[0]: {
+            header: int(cell)
+            for header, cell in zip(totals[0][1:], row[1:], strict=True)
+            if int(cell)
+        }
+        for row in totals[1:]
+    } == {kind: dict(counts) for kind, counts in per_kind.items()}
+    assert _csv(wc_admin, f"/admin/mail?weeks={count}&format=csv&table=kind_totals") == totals
 
 
 def test_weekly_totals_and_unsubscribes_match_the_seed_and_the_csv(wc_admin, seeded, now):

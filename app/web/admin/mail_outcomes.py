@@ -67,7 +67,7 @@ _KEYS = (
     N_("admin.mail_outcomes.kind.win_back"),
     N_("admin.mail_outcomes.kind.referral"),
 )
-TABLES = ("weekly", "kinds", "nps", "scores")
+TABLES = ("weekly", "kind_totals", "kinds", "nps", "scores")
 CHART_SERIES = ("sent", "skipped", "bounced")
 NPS_COLUMNS = ("answers", "promoters", "passives", "detractors", "nps")
 
@@ -101,6 +101,20 @@ def kinds_table(report: MailOutcomes) -> tuple[list[str], list[list]]:
     return headers, [
         [_week(report.weeks.mondays[n]), _kind_name(kind), *(figures[key] for key in OUTCOMES)]
         for (kind, n), figures in report.per_kind.items()
+    ]
+
+
+def kind_totals_table(report: MailOutcomes) -> tuple[list[str], list[list]]:
+    """Each kind's outcomes over the whole period, the kinds in the registry's order."""
+    totals: dict[str, dict[str, int]] = {}
+    for (kind, _), figures in report.per_kind.items():
+        kept = totals.setdefault(kind, dict.fromkeys(OUTCOMES, 0))
+        for key in OUTCOMES:
+            kept[key] += figures[key]
+    order = {kind: n for n, kind in enumerate(KINDS)}
+    return [t("admin.mail_outcomes.col.kind"), *(_column(key) for key in OUTCOMES)], [
+        [_kind_name(kind), *(figures[key] for key in OUTCOMES)]
+        for kind, figures in sorted(totals.items(), key=lambda item: order.get(item[0], len(order)))
     ]
 
 
@@ -166,6 +180,7 @@ def mail_outcomes_page():
     answers = weekly_score_counts(db.session, shop.id, weeks)
     tables = {
         "weekly": weekly_table(report),
+        "kind_totals": kind_totals_table(report),
         "kinds": kinds_table(report),
         "nps": nps_table(weeks, answers),
         "scores": scores_table(answers),
