@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.modules import module_enabled, module_settings
+from app.domain.week_buckets import Weeks
 from app.models import Order, Shop, SurveyAnswer
 from connectors.links import web_link
 
@@ -123,15 +124,15 @@ def net_promoter_score(session: Session, shop_id: int, since: datetime) -> dict 
         .group_by(SurveyAnswer.score)).all()))
 
 
-def weekly_score_counts(session: Session, shop_id: int, week) -> dict[int, dict[int, int]]:
-    """Answers per week and score: {week index: {score: answers}}; `week` is a SQL expression
-    numbering the weeks of SurveyAnswer.answered_at and its bounds (app/domain/week_buckets.py)."""
-    index, bounds = week.index(SurveyAnswer.answered_at), week.bounds
+def weekly_score_counts(session: Session, shop_id: int, weeks: Weeks) -> dict[int, dict[int, int]]:
+    """Answers per week and score, {week number: {score: answers}}, for `weeks`
+    (app/domain/week_buckets.py); a week without answers is left out."""
+    week = weeks.index(SurveyAnswer.answered_at)
     found: dict[int, dict[int, int]] = {}
     for n, score, count in session.execute(
-            select(index, SurveyAnswer.score, func.count())
-            .where(SurveyAnswer.shop_id == shop_id, SurveyAnswer.answered_at >= bounds[0],
-                   SurveyAnswer.answered_at < bounds[-1])
-            .group_by(index, SurveyAnswer.score)):
+            select(week, SurveyAnswer.score, func.count())
+            .where(SurveyAnswer.shop_id == shop_id, SurveyAnswer.answered_at >= weeks.bounds[0],
+                   SurveyAnswer.answered_at < weeks.bounds[-1])
+            .group_by(week, SurveyAnswer.score)):
         found.setdefault(n, {})[score] = count
     return found
