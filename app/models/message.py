@@ -56,3 +56,5 @@ class ScheduledMessage(Base):
 Index("ix_scheduled_messages_due", ScheduledMessage.state, ScheduledMessage.send_at)
 # The buyer's other mails (review history, win-back of earlier orders, marketing caps).
 Index("ix_scheduled_messages_customer_id", ScheduledMessage.customer_id)
+# One shop's mails of some weeks (the admin's Mail page).
+Index("ix_scheduled_messages_shop_send_at", ScheduledMessage.shop_id, ScheduledMessage.send_at)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
@@ -25,6 +25,7 @@ from app.domain.followups.vouchers import (
     issued_code,
     voucher_setting,
 )
+from app.domain.followups.week_buckets import Weeks
 from app.models import Order, Shop, SurveyAnswer
 from connectors.links import web_link
 
@@ -124,15 +125,34 @@ def record_answer(session: Session, order: Order, answer: Answer, now: datetime)
     return row, False
 
 
-def net_promoter_score(session: Session, shop_id: int, since: datetime) -> dict | None:
-    """Promoters (9-10) minus detractors (0-6), in percent of the answers since then."""
-    group = case((SurveyAnswer.score >= 9, "promoters"), (SurveyAnswer.score >= 7, "passives"), else_="detractors")
-    counts = dict(session.execute(
-        select(group, func.count()).where(SurveyAnswer.shop_id == shop_id, SurveyAnswer.answered_at >= since)
-        .group_by(group)).all())
+def score_summary(counts: dict[int, int]) -> dict | None:
+    """Promoters (9-10) minus detractors (0-6), in percent of the answers counted per score."""
     total = sum(counts.values())
     if not total:
         return None
-    promoters, detractors = counts.get("promoters", 0), counts.get("detractors", 0)
-    return {"answers": total, "promoters": promoters, "passives": counts.get("passives", 0),
+    promoters = sum(n for score, n in counts.items() if score >= 9)
+    detractors = sum(n for score, n in counts.items() if score <= 6)
+    return {"answers": total, "promoters": promoters, "passives": total - promoters - detractors,
             "detractors": detractors, "nps": round(100 * (promoters - detractors) / total)}
+
+
+def net_promoter_score(session: Session, shop_id: int, since: datetime) -> dict | None:
+    """The NPS of the answers since then (see score_summary)."""
+    return score_summary(dict(session.execute(
+        select(SurveyAnswer.score, func.count()).where(SurveyAnswer.shop_id == shop_id,
+                                                       SurveyAnswer.answered_at >= since)
+        .group_by(SurveyAnswer.score)).all()))
+
+
+def weekly_score_counts(session: Session, shop_id: int, weeks: Weeks) -> dict[int, dict[int, int]]:
+    """Answers per week and score, {week number: {score: answers}}, for `weeks`
+    (app/domain/followups/week_buckets.py); a week without answers is left out."""
+    week = weeks.index(SurveyAnswer.answered_at)
+    found: dict[int, dict[int, int]] = {}
+    for n, score, count in session.execute(
+            select(week, SurveyAnswer.score, func.count())
+            .where(SurveyAnswer.shop_id == shop_id, SurveyAnswer.answered_at >= weeks.bounds[0],
+                   SurveyAnswer.answered_at < weeks.bounds[-1])
+            .group_by(week, SurveyAnswer.score)):
+        found.setdefault(n, {})[score] = count
+    return found

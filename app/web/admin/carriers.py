@@ -2,8 +2,6 @@
 the learned delivery ranges and the merchant's rule were; the table also as CSV."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
@@ -13,6 +11,7 @@ from app.domain.arrival.carrier_history import CarrierReport, carrier_report
 from app.domain.arrival.carrier_performance import HIGH_SHARE, LEARNING_DAYS, LOW_SHARE, MIN_DELIVERED, PairSummary
 from app.extensions import db
 from app.web.admin import bp
+from app.web.admin.csv_download import csv_download
 from app.web.admin.layout import admin_url, render_page
 from app.web.admin.line_chart import line_chart
 
@@ -42,21 +41,8 @@ def table_row(line: PairSummary) -> list[str]:
             str(line.learned_accuracy.checked), _percent(line.rule_accuracy.share)]
 
 
-def _inert(cell: str) -> str:
-    """A platform's carrier name starting like a formula stays text in a spreadsheet."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
-
-def _csv(report: CarrierReport, shop) -> tuple[str, int, dict]:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    writer.writerows([_inert(cell) for cell in table_row(line)] for line in report.lines)
-    name = f"carriers-{report.days}-days.csv"
-    return "\ufeff" + out.getvalue(), 200, {  # the BOM: spreadsheet apps then read UTF-8
-        "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; " + g.admin.frame_ancestors()}
+def _csv(report: CarrierReport):
+    return csv_download(f"carriers-{report.days}-days.csv", HEADERS, (table_row(line) for line in report.lines))
 
 
 def page_url(**params) -> str:
@@ -86,7 +72,7 @@ def carriers():
     shop = g.admin.shop
     report = carrier_report(db.session, shop, days, datetime.now(timezone.utc))
     if request.args.get("format") == "csv":
-        return _csv(report, shop)
+        return _csv(report)
     chart, series = _chart(report)
     return render_page("admin/carriers.html", report=report, headers=HEADERS,
                        rows=[table_row(line) for line in report.lines], chart=chart, series=series,

@@ -42,12 +42,17 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def y_scale(highest: float) -> tuple[int, int]:
+    """The top of the value axis (above the highest value) and the step of its ticks."""
+    y_max = max(math.ceil(highest) + 1, 2)
+    return y_max, 1 if y_max <= 8 else math.ceil(y_max / 8)
+
+
 def line_chart(x_labels: list[str], series: list[tuple[str, list[float | None]]], *, width: int = 680,
                height: int = 260, every_nth_label: int = 2) -> Chart:
     left, top, right, bottom = 44, 24, width - 150, height - 34
     highest = max((v for _, values in series for v in values if v is not None), default=0)
-    y_max = max(math.ceil(highest) + 1, 2)
-    step = 1 if y_max <= 8 else math.ceil(y_max / 8)
+    y_max, step = y_scale(highest)
     x_step = (right - left) / max(len(x_labels) - 1, 1)
 
     def x_at(n: int) -> float:

@@ -1,0 +1,63 @@
+"""A small bar chart drawn on the server (companion of line_chart.py): one bar per category,
+its value written on top of it, so no axis needs reading. Pair it with its data as a table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.web.admin.line_chart import COLOURS, y_scale
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    left: int
+    top: int
+    right: int
+    bottom: int
+    y_ticks: tuple[tuple[float, str], ...]
+    bars: tuple[Bar, ...]
+
+
+def bar_chart(bars: list[tuple[str, int, int]], *, width: int = 680, height: int = 240) -> BarChart:
+    """`bars`: (label, value, colour index into line_chart.COLOURS), left to right."""
+    left, top, right, bottom = 44, 24, width - 16, height - 34
+    y_max, step = y_scale(max((value for _, value, _ in bars), default=0))
+    slot = (right - left) / max(len(bars), 1)
+
+    def y_at(value: float) -> float:
+        return round(bottom - (bottom - top) * value / y_max, 1)
+
+    return BarChart(
+        width,
+        height,
+        left,
+        top,
+        right,
+        bottom,
+        tuple((y_at(v), str(v)) for v in range(0, y_max + 1, step)),
+        tuple(
+            Bar(
+                label,
+                value,
+                round(left + n * slot + slot * 0.15, 1),
+                y_at(value),
+                round(slot * 0.7, 1),
+                round(bottom - y_at(value), 1),
+                COLOURS[colour % len(COLOURS)],
+            )
+            for n, (label, value, colour) in enumerate(bars)
+        ),
+    )
