@@ -2,11 +2,13 @@
 WooCommerce syncs, recommendation refreshes, the daily learning of replenishment intervals
 and of delivery ranges per carrier and country, and a carrier-tracking pass a minute, purge
 shops whose grace period after uninstalling is over, old mail reports, old raw webhook
-bodies and old customer data exports."""
+bodies and old customer data exports; once a minute, fold the view and click counts,
+credit orders to the modules clicked before them and drop click rows past their window."""
 from __future__ import annotations
 
 from app.jobs.carrier_polling import schedule_carrier_polling
 from app.jobs.dispatch import dispatch_due
+from app.jobs.engagement import schedule_engagement
 from app.jobs.purge import (
     drop_old_webhook_bodies,
     purge_disconnected_shops,
@@ -34,4 +36,5 @@ def run_periodic() -> dict:
     counts["purged_mail_reports"] = purge_mail_feedback()
     counts["dropped_webhook_bodies"] = drop_old_webhook_bodies()
     counts["purged_data_exports"] = purge_old_data_exports()
+    counts["engagement"] = schedule_engagement()
     return counts

@@ -1,5 +1,6 @@
 """All mapped classes, imported so that Base.metadata knows every table."""
 from app.models.delivery import WebhookDelivery
+from app.models.engagement import EngagementCount, ModuleClick, OrderAttribution
 from app.models.learned_interval import LearnedIntervals
 from app.models.mail_feedback import MailFeedback
 from app.models.message import ScheduledMessage
@@ -15,7 +16,7 @@ from app.models.test_recipient import TestRecipient
 from app.models.tracking import TrackingProviderKey, TrackingUsage
 
 __all__ = [
-    "Customer", "DataExport", "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
+    "Customer", "DataExport", "EngagementCount", "ModuleClick", "OrderAttribution", "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
     "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient", "TrackingEvent",
     "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
 ]
