@@ -16,7 +16,7 @@ from app.domain.modules import MEASUREMENT, module_settings
 from app.engagement_counts import count_click
 from app.models import Order, OrderAttribution, Shop
 from app.models.engagement import ModuleClick
-from app.module_clicks import Click
+from app.module_clicks import ATTRIBUTED_ON_PAGE, Click
 
 MAX_WINDOW_DAYS = 30
 DEFAULT_WINDOWS = {"window_on_page_days": 1, "window_mail_days": 5}
@@ -70,8 +70,9 @@ def attribute_orders(session, shop: Shop, now: datetime) -> int:
     for click in session.execute(
             select(ModuleClick.customer_id, ModuleClick.source_order_id, ModuleClick.module, ModuleClick.from_mail,
                    ModuleClick.clicked_at)
-            .where(ModuleClick.shop_id == shop.id, ModuleClick.clicked_at >= earliest - max(on_page, mail))
-            .order_by(ModuleClick.clicked_at)).all():
+            .where(ModuleClick.shop_id == shop.id, ModuleClick.clicked_at >= earliest - max(on_page, mail),
+                   ModuleClick.from_mail.is_(True) | ModuleClick.module.in_(ATTRIBUTED_ON_PAGE))
+            .order_by(ModuleClick.clicked_at, ModuleClick.id)).all():
         clicks.setdefault(click.customer_id, []).append(click)
     count = 0
     for order in orders:
@@ -80,7 +81,7 @@ def attribute_orders(session, shop: Shop, now: datetime) -> int:
                     if c.source_order_id != order.id
                     and placed - (mail if c.from_mail else on_page) <= _aware(c.clicked_at) <= placed]
         if eligible:
-            last = eligible[-1]  # ordered by time: the last click wins
+            last = eligible[-1]  # ordered by time (then as recorded): the last click wins
             session.add(OrderAttribution(order_id=order.id, shop_id=shop.id, module=last.module,
                                          from_mail=last.from_mail, clicked_at=last.clicked_at))
             count += 1
