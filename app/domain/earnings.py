@@ -15,6 +15,7 @@ from app.models import EngagementCount, Order, OrderAttribution, Refund, Shop
 from app.domain.uplift import Uplift, welch_uplift
 
 REPEAT_WINDOW = timedelta(days=30)
+DAILY_UP_TO = 30  # longer periods are charted by week
 NO_REVENUE_STATES = ("refunded", "voided")
 
 
@@ -34,14 +35,16 @@ class EarningsReport:
     currency: str | None
     lines: list[ModuleLine]
     page_views: dict[str, int]  # surface → views of the block or page as a whole
-    daily: dict[str, list[float]]  # module → credited revenue per day from `start`
+    bucket_days: int  # 1 (a day) or 7 (a week, for long periods)
+    series: dict[str, list[float]]  # module → credited revenue per bucket from `start`
     uplift: Uplift
     cohort_from: datetime
     cohort_to: datetime
 
     @property
-    def day_list(self) -> list[date]:
-        return [self.start + timedelta(days=n) for n in range(self.days)]
+    def buckets(self) -> list[date]:
+        """The first day of every bucket in the period."""
+        return [self.start + timedelta(days=n) for n in range(0, self.days, self.bucket_days)]
 
 
 def net_revenue(total: Decimal | None, refunded: Decimal | None, cancelled_at, financial_status) -> Decimal:
@@ -98,7 +101,9 @@ def earnings_report(session, shop: Shop, days: int, now: datetime) -> EarningsRe
     orders = _orders(session, shop.id, min(since, cohort_from))
     net = {order[0]: (order[2], order[3]) for order in orders}
     credited_orders, revenue = Counter(), Counter()
-    daily: dict[str, list[float]] = {}
+    bucket_days = 1 if days <= DAILY_UP_TO else 7
+    buckets = len(range(0, days, bucket_days))
+    series: dict[str, list[float]] = {}
     for order_id, module in session.execute(
             select(OrderAttribution.order_id, OrderAttribution.module)
             .where(OrderAttribution.shop_id == shop.id)).all():
@@ -108,8 +113,8 @@ def earnings_report(session, shop: Shop, days: int, now: datetime) -> EarningsRe
         if value > 0:
             credited_orders[module] += 1
             revenue[module] += value
-            series = daily.setdefault(module, [0.0] * days)
-            series[min((placed.date() - start).days, days - 1)] += float(value)
+            values = series.setdefault(module, [0.0] * buckets)
+            values[min((placed.date() - start).days // bucket_days, buckets - 1)] += float(value)
     modules = sorted(set(views) | set(clicks) | set(revenue), key=lambda m: (-revenue[m], -clicks[m], m))
     lines = [ModuleLine(m, views[m], clicks[m], credited_orders[m], revenue[m] or Decimal(0)) for m in modules]
     repeat = repeat_revenues(orders, cohort_from, cohort_to)
@@ -117,4 +122,5 @@ def earnings_report(session, shop: Shop, days: int, now: datetime) -> EarningsRe
     held = [float(v) for k, v in repeat.items() if in_holdout(shop, k)]
     currencies = Counter(order[4] for order in orders if order[4])
     return EarningsReport(days, start, currencies.most_common(1)[0][0] if currencies else None, lines,
-                          dict(page_views), daily, welch_uplift(treated, held), cohort_from, cohort_to)
+                          dict(page_views), bucket_days, series, welch_uplift(treated, held), cohort_from,
+                          cohort_to)

@@ -19,11 +19,20 @@ def configure_session_cookie(state) -> None:
                       SESSION_COOKIE_SAMESITE="None" if secure else "Lax")
 
 
+@bp.app_template_global("t")
+def _admin_text(key: str, **values) -> str:
+    """The admin templates' `t` (mail and block templates are given their own `t`)."""
+    from app.web.admin.admin_text import admin_text
+
+    return admin_text(key, **values)
+
+
 from app.web.admin import (  # noqa: E402,F401
     activity,
     auth,
     carriers,
     content,
+    earnings,
     legal,
     modules,
     overview,
