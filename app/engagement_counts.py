@@ -37,15 +37,16 @@ class CountBuffer:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: Counter[str] = Counter()
+        self._counts: Counter[tuple] = Counter()
         self._pending = 0
         self._since = time.monotonic()
 
-    def add(self, shop_id: int, surface: str, modules, measure: str, day: date | None = None) -> None:
-        day = day or datetime.now(timezone.utc).date()
+    def add(self, shop_id: int, surface: str, modules: tuple[str, ...], measure: str,
+            day: date | None = None) -> None:
+        """One count for each of `modules`: a single dict update (expanded at the flush)."""
+        key = (day or datetime.now(timezone.utc).date(), shop_id, surface, modules, measure)
         with self._lock:
-            for module in modules:
-                self._counts[f"{day.isoformat()}|{shop_id}|{surface}|{module}|{measure}"] += 1
+            self._counts[key] += 1
             self._pending += 1
             due = self._pending >= FLUSH_EVERY or time.monotonic() - self._since >= FLUSH_SECONDS
         if due:
@@ -58,15 +59,19 @@ class CountBuffer:
             self._pending, self._since = 0, time.monotonic()
         if not counts or queues.redis is None:
             return 0
+        fields: Counter[str] = Counter()
+        for (day, shop_id, surface, modules, measure), count in counts.items():
+            for module in modules:
+                fields[f"{day.isoformat()}|{shop_id}|{surface}|{module}|{measure}"] += count
         try:
             with queues.redis.pipeline(transaction=False) as pipe:
-                for field, count in counts.items():
+                for field, count in fields.items():
                     pipe.hincrby(HASH, field, count)
                 pipe.execute()
         except redis.RedisError:
-            log.warning("engagement counts dropped: Redis unavailable (%s fields)", len(counts))
+            log.warning("engagement counts dropped: Redis unavailable (%s fields)", len(fields))
             return 0
-        return len(counts)
+        return len(fields)
 
 
 buffer = CountBuffer()
@@ -83,7 +88,8 @@ def count_click(shop_id: int, surface: str, module: str) -> None:
 
 
 def take_counts() -> dict[tuple[date, int, str, str], dict[str, int]]:
-    """Everything counted in Redis so far, removed from it: {(day, shop, surface, module): {measure: n}}."""
+    """Everything counted in Redis so far, taken out of it:
+    {(day, shop, surface, module): {measure: count}}."""
     conn = queues.redis
     try:
         conn.rename(HASH, FOLDING)

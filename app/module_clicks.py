@@ -3,7 +3,8 @@
 The token carries the shop, the order whose block, page or mail showed the link, the module
 (a block module, or a mail kind's module such as `mail_thank_you`) and the target URL; it is
 signed with SECRET_KEY, so the redirect goes only where we sent it (no open redirect). It
-holds no time: the bytes of a block answer stay the same in every process (app/web/presented_cache.py).
+holds no time: the bytes of a block answer stay the same in every process
+(app/web/presented_cache.py).
 """
 from __future__ import annotations
 
@@ -64,8 +65,7 @@ def read_click_token(token: str) -> Click:
         raise ClickRefused(400, "This link is damaged.") from error
     except BadSignature as error:
         raise ClickRefused(401, "This link is not one of ours.") from error
-    if not (isinstance(data, dict) and isinstance(data.get("s"), int) and isinstance(data.get("o"), int)
-            and isinstance(data.get("m"), str) and isinstance(data.get("u"), str)
-            and web_link(data["u"]) is not None):
+    if not (isinstance(data, dict) and type(data.get("s")) is int and type(data.get("o")) is int
+            and isinstance(data.get("m"), str) and web_link(data.get("u")) is not None):
         raise ClickRefused(400, "This link is damaged.")
     return Click(data["s"], data["o"], data["m"][:40], data["u"])

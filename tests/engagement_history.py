@@ -33,10 +33,12 @@ LOW_CENTS, HIGH_CENTS = 2000, 8000  # an order's total, uniform in cents
 # A repeat order's expected net revenue: not cancelled, then not fully refunded, less the
 # partial refunds; the mean total is (LOW + HIGH) / 2.
 MEAN_TOTAL = Decimal(LOW_CENTS + HIGH_CENTS) / 200
-EXPECTED_NET = (1 - CANCEL_SHARE) * (PARTIAL_REFUND_SHARE * (float(MEAN_TOTAL) - float(PARTIAL_REFUND))
-                                     + (1 - FULL_REFUND_SHARE - PARTIAL_REFUND_SHARE) * float(MEAN_TOTAL))
+KEPT_WHOLE = 1 - FULL_REFUND_SHARE - PARTIAL_REFUND_SHARE
+EXPECTED_NET = (1 - CANCEL_SHARE) * (PARTIAL_REFUND_SHARE * float(MEAN_TOTAL - PARTIAL_REFUND)
+                                     + KEPT_WHOLE * float(MEAN_TOTAL))
 TRUE_UPLIFT = (P_TREATED - P_HELD) * EXPECTED_NET
-ON_PAGE = ("reorder", "recommendations", "banner", "review_prompt")  # review_prompt: counted, no credit
+# review_prompt: counted, earns no credit
+ON_PAGE = ("reorder", "recommendations", "banner", "review_prompt")
 FROM_MAIL = ("mail_thank_you", "mail_win_back", "mail_review_request")
 FIRST_ID = 500_000
 
@@ -92,7 +94,8 @@ def _order(rng: random.Random, history: EngagementHistory, customer: int, placed
     return order
 
 
-def _clicks_before(rng: random.Random, history: EngagementHistory, source: SyntheticOrder, at: datetime) -> None:
+def _clicks_before(rng: random.Random, history: EngagementHistory, source: SyntheticOrder,
+                   at: datetime) -> None:
     """One to three clicks on the source order's links in the eight days before `at`."""
     for _ in range(rng.randint(1, 3)):
         module = rng.choice(ON_PAGE + FROM_MAIL)
@@ -110,7 +113,8 @@ def generate(now: datetime, salt: str, share: float, customers: int = 2500, seed
     for customer in range(customers):
         start = now - timedelta(days=first_from_days)
         span = (first_from_days - first_to_days) * 86400
-        first = _order(rng, history, customer, start + timedelta(seconds=rng.randrange(span)), first=True)
+        placed = start + timedelta(seconds=rng.randrange(span))
+        first = _order(rng, history, customer, placed, first=True)
         first.held_out = holdout_position(salt, first.id) < share
         if rng.random() < (P_HELD if first.held_out else P_TREATED):
             at = first.placed_at + timedelta(seconds=rng.randint(3600, 29 * 86400))
@@ -138,21 +142,25 @@ def seed_history(shop, history: EngagementHistory) -> None:
     """Insert customers, orders, refunds and click rows (Core: thousands in a second)."""
     customer_ids = {n: FIRST_ID + n for n in {o.customer for o in history.orders}}
     db.session.execute(insert(Customer.__table__), [
-        {"id": ident, "shop_id": shop.id, "platform_customer_id": f"c{ident}", "email": f"b{ident}@example.com"}
+        {"id": ident, "shop_id": shop.id, "platform_customer_id": f"c{ident}",
+         "email": f"b{ident}@example.com"}
         for ident in customer_ids.values()])
     db.session.execute(insert(Order.__table__), [
-        {"id": o.id, "shop_id": shop.id, "customer_id": customer_ids[o.customer], "platform_order_id": str(o.id),
+        {"id": o.id, "shop_id": shop.id, "customer_id": customer_ids[o.customer],
+         "platform_order_id": str(o.id),
          "name": f"#{o.id}", "currency": "EUR", "total_price": o.total,
          "financial_status": "refunded" if o.refunded and o.refunded == o.total else "paid",
          "status": "cancelled" if o.cancelled else "delivered", "placed_at": o.placed_at,
          "cancelled_at": o.placed_at + timedelta(hours=2) if o.cancelled else None}
         for o in history.orders])
-    refunds = [{"order_id": o.id, "platform_refund_id": f"r{o.id}", "created_at": o.placed_at + timedelta(days=3),
-                "amount": o.refunded} for o in history.orders if o.refunded]
+    refunds = [{"order_id": o.id, "platform_refund_id": f"r{o.id}",
+                "created_at": o.placed_at + timedelta(days=3), "amount": o.refunded}
+               for o in history.orders if o.refunded]
     if refunds:
         db.session.execute(insert(Refund.__table__), refunds)
     if history.clicks:
         db.session.execute(insert(ModuleClick.__table__), [
-            {"shop_id": shop.id, "customer_id": customer_ids[c.customer], "source_order_id": c.source,
-             "module": c.module, "from_mail": c.from_mail, "clicked_at": c.at} for c in history.clicks])
+            {"shop_id": shop.id, "customer_id": customer_ids[c.customer],
+             "source_order_id": c.source, "module": c.module, "from_mail": c.from_mail,
+             "clicked_at": c.at} for c in history.clicks])
     db.session.commit()

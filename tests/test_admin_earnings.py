@@ -30,7 +30,8 @@ def seed(shop, customers=2500):
     history = history_gen.generate(now, shop.holdout_salt, 0.05, customers=customers)
     history_gen.seed_history(shop, history)
     for click in history.clicks:  # what the redirect counted for them
-        buffer.add(shop.id, "mail" if click.from_mail else "onpage", (click.module,), CLICKS, click.at.date())
+        surface = "mail" if click.from_mail else "onpage"
+        buffer.add(shop.id, surface, (click.module,), CLICKS, click.at.date())
     for _ in range(7):
         count_view(shop.id, "block", ("delivery_status", "reorder", "banner"))
     for _ in range(3):
@@ -52,7 +53,8 @@ def test_the_table_its_csv_and_the_holdout_tell_the_same(wc_admin, wc_shop):
     page = wc_admin.get("/admin/earnings?days=90").get_data(as_text=True)
     report = earnings_report(db.session, fresh(wc_shop.id), 90, now)
     table = _tables(page)["earnings-table"]
-    assert table[0] == ["Module", "Views", "Clicks", "Orders credited", "Revenue credited (after refunds)"]
+    assert table[0] == ["Module", "Views", "Clicks", "Orders credited",
+                        "Revenue credited (after refunds)"]
     by_name = {row[0]: row for row in table[1:]}
     reorder = next(line for line in report.lines if line.module == "reorder")
     assert by_name["Reorder"][1:4] == [str(reorder.views), str(reorder.clicks), str(reorder.orders)]
@@ -60,10 +62,12 @@ def test_the_table_its_csv_and_the_holdout_tell_the_same(wc_admin, wc_shop):
     assert by_name["Reorder"][4] == f"€{reorder.revenue:,.2f}"
     assert "shown 7 times and the tracking page 3 times" in page
     assert 'aria-current="page">Last 90 days' in page
-    assert "Revenue credited to modules per week" in page and len(_tables(page)["earned-table"]) == 1 + 13
+    assert "Revenue credited to modules per week" in page
+    assert len(_tables(page)["earned-table"]) == 1 + 13  # a header, 13 weeks
 
     uplift = _tables(page)["uplift-table"]
-    assert uplift[1] == ["Orders", str(report.uplift.treated_orders), str(report.uplift.holdout_orders)]
+    assert uplift[1] == ["Orders", str(report.uplift.treated_orders),
+                         str(report.uplift.holdout_orders)]
     verdict = "The modules added about" if report.uplift.tells else "Too little data to tell."
     assert verdict in page
 
@@ -80,7 +84,7 @@ def test_a_week_says_too_little_data(wc_admin, wc_shop):
     seed(wc_shop, customers=600)
     page = wc_admin.get("/admin/earnings?days=7").get_data(as_text=True)
     assert "Too little data to tell." in page and 'aria-current="page">Last 7 days' in page
-    assert wc_admin.get("/admin/earnings?days=12").status_code == 200  # an unknown range: the default
+    assert wc_admin.get("/admin/earnings?days=12").status_code == 200  # unknown: the default
 
 
 def test_the_measuring_settings_are_validated_and_used(wc_admin, wc_shop):

@@ -11,13 +11,15 @@ from tests.test_admin_earnings import seed
 
 pytestmark = pytest.mark.browser
 require_browser()
-from tests.test_accessibility import assert_accessible  # noqa: E402 (skips with this module when axe is missing)
+# Skips with this module when axe is missing.
+from tests.test_accessibility import assert_accessible  # noqa: E402
 
 
 @pytest.fixture
 def config(database_url, redis_url, encryption_key, live_port):
     # Plain http locally: the session cookie falls back to SameSite=Lax without Secure.
-    return make_config(database_url, redis_url, encryption_key, APP_URL=f"http://127.0.0.1:{live_port}")
+    return make_config(database_url, redis_url, encryption_key,
+                       APP_URL=f"http://127.0.0.1:{live_port}")
 
 
 def test_earnings_page_renders_cleanly_and_passes_axe(live_server, browser_page, wc_shop):
@@ -25,7 +27,8 @@ def test_earnings_page_renders_cleanly_and_passes_axe(live_server, browser_page,
     page, problems = browser_page, []
     page.goto(live_server + login_link(wc_shop))
     page.on("console", lambda message: problems.append(message.text) if message.type == "error"
-            and not message.location.get("url", "").endswith("/favicon.ico") else None)  # we serve none
+            and not message.location.get("url", "").endswith("/favicon.ico")  # we serve none
+            else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.goto(live_server + "/admin/earnings?days=90")
     assert page.locator("#earnings-table tbody tr").count() >= 5

@@ -93,7 +93,8 @@ def test_banner_waits_for_delivery_by_default(client, shop):
     assert "banner" not in facts["modules"] and "DANKE10" not in page
     facts, page = view(client, order_in(shop, "delivered", number="1002"))
     banner = facts["modules"]["banner"]
-    assert (banner["title"], banner["discount_code"], target_of(banner["url"])) == ("Danke!", "DANKE10", BANNER["url"])
+    assert (banner["title"], banner["discount_code"]) == ("Danke!", "DANKE10")
+    assert target_of(banner["url"]) == BANNER["url"]
     assert 'data-module="banner"' in page and '<strong class="as-code">DANKE10</strong>' in page
     assert "Ihr Rabattcode" in page and f'href="{banner["url"]}"' in page
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.domain.attribution import GRACE
 from app.domain.earnings import REPEAT_WINDOW, earnings_report
+from app.domain.lifecycle import redact_customer
 from app.domain.holdout import MARKETING_BLOCK_MODULES, holdout_position, in_holdout
 from app.domain.uplift import MIN_HOLDOUT, welch_uplift
 from app.engagement_counts import buffer, take_counts
@@ -77,21 +78,24 @@ def test_holdout_is_stable_per_order_and_close_to_its_share(app, shop):
 # The click redirect
 
 
-def test_the_click_redirect_refuses_a_tampered_token_and_counts_a_good_one(app, client, shop, counts_clean):
+def test_the_click_redirect_refuses_a_tampered_token_and_counts_a_good_one(
+        app, client, shop, counts_clean):
     order = make_order(shop)
     db.session.commit()
     url = click_url(order, "reorder", "https://johns-apparel.myshopify.com/cart/4001:1")
     path = url.removeprefix(app.config["APP_URL"])
     body, signature = path.rsplit(".", 1)
     tampered = f"{body}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
-    forged_target = click_url(order, "reorder", "https://evil.example/")  # a valid token of its own…
-    spliced = path.rsplit(".", 1)[0].replace(path.split("/c/")[1].split(".")[0],
-                                              forged_target.split("/c/")[1].split(".")[0]) + "." + signature
+    # Another target's payload under this link's signature.
+    evil_payload = click_url(order, "reorder", "https://evil.example/").split("/c/")[1].split(".")[0]
+    spliced = f"/c/{evil_payload}.{signature}"
     for bad in (tampered, spliced, "/c/not-a-token"):
         response = client.get(bad)
         assert 400 <= response.status_code < 500 and "Location" not in response.headers, bad
     assert db.session.scalars(select(ModuleClick)).all() == []
 
+    assert client.head(path).status_code == 302  # a link checker's HEAD: no click
+    assert db.session.scalars(select(ModuleClick)).all() == []
     response = client.get(path)
     assert (response.status_code, response.headers["Location"]) == (
         302, "https://johns-apparel.myshopify.com/cart/4001:1")
@@ -100,10 +104,16 @@ def test_the_click_redirect_refuses_a_tampered_token_and_counts_a_good_one(app, 
     assert (click.customer_id, click.source_order_id, click.module, click.from_mail) == (
         order.customer_id, order.id, "reorder", False)
     # A review prompt's click is counted, but earns no credit: no click row is kept for it.
-    client.get(click_url(order, "review_prompt", "https://g.page/r/x/review").removeprefix(app.config["APP_URL"]))
+    review = click_url(order, "review_prompt", "https://g.page/r/x/review")
+    client.get(review.removeprefix(app.config["APP_URL"]))
     assert len(db.session.scalars(select(ModuleClick)).all()) == 1
     assert fold_counts() == 2
     assert counted(shop.id) == {("onpage", "reorder"): (0, 1), ("onpage", "review_prompt"): (0, 1)}
+    # Erasing the buyer takes their click rows with them; the day's counts never named them.
+    redact_customer(db.session, shop, order.customer.email, (), datetime.now(timezone.utc))
+    db.session.commit()
+    assert db.session.scalars(select(ModuleClick)).all() == []
+    assert counted(shop.id)[("onpage", "reorder")] == (0, 1)
 
 
 def test_mail_links_go_through_the_redirect_under_the_kinds_module(app, client, shop, counts_clean):
@@ -114,8 +124,9 @@ def test_mail_links_go_through_the_redirect_under_the_kinds_module(app, client, 
     order = make_order(shop)
     order.customer.marketing_consent = "granted"
     parcel = add_parcel(order, status="delivered", delivered_at=NOW)
-    message = ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer_id, kind="thank_you",
-                               sequence=parcel.id, stream="marketing", send_at=NOW, state="sending")
+    message = ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer_id,
+                               kind="thank_you", sequence=parcel.id, stream="marketing",
+                               send_at=NOW, state="sending")
     db.session.add(message)
     db.session.commit()
     mail = render_message(message)
@@ -132,9 +143,10 @@ def test_mail_links_go_through_the_redirect_under_the_kinds_module(app, client, 
 # Views through the real block endpoint
 
 
-def test_a_view_through_the_block_endpoint_is_counted_and_survives_the_fold(app, client, shop, counts_clean):
-    order = make_order(shop, platform_order_id="450789469", placed_at=datetime.now(timezone.utc) - timedelta(hours=1),
-                       lines=(("l1", 1, "4001"),))
+def test_a_view_through_the_block_endpoint_is_counted_and_survives_the_fold(
+        app, client, shop, counts_clean):
+    order = make_order(shop, platform_order_id="450789469", lines=(("l1", 1, "4001"),),
+                       placed_at=datetime.now(timezone.utc) - timedelta(hours=1))
     order.customer.platform_customer_id = "115310627314723954"
     db.session.commit()
     token = session_token(sub="115310627314723954")
@@ -165,16 +177,19 @@ def no_quiet_hours(app):
 def test_a_held_out_order_sees_no_marketing_module_and_gets_no_marketing_mail(
         app, client, shop, run_jobs, smtp_inbox, no_quiet_hours):
     set_module(shop, "measurement", holdout_percent=50)
-    for key, settings in {"banner": {"title": {"de": "Danke"}, "url": "https://laden.example/sale", "show": "always"},
-                          "review_prompt": {"url": "https://laden.example/review"},
-                          "social": {"instagram": "https://instagram.com/laden"}, "newsletter": {},
-                          "mail_thank_you": {"delay_days": 0}}.items():
+    marketing = {
+        "banner": {"title": {"de": "Danke"}, "url": "https://laden.example/sale", "show": "always"},
+        "review_prompt": {"url": "https://laden.example/review"},
+        "social": {"instagram": "https://instagram.com/laden"}, "newsletter": {},
+        "mail_thank_you": {"delay_days": 0}}
+    for key, settings in marketing.items():
         set_module(shop, key, **settings)
     set_module(shop, "mail_delivered", enabled=False)
     now = datetime.now(timezone.utc)
     orders = {}
     for n in range(40):
-        order = make_order(shop, platform_order_id=str(3000 + n), lines=(("l1", 1, "4001"),), status="delivered")
+        order = make_order(shop, platform_order_id=str(3000 + n), lines=(("l1", 1, "4001"),),
+                           status="delivered")
         group = in_holdout(shop, order.id)
         if group not in orders:
             order.customer.marketing_consent = "granted"
@@ -237,10 +252,8 @@ def seeded(app):
 
 @pytest.mark.parametrize("windows", [None, (3, 10)])
 def test_attribution_credits_the_last_click_in_its_window_net_of_refunds(app, seeded, windows):
-    if windows:
-        set_module(seeded, "measurement", window_on_page_days=windows[0], window_mail_days=windows[1])
-    set_module(seeded, "measurement", **{**(dict(window_on_page_days=windows[0], window_mail_days=windows[1])
-                                            if windows else {}), "holdout_percent": 5})
+    chosen = {"window_on_page_days": windows[0], "window_mail_days": windows[1]} if windows else {}
+    set_module(seeded, "measurement", holdout_percent=5, **chosen)
     db.session.commit()
     on_page, mail = (timedelta(days=d) for d in (windows or (1, 5)))
     history = history_gen.generate(NOW, seeded.holdout_salt, 0.05)
@@ -249,23 +262,26 @@ def test_attribution_credits_the_last_click_in_its_window_net_of_refunds(app, se
 
     result = attribute_and_purge(NOW)
     credit = expected_credit(history, on_page, mail)
-    stored = dict(db.session.execute(select(OrderAttribution.order_id, OrderAttribution.module)).all())
+    stored = dict(db.session.execute(
+        select(OrderAttribution.order_id, OrderAttribution.module)).all())
     assert stored == credit and len(credit) > 200
     assert result["credited"] == len(credit)
     assert len(set(credit.values())) >= 5  # on-page modules and mail kinds both earned
     # Clicks past their window (and the grace for late orders) are gone; the rest stay.
-    kept = sorted(c.at for c in history.clicks if c.at >= NOW - (mail if c.from_mail else on_page) - GRACE)
+    kept = sorted(c.at for c in history.clicks
+                  if c.at >= NOW - (mail if c.from_mail else on_page) - GRACE)
     assert sorted(db.session.scalars(select(ModuleClick.clicked_at))) == kept
     assert attribute_and_purge(NOW)["credited"] == 0  # once credited, never again
 
     report = earnings_report(db.session, fresh(seeded.id), 90, NOW)
-    since = datetime.combine((NOW - timedelta(days=89)).date(), datetime.min.time(), tzinfo=timezone.utc)
+    since = datetime.combine((NOW - timedelta(days=89)).date(), datetime.min.time(),
+                             tzinfo=timezone.utc)
     orders = {o.id: o for o in history.orders}
     revenue: dict[str, Decimal] = {}
     counts: dict[str, int] = {}
     for order_id, module in credit.items():
         order = orders[order_id]
-        if order.placed_at >= since and _net(order) > 0:  # refunded and cancelled orders earn nothing
+        if order.placed_at >= since and _net(order) > 0:  # refunded and cancelled: nothing
             revenue[module] = revenue.get(module, Decimal(0)) + _net(order)
             counts[module] = counts.get(module, 0) + 1
     assert {line.module: line.revenue for line in report.lines if line.revenue} == revenue
@@ -289,15 +305,19 @@ def test_the_reported_uplift_is_welchs_over_the_treated_and_held_out_orders(app,
         if not cohort_from <= order.placed_at <= cohort_to:
             continue
         later = sum((_net(o) for o in history.orders if o.customer == order.customer
-                     and order.placed_at < o.placed_at <= order.placed_at + timedelta(days=30)), Decimal(0))
-        (held if holdout_position(shop.holdout_salt, order.id) < 0.05 else treated).append(float(later))
+                     and order.placed_at < o.placed_at <= order.placed_at + timedelta(days=30)),
+                    Decimal(0))
+        group = held if holdout_position(shop.holdout_salt, order.id) < 0.05 else treated
+        group.append(float(later))
     uplift = report.uplift
     assert (uplift.treated_orders, uplift.holdout_orders) == (len(treated), len(held))
     assert uplift.holdout_orders >= MIN_HOLDOUT
     diff = statistics.fmean(treated) - statistics.fmean(held)
-    half = Z95 * math.sqrt(statistics.variance(treated) / len(treated) + statistics.variance(held) / len(held))
+    half = Z95 * math.sqrt(statistics.variance(treated) / len(treated)
+                           + statistics.variance(held) / len(held))
     assert uplift.per_order == pytest.approx(diff, abs=1e-9)
-    assert (uplift.low, uplift.high) == (pytest.approx(diff - half, abs=1e-9), pytest.approx(diff + half, abs=1e-9))
+    assert uplift.low == pytest.approx(diff - half, abs=1e-9)
+    assert uplift.high == pytest.approx(diff + half, abs=1e-9)
     assert uplift.total(uplift.per_order) == pytest.approx(diff * len(treated))
     assert uplift.tells == (uplift.low > 0 or uplift.high < 0)
     # A week's cohort holds too few held-out orders to tell anything.

@@ -25,12 +25,13 @@ GRACE = timedelta(days=2)
 
 
 def windows(shop) -> tuple[timedelta, timedelta]:
-    """(after an on-page click, after a mail click); a stored value out of range counts as the default."""
+    """(after an on-page click, after a mail click); a stored value out of range counts as
+    the default."""
     settings = module_settings(shop, MEASUREMENT)
     found = []
     for name, default in DEFAULT_WINDOWS.items():
         value = settings.get(name)
-        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_WINDOW_DAYS
+        ok = type(value) is int and 1 <= value <= MAX_WINDOW_DAYS
         found.append(timedelta(days=value if ok else default))
     return found[0], found[1]
 
@@ -48,8 +49,9 @@ def record_click(session, click: Click, now: datetime) -> bool:
     count_click(click.shop_id, "mail" if click.from_mail else "onpage", click.module)
     if not click.attributed or order.customer_id is None:
         return False
-    session.add(ModuleClick(shop_id=order.shop_id, customer_id=order.customer_id, source_order_id=order.id,
-                            module=click.module, from_mail=click.from_mail, clicked_at=now))
+    session.add(ModuleClick(shop_id=order.shop_id, customer_id=order.customer_id,
+                            source_order_id=order.id, module=click.module,
+                            from_mail=click.from_mail, clicked_at=now))
     return True
 
 
@@ -66,20 +68,20 @@ def attribute_orders(session, shop: Shop, now: datetime) -> int:
     if not orders:
         return 0
     earliest = min(_aware(order.placed_at or order.created_at) for order in orders)
+    c = ModuleClick
     clicks: dict[int, list] = {}
     for click in session.execute(
-            select(ModuleClick.customer_id, ModuleClick.source_order_id, ModuleClick.module, ModuleClick.from_mail,
-                   ModuleClick.clicked_at)
-            .where(ModuleClick.shop_id == shop.id, ModuleClick.clicked_at >= earliest - max(on_page, mail),
-                   ModuleClick.from_mail.is_(True) | ModuleClick.module.in_(ATTRIBUTED_ON_PAGE))
-            .order_by(ModuleClick.clicked_at, ModuleClick.id)).all():
+            select(c.customer_id, c.source_order_id, c.module, c.from_mail, c.clicked_at)
+            .where(c.shop_id == shop.id, c.clicked_at >= earliest - max(on_page, mail),
+                   c.from_mail.is_(True) | c.module.in_(ATTRIBUTED_ON_PAGE))
+            .order_by(c.clicked_at, c.id)).all():
         clicks.setdefault(click.customer_id, []).append(click)
     count = 0
     for order in orders:
         placed = _aware(order.placed_at or order.created_at)
-        eligible = [c for c in clicks.get(order.customer_id, ())
-                    if c.source_order_id != order.id
-                    and placed - (mail if c.from_mail else on_page) <= _aware(c.clicked_at) <= placed]
+        eligible = [
+            click for click in clicks.get(order.customer_id, ()) if click.source_order_id != order.id
+            and placed - (mail if click.from_mail else on_page) <= _aware(click.clicked_at) <= placed]
         if eligible:
             last = eligible[-1]  # ordered by time (then as recorded): the last click wins
             session.add(OrderAttribution(order_id=order.id, shop_id=shop.id, module=last.module,

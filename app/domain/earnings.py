@@ -47,7 +47,8 @@ class EarningsReport:
         return [self.start + timedelta(days=n) for n in range(0, self.days, self.bucket_days)]
 
 
-def net_revenue(total: Decimal | None, refunded: Decimal | None, cancelled_at, financial_status) -> Decimal:
+def net_revenue(total: Decimal | None, refunded: Decimal | None, cancelled_at,
+                financial_status: str | None) -> Decimal:
     """What the order is worth after cancellations and refunds (never below zero)."""
     if cancelled_at is not None or financial_status in NO_REVENUE_STATES:
         return Decimal(0)
@@ -58,11 +59,12 @@ def _orders(session, shop_id: int, since: datetime):
     """(id, customer id, placed at, net revenue, currency) of the shop's orders placed since."""
     refunded = (select(Refund.order_id, func.sum(Refund.amount).label("amount"))
                 .group_by(Refund.order_id).subquery())
+    placed_at = func.coalesce(Order.placed_at, Order.created_at)
     rows = session.execute(
-        select(Order.id, Order.customer_id, func.coalesce(Order.placed_at, Order.created_at), Order.total_price,
-               refunded.c.amount, Order.cancelled_at, Order.financial_status, Order.currency)
+        select(Order.id, Order.customer_id, placed_at, Order.total_price, refunded.c.amount,
+               Order.cancelled_at, Order.financial_status, Order.currency)
         .outerjoin(refunded, refunded.c.order_id == Order.id)
-        .where(Order.shop_id == shop_id, func.coalesce(Order.placed_at, Order.created_at) >= since)).all()
+        .where(Order.shop_id == shop_id, placed_at >= since)).all()
     return [(r[0], r[1], r[2], net_revenue(r[3], r[4], r[5], r[6]), r[7]) for r in rows]
 
 
@@ -78,7 +80,8 @@ def repeat_revenues(orders, cohort_from: datetime, cohort_to: datetime) -> dict[
         if not cohort_from <= placed <= cohort_to:
             continue
         later = by_customer.get(customer_id, ()) if customer_id is not None else ()
-        result[order_id] = sum((o[3] for o in later if placed < o[2] <= placed + REPEAT_WINDOW), Decimal(0))
+        result[order_id] = sum((o[3] for o in later if placed < o[2] <= placed + REPEAT_WINDOW),
+                               Decimal(0))
     return result
 
 
@@ -104,10 +107,12 @@ def earnings_report(session, shop: Shop, days: int, now: datetime) -> EarningsRe
     bucket_days = 1 if days <= DAILY_UP_TO else 7
     buckets = len(range(0, days, bucket_days))
     series: dict[str, list[float]] = {}
+    placed_at = func.coalesce(Order.placed_at, Order.created_at)
     for order_id, module in session.execute(
             select(OrderAttribution.order_id, OrderAttribution.module)
-            .where(OrderAttribution.shop_id == shop.id)).all():
-        if order_id not in net or net[order_id][0] < since:
+            .join(Order, Order.id == OrderAttribution.order_id)
+            .where(OrderAttribution.shop_id == shop.id, placed_at >= since)).all():
+        if order_id not in net:
             continue
         placed, value = net[order_id]
         if value > 0:
@@ -115,12 +120,14 @@ def earnings_report(session, shop: Shop, days: int, now: datetime) -> EarningsRe
             revenue[module] += value
             values = series.setdefault(module, [0.0] * buckets)
             values[min((placed.date() - start).days // bucket_days, buckets - 1)] += float(value)
-    modules = sorted(set(views) | set(clicks) | set(revenue), key=lambda m: (-revenue[m], -clicks[m], m))
-    lines = [ModuleLine(m, views[m], clicks[m], credited_orders[m], revenue[m] or Decimal(0)) for m in modules]
+    modules = sorted(set(views) | set(clicks) | set(revenue),
+                     key=lambda m: (-revenue[m], -clicks[m], m))
+    lines = [ModuleLine(m, views[m], clicks[m], credited_orders[m], revenue[m] or Decimal(0))
+             for m in modules]
     repeat = repeat_revenues(orders, cohort_from, cohort_to)
     treated = [float(v) for k, v in repeat.items() if not in_holdout(shop, k)]
     held = [float(v) for k, v in repeat.items() if in_holdout(shop, k)]
     currencies = Counter(order[4] for order in orders if order[4])
-    return EarningsReport(days, start, currencies.most_common(1)[0][0] if currencies else None, lines,
-                          dict(page_views), bucket_days, series, welch_uplift(treated, held), cohort_from,
-                          cohort_to)
+    currency = currencies.most_common(1)[0][0] if currencies else None
+    return EarningsReport(days, start, currency, lines, dict(page_views), bucket_days, series,
+                          welch_uplift(treated, held), cohort_from, cohort_to)

@@ -15,14 +15,15 @@ from app.domain.modules import MEASUREMENT, module_settings
 
 # The block's advertising: what sells or asks for something. Status, tracking, the estimate,
 # the FAQ and the survey are service and stay for everyone.
-MARKETING_BLOCK_MODULES = frozenset({"reorder", "recommendations", "banner", "review_prompt", "social",
-                                     "newsletter"})
+MARKETING_BLOCK_MODULES = frozenset({"reorder", "recommendations", "banner", "review_prompt",
+                                     "social", "newsletter"})
 HOLDOUT_REASON = "holdout"
 MAX_PERCENT = 50
 
 
 def holdout_percent(shop) -> int:
-    """The shop's share in percent, else the app's HOLDOUT_PERCENT (a stored value out of range too)."""
+    """The shop's share in percent, else (also for a stored value out of range) the app's
+    HOLDOUT_PERCENT."""
     percent = module_settings(shop, MEASUREMENT).get("holdout_percent")
     if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= MAX_PERCENT:
         return current_app.config.get("HOLDOUT_PERCENT", 5)

@@ -64,6 +64,6 @@ def schedule_engagement() -> int:
     """From the periodic tick: enqueue a pass at most once a TICK_SECONDS; 1 when enqueued."""
     if not queues.redis.set(TICK_KEY, "1", nx=True, ex=TICK_SECONDS):
         return 0
-    queues.enqueue("periodic", measure_engagement, job_id=f"engagement-{int(time.time()) // TICK_SECONDS}",
-                   retries=0)
+    queues.enqueue("periodic", measure_engagement,
+                   job_id=f"engagement-{int(time.time()) // TICK_SECONDS}", retries=0)
     return 1

@@ -80,7 +80,8 @@ def kind_context(message: ScheduledMessage, lang: str) -> dict:
         context["amount"] = _amount(refund.amount if refund else None, message.order.currency, lang)
     elif message.kind == "referral":
         # Passed on to friends: direct, so a friend's click is not taken for the buyer's.
-        context["share_url"] = web_link(str(settings.get("share_url") or "").strip(), https_only=True) or storefront
+        share = web_link(str(settings.get("share_url") or "").strip(), https_only=True)
+        context["share_url"] = share or storefront
     return context
 
 

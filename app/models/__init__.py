@@ -16,7 +16,8 @@ from app.models.test_recipient import TestRecipient
 from app.models.tracking import TrackingProviderKey, TrackingUsage
 
 __all__ = [
-    "Customer", "DataExport", "EngagementCount", "ModuleClick", "OrderAttribution", "LearnedIntervals", "MailFeedback", "Order", "OrderLine", "Refund", "ScheduledMessage",
-    "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient", "TrackingEvent",
-    "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
+    "Customer", "DataExport", "EngagementCount", "LearnedIntervals", "MailFeedback", "ModuleClick",
+    "Order", "OrderAttribution", "OrderLine", "Refund", "ScheduledMessage", "SettingChange",
+    "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient",
+    "TrackingEvent", "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
 ]

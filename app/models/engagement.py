@@ -24,7 +24,8 @@ class EngagementCount(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     day: Mapped[date]
-    # "block" (extension, embed), "page" (hosted tracking page), "onpage" (a click in either), "mail"
+    # "block" (extension, embed), "page" (hosted tracking page), "onpage" (a click in
+    # either), "mail"
     surface: Mapped[str] = mapped_column(String(16))
     module: Mapped[str] = mapped_column(String(40))
     views: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -43,14 +44,16 @@ class ModuleClick(Base):
     clicked_at: Mapped[datetime]
 
 
-Index("ix_module_clicks_buyer", ModuleClick.shop_id, ModuleClick.customer_id, ModuleClick.clicked_at)
+Index("ix_module_clicks_buyer", ModuleClick.shop_id, ModuleClick.customer_id,
+      ModuleClick.clicked_at)
 Index("ix_module_clicks_clicked", ModuleClick.clicked_at)
 
 
 class OrderAttribution(Base):
     __tablename__ = "order_attributions"
 
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"),
+                                          primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     module: Mapped[str] = mapped_column(String(40))
     from_mail: Mapped[bool]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, redirect
+from flask import Blueprint, redirect, request
 
 from app.domain.attribution import record_click
 from app.extensions import db
@@ -24,7 +24,9 @@ def follow(token: str):
     try:
         click = read_click_token(token)
     except ClickRefused as refused:
-        return refused.message, refused.status, {**NO_STORE, "Content-Type": "text/plain; charset=utf-8"}
-    record_click(db.session, click, datetime.now(timezone.utc))
-    db.session.commit()
+        return refused.message, refused.status, {**NO_STORE,
+                                                 "Content-Type": "text/plain; charset=utf-8"}
+    if request.method == "GET":  # a HEAD is a link checker asking where it goes, not a click
+        record_click(db.session, click, datetime.now(timezone.utc))
+        db.session.commit()
     return redirect(click.url, code=302), NO_STORE

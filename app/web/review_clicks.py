@@ -1,4 +1,5 @@
-"""`/r/<token>`: the review link in a mail. Records "reviewed", counts the click, re-plans, redirects."""
+"""`/r/<token>`: the review link in a mail. Records "reviewed", counts the click, re-plans,
+redirects."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -26,7 +27,8 @@ def follow(token: str):
     order = message.order
     target = review_target(order)
     # Counted and credited like every mail link (app/web/module_clicks.py), under the kind's module.
-    record_click(db.session, Click(order.shop_id, order.id, KINDS[message.kind].module, target), now)
+    click = Click(order.shop_id, order.id, KINDS[message.kind].module, target)
+    record_click(db.session, click, now)
     if message.clicked_at is None:
         message.clicked_at = now
         sync_followups(db.session, order, order.shop, now)  # the reminder is no longer wanted

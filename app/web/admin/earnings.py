@@ -31,12 +31,14 @@ DEFAULT_RANGE = 30
 TOP_MODULES = 4
 # Labels are catalogue ids (app/translations), shown through `t` / admin_text.
 FIELDS = (
-    Field("window_on_page_days", N_("admin.earnings.field.window_on_page"), "int", 1, MAX_WINDOW_DAYS),
+    Field("window_on_page_days", N_("admin.earnings.field.window_on_page"), "int", 1,
+          MAX_WINDOW_DAYS),
     Field("window_mail_days", N_("admin.earnings.field.window_mail"), "int", 1, MAX_WINDOW_DAYS),
     Field("holdout_percent", N_("admin.earnings.field.holdout"), "int", 0, MAX_PERCENT),
 )
-HEADERS = (N_("admin.earnings.col.module"), N_("admin.earnings.col.views"), N_("admin.earnings.col.clicks"),
-           N_("admin.earnings.col.orders"), N_("admin.earnings.col.revenue"))
+HEADERS = (N_("admin.earnings.col.module"), N_("admin.earnings.col.views"),
+           N_("admin.earnings.col.clicks"), N_("admin.earnings.col.orders"),
+           N_("admin.earnings.col.revenue"))
 MODULE_NAMES = {
     "delivery_status": N_("admin.earnings.module.delivery_status"),
     "tracking": N_("admin.earnings.module.tracking"),
@@ -77,12 +79,14 @@ def table_rows(report: EarningsReport) -> list[list[str]]:
 def _csv(report: EarningsReport) -> tuple[str, int, dict]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([admin_text(h) for h in HEADERS[:4]] + [admin_text(HEADERS[4]) + f" ({report.currency or ''})"])
-    writer.writerows([module_name(line.module), line.views, line.clicks, line.orders, f"{line.revenue:.2f}"]
-                     for line in report.lines)
+    writer.writerow([admin_text(h) for h in HEADERS[:4]]
+                    + [admin_text(HEADERS[4]) + f" ({report.currency or ''})"])
+    writer.writerows([module_name(line.module), line.views, line.clicks, line.orders,
+                      f"{line.revenue:.2f}"] for line in report.lines)
     name = f"earnings-{report.days}-days.csv"
     return "\ufeff" + out.getvalue(), 200, {  # the BOM: spreadsheet apps then read UTF-8
-        "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{name}"',
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; " + g.admin.frame_ancestors()}
 
@@ -121,9 +125,9 @@ def _page(status: int = 200, values=None, errors=None, notice=None):
     def money(value):
         return None if value is None else _money(value, report.currency)
 
-    return render_page("admin/earnings.html", status, report=report, headers=HEADERS, rows=table_rows(report),
-                       chart=chart, series=series, ranges=RANGES, page_url=page_url, uplift=uplift, money=money,
-                       min_holdout=MIN_HOLDOUT, fields=FIELDS, values=values or _stored(shop),
+    return render_page("admin/earnings.html", status, report=report, headers=HEADERS,
+                       rows=table_rows(report), chart=chart, series=series, ranges=RANGES,
+                       page_url=page_url, uplift=uplift, money=money, min_holdout=MIN_HOLDOUT, fields=FIELDS, values=values or _stored(shop),
                        errors=errors or {}, notice=notice, defaults=DEFAULT_WINDOWS)
 
 
