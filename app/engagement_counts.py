@@ -52,8 +52,9 @@ class CountBuffer:
         if due:
             self.flush()
 
-    def flush(self) -> int:
-        """Add what was counted to Redis; the fields written."""
+    def flush(self, at_exit: bool = False) -> int:
+        """Add what was counted to Redis; the fields written. `at_exit`: a process ending
+        (Redis may be gone first, as in tests) says so only in the debug log."""
         with self._lock:
             counts, self._counts = self._counts, Counter()
             self._pending, self._since = 0, time.monotonic()
@@ -69,13 +70,14 @@ class CountBuffer:
                     pipe.hincrby(HASH, field, count)
                 pipe.execute()
         except redis.RedisError:
-            log.warning("engagement counts dropped: Redis unavailable (%s fields)", len(fields))
+            (log.debug if at_exit else log.warning)(
+                "engagement counts dropped: Redis unavailable (%s fields)", len(fields))
             return 0
         return len(fields)
 
 
 buffer = CountBuffer()
-atexit.register(buffer.flush)
+atexit.register(buffer.flush, at_exit=True)
 
 
 def count_view(shop_id: int, surface: str, modules) -> None:
