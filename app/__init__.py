@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
         lookup,
         mail_feedback,
         mailbox,
+        module_clicks,
         newsletter,
         openapi,
         review_clicks,
@@ -75,8 +76,9 @@ def register_blueprints(app: Flask) -> None:
         woocommerce_privacy,
     )
 
-    for module in (hosts, health, openapi, webhooks, tracking_push, blocks, tracking, lookup, shopify_home, shopify_auth, mailbox,
-                   unsubscribe, review_clicks, woocommerce_connect, woocommerce_disconnect, mail_feedback, admin, survey,
+    for module in (hosts, health, openapi, webhooks, tracking_push, blocks, tracking, lookup,
+                   shopify_home, shopify_auth, mailbox, unsubscribe, review_clicks, module_clicks,
+                   woocommerce_connect, woocommerce_disconnect, mail_feedback, admin, survey,
                    newsletter, woocommerce_privacy):
         app.register_blueprint(module.bp)
 

@@ -69,6 +69,9 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         # quiet hours (shop time zone, whole hours) defer marketing mail to their end.
         "MARKETING_MIN_GAP_HOURS": _float(env, "MARKETING_MIN_GAP_HOURS", 16),
         "MARKETING_MAX_PER_30_DAYS": _int(env, "MARKETING_MAX_PER_30_DAYS", 5),
+        # The share of orders (%) held out from marketing where a shop set none
+        # (app/domain/holdout.py).
+        "HOLDOUT_PERCENT": _int(env, "HOLDOUT_PERCENT", 5, maximum=50),
         "QUIET_HOURS_START": _int(env, "QUIET_HOURS_START", 21, maximum=23),
         "QUIET_HOURS_END": _int(env, "QUIET_HOURS_END", 8, maximum=23),
         # 0 switches reconciliation off (local demos, whose shops Shopify does not know).

@@ -13,6 +13,7 @@ from app.domain.arrival import carriers, edd
 from app.domain.arrival.anchors import awaits_carrier, dispatch_overdue_at
 from app.domain.shop.block_content import banner_for, faq_for_order, safe_https, social_links
 from app.domain.shop.brand_colours import brand_palette
+from app.domain.holdout import MARKETING_BLOCK_MODULES, in_holdout
 from app.domain.arrival.learned_transit import learned_window, stored_ranges
 from app.domain.shop.modules import module_derived, module_enabled, module_settings
 from app.domain.followups.recommendations import MAX_ITEMS, recommend
@@ -25,6 +26,7 @@ from app.domain.privacy.suppressions import GRANTED
 from app.domain.followups.survey import SCORES, survey_question, survey_voucher
 from app.i18n import format_day, format_day_range, format_moment, pick_locale, translate
 from app.models import Order, Shipment, Shop, ShopModule
+from app.module_clicks import click_url
 from connectors.links import web_link
 
 PRESENTER_VERSION = 1
@@ -110,8 +112,11 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
                  "colours": brand_palette(shop.branding)},
         "modules": {},
     }
+    held_out = in_holdout(shop, order.id)  # the holdout sees no marketing module
+
     def wanted(key: str) -> bool:
-        return (modules is None or key in modules) and module_enabled(shop, key)
+        return ((modules is None or key in modules) and module_enabled(shop, key)
+                and not (held_out and key in MARKETING_BLOCK_MODULES))
 
     if wanted("delivery_status"):
         result["modules"]["delivery_status"] = {
@@ -308,7 +313,8 @@ def _reorder(order: Order, status: OrderStatus, lang: str, now: datetime) -> dic
                       order_key=order.platform_order_key)
     if web_link(url) is None:
         return None
-    return {"url": url, "title": translate(lang, "reorder.title"), "text": translate(lang, "reorder.text"),
+    return {"url": click_url(order, "reorder", url), "title": translate(lang, "reorder.title"),
+            "text": translate(lang, "reorder.text"),
             "cta": translate(lang, "reorder.cta")}
 
 
@@ -317,7 +323,8 @@ def _review_prompt(order: Order, status: OrderStatus, lang: str, now: datetime) 
     url = review_link(module_settings(order.shop, "review_prompt"))
     if status != OrderStatus.DELIVERED or url is None:
         return None
-    return {"url": url, "title": translate(lang, "review.title"), "text": translate(lang, "review.text"),
+    return {"url": click_url(order, "review_prompt", url), "title": translate(lang, "review.title"),
+            "text": translate(lang, "review.text"),
             "cta": translate(lang, "review.cta")}
 
 
@@ -335,7 +342,8 @@ def _banner(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict
     banner = banner_for(module_settings(order.shop, "banner"), lang, delivered=status == OrderStatus.DELIVERED)
     if banner is None:
         return None
-    return {**banner, "code_label": translate(lang, "banner.code"), "cta": translate(lang, "banner.cta")}
+    return {**banner, "url": click_url(order, "banner", banner["url"]),
+            "code_label": translate(lang, "banner.code"), "cta": translate(lang, "banner.cta")}
 
 
 def _social(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
@@ -356,6 +364,7 @@ def _recommendations(order: Order, status: OrderStatus, lang: str, now: datetime
                       limit, best_sellers=settings.get("best_sellers") is not False)
     if not items:
         return None
+    items = [{**item, "url": click_url(order, "recommendations", item["url"])} for item in items]
     return {"title": translate(lang, "recommendations.title"), "items": items,
             "cta": translate(lang, "recommendations.cta")}
 

@@ -86,6 +86,8 @@ def make_config(database_url: str, redis_url: str, encryption_key: str, **overri
         "MAIL_JOB_TIMEOUT_SECONDS": 60,
         "RECONCILE_INTERVAL_SECONDS": 900,
         "MAX_WEBHOOK_BYTES": 2_000_000,
+        # No holdout unless a test sets a shop's share: every other test sees every module.
+        "HOLDOUT_PERCENT": 0,
     }
     config.update(overrides)
     return config

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
+from tests.click_links import target_of
 from tests.factories import add_parcel, make_order, set_module
 from tests.test_block_api import session_token
 
@@ -246,7 +247,8 @@ def delivered_with_content(shop):
             "<s-paragraph>Links gedreht.</s-paragraph>", "<s-heading>Danke!</s-heading>",
             "<s-paragraph>Zehn Prozent auf alles.</s-paragraph>",
             'Ihr Rabattcode: <s-text type="strong">DANKE10</s-text>', ">Code kopieren</s-button>",
-            '<s-button href="https://johns-apparel.example/sale" target="_blank">Mehr erfahren</s-button>',
+            # The banner's link leads through the click redirect (the address filled in below).
+            '<s-button href="{banner_url}" target="_blank">Mehr erfahren</s-button>',
             "<s-heading>Folgen Sie uns</s-heading>",
             '<s-link href="https://instagram.com/johns" target="_blank">Instagram</s-link>',
             '<s-button href="https://johns.example/news" target="_blank">Newsletter abonnieren</s-button>']),
@@ -263,9 +265,12 @@ def test_the_extension_renders_faq_banner_and_social_from_a_real_answer(client, 
                         headers={"Authorization": f"Bearer {session_token(sub='7')}"})
     assert answer.status_code == 200, answer.data
     assert {"faq", "banner", "social"} <= set(answer.get_json()["modules"])
+    banner_url = answer.get_json()["modules"]["banner"]["url"]
+    assert target_of(banner_url) == "https://johns-apparel.example/sale"
     html = render_with_extension(answer.data, locale)
     assert html.startswith('<s-section heading="') and "#1001" in html
     for fragment in expected:
+        fragment = fragment.replace("{banner_url}", banner_url)
         assert fragment in html, fragment
 
 

@@ -28,6 +28,7 @@ from flask import current_app
 from app.extensions import db, queues
 from app.jobs.carrier_polling import enqueue_carrier_pass
 from app.jobs.dispatch import dispatch_due
+from app.jobs.engagement import enqueue_engagement_pass
 from app.jobs.interval_locks import release, take, take_each
 from app.jobs.module_shops import shops_with_module
 from app.jobs.purge import (
@@ -86,6 +87,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("transit_learning", learn_transit_ranges, every=timedelta(days=1),
              shops=partial(shops_with_module, TRANSIT_MODULE), job_id=learn_transit_job_id),
     Periodic("carrier_polls", enqueue_carrier_pass, every=timedelta(minutes=1)),
+    # Fold view and click counts, credit orders to the modules clicked before them.
+    Periodic("engagement", enqueue_engagement_pass, every=timedelta(minutes=1)),
     Periodic("purged_shops", purge_disconnected_shops),
     Periodic("purged_mail_reports", purge_mail_feedback),
     Periodic("dropped_webhook_bodies", drop_old_webhook_bodies),

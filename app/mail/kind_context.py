@@ -28,6 +28,7 @@ from app.domain.followups.vouchers import (
 from app.extensions import db
 from app.i18n import format_amount, format_date_with_year, translate
 from app.models import ScheduledMessage
+from app.module_clicks import click_url
 from app.newsletter_links import confirm_url
 from app.presenters import shop_zone
 from app.review_clicks import review_click_url
@@ -89,7 +90,8 @@ def kind_context(message: ScheduledMessage, lang: str) -> dict:
     kind = KINDS[message.kind]
     settings = module_settings(message.order.shop, kind.module)
     # The shop's storefront (thank-you, anniversary, win-back); None when its domain makes no link.
-    shop_url = storefront_url(message.order.shop.domain)
+    # Through our click redirect (app/module_clicks.py): counted, credited to the kind's module.
+    shop_url = click_url(message.order, kind.module, storefront_url(message.order.shop.domain))
     context: dict = {"custom_text": _localised(settings.get("texts"), lang), "voucher": None,
                      "voucher_note": None, "shop_url": shop_url}
     setting = voucher_setting(settings)
@@ -116,7 +118,9 @@ def kind_context(message: ScheduledMessage, lang: str) -> dict:
         refund = _by_id(message.order.refunds, message.sequence)
         context["amount"] = _amount(refund.amount if refund else None, message.order.currency, lang)
     elif message.kind == "referral":
-        context["share_url"] = web_link(str(settings.get("share_url") or "").strip(), https_only=True) or shop_url
+        # Passed on to friends: direct, so a friend's click is not taken for the buyer's.
+        share = web_link(str(settings.get("share_url") or "").strip(), https_only=True)
+        context["share_url"] = share or storefront
     return context
 
 

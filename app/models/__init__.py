@@ -1,5 +1,6 @@
 """All mapped classes, imported so that Base.metadata knows every table."""
 from app.models.delivery import WebhookDelivery
+from app.models.engagement import EngagementCount, ModuleClick, OrderAttribution
 from app.models.learned_interval import LearnedIntervals
 from app.models.mail_feedback import MailFeedback
 from app.models.message import ScheduledMessage
@@ -17,8 +18,8 @@ from app.models.tracking import TrackingProviderKey, TrackingUsage
 from app.models.voucher import IssuedVoucherRow
 
 __all__ = [
-    "Customer", "DataExport", "DeliveryState", "IssuedVoucherRow", "LearnedIntervals", "MailFeedback", "MessageState",
-    "Order", "OrderLine", "Refund", "ScheduledMessage", "SettingChange", "Shipment", "Shop",
-    "ShopModule", "Suppression", "SurveyAnswer", "TestRecipient", "TrackingEvent",
-    "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
+    "Customer", "DataExport", "DeliveryState", "EngagementCount", "IssuedVoucherRow", "LearnedIntervals",
+    "MailFeedback", "MessageState", "ModuleClick", "Order", "OrderAttribution", "OrderLine", "Refund",
+    "ScheduledMessage", "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer",
+    "TestRecipient", "TrackingEvent", "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
 ]

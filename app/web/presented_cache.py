@@ -23,12 +23,20 @@ from sqlalchemy import bindparam, select
 
 from app.caches.bounded_lru import BoundedLRU
 from app.db.dbapi_rows import fetch_rows
+from app.engagement_counts import count_view
 from app.extensions import db
 from app.models import Customer, Order, Shop
 from app.presenters import PRESENTER_VERSION, load_for_presenting, order_status
 
 BUCKET_SECONDS = 300
 MAX_ENTRIES = 4096
+# Which answers count as a buyer's view, and where (app/engagement_counts.py). A status-only
+# answer counts the view but no module; the JSON behind the page is no view of its own.
+VIEW_SURFACES = {"block.json": "block", "embed.fragment": "block", "tracking.page": "page",
+                 "block.status.json": "block"}
+MODULE_VIEWS = {"block.json", "embed.fragment", "tracking.page"}
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     order_id: int
@@ -86,6 +94,9 @@ class PresentedCache:
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self._bodies: BoundedLRU[bytes] = BoundedLRU(max_entries)
+        # The modules each answer showed, for counting module views on a 304 too (unknown
+        # when another process rendered the answer: then only the view is counted).
+        self._shown: BoundedLRU[tuple[str, ...]] = BoundedLRU(max_entries)
 
     @staticmethod
     def key(kind: str, fingerprint: Fingerprint, locale: str | None, host: str, now: datetime) -> tuple:
@@ -111,8 +122,15 @@ class PresentedCache:
             self._bodies.put(key, body)
         return body
 
+    def remember_shown(self, key: tuple, modules: tuple[str, ...]) -> None:
+        self._shown.put(key, modules)
+
+    def shown(self, key: tuple) -> tuple[str, ...]:
+        return self._shown.get(key) or ()
+
     def clear(self) -> None:
         self._bodies.clear()
+        self._shown.clear()
 
 
 presented = PresentedCache()
@@ -131,9 +149,16 @@ def conditional_answer(kind: str, order: Fingerprint, render: Callable[[Order, d
     if request.if_none_match.contains(etag):
         response = Response(status=304, headers=headers)
     else:
-        body = presented.get_or_render(key, lambda full, now: render(full, order_status(full, locale, now)).encode())
+        def rendered(full: Order, now: datetime) -> bytes:
+            facts = order_status(full, locale, now)
+            presented.remember_shown(key, tuple(facts["modules"]))
+            return render(full, facts).encode()
+
+        body = presented.get_or_render(key, rendered)
         if body is None:
             return None
         response = Response(body, mimetype=mimetype, headers=headers)
     response.set_etag(etag)
+    if (surface := VIEW_SURFACES.get(kind)) is not None:
+        count_view(order.shop_id, surface, presented.shown(key) if kind in MODULE_VIEWS else ())
     return response

@@ -8,6 +8,7 @@ from sqlalchemy.orm import object_session
 
 from app.domain.followups.history import load_history
 from app.domain.followups.rules import UNHAPPY_ORDER_STATES, on_request, plan_followups
+from app.domain.holdout import HOLDOUT_REASON, in_holdout
 from app.domain.followups.mail_kinds import KINDS, MARKETING
 from app.domain.shop.modules import module_enabled
 from app.domain.orders.statuses import derive_order_status
@@ -35,6 +36,8 @@ def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime, sess
     if listed in ALL_MAIL_REASONS:
         return f"suppressed: {listed}"
     if message.stream == MARKETING:
+        if in_holdout(shop, order.id):  # measured against: no advertising for this order
+            return HOLDOUT_REASON
         status = derive_order_status(order).value
         if status in UNHAPPY_ORDER_STATES:
             return f"order {status}"

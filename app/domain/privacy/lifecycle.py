@@ -11,6 +11,7 @@ from app.domain.privacy.suppressions import email_hash, suppress
 from app.models import (
     Customer,
     DataExport,
+    ModuleClick,
     Order,
     ScheduledMessage,
     Shipment,
@@ -145,6 +146,9 @@ def _erase_customer(session: Session, shop: Shop, email: str | None, order_ids: 
             update(Shipment).where(Shipment.order_id.in_(select(Order.id).where(
                 Order.customer_id == customer.id))).values(signed_by=None)
             .execution_options(synchronize_session=False))
+        # Their clicks kept for attribution go now; the day's counts never named them.
+        session.execute(delete(ModuleClick).where(ModuleClick.customer_id == customer.id)
+                        .execution_options(synchronize_session=False))
         # A survey comment is free text and may name the buyer; the bare score stays.
         session.execute(
             update(SurveyAnswer).where(SurveyAnswer.order_id.in_(select(Order.id).where(

@@ -38,6 +38,9 @@ DEFAULT_ENABLED: dict[str, bool] = {
 # Not a switch: the shop's own marketing caps and quiet hours (None = the app's defaults)
 # and the objection notice that the existing-customer exemption requires.
 MAIL_POLICY = "mail_policy"
+# Not a switch either: how the shop's earnings are measured (app/domain/holdout.py,
+# app/domain/attribution.py), edited on the admin's Earnings page.
+MEASUREMENT = "measurement"
 
 # key → settings a module reads when the merchant set nothing (merged key by key).
 DEFAULT_SETTINGS: dict[str, dict] = {
@@ -80,6 +83,10 @@ DEFAULT_SETTINGS: dict[str, dict] = {
     "mail_replenishment": {"intervals": {}},
     "mail_win_back": {"voucher_code": None},
     "mail_referral": {"share_url": None},
+    # Attribution windows in days after a click (on the block or page / in a mail), and the
+    # share of orders in percent held out from every marketing module and mail (None: the
+    # app's HOLDOUT_PERCENT, 5 unless configured).
+    MEASUREMENT: {"window_on_page_days": 1, "window_mail_days": 5, "holdout_percent": None},
 }
 
 

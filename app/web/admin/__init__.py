@@ -31,6 +31,7 @@ from app.web.admin import (  # noqa: E402,F401
     auth,
     carriers,
     content,
+    earnings,
     legal,
     mail_outcomes,
     modules,

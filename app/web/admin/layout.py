@@ -7,7 +7,8 @@ from flask import current_app, g, render_template, url_for
 
 NAV = (("admin.overview", "Overview"), ("admin.modules", "Modules"), ("admin.content", "Content & branding"),
        ("admin.tracking_address", "Tracking page"), ("admin.tracking_providers", "Carrier tracking"),
-       ("admin.carriers", "Carriers"), ("admin.mail_outcomes", "Mail"), ("admin.legal", "Consent & limits"),
+       ("admin.carriers", "Carriers"), ("admin.mail_outcomes", "Mail"), ("admin.earnings", "Earnings"),
+       ("admin.legal", "Consent & limits"),
        ("admin.privacy", "Data requests"), ("admin.suppressions", "Do not mail"),
        ("admin.previews", "Previews & test send"), ("admin.activity", "Activity log"))
 

@@ -1,0 +1,64 @@
+"""Once a minute, enqueued from the periodic table: fold the view and click counts from Redis into
+engagement_counts, credit new orders to the modules clicked before them, and delete the
+click rows no order can be credited to any more."""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from app.domain.attribution import attribute_orders, purge_clicks
+from app.domain.orders.upsert import insert_for
+from app.engagement_counts import buffer, take_counts
+from app.extensions import db
+from app.jobs.runtime import job
+from app.models import EngagementCount, Shop
+from app.presenters import load_modules
+from app.extensions import queues
+
+log = logging.getLogger(__name__)
+
+
+def fold_counts() -> int:
+    """Add the counts taken from Redis to the table; the rows touched."""
+    buffer.flush()  # this process's own counts first (a worker counts nothing, a test may)
+    taken = take_counts()
+    if not taken:
+        return 0
+    live = set(db.session.scalars(select(Shop.id).where(Shop.id.in_({key[1] for key in taken}))))
+    rows = [{"shop_id": shop_id, "day": day, "surface": surface, "module": module, **measures}
+            for (day, shop_id, surface, module), measures in taken.items() if shop_id in live]
+    if rows:
+        statement = insert_for(db.session.get_bind().dialect.name)(EngagementCount.__table__)
+        statement = statement.on_conflict_do_update(
+            index_elements=["shop_id", "day", "surface", "module"],
+            set_={"views": EngagementCount.__table__.c.views + statement.excluded.views,
+                  "clicks": EngagementCount.__table__.c.clicks + statement.excluded.clicks})
+        db.session.execute(statement, rows)
+    db.session.commit()
+    return len(rows)
+
+
+def attribute_and_purge(now: datetime | None = None) -> dict:
+    """Credit and purge for every active shop, one commit per shop."""
+    now = now or datetime.now(timezone.utc)
+    credited = purged = 0
+    for shop in db.session.scalars(select(Shop).where(Shop.uninstalled_at.is_(None))).all():
+        load_modules(db.session, shop)
+        credited += attribute_orders(db.session, shop, now)
+        purged += purge_clicks(db.session, shop, now)
+        db.session.commit()
+    return {"credited": credited, "purged_clicks": purged}
+
+
+@job
+def measure_engagement() -> dict:
+    return {"folded": fold_counts(), **attribute_and_purge()}
+
+
+def enqueue_engagement_pass() -> int:
+    """Enqueue a pass (the periodic table, app/jobs/periodic.py, calls this once a minute)."""
+    queues.enqueue("periodic", measure_engagement, job_id=f"engagement-{int(time.time()) // 60}", retries=0)
+    return 1
