@@ -70,7 +70,7 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         "MARKETING_MIN_GAP_HOURS": _float(env, "MARKETING_MIN_GAP_HOURS", 16),
         "MARKETING_MAX_PER_30_DAYS": _int(env, "MARKETING_MAX_PER_30_DAYS", 5),
         # The share of orders (%) held out from marketing where a shop set none
-        # (app/domain/holdout.py).
+        # (app/domain/analytics/holdout.py).
         "HOLDOUT_PERCENT": _int(env, "HOLDOUT_PERCENT", 5, maximum=50),
         "QUIET_HOURS_START": _int(env, "QUIET_HOURS_START", 21, maximum=23),
         "QUIET_HOURS_END": _int(env, "QUIET_HOURS_END", 8, maximum=23),

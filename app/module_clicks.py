@@ -16,7 +16,7 @@ from itsdangerous import BadPayload, BadSignature, URLSafeSerializer
 from connectors.links import web_link
 
 SALT = "module-click-v1"
-# Clicks on these earn credit for the orders that follow (app/domain/attribution.py);
+# Clicks on these earn credit for the orders that follow (app/domain/analytics/attribution.py);
 # every mail link does too. Other clicks are only counted.
 ATTRIBUTED_ON_PAGE = frozenset({"reorder", "recommendations", "banner"})
 MAIL_PREFIX = "mail_"

@@ -13,7 +13,7 @@ from app.domain.arrival import carriers, edd
 from app.domain.arrival.anchors import awaits_carrier, dispatch_overdue_at
 from app.domain.shop.block_content import banner_for, faq_for_order, safe_https, social_links
 from app.domain.shop.brand_colours import brand_palette
-from app.domain.holdout import MARKETING_BLOCK_MODULES, in_holdout
+from app.domain.analytics.holdout import MARKETING_BLOCK_MODULES, in_holdout
 from app.domain.arrival.learned_transit import learned_window, stored_ranges
 from app.domain.shop.modules import module_derived, module_enabled, module_settings
 from app.domain.followups.recommendations import MAX_ITEMS, recommend

@@ -4,7 +4,7 @@ KNOWN true uplift: a treated first order is followed by a repeat order within 30
 probability P_TREATED, a held-out one with P_HELD, so the treated group's extra net repeat
 revenue per order is TRUE_UPLIFT.
 
-Held-out first orders (the app's own hash, app/domain/holdout.py: that is the treatment the
+Held-out first orders (the app's own hash, app/domain/analytics/holdout.py: that is the treatment the
 buyers saw) bring no clicks: their block shows no marketing module and no marketing mail
 reaches them. Treated buyers click one to three times before some of their later orders, at
 lags that fall both inside and outside the attribution windows, and now and then after an
@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert
 
-from app.domain.holdout import holdout_position
+from app.domain.analytics.holdout import holdout_position
 from app.extensions import db
 from app.models import Customer, ModuleClick, Order, Refund
 

@@ -7,10 +7,10 @@ import csv
 import io
 from datetime import datetime, timedelta, timezone
 
-from app.domain.attribution import windows
-from app.domain.earnings import earnings_report
-from app.domain.holdout import holdout_percent
-from app.engagement_counts import CLICKS, buffer, count_view, take_counts
+from app.domain.analytics.attribution import windows
+from app.domain.analytics.earnings import earnings_report
+from app.domain.analytics.holdout import holdout_percent
+from app.domain.analytics.engagement_counts import CLICKS, buffer, count_view, take_counts
 from app.extensions import db
 from app.jobs.engagement import attribute_and_purge, fold_counts
 from app.models import Shop

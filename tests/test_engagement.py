@@ -11,12 +11,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.domain.attribution import GRACE
-from app.domain.earnings import REPEAT_WINDOW, earnings_report
+from app.domain.analytics.attribution import GRACE
+from app.domain.analytics.earnings import REPEAT_WINDOW, earnings_report
 from app.domain.privacy.lifecycle import redact_customer
-from app.domain.holdout import MARKETING_BLOCK_MODULES, holdout_position, in_holdout
-from app.domain.uplift import MIN_HOLDOUT, welch_uplift
-from app.engagement_counts import buffer, take_counts
+from app.domain.analytics.holdout import MARKETING_BLOCK_MODULES, holdout_position, in_holdout
+from app.domain.analytics.uplift import MIN_HOLDOUT, welch_uplift
+from app.domain.analytics.engagement_counts import buffer, take_counts
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.jobs.engagement import attribute_and_purge, fold_counts

@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from app.domain.attribution import attribute_orders, purge_clicks
+from app.domain.analytics.attribution import attribute_orders, purge_clicks
 from app.domain.orders.upsert import insert_for
-from app.engagement_counts import buffer, take_counts
+from app.domain.analytics.engagement_counts import buffer, take_counts
 from app.extensions import db
 from app.jobs.runtime import job
 from app.models import EngagementCount, Shop

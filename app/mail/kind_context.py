@@ -91,7 +91,8 @@ def kind_context(message: ScheduledMessage, lang: str) -> dict:
     settings = module_settings(message.order.shop, kind.module)
     # The shop's storefront (thank-you, anniversary, win-back); None when its domain makes no link.
     # Through our click redirect (app/module_clicks.py): counted, credited to the kind's module.
-    shop_url = click_url(message.order, kind.module, storefront_url(message.order.shop.domain))
+    storefront = storefront_url(message.order.shop.domain)
+    shop_url = click_url(message.order, kind.module, storefront)
     context: dict = {"custom_text": _localised(settings.get("texts"), lang), "voucher": None,
                      "voucher_note": None, "shop_url": shop_url}
     setting = voucher_setting(settings)

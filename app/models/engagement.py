@@ -1,9 +1,9 @@
 """What the app's modules earn, measured without a profile of anyone.
 
 engagement_counts: views and clicks per shop, day, surface and module, nothing more (the
-views are counted in memory and Redis first, app/engagement_counts.py, and folded in here).
+views are counted in memory and Redis first, app/domain/analytics/engagement_counts.py, and folded in here).
 module_clicks: one row per click on an attributable link, kept only while an order could
-still be attributed to it (app/domain/attribution.py purges it after the window).
+still be attributed to it (app/domain/analytics/attribution.py purges it after the window).
 order_attributions: the module an order is credited to (last click wins); its revenue is
 read net of refunds and cancellations when reported, so a later refund still counts.
 """

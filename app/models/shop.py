@@ -59,7 +59,7 @@ class Shop(Base):
     custom_domain: Mapped[str | None] = mapped_column(String(253), unique=True)
     # Set once the shop proved it holds custom_domain (DNS TXT); only then does the host serve it.
     custom_domain_verified_at: Mapped[datetime | None]
-    # Salts the hash that puts an order in the holdout (app/domain/holdout.py): stable per
+    # Salts the hash that puts an order in the holdout (app/domain/analytics/holdout.py): stable per
     # order, unguessable from outside, independent of the app's SECRET_KEY rotation.
     holdout_salt: Mapped[str | None] = mapped_column(String(32),
                                                      default=lambda: secrets.token_hex(16))

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, redirect, request
 
-from app.domain.attribution import record_click
+from app.domain.analytics.attribution import record_click
 from app.extensions import db
 from app.module_clicks import ClickRefused, read_click_token
 

@@ -23,14 +23,14 @@ from sqlalchemy import bindparam, select
 
 from app.caches.bounded_lru import BoundedLRU
 from app.db.dbapi_rows import fetch_rows
-from app.engagement_counts import count_view
+from app.domain.analytics.engagement_counts import count_view
 from app.extensions import db
 from app.models import Customer, Order, Shop
 from app.presenters import PRESENTER_VERSION, load_for_presenting, order_status
 
 BUCKET_SECONDS = 300
 MAX_ENTRIES = 4096
-# Which answers count as a buyer's view, and where (app/engagement_counts.py). A status-only
+# Which answers count as a buyer's view, and where (app/domain/analytics/engagement_counts.py). A status-only
 # answer counts the view but no module; the JSON behind the page is no view of its own.
 VIEW_SURFACES = {"block.json": "block", "embed.fragment": "block", "tracking.page": "page",
                  "block.status.json": "block"}

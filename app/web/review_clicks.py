@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, redirect
 
-from app.domain.attribution import record_click
+from app.domain.analytics.attribution import record_click
 from app.domain.followups.sync import sync_followups
 from app.domain.followups.mail_kinds import KINDS
 from app.extensions import db

@@ -8,7 +8,7 @@ from sqlalchemy.orm import object_session
 
 from app.domain.followups.history import load_history
 from app.domain.followups.rules import UNHAPPY_ORDER_STATES, on_request, plan_followups
-from app.domain.holdout import HOLDOUT_REASON, in_holdout
+from app.domain.analytics.holdout import HOLDOUT_REASON, in_holdout
 from app.domain.followups.mail_kinds import KINDS, MARKETING
 from app.domain.shop.modules import module_enabled
 from app.domain.orders.statuses import derive_order_status

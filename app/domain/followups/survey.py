@@ -25,7 +25,7 @@ from app.domain.followups.vouchers import (
     issued_code,
     voucher_setting,
 )
-from app.domain.followups.week_buckets import Weeks
+from app.domain.analytics.week_buckets import Weeks
 from app.models import Order, Shop, SurveyAnswer
 from connectors.links import web_link
 
@@ -146,7 +146,7 @@ def net_promoter_score(session: Session, shop_id: int, since: datetime) -> dict 
 
 def weekly_score_counts(session: Session, shop_id: int, weeks: Weeks) -> dict[int, dict[int, int]]:
     """Answers per week and score, {week number: {score: answers}}, for `weeks`
-    (app/domain/followups/week_buckets.py); a week without answers is left out."""
+    (app/domain/analytics/week_buckets.py); a week without answers is left out."""
     week = weeks.index(SurveyAnswer.answered_at)
     found: dict[int, dict[int, int]] = {}
     for n, score, count in session.execute(

@@ -38,8 +38,8 @@ DEFAULT_ENABLED: dict[str, bool] = {
 # Not a switch: the shop's own marketing caps and quiet hours (None = the app's defaults)
 # and the objection notice that the existing-customer exemption requires.
 MAIL_POLICY = "mail_policy"
-# Not a switch either: how the shop's earnings are measured (app/domain/holdout.py,
-# app/domain/attribution.py), edited on the admin's Earnings page.
+# Not a switch either: how the shop's earnings are measured (app/domain/analytics/holdout.py,
+# app/domain/analytics/attribution.py), edited on the admin's Earnings page.
 MEASUREMENT = "measurement"
 
 # key → settings a module reads when the merchant set nothing (merged key by key).

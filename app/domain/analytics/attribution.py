@@ -4,7 +4,7 @@ of the same customer. Opens are never seen, so they never earn credit.
 
 A click row lives only as long as an order could still be credited to it (its window plus
 GRACE for a late order webhook); then it is deleted and only the day's click count stays.
-Revenue is read when reported, net of refunds and cancellations (app/domain/earnings.py).
+Revenue is read when reported, net of refunds and cancellations (app/domain/analytics/earnings.py).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, select
 
 from app.domain.shop.modules import MEASUREMENT, module_settings
-from app.engagement_counts import count_click
+from app.domain.analytics.engagement_counts import count_click
 from app.models import Order, OrderAttribution, Shop
 from app.models.engagement import ModuleClick
 from app.module_clicks import ATTRIBUTED_ON_PAGE, Click

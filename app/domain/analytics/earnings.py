@@ -1,6 +1,6 @@
 """What the app earned a shop in a period: views and clicks per module, revenue of the orders
 credited to each module (net of refunds and cancellations), and the holdout's incremental
-repeat revenue (app/domain/uplift.py)."""
+repeat revenue (app/domain/analytics/uplift.py)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from app.domain.holdout import in_holdout
+from app.domain.analytics.holdout import in_holdout
 from app.models import EngagementCount, Order, OrderAttribution, Refund, Shop
-from app.domain.uplift import Uplift, welch_uplift
+from app.domain.analytics.uplift import Uplift, welch_uplift
 
 REPEAT_WINDOW = timedelta(days=30)
 DAILY_UP_TO = 30  # longer periods are charted by week
