@@ -7,7 +7,7 @@ import pytest
 from app.domain.module_changes import save_derived
 from app.domain.recommendations import Recommendable, count_baskets, derived_table
 from app.extensions import db
-from app.tracking_links import tracking_token
+from app.links.tracking_page import tracking_token
 from tests.factories import add_parcel, make_order, set_module
 from tests.test_block_api import get, session_token
 

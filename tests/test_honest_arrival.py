@@ -17,9 +17,9 @@ from app.domain.followup_sync import sync_followups
 from app.domain.followups import plan_followups
 from app.domain.stalls import is_stalled
 from app.extensions import db
+from app.links.tracking_page import tracking_token
 from app.models import Order, ScheduledMessage, Shipment, TrackingEvent
 from app.presenters import order_status
-from app.tracking_links import tracking_token
 from connectors.base import ShipmentStatus
 from connectors.shopify.mapping import fulfillment_event
 from connectors.woocommerce.mapping import tracking_fulfillments

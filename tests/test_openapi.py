@@ -10,9 +10,9 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from app.extensions import db
+from app.links.tracking_page import tracking_url
 from app.models import ShopModule
 from app.presenters import order_status
-from app.tracking_links import tracking_url
 from tests.factories import add_parcel, carrier_scan, make_order
 from tests.test_block_api import get, session_token
 

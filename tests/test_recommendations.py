@@ -10,9 +10,9 @@ from app.domain.modules import module_derived
 from app.domain.recommendations import Recommendable, count_baskets, derived_table, product_link, recommend
 from app.extensions import db, queues
 from app.jobs.recommendations import refresh_recommendations, schedule_recommendation_refreshes
+from app.links.tracking_page import tracking_token
 from app.models import Customer, Order, OrderLine, Shop
 from app.presenters import order_status
-from app.tracking_links import tracking_token
 from connectors.shopify.graphql_mapping import order_from_graphql
 from connectors.shopify.mapping import parse_webhook
 from connectors.woocommerce.mapping import catalogue_product

@@ -12,7 +12,6 @@ from datetime import datetime, time, timedelta, timezone
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.bounce_addresses import envelope_sender
 from app.domain.fatigue import FatigueRules, next_marketing_slot
 from app.domain.followup_sync import sync_followups
 from app.domain.mail_kinds import MARKETING
@@ -20,6 +19,7 @@ from app.domain.modules import MAIL_POLICY, module_settings
 from app.domain.send_checks import send_time_verdict
 from app.extensions import db
 from app.jobs.runtime import job
+from app.links.bounce_addresses import envelope_sender
 from app.mail.feedback_intake import record_refusal
 from app.mail.render import message_id_for, render_message
 from app.mail.senders import PermanentSendError, RecipientRefused, SendError, sender_from_url

@@ -16,10 +16,10 @@ from app.domain.suppressions import marketing_permitted, suppression_reason
 from app.domain.survey import merchant_survey_url
 from app.extensions import db
 from app.i18n import format_amount
+from app.links.newsletter_confirm import confirm_url
+from app.links.review import review_click_url
+from app.links.tracking_page import survey_url
 from app.models import ScheduledMessage
-from app.newsletter_links import confirm_url
-from app.review_clicks import review_click_url
-from app.tracking_links import survey_url
 from connectors.links import web_link
 
 NPS_SCORES = range(11)

@@ -17,10 +17,10 @@ from app.domain.suppressions import email_hash
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.jobs.dispatch import enqueue_send
+from app.links.newsletter_confirm import LinkExpired, read_confirm_token
+from app.links.tracking_page import tracking_url
 from app.models import Customer, Order, Shop
-from app.newsletter_links import LinkExpired, read_confirm_token
 from app.rate_limits import allow, client_address
-from app.tracking_links import tracking_url
 from app.web.buyer_csp import add_buyer_csp
 from app.web.tracking import order_for_token
 

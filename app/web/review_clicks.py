@@ -7,8 +7,8 @@ from flask import Blueprint, abort, redirect
 
 from app.domain.followup_sync import sync_followups
 from app.extensions import db
+from app.links.review import read_review_click_token, review_target
 from app.models import ScheduledMessage
-from app.review_clicks import read_review_click_token, review_target
 
 bp = Blueprint("review_clicks", __name__)
 

@@ -73,9 +73,9 @@ def seed(env: dict[str, str]) -> tuple[str, str, int]:
     from app import create_app
     from app.domain.followup_sync import sync_followups
     from app.extensions import db
+    from app.links.tracking_page import tracking_token
     from app.migrate import upgrade
     from app.models import ScheduledMessage, Shop
-    from app.tracking_links import tracking_token
     from tests.factories import add_parcel, make_order
 
     upgrade(env["DATABASE_URL"])
