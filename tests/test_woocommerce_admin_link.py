@@ -40,7 +40,7 @@ def test_php_login_token_is_the_known_answer_and_verifies_in_python():
     assert token == f"{signed.decode()}.{mac.decode()}"
     claims = read_login_token(token, {"abc": "sekret"}.get, now=1900000000 + 200)
     assert (claims.shop_key, claims.wp_user_id, claims.nonce) == ("abc", 7, "n0nce")
-    for secrets in ({"abc": "wrong"}, {"other": "sekret"}):
+    for secrets in ({"abc": "wrong"}, {"other": "sekret"}, {"abc": ""}):  # "": no secret stored
         with pytest.raises(LoginLinkError) as refused:
             read_login_token(token, secrets.get, now=1900000000 + 200)
         assert refused.value.status == 403

@@ -65,7 +65,7 @@ def read_login_token(token: str, secret_for: Callable[[str], str | None],
     try:
         shop_key = _data(signer.peek(PURPOSE, token))["s"]
         secret = secret_for(shop_key)
-        if secret is None:
+        if not secret:
             raise LoginLinkError(403, "This login link is for a shop that is not connected "
                                       "to the app.")
         data = _data(signer.verify(PURPOSE, token, secret=secret, now=now))
