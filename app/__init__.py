@@ -7,11 +7,11 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import i18n
-from app.keys import encryption as crypto
+from app.caches.template_cache import template_bytecode
 from app.config import DEFAULT_MAX_CONTENT_LENGTH, config_from_env
 from app.extensions import db, queues
+from app.keys import encryption as crypto
 from app.observability.privacy_scrub import scrub_logged_addresses
-from app.caches.template_cache import template_bytecode
 from app.web.body_limits import BodyLimitedRequest
 
 

@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.db.migrate import revision as new_revision, upgrade
+from app.db.migrate import revision as new_revision
+from app.db.migrate import upgrade
 from app.extensions import db, queues
 from app.models import DeliveryState, Shop, WebhookDelivery
 
@@ -88,13 +89,13 @@ def add_woocommerce(store_url: str, key: str, secret: str, webhook_secret: str,
 def admin_link(shop_id: int) -> None:
     """Print a five-minute, one-use sign-in link to a WooCommerce shop's admin (what the
     plugin's "Open Aftersales" button makes), e.g. to look at the admin locally."""
-    from app.admin_login_links import sign_login_token
+    from app.links.admin_login import sign_login_token
 
     shop = db.session.get(Shop, shop_id)
     if shop is None or shop.platform != "woocommerce" or not shop.webhook_secret:
         raise click.ClickException("admin links are for connected WooCommerce shops; Shopify signs in "
                                    "through App Bridge inside the Shopify admin")
-    token = sign_login_token(shop.shop_key, shop.webhook_secret, 0, time.time(), lifetime=300)
+    token = sign_login_token(shop.shop_key, shop.webhook_secret, 0, time.time())
     click.echo(f"{current_app.config['APP_URL']}/admin/login?token={token}")
 
 
@@ -121,9 +122,9 @@ def backfill(shop_id: int, days: int, every: int) -> None:
     with progress lines on stderr."""
     from datetime import datetime, timedelta, timezone
 
+    from app.clients.platforms import shopify_admin
     from app.jobs.reconcile import reconcile_shop
     from app.jobs.woocommerce_sync import backfill_woocommerce_shop
-    from app.clients.platforms import shopify_admin
     from app.progress_lines import ProgressLines
     from connectors.shopify.client import ReauthorizeRequired, ShopifyApiError
 

@@ -41,6 +41,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         raise MissingSettingError(missing)
     return {
         "SECRET_KEY": env["SECRET_KEY"],
+        # The previous SECRET_KEY while it is rotated out: links signed with it still verify.
+        "SECRET_KEY_OLD": env.get("SECRET_KEY_OLD") or None,
         "TOKEN_ENCRYPTION_KEY": env["TOKEN_ENCRYPTION_KEY"],
         "SHOPIFY_API_KEY": env["SHOPIFY_API_KEY"],
         "SHOPIFY_API_SECRET": env["SHOPIFY_API_SECRET"],

@@ -9,21 +9,21 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.domain.analytics.holdout import MARKETING_BLOCK_MODULES, in_holdout
 from app.domain.arrival import carriers, edd
 from app.domain.arrival.anchors import awaits_carrier, dispatch_overdue_at
-from app.domain.shop.block_content import banner_for, faq_for_order, safe_https, social_links
-from app.domain.shop.brand_colours import brand_palette
-from app.domain.analytics.holdout import MARKETING_BLOCK_MODULES, in_holdout
 from app.domain.arrival.learned_transit import learned_window, stored_ranges
-from app.domain.shop.modules import module_derived, module_enabled, module_settings
-from app.domain.followups.recommendations import MAX_ITEMS, recommend
-from app.domain.orders.reorder import reorder_url
-from app.domain.followups.review_targets import review_link
-from app.domain.orders.shipments import PROVIDER_PREFIX
 from app.domain.arrival.stalls import is_stalled
+from app.domain.followups.recommendations import MAX_ITEMS, recommend
+from app.domain.followups.review_targets import review_link
+from app.domain.followups.survey import SCORES, survey_question, survey_voucher
+from app.domain.orders.reorder import reorder_url
+from app.domain.orders.shipments import PROVIDER_PREFIX
 from app.domain.orders.statuses import PAID, OrderStatus
 from app.domain.privacy.suppressions import GRANTED
-from app.domain.followups.survey import SCORES, survey_question, survey_voucher
+from app.domain.shop.block_content import banner_for, faq_for_order, safe_https, social_links
+from app.domain.shop.brand_colours import brand_palette
+from app.domain.shop.modules import module_derived, module_enabled, module_settings
 from app.i18n import format_day, format_day_range, format_moment, pick_locale, translate
 from app.models import Order, Shipment, Shop, ShopModule
 from app.module_clicks import click_url

@@ -16,8 +16,8 @@ from app.extensions import queues
 from app.jobs.interval_locks import take
 from app.jobs.runtime import set_worker_app
 from app.observability.privacy_scrub import scrub_addresses, scrub_logged_addresses
-from app.queues import QUEUE_NAMES
 from app.observability.startup_errors import check_database, check_redis, exit_on_startup_error
+from app.queues import QUEUE_NAMES
 
 log = logging.getLogger("app.worker")
 TICK_LOCK = "aftersales:dispatch-tick"

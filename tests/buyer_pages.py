@@ -12,8 +12,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from app.extensions import db
+from app.links.tracking_page import tracking_token
 from app.models import Shop, TrackingEvent
-from app.tracking_links import tracking_token
 from tests.factories import add_parcel, make_order, set_module
 
 EMBED_JS = Path(__file__).resolve().parents[1] / "theme_blocks/woocommerce/aftersales/assets/embed.js"

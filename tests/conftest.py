@@ -13,12 +13,12 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.db.base import Base
+from app.db.migrate import upgrade
 from app.devstack.embedded_redis import start_embedded_redis
+from app.devstack.mail_sink import start_sink
 from app.extensions import db, queues
 from app.mail.senders import SMTPSender
-from app.devstack.mail_sink import start_sink
 from app.mail.snapshot import shop_modules
-from app.db.migrate import upgrade
 from app.queues import QUEUE_NAMES
 from app.web.presented_cache import presented
 from connectors.signature import body_signature

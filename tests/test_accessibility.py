@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.unsubscribe_links import unsubscribe_token
+from app.links.unsubscribe import unsubscribe_token
 from tests.browser import ARTIFACTS, require_browser
 from tests.buyer_pages import (
     branded_shop,

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 from app.domain.analytics.attribution import windows
 from app.domain.analytics.earnings import earnings_report
-from app.domain.analytics.holdout import holdout_percent
 from app.domain.analytics.engagement_counts import CLICKS, buffer, count_view, take_counts
+from app.domain.analytics.holdout import holdout_percent
 from app.extensions import db
 from app.jobs.engagement import attribute_and_purge, fold_counts
 from app.models import Shop

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import g
 
-from app.domain.privacy.mail_feedback import BOUNCE, COMPLAINT, SOFT_BOUNCE, FeedbackReport, record_feedback
 from app.domain.followups.mail_kinds import KINDS
 from app.domain.followups.send_checks import NO_SUPPORT_ADDRESS
+from app.domain.privacy.mail_feedback import BOUNCE, COMPLAINT, SOFT_BOUNCE, FeedbackReport, record_feedback
 from app.domain.privacy.suppressions import email_hash, unsubscribe
 from app.extensions import db
 from app.i18n import translate

@@ -8,7 +8,7 @@ import pytest
 from app.domain.shop.block_content import safe_https
 from app.domain.shop.modules import module_settings
 from app.extensions import db
-from app.tracking_links import tracking_token
+from app.links.tracking_page import tracking_token
 from tests.admin_sessions import csrf_token
 from tests.click_links import linked_targets, target_of
 from tests.factories import add_parcel, make_order, set_module

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.extensions import db, queues
+from app.links.tracking_page import tracking_token
 from app.models import SurveyAnswer
-from app.tracking_links import tracking_token
 from tests.factories import add_parcel, make_order, set_module
 from tests.test_block_api import session_token
 

@@ -4,10 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app.domain.shop.module_changes import save_derived
 from app.domain.followups.recommendations import Recommendable, count_baskets, derived_table
+from app.domain.shop.module_changes import save_derived
 from app.extensions import db
-from app.tracking_links import tracking_token
+from app.links.tracking_page import tracking_token
 from tests.click_links import target_of
 from tests.factories import add_parcel, make_order, set_module
 from tests.test_block_api import get, session_token

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.extensions import db
+from app.links.tracking_page import tracking_token
 from app.models import ShopModule
-from app.tracking_links import tracking_token
 from tests.click_links import linked_targets, target_of
 from tests.factories import add_parcel, carrier_scan, make_order
 from tests.sql_statements import assert_view_costs

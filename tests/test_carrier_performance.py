@@ -11,7 +11,13 @@ from statistics import median
 import pytest
 
 from app.domain.arrival.carrier_history import carrier_report
-from app.domain.arrival.carrier_performance import Context, ParcelRow, business_days_between, had_stall, percentile
+from app.domain.arrival.carrier_performance import (
+    Context,
+    ParcelRow,
+    business_days_between,
+    had_stall,
+    percentile,
+)
 from app.domain.arrival.edd import DeliveryRule, add_business_days
 from app.extensions import db
 from tests.analytics_history import BERLIN, PAIRS, generate, seed_history, true_quantile

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from app.domain.privacy.lifecycle import export_customer_data, redact_customer
 from app.domain.arrival.poll_schedule import MAX_JITTER, interval, jitter_fraction, next_poll
 from app.domain.arrival.tracking_choice import KeyChoice, choose, fingerprint, usable_keys
+from app.domain.privacy.lifecycle import export_customer_data, redact_customer
 from app.extensions import db, queues
 from app.models import (
     MessageState,

@@ -3,8 +3,8 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from app.keys import encryption as crypto
 from app.extensions import db
+from app.keys import encryption as crypto
 from app.models import Shop
 
 

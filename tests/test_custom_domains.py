@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.domain.followups.sync import sync_followups
 from app.domain.shop.custom_domain_proof import PROVEN, check, expected_token, take
 from app.domain.shop.custom_domains import challenge_name, host_name, parse_custom_domain
-from app.domain.followups.sync import sync_followups
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
+from app.links.tracking_page import lookup_url, read_tracking_token, tracking_token, tracking_url
 from app.models import ScheduledMessage, Shop
-from app.tracking_links import lookup_url, read_tracking_token, tracking_token, tracking_url
 from tests.admin_sessions import csrf_token
 from tests.factories import add_parcel, make_order
 

@@ -5,10 +5,10 @@ import time
 
 import pytest
 
-from app.embed_tokens import EmbedTokenError, embed_token, verify_embed_token
 from app.extensions import db
+from app.links.embed import EmbedTokenError, embed_token, verify_embed_token
+from app.links.tracking_page import tracking_token
 from app.models import Shop
-from app.tracking_links import tracking_token
 from tests.factories import make_order
 
 SECRET = "whsec0123456789abcdef"
@@ -32,7 +32,8 @@ def woo_order(woo_shop):
 
 
 def token_for(shop, order_id="812", key=ORDER_KEY, secret=SECRET, expires_in=3600) -> str:
-    return embed_token(shop.shop_key, order_id, key, secret, int(time.time()) + expires_in)
+    """A token that expires `expires_in` seconds from now (the app takes one for an hour)."""
+    return embed_token(shop.shop_key, order_id, key, secret, int(time.time()) + expires_in - 3600)
 
 
 def refused(token: str) -> EmbedTokenError:
@@ -48,7 +49,7 @@ def test_valid_token_names_shop_order_and_key(woo_shop):
 
 @pytest.mark.parametrize("make, status, message", [
     (lambda shop: token_for(shop, expires_in=-1), 403, "embed token has expired"),
-    (lambda shop: token_for(shop, expires_in=30 * 86400), 403, "embed token expiry is too far in the future"),
+    (lambda shop: token_for(shop, expires_in=30 * 86400), 403, "embed token claims a time too far in the future"),
     (lambda shop: token_for(shop, secret="someone-elses-secret"), 403, "embed token signature does not match"),
     (lambda shop: "not-a-token", 403, "embed token is malformed"),
     (lambda shop: "%%%.abc", 403, "embed token is malformed"),
@@ -60,8 +61,8 @@ def test_refused_tokens_say_why(woo_shop, make, status, message):
 
 def test_tampered_payload_breaks_the_signature(woo_shop):
     good = token_for(woo_shop, order_id="812")
-    forged_payload = token_for(woo_shop, order_id="813").split(".")[0]
-    error = refused(f"{forged_payload}.{good.split('.')[1]}")
+    forged_body = token_for(woo_shop, order_id="813").split(".")[1]
+    error = refused(f"v1.{forged_body}.{good.split('.')[2]}")
     assert (error.status, error.message) == (403, "embed token signature does not match")
 
 
@@ -71,7 +72,7 @@ def test_other_shops_secret_and_unknown_or_uninstalled_shop(woo_shop):
     db.session.commit()
     # signed by the other shop but claiming this shop's key
     assert refused(token_for(woo_shop, secret="other-secret")).status == 403
-    unknown = embed_token("no-such-shop", 812, ORDER_KEY, SECRET, int(time.time()) + 60)
+    unknown = embed_token("no-such-shop", 812, ORDER_KEY, SECRET, int(time.time()))
     assert (refused(unknown).status, refused(unknown).message) == (404, "shop is unknown or no longer installed")
     from datetime import datetime, timezone
     woo_shop.uninstalled_at = datetime.now(timezone.utc)
@@ -106,7 +107,7 @@ def test_order_of_another_shop_is_not_found(client, woo_shop, woo_order):
     other = Shop(platform="woocommerce", domain="other.example", webhook_secret="other-secret")
     db.session.add(other)
     db.session.commit()
-    token = embed_token(other.shop_key, 812, ORDER_KEY, "other-secret", int(time.time()) + 60)
+    token = embed_token(other.shop_key, 812, ORDER_KEY, "other-secret", int(time.time()))
     response = client.get("/embed/v1/order-status", query_string={"token": token})
     assert response.status_code == 404
 

@@ -13,21 +13,22 @@ from sqlalchemy import select
 
 from app.domain.analytics.attribution import GRACE
 from app.domain.analytics.earnings import REPEAT_WINDOW, earnings_report
-from app.domain.privacy.lifecycle import redact_customer
+from app.domain.analytics.engagement_counts import buffer, take_counts
 from app.domain.analytics.holdout import MARKETING_BLOCK_MODULES, holdout_position, in_holdout
 from app.domain.analytics.uplift import MIN_HOLDOUT, welch_uplift
-from app.domain.analytics.engagement_counts import buffer, take_counts
+from app.domain.followups.sync import sync_followups
+from app.domain.privacy.lifecycle import redact_customer
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.jobs.engagement import attribute_and_purge, fold_counts
-from app.domain.followups.sync import sync_followups
+from app.links.tracking_page import tracking_token
 from app.models import EngagementCount, ModuleClick, OrderAttribution, ScheduledMessage, Shop
 from app.module_clicks import click_url
 from app.presenters import load_modules
-from app.tracking_links import tracking_token
 from tests import engagement_history as history_gen
 from tests.factories import add_parcel, make_order, set_module
-from tests.test_block_api import get as get_block, session_token
+from tests.test_block_api import get as get_block
+from tests.test_block_api import session_token
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 Z95 = 1.959964

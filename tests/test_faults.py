@@ -16,9 +16,9 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from sqlalchemy import func, select, update
 
+from app.devstack.mail_sink import start_sink
 from app.extensions import db, queues
 from app.jobs.messages import message_job_id
-from app.devstack.mail_sink import start_sink
 from app.models import MessageState, Order, ScheduledMessage, Shop, ShopModule, WebhookDelivery
 from tests.bench.servers import gunicorn
 from tests.conftest import InboxHandler, fresh_payload, shopify_headers

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.domain.followups.sync import sync_followups
 from app.domain.followups.mail_kinds import KINDS
+from app.domain.followups.sync import sync_followups
 from app.domain.orders.order_events import apply_refund
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due

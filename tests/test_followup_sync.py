@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.domain.followups.send_checks import send_time_verdict
 from app.domain.followups.sync import sync_followups
 from app.domain.orders.order_events import apply_refund
-from app.domain.followups.send_checks import send_time_verdict
 from app.domain.orders.shipments import apply_tracking_update
 from app.extensions import db
 from app.models import MessageState, ScheduledMessage

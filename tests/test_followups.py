@@ -3,9 +3,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.domain.followups.sync import sync_followups
 from app.domain.followups.rules import plan_followups
 from app.domain.followups.send_checks import send_time_verdict
+from app.domain.followups.sync import sync_followups
 from app.extensions import db
 from app.models import MessageState, ScheduledMessage, ShopModule
 from tests.factories import T0, add_parcel, carrier_scan, make_order

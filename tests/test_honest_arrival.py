@@ -13,13 +13,13 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from app.domain.arrival.anchors import arrival, awaits_carrier, expected_arrival_after_dispatch
-from app.domain.followups.sync import sync_followups
-from app.domain.followups.rules import plan_followups
 from app.domain.arrival.stalls import is_stalled
+from app.domain.followups.rules import plan_followups
+from app.domain.followups.sync import sync_followups
 from app.extensions import db
+from app.links.tracking_page import tracking_token
 from app.models import Order, ScheduledMessage, Shipment, TrackingEvent
 from app.presenters import order_status
-from app.tracking_links import tracking_token
 from connectors.base import ShipmentStatus
 from connectors.shopify.mapping import fulfillment_event
 from connectors.woocommerce.mapping import tracking_fulfillments

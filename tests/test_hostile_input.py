@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.extensions import db
+from app.links.tracking_page import tracking_token
 from app.mail.render import render_message
 from app.models import DeliveryState, Order, ScheduledMessage, WebhookDelivery
-from app.tracking_links import tracking_token
 from connectors.base import IncomingRequest, MalformedPayload, ParsedEvent, Secrets
 from connectors.shopify.mapping import (
     FULFILLMENT_TOPICS,

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
-from app.observability.logs import REQUEST_ID_HEADER, JsonAccessFormatter, log_handler
 from app.models import MessageState, ScheduledMessage
+from app.observability.logs import REQUEST_ID_HEADER, JsonAccessFormatter, log_handler
 from tests.test_loop import _ingest_order_and_fulfillment
 
 BUYER = ("jon@example.com", "john@example.com", "Steve", "Shipper", "Smith", "Shipping Street", "555-555-SHIP",

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from app.domain.orders.order_events import apply_order_event
 from app.extensions import db
+from app.links.tracking_page import tracking_token
 from app.models import Order, OrderLine, Shop
-from app.tracking_links import tracking_token
 from connectors.shopify.graphql_mapping import order_from_graphql
 from connectors.shopify.mapping import parse_webhook
 from connectors.woocommerce.mapping import line_item

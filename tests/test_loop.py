@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db, queues
 from app.jobs.dispatch import dispatch_due
+from app.links.tracking_page import tracking_token
 from app.models import MessageState, Order, ScheduledMessage
-from app.tracking_links import tracking_token
 from tests.conftest import fresh_payload, load_payload
 
 ORDER_ID = "820982911946154508"

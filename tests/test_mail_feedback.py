@@ -9,10 +9,10 @@ from string import Template
 import pytest
 from sqlalchemy import select
 
-from app.mail.bounce_addresses import envelope_sender, feedback_token, message_id_from
-from app.domain.followups.sync import sync_followups
 from app.domain.followups.send_checks import send_time_verdict
+from app.domain.followups.sync import sync_followups
 from app.extensions import db
+from app.links.bounce_addresses import envelope_sender, feedback_token, message_id_from
 from app.models import MailFeedback, MessageState, ScheduledMessage, Suppression
 from tests.factories import add_parcel, make_order, set_module
 from tests.test_mail_streams import _now, _send_due

@@ -9,12 +9,12 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from app.domain.followups.sync import sync_followups
-from app.domain.followups.rules import plan_followups
-from app.domain.privacy.lifecycle import redact_customer
 from app.domain.followups.mail_kinds import KINDS
-from app.domain.orders.order_events import apply_refund, upsert_customer
+from app.domain.followups.rules import plan_followups
 from app.domain.followups.send_checks import send_time_verdict
+from app.domain.followups.sync import sync_followups
+from app.domain.orders.order_events import apply_refund, upsert_customer
+from app.domain.privacy.lifecycle import redact_customer
 from app.domain.privacy.suppressions import email_hash, suppress
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
-from itsdangerous import TimestampSigner
 from sqlalchemy import inspect
 
 from app.domain.followups.mail_kinds import KINDS
@@ -94,7 +94,7 @@ def test_snapshot_holds_what_the_mapped_objects_hold(app, full_order):
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_kind_renders_the_same_from_the_snapshot(app, full_order, kind, monkeypatch):
     # Signed links carry the second they were made in; both renders must make them alike.
-    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_800_000_000)
+    monkeypatch.setattr("app.links.signer.time", SimpleNamespace(time=lambda: 1_800_000_000))
     message = next(m for m in _messages(full_order) if m.kind == kind)
     snapshot = load_message_snapshot(message.id)
     db.session.expire_all()

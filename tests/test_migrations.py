@@ -3,8 +3,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.db.base import Base
-from app.extensions import db
 from app.db.migrate import heads
+from app.extensions import db
 
 
 def test_single_head(database_url):

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from app.domain.followups.sync import sync_followups
 from app.domain.followups.rules import plan_followups
+from app.domain.followups.sync import sync_followups
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.models import MessageState, ScheduledMessage

@@ -10,9 +10,9 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from app.extensions import db
+from app.links.tracking_page import tracking_url
 from app.models import ShopModule
 from app.presenters import order_status
-from app.tracking_links import tracking_url
 from tests.factories import add_parcel, carrier_scan, make_order
 from tests.test_block_api import get, session_token
 
@@ -156,8 +156,8 @@ def test_faq_banner_and_social_match_the_schema(app, spec, order):
 
 
 def test_recommendations_survey_and_newsletter_match_the_schema(client, spec, order):
-    from app.domain.shop.module_changes import save_derived
     from app.domain.followups.recommendations import Recommendable, count_baskets, derived_table
+    from app.domain.shop.module_changes import save_derived
 
     order.status = "delivered"
     shop = order.shop

@@ -2,7 +2,7 @@
 import pytest
 
 from app.extensions import db
-from app.tracking_links import tracking_token
+from app.links.tracking_page import tracking_token
 from tests.factories import make_order
 
 

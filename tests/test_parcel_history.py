@@ -7,8 +7,8 @@ import re
 from datetime import datetime, timezone
 
 from app.extensions import db
+from app.links.tracking_page import tracking_token
 from app.models import TrackingEvent
-from app.tracking_links import tracking_token
 from tests.factories import add_parcel, make_order
 
 UTC = timezone.utc

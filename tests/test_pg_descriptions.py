@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
+from app.db.pg_descriptions import DescribedOnceCursor
 from app.extensions import db
 from app.models import Shop
-from app.db.pg_descriptions import DescribedOnceCursor
 
 
 @pytest.fixture(autouse=True)

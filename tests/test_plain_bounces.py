@@ -5,9 +5,9 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
-from app.mail.bounce_addresses import feedback_token
 from app.domain.privacy.mail_feedback import BOUNCE, DELAY, SOFT_BOUNCE
 from app.extensions import db
+from app.links.bounce_addresses import feedback_token
 from app.mail.plain_bounces import plain_bounce
 from app.models import MailFeedback, MessageState, ScheduledMessage, Suppression
 from tests.test_mail_feedback import (

@@ -6,18 +6,24 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from app.domain.followups.recommendations import (
+    Recommendable,
+    count_baskets,
+    derived_table,
+    product_link,
+    recommend,
+)
 from app.domain.shop.modules import module_derived
-from app.domain.followups.recommendations import Recommendable, count_baskets, derived_table, product_link, recommend
 from app.extensions import db, queues
 from app.jobs.recommendations import refresh_recommendations
+from app.links.tracking_page import tracking_token
 from app.models import Customer, Order, OrderLine, Shop
 from app.presenters import order_status
-from app.tracking_links import tracking_token
 from connectors.shopify.graphql_mapping import order_from_graphql
 from connectors.shopify.mapping import parse_webhook
 from connectors.woocommerce.mapping import catalogue_product
-from tests.conftest import load_payload
 from tests.click_links import target_of
+from tests.conftest import load_payload
 from tests.factories import set_module
 from tests.fakes.shopify_admin import FakeShopify
 from tests.fakes.shopify_orders import graphql_order

@@ -8,8 +8,8 @@ import pytest
 
 from app.domain.arrival.anchors import dispatch_overdue_at
 from app.domain.arrival.edd import DeliveryRule, add_business_days, estimate, is_business_day
-from app.domain.shop.modules import module_settings
 from app.domain.arrival.work_calendars import region_code
+from app.domain.shop.modules import module_settings
 from tests.admin_sessions import csrf_token
 from tests.factories import make_order, set_module
 

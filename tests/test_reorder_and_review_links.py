@@ -1,8 +1,8 @@
 """Buy-again links and review targets, as pure functions."""
 import pytest
 
-from app.domain.orders.reorder import reorder_url
 from app.domain.followups.review_targets import review_link
+from app.domain.orders.reorder import reorder_url
 
 
 def test_shopify_cart_permalink_skips_lines_without_a_variant_and_sums_repeats():

@@ -5,11 +5,11 @@ import pytest
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
+from app.devstack.mail_sink import start_sink
 from app.domain.followups.sync import sync_followups
 from app.extensions import db, queues
 from app.jobs.dispatch import dispatch_due
 from app.mail.senders import SMTPSender
-from app.devstack.mail_sink import start_sink
 from app.models import MailFeedback, MessageState, ScheduledMessage, Suppression
 from tests.factories import add_parcel, make_order
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.clients.platforms import _refresh, shopify_admin
 from app.domain.shop.shop_tokens import fresh_access_token
 from app.extensions import db, queues
 from app.jobs.reconcile import reconcile_job_id, reconcile_shop
 from app.models import Order, ScheduledMessage, Shop
-from app.clients.platforms import _refresh, shopify_admin
 from connectors.shopify.admin import AdminClient
 from connectors.shopify.client import ReauthorizeRequired
 from tests.fakes.shopify_admin import FakeShopify

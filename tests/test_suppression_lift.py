@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.domain.followups.send_checks import send_time_verdict
 from app.domain.followups.sync import sync_followups
 from app.domain.orders.order_events import upsert_customer
-from app.domain.followups.send_checks import send_time_verdict
 from app.domain.privacy.suppressions import email_hash, stop_all_mail, suppression_reason, unsubscribe
 from app.extensions import db
 from app.models import ScheduledMessage, Suppression

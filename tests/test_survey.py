@@ -9,9 +9,9 @@ from sqlalchemy import inspect, select
 
 from app.domain.privacy.lifecycle import export_customer_data, redact_customer
 from app.extensions import db
+from app.links.tracking_page import read_tracking_token, tracking_token
 from app.mail.render import render_message
 from app.models import ScheduledMessage, SurveyAnswer
-from app.tracking_links import read_tracking_token, tracking_token
 from tests.factories import add_parcel, make_order, set_module
 from tests.test_block_api import session_token
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Shipment
-from tests.scale.tracking_life import H, PARCELS, simulate
+from tests.scale.tracking_life import PARCELS, H, simulate
 
 
 def test_two_hundred_parcels_cost_at_most_eight_calls_each_over_their_life(shop, fake_dhl, fake_17track):

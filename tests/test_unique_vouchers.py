@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from app.clients.vouchers import VoucherUnavailable
 from app.domain.followups.sync import sync_followups
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.jobs.messages import send_message
 from app.mail.senders import SendError, SMTPSender
 from app.models import IssuedVoucherRow, ScheduledMessage
-from app.clients.vouchers import VoucherUnavailable
 from tests.factories import add_parcel, make_order, set_module
 from tests.fakes.shopify_admin import FakeShopify
 
@@ -229,7 +229,7 @@ def _survey_order(shop, number: str, status: str = "delivered"):
 
 
 def _survey_code(client, order):
-    from app.tracking_links import tracking_token
+    from app.links.tracking_page import tracking_token
 
     return client.get(f"/t/{tracking_token(order)}.json").get_json()["modules"]["survey"][
         "voucher_code"
@@ -239,7 +239,7 @@ def _survey_code(client, order):
 def test_each_survey_answer_gets_its_own_woocommerce_coupon_once_delivered(
     client, wc_store_shop, fake_store
 ):
-    from app.tracking_links import tracking_token
+    from app.links.tracking_page import tracking_token
 
     set_module(
         wc_store_shop,
@@ -278,7 +278,7 @@ def test_a_survey_code_the_store_refused_is_retried_by_a_job(
 ):
     from app.extensions import queues
     from app.jobs.survey_vouchers import survey_voucher_job_id
-    from app.tracking_links import tracking_token
+    from app.links.tracking_page import tracking_token
 
     set_module(wc_store_shop, "survey", **UNIQUE)
     order = _survey_order(wc_store_shop, "4101")

@@ -5,8 +5,8 @@ and never create one."""
 import pytest
 from sqlalchemy import select
 
-from app.domain.shop.modules import module_settings
 from app.domain.followups.vouchers import SAMPLE_CODE, voucher_setting
+from app.domain.shop.modules import module_settings
 from app.extensions import db
 from app.models import IssuedVoucherRow
 from connectors.base import DiscountType

@@ -11,14 +11,18 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.admin_login_links import LoginLinkError, read_login_token
+from app.links.admin_login import LoginLinkError, read_login_token
 from tests.admin_sessions import WC_SECRET
+from tests.link_tokens import old_login_token
 from tests.test_woocommerce_plugin import needs_php, php
 
 pytestmark = needs_php
 # Made once by the plugin's aftersales_make_login_token('abc', 7, 'sekret', 1900000000, 'n0nce').
-KNOWN_LOGIN_TOKEN = ("eyJzaG9wIjoiYWJjIiwidXNlciI6NywiZXhwIjoxOTAwMDAwMDAwLCJub25jZSI6Im4wbmNlIn0"
-                     ".8935a4df044ff807877186b8b26ae0c568d7496e5c538e84f5b0ee755b5cae16")
+KNOWN_LOGIN_TOKEN = ("v1.eyJwIjoiYWRtaW4tbG9naW4iLCJ0IjoxOTAwMDAwMDAwLCJkIjp7InMiOiJhYmMiLCJ1Ijo3LCJuIjoibjBuY2UifX0"
+                     ".XUfgVwvTyewoEuKw-6RG8pQVY6XA7QTZJjORFERCk7Y")
+# Made once by plugin 0.1.0 with the same arguments (the fourth an expiry), in its own format.
+KNOWN_OLD_LOGIN_TOKEN = ("eyJzaG9wIjoiYWJjIiwidXNlciI6NywiZXhwIjoxOTAwMDAwMDAwLCJub25jZSI6Im4wbmNlIn0"
+                         ".8935a4df044ff807877186b8b26ae0c568d7496e5c538e84f5b0ee755b5cae16")
 CAN, NONCE = "manage_woocommerce", "nonce-aftersales_open_admin"
 
 
@@ -29,15 +33,31 @@ def open_admin(app_url: str, shop_key: str, secret: str, user: str = "7", cap: s
 def test_php_login_token_is_the_known_answer_and_verifies_in_python():
     token = php("login-token", "abc", "7", "sekret", "1900000000", "n0nce")
     assert token == KNOWN_LOGIN_TOKEN
-    payload = base64.urlsafe_b64encode(b'{"shop":"abc","user":7,"exp":1900000000,"nonce":"n0nce"}').rstrip(b"=")
-    signature = hmac.new(b"sekret", payload, hashlib.sha256).hexdigest()
-    assert token == f"{payload.decode()}.{signature}"
-    claims = read_login_token(token, {"abc": "sekret"}.get, now=1900000000 - 200)
-    assert (claims.shop_key, claims.wp_user_id, claims.expires, claims.nonce) == ("abc", 7, 1900000000, "n0nce")
-    for secrets in ({"abc": "wrong"}, {"other": "sekret"}):
+    body = base64.urlsafe_b64encode(b'{"p":"admin-login","t":1900000000,"d":{"s":"abc","u":7,"n":"n0nce"}}')
+    signed = b"v1." + body.rstrip(b"=")
+    key = hmac.new(b"sekret", b"aftersales-link:admin-login", hashlib.sha256).digest()
+    mac = base64.urlsafe_b64encode(hmac.new(key, signed, hashlib.sha256).digest()).rstrip(b"=")
+    assert token == f"{signed.decode()}.{mac.decode()}"
+    claims = read_login_token(token, {"abc": "sekret"}.get, now=1900000000 + 200)
+    assert (claims.shop_key, claims.wp_user_id, claims.nonce) == ("abc", 7, "n0nce")
+    for secrets in ({"abc": "wrong"}, {"other": "sekret"}, {"abc": ""}):  # "": no secret stored
         with pytest.raises(LoginLinkError) as refused:
-            read_login_token(token, secrets.get, now=1900000000 - 200)
+            read_login_token(token, secrets.get, now=1900000000 + 200)
         assert refused.value.status == 403
+    with pytest.raises(LoginLinkError, match="expired"):
+        read_login_token(token, {"abc": "sekret"}.get, now=1900000000 + 301)
+
+
+def test_an_old_plugins_login_link_signs_in_until_the_legacy_date(app, client, wc_shop):
+    assert old_login_token("abc", "sekret", 7, 1900000000) == KNOWN_OLD_LOGIN_TOKEN
+    with pytest.raises(LoginLinkError, match="outdated Aftersales plugin"):  # 2030: after the date
+        read_login_token(KNOWN_OLD_LOGIN_TOKEN, {"abc": "sekret"}.get, now=1900000000 - 200)
+    old = old_login_token(wc_shop.shop_key, WC_SECRET, 7, int(time.time()) + 300)
+    assert client.get(f"/admin/login?token={old}").status_code == 303 and client.get("/admin/").status_code == 200
+    assert app.test_client().get(f"/admin/login?token={old}").status_code == 403  # one use, as before
+    for bad in (old_login_token(wc_shop.shop_key, "not-the-secret", 7, int(time.time()) + 300),
+                old_login_token(wc_shop.shop_key, WC_SECRET, 7, int(time.time()) - 1)):
+        assert app.test_client().get(f"/admin/login?token={bad}").status_code in (401, 403)
 
 
 def test_open_admin_redirects_to_a_fresh_link_that_signs_in(app, client, wc_shop):
@@ -49,7 +69,9 @@ def test_open_admin_redirects_to_a_fresh_link_that_signs_in(app, client, wc_shop
     assert url.startswith(app_url + "/admin/login?token=")  # app host allowed, no fallback to wp-admin
     token = parse_qs(urlsplit(url).query)["token"][0]
     claims = read_login_token(token, {wc_shop.shop_key: WC_SECRET}.get, time.time())
-    assert claims.wp_user_id == 7 and before + 299 <= claims.expires <= time.time() + 301
+    assert claims.wp_user_id == 7
+    made = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))["t"]
+    assert int(before) <= made <= time.time()
     second = parse_qs(urlsplit(open_admin(app_url, wc_shop.shop_key, WC_SECRET)["redirects"][0]).query)["token"][0]
     assert len(claims.nonce) >= 16 and read_login_token(second, {wc_shop.shop_key: WC_SECRET}.get,
                                                         time.time()).nonce != claims.nonce

@@ -8,15 +8,18 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from app.embed_tokens import embed_token, verify_embed_token
 from app.extensions import db
+from app.links.embed import EmbedTokenError, embed_token, verify_embed_token
+from app.links.legacy import UNTIL
 from app.models import Shop
 from tests.factories import make_order
+from tests.link_tokens import old_embed_token, v1_token
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = ROOT / "theme_blocks" / "woocommerce" / "aftersales"
@@ -27,8 +30,12 @@ PHP_FILES = sorted(PLUGIN.rglob("*.php")) + sorted((ROOT / "tests" / "php").glob
 SECRET = "whsec0123456789abcdef"
 ORDER_KEY = "wc_order_Xy12AbCdEf34g"
 # Made once by the plugin's aftersales_make_token('abc', 12, 'wc_order_x', 'sekret', 1900000000).
-KNOWN_TOKEN = ("eyJzIjoiYWJjIiwibyI6MTIsImsiOiJ3Y19vcmRlcl94IiwiZSI6MTkwMDAwMDAwMH0"
-               ".sx9aKGxPQZ_zj4WDgjmpgu2QTcuCRcZEQuWpjhqWQg8")
+KNOWN_TOKEN = ("v1.eyJwIjoiZW1iZWQiLCJ0IjoxOTAwMDAwMDAwLCJkIjp7InMiOiJhYmMiLCJvIjoxMiwiayI6IndjX29yZGVyX3gifX0"
+               ".cFv9VA9tlcgvvjpd2sheQsUGaOO_kLT0UGypbQX50c0")
+# Made once by plugin 0.1.0's aftersales_make_token('abc', 12, 'wc_order_x', 'sekret', 1900000000)
+# (its own format, the last argument an expiry): read until app/links/legacy.py's date.
+KNOWN_OLD_TOKEN = ("eyJzIjoiYWJjIiwibyI6MTIsImsiOiJ3Y19vcmRlcl94IiwiZSI6MTkwMDAwMDAwMH0"
+                   ".sx9aKGxPQZ_zj4WDgjmpgu2QTcuCRcZEQuWpjhqWQg8")
 
 
 def php(*args: str) -> str:
@@ -54,7 +61,7 @@ def test_plugin_files_guard_direct_access_and_declare_hpos_and_blocks():
     assert "before_woocommerce_init" in main and "declare_compatibility( 'custom_order_tables'" in main
     assert "declare_compatibility( 'cart_checkout_blocks', AFTERSALES_FILE, true )" in main
     readme = (PLUGIN / "readme.txt").read_text()
-    assert readme.startswith("=== Aftersales for WooCommerce ===") and "Stable tag: 0.1.0" in readme
+    assert readme.startswith("=== Aftersales for WooCommerce ===") and "Stable tag: 0.2.0" in readme
 
 
 def headers(text: str) -> dict[str, str]:
@@ -76,6 +83,7 @@ def test_headers_and_readme_agree_and_are_current():
 
 def test_python_makes_the_known_answer_token():
     assert embed_token("abc", 12, "wc_order_x", "sekret", 1900000000) == KNOWN_TOKEN
+    assert v1_token("sekret", "embed", {"s": "abc", "o": 12, "k": "wc_order_x"}, 1900000000) == KNOWN_TOKEN
 
 
 @needs_php
@@ -86,10 +94,7 @@ def test_php_makes_the_same_token_as_python():
     for shop_key, order_id, order_key, secret, expires in cases:
         made_by_php = php("token", shop_key, order_id, order_key, secret, expires)
         python_side = embed_token(shop_key, order_id, order_key, secret, int(expires))
-        # PHP escapes "/" in JSON, so payload bytes may differ; both must verify the same way.
-        assert made_by_php.split(".")[0].startswith("eyJzIjoi")
-        if "/" not in order_key:
-            assert made_by_php == python_side
+        assert made_by_php == python_side  # the plugin keeps "/" unescaped, as Python does
 
 
 @pytest.fixture
@@ -101,10 +106,41 @@ def woo_shop(app):
 
 
 @needs_php
-def test_php_token_with_escaped_slash_verifies_in_python(woo_shop):
-    token = php("token", woo_shop.shop_key, "812", "wc_order_a/b", SECRET, "2000000000")
-    claims = verify_embed_token(token, now=1999999000)
+def test_php_token_with_a_slash_verifies_in_python(woo_shop):
+    token = php("token", woo_shop.shop_key, "812", "wc_order_a/b", SECRET, "1800000000")
+    claims = verify_embed_token(token, now=1800000000 + 3599)
     assert (claims.platform_order_id, claims.order_key) == ("812", "wc_order_a/b")
+    with pytest.raises(EmbedTokenError, match="has expired"):
+        verify_embed_token(token, now=1800000000 + 3601)
+
+
+def test_an_old_plugins_token_verifies_until_the_legacy_date(woo_shop):
+    """Plugin 0.1.0 signs its own format, with an expiry it picks (at most a day ahead)."""
+    made = old_embed_token(woo_shop.shop_key, 812, ORDER_KEY, SECRET, 1800000000 + 3600)
+    claims = verify_embed_token(made, now=1800000000)
+    assert (claims.shop.id, claims.platform_order_id, claims.order_key) == (woo_shop.id, "812", ORDER_KEY)
+    for now, message in ((1800000000 + 3600, "has expired"), (1800000000 + 3600 - 86401, "too far in the future")):
+        with pytest.raises(EmbedTokenError, match=message):
+            verify_embed_token(made, now=now)
+    forged = old_embed_token(woo_shop.shop_key, 812, ORDER_KEY, "not-the-secret", 1800000000 + 3600)
+    with pytest.raises(EmbedTokenError, match="signature does not match"):
+        verify_embed_token(forged, now=1800000000)
+    after = datetime.combine(UNTIL["embed"] + timedelta(days=1), time(), timezone.utc).timestamp()
+    late = old_embed_token(woo_shop.shop_key, 812, ORDER_KEY, SECRET, int(after) + 3600)
+    with pytest.raises(EmbedTokenError, match="outdated Aftersales plugin") as retired:
+        verify_embed_token(late, now=after)
+    assert retired.value.status == 403
+
+
+def test_the_frozen_old_plugin_token_is_what_the_tests_make_and_its_signature_checks():
+    from app.links import legacy
+    from app.links.signer import BadToken
+    assert old_embed_token("abc", 12, "wc_order_x", "sekret", 1900000000) == KNOWN_OLD_TOKEN
+    now = datetime(2027, 1, 15, tzinfo=timezone.utc).timestamp()  # its expiry (2030) is too far ahead
+    for secret, reason in (("sekret", "future"), ("other", "forged")):
+        with pytest.raises(BadToken) as refused:
+            legacy.verify("embed", KNOWN_OLD_TOKEN, (secret,), now, 3600)
+        assert refused.value.reason == reason
 
 
 @needs_php

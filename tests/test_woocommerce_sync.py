@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from app.clients.platforms import woocommerce_delivery_url
 from app.extensions import db, queues
 from app.jobs.periodic import run_periodic
 from app.jobs.woocommerce_sync import (
@@ -13,7 +14,6 @@ from app.jobs.woocommerce_sync import (
     sync_woocommerce_shop,
 )
 from app.models import Order, Shipment, Shop
-from app.clients.platforms import woocommerce_delivery_url
 from connectors.woocommerce.client import KeysRefused, WooClient, WooCommerceApiError
 from connectors.woocommerce.webhook_setup import TOPICS
 from tests.fakes.woocommerce_rest import FakeWooCommerce

@@ -251,13 +251,13 @@ def test_the_order_key_from_the_webhook_binds_the_plugins_embed_token(client, po
     """The plugin signs (shop, order id, order key); the key the webhook brought must match."""
     import time
 
-    from app.embed_tokens import embed_token
+    from app.links.embed import embed_token
 
     assert post_wc("order_completed_tracking.json", delivery_id="k1").status_code == 200
     run_jobs()
     assert db.session.scalars(select(Order)).one().platform_order_key == "wc_order_58d2d042d1d"
-    expires = int(time.time()) + 600
-    right = embed_token(wc_shop.shop_key, "727", "wc_order_58d2d042d1d", SECRET, expires)
-    wrong = embed_token(wc_shop.shop_key, "727", "wc_order_guessed", SECRET, expires)
+    made = int(time.time())
+    right = embed_token(wc_shop.shop_key, "727", "wc_order_58d2d042d1d", SECRET, made)
+    wrong = embed_token(wc_shop.shop_key, "727", "wc_order_guessed", SECRET, made)
     assert client.get("/embed/v1/order-status", query_string={"token": right}).status_code == 200
     assert client.get("/embed/v1/order-status", query_string={"token": wrong}).status_code == 403

@@ -14,10 +14,10 @@ from datetime import datetime
 
 import httpx
 
+from app.clients.platforms import create_voucher
 from app.domain.followups.vouchers import VoucherSetting, mark_issued, reserve, retry_with_new_code
 from app.extensions import db
 from app.models import Order, Shop
-from app.clients.platforms import create_voucher
 from app.observability.privacy_scrub import scrub_addresses
 from connectors.base import ConnectorError, VoucherCodeTaken, VoucherRequest
 

@@ -217,12 +217,12 @@ def _wait_for_mail(mailbox: str | None, expected: int = 2, seconds: float = 30) 
 def _print_urls(app, base_url: str, order_ids: tuple[int, int], mailbox: str | None, arrived: bool) -> None:
     from sqlalchemy import select
 
-    from app.admin_login_links import MAX_LIFETIME_SECONDS, sign_login_token
     from app.devstack.demo_shopify import DEMO_DOMAIN
     from app.devstack.demo_woocommerce import DEMO_STORE_URL
     from app.extensions import db
+    from app.links.admin_login import MAX_LIFETIME_SECONDS, sign_login_token
+    from app.links.tracking_page import tracking_token
     from app.models import Order, Shop
-    from app.tracking_links import tracking_token
 
     print("\nThe app is running:", flush=True)
     with app.app_context():
@@ -234,7 +234,7 @@ def _print_urls(app, base_url: str, order_ids: tuple[int, int], mailbox: str | N
                 print(f"  {label + ' order, tracking page:':34} {base_url}/t/{token}")
                 print(f"  {label + ' order, block JSON:':34} {base_url}/t/{token}.json")
         wc_shop = db.session.scalars(select(Shop).where(Shop.domain == DEMO_STORE_URL)).one()
-        link = sign_login_token(wc_shop.shop_key, wc_shop.webhook_secret, 1, time.time(), MAX_LIFETIME_SECONDS)
+        link = sign_login_token(wc_shop.shop_key, wc_shop.webhook_secret, 1, time.time())
         print(f"  merchant admin, WooCommerce demo shop (open within {MAX_LIFETIME_SECONDS // 60} minutes; "
               "the link works once, a restart prints a new one):")
         print(f"    {base_url}/admin/login?token={link}")

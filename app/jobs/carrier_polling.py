@@ -26,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app.clients.tracking import app_wide_keys, own_keys, provider_client
 from app.domain.arrival.carrier_tracks import apply_track, replan
 from app.domain.arrival.carriers import normalise_number
 from app.domain.arrival.poll_schedule import FINAL, given_up, later, next_poll
@@ -36,7 +37,6 @@ from app.jobs.interval_locks import release, take
 from app.jobs.runtime import job
 from app.jobs.tracking_bookkeeping import count_call, defer, record_looks, stop
 from app.models import Order, Shipment, Shop, TrackingProviderKey
-from app.clients.tracking import app_wide_keys, own_keys, provider_client
 from connectors.base import NotSupported
 from connectors.base import ShipmentStatus as S
 from connectors.tracking.base import (

@@ -31,12 +31,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from app.domain.orders.events import apply_facts
 from app.domain.followups.history import read_buyers
 from app.domain.followups.sync import earlier_orders_of, stored_messages_of, sync_own
-from app.domain.privacy.lifecycle import redact_late_arrivals
+from app.domain.orders.events import apply_facts
 from app.domain.orders.order_locks import holding, insert_customers, lock_orders
 from app.domain.orders.upsert import is_stale
+from app.domain.privacy.lifecycle import redact_late_arrivals
 from app.jobs.delivery_outcomes import (
     MALFORMED,
     RETRY,

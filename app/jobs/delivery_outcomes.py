@@ -15,7 +15,6 @@ from app.observability.privacy_scrub import scrub_addresses
 from app.queues import BACKOFF
 from connectors.base import FulfillmentEvent, OrderEvent
 
-
 # An attempt that raised: rolled back, marked failed, retried by its own job.
 RETRY = DeliveryOutcome(DeliveryState.FAILED, "failed (will retry)", will_retry=True)
 # A body the connector cannot read: marked failed, never retried (a replay may try again).

@@ -10,13 +10,12 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from app.domain.analytics.attribution import attribute_orders, purge_clicks
-from app.domain.orders.upsert import insert_for
 from app.domain.analytics.engagement_counts import buffer, take_counts
-from app.extensions import db
+from app.domain.orders.upsert import insert_for
+from app.extensions import db, queues
 from app.jobs.runtime import job
 from app.models import EngagementCount, Shop
 from app.presenters import load_modules
-from app.extensions import queues
 
 log = logging.getLogger(__name__)
 

@@ -12,15 +12,16 @@ from datetime import datetime, time, timedelta, timezone
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.mail.bounce_addresses import envelope_sender
+from app.clients.vouchers import VoucherUnavailable, issue_voucher
 from app.domain.followups.fatigue import FatigueRules, next_marketing_slot
-from app.domain.followups.sync import sync_followups
 from app.domain.followups.mail_kinds import MARKETING
-from app.domain.shop.modules import MAIL_POLICY, module_settings
 from app.domain.followups.send_checks import send_time_verdict
+from app.domain.followups.sync import sync_followups
 from app.domain.followups.vouchers import message_purpose
+from app.domain.shop.modules import MAIL_POLICY, module_settings
 from app.extensions import db
 from app.jobs.runtime import job
+from app.links.bounce_addresses import envelope_sender
 from app.mail.feedback_intake import record_refusal
 from app.mail.kind_context import unique_voucher_due
 from app.mail.render import message_id_for, render_message
@@ -28,9 +29,8 @@ from app.mail.senders import PermanentSendError, RecipientRefused, SendError, se
 from app.mail.snapshot import load_message_snapshot
 from app.models import Customer, MessageState, ScheduledMessage
 from app.models.states import MessageReason
-from app.presenters import load_for_presenting
 from app.observability.privacy_scrub import address_free, scrub_addresses
-from app.clients.vouchers import VoucherUnavailable, issue_voucher
+from app.presenters import load_for_presenting
 
 log = logging.getLogger(__name__)
 # Kinds whose sending is itself a fact the planner reads.

@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from app.clients.platforms import shopify_admin
 from app.domain.followups.sync import sync_followups
 from app.domain.orders.order_events import apply_order_event
 from app.extensions import db
 from app.jobs.runtime import job
 from app.models import Shop
-from app.clients.platforms import shopify_admin
 from connectors.shopify.client import ReauthorizeRequired
 
 log = logging.getLogger(__name__)

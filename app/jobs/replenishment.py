@@ -12,11 +12,11 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from app.domain.followups.sync import sync_followups
-from app.domain.followups.rules import product_key
 from app.domain.followups.mail_kinds import KINDS
-from app.domain.shop.modules import module_enabled
+from app.domain.followups.rules import product_key
+from app.domain.followups.sync import sync_followups
 from app.domain.orders.repeat_purchases import GAP_BOUNDS, Purchase, learn_intervals
+from app.domain.shop.modules import module_enabled
 from app.extensions import db
 from app.jobs.runtime import job
 from app.models import LearnedIntervals, Order, OrderLine, Shop

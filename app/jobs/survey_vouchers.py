@@ -12,13 +12,13 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from app.domain.orders.statuses import OrderStatus
+from app.clients.vouchers import VoucherUnavailable, issue_voucher
 from app.domain.followups.survey import survey_voucher_setting
 from app.domain.followups.vouchers import SURVEY, UNIQUE
+from app.domain.orders.statuses import OrderStatus
 from app.extensions import db, queues
 from app.jobs.runtime import job
 from app.models import Order, SurveyAnswer
-from app.clients.vouchers import VoucherUnavailable, issue_voucher
 
 log = logging.getLogger(__name__)
 TITLE = "Aftersales survey thank-you"

@@ -12,11 +12,11 @@ from datetime import datetime, timezone
 
 from flask import current_app
 
+from app.clients.platforms import woocommerce_loopback_allowed
 from app.domain.shop import woocommerce_connections as connections
 from app.extensions import db, queues
 from app.jobs.runtime import job
 from app.jobs.woocommerce_sync import setup_woocommerce_webhooks, webhook_setup_job_id
-from app.clients.platforms import woocommerce_loopback_allowed
 from connectors.woocommerce.client import KeysRefused, WooClient, WooCommerceApiError
 
 log = logging.getLogger(__name__)

@@ -16,12 +16,12 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy import select
 
+from app.clients.platforms import woocommerce_client, woocommerce_delivery_url
 from app.domain.orders.events import apply_event
 from app.domain.privacy.lifecycle import uninstall_shop
 from app.extensions import db
 from app.jobs.runtime import job
 from app.models import Order, Shop
-from app.clients.platforms import woocommerce_client, woocommerce_delivery_url
 from connectors.base import MalformedPayload
 from connectors.woocommerce.client import KeysRefused, StoreAddressRefused, WooClient, WooCommerceApiError
 from connectors.woocommerce.mapping import parse_webhook

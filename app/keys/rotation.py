@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Column, Table, Text, select, type_coerce, update
 from sqlalchemy.engine import Engine
 
-from app.keys import encryption as crypto
 from app.db.base import Base
+from app.keys import encryption as crypto
 
 # How many unreadable values are named in the report (all are counted).
 NAMED_UNREADABLE = 20

@@ -1,6 +1,6 @@
 """One report in, from the MTA pipe, the HTTP endpoint or an SMTP refusal: match, record, commit.
 
-A report is matched to its message only by a genuine token (app/mail/bounce_addresses.py): the
+A report is matched to its message only by a genuine token (app/links/bounce_addresses.py): the
 envelope recipient the MTA hands over, the report's own headers, or the original headers it
 quotes. A bounce that is no RFC 3464 report (qmail, Exchange's plain text:
 app/mail/plain_bounces.py) is taken only with a genuine token, which alone names its message;
@@ -17,9 +17,14 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.mail.bounce_addresses import message_id_from
-from app.domain.privacy.mail_feedback import DEFAULT_SOFT_BOUNCE_LIMIT, FeedbackReport, bounce_kind, record_feedback
+from app.domain.privacy.mail_feedback import (
+    DEFAULT_SOFT_BOUNCE_LIMIT,
+    FeedbackReport,
+    bounce_kind,
+    record_feedback,
+)
 from app.extensions import db
+from app.links.bounce_addresses import message_id_from
 from app.mail.feedback_reports import STATUS, MalformedReport, parse_report, scrubbed
 from app.mail.plain_bounces import plain_bounce
 from app.mail.senders import RecipientRefused

@@ -9,7 +9,7 @@
 
 Only what a decision needs comes out: the kind, the status code, the diagnostic with every
 address in it replaced, the feedback type, the reporting MTA, and the header values in
-which our token may travel (app/mail/bounce_addresses.py decides whether one is genuine).
+which our token may travel (app/links/bounce_addresses.py decides whether one is genuine).
 Anything else, down to bytes no parser survives, is a MalformedReport with its reason.
 """
 from __future__ import annotations
@@ -22,8 +22,8 @@ from email.parser import BytesParser, HeaderParser
 from email.policy import compat32
 from email.utils import collapse_rfc2231_value
 
-from app.mail.bounce_addresses import REF_HEADER
 from app.domain.privacy.mail_feedback import COMPLAINT, FEEDBACK, FeedbackReport, bounce_kind
+from app.links.bounce_addresses import REF_HEADER
 from app.observability.privacy_scrub import scrub_addresses
 
 STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")

@@ -11,9 +11,6 @@ from decimal import Decimal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from app.domain.followups.mail_kinds import KINDS, MARKETING
-from app.domain.shop.modules import module_settings
-from app.domain.shop.storefront import storefront_url
-from app.domain.privacy.suppressions import marketing_permitted, suppression_reason
 from app.domain.followups.survey import merchant_survey_url
 from app.domain.followups.vouchers import (
     NONE,
@@ -25,14 +22,17 @@ from app.domain.followups.vouchers import (
     message_purpose,
     voucher_setting,
 )
+from app.domain.privacy.suppressions import marketing_permitted, suppression_reason
+from app.domain.shop.modules import module_settings
+from app.domain.shop.storefront import storefront_url
 from app.extensions import db
 from app.i18n import format_amount, format_date_with_year, translate
+from app.links.newsletter_confirm import confirm_url
+from app.links.review import review_click_url
+from app.links.tracking_page import survey_url
 from app.models import ScheduledMessage
 from app.module_clicks import click_url
-from app.newsletter_links import confirm_url
 from app.presenters import shop_zone
-from app.review_clicks import review_click_url
-from app.tracking_links import survey_url
 from connectors.links import web_link
 
 NPS_SCORES = range(11)

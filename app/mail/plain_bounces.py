@@ -4,7 +4,7 @@ detectors know (Exim, Yahoo, GroupWise, …).
 
 Such a text is trusted no more than a DSN: intake matches it to its message only through a
 genuine token (the VERP address it was sent to, or our headers it quotes; the HMAC is checked
-in app/mail/bounce_addresses.py) and keeps it as malformed when there is none. Which address
+in app/links/bounce_addresses.py) and keeps it as malformed when there is none. Which address
 failed, as the text says, is never used. flufl.bounce only tells whether the text is a
 bounce at all (an out-of-office reply to our envelope sender is not), and a warning from a
 failure; a notice from MAILER-DAEMON or postmaster that no detector knows counts as a failure.

@@ -8,16 +8,16 @@ from urllib.parse import urlsplit
 import css_inline
 from flask import current_app
 
-from app.mail.bounce_addresses import REF_HEADER, feedback_token
 from app.domain.followups.mail_kinds import MARKETING
 from app.extensions import db
 from app.i18n import translate
+from app.links.bounce_addresses import REF_HEADER, feedback_token
+from app.links.tracking_page import tracking_url
+from app.links.unsubscribe import list_id, unsubscribe_url
 from app.mail.kind_context import kind_context
 from app.mail.mime import OutgoingMail, mailbox
 from app.models import Order, ScheduledMessage
 from app.presenters import load_for_presenting, order_status
-from app.tracking_links import tracking_url
-from app.unsubscribe_links import list_id, unsubscribe_url
 
 # What the mail templates read of the presenter's modules (the order and shop facts come
 # always): the parcel a parcel-bound kind is about.
@@ -64,7 +64,7 @@ def render_message(message: ScheduledMessage, order: Order | None = None) -> Out
     support = order.shop.support_email
     if support:  # a buyer's answer reaches the shop, not our sending address
         headers.insert(2, ("Reply-To", mailbox(sender_display_name(order.shop.name), support)))
-    if stored:  # comes back quoted in bounces and complaints (app/mail/bounce_addresses.py)
+    if stored:  # comes back quoted in bounces and complaints (app/links/bounce_addresses.py)
         headers.append((REF_HEADER, feedback_token(message.id)))
     if marketing:
         # RFC 8058 one-click: mailbox providers POST to the link; GET only shows a page.

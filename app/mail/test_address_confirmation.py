@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from flask import current_app
 from markupsafe import escape
 
+from app.links.test_address import MAX_AGE_SECONDS
 from app.mail.mime import OutgoingMail, mailbox
-from app.test_recipient_links import MAX_AGE_SECONDS
 
 
 def shop_label(shop) -> str:

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.keys.encryption import EncryptedText
 from app.db.base import Base
+from app.keys.encryption import EncryptedText
 
 
 def utcnow() -> datetime:

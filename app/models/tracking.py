@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.keys.encryption import EncryptedText
 from app.db.base import Base
+from app.keys.encryption import EncryptedText
 from app.models.shop import utcnow
 
 

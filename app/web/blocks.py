@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, current_app, json, jsonify, request
 
-from app.domain.shop.modules import module_enabled
 from app.domain.followups.survey import InvalidAnswer, accepts_answers, parse_answer, record_answer
+from app.domain.shop.modules import module_enabled
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.jobs.survey_vouchers import voucher_after_answer

@@ -14,9 +14,9 @@ from sqlalchemy import func, or_, select
 from app.domain.shop.brand_colours import brand_palette
 from app.extensions import db
 from app.i18n import N_, pick_locale, translate
+from app.links.tracking_page import tracking_token
 from app.models import Customer, Order, Shop
 from app.rate_limits import allow, client_address
-from app.tracking_links import tracking_token
 from app.web.body_limits import FORM_BYTES, limit_body
 from app.web.buyer_csp import add_buyer_csp
 from app.web.hosts import custom_domain

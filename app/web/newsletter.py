@@ -11,16 +11,16 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, render_template, request
 
-from app.domain.shop.modules import module_enabled
 from app.domain.followups.newsletter import confirm_subscription, request_confirmation
 from app.domain.privacy.suppressions import email_hash
+from app.domain.shop.modules import module_enabled
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.jobs.dispatch import enqueue_send
+from app.links.newsletter_confirm import LinkExpired, read_confirm_token
+from app.links.tracking_page import tracking_url
 from app.models import Customer, Order, Shop
-from app.newsletter_links import LinkExpired, read_confirm_token
 from app.rate_limits import allow, client_address
-from app.tracking_links import tracking_url
 from app.web.buyer_csp import add_buyer_csp
 from app.web.tracking import order_for_token
 

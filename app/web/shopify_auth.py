@@ -5,22 +5,19 @@ import secrets
 from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, redirect, request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from app.clients.platforms import shopify_credentials
 from app.domain.shop.installs import install_shopify_shop
 from app.extensions import db
-from app.clients.platforms import shopify_credentials
+from app.links import signer
 from connectors.shopify.client import ReauthorizeRequired
 from connectors.shopify.oauth import authorize_url, exchange_code, valid_shop_domain, verify_query
 from connectors.signature import same_secret
 
 bp = Blueprint("shopify_auth", __name__, url_prefix="/shopify/auth")
 STATE_COOKIE = "shopify_oauth_state"
-STATE_MAX_AGE = 600
-
-
-def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="shopify-oauth-state")
+STATE_PURPOSE = "shopify-oauth-state"
+STATE_MAX_AGE = signer.PURPOSES[STATE_PURPOSE].max_age
 
 
 def _secrets() -> tuple[str, ...]:
@@ -45,7 +42,7 @@ def begin():
     state = secrets.token_urlsafe(24)
     callback = f"{current_app.config['APP_URL']}/shopify/auth/callback"
     response = redirect(authorize_url(domain, current_app.config["SHOPIFY_API_KEY"], callback, state))
-    response.set_cookie(STATE_COOKIE, _signer().dumps({"state": state, "shop": domain}),
+    response.set_cookie(STATE_COOKIE, signer.sign(STATE_PURPOSE, {"state": state, "shop": domain}),
                         max_age=STATE_MAX_AGE, secure=True, httponly=True, samesite="Lax")
     return response
 
@@ -55,10 +52,11 @@ def callback():
     """Verify the callback (HMAC, freshness, state), trade the code, open the app."""
     domain = _checked_shop()
     try:
-        saved = _signer().loads(request.cookies.get(STATE_COOKIE, ""), max_age=STATE_MAX_AGE)
-    except BadSignature:
+        saved = signer.verify(STATE_PURPOSE, request.cookies.get(STATE_COOKIE, ""))
+    except signer.BadToken:
         abort(400, description="The sign-in took too long or started elsewhere; please start again.")
-    if not same_secret(saved.get("state", ""), request.args.get("state", "")) or saved.get("shop") != domain:
+    if not isinstance(saved, dict) or saved.get("shop") != domain \
+            or not same_secret(saved.get("state", ""), request.args.get("state", "")):
         abort(400, description="The sign-in state does not match; please start again.")
     try:
         tokens = exchange_code(shopify_credentials(), domain, request.args.get("code", ""))

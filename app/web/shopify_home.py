@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 import shopify_app
 from flask import Blueprint, current_app, request
 
+from app.clients.platforms import shopify_credentials
 from app.domain.shop.installs import find_shopify_shop, install_shopify_shop, needs_tokens
 from app.extensions import db
 from app.models import Shop
-from app.clients.platforms import shopify_credentials
 from connectors.shopify.tokens import exchange_id_token
 
 bp = Blueprint("shopify_home", __name__, url_prefix="/shopify")

@@ -11,15 +11,21 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, redirect, render_template, request
 
+from app.domain.followups.survey import (
+    InvalidAnswer,
+    accepts_answers,
+    parse_answer,
+    preselected_score,
+    record_answer,
+)
 from app.domain.orders.statuses import OrderStatus
-from app.domain.followups.survey import InvalidAnswer, accepts_answers, parse_answer, preselected_score, record_answer
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.jobs.survey_vouchers import voucher_after_answer
+from app.links.tracking_page import tracking_url
 from app.models import Order
 from app.presenters import survey_facts
 from app.rate_limits import allow, client_address
-from app.tracking_links import tracking_url
 from app.web.body_limits import FORM_BYTES, limit_body
 from app.web.buyer_csp import add_buyer_csp
 from app.web.tracking import order_for_token

@@ -2,7 +2,7 @@
 
 GET only asks (mail scanners and link previews fetch links in mails), the button POSTs, and
 only that confirms the address. Public: whoever reads that mailbox may answer, signed in to
-the admin or not; the signed token (app/test_recipient_links.py) is the whole permission.
+the admin or not; the signed token (app/links/test_address.py) is the whole permission.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from flask import Blueprint, render_template, request
 
 from app.domain.privacy.test_recipients import confirm, confirmable
 from app.extensions import db
+from app.links.test_address import LinkExpired, read_confirm_token
 from app.mail.test_address_confirmation import shop_label
 from app.rate_limits import allow, client_address
-from app.test_recipient_links import LinkExpired, read_confirm_token
 
 bp = Blueprint("test_address_confirm", __name__)
 PER_ADDRESS = (30, 60)

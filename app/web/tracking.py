@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, json, redirect, render_template, request
 
 from app.domain.shop.block_content import safe_https
-from app.embed_tokens import EmbedTokenError, looks_like_embed_token, verify_embed_token
 from app.extensions import db
 from app.i18n import translator
+from app.links.embed import EmbedTokenError, looks_like_embed_token, verify_embed_token
+from app.links.tracking_page import block_forms, read_tracking_token, tracking_url
 from app.models import Order
 from app.presenters import load_for_presenting
-from app.tracking_links import block_forms, read_tracking_token, tracking_url
 from app.web.buyer_csp import add_buyer_csp, buyer_csp_headers
 from app.web.hosts import domain_serves_here
 from app.web.presented_cache import (

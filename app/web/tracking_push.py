@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.clients.tracking import app_wide_keys, provider_client
 from app.domain.arrival.carrier_tracks import apply_track, replan
 from app.domain.arrival.carriers import normalise_number
 from app.domain.arrival.poll_schedule import FINAL, next_poll
@@ -30,7 +31,6 @@ from app.domain.orders.upsert import insert_for
 from app.extensions import db
 from app.jobs.tracking_bookkeeping import heard
 from app.models import DeliveryState, Order, Shipment, Shop, TrackingProviderKey, WebhookDelivery
-from app.clients.tracking import app_wide_keys, provider_client
 from app.web.body_limits import set_body_limit
 from connectors.base import MalformedPayload
 from connectors.tracking.base import PushedTrack, PushRefused

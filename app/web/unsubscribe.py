@@ -12,9 +12,9 @@ from flask import Blueprint, abort, render_template, request
 from app.domain.privacy.suppressions import unsubscribe
 from app.extensions import db
 from app.i18n import pick_locale, translate
+from app.links.unsubscribe import UnsubscribeTarget, read_unsubscribe_token
 from app.models import Customer, Shop
 from app.rate_limits import allow, client_address
-from app.unsubscribe_links import UnsubscribeTarget, read_unsubscribe_token
 from app.web.buyer_csp import add_buyer_csp
 
 bp = Blueprint("unsubscribe", __name__)

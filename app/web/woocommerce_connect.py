@@ -18,17 +18,18 @@ import re
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template_string, request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from app.clients.platforms import woocommerce_loopback_allowed
 from app.domain.shop import woocommerce_connections as connections
 from app.extensions import queues
 from app.jobs.woocommerce_connect import complete_woocommerce_connection, connection_job_id
-from app.clients.platforms import woocommerce_loopback_allowed
+from app.links import signer
 from app.rate_limits import allow, client_address
 from connectors.woocommerce.store_url import InvalidStoreUrl, normalise_store_url
 
 bp = Blueprint("woocommerce_connect", __name__, url_prefix="/woocommerce")
 COOKIE = "aftersales_wc_connect"
+STATE_PURPOSE = "woocommerce-connect-state"
 CLAIM = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 CONNECTS_PER_HOUR = 30
 
@@ -47,10 +48,6 @@ Settings → Aftersales in your WordPress admin.</p>
 </main></html>"""
 
 
-def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="woocommerce-connect-state")
-
-
 def callback_url() -> str:
     """WooCommerce refuses a callback that is not https."""
     configured = current_app.config.get("WOOCOMMERCE_CALLBACK_URL")
@@ -62,8 +59,8 @@ def callback_url() -> str:
 
 def _pending_from(token: str) -> connections.PendingConnection:
     try:
-        nonce = _signer().loads(token or "", max_age=connections.MAX_AGE_SECONDS)
-    except BadSignature:
+        nonce = signer.verify(STATE_PURPOSE, token or "", max_age=connections.MAX_AGE_SECONDS)
+    except signer.BadToken:
         abort(403, description="The connection request is unknown or expired; please start again.")
     pending = connections.load(nonce) if isinstance(nonce, str) else None
     if pending is None:
@@ -84,7 +81,7 @@ def connect():
     if claim is not None and not CLAIM.match(claim):
         abort(400, description="The plugin's connection claim is malformed; click Connect in WordPress again.")
     pending = connections.start(store, claim)
-    state = _signer().dumps(pending.nonce)
+    state = signer.sign(STATE_PURPOSE, pending.nonce)
     query = urlencode({
         "app_name": current_app.config.get("WOOCOMMERCE_APP_NAME", "Aftersales"),
         "scope": "read_write",

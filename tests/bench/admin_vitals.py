@@ -45,13 +45,13 @@ def run(base: str, shop_key: str, secret: str) -> dict:
         return {"skipped": "playwright is not installed"}
     if not os.access(CHROMIUM, os.X_OK):
         return {"skipped": f"{CHROMIUM} is missing (make browser-deps)"}
-    from app.admin_login_links import sign_login_token
+    from app.links.admin_login import sign_login_token
 
     figures: dict = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{base}/admin/login?token={sign_login_token(shop_key, secret, 1, time.time(), 120)}")
+        page.goto(f"{base}/admin/login?token={sign_login_token(shop_key, secret, 1, time.time())}")
         for name, path in PAGES:
             page.goto(base + path, wait_until="load")
             vitals = page.evaluate(VITALS_JS)

@@ -48,10 +48,10 @@ def _figures(durations: list[float], seconds: float) -> dict:
 
 def run(app, message_id: int, seconds: float) -> tuple[dict, dict]:
     """Return (raw smtplib figures, app figures)."""
+    from app.devstack.mail_sink import start_sink
     from app.extensions import db
     from app.mail.render import render_message
     from app.mail.senders import SMTPSender
-    from app.devstack.mail_sink import start_sink
     from app.mail.snapshot import load_message_snapshot
     from app.models import ScheduledMessage
 

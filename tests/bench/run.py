@@ -71,11 +71,11 @@ def seed(env: dict[str, str]) -> tuple[str, str, int]:
     from sqlalchemy import select
 
     from app import create_app
+    from app.db.migrate import upgrade
     from app.domain.followups.sync import sync_followups
     from app.extensions import db
-    from app.db.migrate import upgrade
+    from app.links.tracking_page import tracking_token
     from app.models import ScheduledMessage, Shop
-    from app.tracking_links import tracking_token
     from tests.factories import add_parcel, make_order
 
     upgrade(env["DATABASE_URL"])

@@ -2,10 +2,11 @@
 /**
  * Drive the plugin against tests/php/wp_stubs.php and print what it did as JSON.
  *
- * php plugin_cli.php token <shop_key> <order_id> <order_key> <secret> <expires>
+ * php plugin_cli.php link <purpose> <json data> <secret> <issued_at>
+ * php plugin_cli.php token <shop_key> <order_id> <order_key> <secret> <issued_at>
  * php plugin_cli.php render <app_url> <shop_key> <secret> <order_id> <order_key>
  * php plugin_cli.php reorder <order_key_sent>
- * php plugin_cli.php login-token <shop_key> <user_id> <secret> <expires> <nonce>
+ * php plugin_cli.php login-token <shop_key> <user_id> <secret> <issued_at> <nonce>
  * php plugin_cli.php open-admin <app_url> <shop_key> <secret> <user_id> <capability> <nonce_sent>
  * php plugin_cli.php settings-page <app_url> <shop_key> <secret>
  * php plugin_cli.php connect-start <app_url> <capability> <nonce_sent>
@@ -16,7 +17,9 @@ require __DIR__ . '/wp_stubs.php';
 require dirname( __DIR__, 2 ) . '/theme_blocks/woocommerce/aftersales/aftersales.php';
 
 $command = $argv[1] ?? '';
-if ( 'token' === $command ) {
+if ( 'link' === $command ) {
+	echo aftersales_sign_link( $argv[2], json_decode( $argv[3], true ), $argv[4], (int) $argv[5] );
+} elseif ( 'token' === $command ) {
 	echo aftersales_make_token( $argv[2], $argv[3], $argv[4], $argv[5], (int) $argv[6] );
 } elseif ( 'render' === $command ) {
 	$GLOBALS['stub_options'] = array(

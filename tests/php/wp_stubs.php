@@ -22,7 +22,7 @@ function do_action_stub( $hook, ...$args ) {
 		}
 	}
 }
-function wp_json_encode( $data ) { return json_encode( $data ); }
+function wp_json_encode( $data, $options = 0 ) { return json_encode( $data, $options ); }
 function get_option( $name, $default = false ) { return $GLOBALS['stub_options'][ $name ] ?? $default; }
 function untrailingslashit( $value ) { return rtrim( $value, '/\\' ); }
 function get_locale() { return 'de_DE'; }

@@ -165,8 +165,8 @@ def main() -> int:
            "DISPATCH_INTERVAL_SECONDS": "1", "MAIL_FROM": "Aftersales <mail@scale.example.test>"}
     os.environ.update(env)
     from app import create_app
-    from app.extensions import db, queues
     from app.db.migrate import upgrade
+    from app.extensions import db, queues
     from tests.scale.history import HistorySeeder
     from tests.scale.templates import create_shops, play_templates
 

@@ -210,8 +210,8 @@ def main() -> int:
     from cryptography.fernet import Fernet
 
     from app import create_app
-    from app.devstack.embedded_redis import start_embedded_redis
     from app.db.migrate import upgrade
+    from app.devstack.embedded_redis import start_embedded_redis
     from app.models import Shop
     from tests.conftest import make_config
     from tests.fakes.tracking_providers import FakeDhl, FakeSeventeenTrack

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.links.tracking_page import tracking_token
 from app.mail.feedback_intake import MAX_REPORT_BYTES
 from app.models import DeliveryState, MailFeedback, Shop, SurveyAnswer, WebhookDelivery
-from app.tracking_links import tracking_token
 from app.web.body_limits import FORM_BYTES
 from tests.bench.servers import gunicorn
 from tests.conftest import fresh_payload, load_payload, make_config, shopify_headers

@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 import pytest
 
 from app.extensions import db
-from app.newsletter_links import confirm_token
-from app.tracking_links import tracking_token
-from app.unsubscribe_links import unsubscribe_token
+from app.links.newsletter_confirm import confirm_token
+from app.links.tracking_page import tracking_token
+from app.links.unsubscribe import unsubscribe_token
 from tests.browser import require_browser
 from tests.buyer_pages import (
     LOGO_ORIGIN,

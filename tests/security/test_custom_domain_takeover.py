@@ -9,8 +9,8 @@ import pytest
 
 from app.domain.shop.custom_domains import challenge_name, challenge_token
 from app.extensions import db
+from app.links.tracking_page import lookup_url, tracking_token, tracking_url
 from app.models import Shop
-from app.tracking_links import lookup_url, tracking_token, tracking_url
 from tests.admin_sessions import WC_SECRET, csrf_token, login_link
 from tests.factories import add_parcel, make_order
 

@@ -8,8 +8,8 @@ import pytest
 
 from app.config import config_from_env
 from app.extensions import db
+from app.links.tracking_page import tracking_token
 from app.models import Shop
-from app.tracking_links import tracking_token
 from tests.factories import make_order
 
 DOMAIN = "track.johns-apparel.de"

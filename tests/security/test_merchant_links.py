@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
+from app.links.tracking_page import tracking_token
 from app.models import Shop
-from app.tracking_links import tracking_token
 from tests.admin_sessions import csrf_token
 from tests.factories import add_parcel, make_order, set_module
 

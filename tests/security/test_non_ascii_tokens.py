@@ -15,12 +15,13 @@ from urllib.parse import quote
 
 import pytest
 
-from app.admin_login_links import sign_login_token
-from app.embed_tokens import embed_token
 from app.extensions import db
-from app.newsletter_links import confirm_token
-from app.tracking_links import tracking_token
-from app.unsubscribe_links import unsubscribe_token
+from app.links import signer
+from app.links.admin_login import sign_login_token
+from app.links.embed import embed_token
+from app.links.newsletter_confirm import confirm_token
+from app.links.tracking_page import tracking_token
+from app.links.unsubscribe import unsubscribe_token
 from connectors.shopify.oauth import query_hmac
 from tests.admin_sessions import WC_SECRET, csrf_token, login_link
 from tests.bench.servers import gunicorn
@@ -50,11 +51,11 @@ def _signed_query(params: dict) -> dict:
 
 
 def _embed(world, key: str = ORDER_KEY) -> str:
-    return embed_token(world["wc_shop"].shop_key, 812, key, WC_SECRET, int(time.time()) + 600)
+    return embed_token(world["wc_shop"].shop_key, 812, key, WC_SECRET, int(time.time()))
 
 
 def _login_payload(world) -> str:
-    return sign_login_token(world["wc_shop"].shop_key, WC_SECRET, 7, time.time()).partition(".")[0]
+    return sign_login_token(world["wc_shop"].shop_key, WC_SECRET, 7, time.time()).rpartition(".")[0]
 
 
 def _forged(token: str, bad: str) -> str:
@@ -76,10 +77,10 @@ def _shopify_webhook(path):
 
 
 def _callback_state(client, world, bad):
-    from app.web.shopify_auth import STATE_COOKIE, _signer
+    from app.web.shopify_auth import STATE_COOKIE, STATE_PURPOSE
 
     with client.application.test_request_context():
-        cookie = _signer().dumps({"state": "the-real-state", "shop": SHOPIFY_DOMAIN})
+        cookie = signer.sign(STATE_PURPOSE, {"state": "the-real-state", "shop": SHOPIFY_DOMAIN})
     client.set_cookie(STATE_COOKIE, cookie)
     return client.get("/shopify/auth/callback",
                       query_string=_signed_query({"shop": SHOPIFY_DOMAIN, "code": "c0de", "state": bad}))
@@ -120,9 +121,9 @@ SURFACES = {
     "admin login link payload": lambda client, world, bad: client.get(
         "/admin/login", query_string={"token": f"{bad}.{'0' * 64}"}),
     "embed token signature": lambda client, world, bad: client.get(
-        "/embed/v1/order-status", query_string={"token": f"{_embed(world).partition('.')[0]}.{bad}"}),
+        "/embed/v1/order-status", query_string={"token": f"{_embed(world).rpartition('.')[0]}.{bad}"}),
     "embed page token": lambda client, world, bad: client.get(
-        "/embed/v1/order-page", query_string={"token": f"{_embed(world).partition('.')[0]}.{bad}"}),
+        "/embed/v1/order-page", query_string={"token": f"{_embed(world).rpartition('.')[0]}.{bad}"}),
     "embed token order key": lambda client, world, bad: client.get(
         "/embed/v1/order-status", query_string={"token": _embed(world, key=bad)}),
     "tracking page": lambda client, world, bad: client.get(f"/t/{_forged(tracking_token(world['order']), bad)}"),
@@ -184,7 +185,7 @@ def test_raw_utf8_bytes_through_gunicorn_are_refused_with_a_4xx(config, world):
     env = process_env(config, MAIL_FEEDBACK_SECRET=FEEDBACK_SECRET)
     key = world["wc_shop"].shop_key
     payload = _login_payload(world)
-    embed_payload = _embed(world).partition(".")[0]
+    embed_payload = _embed(world).rpartition(".")[0]
     with gunicorn("app:create_app()", env, workers=1, probe="/healthz") as base:
         for bad in HOSTILE:
             quoted = quote(bad, safe="")

@@ -5,17 +5,16 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.extensions import db
 from app.jobs.messages import mail_sender
+from app.links.newsletter_confirm import confirm_token as newsletter_token
+from app.links.unsubscribe import unsubscribe_token
 from app.models import TestRecipient
-from app.newsletter_links import confirm_token as newsletter_token
-from app.test_recipient_links import SALT
-from app.unsubscribe_links import unsubscribe_token
 from tests.admin_sessions import SHOPIFY_DOMAIN, bearer
 from tests.confirmed_addresses import confirm_test_address
+from tests.link_tokens import v1_token
 from tests.test_admin_forms import post
 
 ADDRESS = "me@laden.example"
@@ -129,7 +128,8 @@ def test_a_link_for_one_shop_confirms_nothing_for_another(app, wc_admin, wc_shop
     assert shopify_post(client, f"/admin/previews/test-addresses/{row(wc_shop).id}/remove", {}).status_code == 404
     assert row(wc_shop) is not None
     # A's token re-signed with B's ids is no token of ours.
-    forged = URLSafeTimedSerializer("guessed", salt=SALT).dumps({"s": shop.id, "r": row(shop).id, "h": "x", "t": 0})
+    forged = v1_token("guessed", "test-address-confirm", {"s": shop.id, "r": row(shop).id, "h": "x", "t": 0},
+                      int(time.time()))
     assert app.test_client().post(f"/test-address/{forged}").status_code == 404
     assert row(shop).confirmed_at is None and link_b != link_a
 
@@ -142,7 +142,7 @@ def test_an_expired_or_superseded_link_confirms_nothing(app, wc_admin, wc_shop, 
     stranger = app.test_client()
     assert stranger.post(first).status_code == 404
     later = time.time() + 25 * 3600
-    monkeypatch.setattr("itsdangerous.timed.time", SimpleNamespace(time=lambda: later))
+    monkeypatch.setattr("app.links.signer.time", SimpleNamespace(time=lambda: later))
     for answer in (stranger.get(second), stranger.post(second)):
         assert answer.status_code == 410 and b"This link has expired" in answer.data
     assert row(wc_shop).confirmed_at is None

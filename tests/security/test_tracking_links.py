@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.links.tracking_page import tracking_token
 from app.models import Order, Shipment, Shop
-from app.tracking_links import tracking_token
 from connectors.shopify.mapping import parse_webhook as parse_shopify
 from connectors.woocommerce.mapping import parse_webhook as parse_woocommerce
 from tests.conftest import fresh_payload, load_payload

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select
 
-from app.domain.shop.modules import MEASUREMENT, module_settings
 from app.domain.analytics.engagement_counts import count_click
+from app.domain.shop.modules import MEASUREMENT, module_settings
 from app.models import Order, OrderAttribution, Shop
 from app.models.engagement import ModuleClick
 from app.module_clicks import ATTRIBUTED_ON_PAGE, Click

@@ -11,8 +11,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.domain.analytics.holdout import in_holdout
-from app.models import EngagementCount, Order, OrderAttribution, Refund, Shop
 from app.domain.analytics.uplift import Uplift, welch_uplift
+from app.models import EngagementCount, Order, OrderAttribution, Refund, Shop
 
 REPEAT_WINDOW = timedelta(days=30)
 DAILY_UP_TO = 30  # longer periods are charted by week

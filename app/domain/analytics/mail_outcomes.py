@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from app.domain.followups.send_checks import NO_SUPPORT_ADDRESS
 from app.domain.analytics.week_buckets import Weeks
+from app.domain.followups.send_checks import NO_SUPPORT_ADDRESS
 from app.models import ScheduledMessage, Suppression
 
 # Skip reasons as app/domain/followups/send_checks.py and suppressions.py write them, by group.

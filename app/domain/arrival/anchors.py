@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from app.domain.arrival.edd import DeliveryRule, add_business_days
 from app.domain.followups.fatigue import zone
 from app.domain.followups.mail_kinds import KINDS
-from app.domain.shop.modules import module_settings
 from app.domain.orders.shipments import carrier_spoke, said_by_carrier
 from app.domain.orders.statuses import NOT_SHIPPED, PAID, fully_fulfilled
+from app.domain.shop.modules import module_settings
 from app.models import Order, Shop
 from connectors.base import ShipmentStatus as S
 

@@ -29,8 +29,8 @@ from app.domain.arrival.carrier_performance import (
 from app.domain.arrival.edd import DeliveryRule
 from app.domain.arrival.learned_transit import carrier_key
 from app.domain.followups.mail_kinds import KINDS
-from app.domain.shop.modules import module_settings
 from app.domain.orders.shipments import UNSHIPPED, said_by_carrier
+from app.domain.shop.modules import module_settings
 from app.models import Order, Shipment, Shop, TrackingEvent
 
 NOT_LEFT = tuple(status.value for status in UNSHIPPED)

@@ -36,9 +36,9 @@ from zoneinfo import ZoneInfo
 
 from app.domain.arrival.anchors import after
 from app.domain.arrival.edd import DeliveryRule, DeliveryWindow, add_business_days, merchant_window
-from app.domain.followups.fatigue import zone
 from app.domain.arrival.learned_transit import UNKNOWN_CARRIER, pair_key, transit_window
 from app.domain.arrival.stalls import STALL_STATES
+from app.domain.followups.fatigue import zone
 from connectors.base import ShipmentStatus as S
 
 MIN_DELIVERED = 10

@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.domain.arrival.carriers import BY_KEY
-from app.domain.followups.sync import sync_followups
 from app.domain.arrival.poll_schedule import FINAL
+from app.domain.arrival.tracking_choice import carrier_key
+from app.domain.followups.sync import sync_followups
 from app.domain.orders.shipments import PROVIDER_PREFIX, said_by_carrier
 from app.domain.orders.statuses import NOT_SHIPPED, derive_order_status
-from app.domain.arrival.tracking_choice import carrier_key
 from app.models import Order, Shipment, Shop, TrackingEvent
 from connectors.base import ShipmentStatus as S
 from connectors.tracking.base import CarrierScan, ParcelTrack

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.followups.rules import LIVE_STATES, REVIEW_KINDS, History, product_key
 from app.domain.followups.mail_kinds import KINDS
+from app.domain.followups.rules import LIVE_STATES, REVIEW_KINDS, History, product_key
 from app.domain.shop.modules import module_enabled
 from app.models import LearnedIntervals, MessageState, Order, OrderLine, ScheduledMessage
 

@@ -13,8 +13,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.domain.followups.sync import sync_followups
 from app.domain.followups.mail_kinds import KINDS
+from app.domain.followups.sync import sync_followups
 from app.domain.privacy.suppressions import DOUBLE_OPT_IN, GRANTED, email_hash
 from app.models import Customer, MessageState, Order, ScheduledMessage, Shop, Suppression
 

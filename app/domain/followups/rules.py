@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from app.domain.arrival.anchors import after, arrival, destination, dispatch_overdue_at, status_since
-from app.domain.followups.mail_kinds import KINDS, MARKETING, TRANSACTIONAL, MailKind
-from app.domain.shop.modules import module_enabled, module_settings
 from app.domain.arrival.stalls import stalled_at
+from app.domain.followups.mail_kinds import KINDS, MARKETING, TRANSACTIONAL, MailKind
 from app.domain.orders.statuses import derive_order_status
 from app.domain.privacy.suppressions import marketing_permitted
+from app.domain.shop.modules import module_enabled, module_settings
 from app.models import MessageState, Order, OrderLine, Shop
 from connectors.base import ShipmentStatus as S
 

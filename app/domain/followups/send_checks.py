@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import object_session
 
-from app.domain.followups.history import load_history
-from app.domain.followups.rules import UNHAPPY_ORDER_STATES, on_request, plan_followups
 from app.domain.analytics.holdout import HOLDOUT_REASON, in_holdout
+from app.domain.followups.history import load_history
 from app.domain.followups.mail_kinds import KINDS, MARKETING
-from app.domain.shop.modules import module_enabled
+from app.domain.followups.rules import UNHAPPY_ORDER_STATES, on_request, plan_followups
 from app.domain.orders.statuses import derive_order_status
 from app.domain.privacy.suppressions import ALL_MAIL_REASONS, marketing_permitted, suppression_reason
+from app.domain.shop.modules import module_enabled
 from app.models import ScheduledMessage, Shop
 from app.models.states import MessageReason
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from app.domain.shop.modules import module_enabled, module_settings
+from app.domain.analytics.week_buckets import Weeks
 from app.domain.followups.vouchers import (
     SAMPLE_CODE,
     STATIC,
@@ -25,7 +25,7 @@ from app.domain.followups.vouchers import (
     issued_code,
     voucher_setting,
 )
-from app.domain.analytics.week_buckets import Weeks
+from app.domain.shop.modules import module_enabled, module_settings
 from app.models import Order, Shop, SurveyAnswer
 from connectors.links import web_link
 

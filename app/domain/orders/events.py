@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.domain.followups.sync import sync_followups
-from app.domain.privacy.lifecycle import export_customer_data, redact_customer, redact_shop, uninstall_shop
 from app.domain.orders.order_events import apply_order_event, apply_refund, cancel_deleted_order, find_order
 from app.domain.orders.shipments import apply_fulfillment_event, apply_tracking_update
 from app.domain.orders.statuses import derive_order_status
+from app.domain.privacy.lifecycle import export_customer_data, redact_customer, redact_shop, uninstall_shop
 from app.models import Order, Shop
 from app.models.states import DeliveryOutcome
 from connectors.base import (

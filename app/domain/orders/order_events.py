@@ -11,8 +11,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.domain.orders.order_locks import held_customer, held_order
 from app.domain.orders.shipments import apply_fulfillment_event
 from app.domain.orders.statuses import derive_order_status
-from app.domain.privacy.suppressions import DOUBLE_OPT_IN, WITHDRAWN
 from app.domain.orders.upsert import get_or_create, get_or_insert, is_stale
+from app.domain.privacy.suppressions import DOUBLE_OPT_IN, WITHDRAWN
 from app.models import Customer, Order, OrderLine, Refund, Shop
 from connectors.base import LineItem, OrderEvent, RefundEvent
 

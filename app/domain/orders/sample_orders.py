@@ -54,7 +54,7 @@ def sample_message(shop, kind_key: str, locale: str, now: datetime, email: str =
     """A scheduled message of `kind_key` about the matching sample order, as the sender sees it.
 
     `preview` marks it for the links that would act on a real buyer: its unsubscribe link
-    leads to a notice instead (app/unsubscribe_links.py).
+    leads to a notice instead (app/links/unsubscribe.py).
     """
     kind = KINDS[kind_key]
     order = sample_order(shop, KIND_STATE.get(kind_key, "delivered"), locale, now, email)

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.privacy.suppressions import email_hash
+from app.links.test_address import MAX_AGE_SECONDS, ConfirmTarget, mailed_at_mark
 from app.models import Shop, TestRecipient
-from app.test_recipient_links import MAX_AGE_SECONDS, ConfirmTarget, mailed_at_mark
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ADDRESS_LENGTH = 254

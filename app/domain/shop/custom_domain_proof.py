@@ -1,6 +1,6 @@
 """Proof that a shop holds its custom domain, and which shop a host goes to.
 
-A host serves a shop (app/web/hosts.py) and the shop's links use it (app/tracking_links.py)
+A host serves a shop (app/web/hosts.py) and the shop's links use it (app/links/tracking_page.py)
 only once `custom_domain_verified_at` is set: the shop published a TXT record at
 `_aftersales-challenge.<host>` holding its own token (app/domain/shop/custom_domains.py), an HMAC
 of (shop id, host) under SECRET_KEY, so no other shop can know or reuse it. Changing the

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from app.domain.followups.mail_kinds import KINDS
 from app.domain.arrival.work_calendars import region_code
+from app.domain.followups.mail_kinds import KINDS
 from connectors.links import web_link
 
 

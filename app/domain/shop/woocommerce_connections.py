@@ -24,8 +24,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.keys import encryption as crypto
 from app.extensions import queues
+from app.keys import encryption as crypto
 from app.models import Shop
 
 # The merchant may have to log in to WordPress first; an hour is plenty.

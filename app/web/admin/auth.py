@@ -15,8 +15,8 @@ import shopify_app
 from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
 
-from app.admin_login_links import MAX_LIFETIME_SECONDS, LoginLinkError, read_login_token, token_fingerprint
 from app.extensions import db, queues
+from app.links.admin_login import MAX_LIFETIME_SECONDS, LoginLinkError, read_login_token, token_fingerprint
 from app.models import Shop
 from app.web.admin import bp
 from app.web.shopify_home import PATCH_ID_TOKEN_PATH, _config, _passthrough, _request_input, ensure_installed

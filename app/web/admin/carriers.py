@@ -8,7 +8,13 @@ from urllib.parse import urlencode
 from flask import g, request
 
 from app.domain.arrival.carrier_history import CarrierReport, carrier_report
-from app.domain.arrival.carrier_performance import HIGH_SHARE, LEARNING_DAYS, LOW_SHARE, MIN_DELIVERED, PairSummary
+from app.domain.arrival.carrier_performance import (
+    HIGH_SHARE,
+    LEARNING_DAYS,
+    LOW_SHARE,
+    MIN_DELIVERED,
+    PairSummary,
+)
 from app.extensions import db
 from app.web.admin import bp
 from app.web.admin.csv_download import csv_download

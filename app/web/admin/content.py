@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, g, request
 
+from app.domain.followups.review_targets import review_link
 from app.domain.shop.block_content import (
     BANNER_FIELDS,
     FAQ_FIELDS,
@@ -16,7 +17,6 @@ from app.domain.shop.block_content import (
 from app.domain.shop.module_changes import save_module
 from app.domain.shop.module_fields import Field, validate_fields
 from app.domain.shop.modules import module_enabled, module_settings
-from app.domain.followups.review_targets import review_link
 from app.extensions import db
 from app.web.admin import bp
 from app.web.admin.activity import log_change, log_summary

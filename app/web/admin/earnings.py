@@ -14,10 +14,10 @@ from flask import g, request
 from app.domain.analytics.attribution import DEFAULT_WINDOWS, MAX_WINDOW_DAYS, windows
 from app.domain.analytics.earnings import EarningsReport, earnings_report
 from app.domain.analytics.holdout import MAX_PERCENT, holdout_percent
+from app.domain.analytics.uplift import MIN_HOLDOUT
 from app.domain.shop.module_changes import save_module
 from app.domain.shop.module_fields import Field, validate_fields
 from app.domain.shop.modules import MEASUREMENT
-from app.domain.analytics.uplift import MIN_HOLDOUT
 from app.extensions import db
 from app.i18n import N_, format_amount
 from app.web.admin import bp

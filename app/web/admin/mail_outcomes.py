@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 
 from flask import abort, g, request
 
-from app.domain.followups.mail_kinds import KINDS
 from app.domain.analytics.mail_outcomes import OUTCOMES, WEEKLY, MailOutcomes, mail_outcomes
-from app.domain.followups.survey import SCORES, score_summary, weekly_score_counts
 from app.domain.analytics.week_buckets import complete_weeks
+from app.domain.followups.mail_kinds import KINDS
+from app.domain.followups.survey import SCORES, score_summary, weekly_score_counts
 from app.extensions import db
 from app.i18n import N_
 from app.web.admin import bp

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from flask import abort, g, request
 
+from app.domain.followups.vouchers import voucher_setting
 from app.domain.shop.module_changes import replan_open_orders, save_module
 from app.domain.shop.module_fields import (
     BLOCK_MODULES,
@@ -14,7 +15,6 @@ from app.domain.shop.module_fields import (
     validate_settings,
 )
 from app.domain.shop.modules import module_enabled, module_settings
-from app.domain.followups.vouchers import voucher_setting
 from app.extensions import db
 from app.web.admin import bp
 from app.web.admin.activity import log_change

@@ -6,9 +6,9 @@ from datetime import datetime, time, timedelta, timezone
 from flask import g
 from sqlalchemy import and_, func, or_, select
 
-from app.domain.shop.connection_health import shopify_health, woocommerce_health
 from app.domain.followups.fatigue import zone
 from app.domain.followups.survey import net_promoter_score
+from app.domain.shop.connection_health import shopify_health, woocommerce_health
 from app.extensions import db
 from app.models import MessageState, ScheduledMessage, WebhookDelivery
 from app.models.states import MESSAGE_PENDING

@@ -8,20 +8,20 @@ from datetime import datetime, timezone
 from flask import abort, g, request
 from sqlalchemy import select
 
-from app.domain.privacy import test_recipients
 from app.domain.followups.mail_kinds import KINDS
 from app.domain.orders.sample_orders import SAMPLE_STATES, sample_message, sample_order
+from app.domain.privacy import test_recipients
 from app.domain.privacy.suppressions import email_hash
 from app.extensions import db
 from app.i18n import translator
 from app.jobs.messages import mail_sender
+from app.links.test_address import confirm_token, confirm_url
 from app.mail.render import render_message
 from app.mail.senders import SendError
 from app.mail.test_address_confirmation import confirmation_mail
 from app.models import TestRecipient
 from app.presenters import order_status
 from app.rate_limits import allow
-from app.test_recipient_links import confirm_token, confirm_url
 from app.web import test_address_confirm
 from app.web.admin import bp
 from app.web.admin.layout import render_page

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort, g, request
 from sqlalchemy import func, select
 
-from app.domain.shop.setting_changes import free_text
 from app.domain.privacy.suppressions import ALL_MAIL_REASONS, email_hash, lift_suppression, log_lift
+from app.domain.shop.setting_changes import free_text
 from app.extensions import db
 from app.models import Suppression
 from app.web.admin import bp

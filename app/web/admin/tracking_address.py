@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from app.domain.shop import custom_domain_proof as proof
 from app.domain.shop.custom_domains import MAX_LENGTH, app_host, challenge_name, parse_custom_domain
 from app.extensions import db
+from app.links.tracking_page import lookup_url
 from app.models import Shop
 from app.rate_limits import allow
-from app.tracking_links import lookup_url
 from app.web.admin import bp
 from app.web.admin.activity import log_change
 from app.web.admin.layout import render_page

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta, timezone
 from flask import abort, current_app, g, request
 from sqlalchemy import case, exists, func, select, update
 
+from app.clients.tracking import app_wide_keys, provider_client
 from app.domain.arrival.tracking_choice import DHL, PROVIDER_NAMES, SEVENTEENTRACK, fingerprint
 from app.extensions import db
 from app.jobs import tracking_pacing as pacing
 from app.jobs.tracking_bookkeeping import count_call
 from app.models import Order, Shipment, TrackingEvent, TrackingProviderKey, TrackingUsage
 from app.rate_limits import allow
-from app.clients.tracking import app_wide_keys, provider_client
 from app.web.admin import bp
 from app.web.admin.activity import log_summary
 from app.web.admin.layout import render_page

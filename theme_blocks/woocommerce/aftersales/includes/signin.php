@@ -1,17 +1,14 @@
 <?php
 /**
- * "Open Aftersales": a one-use sign-in link into the app's admin, verified by app/admin_login_links.py.
+ * "Open Aftersales": a one-use sign-in link into the app's admin, verified by app/links/admin_login.py.
  *
- * Token = base64url(JSON {"shop", "user", "exp", "nonce"}) without padding, "." and the hex
- * hash_hmac('sha256', payload part, secret). The app refuses links living over five minutes.
+ * Token: purpose "admin-login" of includes/links.php, data {"s": shop key, "u": user id,
+ * "n": nonce}. The app takes a link for five minutes from when it was made, once.
  *
  * @package Aftersales
  */
 
 defined( 'ABSPATH' ) || exit;
-
-/** Seconds a sign-in link stays valid; one is made per click. */
-const AFTERSALES_LOGIN_LIFETIME = 300;
 
 /**
  * Make the sign-in token.
@@ -19,19 +16,17 @@ const AFTERSALES_LOGIN_LIFETIME = 300;
  * @param string $shop_key The shop key.
  * @param int    $user_id  WordPress user id.
  * @param string $secret   The shop's signing secret.
- * @param int    $expires  Unix time after which the app refuses the link.
+ * @param int    $now      Unix time the link is made.
  * @param string $nonce    Random string; makes every link unique.
  * @return string
  */
-function aftersales_make_login_token( $shop_key, $user_id, $secret, $expires, $nonce ) {
-	$claims  = array(
-		'shop'  => (string) $shop_key,
-		'user'  => (int) $user_id,
-		'exp'   => (int) $expires,
-		'nonce' => (string) $nonce,
+function aftersales_make_login_token( $shop_key, $user_id, $secret, $now, $nonce ) {
+	$data = array(
+		's' => (string) $shop_key,
+		'u' => (int) $user_id,
+		'n' => (string) $nonce,
 	);
-	$payload = aftersales_base64url( wp_json_encode( $claims ) );
-	return $payload . '.' . hash_hmac( 'sha256', $payload, (string) $secret );
+	return aftersales_sign_link( 'admin-login', $data, $secret, $now );
 }
 
 /**
@@ -59,7 +54,7 @@ function aftersales_login_url( $now ) {
 		$settings['shop_key'],
 		get_current_user_id(),
 		$settings['secret'],
-		$now + AFTERSALES_LOGIN_LIFETIME,
+		$now,
 		aftersales_base64url( random_bytes( 16 ) )
 	);
 	return $settings['app_url'] . '/admin/login?token=' . rawurlencode( $token );

@@ -1,27 +1,13 @@
 <?php
 /**
- * Signed embed tokens, verified by the Aftersales app (app/embed_tokens.py).
- *
- * Token = base64url(JSON {"s": shop key, "o": order id, "k": order key, "e": expiry})
- *         . "." . base64url(HMAC-SHA256(secret, payload part)), both without padding.
+ * Signed embed tokens, verified by the Aftersales app (app/links/embed.py): purpose "embed"
+ * of includes/links.php, data {"s": shop key, "o": order id, "k": order key}. The app takes
+ * a token for an hour from when it was made; a fresh one is made on every page view.
  *
  * @package Aftersales
  */
 
 defined( 'ABSPATH' ) || exit;
-
-/** Seconds an embed token stays valid; a fresh one is made on every page view. */
-const AFTERSALES_TOKEN_LIFETIME = HOUR_IN_SECONDS;
-
-/**
- * URL-safe base64 without padding.
- *
- * @param string $raw Bytes.
- * @return string
- */
-function aftersales_base64url( $raw ) {
-	return rtrim( strtr( base64_encode( $raw ), '+/', '-_' ), '=' ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_encode
-}
 
 /**
  * Make the token for one order.
@@ -30,18 +16,16 @@ function aftersales_base64url( $raw ) {
  * @param int    $order_id  WooCommerce order id.
  * @param string $order_key WooCommerce order key (wc_order_…).
  * @param string $secret    The shop's signing secret.
- * @param int    $expires   Unix time after which the token is refused.
+ * @param int    $issued_at Unix time the token is made.
  * @return string
  */
-function aftersales_make_token( $shop_key, $order_id, $order_key, $secret, $expires ) {
-	$claims  = array(
+function aftersales_make_token( $shop_key, $order_id, $order_key, $secret, $issued_at ) {
+	$data = array(
 		's' => (string) $shop_key,
 		'o' => (int) $order_id,
 		'k' => (string) $order_key,
-		'e' => (int) $expires,
 	);
-	$payload = aftersales_base64url( wp_json_encode( $claims ) );
-	return $payload . '.' . aftersales_base64url( hash_hmac( 'sha256', $payload, (string) $secret, true ) );
+	return aftersales_sign_link( 'embed', $data, $secret, $issued_at );
 }
 
 /**
@@ -60,6 +44,6 @@ function aftersales_order_token( $order ) {
 		$order->get_id(),
 		$order->get_order_key(),
 		$settings['secret'],
-		time() + AFTERSALES_TOKEN_LIFETIME
+		time()
 	);
 }

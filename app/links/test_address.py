@@ -3,7 +3,7 @@ one mailing, a day to open it.
 
 The token binds the shop, the row, the address's hash and when the row's link was mailed
 (`TestRecipient.created_at`, renewed by each new mailing), so an older link, one for
-another shop, or one for a row removed and added again confirms nothing. Its salt is its
+another shop, or one for a row removed and added again confirms nothing. Its purpose is its
 own: a token of any other link (unsubscribe, newsletter) does not verify here.
 """
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.domain.privacy.suppressions import email_hash
+from app.links import signer
 
-SALT = "test-recipient-confirm-v1"
-MAX_AGE_SECONDS = 24 * 3600
+PURPOSE = "test-address-confirm"
+MAX_AGE_SECONDS = signer.PURPOSES[PURPOSE].max_age
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -33,27 +33,23 @@ class LinkExpired(Exception):
     """The link was ours but is older than MAX_AGE_SECONDS."""
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
 def mailed_at_mark(mailed_at: datetime) -> int:
     """The mailing's time in whole microseconds (what both databases keep)."""
     return (mailed_at - EPOCH) // timedelta(microseconds=1)
 
 
 def confirm_token(shop_id: int, recipient_id: int, address: str, mailed_at: datetime) -> str:
-    return _serializer().dumps({"s": shop_id, "r": recipient_id, "h": email_hash(address),
+    return signer.sign(PURPOSE, {"s": shop_id, "r": recipient_id, "h": email_hash(address),
                                 "t": mailed_at_mark(mailed_at)})
 
 
 def read_confirm_token(token: str) -> ConfirmTarget | None:
     """The target, None for a forged, mangled or foreign token; LinkExpired for an old one."""
     try:
-        data = _serializer().loads(token, max_age=MAX_AGE_SECONDS)
-    except SignatureExpired:
-        raise LinkExpired() from None
-    except BadSignature:
+        data = signer.verify(PURPOSE, token)
+    except signer.BadToken as refused:
+        if refused.reason == "expired":
+            raise LinkExpired() from None
         return None
     if not isinstance(data, dict) or not all(type(data.get(k)) is int for k in ("s", "r", "t")) \
             or not isinstance(data.get("h"), str):

@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.domain.privacy.suppressions import email_hash
+from app.links import signer
 
-SALT = "newsletter-confirm-v1"
-MAX_AGE_SECONDS = 7 * 24 * 3600
+PURPOSE = "newsletter-confirm"
 
 
 @dataclass(frozen=True)
@@ -23,29 +22,24 @@ class ConfirmTarget:
 
 
 class LinkExpired(Exception):
-    """The link was ours but is older than MAX_AGE_SECONDS; `target` says whose it was."""
+    """The link was ours but is older than its purpose allows; `target` says whose it was."""
 
     def __init__(self, target: ConfirmTarget | None):
         super().__init__("confirmation link expired")
         self.target = target
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
 def confirm_token(shop_id: int, customer_id: int | None, email: str) -> str:
-    return _serializer().dumps({"s": shop_id, "c": customer_id, "h": email_hash(email)})
+    return signer.sign(PURPOSE, {"s": shop_id, "c": customer_id, "h": email_hash(email)})
 
 
 def read_confirm_token(token: str) -> ConfirmTarget | None:
     """The target, None for a forged or mangled token; LinkExpired for an old one."""
-    serializer = _serializer()
     try:
-        data = serializer.loads(token, max_age=MAX_AGE_SECONDS)
-    except SignatureExpired as expired:
-        raise LinkExpired(_target(serializer.load_payload(expired.payload))) from None
-    except BadSignature:
+        data = signer.verify(PURPOSE, token)
+    except signer.BadToken as refused:
+        if refused.reason == "expired":
+            raise LinkExpired(_target(refused.data)) from None
         return None
     return _target(data)
 

@@ -7,28 +7,24 @@ reminder not sent, never one sent too many.
 from __future__ import annotations
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.domain.shop.modules import module_settings
 from app.domain.followups.review_targets import review_link
-from app.tracking_links import tracking_url
+from app.domain.shop.modules import module_settings
+from app.links import signer
+from app.links.tracking_page import tracking_url
 
-SALT = "review-click-v1"
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+PURPOSE = "review-click"
 
 
 def review_click_url(message) -> str:
-    return f"{current_app.config['APP_URL']}/r/{_serializer().dumps({'m': message.id})}"
+    return f"{current_app.config['APP_URL']}/r/{signer.sign(PURPOSE, {'m': message.id})}"
 
 
 def read_review_click_token(token: str) -> int | None:
     """The scheduled message's id, or None when the token is forged or mangled."""
     try:
-        data = _serializer().loads(token)
-    except BadSignature:
+        data = signer.verify(PURPOSE, token)
+    except signer.BadToken:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("m"), int):
         return None

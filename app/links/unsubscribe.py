@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.domain.privacy.suppressions import email_hash
+from app.links import signer
 
-SALT = "unsubscribe-v1"
+PURPOSE = "unsubscribe"
 
 
 @dataclass(frozen=True)
@@ -24,19 +24,15 @@ class UnsubscribeTarget:
     customer_id: int | None
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
 def unsubscribe_token(shop_id: int, email: str, customer_id: int | None) -> str:
-    return _serializer().dumps({"s": shop_id, "h": email_hash(email), "c": customer_id})
+    return signer.sign(PURPOSE, {"s": shop_id, "h": email_hash(email), "c": customer_id})
 
 
 def read_unsubscribe_token(token: str) -> UnsubscribeTarget | None:
     """The target, or None when the token is forged or mangled."""
     try:
-        data = _serializer().loads(token)
-    except BadSignature:
+        data = signer.verify(PURPOSE, token)
+    except signer.BadToken:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("s"), int) or not isinstance(data.get("h"), str):
         return None

@@ -1,27 +1,23 @@
-"""Signed tracking-page tokens: bound to one shop and one order, expiring."""
+"""Signed tracking-page tokens (bound to one shop and one order, expiring) and the
+addresses of the buyer's pages (the shop's proven custom domain, else APP_URL)."""
 from __future__ import annotations
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-SALT = "tracking-page-v1"
-# A tracking link in a mail must outlive the order's whole journey, returns included.
-MAX_AGE_SECONDS = 180 * 24 * 3600
+from app.links import signer
 
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+PURPOSE = "tracking-page"
 
 
 def tracking_token(order) -> str:
-    return _serializer().dumps({"s": order.shop_id, "o": order.id})
+    return signer.sign(PURPOSE, {"s": order.shop_id, "o": order.id})
 
 
 def read_tracking_token(token: str) -> tuple[int, int] | None:
     """Return (shop_id, order_id), or None when the token is forged, mangled or expired."""
     try:
-        data = _serializer().loads(token, max_age=MAX_AGE_SECONDS)
-    except BadSignature:
+        data = signer.verify(PURPOSE, token)
+    except signer.BadToken:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("s"), int) or not isinstance(data.get("o"), int):
         return None

@@ -6,7 +6,9 @@ sender) and in the `X-Aftersales-Ref` header. A DSN goes to the envelope sender,
 complaint quotes the original headers, so the token comes back with every report; only a
 token whose HMAC checks out names a message. Whatever else a report says (its
 Final-Recipient, its copy of our Message-ID) is never used to decide whom to suppress.
-Lowercase hex, because some mail systems change the case of local parts.
+Lowercase hex, because some mail systems change the case of local parts: so this token keeps
+its own short format rather than app/links/signer.py's (base64url, case-sensitive); it
+verifies with SECRET_KEY_OLD too while that is rotated out.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from collections.abc import Iterable
 
 from flask import current_app
 
+from app.links.signer import app_secrets
 from connectors.signature import same_secret
 
 LOCAL_PREFIX = "bounces+"
@@ -24,13 +27,13 @@ REF_HEADER = "X-Aftersales-Ref"
 TOKEN_PATTERN = re.compile(r"(?<![0-9a-z])m([0-9]{1,18})-([0-9a-f]{16})(?![0-9a-f])", re.IGNORECASE)
 
 
-def _mac(message_id: int) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"verp-v1:{message_id}".encode(), hashlib.sha256).hexdigest()[:16]
+def _mac(message_id: int, secret: str) -> str:
+    mac = hmac.new(secret.encode(), f"verp-v1:{message_id}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:16]
 
 
 def feedback_token(message_id: int) -> str:
-    return f"m{message_id}-{_mac(message_id)}"
+    return f"m{message_id}-{_mac(message_id, current_app.config['SECRET_KEY'])}"
 
 
 def envelope_sender(message_id: int) -> str | None:
@@ -44,6 +47,6 @@ def message_id_from(texts: Iterable[str | None]) -> int | None:
     for text in texts:
         for match in TOKEN_PATTERN.finditer(text or ""):
             message_id, mac = int(match.group(1)), match.group(2).lower()
-            if same_secret(mac, _mac(message_id)):
+            if any([same_secret(mac, _mac(message_id, secret)) for secret in app_secrets()]):
                 return message_id
     return None
