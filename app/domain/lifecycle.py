@@ -7,6 +7,7 @@ from sqlalchemy import and_, delete, func, not_, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.domain.data_exports import delete_exports_naming
+from app.domain.facts_versions import touch_orders
 from app.domain.suppressions import email_hash, suppress
 from app.models import (
     Customer,
@@ -139,21 +140,27 @@ def _erase_customer(session: Session, shop: Shop, email: str | None, order_ids: 
             update(ScheduledMessage).where(ScheduledMessage.customer_id == customer.id,
                                            ScheduledMessage.last_error.is_not(None))
             .values(last_error=None).execution_options(synchronize_session=False))
-        # The name the carrier recorded at delivery (a tracking provider's proof) is theirs too.
-        session.execute(
-            update(Shipment).where(Shipment.order_id.in_(select(Order.id).where(
-                Order.customer_id == customer.id))).values(signed_by=None)
-            .execution_options(synchronize_session=False))
-        # A survey comment is free text and may name the buyer; the bare score stays.
-        session.execute(
-            update(SurveyAnswer).where(SurveyAnswer.order_id.in_(select(Order.id).where(
-                Order.customer_id == customer.id))).values(comment=None)
-            .execution_options(synchronize_session=False))
+        _erase_from_orders(session, customer)
         customer.email = None
         customer.platform_customer_id = None
         customer.suppressed_reason = "redacted"
         customer.suppressed_at = now
     return len(customers)
+
+
+def _erase_from_orders(session: Session, customer: Customer) -> None:
+    """What the buyer's orders hold of them beyond the customer row; their facts versions
+    move, as these are bulk statements the ORM does not count."""
+    order_ids = session.scalars(select(Order.id).where(Order.customer_id == customer.id)).all()
+    if not order_ids:
+        return
+    # The name the carrier recorded at delivery (a tracking provider's proof) is theirs too.
+    session.execute(update(Shipment).where(Shipment.order_id.in_(order_ids)).values(signed_by=None)
+                    .execution_options(synchronize_session=False))
+    # A survey comment is free text and may name the buyer; the bare score stays.
+    session.execute(update(SurveyAnswer).where(SurveyAnswer.order_id.in_(order_ids))
+                    .values(comment=None).execution_options(synchronize_session=False))
+    touch_orders(session, order_ids)
 
 
 def redact_late_arrivals(session: Session, applied: list[tuple[Shop, WebhookDelivery, ParsedEvent]],

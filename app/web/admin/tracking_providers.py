@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from flask import abort, current_app, g, request
 from sqlalchemy import case, exists, func, select, update
 
+from app.domain.facts_versions import FACTS_UNCHANGED
 from app.domain.tracking_choice import DHL, PROVIDER_NAMES, SEVENTEENTRACK, fingerprint
 from app.extensions import db
 from app.jobs import tracking_pacing as pacing
@@ -168,4 +169,5 @@ def _rearm_untracked(shop_id: int, now: datetime) -> None:
     orders = select(Order.id).where(Order.shop_id == shop_id)
     db.session.execute(update(Shipment.__table__).where(
         Shipment.__table__.c.order_id.in_(orders), Shipment.__table__.c.tracking_provider.is_(None),
-        Shipment.__table__.c.next_poll_at > now).values(next_poll_at=now))
+        Shipment.__table__.c.next_poll_at > now).values(next_poll_at=now)
+        .execution_options(**{FACTS_UNCHANGED: "when a parcel is looked at next is not shown"}))
