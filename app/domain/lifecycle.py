@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, not_, or_, select, tuple_, update
+from sqlalchemy import and_, delete, exists, func, literal_column, not_, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.domain.data_exports import delete_exports_naming
@@ -177,6 +177,9 @@ def redact_late_arrivals(session: Session, applied: list[tuple[Shop, WebhookDeli
     anonymised facts, as at redaction), and any event about an order of an erased customer
     loses its body. Both hold for deliveries that come later too: an erased address is
     never kept again (the shop can take it off its suppression list).
+
+    One statement first asks which of the batch's shops have either mark at all; the two
+    look-ups run only for those (most shops erased nobody).
     """
     by_address: dict[tuple[int, str], str] = {}
     by_order: set[tuple[int, str]] = set()
@@ -186,6 +189,11 @@ def redact_late_arrivals(session: Session, applied: list[tuple[Shop, WebhookDeli
             by_address[shop.id, email_hash(address)] = address
         if getattr(event, "platform_order_id", None):
             by_order.add((shop.id, event.platform_order_id))
+    if by_address or by_order:
+        shop_ids = {key[0] for key in (*by_address, *by_order)}
+        listing, erasing = _shops_with_erasures(session, shop_ids)
+        by_address = {key: a for key, a in by_address.items() if key[0] in listing}
+        by_order = {key for key in by_order if key[0] in erasing}
     listed = {tuple(row) for row in session.execute(select(Suppression.shop_id, Suppression.email_hash).where(
         tuple_(Suppression.shop_id, Suppression.email_hash).in_(sorted(by_address)),
         Suppression.reason == "redacted"))} if by_address else set()
@@ -208,6 +216,21 @@ def redact_late_arrivals(session: Session, applied: list[tuple[Shop, WebhookDeli
     for (_shop_id, address), shop in sorted(again.items(), key=lambda item: item[0]):
         _erase_customer(session, shop, address, (), now)  # no waiting: this transaction holds order locks
     return dropped
+
+
+def _shops_with_erasures(session: Session, shop_ids: set[int]) -> tuple[set[int], set[int]]:
+    """(shops with an address listed as `redacted`, shops with an erased buyer) among these:
+    one statement, an index probe per shop (the partial indexes ix_suppressions_redacted and
+    ix_customers_redacted); most shops have neither, and their batches ask nothing more.
+    The literal (not a bound value) lets PostgreSQL's plans use the partial indexes."""
+    redacted = literal_column("'redacted'")
+    rows = session.execute(select(
+        Shop.id,
+        exists().where(Suppression.shop_id == Shop.id, Suppression.reason == redacted),
+        exists().where(Customer.shop_id == Shop.id, Customer.suppressed_reason == redacted),
+    ).where(Shop.id.in_(sorted(shop_ids)))).all()
+    return ({shop for shop, listed, _ in rows if listed},
+            {shop for shop, _, erased in rows if erased})
 
 
 def _wait_for_deliveries_being_applied(session: Session, shop: Shop, needles: set[str | None]) -> None:
