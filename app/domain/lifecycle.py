@@ -2,8 +2,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, delete, exists, func, literal_column, not_, or_, select, tuple_, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.domain.data_exports import delete_exports_naming
@@ -223,14 +236,20 @@ def _shops_with_erasures(session: Session, shop_ids: set[int]) -> tuple[set[int]
     one statement, an index probe per shop (the partial indexes ix_suppressions_redacted and
     ix_customers_redacted); most shops have neither, and their batches ask nothing more.
     The literal (not a bound value) lets PostgreSQL's plans use the partial indexes."""
+    rows = session.execute(_erasures_statement(), {"shop_ids": sorted(shop_ids)}).all()
+    return ({shop for shop, listed, _ in rows if listed},
+            {shop for shop, _, erased in rows if erased})
+
+
+@cache
+def _erasures_statement():
+    """Built once: a drain asks it for every batch."""
     redacted = literal_column("'redacted'")
-    rows = session.execute(select(
+    return select(
         Shop.id,
         exists().where(Suppression.shop_id == Shop.id, Suppression.reason == redacted),
         exists().where(Customer.shop_id == Shop.id, Customer.suppressed_reason == redacted),
-    ).where(Shop.id.in_(sorted(shop_ids)))).all()
-    return ({shop for shop, listed, _ in rows if listed},
-            {shop for shop, _, erased in rows if erased})
+    ).where(Shop.id.in_(bindparam("shop_ids", expanding=True)))
 
 
 def _wait_for_deliveries_being_applied(session: Session, shop: Shop, needles: set[str | None]) -> None:
