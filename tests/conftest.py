@@ -22,6 +22,7 @@ from app.mail.snapshot import shop_modules
 from app.queues import QUEUE_NAMES
 from app.web.presented_cache import presented
 from connectors.signature import body_signature
+from tests import facts_guard
 
 # Fixtures that live beside their helpers: the fake WooCommerce store and a shop connected
 # to it (fake_store, wc_store_shop); the admin's sign-in (wc_shop, wc_admin); the app served
@@ -101,13 +102,16 @@ def config(database_url, redis_url, encryption_key) -> dict:
 @pytest.fixture
 def app(config):
     app = create_app(config)
+    facts_guard.install(db.session.session_factory, (db.engine, db.autocommit_engine))
     with app.app_context():
         yield app
         db.session.remove()
+        unpaid = facts_guard.take_violations()
         _empty_tables()
         presented.clear()
         shop_modules.clear()
         queues.redis.flushdb()
+    assert not unpaid, "bulk statements that moved no facts version:\n" + "\n".join(unpaid)
 
 
 def _empty_tables() -> None:

@@ -129,3 +129,24 @@ def test_the_region_moves_the_delivery_promise_shown_to_the_buyer(app, shop):
     # Bavaria: ready Mon, leaves Wed 7th (Tue off) → Thu 8 – Fri 9. Hamburg: leaves Tue 6th → Wed 7 – Thu 8.
     assert windows == [(date(2026, 1, 8), date(2026, 1, 9)), (date(2026, 1, 7), date(2026, 1, 8))]
     assert windows[0][0] - windows[1][0] == timedelta(days=1)
+
+
+def test_remembered_counts_match_a_walk_through_the_calendar_day_by_day():
+    """The counts are memoised (app/domain/arrival/work_calendars.py): asked twice, in any order and
+    for any region, each is still the day a walk past weekends and holidays arrives at."""
+    for region in (None, "BY", "HH"):
+        for offset in range(0, 400, 3):
+            start = date(2025, 12, 1) + timedelta(days=offset)
+            for count in (1, 2, 5):
+                walked, left = start, count
+                while left:
+                    walked += timedelta(days=1)
+                    left -= walked.weekday() < 5 and not _holiday(walked, region)
+                assert add_business_days(start, count, "de", region) == walked
+                assert add_business_days(start, count, "DE", region) == walked
+
+
+def _holiday(day: date, region: str | None) -> bool:
+    import holidays
+
+    return day in holidays.country_holidays("DE", subdiv=region, years=day.year)

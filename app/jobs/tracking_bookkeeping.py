@@ -11,11 +11,14 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, update
 
+from app.domain.orders.facts_versions import FACTS_UNCHANGED
 from app.domain.orders.upsert import insert_for
 from app.extensions import db
 from app.models import Shipment, TrackingUsage
 
 _SHIPMENTS = Shipment.__table__
+# Said on each statement on shipments (app/domain/orders/facts_versions.py, tests/facts_guard.py).
+_UNSHOWN = {FACTS_UNCHANGED: "the poller's bookkeeping on a parcel: no block or mail shows it"}
 
 
 def record_looks(rows: list[dict]) -> None:
@@ -26,7 +29,7 @@ def record_looks(rows: list[dict]) -> None:
                                      _SHIPMENTS.c.tracking_number == bindparam("_number"))
             .values(next_poll_at=bindparam("_next"), poll_count=_SHIPMENTS.c.poll_count + 1,
                     tracking_provider=bindparam("_provider"), registered_at=bindparam("_registered"),
-                    tracking_stopped_at=bindparam("_stopped")), rows)
+                    tracking_stopped_at=bindparam("_stopped")).execution_options(**_UNSHOWN), rows)
 
 
 def stop(rows, now: datetime) -> None:
@@ -34,7 +37,8 @@ def stop(rows, now: datetime) -> None:
     if rows:
         db.session.execute(
             update(_SHIPMENTS).where(_SHIPMENTS.c.id == bindparam("_id"))
-            .values(next_poll_at=None, tracking_stopped_at=bindparam("_now")),
+            .values(next_poll_at=None, tracking_stopped_at=bindparam("_now"))
+            .execution_options(**_UNSHOWN),
             [{"_id": row.id, "_now": now} for row in rows])
 
 
@@ -44,14 +48,15 @@ def defer(deferrals: list[tuple]) -> None:
         db.session.execute(
             update(_SHIPMENTS).where(_SHIPMENTS.c.id == bindparam("_id"),
                                      _SHIPMENTS.c.tracking_number == bindparam("_number"))
-            .values(next_poll_at=bindparam("_next")),
+            .values(next_poll_at=bindparam("_next")).execution_options(**_UNSHOWN),
             [{"_id": row.id, "_number": row.number, "_next": at} for row, at in deferrals])
 
 
 def heard(shipment_id: int, next_at: datetime | None, now: datetime) -> None:
     """A provider pushed news: the safety net counts from now (or following the parcel ends)."""
     db.session.execute(update(_SHIPMENTS).where(_SHIPMENTS.c.id == shipment_id).values(
-        next_poll_at=next_at, **({} if next_at else {"tracking_stopped_at": now})))
+        next_poll_at=next_at, **({} if next_at else {"tracking_stopped_at": now}))
+        .execution_options(**_UNSHOWN))
 
 
 def count_call(shop_id: int, provider: str, lookups: int, now: datetime) -> None:

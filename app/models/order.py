@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
@@ -102,3 +102,6 @@ Index("ix_orders_shop_updated", Order.shop_id, Order.updated_at)
 Index("ix_orders_customer_id", Order.customer_id)
 # Find-my-order looks an order up by the number the buyer types (its name).
 Index("ix_orders_shop_name", Order.shop_id, Order.name)
+# Has the shop an erased buyer? (redact_late_arrivals asks for every batch a drain applies.)
+_ERASED = text("suppressed_reason = 'redacted'")
+Index("ix_customers_redacted", Customer.shop_id, postgresql_where=_ERASED, sqlite_where=_ERASED)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -22,3 +22,9 @@ class Suppression(Base):
     email_hash: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Has the shop an address listed as erased? (redact_late_arrivals asks for every batch.)
+_REDACTED = text("reason = 'redacted'")
+Index("ix_suppressions_redacted", Suppression.shop_id, postgresql_where=_REDACTED,
+      sqlite_where=_REDACTED)

@@ -35,16 +35,29 @@ def calendar(country: str, region: str | None = None) -> holidays.HolidayBase:
 
 
 def is_working_day(day: date, country: str, region: str | None = None) -> bool:
-    with _FILLING:
-        return calendar(country.upper(), region).is_working_day(day)
+    return _is_working_day(day, country.upper(), region)
 
 
 def nth_working_day(day: date, count: int, country: str, region: str | None = None) -> date:
     """The `count`-th working day after `day`; `day` itself when count is 0 or less."""
     if count <= 0:
         return day
+    return _nth_working_day(day, count, country.upper(), region)
+
+
+# The answers are remembered: a calendar's holidays never change while the process runs,
+# and a drain asks the same few questions (today's orders, a few days' count) for every
+# delivery; the package's own count walks day by day through its holiday lookups.
+@lru_cache(maxsize=8192)
+def _is_working_day(day: date, country: str, region: str | None) -> bool:
     with _FILLING:
-        return calendar(country.upper(), region).get_nth_working_day(day, count)
+        return calendar(country, region).is_working_day(day)
+
+
+@lru_cache(maxsize=8192)
+def _nth_working_day(day: date, count: int, country: str, region: str | None) -> date:
+    with _FILLING:
+        return calendar(country, region).get_nth_working_day(day, count)
 
 
 def regions(country: str) -> tuple[str, ...]:

@@ -8,13 +8,22 @@ answer from a cache (app/web/presented_cache.py) while they stand still, so a ch
 worker commits shows on the next request, in every process, with nothing to invalidate.
 
 The counting hooks into the ORM session: every write of these models goes through it.
-Bulk statements (`session.execute(update(...))`) bypass it and must call `touch_orders`.
+Bulk statements (`session.execute(update(...))`, inserts and deletes) bypass it: one that
+changes what a block or a mail shows calls `touch_orders` / `touch_shops` for the rows it
+changes, in its transaction (`touch_customers` for buyers' rows); one that changes nothing
+shown says why in its execution options (`facts_unchanged="…"`, see FACTS_UNCHANGED).
+tests/facts_guard.py runs every test under a check that holds each bulk statement on
+FACTS_TABLES to one of the two.
+
+The bump is one UPDATE of `orders` by primary key: the ids of the orders touched directly,
+of the parcels' orders and of the buyers' orders are gathered by a UNION of indexed
+look-ups (never an OR across them, which PostgreSQL answers with a scan of `orders`).
 """
 from __future__ import annotations
 
 from itertools import chain
 
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import event, select, union, update
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -34,6 +43,15 @@ from app.models import (
 ORDER_PARTS: tuple[type, ...] = (OrderLine, Shipment, Refund, SurveyAnswer, IssuedVoucherRow)
 # Rows that hang off a shop by `shop_id` and change what every order of it shows.
 SHOP_PARTS: tuple[type, ...] = (ShopModule,)
+# The tables whose rows a block or a mail shows, and which version a change of them moves.
+FACTS_TABLES: dict[str, str] = {
+    **{model.__tablename__: "orders" for model in (Order, *ORDER_PARTS, TrackingEvent)},
+    Customer.__tablename__: "customers",
+    **{model.__tablename__: "shops" for model in (Shop, *SHOP_PARTS)},
+}
+# The execution option by which a bulk statement on FACTS_TABLES says, in words, why it
+# changes nothing a block or mail shows (bookkeeping, a lock, the same value re-encrypted).
+FACTS_UNCHANGED = "facts_unchanged"
 _INFO_KEY = "facts_touched"
 
 
@@ -45,6 +63,21 @@ def _touched(session: Session) -> dict[str, set[int]]:
 def touch_orders(session: Session, order_ids) -> None:
     """Count a change made outside the ORM's unit of work (a bulk statement)."""
     _touched(session)["orders"].update(order_ids)
+
+
+def touch_customers(session: Session, customer_ids) -> None:
+    """Count a change to buyers' rows made by a bulk statement: all their orders move."""
+    _touched(session)["customers"].update(customer_ids)
+
+
+def touch_shops(session: Session, shop_ids) -> None:
+    """Count a change to shops or their modules made by a bulk statement."""
+    _touched(session)["shops"].update(shop_ids)
+
+
+def touched(session: Session) -> dict[str, set[int]]:
+    """What this transaction has counted so far (flushed ORM changes and touches)."""
+    return _touched(session)
 
 
 def _collect(session: Session, _flush_context) -> None:
@@ -77,15 +110,27 @@ def _bump(session: Session) -> None:
     orders, shipments, customers = (touched[k] - {None} for k in ("orders", "shipments", "customers"))
     shops = touched["shops"] - {None}
     if orders or shipments or customers:
-        session.execute(
-            update(Order).where(or_(
-                Order.id.in_(orders),
-                Order.id.in_(select(Shipment.order_id).where(Shipment.id.in_(shipments))),
-                Order.customer_id.in_(customers),
-            )).values(facts_version=Order.facts_version + 1).execution_options(synchronize_session=False))
+        session.execute(update(Order).where(Order.id.in_(_order_ids(orders, shipments, customers)))
+                        .values(facts_version=Order.facts_version + 1)
+                        .execution_options(synchronize_session=False))
     if shops:
         session.execute(update(Shop).where(Shop.id.in_(shops)).values(facts_version=Shop.facts_version + 1)
                         .execution_options(synchronize_session=False))
+
+
+def _order_ids(orders: set[int], shipments: set[int], customers: set[int]):
+    """The ids to bump: a plain list when only orders were touched, else a UNION whose every
+    branch is an index look-up (orders' key, shipments' key, ix_orders_customer_id)."""
+    branches = []
+    if shipments:
+        branches.append(select(Shipment.order_id).where(Shipment.id.in_(sorted(shipments))))
+    if customers:
+        branches.append(select(Order.id).where(Order.customer_id.in_(sorted(customers))))
+    if not branches:
+        return sorted(orders)
+    if orders:
+        branches.append(select(Order.id).where(Order.id.in_(sorted(orders))))
+    return branches[0] if len(branches) == 1 else union(*branches)
 
 
 def _forget(session: Session, transaction) -> None:

@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import false, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
+from app.domain.orders.facts_versions import FACTS_UNCHANGED
 from app.domain.orders.upsert import insert_for
 from app.models import Customer, Order, Shipment
 
@@ -49,7 +50,9 @@ def lock_orders(session: Session, keys: Iterable[tuple[int, str]], now: datetime
         for shop_id, platform_order_id in keys])
     session.execute(stmt.on_conflict_do_update(index_elements=["shop_id", "platform_order_id"],
                                                set_={"platform_order_id": stmt.excluded.platform_order_id},
-                                               where=false()))
+                                               where=false())
+                    .execution_options(**{FACTS_UNCHANGED: "locks orders, inserts new ones: "
+                                                           "the events applied next are counted"}))
     # populate_existing: an Order still in the identity map from an earlier transaction
     # carries what it read then; under the lock, read what is there now.
     orders = session.scalars(

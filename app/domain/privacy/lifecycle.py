@@ -2,10 +2,24 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, delete, func, not_, or_, select, tuple_, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
+from app.domain.orders.facts_versions import touch_orders
 from app.domain.privacy.data_exports import delete_exports_naming
 from app.domain.privacy.suppressions import email_hash, suppress
 from app.models import (
@@ -141,24 +155,30 @@ def _erase_customer(session: Session, shop: Shop, email: str | None, order_ids: 
             update(ScheduledMessage).where(ScheduledMessage.customer_id == customer.id,
                                            ScheduledMessage.last_error.is_not(None))
             .values(last_error=None).execution_options(synchronize_session=False))
-        # The name the carrier recorded at delivery (a tracking provider's proof) is theirs too.
-        session.execute(
-            update(Shipment).where(Shipment.order_id.in_(select(Order.id).where(
-                Order.customer_id == customer.id))).values(signed_by=None)
-            .execution_options(synchronize_session=False))
+        _erase_from_orders(session, customer)
         # Their clicks kept for attribution go now; the day's counts never named them.
         session.execute(delete(ModuleClick).where(ModuleClick.customer_id == customer.id)
                         .execution_options(synchronize_session=False))
-        # A survey comment is free text and may name the buyer; the bare score stays.
-        session.execute(
-            update(SurveyAnswer).where(SurveyAnswer.order_id.in_(select(Order.id).where(
-                Order.customer_id == customer.id))).values(comment=None)
-            .execution_options(synchronize_session=False))
         customer.email = None
         customer.platform_customer_id = None
         customer.suppressed_reason = "redacted"
         customer.suppressed_at = now
     return len(customers)
+
+
+def _erase_from_orders(session: Session, customer: Customer) -> None:
+    """What the buyer's orders hold of them beyond the customer row; their facts versions
+    move, as these are bulk statements the ORM does not count."""
+    order_ids = session.scalars(select(Order.id).where(Order.customer_id == customer.id)).all()
+    if not order_ids:
+        return
+    # The name the carrier recorded at delivery (a tracking provider's proof) is theirs too.
+    session.execute(update(Shipment).where(Shipment.order_id.in_(order_ids)).values(signed_by=None)
+                    .execution_options(synchronize_session=False))
+    # A survey comment is free text and may name the buyer; the bare score stays.
+    session.execute(update(SurveyAnswer).where(SurveyAnswer.order_id.in_(order_ids))
+                    .values(comment=None).execution_options(synchronize_session=False))
+    touch_orders(session, order_ids)
 
 
 def redact_late_arrivals(session: Session, applied: list[tuple[Shop, WebhookDelivery, ParsedEvent]],
@@ -175,6 +195,9 @@ def redact_late_arrivals(session: Session, applied: list[tuple[Shop, WebhookDeli
     anonymised facts, as at redaction), and any event about an order of an erased customer
     loses its body. Both hold for deliveries that come later too: an erased address is
     never kept again (the shop can take it off its suppression list).
+
+    One statement first asks which of the batch's shops have either mark at all; the two
+    look-ups run only for those (most shops erased nobody).
     """
     by_address: dict[tuple[int, str], str] = {}
     by_order: set[tuple[int, str]] = set()
@@ -184,6 +207,11 @@ def redact_late_arrivals(session: Session, applied: list[tuple[Shop, WebhookDeli
             by_address[shop.id, email_hash(address)] = address
         if getattr(event, "platform_order_id", None):
             by_order.add((shop.id, event.platform_order_id))
+    if by_address or by_order:
+        shop_ids = {key[0] for key in (*by_address, *by_order)}
+        listing, erasing = _shops_with_erasures(session, shop_ids)
+        by_address = {key: a for key, a in by_address.items() if key[0] in listing}
+        by_order = {key for key in by_order if key[0] in erasing}
     listed = {tuple(row) for row in session.execute(select(Suppression.shop_id, Suppression.email_hash).where(
         tuple_(Suppression.shop_id, Suppression.email_hash).in_(sorted(by_address)),
         Suppression.reason == "redacted"))} if by_address else set()
@@ -206,6 +234,27 @@ def redact_late_arrivals(session: Session, applied: list[tuple[Shop, WebhookDeli
     for (_shop_id, address), shop in sorted(again.items(), key=lambda item: item[0]):
         _erase_customer(session, shop, address, (), now)  # no waiting: this transaction holds order locks
     return dropped
+
+
+def _shops_with_erasures(session: Session, shop_ids: set[int]) -> tuple[set[int], set[int]]:
+    """(shops with an address listed as `redacted`, shops with an erased buyer) among these:
+    one statement, an index probe per shop (the partial indexes ix_suppressions_redacted and
+    ix_customers_redacted); most shops have neither, and their batches ask nothing more.
+    The literal (not a bound value) lets PostgreSQL's plans use the partial indexes."""
+    rows = session.execute(_erasures_statement(), {"shop_ids": sorted(shop_ids)}).all()
+    return ({shop for shop, listed, _ in rows if listed},
+            {shop for shop, _, erased in rows if erased})
+
+
+@cache
+def _erasures_statement():
+    """Built once: a drain asks it for every batch."""
+    redacted = literal_column("'redacted'")
+    return select(
+        Shop.id,
+        exists().where(Suppression.shop_id == Shop.id, Suppression.reason == redacted),
+        exists().where(Customer.shop_id == Shop.id, Customer.suppressed_reason == redacted),
+    ).where(Shop.id.in_(bindparam("shop_ids", expanding=True)))
 
 
 def _wait_for_deliveries_being_applied(session: Session, shop: Shop, needles: set[str | None]) -> None:

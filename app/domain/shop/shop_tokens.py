@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from app.domain.orders.facts_versions import FACTS_UNCHANGED
 from app.models import Shop
 from connectors.shopify.client import ReauthorizeRequired
 from connectors.shopify.tokens import TokenSet
@@ -44,7 +45,8 @@ def fresh_access_token(session: Session, shop: Shop, now: datetime, refresher: R
         raise ReauthorizeRequired(f"shop {shop.id} needs the merchant to open the app again")
     if not needs_refresh(shop, now):
         return shop.access_token
-    session.execute(update(Shop).where(Shop.id == shop.id).values(id=Shop.id))
+    session.execute(update(Shop).where(Shop.id == shop.id).values(id=Shop.id)
+                    .execution_options(**{FACTS_UNCHANGED: "a no-op update: the row lock"}))
     session.refresh(shop)
     if needs_refresh(shop, now):
         try:

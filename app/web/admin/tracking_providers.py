@@ -9,6 +9,7 @@ from sqlalchemy import case, exists, func, select, update
 
 from app.clients.tracking import app_wide_keys, provider_client
 from app.domain.arrival.tracking_choice import DHL, PROVIDER_NAMES, SEVENTEENTRACK, fingerprint
+from app.domain.orders.facts_versions import FACTS_UNCHANGED
 from app.extensions import db
 from app.jobs import tracking_pacing as pacing
 from app.jobs.tracking_bookkeeping import count_call
@@ -168,4 +169,5 @@ def _rearm_untracked(shop_id: int, now: datetime) -> None:
     orders = select(Order.id).where(Order.shop_id == shop_id)
     db.session.execute(update(Shipment.__table__).where(
         Shipment.__table__.c.order_id.in_(orders), Shipment.__table__.c.tracking_provider.is_(None),
-        Shipment.__table__.c.next_poll_at > now).values(next_poll_at=now))
+        Shipment.__table__.c.next_poll_at > now).values(next_poll_at=now)
+        .execution_options(**{FACTS_UNCHANGED: "when a parcel is looked at next is not shown"}))

@@ -5,14 +5,14 @@ The only index on send_at leads with the state, so a shop's weeks were read from
 shop's mails in those states, or the whole table: at 1M mails, 26 weeks of a shop with an
 eighth of them took about 310 ms, with this index about 160 ms (4 weeks: 120 → 20 ms).
 
-Revision ID: 0019_mail_outcomes
-Revises: 0020_unique_vouchers
+Revision ID: 0020_mail_outcomes
+Revises: 0019_unique_vouchers
 Create Date: 2026-12-07 12:00:00
 """
 from alembic import op
 
-revision = '0019_mail_outcomes'
-down_revision = '0020_unique_vouchers'
+revision = '0020_mail_outcomes'
+down_revision = '0019_unique_vouchers'
 branch_labels = None
 depends_on = None
 

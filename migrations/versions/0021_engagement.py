@@ -5,8 +5,8 @@ module_clicks: clicks on attributable links, kept for the attribution window onl
 order_attributions: the module an order is credited to. shops.holdout_salt: salts the
 stable hash that puts an order in the holdout; existing shops get their own random salt.
 
-Revision ID: 0018_engagement
-Revises: 0019_mail_outcomes
+Revision ID: 0021_engagement
+Revises: 0020_mail_outcomes
 Create Date: 2026-12-07 12:00:00
 """
 import secrets
@@ -14,8 +14,8 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0018_engagement'
-down_revision = '0019_mail_outcomes'
+revision = '0021_engagement'
+down_revision = '0020_mail_outcomes'
 branch_labels = None
 depends_on = None
 

@@ -3,15 +3,15 @@
 issued_vouchers: reserved before the platform is asked (code, value, expiry), marked issued
 once it answered; unique per (order, purpose) so a retried send reuses its code.
 
-Revision ID: 0020_unique_vouchers
-Revises: 0024_line_images
+Revision ID: 0019_unique_vouchers
+Revises: 0018_line_images
 Create Date: 2026-12-07 12:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0020_unique_vouchers'
-down_revision = '0024_line_images'
+revision = '0019_unique_vouchers'
+down_revision = '0018_line_images'
 branch_labels = None
 depends_on = None
 
