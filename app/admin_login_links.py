@@ -1,7 +1,8 @@
 """One-use login links from the WooCommerce plugin into our admin, signed per shop.
 
 Format (easy to build in PHP): `<payload>.<signature>` where payload is the unpadded
-base64url of `{"shop": shop_key, "user": wp_user_id, "exp": unix_seconds, "nonce": "..."}`
+base64url of `{"shop": shop_key, "user": wp_user_id, "exp": unix_seconds, "nonce": "...",
+"locale": "de_DE"}` (`locale`, the WordPress user's language for the admin, is optional)
 and signature is hex HMAC-SHA256 of the payload string with the shop's webhook secret
 (`hash_hmac('sha256', $payload, $secret)`). A link lives at most five minutes and opens
 the admin once; the one-use mark is a Redis `SET NX` kept as long as the link could live.
@@ -21,6 +22,8 @@ from connectors.signature import same_secret
 MAX_LIFETIME_SECONDS = 300
 # Clocks of the WordPress host and ours may disagree a little.
 CLOCK_SKEW_SECONDS = 30
+# WordPress locales are like "de_DE_formal"; anything longer is not one.
+MAX_LOCALE_LENGTH = 20
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class LoginClaims:
     wp_user_id: int
     expires: int
     nonce: str
+    locale: str = ""
 
 
 class LoginLinkError(Exception):
@@ -49,10 +53,11 @@ def _unb64(text: str) -> bytes:
 
 
 def sign_login_token(shop_key: str, secret: str, wp_user_id: int, now: float,
-                     lifetime: int = 120) -> str:
+                     lifetime: int = 120, locale: str = "") -> str:
     """What the plugin does: a token for one user of one shop, valid `lifetime` seconds."""
-    payload = _b64(json.dumps({"shop": shop_key, "user": wp_user_id, "exp": int(now) + lifetime,
-                               "nonce": secrets.token_urlsafe(12)}).encode())
+    claims = {"shop": shop_key, "user": wp_user_id, "exp": int(now) + lifetime,
+              "nonce": secrets.token_urlsafe(12)}
+    payload = _b64(json.dumps({**claims, "locale": locale} if locale else claims).encode())
     return f"{payload}.{hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()}"
 
 
@@ -76,7 +81,9 @@ def read_login_token(token: str, secret_for: Callable[[str], str | None], now: f
         raise LoginLinkError(401, "This login link has expired. Open the app again from WordPress.")
     if data["exp"] > now + MAX_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
         raise LoginLinkError(401, "This login link lives longer than five minutes and is refused.")
-    return LoginClaims(data["shop"], data["user"], data["exp"], str(data.get("nonce", "")))
+    locale = data.get("locale")
+    locale = locale if isinstance(locale, str) and len(locale) <= MAX_LOCALE_LENGTH else ""
+    return LoginClaims(data["shop"], data["user"], data["exp"], str(data.get("nonce", "")), locale)
 
 
 def token_fingerprint(token: str) -> str:

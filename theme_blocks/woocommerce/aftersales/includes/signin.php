@@ -2,8 +2,10 @@
 /**
  * "Open Aftersales": a one-use sign-in link into the app's admin, verified by app/admin_login_links.py.
  *
- * Token = base64url(JSON {"shop", "user", "exp", "nonce"}) without padding, "." and the hex
- * hash_hmac('sha256', payload part, secret). The app refuses links living over five minutes.
+ * Token = base64url(JSON {"shop", "user", "exp", "nonce"[, "locale"]}) without padding, "." and the
+ * hex hash_hmac('sha256', payload part, secret). The app refuses links living over five minutes.
+ * "locale" is the user's WordPress language (get_user_locale()): the app's admin speaks it. It is
+ * inside the signed payload, so nobody can change it on the way.
  *
  * @package Aftersales
  */
@@ -21,15 +23,19 @@ const AFTERSALES_LOGIN_LIFETIME = 300;
  * @param string $secret   The shop's signing secret.
  * @param int    $expires  Unix time after which the app refuses the link.
  * @param string $nonce    Random string; makes every link unique.
+ * @param string $locale   The user's locale, e.g. "de_DE"; '' leaves it out.
  * @return string
  */
-function aftersales_make_login_token( $shop_key, $user_id, $secret, $expires, $nonce ) {
-	$claims  = array(
+function aftersales_make_login_token( $shop_key, $user_id, $secret, $expires, $nonce, $locale = '' ) {
+	$claims = array(
 		'shop'  => (string) $shop_key,
 		'user'  => (int) $user_id,
 		'exp'   => (int) $expires,
 		'nonce' => (string) $nonce,
 	);
+	if ( '' !== (string) $locale ) {
+		$claims['locale'] = (string) $locale;
+	}
 	$payload = aftersales_base64url( wp_json_encode( $claims ) );
 	return $payload . '.' . hash_hmac( 'sha256', $payload, (string) $secret );
 }
@@ -60,7 +66,8 @@ function aftersales_login_url( $now ) {
 		get_current_user_id(),
 		$settings['secret'],
 		$now + AFTERSALES_LOGIN_LIFETIME,
-		aftersales_base64url( random_bytes( 16 ) )
+		aftersales_base64url( random_bytes( 16 ) ),
+		get_user_locale()
 	);
 	return $settings['app_url'] . '/admin/login?token=' . rawurlencode( $token );
 }
