@@ -26,8 +26,11 @@ def wc_shop(app):
     return shop
 
 
-def login_link(shop: Shop, secret: str = WC_SECRET, lifetime: int = 120, now: float | None = None) -> str:
-    token = sign_login_token(shop.shop_key, secret, 7, now if now is not None else time.time(), lifetime)
+def login_link(shop: Shop, secret: str = WC_SECRET, lifetime: int = 120, now: float | None = None,
+               locale: str = "en_GB") -> str:
+    """As the plugin makes it, for a WordPress user whose language is `locale`."""
+    token = sign_login_token(shop.shop_key, secret, 7, now if now is not None else time.time(), lifetime,
+                             locale)
     return f"/admin/login?token={token}"
 
 

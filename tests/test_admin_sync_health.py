@@ -37,7 +37,7 @@ def _panel(client, shop, verdict):
 def test_each_sync_verdict_reads_in_plain_words_with_what_to_do(wc_admin, wc_shop, verdict, family, words, todo):
     panel = _panel(wc_admin, wc_shop, verdict)
     assert f'data-health="{family}"' in panel and words in panel
-    assert "2026-12-01 08:30 UTC" in panel and verdict in panel  # the raw verdict, for support
+    assert "1 Dec 2026, 08:30 UTC" in panel and verdict in panel  # the raw verdict, for support
     if todo:
         assert "What to do:" in panel and todo in panel
     else:

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from app.domain.mail_kinds import KINDS
 from app.domain.work_calendars import region_code
+from app.i18n import FALLBACK, N_, TextError
 from connectors.links import web_link
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    label: str
+    label: str  # message id (app/i18n.py), as is hint
     kind: str  # bool | int | text | textarea | https_url | country | region | transit | code | color | domain
     # | locale | email
     # For int: the range; for text, low=1 makes the field required.
@@ -30,7 +31,7 @@ class Field:
 @dataclass(frozen=True)
 class ModuleSpec:
     key: str
-    title: str
+    title: str  # message ids, as is description
     description: str
     group: str  # block | mail
     fields: tuple[Field, ...] = ()
@@ -39,58 +40,82 @@ class ModuleSpec:
 
 
 BLOCK_MODULES = (
-    ModuleSpec("delivery_status", "Order progress", "The timeline from order to delivery.", "block"),
-    ModuleSpec("tracking", "Parcel tracking", "Carrier, tracking number and link per parcel.", "block",
-               (Field("detect_carrier", "Guess the carrier from the tracking number", "bool"),)),
-    ModuleSpec("delivery_estimate", "Delivery estimate", "The expected delivery window.", "block", (
-        Field("processing_days", "Processing days before dispatch", "int", 0, 30),
-        Field("cutoff_hour", "Order cut-off hour (shop time)", "int", 0, 23),
-        Field("origin_country", "Ships from (country code)", "country"),
-        Field("origin_region", "Ships from region (its public holidays count; empty: the country's only)",
+    ModuleSpec("delivery_status", N_("admin.modules.delivery_status.title"),
+               N_("admin.modules.delivery_status.description"), "block"),
+    ModuleSpec("tracking", N_("admin.modules.tracking.title"),
+               N_("admin.modules.tracking.description"), "block",
+               (Field("detect_carrier", N_("admin.modules.tracking.detect_carrier"), "bool"),)),
+    ModuleSpec("delivery_estimate", N_("admin.modules.delivery_estimate.title"),
+               N_("admin.modules.delivery_estimate.description"), "block", (
+        Field("processing_days", N_("admin.modules.delivery_estimate.processing_days"), "int",
+              0, 30),
+        Field("cutoff_hour", N_("admin.modules.delivery_estimate.cutoff_hour"), "int", 0, 23),
+        Field("origin_country", N_("admin.modules.delivery_estimate.origin_country"), "country"),
+        Field("origin_region", N_("admin.modules.delivery_estimate.origin_region"),
               "region", max_length=40,
-              hint="A German Bundesland, Austrian state or Swiss canton, by code or name: BY, Bayern, 9, Wien, ZH"),
-        Field("transit_days", "Transit days", "transit",
-              hint="Per country code, EU or WORLD, e.g. DE 1-2, EU 2-5, WORLD 5-10"),
+              hint=N_("admin.modules.delivery_estimate.origin_region_hint")),
+        Field("transit_days", N_("admin.modules.delivery_estimate.transit_days"), "transit",
+              hint=N_("admin.modules.delivery_estimate.transit_days_hint")),
     )),
-    ModuleSpec("reorder", "Buy again", "A link that puts the same items back into the cart.", "block"),
-    ModuleSpec("review_prompt", "Review prompt", "After delivery, the same review link for every buyer "
-               "(the target is set under Content & branding).", "block"),
-    ModuleSpec("faq", "FAQ and how-tos", "Answers for every order or per product; how-to and care entries "
-               "after delivery (entries are written under Content & branding).", "block"),
-    ModuleSpec("recommendations", "Recommendations", "Products often bought together with the order's, from "
-               "your own orders (never one already in the order), filled up with best sellers; refreshed hourly.",
-               "block", (
-                   Field("max_items", "Products shown at most", "int", 1, 8),
-                   Field("best_sellers", "Fill up with best sellers", "bool"),
+    ModuleSpec("reorder", N_("admin.modules.reorder.title"),
+               N_("admin.modules.reorder.description"), "block"),
+    ModuleSpec("review_prompt", N_("admin.modules.review_prompt.title"),
+               N_("admin.modules.review_prompt.description"), "block"),
+    ModuleSpec("faq", N_("admin.modules.faq.title"),
+               N_("admin.modules.faq.description"), "block"),
+    ModuleSpec("recommendations", N_("admin.modules.recommendations.title"),
+               N_("admin.modules.recommendations.description"), "block", (
+                   Field("max_items", N_("admin.modules.recommendations.max_items"), "int", 1, 8),
+                   Field("best_sellers", N_("admin.modules.recommendations.best_sellers"), "bool"),
                )),
-    ModuleSpec("banner", "Banner", "A message with an optional discount code, after delivery by default; "
-               "the code never shows before delivery (set under Content & branding).", "block"),
-    ModuleSpec("social", "Social links", "Links to the shop's social profiles and newsletter sign-up "
-               "(set under Content & branding).", "block"),
-    ModuleSpec("newsletter", "Newsletter sign-up", "Sign-up for the order's e-mail address with double opt-in: "
-               "a confirmation mail goes out, consent counts only once its link is confirmed.", "block", (
-                   Field("text_de", "What the newsletter brings (German; empty: our default text)", "text",
+    ModuleSpec("banner", N_("admin.modules.banner.title"),
+               N_("admin.modules.banner.description"), "block"),
+    ModuleSpec("social", N_("admin.modules.social.title"),
+               N_("admin.modules.social.description"), "block"),
+    ModuleSpec("newsletter", N_("admin.modules.newsletter.title"),
+               N_("admin.modules.newsletter.description"), "block", (
+                   Field("text_de", N_("admin.modules.newsletter.text_de"), "text",
                          max_length=300),
-                   Field("text_en", "What the newsletter brings (English)", "text", max_length=300),
+                   Field("text_en", N_("admin.modules.newsletter.text_en"), "text",
+                         max_length=300),
                )),
-    ModuleSpec("survey", "Survey (NPS)", "One question (0-10) and an optional comment, after delivery; one answer "
-               "per order. Also the page the NPS mail links to when it has no survey address of its own.", "block", (
-                   Field("before_delivery", "Also ask before delivery", "bool"),
-                   Field("question_de", "Question (German; empty: the standard NPS question)", "text",
+    ModuleSpec("survey", N_("admin.modules.survey.title"),
+               N_("admin.modules.survey.description"), "block", (
+                   Field("before_delivery", N_("admin.modules.survey.before_delivery"), "bool"),
+                   Field("question_de", N_("admin.modules.survey.question_de"), "text",
                          max_length=200),
-                   Field("question_en", "Question (English)", "text", max_length=200),
-                   Field("voucher_code", "Thank-you code after answering (the same for every score; "
-                         "never before delivery)", "code", max_length=40),
+                   Field("question_en", N_("admin.modules.survey.question_en"), "text",
+                         max_length=200),
+                   Field("voucher_code", N_("admin.modules.survey.voucher_code"), "code",
+                         max_length=40),
                )),
 )
-MAIL_TITLES = {"shipped": "Shipping notice", "review_request": "Review request",
-               "not_shipped": "Not shipped yet", "delayed": "Delay notice"}
+# The title of each mail kind's switch (message ids).
+MAIL_TITLES = {
+    "shipped": N_("admin.mails.shipped.title"),
+    "out_for_delivery": N_("admin.mails.out_for_delivery.title"),
+    "ready_for_pickup": N_("admin.mails.ready_for_pickup.title"),
+    "delivered": N_("admin.mails.delivered.title"),
+    "not_shipped": N_("admin.mails.not_shipped.title"),
+    "delayed": N_("admin.mails.delayed.title"),
+    "return_received": N_("admin.mails.return_received.title"),
+    "refund_issued": N_("admin.mails.refund_issued.title"),
+    "review_request": N_("admin.mails.review_request.title"),
+    "review_reminder": N_("admin.mails.review_reminder.title"),
+    "thank_you": N_("admin.mails.thank_you.title"),
+    "how_to": N_("admin.mails.how_to.title"),
+    "nps": N_("admin.mails.nps.title"),
+    "replenishment": N_("admin.mails.replenishment.title"),
+    "anniversary": N_("admin.mails.anniversary.title"),
+    "win_back": N_("admin.mails.win_back.title"),
+    "referral": N_("admin.mails.referral.title"),
+}
 # The few mail settings the admin edits so far (the rest: issue "the complete admin").
 MAIL_FIELDS = {
-    "not_shipped": (Field("delay_days", "Business days after the order before the buyer is told it has not "
-                          "left yet (paid orders only)", "int", 1, 20),),
-    "delayed": (Field("delay_days", "Business days without news from the carrier before a parcel counts as "
-                      "stalled", "int", 1, 20),),
+    "not_shipped": (Field("delay_days", N_("admin.mails.not_shipped.delay_days"),
+                          "int", 1, 20),),
+    "delayed": (Field("delay_days", N_("admin.mails.delayed.delay_days"),
+                      "int", 1, 20),),
 }
 
 
@@ -98,10 +123,10 @@ def mail_modules() -> tuple[ModuleSpec, ...]:
     """One switch per mail kind in the registry; marketing kinds say what they need."""
     specs = []
     for kind in (k for k in KINDS.values() if not k.on_request):
-        note = ("Marketing: sent only with consent (or the existing-customer exemption), with one-click "
-                "unsubscribe, caps and quiet hours." if kind.marketing else "Transactional: no advertising.")
-        specs.append(ModuleSpec(kind.module, MAIL_TITLES.get(kind.key, kind.key.replace("_", " ").title()),
-                                note, "mail", MAIL_FIELDS.get(kind.key, ())))
+        note = N_("admin.mails.marketing_note") \
+            if kind.marketing else N_("admin.mails.transactional_note")
+        specs.append(ModuleSpec(kind.module, MAIL_TITLES[kind.key], note, "mail",
+                                MAIL_FIELDS.get(kind.key, ())))
     return tuple(specs)
 
 
@@ -115,38 +140,38 @@ TRANSIT_PART = re.compile(r"^([A-Z]{2}|EU|WORLD)\s+(\d{1,2})\s*-\s*(\d{1,2})$")
 
 
 def parse_field(field: Field, raw: str | None):
-    """The field's value from the form; raises ValueError with a message for the merchant."""
+    """The field's value from the form; raises TextError with a message id for the merchant."""
     raw = (raw or "").strip()
     if field.kind == "bool":
         return raw in ("on", "1", "true")
     if field.kind == "int":
         if not re.fullmatch(r"-?\d+", raw) or not field.low <= int(raw) <= field.high:
-            raise ValueError(f"Enter a whole number from {field.low} to {field.high}.")
+            raise TextError(N_("admin.field.whole_number"), low=field.low, high=field.high)
         return int(raw)
     if len(raw) > field.max_length:
-        raise ValueError(f"Use at most {field.max_length} characters.")
+        raise TextError(N_("admin.field.too_long"), most=field.max_length)
     if not raw:
         if field.kind in ("country", "transit", "locale") or field.low == 1 and field.kind == "text":
-            raise ValueError("This field is required.")
+            raise TextError(N_("admin.field.required"))
         return None
     return PARSERS[field.kind](raw)
 
 
 def _country(raw: str) -> str:
     if not COUNTRY.match(raw.upper()):
-        raise ValueError("Enter a two-letter country code such as DE.")
+        raise TextError(N_("admin.field.country"))
     return raw.upper()
 
 
 def _https_url(raw: str) -> str:
     if web_link(raw, https_only=True) is None:
-        raise ValueError("Enter a full address starting with https:// (no spaces, no login).")
+        raise TextError(N_("admin.field.https_url"))
     return raw
 
 
 def _code(raw: str) -> str:
     if not CODE.match(raw):
-        raise ValueError("Use letters, digits, - and _ only.")
+        raise TextError(N_("admin.field.code"))
     return raw
 
 
@@ -155,10 +180,10 @@ def _transit(raw: str) -> dict:
     for part in filter(None, (p.strip() for p in raw.split(","))):
         match = TRANSIT_PART.match(part.upper())
         if not match or int(match[2]) > int(match[3]):
-            raise ValueError(f"'{part}' is not like 'DE 1-2' (country, fewest days, most days).")
+            raise TextError(N_("admin.field.transit_part"), part=part)
         table[match[1]] = [int(match[2]), int(match[3])]
     if "WORLD" not in table:
-        raise ValueError("Add a WORLD entry for every other country, e.g. WORLD 5-10.")
+        raise TextError(N_("admin.field.transit_world"))
     return table
 
 
@@ -169,19 +194,19 @@ LOCALES = ("de", "en")
 
 def _color(raw: str) -> str:
     if not COLOR.match(raw):
-        raise ValueError("Enter a colour as #RRGGBB, e.g. #1A1A1A.")
+        raise TextError(N_("admin.field.color"))
     return raw.lower()
 
 
 def _domain(raw: str) -> str:
     if not DOMAIN.match(raw.lower()):
-        raise ValueError("Enter a bare domain such as example.com (no https://, no path).")
+        raise TextError(N_("admin.field.domain"))
     return raw.lower()
 
 
 def _locale(raw: str) -> str:
     if raw not in LOCALES:
-        raise ValueError("Choose German (de) or English (en).")
+        raise TextError(N_("admin.field.locale"))
     return raw
 
 
@@ -192,11 +217,9 @@ EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`
 
 def _email(raw: str) -> str:
     if any(char in raw for char in "\r\n\x00") or not raw.isprintable():
-        raise ValueError("Enter the address on one line: line breaks and control characters are refused "
-                         "(in a mail header they would add headers of their own).")
+        raise TextError(N_("admin.field.email_one_line"))
     if not EMAIL.match(raw) or len(raw) > 254:
-        raise ValueError("Enter one plain e-mail address such as support@example.com (no name, no spaces, "
-                         "no commas; a domain with umlauts in its xn-- form).")
+        raise TextError(N_("admin.field.email"))
     local, _, domain = raw.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -216,24 +239,26 @@ def format_field(field: Field, value) -> str:
     return "" if value is None else str(value)
 
 
-def validate_settings(spec: ModuleSpec, form: Mapping[str, str]) -> tuple[dict, dict]:
+def validate_settings(spec: ModuleSpec, form: Mapping[str, str],
+                      lang: str = FALLBACK) -> tuple[dict, dict]:
     """(settings, errors by field name); settings are complete only when errors is empty."""
-    return validate_fields(spec.fields, form)
+    return validate_fields(spec.fields, form, lang)
 
 
-def validate_fields(fields: tuple[Field, ...], form: Mapping[str, str]) -> tuple[dict, dict]:
-    """Parse every field; (values, errors by field name)."""
+def validate_fields(fields: tuple[Field, ...], form: Mapping[str, str],
+                    lang: str = FALLBACK) -> tuple[dict, dict]:
+    """Parse every field; (values, errors by field name, worded in `lang`)."""
     settings, errors = {}, {}
     for field in fields:
         try:
             settings[field.name] = parse_field(field, form.get(field.name))
-        except ValueError as exc:
-            errors[field.name] = str(exc)
+        except TextError as exc:
+            errors[field.name] = exc.text(lang)
     for field in fields:
         country = settings.get(REGION_OF.get(field.name, ""))
         if field.kind == "region" and settings.get(field.name) and country:
             try:
                 settings[field.name] = region_code(country, settings[field.name])
-            except ValueError as exc:
-                errors[field.name] = str(exc)
+            except TextError as exc:
+                errors[field.name] = exc.text(lang)
     return settings, errors

@@ -21,6 +21,7 @@ def configure_session_cookie(state) -> None:
 
 from app.web.admin import (  # noqa: E402,F401
     activity,
+    admin_text,
     auth,
     carriers,
     content,
