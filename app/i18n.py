@@ -97,6 +97,11 @@ def format_date(locale: str, day: date) -> str:
     return format_skeleton("yMMMd", day, locale=cldr)
 
 
+def format_month(locale: str, day: date) -> str:
+    """A month and its year, for the merchant's admin: 'Dezember 2026' or 'December 2026'."""
+    return format_skeleton("yMMMM", day, locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
+
+
 def format_timestamp(locale: str, moment: datetime, zone: tzinfo) -> str:
     """A moment with its year, for the merchant's admin: '1. Dez. 2026, 14:05'."""
     cldr = FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK])
