@@ -19,7 +19,7 @@ from pathlib import Path
 from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 
 SUPPORTED = ("de", "en")
@@ -95,6 +95,21 @@ def format_date(locale: str, day: date) -> str:
     """A date with its year, for the merchant's admin: '1. Dez. 2026' or '1 Dec 2026'."""
     cldr = FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK])
     return format_skeleton("yMMMd", day, locale=cldr)
+
+
+def format_short_date(locale: str, day: date) -> str:
+    """Day and month, for chart axes: '7. Dez.' or '7 Dec'."""
+    return format_skeleton("MMMd", day, locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
+
+
+def format_number(locale: str, value: float) -> str:
+    """A figure as the language writes it, decimals only where it has them: '2,5' or '2.5'."""
+    return format_decimal(value, format="#,##0.##", locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
+
+
+def format_share(locale: str, share: float) -> str:
+    """A share (0.85) as a whole percentage: '85 %' or '85%'."""
+    return format_percent(share, locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
 
 
 def format_month(locale: str, day: date) -> str:
