@@ -61,7 +61,7 @@ def test_every_mail_carries_the_shops_support_address_as_reply_to(app, shop, run
 def test_marketing_waits_for_the_support_address_and_goes_once_it_is_set(app, shop, client, run_jobs, smtp_inbox):
     shop.support_email = None
     db.session.commit()
-    assert b"No marketing mail goes out yet" in client.get("/admin/", headers=bearer()).data
+    assert b"No marketing mail goes out yet" in client.get("/admin/?locale=en", headers=bearer()).data
     first = _delivered_order(shop, "1001")
     _send_due(run_jobs)
     assert _states(first) == {"delivered": "sent", "thank_you": "skipped"}
@@ -74,7 +74,7 @@ def test_marketing_waits_for_the_support_address_and_goes_once_it_is_set(app, sh
                            data={**CONTENT, "support_email": "Service@Johns-Apparel.example"})
     assert response.status_code == 200, response.data
     assert fresh(shop).support_email == "Service@johns-apparel.example"
-    assert b"No marketing mail goes out yet" not in client.get("/admin/", headers=bearer()).data
+    assert b"No marketing mail goes out yet" not in client.get("/admin/?locale=en", headers=bearer()).data
 
     second = _delivered_order(fresh(shop), "1002")
     _send_due(run_jobs)

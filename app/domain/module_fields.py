@@ -109,6 +109,7 @@ MAIL_TITLES = {
     "anniversary": N_("admin.mails.anniversary.title"),
     "win_back": N_("admin.mails.win_back.title"),
     "referral": N_("admin.mails.referral.title"),
+    "newsletter_confirm": N_("admin.mails.newsletter_confirm.title"),
 }
 # The few mail settings the admin edits so far (the rest: issue "the complete admin").
 MAIL_FIELDS = {
