@@ -25,6 +25,7 @@ from app.rate_limits import allow
 from app.test_recipient_links import confirm_token, confirm_url
 from app.web import test_address_confirm
 from app.web.admin import bp
+from app.web.admin.admin_text import admin_language
 from app.web.admin.admin_text import admin_text as t
 from app.web.admin.layout import render_page
 
@@ -128,7 +129,7 @@ def add_test_address():
         recipient = test_recipients.add_or_renew(db.session, shop.id, address, now)
     except test_recipients.Refused as refused:
         db.session.rollback()
-        return _page(422, errors={"address": refused.message}, new_address=address)
+        return _page(422, errors={"address": refused.text(admin_language())}, new_address=address)
     if not allow("test-address-shop", str(shop.id), test_recipients.CONFIRMATIONS_PER_HOUR, HOUR):
         db.session.rollback()
         return _too_many("address", t("admin.previews.too_many_confirmations",
