@@ -11,7 +11,7 @@ catalogues; tests/test_catalogues.py fails while any msgstr is empty.
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -19,7 +19,7 @@ from pathlib import Path
 from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 
 SUPPORTED = ("de", "en")
@@ -95,6 +95,51 @@ def format_moment(locale: str, moment: datetime, zone: tzinfo) -> str:
     cldr = FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK])
     day = format_skeleton("MEd" if locale == "de" else "MMMEd", moment, tzinfo=zone, locale=cldr)
     return f"{day}, {format_time(moment, 'short', tzinfo=zone, locale=cldr)}"
+
+
+def format_date(locale: str, day: date) -> str:
+    """A date with its year, for the merchant's admin: '1. Dez. 2026' or '1 Dec 2026'."""
+    cldr = FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK])
+    return format_skeleton("yMMMd", day, locale=cldr)
+
+
+def format_short_date(locale: str, day: date) -> str:
+    """Day and month, for chart axes: '7. Dez.' or '7 Dec'."""
+    return format_skeleton("MMMd", day, locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
+
+
+def format_number(locale: str, value: float) -> str:
+    """A figure as the language writes it, decimals only where it has them: '2,5' or '2.5'."""
+    return format_decimal(value, format="#,##0.##", locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
+
+
+def format_share(locale: str, share: float) -> str:
+    """A share (0.85) as a whole percentage: '85 %' or '85%'."""
+    return format_percent(share, locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
+
+
+def format_month(locale: str, day: date) -> str:
+    """A month and its year, for the merchant's admin: 'Dezember 2026' or 'December 2026'."""
+    return format_skeleton("yMMMM", day, locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
+
+
+def format_timestamp(locale: str, moment: datetime, zone: tzinfo) -> str:
+    """A moment with its year, for the merchant's admin: '1. Dez. 2026, 14:05'."""
+    cldr = FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK])
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    day = format_skeleton("yMMMd", moment, tzinfo=zone, locale=cldr)
+    return f"{day}, {format_time(moment, 'short', tzinfo=zone, locale=cldr)}"
+
+
+class TextError(ValueError):
+    """A problem worded by a message id and its values, put in words where the language is known."""
+
+    def __init__(self, key: str, **values):
+        super().__init__(key)
+        self.key, self.values = key, values
+
+    def text(self, locale: str) -> str:
+        return translate(locale, self.key, **self.values)
 
 
 def format_day_range(locale: str, start: date, end: date) -> str:

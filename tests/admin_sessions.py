@@ -26,9 +26,10 @@ def wc_shop(app):
     return shop
 
 
-def login_link(shop: Shop, secret: str = WC_SECRET, now: float | None = None) -> str:
-    """What the plugin's "Open Aftersales" button makes, made at `now`."""
-    token = sign_login_token(shop.shop_key, secret, 7, now if now is not None else time.time())
+def login_link(shop: Shop, secret: str = WC_SECRET, now: float | None = None, locale: str = "en_GB") -> str:
+    """What the plugin's "Open Aftersales" button makes, made at `now`, for a WordPress user whose
+    language is `locale`."""
+    token = sign_login_token(shop.shop_key, secret, 7, now if now is not None else time.time(), locale)
     return f"/admin/login?token={token}"
 
 

@@ -116,7 +116,7 @@ def test_shopify_post_without_bearer_is_unauthorized(client, shop):
 
 def test_shopify_app_home_shows_the_overview(client, shop):
     response = client.get("/shopify/app", query_string={"shop": SHOPIFY_DOMAIN, "host": "YWRtaW4", "embedded": "1",
-                                                         "id_token": id_token()})
+                                                         "id_token": id_token(), "locale": "en"})
     assert response.status_code == 200 and b"Last webhook deliveries" in response.data
 
 

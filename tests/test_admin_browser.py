@@ -110,7 +110,7 @@ def test_shopify_data_requests_page_downloads_through_the_bearer_fetch(live_serv
         content_type="text/javascript", body=APP_BRIDGE_STUB % json.dumps(id_token(lifetime=300))))
     page.route("https://cdn.shopify.com/shopifycloud/polaris.js",
                lambda route: route.fulfill(content_type="text/javascript", body=""))
-    query = f"shop={SHOPIFY_DOMAIN}&host=YWRtaW4&embedded=1&id_token={id_token()}"
+    query = f"shop={SHOPIFY_DOMAIN}&host=YWRtaW4&embedded=1&locale=en&id_token={id_token()}"
     page.goto(f"{live_server}/admin/privacy?{query}")
     with page.expect_download() as download:
         page.get_by_text(f"Download export {export.id} (JSON)").click()
@@ -171,7 +171,8 @@ def test_shopify_mail_previews_are_filled_in_after_a_test_send(live_server, brow
     page.route("https://cdn.shopify.com/shopifycloud/polaris.js",
                lambda route: route.fulfill(content_type="text/javascript", body=""))
     confirm_test_address(shop, "me@shop.example")
-    page.goto(f"{live_server}/admin/previews?shop={SHOPIFY_DOMAIN}&host=YWRtaW4&embedded=1&id_token={id_token()}")
+    page.goto(f"{live_server}/admin/previews?shop={SHOPIFY_DOMAIN}&host=YWRtaW4&embedded=1&locale=en"
+              f"&id_token={id_token()}")
     page.select_option("#f-email", "me@shop.example")
     page.get_by_role("button", name="Send test mail").click()
     page.wait_for_selector('[role="status"]')  # the layout's fetch swapped the page's main

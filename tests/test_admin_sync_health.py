@@ -37,7 +37,7 @@ def _panel(client, shop, verdict):
 def test_each_sync_verdict_reads_in_plain_words_with_what_to_do(wc_admin, wc_shop, verdict, family, words, todo):
     panel = _panel(wc_admin, wc_shop, verdict)
     assert f'data-health="{family}"' in panel and words in panel
-    assert "2026-12-01 08:30 UTC" in panel and verdict in panel  # the raw verdict, for support
+    assert "1 Dec 2026, 08:30 UTC" in panel and verdict in panel  # the raw verdict, for support
     if todo:
         assert "What to do:" in panel and todo in panel
     else:
@@ -56,7 +56,7 @@ def test_an_unknown_verdict_is_shown_as_it_is():
 
 
 def test_shopify_access_in_plain_words(client, shop):
-    page = unescape(client.get("/admin/", headers=bearer()).get_data(as_text=True))
+    page = unescape(client.get("/admin/?locale=en", headers=bearer()).get_data(as_text=True))
     assert 'data-health="ok"' in page and "Shopify accepts the app's access" in page
     assert "Last check" not in page  # no WooCommerce sync for Shopify shops
 
@@ -65,5 +65,13 @@ def test_a_refused_shopify_renewal_says_when_and_what_to_do():
     from app.domain.shop.connection_health import shopify_health
 
     health = shopify_health(datetime(2026, 12, 2, 9, 15, tzinfo=timezone.utc))
-    assert health.tone == "bad" and "on 2026-12-02 at 09:15 UTC" in health.headline
+    assert health.tone == "bad" and "on 2 Dec 2026, 09:15 UTC" in health.headline
     assert "Open the app again from your Shopify admin" in health.advice
+    german = shopify_health(datetime(2026, 12, 2, 9, 15, tzinfo=timezone.utc), "de")
+    assert "am 2. Dez. 2026, 09:15 UTC" in german.headline and "Öffne die App erneut" in german.advice
+
+
+def test_the_sync_verdict_reads_in_german_for_a_german_admin():
+    health = woocommerce_health("store_unreachable: HTTP 503", "de")
+    assert "Der Server des Shops hatte einen Fehler (HTTP 503)" in health.headline
+    assert health.advice.endswith("und holt die verpassten Bestellungen nach.")

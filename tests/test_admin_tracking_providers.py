@@ -146,7 +146,8 @@ def test_parcels_by_source(wc_admin, wc_shop):
 
 def test_shopify_admin_shows_and_saves_with_the_bearer_token(client, shop, own_dhl):
     page = client.get(f"{PAGE}?shop={shop.domain}", headers=bearer())
-    assert page.status_code == 200 and "Carrier tracking" in page.get_data(as_text=True)
+    # No `locale` from Shopify here: the shop's own language (German) speaks.
+    assert page.status_code == 200 and "Wie Pakete verfolgt werden" in page.get_data(as_text=True)
     response = client.post(f"{PAGE}/dhl?shop={shop.domain}", data={"api_key": OWN_KEY}, headers=bearer())
     assert response.status_code == 200
     assert db.session.scalars(select(TrackingProviderKey)).one().shop_id == shop.id

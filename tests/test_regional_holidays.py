@@ -10,6 +10,7 @@ from app.domain.arrival.anchors import dispatch_overdue_at
 from app.domain.arrival.edd import DeliveryRule, add_business_days, estimate, is_business_day
 from app.domain.arrival.work_calendars import region_code
 from app.domain.shop.modules import module_settings
+from app.i18n import TextError
 from tests.admin_sessions import csrf_token
 from tests.factories import make_order, set_module
 
@@ -88,10 +89,13 @@ def test_regions_are_taken_by_code_or_name(country, raw, code):
 
 
 def test_unknown_regions_are_refused_with_the_choices():
-    with pytest.raises(ValueError, match="Not a region of DE; one of: BB, BE, BW, BY"):
+    with pytest.raises(TextError) as not_a_region:
         region_code("DE", "Bavaria-ish")
-    with pytest.raises(ValueError, match="no regional holidays for ZZ"):
+    assert "Not a region of DE; one of: BB, BE, BW, BY" in not_a_region.value.text("en")
+    assert "Keine Region von DE; möglich sind: BB, BE, BW, BY" in not_a_region.value.text("de")
+    with pytest.raises(TextError) as no_regions:
         region_code("ZZ", "A")
+    assert "no regional holidays for ZZ" in no_regions.value.text("en")
 
 
 def _save(client, **fields):

@@ -61,7 +61,7 @@ def test_every_mail_carries_the_shops_support_address_as_reply_to(app, shop, run
 def test_marketing_waits_for_the_support_address_and_goes_once_it_is_set(app, shop, client, run_jobs, smtp_inbox):
     shop.support_email = None
     db.session.commit()
-    assert b"No marketing mail goes out yet" in client.get("/admin/", headers=bearer()).data
+    assert b"No marketing mail goes out yet" in client.get("/admin/?locale=en", headers=bearer()).data
     first = _delivered_order(shop, "1001")
     _send_due(run_jobs)
     assert _states(first) == {"delivered": MessageState.SENT, "thank_you": MessageState.SKIPPED}
@@ -70,11 +70,11 @@ def test_marketing_waits_for_the_support_address_and_goes_once_it_is_set(app, sh
     [notice] = smtp_inbox  # mail about the order still goes, with no Reply-To
     assert notice["mail"]["Reply-To"] is None and "Reply-To" not in notice["raw"].decode()
 
-    response = client.post(f"/admin/content?shop={SHOPIFY_DOMAIN}", headers=bearer(),
+    response = client.post(f"/admin/content?shop={SHOPIFY_DOMAIN}&locale=en", headers=bearer(),
                            data={**CONTENT, "support_email": "Service@Johns-Apparel.example"})
     assert response.status_code == 200, response.data
     assert fresh(shop).support_email == "Service@johns-apparel.example"
-    assert b"No marketing mail goes out yet" not in client.get("/admin/", headers=bearer()).data
+    assert b"No marketing mail goes out yet" not in client.get("/admin/?locale=en", headers=bearer()).data
 
     second = _delivered_order(fresh(shop), "1002")
     _send_due(run_jobs)
@@ -98,7 +98,7 @@ def test_a_line_break_in_the_support_address_is_refused(wc_admin, wc_shop, value
 
 @pytest.mark.parametrize("value", ["Laden <hilfe@laden.example>", "hilfe@laden.example, x@y.example", "hilfe"])
 def test_anything_but_one_plain_address_is_refused(client, shop, value):
-    response = client.post(f"/admin/content?shop={SHOPIFY_DOMAIN}", headers=bearer(),
+    response = client.post(f"/admin/content?shop={SHOPIFY_DOMAIN}&locale=en", headers=bearer(),
                            data={**CONTENT, "support_email": value})
     assert response.status_code == 422 and b"one plain e-mail address" in response.data
     assert fresh(shop).support_email == "hilfe@johns-apparel.example"

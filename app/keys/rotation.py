@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Column, Table, Text, select, type_coerce, update
 from sqlalchemy.engine import Engine
 
-from app import crypto
 from app.db.base import Base
 from app.domain.orders.facts_versions import FACTS_UNCHANGED
+from app.keys import encryption as crypto
 
 # How many unreadable values are named in the report (all are counted).
 NAMED_UNREADABLE = 20

@@ -1,7 +1,8 @@
 """One-use login links from the WooCommerce plugin into our admin, signed per shop.
 
 Purpose "admin-login" of app/links/signer.py, data {"s": shop key, "u": WordPress user id,
-"n": a random nonce}, signed with the shop's signing secret by the plugin
+"n": a random nonce, and optionally "l": the WordPress user's locale, e.g. "de_DE", which the
+admin then speaks}, signed with the shop's signing secret by the plugin
 (includes/signin.php). A link lives five minutes from when the plugin made it and opens the
 admin once; the one-use mark is a Redis `SET NX` kept as long as the link could live. Links
 of plugin 0.1.0 and older (their own format) are read until the date in app/links/legacy.py.
@@ -17,6 +18,8 @@ from app.links import signer
 
 PURPOSE = "admin-login"
 MAX_LIFETIME_SECONDS = signer.PURPOSES[PURPOSE].max_age or 0
+# WordPress locales are like "de_DE_formal"; anything longer is not one.
+MAX_LOCALE_LENGTH = 20
 MALFORMED = "This login link is malformed. Open the app again from WordPress."
 REFUSALS = {
     "malformed": (401, MALFORMED),
@@ -34,6 +37,7 @@ class LoginClaims:
     shop_key: str
     wp_user_id: int
     nonce: str
+    locale: str = ""
 
 
 class LoginLinkError(Exception):
@@ -46,10 +50,12 @@ class LoginLinkError(Exception):
         self.message = message
 
 
-def sign_login_token(shop_key: str, secret: str, wp_user_id: int, now: float) -> str:
+def sign_login_token(shop_key: str, secret: str, wp_user_id: int, now: float, locale: str = "") -> str:
     """What the plugin does: a token for one user of one shop, made at `now`."""
-    return signer.sign(PURPOSE, {"s": shop_key, "u": wp_user_id, "n": secrets.token_urlsafe(12)},
-                       secret=secret, now=now)
+    data: dict = {"s": shop_key, "u": wp_user_id, "n": secrets.token_urlsafe(12)}
+    if locale:
+        data["l"] = locale
+    return signer.sign(PURPOSE, data, secret=secret, now=now)
 
 
 def _data(data) -> dict:
@@ -71,7 +77,9 @@ def read_login_token(token: str, secret_for: Callable[[str], str | None],
         data = _data(signer.verify(PURPOSE, token, secret=secret, now=now))
     except signer.BadToken as error:
         raise LoginLinkError(*REFUSALS[error.reason]) from None
-    return LoginClaims(data["s"], data["u"], str(data.get("n", "")))
+    locale = data.get("l")
+    locale = locale if isinstance(locale, str) and len(locale) <= MAX_LOCALE_LENGTH else ""
+    return LoginClaims(data["s"], data["u"], str(data.get("n", "")), locale)
 
 
 def token_fingerprint(token: str) -> str:

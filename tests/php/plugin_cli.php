@@ -7,7 +7,7 @@
  * php plugin_cli.php render <app_url> <shop_key> <secret> <order_id> <order_key>
  * php plugin_cli.php reorder <order_key_sent>
  * php plugin_cli.php login-token <shop_key> <user_id> <secret> <issued_at> <nonce>
- * php plugin_cli.php open-admin <app_url> <shop_key> <secret> <user_id> <capability> <nonce_sent>
+ * php plugin_cli.php open-admin <app_url> <shop_key> <secret> <user_id> <capability> <nonce_sent> [<user_locale>]
  * php plugin_cli.php settings-page <app_url> <shop_key> <secret>
  * php plugin_cli.php connect-start <app_url> <capability> <nonce_sent>
  * php plugin_cli.php connect-receive <claim_made> <seconds_left> <json body sent>
@@ -66,6 +66,9 @@ if ( 'login-token' === $command ) {
 		exit;
 	}
 	$GLOBALS['stub_user'] = array( 'id' => (int) $argv[5], 'caps' => array( $argv[6] ) );
+	if ( isset( $argv[8] ) ) {
+		$GLOBALS['stub_user']['locale'] = $argv[8];
+	}
 	$_POST                = array( 'action' => 'aftersales_open_admin', '_wpnonce' => $argv[7] );
 	$_REQUEST             = $_POST;
 	register_shutdown_function(

@@ -26,6 +26,8 @@ function wp_json_encode( $data, $options = 0 ) { return json_encode( $data, $opt
 function get_option( $name, $default = false ) { return $GLOBALS['stub_options'][ $name ] ?? $default; }
 function untrailingslashit( $value ) { return rtrim( $value, '/\\' ); }
 function get_locale() { return 'de_DE'; }
+/** The current user's own language (Users → Profile), else the site's. */
+function get_user_locale() { return $GLOBALS['stub_user']['locale'] ?? get_locale(); }
 function esc_attr( $text ) { return htmlspecialchars( (string) $text, ENT_QUOTES, 'UTF-8' ); }
 function esc_html( $text ) { return htmlspecialchars( (string) $text, ENT_QUOTES, 'UTF-8' ); }
 function esc_url( $url ) { return htmlspecialchars( (string) $url, ENT_QUOTES, 'UTF-8' ); }

@@ -27,7 +27,7 @@ def add(admin, address=ADDRESS):
 
 
 def shopify_post(client, path, data):
-    return client.post(f"{path}?shop={SHOPIFY_DOMAIN}", headers=bearer(), data=data)
+    return client.post(f"{path}?shop={SHOPIFY_DOMAIN}&locale=en", headers=bearer(), data=data)
 
 
 def link_in(mail) -> str:

@@ -20,6 +20,8 @@ from functools import lru_cache
 
 import holidays
 
+from app.i18n import N_, TextError
+
 # A calendar adds a year's holidays to itself when a date in that year is first asked about.
 _FILLING = threading.Lock()
 
@@ -71,12 +73,12 @@ def region_code(country: str, raw: str) -> str:
     country = country.upper()
     codes = regions(country)
     if not codes:
-        raise ValueError(f"There are no regional holidays for {country}: leave the region empty.")
+        raise TextError(N_("admin.field.no_regions"), country=country)
     wanted = raw.strip().casefold().removeprefix(f"{country.casefold()}-")
     names = {code.casefold(): code for code in codes}
     aliases = getattr(calendar(country), "subdivisions_aliases", None) or {}
     names.update((alias.casefold(), code) for alias, code in aliases.items())
     if wanted not in names:
-        raise ValueError(f"Not a region of {country}; one of: {', '.join(codes)}.")
+        raise TextError(N_("admin.field.not_a_region"), country=country, codes=", ".join(codes))
     return names[wanted]
 

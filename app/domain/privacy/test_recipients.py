@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.privacy.suppressions import email_hash
+from app.i18n import N_, TextError
 from app.links.test_address import MAX_AGE_SECONDS, ConfirmTarget, mailed_at_mark
 from app.models import Shop, TestRecipient
 
@@ -32,12 +33,8 @@ LINK_LIFETIME = timedelta(seconds=MAX_AGE_SECONDS)
 CONFIRMED, PENDING, EXPIRED = "confirmed", "pending", "expired"
 
 
-class Refused(Exception):
-    """The address cannot be added now; `message` tells the merchant why."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class Refused(TextError):
+    """The address cannot be added now; `text(lang)` tells the merchant why."""
 
 
 def normalise(address: str | None) -> str | None:
@@ -76,14 +73,13 @@ def add_or_renew(session: Session, shop_id: int, address: str, now: datetime) ->
     found = find(session, shop_id, address)
     if found is None and session.scalar(select(func.count()).where(TestRecipient.shop_id == shop_id)) \
             >= MAX_ADDRESSES:
-        raise Refused(f"A shop keeps at most {MAX_ADDRESSES} test addresses: remove one first.")
+        raise Refused(N_("admin.previews.too_many_addresses"), most=MAX_ADDRESSES)
     if found is None or state(found, now) == EXPIRED:
         waiting = session.scalar(select(func.count()).where(
             TestRecipient.shop_id == shop_id, TestRecipient.confirmed_at.is_(None),
             TestRecipient.created_at > now - LINK_LIFETIME))
         if waiting >= MAX_PENDING:
-            raise Refused(f"{waiting} addresses are still waiting for confirmation: open their links, "
-                          "or remove one, before adding another.")
+            raise Refused(N_("admin.previews.too_many_waiting"), count=waiting)
     if found is None:
         found = TestRecipient(shop_id=shop_id, address=address)
         session.add(found)

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 
 from app.domain.shop.module_fields import Field, validate_fields
+from app.i18n import FALLBACK, N_, translate
 from connectors.links import web_link
 
 LANGS = ("de", "en")
@@ -85,42 +86,42 @@ def faq_for_order(settings: Mapping, lang: str, product_ids: Iterable[str | None
 
 
 FAQ_FIELDS = (
-    Field("question_de", "Question (German)", "text", max_length=QUESTION_LENGTH),
-    Field("answer_de", "Answer (German)", "textarea", max_length=ANSWER_LENGTH),
-    Field("question_en", "Question (English)", "text", max_length=QUESTION_LENGTH),
-    Field("answer_en", "Answer (English)", "textarea", max_length=ANSWER_LENGTH),
-    Field("product_ids", "Only for these products (ids, comma-separated; empty: every order)", "text",
-          max_length=2000),
+    Field("question_de", N_("admin.content.faq_question_de"), "text", max_length=QUESTION_LENGTH),
+    Field("answer_de", N_("admin.content.faq_answer_de"), "textarea", max_length=ANSWER_LENGTH),
+    Field("question_en", N_("admin.content.faq_question_en"), "text", max_length=QUESTION_LENGTH),
+    Field("answer_en", N_("admin.content.faq_answer_en"), "textarea", max_length=ANSWER_LENGTH),
+    Field("product_ids", N_("admin.content.faq_product_ids"), "text", max_length=2000),
 )
 
 
-def validate_faq_entry(form: Mapping[str, str], entry_id: str | None = None) -> tuple[dict, dict]:
-    """(entry, errors by field name) from the FAQ form."""
+def validate_faq_entry(form: Mapping[str, str], entry_id: str | None = None,
+                       lang: str = FALLBACK) -> tuple[dict, dict]:
+    """(entry, errors by field name, worded in `lang`) from the FAQ form."""
     entry = {}
-    values, errors = validate_fields(FAQ_FIELDS, form)
+    values, errors = validate_fields(FAQ_FIELDS, form, lang)
     question, answer = {}, {}
-    for lang in LANGS:
-        q, a = values.get(f"question_{lang}"), values.get(f"answer_{lang}")
-        if q and not a and f"answer_{lang}" not in errors:
-            errors[f"answer_{lang}"] = "Add the answer to this question, or leave both empty."
-        elif a and not q and f"question_{lang}" not in errors:
-            errors[f"question_{lang}"] = "Add the question to this answer, or leave both empty."
+    for code in LANGS:
+        q, a = values.get(f"question_{code}"), values.get(f"answer_{code}")
+        if q and not a and f"answer_{code}" not in errors:
+            errors[f"answer_{code}"] = translate(lang, "admin.content.faq_answer_missing")
+        elif a and not q and f"question_{code}" not in errors:
+            errors[f"question_{code}"] = translate(lang, "admin.content.faq_question_missing")
         elif q and a:
-            question[lang], answer[lang] = q, a.replace("\r\n", "\n")
+            question[code], answer[code] = q, a.replace("\r\n", "\n")
     if not question and not errors:
-        errors["question_de"] = "Write the question and answer in German, English or both."
+        errors["question_de"] = translate(lang, "admin.content.faq_empty")
     ids = []
     for part in filter(None, (p.strip() for p in (values.get("product_ids") or "").split(","))):
         if not PRODUCT_ID.match(part):
-            errors["product_ids"] = f"'{part[:40]}' is not a product id (letters, digits, - _ : / . only)."
+            errors["product_ids"] = translate(lang, "admin.content.faq_not_a_product", part=part[:40])
             break
         if part not in ids:
             ids.append(part)
     if len(ids) > MAX_PRODUCT_IDS:
-        errors["product_ids"] = f"List at most {MAX_PRODUCT_IDS} products."
+        errors["product_ids"] = translate(lang, "admin.content.faq_too_many_products", most=MAX_PRODUCT_IDS)
     show = (form.get("show") or "").strip()
     if show not in SHOW:
-        errors["show"] = "Choose when to show the entry."
+        errors["show"] = translate(lang, "admin.content.faq_show_needed")
     if errors:
         return {}, errors
     entry = {"id": entry_id or secrets.token_hex(6), "question": question, "answer": answer,
@@ -141,20 +142,20 @@ def faq_form_values(entry: Mapping) -> dict:
 # Banner
 
 BANNER_FIELDS = (
-    Field("title_de", "Title (German)", "text", max_length=100),
-    Field("text_de", "Text (German)", "textarea", max_length=500),
-    Field("title_en", "Title (English)", "text", max_length=100),
-    Field("text_en", "Text (English)", "textarea", max_length=500),
-    Field("url", "Link (https, optional)", "https_url", max_length=500),
-    Field("discount_code", "Discount code (optional; never shown before delivery)", "code", max_length=40),
+    Field("title_de", N_("admin.content.banner_title_de"), "text", max_length=100),
+    Field("text_de", N_("admin.content.banner_text_de"), "textarea", max_length=500),
+    Field("title_en", N_("admin.content.banner_title_en"), "text", max_length=100),
+    Field("text_en", N_("admin.content.banner_text_en"), "textarea", max_length=500),
+    Field("url", N_("admin.content.banner_url"), "https_url", max_length=500),
+    Field("discount_code", N_("admin.content.banner_discount_code"), "code", max_length=40),
 )
 
 
-def validate_banner(form: Mapping[str, str]) -> tuple[dict, dict]:
-    values, errors = validate_fields(BANNER_FIELDS, form)
+def validate_banner(form: Mapping[str, str], lang: str = FALLBACK) -> tuple[dict, dict]:
+    values, errors = validate_fields(BANNER_FIELDS, form, lang)
     show = (form.get("show") or "").strip()
     if show not in SHOW:
-        errors["show"] = "Choose when to show the banner."
+        errors["show"] = translate(lang, "admin.content.banner_show_needed")
     if errors:
         return {}, errors
     return {"title": {lang: values[f"title_{lang}"] for lang in LANGS if values[f"title_{lang}"]},

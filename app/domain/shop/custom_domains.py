@@ -13,6 +13,8 @@ import hmac
 import re
 from urllib.parse import urlsplit
 
+from app.i18n import FALLBACK, translate
+
 # Local runs, tests and health probes reach the app by these; they always count as ours.
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -41,23 +43,24 @@ def is_own_host(host: str, app_url: str, aliases: tuple[str, ...] = ()) -> bool:
     return host in LOOPBACK_HOSTS or host == app_host(app_url) or host in aliases
 
 
-def parse_custom_domain(value: str | None, app_url: str) -> tuple[str | None, str | None]:
-    """(the host name to store or None for "no custom domain", an error message or None)."""
+def parse_custom_domain(value: str | None, app_url: str,
+                        lang: str = FALLBACK) -> tuple[str | None, str | None]:
+    """(the host name to store or None for "no custom domain", an error message in `lang` or None)."""
     text = (value or "").strip().rstrip(".")
     if not text:
         return None, None
     if "://" in text or "/" in text or ":" in text or "@" in text:
-        return None, "Enter the host name only, without https:// or a path, e.g. track.example.de."
+        return None, translate(lang, "admin.tracking_address.host_only")
     try:
         name = text.encode("idna").decode("ascii").lower()
     except UnicodeError:
-        return None, "This is not a valid host name."
+        return None, translate(lang, "admin.tracking_address.not_a_host")
     labels = name.split(".")
     if (len(name) > MAX_LENGTH or len(labels) < 2 or not all(LABEL.match(label) for label in labels)
             or not TOP_LABEL.match(labels[-1])):
-        return None, "This is not a valid host name (e.g. track.example.de)."
+        return None, translate(lang, "admin.tracking_address.not_a_host_example")
     if is_own_host(name, app_url):
-        return None, "This is the app's own address; enter a host name of your shop's domain."
+        return None, translate(lang, "admin.tracking_address.own_address")
     return name, None
 
 

@@ -12,13 +12,14 @@ from decimal import Decimal
 
 from app.domain.arrival.work_calendars import region_code
 from app.domain.followups.mail_kinds import KINDS
+from app.i18n import FALLBACK, N_, TextError, translate
 from connectors.links import web_link
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    label: str
+    label: str  # message id (app/i18n.py), as is hint
     kind: str  # bool | int | text | textarea | https_url | country | region | transit | code | color | domain
     # | locale | email | choice | decimal
     # For int: the range; for text, low=1 makes the field required.
@@ -35,7 +36,7 @@ class Field:
 @dataclass(frozen=True)
 class ModuleSpec:
     key: str
-    title: str
+    title: str  # message ids, as is description
     description: str
     group: str  # block | mail
     fields: tuple[Field, ...] = ()
@@ -46,84 +47,105 @@ class ModuleSpec:
 
 
 VOUCHER_FIELDS = (
-    Field("voucher_mode", "Voucher", "choice", options=(
-        ("none", "No voucher"),
-        ("static", "One code for everyone (typed below)"),
-        ("unique", "A single-use code per buyer, created in your shop when the mail goes out"))),
-    Field("voucher_code", "Code for everyone", "code", max_length=40,
-          hint="Letters, digits, - and _. Shared codes tend to end up on coupon sites."),
-    Field("voucher_type", "Single-use code: discount", "choice", options=(
-        ("percent", "Percentage off the order"), ("fixed", "Fixed amount off the order"))),
-    Field("voucher_value", "Single-use code: value (percent, or amount in the shop's currency)",
-          "decimal", 0, 100_000, max_length=12),
-    Field("voucher_days", "Single-use code: valid for (days)", "int", 1, 365, optional=True),
-    Field("voucher_minimum", "Single-use code: minimum order value (empty: none)", "decimal",
-          0, 100_000, max_length=12),
+    Field("voucher_mode", N_("admin.vouchers.mode"), "choice", options=(
+        ("none", N_("admin.vouchers.mode_none")),
+        ("static", N_("admin.vouchers.mode_static")),
+        ("unique", N_("admin.vouchers.mode_unique")))),
+    Field("voucher_code", N_("admin.vouchers.code"), "code", max_length=40,
+          hint=N_("admin.vouchers.code_hint")),
+    Field("voucher_type", N_("admin.vouchers.type"), "choice", options=(
+        ("percent", N_("admin.vouchers.type_percent")), ("fixed", N_("admin.vouchers.type_fixed")))),
+    Field("voucher_value", N_("admin.vouchers.value"), "decimal", 0, 100_000, max_length=12),
+    Field("voucher_days", N_("admin.vouchers.days"), "int", 1, 365, optional=True),
+    Field("voucher_minimum", N_("admin.vouchers.minimum"), "decimal", 0, 100_000, max_length=12),
 )
 
 BLOCK_MODULES = (
-    ModuleSpec("delivery_status", "Order progress", "The timeline from order to delivery.", "block"),
-    ModuleSpec("tracking", "Parcel tracking", "Carrier, tracking number and link per parcel.", "block",
-               (Field("detect_carrier", "Guess the carrier from the tracking number", "bool"),)),
-    ModuleSpec("delivery_estimate", "Delivery estimate", "The expected delivery window.", "block", (
-        Field("processing_days", "Processing days before dispatch", "int", 0, 30),
-        Field("cutoff_hour", "Order cut-off hour (shop time)", "int", 0, 23),
-        Field("origin_country", "Ships from (country code)", "country"),
-        Field("origin_region", "Ships from region (its public holidays count; empty: the country's only)",
+    ModuleSpec("delivery_status", N_("admin.modules.delivery_status.title"),
+               N_("admin.modules.delivery_status.description"), "block"),
+    ModuleSpec("tracking", N_("admin.modules.tracking.title"),
+               N_("admin.modules.tracking.description"), "block",
+               (Field("detect_carrier", N_("admin.modules.tracking.detect_carrier"), "bool"),)),
+    ModuleSpec("delivery_estimate", N_("admin.modules.delivery_estimate.title"),
+               N_("admin.modules.delivery_estimate.description"), "block", (
+        Field("processing_days", N_("admin.modules.delivery_estimate.processing_days"), "int",
+              0, 30),
+        Field("cutoff_hour", N_("admin.modules.delivery_estimate.cutoff_hour"), "int", 0, 23),
+        Field("origin_country", N_("admin.modules.delivery_estimate.origin_country"), "country"),
+        Field("origin_region", N_("admin.modules.delivery_estimate.origin_region"),
               "region", max_length=40,
-              hint="A German Bundesland, Austrian state or Swiss canton, by code or name: BY, Bayern, 9, Wien, ZH"),
-        Field("transit_days", "Transit days", "transit",
-              hint="Per country code, EU or WORLD, e.g. DE 1-2, EU 2-5, WORLD 5-10"),
+              hint=N_("admin.modules.delivery_estimate.origin_region_hint")),
+        Field("transit_days", N_("admin.modules.delivery_estimate.transit_days"), "transit",
+              hint=N_("admin.modules.delivery_estimate.transit_days_hint")),
     )),
-    ModuleSpec("reorder", "Buy again", "A link that puts the same items back into the cart.", "block"),
-    ModuleSpec("review_prompt", "Review prompt", "After delivery, the same review link for every buyer "
-               "(the target is set under Content & branding).", "block"),
-    ModuleSpec("faq", "FAQ and how-tos", "Answers for every order or per product; how-to and care entries "
-               "after delivery (entries are written under Content & branding).", "block"),
-    ModuleSpec("recommendations", "Recommendations", "Products often bought together with the order's, from "
-               "your own orders (never one already in the order), filled up with best sellers; refreshed hourly.",
-               "block", (
-                   Field("max_items", "Products shown at most", "int", 1, 8),
-                   Field("best_sellers", "Fill up with best sellers", "bool"),
+    ModuleSpec("reorder", N_("admin.modules.reorder.title"),
+               N_("admin.modules.reorder.description"), "block"),
+    ModuleSpec("review_prompt", N_("admin.modules.review_prompt.title"),
+               N_("admin.modules.review_prompt.description"), "block"),
+    ModuleSpec("faq", N_("admin.modules.faq.title"),
+               N_("admin.modules.faq.description"), "block"),
+    ModuleSpec("recommendations", N_("admin.modules.recommendations.title"),
+               N_("admin.modules.recommendations.description"), "block", (
+                   Field("max_items", N_("admin.modules.recommendations.max_items"), "int", 1, 8),
+                   Field("best_sellers", N_("admin.modules.recommendations.best_sellers"), "bool"),
                )),
-    ModuleSpec("banner", "Banner", "A message with an optional discount code, after delivery by default; "
-               "the code never shows before delivery (set under Content & branding).", "block"),
-    ModuleSpec("social", "Social links", "Links to the shop's social profiles and newsletter sign-up "
-               "(set under Content & branding).", "block"),
-    ModuleSpec("newsletter", "Newsletter sign-up", "Sign-up for the order's e-mail address with double opt-in: "
-               "a confirmation mail goes out, consent counts only once its link is confirmed.", "block", (
-                   Field("text_de", "What the newsletter brings (German; empty: our default text)", "text",
+    ModuleSpec("banner", N_("admin.modules.banner.title"),
+               N_("admin.modules.banner.description"), "block"),
+    ModuleSpec("social", N_("admin.modules.social.title"),
+               N_("admin.modules.social.description"), "block"),
+    ModuleSpec("newsletter", N_("admin.modules.newsletter.title"),
+               N_("admin.modules.newsletter.description"), "block", (
+                   Field("text_de", N_("admin.modules.newsletter.text_de"), "text",
                          max_length=300),
-                   Field("text_en", "What the newsletter brings (English)", "text", max_length=300),
+                   Field("text_en", N_("admin.modules.newsletter.text_en"), "text",
+                         max_length=300),
                )),
-    ModuleSpec("survey", "Survey (NPS)", "One question (0-10) and an optional comment, after delivery; one answer "
-               "per order. Also the page the NPS mail links to when it has no survey address of its own.", "block", (
-                   Field("before_delivery", "Also ask before delivery", "bool"),
-                   Field("question_de", "Question (German; empty: the standard NPS question)", "text",
+    ModuleSpec("survey", N_("admin.modules.survey.title"),
+               N_("admin.modules.survey.description"), "block", (
+                   Field("before_delivery", N_("admin.modules.survey.before_delivery"), "bool"),
+                   Field("question_de", N_("admin.modules.survey.question_de"), "text",
                          max_length=200),
-                   Field("question_en", "Question (English)", "text", max_length=200),
+                   Field("question_en", N_("admin.modules.survey.question_en"), "text",
+                         max_length=200),
                    *VOUCHER_FIELDS,
-               ), voucher_note="Thank-you voucher after answering (the same for every score; "
-                               "never before delivery)."),
+               ), voucher_note=N_("admin.vouchers.note.survey")),
 )
-MAIL_TITLES = {"shipped": "Shipping notice", "review_request": "Review request",
-               "not_shipped": "Not shipped yet", "delayed": "Delay notice"}
+# The title of each mail kind's switch (message ids).
+MAIL_TITLES = {
+    "shipped": N_("admin.mails.shipped.title"),
+    "out_for_delivery": N_("admin.mails.out_for_delivery.title"),
+    "ready_for_pickup": N_("admin.mails.ready_for_pickup.title"),
+    "delivered": N_("admin.mails.delivered.title"),
+    "not_shipped": N_("admin.mails.not_shipped.title"),
+    "delayed": N_("admin.mails.delayed.title"),
+    "return_received": N_("admin.mails.return_received.title"),
+    "refund_issued": N_("admin.mails.refund_issued.title"),
+    "review_request": N_("admin.mails.review_request.title"),
+    "review_reminder": N_("admin.mails.review_reminder.title"),
+    "thank_you": N_("admin.mails.thank_you.title"),
+    "how_to": N_("admin.mails.how_to.title"),
+    "nps": N_("admin.mails.nps.title"),
+    "replenishment": N_("admin.mails.replenishment.title"),
+    "anniversary": N_("admin.mails.anniversary.title"),
+    "win_back": N_("admin.mails.win_back.title"),
+    "referral": N_("admin.mails.referral.title"),
+    "newsletter_confirm": N_("admin.mails.newsletter_confirm.title"),
+}
 # The few mail settings the admin edits so far (the rest: issue "the complete admin").
 MAIL_FIELDS = {
-    "not_shipped": (Field("delay_days", "Business days after the order before the buyer is told it has not "
-                          "left yet (paid orders only)", "int", 1, 20),),
-    "delayed": (Field("delay_days", "Business days without news from the carrier before a parcel counts as "
-                      "stalled", "int", 1, 20), *VOUCHER_FIELDS),
+    "not_shipped": (Field("delay_days", N_("admin.mails.not_shipped.delay_days"),
+                          "int", 1, 20),),
+    "delayed": (Field("delay_days", N_("admin.mails.delayed.delay_days"),
+                      "int", 1, 20), *VOUCHER_FIELDS),
     "thank_you": VOUCHER_FIELDS,
     "nps": VOUCHER_FIELDS,
     "win_back": VOUCHER_FIELDS,
 }
 VOUCHER_NOTES = {
-    "delayed": "Goodwill voucher: only buyers who may receive advertising see it (the notice "
-               "then carries the objection notice).",
-    "thank_you": "Voucher for the next order, shown in the thank-you mail.",
-    "nps": "Thank-you voucher (the same for every score).",
-    "win_back": "Voucher to bring the buyer back.",
+    "delayed": N_("admin.vouchers.note.delayed"),
+    "thank_you": N_("admin.vouchers.note.thank_you"),
+    "nps": N_("admin.vouchers.note.nps"),
+    "win_back": N_("admin.vouchers.note.win_back"),
 }
 
 
@@ -131,10 +153,10 @@ def mail_modules() -> tuple[ModuleSpec, ...]:
     """One switch per mail kind in the registry; marketing kinds say what they need."""
     specs = []
     for kind in (k for k in KINDS.values() if not k.on_request):
-        note = ("Marketing: sent only with consent (or the existing-customer exemption), with one-click "
-                "unsubscribe, caps and quiet hours." if kind.marketing else "Transactional: no advertising.")
-        specs.append(ModuleSpec(kind.module, MAIL_TITLES.get(kind.key, kind.key.replace("_", " ").title()),
-                                note, "mail", MAIL_FIELDS.get(kind.key, ()),
+        note = N_("admin.mails.marketing_note") \
+            if kind.marketing else N_("admin.mails.transactional_note")
+        specs.append(ModuleSpec(kind.module, MAIL_TITLES[kind.key], note, "mail",
+                                MAIL_FIELDS.get(kind.key, ()),
                                 voucher_note=VOUCHER_NOTES.get(kind.key)))
     return tuple(specs)
 
@@ -149,7 +171,7 @@ TRANSIT_PART = re.compile(r"^([A-Z]{2}|EU|WORLD)\s+(\d{1,2})\s*-\s*(\d{1,2})$")
 
 
 def parse_field(field: Field, raw: str | None):
-    """The field's value from the form; raises ValueError with a message for the merchant."""
+    """The field's value from the form; raises TextError with a message id for the merchant."""
     raw = (raw or "").strip()
     if field.kind == "bool":
         return raw in ("on", "1", "true")
@@ -157,13 +179,13 @@ def parse_field(field: Field, raw: str | None):
         if not raw and field.optional:
             return None
         if not re.fullmatch(r"-?\d+", raw) or not field.low <= int(raw) <= field.high:
-            raise ValueError(f"Enter a whole number from {field.low} to {field.high}.")
+            raise TextError(N_("admin.field.whole_number"), low=field.low, high=field.high)
         return int(raw)
     if len(raw) > field.max_length:
-        raise ValueError(f"Use at most {field.max_length} characters.")
+        raise TextError(N_("admin.field.too_long"), most=field.max_length)
     if not raw:
         if field.kind in ("country", "transit", "locale") or field.low == 1 and field.kind == "text":
-            raise ValueError("This field is required.")
+            raise TextError(N_("admin.field.required"))
         return None
     if field.kind in FIELD_PARSERS:
         return FIELD_PARSERS[field.kind](field, raw)
@@ -172,19 +194,19 @@ def parse_field(field: Field, raw: str | None):
 
 def _country(raw: str) -> str:
     if not COUNTRY.match(raw.upper()):
-        raise ValueError("Enter a two-letter country code such as DE.")
+        raise TextError(N_("admin.field.country"))
     return raw.upper()
 
 
 def _https_url(raw: str) -> str:
     if web_link(raw, https_only=True) is None:
-        raise ValueError("Enter a full address starting with https:// (no spaces, no login).")
+        raise TextError(N_("admin.field.https_url"))
     return raw
 
 
 def _code(raw: str) -> str:
     if not CODE.match(raw):
-        raise ValueError("Use letters, digits, - and _ only.")
+        raise TextError(N_("admin.field.code"))
     return raw
 
 
@@ -194,14 +216,13 @@ DECIMAL = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")
 def _decimal(field: Field, raw: str) -> str:
     """A positive amount with at most two decimals, kept as text ("12.50") to stay exact."""
     if not DECIMAL.match(raw) or not field.low <= Decimal(raw.replace(",", ".")) <= field.high:
-        raise ValueError(f"Enter a number from {field.low} to {field.high} with at most two "
-                         "decimals, e.g. 10 or 4.99.")
+        raise TextError(N_("admin.vouchers.decimal"), low=field.low, high=field.high)
     return str(Decimal(raw.replace(",", ".")))
 
 
 def _choice(field: Field, raw: str) -> str:
     if raw not in {value for value, _ in field.options}:
-        raise ValueError("Choose one of the options.")
+        raise TextError(N_("admin.vouchers.choice"))
     return raw
 
 
@@ -210,10 +231,10 @@ def _transit(raw: str) -> dict:
     for part in filter(None, (p.strip() for p in raw.split(","))):
         match = TRANSIT_PART.match(part.upper())
         if not match or int(match[2]) > int(match[3]):
-            raise ValueError(f"'{part}' is not like 'DE 1-2' (country, fewest days, most days).")
+            raise TextError(N_("admin.field.transit_part"), part=part)
         table[match[1]] = [int(match[2]), int(match[3])]
     if "WORLD" not in table:
-        raise ValueError("Add a WORLD entry for every other country, e.g. WORLD 5-10.")
+        raise TextError(N_("admin.field.transit_world"))
     return table
 
 
@@ -224,19 +245,19 @@ LOCALES = ("de", "en")
 
 def _color(raw: str) -> str:
     if not COLOR.match(raw):
-        raise ValueError("Enter a colour as #RRGGBB, e.g. #1A1A1A.")
+        raise TextError(N_("admin.field.color"))
     return raw.lower()
 
 
 def _domain(raw: str) -> str:
     if not DOMAIN.match(raw.lower()):
-        raise ValueError("Enter a bare domain such as example.com (no https://, no path).")
+        raise TextError(N_("admin.field.domain"))
     return raw.lower()
 
 
 def _locale(raw: str) -> str:
     if raw not in LOCALES:
-        raise ValueError("Choose German (de) or English (en).")
+        raise TextError(N_("admin.field.locale"))
     return raw
 
 
@@ -247,11 +268,9 @@ EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`
 
 def _email(raw: str) -> str:
     if any(char in raw for char in "\r\n\x00") or not raw.isprintable():
-        raise ValueError("Enter the address on one line: line breaks and control characters are refused "
-                         "(in a mail header they would add headers of their own).")
+        raise TextError(N_("admin.field.email_one_line"))
     if not EMAIL.match(raw) or len(raw) > 254:
-        raise ValueError("Enter one plain e-mail address such as support@example.com (no name, no spaces, "
-                         "no commas; a domain with umlauts in its xn-- form).")
+        raise TextError(N_("admin.field.email"))
     local, _, domain = raw.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -274,28 +293,30 @@ def format_field(field: Field, value) -> str:
     return "" if value is None else str(value)
 
 
-def validate_settings(spec: ModuleSpec, form: Mapping[str, str]) -> tuple[dict, dict]:
+def validate_settings(spec: ModuleSpec, form: Mapping[str, str],
+                      lang: str = FALLBACK) -> tuple[dict, dict]:
     """(settings, errors by field name); settings are complete only when errors is empty."""
-    return validate_fields(spec.fields, form)
+    return validate_fields(spec.fields, form, lang)
 
 
-def validate_fields(fields: tuple[Field, ...], form: Mapping[str, str]) -> tuple[dict, dict]:
-    """Parse every field; (values, errors by field name)."""
+def validate_fields(fields: tuple[Field, ...], form: Mapping[str, str],
+                    lang: str = FALLBACK) -> tuple[dict, dict]:
+    """Parse every field; (values, errors by field name, worded in `lang`)."""
     settings, errors = {}, {}
     for field in fields:
         try:
             settings[field.name] = parse_field(field, form.get(field.name))
-        except ValueError as exc:
-            errors[field.name] = str(exc)
+        except TextError as exc:
+            errors[field.name] = exc.text(lang)
     if "voucher_mode" in settings:
-        errors.update(_voucher_errors(settings, errors))
+        errors.update({name: translate(lang, key) for name, key in _voucher_errors(settings, errors).items()})
     for field in fields:
         country = settings.get(REGION_OF.get(field.name, ""))
         if field.kind == "region" and settings.get(field.name) and country:
             try:
                 settings[field.name] = region_code(country, settings[field.name])
-            except ValueError as exc:
-                errors[field.name] = str(exc)
+            except TextError as exc:
+                errors[field.name] = exc.text(lang)
     return settings, errors
 
 
@@ -303,26 +324,24 @@ PERCENT_MAX = Decimal(100)
 
 
 def _voucher_errors(settings: dict, errors: dict) -> dict:
-    """What the chosen voucher mode needs; the other mode's fields stay as typed."""
+    """What the chosen voucher mode needs (message ids); the other mode's fields stay as typed."""
     mode = settings["voucher_mode"] or ("static" if settings.get("voucher_code") else "none")
     settings["voucher_mode"] = mode
     found = {}
     if mode == "static" and not settings.get("voucher_code") and "voucher_code" not in errors:
-        found["voucher_code"] = ("Enter the code buyers type at checkout, or choose another kind "
-                                 "of voucher.")
+        found["voucher_code"] = N_("admin.vouchers.error.code")
     if mode != "unique":
         return found
     if not settings.get("voucher_type") and "voucher_type" not in errors:
-        found["voucher_type"] = "Choose a percentage or a fixed amount off."
+        found["voucher_type"] = N_("admin.vouchers.error.type")
     value = settings.get("voucher_value")
     if value is None and "voucher_value" not in errors:
-        found["voucher_value"] = ("Enter the discount: a percentage (e.g. 10) or an amount "
-                                  "(e.g. 5.00).")
+        found["voucher_value"] = N_("admin.vouchers.error.value")
     elif value is not None and Decimal(value) <= 0:
-        found["voucher_value"] = "The discount must be more than 0."
+        found["voucher_value"] = N_("admin.vouchers.error.value_positive")
     elif value is not None and settings.get("voucher_type") == "percent" \
             and Decimal(value) > PERCENT_MAX:
-        found["voucher_value"] = "A percentage cannot be more than 100."
+        found["voucher_value"] = N_("admin.vouchers.error.percent_max")
     if settings.get("voucher_days") is None and "voucher_days" not in errors:
-        found["voucher_days"] = "Enter how many days the code stays valid (1 to 365)."
+        found["voucher_days"] = N_("admin.vouchers.error.days")
     return found

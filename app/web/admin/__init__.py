@@ -19,15 +19,9 @@ def configure_session_cookie(state) -> None:
                       SESSION_COOKIE_SAMESITE="None" if secure else "Lax")
 
 
-@bp.record_once
-def register_text(state) -> None:
-    """`t(key, **values)` in admin templates: the admin's words in the merchant's language."""
-    from app.web.admin.admin_text import admin_text
-    state.app.add_template_global(admin_text, "t")
-
-
 from app.web.admin import (  # noqa: E402,F401
     activity,
+    admin_text,
     auth,
     carriers,
     content,

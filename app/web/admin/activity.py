@@ -8,11 +8,17 @@ from flask import g
 from app.domain.shop.module_fields import module_specs
 from app.domain.shop.setting_changes import SHOWN, describe_changes, recent_changes, record_change
 from app.extensions import db
+from app.i18n import N_
 from app.web.admin import bp
+from app.web.admin.admin_text import admin_text as t
 from app.web.admin.layout import render_page
 
-PAGES = {"content": "Content & branding", "faq": "FAQ and how-tos", "banner": "Banner", "legal": "Consent & limits",
-         "tracking_address": "Tracking page", "tracking_providers": "Carrier tracking", "suppressions": "Do not mail"}
+# Where a change was made: message ids of the page (or part) names.
+PAGES = {"content": N_("admin.nav.content"), "faq": N_("admin.modules.faq.title"),
+         "banner": N_("admin.modules.banner.title"), "legal": N_("admin.nav.legal"),
+         "tracking_address": N_("admin.nav.tracking_address"),
+         "tracking_providers": N_("admin.nav.tracking_providers"),
+         "suppressions": N_("admin.nav.suppressions")}
 
 
 def log_change(area: str, before: Mapping, after: Mapping, secrets: Iterable[str] = ()) -> None:
@@ -28,7 +34,9 @@ def log_summary(area: str, summary: str) -> None:
 
 def area_label(area: str) -> str:
     spec = module_specs().get(area)
-    return f"Modules: {spec.title}" if spec else PAGES.get(area, area)
+    if spec:
+        return t("admin.activity.module_area", module=t(spec.title))
+    return t(PAGES[area]) if area in PAGES else area
 
 
 @bp.get("/activity")

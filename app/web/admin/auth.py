@@ -3,6 +3,11 @@
 Every admin request passes `authenticate` first. Shopify requests carry the id token
 (`Authorization: Bearer` on fetches and form posts, `?id_token=` on document loads);
 WooCommerce merchants arrive once through a one-use signed link and then hold our cookie.
+
+The admin's language (`g.admin_lang`, read by app/web/admin/admin_text.py) is the merchant's:
+Shopify passes `locale` (e.g. "de-DE") on every embedded load and our links keep it; the
+plugin signs the WordPress user's locale into the login link and the session keeps it. Without
+either, the shop's own language, then English.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
 
 from app.extensions import db, queues
+from app.i18n import pick_locale
 from app.links.admin_login import MAX_LIFETIME_SECONDS, LoginLinkError, read_login_token, token_fingerprint
 from app.models import Shop
 from app.web.admin import bp
@@ -90,7 +96,10 @@ def authenticate_shopify():
     except ReauthorizeRequired as exc:
         current_app.logger.warning("token exchange failed for %s: %s", domain, exc)
         return _passthrough(result.invalid_token_response)
-    keep = {key: request.args[key] for key in ("shop", "host", "embedded") if key in request.args}
+    # Shopify's `locale` (the merchant's admin language) rides along, like shop and host.
+    keep = {key: request.args[key] for key in ("shop", "host", "embedded", "locale")
+            if key in request.args}
+    g.admin_lang = pick_locale(request.args.get("locale"), shop.locale)
     g.admin = AdminSession(shop=shop, platform="shopify", link_query=keep or {"shop": domain},
                            actor=f"Shopify user {result.id_token.claims.get('sub') or 'unknown'}")
     return None
@@ -110,6 +119,7 @@ def _authenticate_session():
     if request.method == "POST" and not _csrf_ok(request.form.get("csrf_token", "")):
         abort(403, description="This form is missing its security token or it is stale. Reload the page "
                                "and send it again.")
+    g.admin_lang = pick_locale(session.get("admin_locale"), shop.locale)
     g.admin = AdminSession(shop=shop, platform="woocommerce", csrf_token=session["csrf_token"],
                            actor=f"WordPress user {session.get('wp_user_id', 'unknown')}")
     return None
@@ -141,5 +151,6 @@ def woocommerce_login():
     shop = db.session.scalars(select(Shop).where(Shop.shop_key == claims.shop_key)).one()
     session.clear()
     session.update(admin_shop_id=shop.id, wp_user_id=claims.wp_user_id,
-                   admin_until=time.time() + SESSION_SECONDS, csrf_token=secrets.token_urlsafe(32))
+                   admin_until=time.time() + SESSION_SECONDS, csrf_token=secrets.token_urlsafe(32),
+                   admin_locale=claims.locale)
     return redirect(url_for("admin.overview"), 303)

@@ -18,33 +18,37 @@ from app.domain.shop.module_changes import save_module
 from app.domain.shop.module_fields import Field, validate_fields
 from app.domain.shop.modules import module_enabled, module_settings
 from app.extensions import db
+from app.i18n import N_
 from app.web.admin import bp
 from app.web.admin.activity import log_change, log_summary
+from app.web.admin.admin_text import admin_language
+from app.web.admin.admin_text import admin_text as t
 from app.web.admin.layout import render_page
 
 IDENTITY = (
-    Field("name", "Shop name (the sender name of every mail)", "text", low=1, max_length=100),
-    Field("locale", "Default language", "locale"),
-    Field("support_email", "Support address (buyers' replies go here)", "email", max_length=254,
-          hint="The Reply-To of every mail, so that a buyer who answers reaches you. Required for marketing "
-               "mail: until it is set, review requests and other marketing mail are skipped "
-               "(\"no support address\"); mail about orders still goes out."),
+    Field("name", N_("admin.content.name"), "text", low=1, max_length=100),
+    Field("locale", N_("admin.content.locale"), "locale"),
+    Field("support_email", N_("admin.content.support_email"), "email", max_length=254,
+          hint=N_("admin.content.support_email_hint")),
 )
 BRANDING = (
-    Field("logo_url", "Logo address (https)", "https_url", max_length=500),
-    Field("primary_color", "Main colour", "color", max_length=7),
-    Field("accent_color", "Accent colour", "color", max_length=7),
-    Field("imprint", "Imprint (shown in marketing mails)", "textarea", max_length=1000),
+    Field("logo_url", N_("admin.content.logo_url"), "https_url", max_length=500),
+    Field("primary_color", N_("admin.content.primary_color"), "color", max_length=7),
+    Field("accent_color", N_("admin.content.accent_color"), "color", max_length=7),
+    Field("imprint", N_("admin.content.imprint"), "textarea", max_length=1000),
 )
 REVIEW = (
-    Field("google_place_id", "Google place id", "code", max_length=200),
-    Field("trustpilot_domain", "Trustpilot domain", "domain", max_length=200),
-    Field("url", "Or your own review page (https)", "https_url", max_length=500),
+    Field("google_place_id", N_("admin.content.google_place_id"), "code", max_length=200),
+    Field("trustpilot_domain", N_("admin.content.trustpilot_domain"), "domain", max_length=200),
+    Field("url", N_("admin.content.review_url"), "https_url", max_length=500),
 )
 SOCIAL = tuple(Field(name, label, "https_url", max_length=300) for name, label in (
-    ("instagram", "Instagram"), ("facebook", "Facebook"), ("tiktok", "TikTok"), ("youtube", "YouTube"),
-    ("pinterest", "Pinterest"), ("newsletter_url", "Newsletter sign-up page")))
-SECTIONS = (("Shop", IDENTITY), ("Branding", BRANDING), ("Review target", REVIEW), ("Social links", SOCIAL))
+    ("instagram", N_("admin.content.instagram")), ("facebook", N_("admin.content.facebook")),
+    ("tiktok", N_("admin.content.tiktok")), ("youtube", N_("admin.content.youtube")),
+    ("pinterest", N_("admin.content.pinterest")), ("newsletter_url", N_("admin.content.newsletter_url"))))
+# (message id of the section's title, its fields)
+SECTIONS = ((N_("admin.content.section_shop"), IDENTITY), (N_("admin.content.section_branding"), BRANDING),
+            (N_("admin.content.section_review"), REVIEW), (N_("admin.content.section_social"), SOCIAL))
 DEFAULT_COLORS = {"primary_color": "#1a1a1a", "accent_color": "#005bd3"}
 
 
@@ -90,7 +94,7 @@ def save_content():
     """Validate and store content and branding; the next block view and mail use it."""
     shop = g.admin.shop
     fields = tuple(f for _, group in SECTIONS for f in group)
-    values, errors = validate_fields(fields, request.form)
+    values, errors = validate_fields(fields, request.form, admin_language())
     if errors:
         return _page(shop, 422, main=(request.form, errors))
     before = _stored_values(shop)
@@ -103,7 +107,7 @@ def save_content():
     save_module(db.session, shop, "social", settings={f.name: values[f.name] for f in SOCIAL})
     log_change("content", before, _stored_values(shop))
     db.session.commit()
-    return _page(shop, notice="Content and branding saved.")
+    return _page(shop, notice=t("admin.content.saved"))
 
 
 @bp.post("/content/faq")
@@ -111,15 +115,15 @@ def add_faq_entry():
     """Add one FAQ or how-to entry."""
     shop = g.admin.shop
     entries = _faq_entries(shop)
-    entry, errors = validate_faq_entry(request.form)
+    entry, errors = validate_faq_entry(request.form, lang=admin_language())
     if not errors and len(entries) >= MAX_FAQ_ENTRIES:
-        errors = {"question_de": f"A shop can have at most {MAX_FAQ_ENTRIES} entries; remove one first."}
+        errors = {"question_de": t("admin.content.faq_full", most=MAX_FAQ_ENTRIES)}
     if errors:
         return _page(shop, 422, faq_failed=("new", request.form, errors))
     save_module(db.session, shop, "faq", settings={"entries": [*entries, entry]})
     log_summary("faq", f"entry added: {_faq_title(entry)}")
     db.session.commit()
-    return _page(shop, notice="FAQ entry added.")
+    return _page(shop, notice=t("admin.content.faq_added"))
 
 
 def _faq_title(entry: dict) -> str:
@@ -130,7 +134,7 @@ def _faq_title(entry: dict) -> str:
 def _entry_index(entries: list[dict], entry_id: str) -> int:
     index = next((n for n, e in enumerate(entries) if e["id"] == entry_id), None)
     if index is None:
-        abort(404, description="There is no such FAQ entry (it may have been removed).")
+        abort(404, description=t("admin.content.faq_no_such_entry"))
     return index
 
 
@@ -140,14 +144,14 @@ def save_faq_entry(entry_id: str):
     shop = g.admin.shop
     entries = _faq_entries(shop)
     index = _entry_index(entries, entry_id)
-    entry, errors = validate_faq_entry(request.form, entry_id=entry_id)
+    entry, errors = validate_faq_entry(request.form, entry_id=entry_id, lang=admin_language())
     if errors:
         return _page(shop, 422, faq_failed=(entry_id, request.form, errors))
     log_change("faq", faq_form_values(entries[index]), faq_form_values(entry))
     entries[index] = entry
     save_module(db.session, shop, "faq", settings={"entries": entries})
     db.session.commit()
-    return _page(shop, notice="FAQ entry saved.")
+    return _page(shop, notice=t("admin.content.faq_saved"))
 
 
 @bp.post("/content/faq/<entry_id>/delete")
@@ -158,18 +162,18 @@ def delete_faq_entry(entry_id: str):
     save_module(db.session, shop, "faq", settings={"entries": entries})
     log_summary("faq", f"entry removed: {_faq_title(removed)}")
     db.session.commit()
-    return _page(shop, notice="FAQ entry removed.")
+    return _page(shop, notice=t("admin.content.faq_removed"))
 
 
 @bp.post("/content/banner")
 def save_banner():
     """Store the banner; its discount code still never shows before delivery."""
     shop = g.admin.shop
-    settings, errors = validate_banner(request.form)
+    settings, errors = validate_banner(request.form, admin_language())
     if errors:
         return _page(shop, 422, banner_failed=(request.form, errors))
     before = banner_form_values(module_settings(shop, "banner"))
     save_module(db.session, shop, "banner", settings=settings)
     log_change("banner", before, banner_form_values(module_settings(shop, "banner")))
     db.session.commit()
-    return _page(shop, notice="Banner saved.")
+    return _page(shop, notice=t("admin.content.banner_saved"))

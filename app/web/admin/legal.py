@@ -9,19 +9,22 @@ from app.domain.shop.module_changes import replan_open_orders, save_module
 from app.domain.shop.module_fields import Field, validate_fields
 from app.domain.shop.modules import MAIL_POLICY, module_settings
 from app.extensions import db
+from app.i18n import N_
 from app.jobs.messages import fatigue_rules
 from app.web.admin import bp
 from app.web.admin.activity import log_change
+from app.web.admin.admin_text import admin_language
+from app.web.admin.admin_text import admin_text as t
 from app.web.admin.layout import render_page
 
-EXEMPTION = Field("existing_customer_exemption", "Use the existing-customer exemption (§7(3) UWG)", "bool")
-OBJECTION = Field("objection_text", "Objection notice", "textarea", max_length=600,
-                  hint="Required with the exemption: told at collection and repeated in every mail.")
+EXEMPTION = Field("existing_customer_exemption", N_("admin.legal.exemption"), "bool")
+OBJECTION = Field("objection_text", N_("admin.legal.objection"), "textarea", max_length=600,
+                  hint=N_("admin.legal.objection_hint"))
 LIMITS = (
-    Field("quiet_start", "Quiet hours start (hour, shop time)", "int", 0, 23),
-    Field("quiet_end", "Quiet hours end (hour, shop time)", "int", 0, 23),
-    Field("min_gap_hours", "Least hours between two marketing mails to one buyer", "int", 1, 168),
-    Field("max_per_30_days", "Most marketing mails per buyer in 30 days", "int", 1, 30),
+    Field("quiet_start", N_("admin.legal.quiet_start"), "int", 0, 23),
+    Field("quiet_end", N_("admin.legal.quiet_end"), "int", 0, 23),
+    Field("min_gap_hours", N_("admin.legal.min_gap_hours"), "int", 1, 168),
+    Field("max_per_30_days", N_("admin.legal.max_per_30_days"), "int", 1, 30),
 )
 
 
@@ -58,11 +61,11 @@ def legal():
 def save_legal():
     """Store consent mode and limits; switching the exemption re-plans open orders."""
     shop = g.admin.shop
-    values, errors = validate_fields((EXEMPTION, OBJECTION, *LIMITS), request.form)
+    values, errors = validate_fields((EXEMPTION, OBJECTION, *LIMITS), request.form, admin_language())
     if values.get(EXEMPTION.name) and not values.get(OBJECTION.name):
-        errors[OBJECTION.name] = "The exemption needs the objection notice your buyers were shown."
+        errors[OBJECTION.name] = t("admin.legal.objection_needed")
     if values.get("quiet_start") is not None and values.get("quiet_start") == values.get("quiet_end"):
-        errors["quiet_end"] = "Quiet hours must end at another hour than they start."
+        errors["quiet_end"] = t("admin.legal.quiet_same")
     if errors:
         form = {**request.form, EXEMPTION.name: request.form.get(EXEMPTION.name) == "on"}
         return _page(422, values=form, errors=errors)
@@ -72,9 +75,9 @@ def save_legal():
     save_module(db.session, shop, MAIL_POLICY,
                 settings={f.name: values[f.name] for f in (OBJECTION, *LIMITS)})
     log_change("legal", before, _stored_values(shop))
-    notice = "Consent mode and limits saved."
+    notice = t("admin.legal.saved")
     if switched:
         count = replan_open_orders(db.session, shop, datetime.now(timezone.utc))
-        notice += f" Marketing mail re-planned for {count} open order(s)."
+        notice += " " + t("admin.legal.replanned", count=count)
     db.session.commit()
     return _page(notice=notice)

@@ -18,6 +18,8 @@ from app.domain.shop.modules import module_enabled, module_settings
 from app.extensions import db
 from app.web.admin import bp
 from app.web.admin.activity import log_change
+from app.web.admin.admin_text import admin_language
+from app.web.admin.admin_text import admin_text as t
 from app.web.admin.layout import render_page
 
 
@@ -58,8 +60,8 @@ def save_module_form(key: str):
     shop = g.admin.shop
     spec = module_specs().get(key)
     if spec is None:
-        abort(404, description=f"There is no module called {key!r}.")
-    settings, errors = validate_settings(spec, request.form)
+        abort(404, description=t("admin.modules.no_such_module", module=key))
+    settings, errors = validate_settings(spec, request.form, admin_language())
     if errors:
         return render_page("admin/modules.html", 422, errors=errors,
                            groups=_module_rows(shop, key, request.form, errors))
@@ -69,8 +71,9 @@ def save_module_form(key: str):
     log_change(key, before, _logged_state(shop, spec))
     replanned = replan_open_orders(db.session, shop, datetime.now(timezone.utc)) if switched else 0
     db.session.commit()
-    state = "on" if module_enabled(shop, key) else "off"
-    notice = f"{spec.title} is {state}; settings saved."
+    title = t(spec.title)
+    notice = t("admin.modules.saved_on", module=title) if module_enabled(shop, key) \
+        else t("admin.modules.saved_off", module=title)
     if switched:
-        notice += f" Follow-up mail re-planned for {replanned} open order(s)."
+        notice += " " + t("admin.modules.replanned", count=replanned)
     return render_page("admin/modules.html", notice=notice, groups=_module_rows(shop))

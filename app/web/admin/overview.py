@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import MessageState, ScheduledMessage, WebhookDelivery
 from app.models.states import MESSAGE_PENDING
 from app.web.admin import bp
+from app.web.admin.admin_text import admin_language
 from app.web.admin.layout import render_page
 
 RECENT_DELIVERIES = 10
@@ -59,6 +60,8 @@ def overview():
         select(WebhookDelivery).where(shop_deliveries(shop))
         .order_by(WebhookDelivery.received_at.desc()).limit(RECENT_DELIVERIES)).all()
     now = datetime.now(timezone.utc)
-    health = shopify_health(shop.needs_reauth_at) if shop.platform == "shopify" else woocommerce_health(shop.sync_health)
+    lang = admin_language()
+    health = shopify_health(shop.needs_reauth_at, lang) if shop.platform == "shopify" \
+        else woocommerce_health(shop.sync_health, lang)
     return render_page("admin/overview.html", deliveries=deliveries, counts=mail_counts(shop.id, shop.timezone, now),
                        nps=net_promoter_score(db.session, shop.id, now - NPS_WINDOW), health=health)

@@ -12,6 +12,7 @@ from app.domain.followups.mail_kinds import KINDS
 from app.domain.orders.sample_orders import SAMPLE_STATES, sample_message, sample_order
 from app.domain.privacy import test_recipients
 from app.domain.privacy.suppressions import email_hash
+from app.domain.shop.module_fields import MAIL_TITLES
 from app.extensions import db
 from app.i18n import translator
 from app.jobs.messages import mail_sender
@@ -24,6 +25,8 @@ from app.presenters import order_status
 from app.rate_limits import allow
 from app.web import test_address_confirm
 from app.web.admin import bp
+from app.web.admin.admin_text import admin_language
+from app.web.admin.admin_text import admin_text as t
 from app.web.admin.layout import render_page
 
 LANGUAGES = ("de", "en")
@@ -67,6 +70,7 @@ def _page(status: int = 200, **extra):
     lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else shop.locale
     lang = lang if lang in LANGUAGES else "de"
     return render_page("admin/previews.html", status, lang=lang, languages=LANGUAGES, kinds=list(KINDS),
+                       mail_titles=MAIL_TITLES,
                        blocks=_block_previews(shop, lang, now), mails=_mail_previews(shop, now),
                        addresses=_addresses(shop.id, now), sends_per_hour=test_recipients.TEST_SENDS_PER_HOUR,
                        errors=extra.pop("errors", {}),
@@ -91,26 +95,24 @@ def test_send():
     errors = {}
     email = test_recipients.normalise(form.get("email"))
     if email is None:
-        errors["email"] = "Enter an email address such as you@yourshop.com."
+        errors["email"] = t("admin.previews.email_needed")
     if form.get("kind") not in KINDS:
-        errors["kind"] = "Choose a mail to send."
+        errors["kind"] = t("admin.previews.kind_needed")
     if form.get("lang") not in LANGUAGES:
-        errors["lang"] = "Choose German or English."
+        errors["lang"] = t("admin.previews.lang_needed")
     if errors:
         return _page(422, errors=errors, sent_to=form.get("email", "").strip())
     if not test_recipients.is_confirmed(db.session, shop.id, email):
-        return _page(403, errors={"email": f"Test mails go only to addresses you confirmed, and {email} is not "
-                                           "one: add it under Test addresses and open the link we mail to it."},
-                     sent_to=email)
+        return _page(403, errors={"email": t("admin.previews.not_confirmed", email=email)}, sent_to=email)
     if not allow("test-send", str(shop.id), test_recipients.TEST_SENDS_PER_HOUR, HOUR):
-        return _too_many("email", f"This shop sent {test_recipients.TEST_SENDS_PER_HOUR} test mails in the last "
-                                  "hour, the most it may: try again later.", HOUR, sent_to=email)
+        return _too_many("email", t("admin.previews.too_many_sends", count=test_recipients.TEST_SENDS_PER_HOUR),
+                         HOUR, sent_to=email)
     mail = render_message(sample_message(shop, form["kind"], form["lang"], datetime.now(timezone.utc), email))
     try:
         mail_sender().send(mail)
     except SendError as exc:
-        return _page(502, errors={"email": f"The mail server refused the test mail: {exc}"}, sent_to=email)
-    return _page(notice=f"Test mail “{mail['Subject']}” sent to {email}.", sent_to=email)
+        return _page(502, errors={"email": t("admin.previews.test_refused", error=exc)}, sent_to=email)
+    return _page(notice=t("admin.previews.test_sent", subject=mail["Subject"], email=email), sent_to=email)
 
 
 @bp.post("/previews/test-addresses")
@@ -120,32 +122,31 @@ def add_test_address():
     typed = request.form.get("address", "").strip()
     address = test_recipients.normalise(typed)
     if address is None:
-        return _page(422, errors={"address": "Enter an email address such as you@yourshop.com."}, new_address=typed)
+        return _page(422, errors={"address": t("admin.previews.email_needed")}, new_address=typed)
     if test_recipients.is_confirmed(db.session, shop.id, address):
-        return _page(notice=f"{address} is confirmed already: test mails can go there.")
+        return _page(notice=t("admin.previews.already_confirmed", address=address))
     try:
         recipient = test_recipients.add_or_renew(db.session, shop.id, address, now)
     except test_recipients.Refused as refused:
         db.session.rollback()
-        return _page(422, errors={"address": refused.message}, new_address=address)
+        return _page(422, errors={"address": refused.text(admin_language())}, new_address=address)
     if not allow("test-address-shop", str(shop.id), test_recipients.CONFIRMATIONS_PER_HOUR, HOUR):
         db.session.rollback()
-        return _too_many("address", f"This shop asked for {test_recipients.CONFIRMATIONS_PER_HOUR} confirmations "
-                                    "in the last hour, the most it may: try again later.", HOUR, new_address=address)
+        return _too_many("address", t("admin.previews.too_many_confirmations",
+                                      count=test_recipients.CONFIRMATIONS_PER_HOUR), HOUR, new_address=address)
     if not allow("test-address-to", email_hash(address), test_recipients.CONFIRMATIONS_PER_ADDRESS_PER_DAY, DAY):
         db.session.rollback()
-        return _too_many("address", f"{address} was sent {test_recipients.CONFIRMATIONS_PER_ADDRESS_PER_DAY} "
-                                    "confirmation links today, the most it gets: try again tomorrow.", DAY,
+        return _too_many("address", t("admin.previews.too_many_links", address=address,
+                                      count=test_recipients.CONFIRMATIONS_PER_ADDRESS_PER_DAY), DAY,
                          new_address=address)
     db.session.commit()
     url = confirm_url(confirm_token(shop.id, recipient.id, address, recipient.created_at))
     try:
         mail_sender().send(confirmation_mail(shop, recipient, url))
     except SendError as exc:
-        return _page(502, errors={"address": f"The mail server refused the confirmation mail: {exc}. "
-                                             "Add the address again to retry."}, new_address=address)
-    return _page(notice=f"We mailed a confirmation link to {address}. Once it is opened (within a day), "
-                        "test mails can go there.")
+        return _page(502, errors={"address": t("admin.previews.confirmation_refused", error=exc)},
+                     new_address=address)
+    return _page(notice=t("admin.previews.link_sent", address=address))
 
 
 @bp.post("/previews/test-addresses/<int:recipient_id>/remove")
@@ -154,8 +155,8 @@ def remove_test_address(recipient_id: int):
     recipient = db.session.scalar(select(TestRecipient).where(TestRecipient.id == recipient_id,
                                                               TestRecipient.shop_id == g.admin.shop.id))
     if recipient is None:
-        abort(404, description="This shop has no such test address.")
+        abort(404, description=t("admin.previews.no_such_address"))
     address = recipient.address
     db.session.delete(recipient)
     db.session.commit()
-    return _page(notice=f"{address} removed: test mails no longer go there.")
+    return _page(notice=t("admin.previews.address_removed", address=address))

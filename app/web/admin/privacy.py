@@ -21,6 +21,7 @@ from app.domain.privacy.lifecycle import export_customer_data, redact_customer
 from app.extensions import db
 from app.jobs.purge import data_export_retention
 from app.web.admin import bp
+from app.web.admin.admin_text import admin_text as t
 from app.web.admin.layout import render_page
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -46,13 +47,13 @@ def create_export():
     """Export what the app holds about one e-mail address (for a request that reached the merchant)."""
     email = request.form.get("email", "").strip()
     if not EMAIL.match(email) or len(email) > 254:
-        return _page(422, errors={"email": "Enter the buyer's e-mail address, such as jane@example.com."},
-                     email=email)
+        return _page(422, errors={"email": t("admin.privacy.email_needed")}, email=email)
     export = export_customer_data(db.session, g.admin.shop, email, (), None)
     db.session.commit()
     found = customer_records(export)
-    what = f"{found} customer record(s)" if found else "no customer record: the app holds nothing about this address"
-    return _page(notice=f"Export {export.id} created with {what}.")
+    if found:
+        return _page(notice=t("admin.privacy.export_created", export=export.id, count=found))
+    return _page(notice=t("admin.privacy.export_created_empty", export=export.id))
 
 
 @bp.post("/privacy/erasures")
@@ -62,22 +63,22 @@ def erase_buyer():
     email = request.form.get("erase_email", "").strip()
     errors = {}
     if not EMAIL.match(email) or len(email) > 254:
-        errors["erase_email"] = "Enter the buyer's e-mail address, such as jane@example.com."
+        errors["erase_email"] = t("admin.privacy.email_needed")
     if request.form.get("confirm") != "yes":
-        errors["confirm"] = "Confirm that the buyer asked to have their data erased."
+        errors["confirm"] = t("admin.privacy.confirm_needed")
     if errors:
         return _page(422, errors=errors, erase_email=email)
     erased = redact_customer(db.session, g.admin.shop, email, (), datetime.now(timezone.utc))
     db.session.commit()
-    what = (f"{erased} customer record(s) erased; the app will send this address no more mail"
-            if erased else "the app held no customer record for this address; it will send it no mail")
-    return _page(notice=f"Erasure done: {what}.")
+    if erased:
+        return _page(notice=t("admin.privacy.erased", count=erased))
+    return _page(notice=t("admin.privacy.erased_nothing"))
 
 
 def _own_export(export_id: int):
     export = find_export(db.session, g.admin.shop, export_id)
     if export is None:
-        abort(404, description="There is no such export (it may have been deleted).")
+        abort(404, description=t("admin.privacy.no_such_export"))
     return export
 
 
@@ -99,4 +100,4 @@ def delete_export(export_id: int):
     """Delete one export now (once it is handed over, nothing needs to keep it)."""
     db.session.delete(_own_export(export_id))
     db.session.commit()
-    return _page(notice=f"Export {export_id} deleted.")
+    return _page(notice=t("admin.privacy.export_deleted", export=export_id))

@@ -8,15 +8,19 @@ from sqlalchemy import func, select
 from app.domain.privacy.suppressions import ALL_MAIL_REASONS, email_hash, lift_suppression, log_lift
 from app.domain.shop.setting_changes import free_text
 from app.extensions import db
+from app.i18n import N_
 from app.models import Suppression
 from app.web.admin import bp
 from app.web.admin.activity import log_summary
+from app.web.admin.admin_text import admin_text as t
 from app.web.admin.layout import render_page
 
 MAX_ADDRESS = 254
 MAX_REASON = 300
-REASONS = {"unsubscribed": "Unsubscribed (one-click link)", "complained": "Marked a mail as spam",
-           "bounced": "Mail to the address bounced", "redacted": "Data erased at the buyer's request"}
+# Why an address is listed: message ids.
+REASONS = {"unsubscribed": N_("admin.suppressions.reason_unsubscribed"),
+           "complained": N_("admin.suppressions.reason_complained"),
+           "bounced": N_("admin.suppressions.reason_bounced"), "redacted": N_("admin.suppressions.reason_redacted")}
 
 
 def _counts(shop_id: int) -> dict[str, int]:
@@ -34,7 +38,7 @@ def _page(status: int = 200, notice=None, errors=None, email: str = "", found=No
 def _address(raw: str) -> tuple[str, str | None]:
     email = raw.strip()
     if not email or "@" not in email or len(email) > MAX_ADDRESS or not email.isprintable():
-        return email, "Enter the whole e-mail address, as the buyer uses it."
+        return email, t("admin.suppressions.whole_address")
     return email, None
 
 
@@ -64,23 +68,22 @@ def lift_suppression_entry(entry_id: int):
     shop = g.admin.shop
     entry = db.session.scalar(select(Suppression).where(Suppression.id == entry_id, Suppression.shop_id == shop.id))
     if entry is None:
-        abort(404, description="There is no such entry on your list (it may have been lifted already).")
+        abort(404, description=t("admin.suppressions.no_such_entry"))
     email, error = _address(request.form.get("email", ""))
     if error is None and email_hash(email) != entry.email_hash:
-        error = "This address does not belong to this entry: search for it again."
+        error = t("admin.suppressions.other_address")
     reason = " ".join(request.form.get("reason", "").split())
     errors = {"email": error} if error else {}
     if not reason:
-        errors["reason"] = "Say why the address may get mail again (it is logged), e.g. 'buyer asked by phone'."
+        errors["reason"] = t("admin.suppressions.reason_needed")
     elif len(reason) > MAX_REASON:
-        errors["reason"] = f"Use at most {MAX_REASON} characters."
+        errors["reason"] = t("admin.field.too_long", most=MAX_REASON)
     if errors:
         return _page(422, errors=errors, email=email, found=entry, searched=True, reason=reason)
     was = lift_suppression(db.session, shop.id, email)
     log_summary("suppressions", f"entry lifted (listed as {was}): {free_text(reason)}")
     db.session.commit()
     log_lift(shop.id, was, g.admin.actor, reason)
-    notice = "The address is off the list."
-    notice += (" Mail about its orders goes out again; marketing still needs the buyer's consent."
-               if was in ALL_MAIL_REASONS else " Marketing mail still needs the buyer's consent.")
+    notice = t("admin.suppressions.lifted_all_mail") if was in ALL_MAIL_REASONS \
+        else t("admin.suppressions.lifted_marketing")
     return _page(notice=notice)

@@ -15,10 +15,10 @@ from app.models import Shop
 from app.rate_limits import allow
 from app.web.admin import bp
 from app.web.admin.activity import log_change
+from app.web.admin.admin_text import admin_language
+from app.web.admin.admin_text import admin_text as t
 from app.web.admin.layout import render_page
 
-TAKEN = "Another shop already uses this host name."
-TAKE_OVER = " If it is yours, publish the TXT record below and press Check now: a shop that proves a host name takes it."
 CHECKS = (20, 600)  # DNS look-ups per shop per window (seconds)
 
 
@@ -57,13 +57,13 @@ def save_tracking_address():
     """Store (or clear) the custom domain; a new one serves once proven (check_tracking_address)."""
     shop = g.admin.shop
     value = request.form.get("custom_domain", "")
-    domain, error = parse_custom_domain(value, current_app.config["APP_URL"])
+    domain, error = parse_custom_domain(value, current_app.config["APP_URL"], admin_language())
     if error:
         return _page(422, value=value, error=error)
     if domain is not None and domain == shop.custom_domain:
-        return _page(notice=f"{domain} is unchanged.")
+        return _page(notice=t("admin.tracking_address.unchanged", domain=domain))
     if domain is not None and _holder(domain, shop) is not None:
-        return _page(422, value=value, error=TAKEN + TAKE_OVER, pending=domain)
+        return _page(422, value=value, error=t("admin.tracking_address.taken"), pending=domain)
     log_change("tracking_address", {"custom_domain": shop.custom_domain}, {"custom_domain": domain})
     shop.custom_domain = domain
     shop.custom_domain_verified_at = None  # a new host needs its own proof
@@ -71,11 +71,10 @@ def save_tracking_address():
         db.session.commit()
     except IntegrityError:  # another shop claimed it between our check and this commit
         db.session.rollback()
-        return _page(422, value=value, error=TAKEN + TAKE_OVER, pending=domain)
+        return _page(422, value=value, error=t("admin.tracking_address.taken"), pending=domain)
     if domain is None:
-        return _page(notice="Tracking pages use the app's address.")
-    return _page(notice=f"Saved {domain}. Publish the TXT record below and press Check now: until the host "
-                        "name is proven, tracking pages and links keep using the app's address.")
+        return _page(notice=t("admin.tracking_address.app_address"))
+    return _page(notice=t("admin.tracking_address.saved", domain=domain))
 
 
 @bp.post("/tracking-address/check")
@@ -83,30 +82,28 @@ def check_tracking_address():
     """Look up the host's TXT record now; a match proves it (and takes it from any other shop)."""
     shop = g.admin.shop
     value = request.form.get("custom_domain", "")
-    domain, error = parse_custom_domain(value, current_app.config["APP_URL"])
+    domain, error = parse_custom_domain(value, current_app.config["APP_URL"], admin_language())
     if error is None and domain is None:
-        error = "Enter the host name to check."
+        error = t("admin.tracking_address.enter_host")
     if error:
         return _page(422, value=value, error=error)
     pending = None if domain == shop.custom_domain else domain
     if pending is None and proof.is_proven(shop):
-        return _page(notice=f"{domain} is proven; tracking pages open on it.")
+        return _page(notice=t("admin.tracking_address.proven_already", domain=domain))
     if not allow("custom-domain-check", str(shop.id), *CHECKS):
         return _page(429, value=domain, pending=pending,
-                     error="Too many checks in a short time; try again in ten minutes.")
+                     error=t("admin.tracking_address.too_many_checks"))
     result = proof.check(shop.id, domain)
     if result == proof.UNREACHABLE:
         return _page(422, value=domain, pending=pending,
-                     error=f"The name servers did not answer for {challenge_name(domain)}; try again in a few minutes.")
+                     error=t("admin.tracking_address.unreachable", name=challenge_name(domain)))
     if result == proof.MISSING:
         return _page(422, value=domain, pending=pending,
-                     error=f"No TXT record with this shop's value at {challenge_name(domain)} yet. New records can "
-                           "take a few minutes (at most your DNS provider's TTL) to show.")
+                     error=t("admin.tracking_address.missing", name=challenge_name(domain)))
     proof.take(db.session, shop, domain, datetime.now(timezone.utc))
     try:
         db.session.commit()
     except IntegrityError:  # another shop proved it at the same moment
         db.session.rollback()
-        return _page(409, value=domain, pending=pending, error="Another shop changed this host name just now; "
-                                                               "press Check now again.")
-    return _page(notice=f"Proven: tracking pages now open on {domain}.")
+        return _page(409, value=domain, pending=pending, error=t("admin.tracking_address.changed_meanwhile"))
+    return _page(notice=t("admin.tracking_address.proven", domain=domain))

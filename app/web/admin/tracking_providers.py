@@ -11,13 +11,16 @@ from app.clients.tracking import app_wide_keys, provider_client
 from app.domain.arrival.tracking_choice import DHL, PROVIDER_NAMES, SEVENTEENTRACK, fingerprint
 from app.domain.orders.facts_versions import FACTS_UNCHANGED
 from app.extensions import db
+from app.i18n import N_, format_month
 from app.jobs import tracking_pacing as pacing
 from app.jobs.tracking_bookkeeping import count_call
 from app.models import Order, Shipment, TrackingEvent, TrackingProviderKey, TrackingUsage
 from app.rate_limits import allow
 from app.web.admin import bp
 from app.web.admin.activity import log_summary
-from app.web.admin.layout import render_page
+from app.web.admin.admin_text import admin_language
+from app.web.admin.admin_text import admin_text as t
+from app.web.admin.layout import render_page, when
 from connectors.tracking.base import KeyRefused, ParcelQuery, TrackingProviderError
 
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{8,200}")  # printable ASCII, no spaces
@@ -25,8 +28,9 @@ KEY_PATTERN = re.compile(r"[\x21-\x7e]{8,200}")  # printable ASCII, no spaces
 KNOWN_UNKNOWN = {DHL: ParcelQuery("00340434000000000000", carrier="dhl"),
                  SEVENTEENTRACK: ParcelQuery("AS000000000DE")}
 CHECKS = (10, 600)  # test calls per shop per window (seconds)
-SOURCES = (("provider", "Carrier, through a tracking provider"), ("platform", "Carrier, as your platform relays it"),
-           ("estimate", "Estimate (no carrier spoke)"))
+SOURCES = (("provider", N_("admin.tracking_providers.source_provider")),
+           ("platform", N_("admin.tracking_providers.source_platform")),
+           ("estimate", N_("admin.tracking_providers.source_estimate")))
 
 
 def _usage(shop_id: int, month: str) -> dict[str, TrackingUsage]:
@@ -56,16 +60,16 @@ def _providers(shop, now: datetime) -> list[dict]:
 
 def _state(row: TrackingProviderKey | None, app_key: str | None, app_refused: bool) -> str:
     if row is not None and row.last_error:
-        return f"Your own key was refused ({row.last_error}); it is not used until you enter a working one."
+        return t("admin.tracking_providers.own_refused", error=row.last_error)
     if row is not None and row.verified_at:
-        return f"Your own key, verified {row.verified_at:%Y-%m-%d %H:%M} UTC."
+        return t("admin.tracking_providers.own_verified", moment=when(row.verified_at))
     if row is not None:
-        return "Your own key, not verified yet (the provider did not answer the test call)."
+        return t("admin.tracking_providers.own_unverified")
     if app_key and app_refused:
-        return "The app's default key was refused by the provider; ask the app's operator, or enter your own key."
+        return t("admin.tracking_providers.default_refused")
     if app_key:
-        return "The app's default key is in use."
-    return "No key: parcels rely on your platform's tracking events and the delivery estimate."
+        return t("admin.tracking_providers.default_in_use")
+    return t("admin.tracking_providers.no_key")
 
 
 def _by_source(shop_id: int, now: datetime) -> dict[str, int]:
@@ -86,13 +90,13 @@ def _page(status: int = 200, notice=None, errors=None, values=None):
     shop, now = g.admin.shop, datetime.now(timezone.utc)
     return render_page("admin/tracking_providers.html", status, notice=notice, errors=errors or {},
                        values=values or {}, cards=_providers(shop, now), sources=SOURCES,
-                       by_source=_by_source(shop.id, now), month=now.strftime("%B %Y"),
+                       by_source=_by_source(shop.id, now), month=format_month(admin_language(), now),
                        push_url=f"{current_app.config['APP_URL']}/webhooks/tracking/17track")
 
 
 def _provider_or_404(provider: str) -> str:
     if provider not in PROVIDER_NAMES:
-        abort(404, description=f"No tracking provider {provider!r}.")
+        abort(404, description=t("admin.tracking_providers.no_such_provider", provider=provider))
     return provider
 
 
@@ -108,16 +112,16 @@ def save_tracking_key(provider: str):
     shop, provider = g.admin.shop, _provider_or_404(provider)
     name, key = PROVIDER_NAMES[provider], request.form.get("api_key", "").strip()
     if not KEY_PATTERN.fullmatch(key):
-        return _page(422, errors={provider: {"api_key": "Enter the key as the provider shows it: 8 to 200 "
-                                                           "characters, no spaces."}}, values={provider: key})
+        return _page(422, errors={provider: {"api_key": t("admin.tracking_providers.key_shape")}},
+                     values={provider: key})
     if not allow("tracking-key-check", str(shop.id), *CHECKS):
-        return _page(429, errors={provider: {"api_key": "Too many key checks in a short time; try again in ten "
-                                                           "minutes."}}, values={provider: key})
+        return _page(429, errors={provider: {"api_key": t("admin.tracking_providers.too_many_checks")}},
+                     values={provider: key})
     now = datetime.now(timezone.utc)
     verified, problem = _test_call(shop.id, provider, key, now)
     if problem == "refused":
-        return _page(422, errors={provider: {"api_key": f"{name} refused this key. Check that it is the API key "
-                                                           "of an app with access to this API."}}, values={provider: key})
+        return _page(422, errors={provider: {"api_key": t("admin.tracking_providers.key_refused", name=name)}},
+                     values={provider: key})
     row = db.session.scalars(select(TrackingProviderKey).where(
         TrackingProviderKey.shop_id == shop.id, TrackingProviderKey.provider == provider)).first()
     if row is None or row.api_key != key:  # never the key in the log, not even its ending
@@ -129,9 +133,8 @@ def save_tracking_key(provider: str):
     _rearm_untracked(shop.id, now)
     db.session.commit()
     if verified:
-        return _page(notice=f"Your {name} key works and is saved; it is used from now on.")
-    return _page(notice=f"Your {name} key is saved but not verified: {name} did not answer the test call "
-                        f"({problem}). It is used from now on; a refusal will show here.")
+        return _page(notice=t("admin.tracking_providers.key_works", name=name))
+    return _page(notice=t("admin.tracking_providers.key_unverified", name=name, problem=problem))
 
 
 @bp.post("/carrier-tracking/<provider>/remove")
@@ -141,11 +144,11 @@ def remove_tracking_key(provider: str):
     row = db.session.scalars(select(TrackingProviderKey).where(
         TrackingProviderKey.shop_id == shop.id, TrackingProviderKey.provider == provider)).first()
     if row is None:
-        return _page(notice=f"There was no own {PROVIDER_NAMES[provider]} key to remove.")
+        return _page(notice=t("admin.tracking_providers.no_own_key", name=PROVIDER_NAMES[provider]))
     db.session.delete(row)
     log_summary("tracking_providers", f"{provider} api_key: removed")
     db.session.commit()
-    return _page(notice=f"Your own {PROVIDER_NAMES[provider]} key is removed.")
+    return _page(notice=t("admin.tracking_providers.key_removed", name=PROVIDER_NAMES[provider]))
 
 
 def _test_call(shop_id: int, provider: str, key: str, now: datetime) -> tuple[bool, str | None]:

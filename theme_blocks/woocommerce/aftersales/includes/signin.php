@@ -3,7 +3,9 @@
  * "Open Aftersales": a one-use sign-in link into the app's admin, verified by app/links/admin_login.py.
  *
  * Token: purpose "admin-login" of includes/links.php, data {"s": shop key, "u": user id,
- * "n": nonce}. The app takes a link for five minutes from when it was made, once.
+ * "n": nonce[, "l": locale]}. The app takes a link for five minutes from when it was made, once.
+ * "l" is the user's WordPress language (get_user_locale()): the app's admin speaks it. It is
+ * inside the signed data, so nobody can change it on the way.
  *
  * @package Aftersales
  */
@@ -18,14 +20,18 @@ defined( 'ABSPATH' ) || exit;
  * @param string $secret   The shop's signing secret.
  * @param int    $now      Unix time the link is made.
  * @param string $nonce    Random string; makes every link unique.
+ * @param string $locale   The user's locale, e.g. "de_DE"; '' leaves it out.
  * @return string
  */
-function aftersales_make_login_token( $shop_key, $user_id, $secret, $now, $nonce ) {
+function aftersales_make_login_token( $shop_key, $user_id, $secret, $now, $nonce, $locale = '' ) {
 	$data = array(
 		's' => (string) $shop_key,
 		'u' => (int) $user_id,
 		'n' => (string) $nonce,
 	);
+	if ( '' !== (string) $locale ) {
+		$data['l'] = (string) $locale;
+	}
 	return aftersales_sign_link( 'admin-login', $data, $secret, $now );
 }
 
@@ -55,7 +61,8 @@ function aftersales_login_url( $now ) {
 		get_current_user_id(),
 		$settings['secret'],
 		$now,
-		aftersales_base64url( random_bytes( 16 ) )
+		aftersales_base64url( random_bytes( 16 ) ),
+		get_user_locale()
 	);
 	return $settings['app_url'] . '/admin/login?token=' . rawurlencode( $token );
 }
