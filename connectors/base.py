@@ -333,7 +333,8 @@ class PlatformClient(Protocol):
     refusal_disconnects: bool
 
     def orders_updated_since(self, since: datetime, cursor: str | None = None) -> OrderPage:
-        """One page of the orders updated at or after `since`; `cursor` from the previous page."""
+        """One page of the orders updated since `since` (at or after it; WooCommerce: after it,
+        the overlap covers the seam); `cursor` from the previous page, None for the first."""
 
     def count_orders_updated_since(self, since: datetime) -> int:
         """How many orders `orders_updated_since` will list (NotSupported where unknown)."""

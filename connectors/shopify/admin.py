@@ -127,8 +127,11 @@ class AdminClient:
                     variables=variables, http_client=client, max_retries=2)
             if result.ok:
                 return result.data or {}
-            if result.response.status == 401:
-                raise ReauthorizeRequired(f"{self.domain}: access token refused")
+            if result.response.status in (401, 403) or _access_denied(result.response.body):
+                # 401: the token is dead; 403 / ACCESS_DENIED: it lacks a scope the merchant
+                # must approve. Either way the merchant opens the app again.
+                raise ReauthorizeRequired(
+                    f"{self.domain}: access refused (HTTP {result.response.status})")
             wait = _throttle_wait(result.response.body)
             if wait is None:
                 raise ShopifyApiError(f"{self.domain}: {result.log.code}: {result.response.body[:500]}")
@@ -254,6 +257,20 @@ def _product(node: dict) -> Product:
 
 def _updated_since(since: datetime) -> str:
     return f"updated_at:>='{since.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}'"
+
+
+def _graphql_errors(body: str) -> list:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return []
+    errors = payload.get("errors") if isinstance(payload, dict) else None
+    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+
+
+def _access_denied(body: str) -> bool:
+    """A GraphQL error `ACCESS_DENIED`: the token lacks the scope a field needs."""
+    return any((e.get("extensions") or {}).get("code") == "ACCESS_DENIED" for e in _graphql_errors(body))
 
 
 def _throttle_wait(body: str) -> float | None:
