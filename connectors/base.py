@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from collections.abc import Iterable
 from typing import Mapping, Protocol, Union
 
 
@@ -312,6 +313,12 @@ class Connector(Protocol):
                     variant_id: str | None = None) -> str | None:
         """A product page on the storefront (`https://…`, no trailing slash) from what an
         order line knows; None when that is not enough."""
+
+    def reorder_url(self, storefront: str, platform_order_id: str,
+                    lines: Iterable[tuple[str | None, str | None, int]],
+                    order_key: str | None = None) -> str | None:
+        """The buy-again link for an order's (product id, variant id, quantity) lines; None
+        when nothing can be re-added."""
 
 
 class PlatformClient(Protocol):

@@ -384,3 +384,12 @@ def test_webhooks_are_ensured_idempotently_or_not_supported(store):
         second = client.ensure_webhooks(url, "s3cret")
     assert first.created and first.changed
     assert (second.created, second.changed, sorted(second.healthy)) == ([], False, sorted(first.created))
+
+
+def test_storefront_links_start_at_the_storefront_or_are_none(platform):
+    connector = get_connector(platform.name)
+    base = "https://laden.example/shop"
+    product = connector.product_url(base, "93", "leinenhemd", "39072856")
+    again = connector.reorder_url(base, "1001", [("93", "39072856", 2)], "wc_order_abc")
+    assert product.startswith(f"{base}/") and again.startswith(f"{base}/")
+    assert connector.reorder_url(base, "1001", [], "wc_order_abc") is None
