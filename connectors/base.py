@@ -5,11 +5,11 @@ flask or app. Timestamps are timezone-aware UTC; platform ids are strings.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from collections.abc import Iterable
 from typing import Mapping, Protocol, Union
 
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.clients.platforms import _refresh, shopify_admin
 from app.domain.shop.shop_tokens import fresh_access_token
 from app.extensions import db, queues
 from app.jobs.reconcile import reconcile_job_id, reconcile_shop
 from app.models import Order, ScheduledMessage, Shop
-from app.clients.platforms import _refresh, shopify_admin
 from connectors.shopify.admin import AdminClient
 from connectors.shopify.client import ReauthorizeRequired
 from tests.fakes.shopify_admin import FakeShopify
@@ -179,10 +179,12 @@ def test_a_refused_token_mid_reconciliation_asks_for_reauthorisation_and_keeps_t
     assert "skipped" in reconcile_shop(connected_shop.id)
 
 
-def test_a_store_error_mid_reconciliation_is_recorded_and_the_cursor_stays(app, connected_shop, fake_shopify):
+def test_a_store_error_mid_reconciliation_is_recorded_and_the_cursor_stays(
+        app, connected_shop, fake_shopify):
     fake_shopify.shop(DOMAIN).html_next = 1
     result = reconcile_shop(connected_shop.id)
     db.session.expire_all()
     shop = db.session.get(Shop, connected_shop.id)
-    assert result == {"error": shop.sync_health} and shop.sync_health.startswith("store_unreachable:")
+    assert result == {"error": shop.sync_health}
+    assert shop.sync_health.startswith("store_unreachable:")
     assert shop.reconciled_through is None and shop.needs_reauth_at is None

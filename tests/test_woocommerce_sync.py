@@ -5,11 +5,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from app.clients.platforms import webhook_url
 from app.extensions import db, queues
 from app.jobs.periodic import run_periodic
 from app.jobs.reconcile import reconcile_job_id, reconcile_shop, setup_webhooks
 from app.models import Order, Shipment, Shop
-from app.clients.platforms import webhook_url
 from connectors.woocommerce.client import KeysRefused, WooClient, WooCommerceApiError
 from connectors.woocommerce.shop_client import WooCommerceShopClient
 from connectors.woocommerce.webhook_setup import TOPICS
@@ -59,7 +59,8 @@ def test_oauth1_query_signing_on_a_plain_http_store(app):
     try:
         fake.put_order(rest_order(802), "2026-11-21T08:00:00")
         with client_for(fake) as client:
-            orders, more = client.orders_modified_after(datetime(2026, 11, 21, 7, tzinfo=timezone.utc))
+            since = datetime(2026, 11, 21, 7, tzinfo=timezone.utc)
+            orders, more = client.orders_modified_after(since)
             client.update_webhook(client.create_webhook("x", "order.updated", "https://a.test/h", "s1")["id"],
                                   status="paused")
         assert ([o["id"] for o in orders], more) == ([802], False)

@@ -13,8 +13,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 from sqlalchemy import select
 
-from app.domain.shop.module_changes import save_derived
-from app.domain.shop.modules import module_enabled
+from app.clients.platforms import client_for
 from app.domain.followups.recommendations import (
     MAX_PRODUCTS,
     Recommendable,
@@ -23,10 +22,11 @@ from app.domain.followups.recommendations import (
     product_link,
     web_link,
 )
+from app.domain.shop.module_changes import save_derived
+from app.domain.shop.modules import module_enabled
 from app.extensions import db
 from app.jobs.runtime import job
 from app.models import Order, OrderLine, Shop
-from app.clients.platforms import client_for
 from connectors.base import ConnectorError
 
 log = logging.getLogger(__name__)

@@ -155,7 +155,8 @@ class AdminClient:
             nodes, info = list(page["nodes"]), page["pageInfo"]
             after = info["endCursor"] if info["hasNextPage"] else None
         except SHAPE_ERRORS as exc:
-            raise MalformedPayload(f"{self.domain}: orders page: {type(exc).__name__}: {exc}") from exc
+            raise MalformedPayload(
+                f"{self.domain}: orders page: {type(exc).__name__}: {exc}") from exc
         if info["hasNextPage"] and not isinstance(after, str):
             raise MalformedPayload(f"{self.domain}: orders page: a next page without a cursor")
         return OrderPage(tuple(_event(node) for node in nodes), after)
@@ -163,17 +164,17 @@ class AdminClient:
     def count_orders_updated_since(self, since: datetime) -> int:
         return int(self.query(ORDERS_COUNT, {"query": _updated_since(since)})["ordersCount"]["count"])
 
+    def _order_node(self, platform_order_id: str) -> dict | None:
+        variables = {"id": f"gid://shopify/Order/{platform_order_id}"}
+        return self.query(ORDER_BY_ID, variables).get("order")
+
     def order(self, platform_order_id: str) -> OrderEvent | None:
-        node = self.query(ORDER_BY_ID, {"id": f"gid://shopify/Order/{platform_order_id}"}).get("order")
+        node = self._order_node(platform_order_id)
         return order_from_graphql(node) if node else None
 
     def orders_by_id(self, platform_order_ids: list[str]) -> list[OrderEvent | IgnoredEvent]:
-        events = []
-        for platform_order_id in platform_order_ids:
-            node = self.query(ORDER_BY_ID, {"id": f"gid://shopify/Order/{platform_order_id}"}).get("order")
-            if node:
-                events.append(_event(node))
-        return events
+        nodes = (self._order_node(platform_order_id) for platform_order_id in platform_order_ids)
+        return [_event(node) for node in nodes if node]
 
     def ensure_webhooks(self, callback_url: str, secret: str,
                         stale_prefix: str | None = None) -> WebhookRepair:
@@ -270,7 +271,8 @@ def _graphql_errors(body: str) -> list:
 
 def _access_denied(body: str) -> bool:
     """A GraphQL error `ACCESS_DENIED`: the token lacks the scope a field needs."""
-    return any((e.get("extensions") or {}).get("code") == "ACCESS_DENIED" for e in _graphql_errors(body))
+    return any((e.get("extensions") or {}).get("code") == "ACCESS_DENIED"
+               for e in _graphql_errors(body))
 
 
 def _throttle_wait(body: str) -> float | None:

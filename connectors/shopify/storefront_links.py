@@ -27,4 +27,5 @@ def reorder_page(storefront: str, platform_order_id: str,
             quantities[variant_id] = quantities.get(variant_id, 0) + quantity
     if not quantities:
         return None
-    return f"{storefront}/cart/" + ",".join(f"{variant}:{qty}" for variant, qty in quantities.items())
+    items = ",".join(f"{variant}:{qty}" for variant, qty in quantities.items())
+    return f"{storefront}/cart/{items}"

@@ -134,7 +134,8 @@ class WooClient:
     def page(self, path: str, params: dict | None = None, number: int = 1) -> tuple[list, bool]:
         """Page `number` of a list endpoint, and whether another follows (`X-WP-TotalPages`;
         when a proxy stripped it, a short page is the last one)."""
-        response = self.request("GET", path, {**(params or {}), "per_page": PER_PAGE, "page": number})
+        response = self.request("GET", path,
+                                {**(params or {}), "per_page": PER_PAGE, "page": number})
         items = _json(response)
         if not isinstance(items, list):
             raise MalformedAnswer(f"GET {path}: expected a list, got {type(items).__name__}",

@@ -92,4 +92,5 @@ def _event(payload) -> OrderEvent | IgnoredEvent:
         return order_event(payload)
     except (MalformedPayload, *SHAPE_ERRORS) as exc:
         order_id = payload.get("id") if isinstance(payload, dict) else None
-        return IgnoredEvent(reason=f"order {order_id!r} malformed: {type(exc).__name__}: {exc}"[:300])
+        reason = f"order {order_id!r} malformed: {type(exc).__name__}: {exc}"
+        return IgnoredEvent(reason=reason[:300])

@@ -21,4 +21,5 @@ def reorder_page(storefront: str, platform_order_id: str,
     (the plugin would refuse it) or without a product line there is no link."""
     if not order_key or not any(product_id or variant_id for product_id, variant_id, _ in lines):
         return None
-    return f"{storefront}/?" + urlencode({"aftersales_reorder": platform_order_id, "key": order_key})
+    query = urlencode({"aftersales_reorder": platform_order_id, "key": order_key})
+    return f"{storefront}/?{query}"

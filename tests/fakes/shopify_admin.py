@@ -98,11 +98,13 @@ class FakeShopify:
                 return jsonify(errors="[API] Invalid API key or access token (unrecognized login or wrong password)"), 401
             if state.forbidden_next:
                 state.forbidden_next -= 1
-                return jsonify(errors="[API] This action requires merchant approval for read_orders scope."), 403
+                return jsonify(errors="[API] This action requires merchant approval for "
+                                      "read_orders scope."), 403
             if state.access_denied_next:
                 state.access_denied_next -= 1
                 return jsonify(errors=[{
-                    "message": "Access denied for orders field. Required access: `read_orders` access scope.",
+                    "message": "Access denied for orders field. "
+                               "Required access: `read_orders` access scope.",
                     "locations": [{"line": 2, "column": 3}], "path": ["orders"],
                     "extensions": {"code": "ACCESS_DENIED",
                                    "documentation": "https://shopify.dev/api/usage/access-scopes",

@@ -120,7 +120,8 @@ class FakeWooCommerce:
                 self.state.requests.append((request.method, request.path, request.args.to_dict(), auth))
                 if self.state.fail_next:
                     status = self.state.fail_next.pop(0)
-                    return _error(*FAILURES.get(status, ("fake_failure", "Service Unavailable")), status)
+                    code, message = FAILURES.get(status, ("fake_failure", "Service Unavailable"))
+                    return _error(code, message, status)
                 if self.state.html_next:
                     self.state.html_next -= 1
                     return MAINTENANCE_PAGE, 200
