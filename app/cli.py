@@ -14,6 +14,7 @@ from app.db.migrate import revision as new_revision
 from app.db.migrate import upgrade
 from app.extensions import db, queues
 from app.models import DeliveryState, Shop, WebhookDelivery
+from connectors import REGISTRY
 
 db_cli = click.Group("db", help="Database schema.")
 shops_cli = click.Group("shops", help="Shops: register without OAuth (demos and tests), backfill, reconcile.")
@@ -122,25 +123,24 @@ def backfill(shop_id: int, days: int, every: int) -> None:
     with progress lines on stderr."""
     from datetime import datetime, timedelta, timezone
 
-    from app.clients.platforms import shopify_admin
+    from app.clients.platforms import client_for
     from app.jobs.reconcile import reconcile_shop
-    from app.jobs.woocommerce_sync import backfill_woocommerce_shop
     from app.progress_lines import ProgressLines
-    from connectors.shopify.client import ReauthorizeRequired, ShopifyApiError
+    from connectors.base import ConnectorError, NotSupported
 
     shop = _cli_shop(shop_id)
     since = datetime.now(timezone.utc) - timedelta(days=days)
-    if shop.platform == "shopify":
-        try:
-            total = shopify_admin(shop).count_orders_updated_since(since)
-        except (ReauthorizeRequired, ShopifyApiError) as exc:
-            raise click.ClickException(f"backfill: {exc}") from exc
-        progress = ProgressLines("backfill", total=total, every=every)
+    try:
+        with client_for(shop) as client:
+            total = client.count_orders_updated_since(since)
+    except NotSupported:  # counted as the pages come (WooCommerce), or no credentials
+        total = None
+    except ConnectorError as exc:
+        raise click.ClickException(f"backfill: {exc}") from exc
+    progress = ProgressLines("backfill", total=total, every=every)
+    if total is not None:
         click.echo(f"backfill: {total:,} orders updated since {since.date()}", err=True)
-        result = reconcile_shop(shop_id, since=since, progress=progress, on_page=progress.page)
-    else:
-        progress = ProgressLines("backfill", every=every)
-        result = backfill_woocommerce_shop(shop_id, since, progress, progress.page)
+    result = reconcile_shop(shop_id, since=since, progress=progress, on_page=progress.page)
     progress.done()
     _print_result("backfill", result)
 
@@ -151,26 +151,22 @@ def backfill(shop_id: int, days: int, every: int) -> None:
               help="a progress line on stderr every N orders (and at least every 5 seconds)")
 @with_appcontext
 def reconcile(shop_id: int, every: int) -> None:
-    """One reconciliation pass now, as the periodic job runs it: Shopify orders updated since the
-    shop's cursor; for WooCommerce the sync (orders modified since the cursor, recent orders
-    without a parcel re-read, webhooks repaired). Progress lines on stderr, counts on stdout."""
+    """One reconciliation pass now, as the periodic job runs it: orders updated since the shop's
+    cursor, then (where the platform needs it) recent orders without a parcel re-read and
+    webhooks repaired. Progress lines on stderr, counts on stdout."""
     from app.jobs.reconcile import reconcile_shop
-    from app.jobs.woocommerce_sync import sync_woocommerce_shop
     from app.progress_lines import ProgressLines
 
-    shop = _cli_shop(shop_id)
+    _cli_shop(shop_id)
     progress = ProgressLines("reconcile", every=every)
-    if shop.platform == "shopify":
-        result = reconcile_shop(shop_id, progress=progress, on_page=progress.page)
-    else:
-        result = sync_woocommerce_shop(shop_id, progress, progress.page)
+    result = reconcile_shop(shop_id, progress=progress, on_page=progress.page)
     progress.done()
     _print_result("reconcile", result)
 
 
 def _cli_shop(shop_id: int) -> Shop:
     shop = db.session.get(Shop, shop_id)
-    if shop is None or shop.platform not in ("shopify", "woocommerce"):
+    if shop is None or shop.platform not in REGISTRY:
         raise click.ClickException(f"no shop {shop_id}")
     return shop
 

@@ -5,8 +5,9 @@ flask or app. Timestamps are timezone-aware UTC; platform ids are strings.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Mapping, Protocol, Union
@@ -40,6 +41,14 @@ class MalformedPayload(ConnectorError):
 
 class NotSupported(ConnectorError):
     """The platform has no such operation."""
+
+
+class AccessRefused(ConnectorError):
+    """401/403: the platform refused our credentials (revoked keys, a dead token)."""
+
+
+class AddressRefused(ConnectorError):
+    """The shop's address resolves to a non-public host (or a port we never use)."""
 
 
 @dataclass(frozen=True)
@@ -241,6 +250,42 @@ class VoucherCodeTaken(VoucherRefused):
     """The platform already has a code with this text (ours from an earlier attempt, or not)."""
 
 
+@dataclass(frozen=True)
+class OrderPage:
+    """One page of orders updated since a moment, and the cursor of the next (None: last).
+
+    An order the platform lists but the app does not keep (a checkout draft) or cannot read
+    (a malformed entry) is an IgnoredEvent with the reason, so every listed order counts.
+    """
+
+    events: tuple[OrderEvent | IgnoredEvent, ...]
+    next_cursor: str | None
+
+
+@dataclass
+class WebhookRepair:
+    """What ensuring our webhooks in a shop did, per topic."""
+
+    created: list[str] = field(default_factory=list)
+    reenabled: list[str] = field(default_factory=list)
+    healthy: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.reenabled or self.removed)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.healthy)} active"]
+        if self.created:
+            parts.append("created " + ",".join(self.created))
+        if self.reenabled:
+            parts.append("re-enabled " + ",".join(self.reenabled))
+        if self.removed:
+            parts.append(f"removed {len(self.removed)} stale")
+        return "; ".join(parts)
+
+
 ParsedEvent = Union[OrderEvent, FulfillmentEvent, TrackingUpdate, RefundEvent, LifecycleEvent, IgnoredEvent]
 
 
@@ -263,3 +308,61 @@ class Connector(Protocol):
 
     def parse(self, topic: str, body: bytes) -> ParsedEvent:
         """Translate a verified body into a normalised event; raise MalformedPayload."""
+
+    def product_url(self, storefront: str, product_id: str, handle: str | None = None,
+                    variant_id: str | None = None) -> str | None:
+        """A product page on the storefront (`https://…`, no trailing slash) from what an
+        order line knows; None when that is not enough."""
+
+    def reorder_url(self, storefront: str, platform_order_id: str,
+                    lines: Iterable[tuple[str | None, str | None, int]],
+                    order_key: str | None = None) -> str | None:
+        """The buy-again link for an order's (product id, variant id, quantity) lines; None
+        when nothing can be re-added."""
+
+
+class PlatformClient(Protocol):
+    """One shop's platform API, the outbound side: what reconciliation, recommendations and
+    vouchers ask of any platform. A platform without an operation raises NotSupported; a
+    refused credential raises AccessRefused; throttling is waited out inside the client; an
+    answer that is not the documented shape raises MalformedPayload.
+    """
+
+    platform: str
+    # How far back each pass looks over the previous cursor (index lag, clock skew).
+    overlap: timedelta
+    # The listing comes oldest update first, so the cursor may move after every page.
+    updates_in_order: bool
+    # Changes can land without a webhook or a newer modification time (WooCommerce's
+    # tracking meta): recent orders without a parcel are read again on every pass.
+    rereads_open_orders: bool
+    # A refused credential means the merchant disconnected (no uninstall webhook comes).
+    refusal_disconnects: bool
+
+    def orders_updated_since(self, since: datetime, cursor: str | None = None) -> OrderPage:
+        """One page of the orders updated since `since` (at or after it; WooCommerce: after it,
+        the overlap covers the seam); `cursor` from the previous page, None for the first."""
+
+    def count_orders_updated_since(self, since: datetime) -> int:
+        """How many orders `orders_updated_since` will list (NotSupported where unknown)."""
+
+    def orders_by_id(self, platform_order_ids: list[str]) -> list[OrderEvent | IgnoredEvent]:
+        """The given orders as the platform has them now (missing ones left out)."""
+
+    def ensure_webhooks(self, callback_url: str, secret: str,
+                        stale_prefix: str | None = None) -> WebhookRepair:
+        """Make our order webhooks exist and deliver to `callback_url` (NotSupported where the
+        platform takes them from the app's configuration, as Shopify's app TOML)."""
+
+    def catalogue(self, product_ids: list[str]) -> list[CatalogueProduct]:
+        """The products among these ids that still exist, with their links and availability."""
+
+    def create_voucher(self, request: VoucherRequest) -> IssuedVoucher:
+        """A single-use code for one buyer; VoucherCodeTaken / VoucherRefused when refused."""
+
+    def close(self) -> None:
+        """Release the connection pool."""
+
+    def __enter__(self) -> PlatformClient: ...
+
+    def __exit__(self, *exc) -> None: ...

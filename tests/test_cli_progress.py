@@ -45,7 +45,9 @@ def test_a_shopify_reconcile_runs_one_pass_from_the_cursor(app, connected_shop, 
     _shopify_orders(fake_shopify, 3)
     lines, out = _invoke(app, "reconcile", str(connected_shop.id))
     assert [re.sub(SECONDS, "N s", line) for line in lines] == ["reconcile: 3 orders, page 1, N s, done"]
-    assert re.fullmatch(r"reconcile: applied 3, since 2026-10-31T23:55:00\+00:00", out)  # installed_at − overlap
+    # installed_at − overlap; Shopify re-reads nothing and its webhooks come from the app TOML
+    assert re.fullmatch(r"reconcile: applied 3, since 2026-10-31T23:55:00\+00:00, rechecked 0, "
+                        r"created none, reenabled none", out), out
     lines, out = _invoke(app, "reconcile", str(connected_shop.id))  # the cursor moved: the same 3 again
     assert out.startswith("reconcile: applied 3, since ") and "2026-10-31" not in out
 
@@ -69,13 +71,14 @@ def test_a_woocommerce_backfill_prints_orders_and_pages(app, wc_store_shop, fake
     assert fake_store.calls("POST", "webhooks") == []  # a backfill only loads orders
 
 
-def test_a_woocommerce_reconcile_is_one_sync_with_its_counts(app, wc_store_shop, fake_store):
+def test_a_woocommerce_reconcile_is_the_same_pass_with_its_counts(app, wc_store_shop, fake_store):
     modified = datetime.now(timezone.utc) - timedelta(minutes=5)
     for n in range(2):
         fake_store.put_order(rest_order(6000 + n), gmt(modified))
     lines, out = _invoke(app, "reconcile", str(wc_store_shop.id))
     assert [re.sub(SECONDS, "N s", line) for line in lines] == ["reconcile: 2 orders, page 1, N s, done"]
-    assert re.fullmatch(r"reconcile: polled 2, rechecked 0, created order\.\S+, reenabled none", out), out
+    assert re.fullmatch(r"reconcile: applied 2, since \S+, rechecked 0, created order\.\S+, "
+                        r"reenabled none", out), out
     assert len(fake_store.calls("POST", "webhooks")) >= 1  # the sync repairs webhooks too
 
 

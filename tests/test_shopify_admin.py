@@ -163,3 +163,28 @@ def test_products_for_recommendations_leave_out_archived_and_deleted(app, connec
         ("632910392", "6329103921", True), ("4", "41", False)]
     assert products[0].image_url == "https://cdn.shopify.com/p/632910392.jpg"
     assert admin.products([]) == []
+
+
+def test_a_refused_token_mid_reconciliation_asks_for_reauthorisation_and_keeps_the_shop(
+        app, connected_shop, fake_shopify):
+    fake_shopify.shop(DOMAIN).orders = [graphql_order(1, "2026-11-21T08:00:00Z")]
+    fake_shopify.shop(DOMAIN).access_tokens.clear()  # revoked on Shopify's side
+    assert reconcile_shop(connected_shop.id) == {"error": "keys_refused"}
+    db.session.expire_all()
+    shop = db.session.get(Shop, connected_shop.id)
+    assert shop.needs_reauth_at is not None and shop.sync_health.startswith("keys_refused:")
+    # Shopify says uninstalled by webhook: a refusal alone neither uninstalls nor forgets the token
+    assert shop.uninstalled_at is None and shop.access_token is not None
+    assert tick("reconciliations") == 0
+    assert "skipped" in reconcile_shop(connected_shop.id)
+
+
+def test_a_store_error_mid_reconciliation_is_recorded_and_the_cursor_stays(
+        app, connected_shop, fake_shopify):
+    fake_shopify.shop(DOMAIN).html_next = 1
+    result = reconcile_shop(connected_shop.id)
+    db.session.expire_all()
+    shop = db.session.get(Shop, connected_shop.id)
+    assert result == {"error": shop.sync_health}
+    assert shop.sync_health.startswith("store_unreachable:")
+    assert shop.reconciled_through is None and shop.needs_reauth_at is None

@@ -34,7 +34,8 @@ JUSTIFIED_BY = {
     ],
     "read_products": [
         ("connectors/shopify/admin.py", "... on Product {"),         # nodes(ids:) for recommendations
-        ("app/jobs/recommendations.py", ".products("),
+        ("connectors/shopify/admin.py", "self.products("),           # the catalogue's lookup
+        ("app/jobs/recommendations.py", ".catalogue("),
     ],
     "read_customers": [
         ("connectors/shopify/admin.py", "customer { id defaultEmailAddress { marketingState } }"),
@@ -71,7 +72,8 @@ FIELD_SCOPES = {
 
 # The documents the Admin client sends for the methods the app calls.
 SENT = {"orders_updated_since": admin.ORDERS_UPDATED_SINCE, "count_orders_updated_since": admin.ORDERS_COUNT,
-        "order": admin.ORDER_BY_ID, "products": admin.PRODUCTS_BY_ID,
+        "order": admin.ORDER_BY_ID, "orders_by_id": admin.ORDER_BY_ID,
+        "products": admin.PRODUCTS_BY_ID, "catalogue": admin.PRODUCTS_BY_ID,
         "create_voucher": admin.DISCOUNT_CODE_CREATE}
 
 
@@ -112,7 +114,7 @@ def test_what_the_app_sends_to_the_admin_api_is_covered():
     called = {method for method in SENT
               if any(f".{method}(" in text for path, text in sources.items()
                      if not path.startswith("connectors/shopify/admin.py"))}
-    assert {"orders_updated_since", "count_orders_updated_since", "products",
+    assert {"orders_updated_since", "count_orders_updated_since", "catalogue",
             "create_voucher"} <= called
     for method in called:
         for text, scope in FIELD_SCOPES.items():

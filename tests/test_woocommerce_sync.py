@@ -1,20 +1,17 @@
-"""The REST client and the self-healing sync against a fake WooCommerce store."""
+"""The REST client and the self-healing reconciliation of a WooCommerce shop against a fake
+store (the one reconcile job, app/jobs/reconcile.py, through the WooCommerce shop client)."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
-from app.clients.platforms import woocommerce_delivery_url
+from app.clients.platforms import webhook_url
 from app.extensions import db, queues
 from app.jobs.periodic import run_periodic
-from app.jobs.woocommerce_sync import (
-    OVERLAP,
-    setup_woocommerce_webhooks,
-    sync_job_id,
-    sync_woocommerce_shop,
-)
+from app.jobs.reconcile import reconcile_job_id, reconcile_shop, setup_webhooks
 from app.models import Order, Shipment, Shop
 from connectors.woocommerce.client import KeysRefused, WooClient, WooCommerceApiError
+from connectors.woocommerce.shop_client import WooCommerceShopClient
 from connectors.woocommerce.webhook_setup import TOPICS
 from tests.fakes.woocommerce_rest import FakeWooCommerce
 from tests.periodic_ticks import tick
@@ -62,10 +59,11 @@ def test_oauth1_query_signing_on_a_plain_http_store(app):
     try:
         fake.put_order(rest_order(802), "2026-11-21T08:00:00")
         with client_for(fake) as client:
-            orders = list(client.orders_modified_after(datetime(2026, 11, 21, 7, tzinfo=timezone.utc)))
+            since = datetime(2026, 11, 21, 7, tzinfo=timezone.utc)
+            orders, more = client.orders_modified_after(since)
             client.update_webhook(client.create_webhook("x", "order.updated", "https://a.test/h", "s1")["id"],
                                   status="paused")
-        assert [o["id"] for o in orders] == [802]
+        assert ([o["id"] for o in orders], more) == ([802], False)
         assert {r[3] for r in fake.state.requests} == {"oauth1"}
         assert fake.state.webhooks[1]["status"] == "paused"
         with WooClient(fake.store_url, CONSUMER_KEY, "cs_wrong", allow_loopback=True) as client:
@@ -112,9 +110,16 @@ def test_pagination_follows_x_wp_totalpages(fake_store):
     base = datetime(2026, 11, 21, 8, tzinfo=timezone.utc)
     for n in range(250):
         fake_store.put_order(rest_order(1000 + n), gmt(base + timedelta(seconds=n)))
-    with client_for(fake_store) as client:
-        ids = [o["id"] for o in client.orders_modified_after(base - timedelta(minutes=1))]
-    assert sorted(ids) == list(range(1000, 1250))
+    ids, cursor, cursors = [], None, []
+    with WooCommerceShopClient(client_for(fake_store)) as shop_client:
+        while True:
+            page = shop_client.orders_updated_since(base - timedelta(minutes=1), cursor)
+            ids += [int(event.platform_order_id) for event in page.events]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+            cursors.append(cursor)
+    assert sorted(ids) == list(range(1000, 1250)) and cursors == ["2", "3"]
     calls = fake_store.calls("GET", "orders")
     assert [(c[2]["page"], c[2]["per_page"]) for c in calls] == [("1", "100"), ("2", "100"), ("3", "100")]
     assert calls[0][2]["modified_after"] == "2026-11-21T07:59:00" and calls[0][2]["dates_are_gmt"] == "true"
@@ -123,8 +128,8 @@ def test_pagination_follows_x_wp_totalpages(fake_store):
 # -- webhook setup and repair -----------------------------------------------------------
 
 def test_webhook_setup_is_idempotent(app, wc_store_shop, fake_store):
-    first = setup_woocommerce_webhooks(wc_store_shop.id)
-    second = setup_woocommerce_webhooks(wc_store_shop.id)
+    first = setup_webhooks(wc_store_shop.id)
+    second = setup_webhooks(wc_store_shop.id)
     assert sorted(first["created"]) == sorted(TOPICS)
     assert second["created"] == [] and sorted(second["healthy"]) == sorted(TOPICS)
     assert len(fake_store.state.webhooks) == 4
@@ -134,7 +139,7 @@ def test_webhook_setup_is_idempotent(app, wc_store_shop, fake_store):
 def test_someone_elses_webhooks_are_left_alone(app, wc_store_shop, fake_store):
     with client_for(fake_store) as client:
         client.create_webhook("ERP", "order.created", "https://erp.example/hook", "theirs")
-    setup_woocommerce_webhooks(wc_store_shop.id)
+    setup_webhooks(wc_store_shop.id)
     assert len(fake_store.state.webhooks) == 5
     assert fake_store.state.webhooks[1]["secret"] == "theirs"
 
@@ -143,7 +148,7 @@ def test_webhooks_of_an_earlier_connection_are_removed(app, wc_store_shop, fake_
     with client_for(fake_store) as client:
         client.create_webhook("old", "order.updated", "https://app.example.test/webhooks/woocommerce/old-key", "x")
         client.create_webhook("ERP", "order.updated", "https://erp.example/webhooks/woocommerce/x", "y")
-    setup_woocommerce_webhooks(wc_store_shop.id)
+    setup_webhooks(wc_store_shop.id)
     urls = sorted(h["delivery_url"] for h in fake_store.state.webhooks.values())
     assert "https://app.example.test/webhooks/woocommerce/old-key" not in urls
     assert "https://erp.example/webhooks/woocommerce/x" in urls and len(urls) == 5
@@ -151,22 +156,22 @@ def test_webhooks_of_an_earlier_connection_are_removed(app, wc_store_shop, fake_
 
 
 def test_a_disabled_webhook_is_re_enabled_and_a_deleted_one_recreated(app, wc_store_shop, fake_store):
-    setup_woocommerce_webhooks(wc_store_shop.id)
+    setup_webhooks(wc_store_shop.id)
     by_topic = {h["topic"]: h for h in fake_store.state.webhooks.values()}
     by_topic["order.updated"].update(status="disabled", secret="stale")  # after >5 failed deliveries
     del fake_store.state.webhooks[by_topic["order.deleted"]["id"]]
-    result = sync_woocommerce_shop(wc_store_shop.id)
+    result = reconcile_shop(wc_store_shop.id)
     assert result["reenabled"] == ["order.updated"] and result["created"] == ["order.deleted"]
     assert by_topic["order.updated"]["status"] == "active"
     assert by_topic["order.updated"]["secret"] == WEBHOOK_SECRET
     assert len(fake_store.calls("PUT", f"webhooks/{by_topic['order.updated']['id']}")) == 1
     hooks = fake_store.state.webhooks.values()
     assert sorted(h["topic"] for h in hooks) == sorted(TOPICS)
-    assert {h["delivery_url"] for h in hooks} == {woocommerce_delivery_url(wc_store_shop)}
+    assert {h["delivery_url"] for h in hooks} == {webhook_url(wc_store_shop)}
     shop = reload(wc_store_shop)
     assert shop.sync_health.startswith("healed:") and "re-enabled order.updated" in shop.sync_health
     assert shop.last_synced_at is not None
-    assert sync_woocommerce_shop(wc_store_shop.id)["reenabled"] == []
+    assert reconcile_shop(wc_store_shop.id)["reenabled"] == []
     assert reload(wc_store_shop).sync_health.startswith("ok:")
 
 
@@ -175,16 +180,16 @@ def test_a_disabled_webhook_is_re_enabled_and_a_deleted_one_recreated(app, wc_st
 def test_a_missed_order_is_healed_by_polling(app, wc_store_shop, fake_store):
     modified = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=3)
     fake_store.put_order(rest_order(901), gmt(modified))  # its webhook never arrived
-    assert sync_woocommerce_shop(wc_store_shop.id)["polled"] == 1
+    assert reconcile_shop(wc_store_shop.id)["applied"] == 1
     order = db.session.scalars(select(Order)).one()
     assert (order.platform_order_id, order.name, order.financial_status) == ("901", "#901", "paid")
     assert order.customer.email == "john.doe@example.com"
     shop = reload(wc_store_shop)
     assert shop.reconciled_through == modified
     # the next pass starts from the cursor, looking back over the seam
-    sync_woocommerce_shop(wc_store_shop.id)
+    reconcile_shop(wc_store_shop.id)
     since = [c[2] for c in fake_store.calls("GET", "orders") if "modified_after" in c[2]][-1]["modified_after"]
-    assert since == gmt(modified - OVERLAP)
+    assert since == gmt(modified - WooCommerceShopClient.overlap)
     assert len(db.session.scalars(select(Order)).all()) == 1
 
 
@@ -192,69 +197,69 @@ def test_tracking_meta_saved_without_a_webhook_creates_the_parcel(app, wc_store_
     modified = gmt(datetime.now(timezone.utc) - timedelta(minutes=30))
     fake_store.put_order(rest_order(902), modified)
     fake_store.put_order(rest_order(906), gmt(datetime.now(timezone.utc) - timedelta(minutes=1)))
-    assert sync_woocommerce_shop(wc_store_shop.id)["polled"] == 2  # the cursor is now past 902 + overlap
+    assert reconcile_shop(wc_store_shop.id)["applied"] == 2  # the cursor is now past 902 + overlap
     assert db.session.scalars(select(Shipment)).all() == []
     # Shipment Tracking: update_meta_data() + save_meta_data(): no webhook, and date_modified
     # need not move, so `modified_after` does not return it; the open-order recheck does.
     shipped = rest_order(902, status="completed", meta_data=[TRACKING])
     fake_store.put_order(shipped, modified)
-    result = sync_woocommerce_shop(wc_store_shop.id)
-    assert (result["polled"], result["rechecked"]) == (1, 1)  # 906 in the overlap, 902 re-read
+    result = reconcile_shop(wc_store_shop.id)
+    assert (result["applied"], result["rechecked"]) == (1, 1)  # 906 in the overlap, 902 re-read
     shipment = db.session.scalars(select(Shipment)).one()
     assert shipment.tracking_number == "JJD000390007771234"
     assert shipment.carrier == "dhl" and shipment.status == "in_transit"
     assert db.session.scalars(select(Order).filter_by(platform_order_id="902")).one().fulfillment_status == "fulfilled"
     # with a parcel the order is no longer re-read
-    assert sync_woocommerce_shop(wc_store_shop.id)["rechecked"] == 0
+    assert reconcile_shop(wc_store_shop.id)["rechecked"] == 0
 
 
 def test_tracking_with_a_moved_modification_time_arrives_through_modified_after(app, wc_store_shop, fake_store):
     now = datetime.now(timezone.utc)
     fake_store.put_order(rest_order(903, name="order_shipped_ast.json"), gmt(now - timedelta(minutes=1)))
-    result = sync_woocommerce_shop(wc_store_shop.id)
-    assert result["polled"] == 1
+    result = reconcile_shop(wc_store_shop.id)
+    assert result["applied"] == 1
     assert db.session.scalars(select(Shipment)).one().tracking_number
 
 
 def test_checkout_drafts_from_polling_are_ignored(app, wc_store_shop, fake_store):
     fake_store.put_order(rest_order(904, name="order_checkout_draft.json"), gmt(datetime.now(timezone.utc)))
-    assert sync_woocommerce_shop(wc_store_shop.id)["polled"] == 1
+    assert reconcile_shop(wc_store_shop.id)["applied"] == 1
     assert db.session.scalars(select(Order)).all() == []
 
 
 def test_an_unreachable_store_is_recorded_as_the_shops_health(app, wc_store_shop, fake_store, monkeypatch):
     monkeypatch.setattr("connectors.woocommerce.client.BACKOFF_SECONDS", (0.0,))
     fake_store.state.fail_next = [503] * 4
-    assert "error" in sync_woocommerce_shop(wc_store_shop.id)
+    assert "error" in reconcile_shop(wc_store_shop.id)
     shop = reload(wc_store_shop)
     assert shop.sync_health.startswith("store_unreachable:") and "503" in shop.sync_health
     assert shop.needs_reauth_at is None  # tried again next interval
-    assert sync_woocommerce_shop(wc_store_shop.id).get("error") is None
+    assert reconcile_shop(wc_store_shop.id).get("error") is None
 
 
 def test_revoked_keys_stop_the_sync_until_the_merchant_reconnects(app, wc_store_shop, fake_store):
     fake_store.secret = "cs_rotated_by_the_merchant"
-    assert sync_woocommerce_shop(wc_store_shop.id) == {"error": "keys_refused"}
+    assert reconcile_shop(wc_store_shop.id) == {"error": "keys_refused"}
     shop = reload(wc_store_shop)
     assert shop.needs_reauth_at is not None and shop.sync_health.startswith("keys_refused:")
     assert shop.uninstalled_at is not None and shop.redact_after is not None  # purged unless it reconnects
     assert shop.api_key is None and shop.api_secret is None
-    assert tick("woocommerce_syncs") == 0
-    assert "skipped" in sync_woocommerce_shop(wc_store_shop.id)
+    assert tick("reconciliations") == 0
+    assert "skipped" in reconcile_shop(wc_store_shop.id)
 
 
 def test_the_tick_schedules_one_sync_per_shop_per_interval(app, wc_store_shop):
-    assert run_periodic()["woocommerce_syncs"] == 1
-    assert tick("woocommerce_syncs") == 0
-    assert queues.job_is_live(sync_job_id(wc_store_shop.id))
+    assert run_periodic()["reconciliations"] == 1
+    assert tick("reconciliations") == 0
+    assert queues.job_is_live(reconcile_job_id(wc_store_shop.id))
     app.config["RECONCILE_INTERVAL_SECONDS"] = 0
     queues.redis.flushdb()
-    assert tick("woocommerce_syncs") == 0
+    assert tick("reconciliations") == 0
 
 
 def test_the_worker_runs_the_scheduled_sync(app, wc_store_shop, fake_store, run_jobs):
     fake_store.put_order(rest_order(905), gmt(datetime.now(timezone.utc)))
-    assert tick("woocommerce_syncs") == 1
+    assert tick("reconciliations") == 1
     run_jobs()
     assert db.session.scalars(select(Order.platform_order_id)).all() == ["905"]
     assert len(fake_store.state.webhooks) == 4

@@ -1,4 +1,9 @@
-"""Platform clients built from the app's configuration, with a fresh token per shop."""
+"""Platform clients built from the app's configuration, with a fresh token per shop.
+
+`client_for(shop)` is the one way in: it answers the shop's `PlatformClient`
+(connectors/base.py) whatever its platform; the builders below know each platform's
+credentials and settings.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -8,10 +13,11 @@ from flask import current_app
 from app.domain.shop.shop_tokens import fresh_access_token
 from app.extensions import db
 from app.models import Shop
-from connectors.base import IssuedVoucher, NotSupported, VoucherRequest
+from connectors.base import IssuedVoucher, NotSupported, PlatformClient, VoucherRequest
 from connectors.shopify.admin import AdminClient
 from connectors.shopify.tokens import AppCredentials, refresh_tokens
 from connectors.woocommerce.client import WooClient
+from connectors.woocommerce.shop_client import WooCommerceShopClient
 
 
 def shopify_credentials() -> AppCredentials:
@@ -47,25 +53,34 @@ def woocommerce_client(shop: Shop) -> WooClient:
                      allow_loopback=woocommerce_loopback_allowed())
 
 
-def woocommerce_delivery_url(shop: Shop) -> str:
-    return f"{current_app.config['APP_URL']}/webhooks/woocommerce/{shop.shop_key}"
+def woocommerce_shop_client(shop: Shop, now: datetime | None = None) -> WooCommerceShopClient:
+    return WooCommerceShopClient(woocommerce_client(shop),
+                                 current_app.config.get("WOOCOMMERCE_APP_NAME", "Aftersales"))
 
 
-def _shopify_voucher(shop: Shop, request: VoucherRequest) -> IssuedVoucher:
-    return shopify_admin(shop).create_voucher(request)
+CLIENT_BUILDERS = {"shopify": shopify_admin, "woocommerce": woocommerce_shop_client}
 
 
-def _woocommerce_voucher(shop: Shop, request: VoucherRequest) -> IssuedVoucher:
-    with woocommerce_client(shop) as client:
-        return client.create_coupon(request)
+def client_for(shop: Shop, now: datetime | None = None) -> PlatformClient:
+    """The shop's platform client; NotSupported without a platform client or credentials,
+    AccessRefused when a Shopify token can no longer be renewed. Close it after use."""
+    build = CLIENT_BUILDERS.get(shop.platform)
+    if build is None:
+        raise NotSupported(f"{shop.platform} has no platform client")
+    return build(shop, now)
 
 
-VOUCHER_MAKERS = {"shopify": _shopify_voucher, "woocommerce": _woocommerce_voucher}
+def webhook_url(shop: Shop) -> str:
+    """Where the platform delivers this shop's webhooks when the app registers them."""
+    return f"{webhook_prefix(shop)}{shop.shop_key}"
+
+
+def webhook_prefix(shop: Shop) -> str:
+    """The start of every shop's webhook address on this platform (earlier connections' too)."""
+    return f"{current_app.config['APP_URL']}/webhooks/{shop.platform}/"
 
 
 def create_voucher(shop: Shop, request: VoucherRequest) -> IssuedVoucher:
     """Create a single-use code on the shop's platform (raises the connector's errors)."""
-    maker = VOUCHER_MAKERS.get(shop.platform)
-    if maker is None:
-        raise NotSupported(f"{shop.platform} cannot create vouchers")
-    return maker(shop, request)
+    with client_for(shop) as client:
+        return client.create_voucher(request)

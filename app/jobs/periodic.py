@@ -44,7 +44,6 @@ from app.jobs.replenishment import learn_job_id, learn_replenishment_intervals
 from app.jobs.runtime import job
 from app.jobs.transit_learning import MODULE as TRANSIT_MODULE
 from app.jobs.transit_learning import learn_transit_job_id, learn_transit_ranges
-from app.jobs.woocommerce_sync import sync_job_id, sync_woocommerce_shop, syncable_shops
 from app.observability.privacy_scrub import scrub_addresses
 
 log = logging.getLogger(__name__)
@@ -78,8 +77,6 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("dispatch", dispatch_due),
     Periodic("reconciliations", reconcile_shop, every="RECONCILE_INTERVAL_SECONDS",
              shops=reconcilable_shops, job_id=reconcile_job_id),
-    Periodic("woocommerce_syncs", sync_woocommerce_shop, every="RECONCILE_INTERVAL_SECONDS",
-             shops=syncable_shops, job_id=sync_job_id),
     Periodic("recommendation_refreshes", refresh_recommendations, every=timedelta(hours=1),
              shops=partial(shops_with_module, "recommendations"), job_id=recommendations_job_id),
     Periodic("interval_learning", learn_replenishment_intervals, every=timedelta(days=1),

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 from sqlalchemy import select
 
-from app.clients.platforms import shopify_admin, woocommerce_client
+from app.clients.platforms import client_for
 from app.domain.followups.recommendations import (
     MAX_PRODUCTS,
     Recommendable,
@@ -28,14 +28,12 @@ from app.extensions import db
 from app.jobs.runtime import job
 from app.models import Order, OrderLine, Shop
 from connectors.base import ConnectorError
-from connectors.woocommerce.mapping import catalogue_product
 
 log = logging.getLogger(__name__)
 HISTORY = timedelta(days=365)
 MAX_ORDERS = 5000
 # Removed products drop out after the lookup: ask about a few more than can be kept.
 LOOKUP = MAX_PRODUCTS + 100
-SHOPIFY_IDS_PER_QUERY = 250
 
 
 def recommendations_job_id(shop_id: int) -> str:
@@ -80,33 +78,13 @@ def _order_history(shop: Shop, now: datetime) -> tuple[dict[int, list[str]], dic
 def _platform_catalogue(shop: Shop, product_ids: list[str], now: datetime) -> dict[str, Recommendable] | None:
     """The products still on sale with their shop links, or None when the platform cannot say."""
     try:
-        if shop.platform == "shopify":
-            return _shopify_catalogue(shop, product_ids, now)
-        if shop.platform == "woocommerce":
-            return _woocommerce_catalogue(shop, product_ids)
+        with client_for(shop, now) as client:
+            products = client.catalogue(product_ids)
     except (ConnectorError, httpx.HTTPError) as exc:
         log.info("recommendations for shop %s fall back to order lines: %s", shop.id, exc)
-    return None
-
-
-def _shopify_catalogue(shop: Shop, product_ids: list[str], now: datetime) -> dict[str, Recommendable]:
-    admin = shopify_admin(shop, now)
-    found = {}
-    for start in range(0, len(product_ids), SHOPIFY_IDS_PER_QUERY):
-        for product in admin.products(product_ids[start:start + SHOPIFY_IDS_PER_QUERY]):
-            url = web_link(product.url) or product_link("shopify", shop.domain, product.platform_product_id,
-                                                        product.handle or None, product.variant_id)
-            if product.available and product.title and url:
-                found[product.platform_product_id] = Recommendable(product.title, url)
-    return found
-
-
-def _woocommerce_catalogue(shop: Shop, product_ids: list[str]) -> dict[str, Recommendable]:
-    with woocommerce_client(shop) as client:
-        products = [catalogue_product(p) for p in client.products(product_ids)]
-    wanted = set(product_ids)
+        return None
     return {p.platform_product_id: Recommendable(p.title, p.url) for p in products
-            if p.platform_product_id in wanted and p.available and p.title and web_link(p.url)}
+            if p.available and p.title and web_link(p.url)}
 
 
 def _catalogue_from_lines(shop: Shop, product_ids: list[str], lines: dict[str, OrderLine]) -> dict[str, Recommendable]:

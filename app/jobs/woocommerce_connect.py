@@ -15,8 +15,8 @@ from flask import current_app
 from app.clients.platforms import woocommerce_loopback_allowed
 from app.domain.shop import woocommerce_connections as connections
 from app.extensions import db, queues
+from app.jobs.reconcile import setup_webhooks, webhook_setup_job_id
 from app.jobs.runtime import job
-from app.jobs.woocommerce_sync import setup_woocommerce_webhooks, webhook_setup_job_id
 from connectors.woocommerce.client import KeysRefused, WooClient, WooCommerceApiError
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def complete_woocommerce_connection(nonce: str) -> dict:
     shop = connections.store_proven_keys(db.session, pending.store, *keys, datetime.now(timezone.utc))
     db.session.commit()
     try:
-        queues.enqueue("periodic", setup_woocommerce_webhooks, shop.id, job_id=webhook_setup_job_id(shop.id))
+        queues.enqueue("periodic", setup_webhooks, shop.id, job_id=webhook_setup_job_id(shop.id))
     except Exception:  # the periodic sync creates missing webhooks too
         log.exception("webhook setup for shop %s not enqueued", shop.id)
     if pending.claim:

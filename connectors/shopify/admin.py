@@ -3,20 +3,27 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import shopify_app
 
 from connectors.base import (
+    CatalogueProduct,
     DiscountType,
+    IgnoredEvent,
     IssuedVoucher,
+    MalformedPayload,
+    NotSupported,
     OrderEvent,
+    OrderPage,
     VoucherCodeTaken,
     VoucherRefused,
     VoucherRequest,
+    WebhookRepair,
 )
+from connectors.links import web_link
+from connectors.payloads import SHAPE_ERRORS
 from connectors.shopify.client import (
     API_VERSION,
     ReauthorizeRequired,
@@ -25,6 +32,7 @@ from connectors.shopify.client import (
     shop_name,
 )
 from connectors.shopify.graphql_mapping import order_from_graphql
+from connectors.shopify.storefront_links import product_page
 
 ORDER_FIELDS = """
   id name email createdAt updatedAt cancelledAt currencyCode customerLocale
@@ -76,6 +84,7 @@ mutation DiscountCodeCreate($basicCodeDiscount: DiscountCodeBasicInput!) {
 """
 
 MAX_THROTTLE_WAITS = 5
+IDS_PER_QUERY = 250  # nodes(ids:) takes at most 250
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,15 @@ class Product:
 
 
 class AdminClient:
-    """One shop's Admin API; `origin` points it elsewhere in tests and demos."""
+    """One shop's Admin API (the Shopify `PlatformClient`); `origin` points it elsewhere in
+    tests and demos."""
+
+    platform = "shopify"
+    # Shopify's search index can lag a little behind writes: look back over the seam.
+    overlap = timedelta(minutes=5)
+    updates_in_order = True  # sortKey: UPDATED_AT
+    rereads_open_orders = False  # every change to an order or parcel comes as a webhook
+    refusal_disconnects = False  # an uninstall comes as app/uninstalled; a refusal is re-auth
 
     def __init__(self, domain: str, access_token: str, origin: str | None = None,
                  sleep=time.sleep):
@@ -110,41 +127,76 @@ class AdminClient:
                     variables=variables, http_client=client, max_retries=2)
             if result.ok:
                 return result.data or {}
-            if result.response.status == 401:
-                raise ReauthorizeRequired(f"{self.domain}: access token refused")
+            if result.response.status in (401, 403) or _access_denied(result.response.body):
+                # 401: the token is dead; 403 / ACCESS_DENIED: it lacks a scope the merchant
+                # must approve. Either way the merchant opens the app again.
+                raise ReauthorizeRequired(
+                    f"{self.domain}: access refused (HTTP {result.response.status})")
             wait = _throttle_wait(result.response.body)
             if wait is None:
                 raise ShopifyApiError(f"{self.domain}: {result.log.code}: {result.response.body[:500]}")
             self.sleep(wait)
         raise ShopifyApiError(f"{self.domain}: still throttled after {MAX_THROTTLE_WAITS} waits")
 
-    def orders_updated_since(self, since: datetime,
-                             on_page: Callable[[int], None] | None = None) -> Iterator[OrderEvent]:
-        """Every order updated at or after `since`, oldest update first; `on_page(n)` as page n is read."""
-        search, after, number = _updated_since(since), None, 0
-        while True:
-            number += 1
-            if on_page:
-                on_page(number)
-            page = self.query(ORDERS_UPDATED_SINCE, {"query": search, "after": after})["orders"]
-            for node in page["nodes"]:
-                yield order_from_graphql(node)
-            if not page["pageInfo"]["hasNextPage"]:
-                return
-            after = page["pageInfo"]["endCursor"]
+    def close(self) -> None:
+        """Nothing to release: each query opens and closes its own connection."""
+
+    def __enter__(self) -> AdminClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def orders_updated_since(self, since: datetime, cursor: str | None = None) -> OrderPage:
+        """One page of the orders updated at or after `since`, oldest update first."""
+        data = self.query(ORDERS_UPDATED_SINCE, {"query": _updated_since(since), "after": cursor})
+        try:
+            page = data["orders"]
+            nodes, info = list(page["nodes"]), page["pageInfo"]
+            after = info["endCursor"] if info["hasNextPage"] else None
+        except SHAPE_ERRORS as exc:
+            raise MalformedPayload(
+                f"{self.domain}: orders page: {type(exc).__name__}: {exc}") from exc
+        if info["hasNextPage"] and not isinstance(after, str):
+            raise MalformedPayload(f"{self.domain}: orders page: a next page without a cursor")
+        return OrderPage(tuple(_event(node) for node in nodes), after)
 
     def count_orders_updated_since(self, since: datetime) -> int:
         return int(self.query(ORDERS_COUNT, {"query": _updated_since(since)})["ordersCount"]["count"])
 
+    def _order_node(self, platform_order_id: str) -> dict | None:
+        variables = {"id": f"gid://shopify/Order/{platform_order_id}"}
+        return self.query(ORDER_BY_ID, variables).get("order")
+
     def order(self, platform_order_id: str) -> OrderEvent | None:
-        node = self.query(ORDER_BY_ID, {"id": f"gid://shopify/Order/{platform_order_id}"}).get("order")
+        node = self._order_node(platform_order_id)
         return order_from_graphql(node) if node else None
+
+    def orders_by_id(self, platform_order_ids: list[str]) -> list[OrderEvent | IgnoredEvent]:
+        nodes = (self._order_node(platform_order_id) for platform_order_id in platform_order_ids)
+        return [_event(node) for node in nodes if node]
+
+    def ensure_webhooks(self, callback_url: str, secret: str,
+                        stale_prefix: str | None = None) -> WebhookRepair:
+        raise NotSupported("Shopify: webhook subscriptions come from shopify.app.toml")
+
+    def catalogue(self, product_ids: list[str]) -> list[CatalogueProduct]:
+        """The products still on sale among these ids, linked to their storefront page."""
+        found = []
+        for start in range(0, len(product_ids), IDS_PER_QUERY):
+            for product in self.products(product_ids[start:start + IDS_PER_QUERY]):
+                url = web_link(product.url) or product_page(
+                    f"https://{self.domain}", product.platform_product_id, product.handle or None,
+                    product.variant_id)
+                found.append(CatalogueProduct(product.platform_product_id, product.title, url,
+                                              product.available))
+        return found
 
     def products(self, platform_product_ids: list[str]) -> list[Product]:
         """The products still on sale among these ids (archived, draft and deleted ones left out)."""
         if not platform_product_ids:
             return []
-        ids = [f"gid://shopify/Product/{pid}" for pid in platform_product_ids[:250]]
+        ids = [f"gid://shopify/Product/{pid}" for pid in platform_product_ids[:IDS_PER_QUERY]]
         nodes = self.query(PRODUCTS_BY_ID, {"ids": ids}).get("nodes") or []
         return [_product(node) for node in nodes if node and node.get("status") == "ACTIVE"]
 
@@ -178,6 +230,17 @@ class AdminClient:
         return IssuedVoucher(code=code, platform_id=node["id"], ends_at=request.ends_at)
 
 
+def _event(node) -> OrderEvent | IgnoredEvent:
+    """One listed order node; one that does not fit is ignored with the reason, not fatal."""
+    try:
+        if not isinstance(node, dict):
+            raise MalformedPayload(f"expected an Order node, got {type(node).__name__}")
+        return order_from_graphql(node)
+    except MalformedPayload as exc:
+        order_id = node.get("id") if isinstance(node, dict) else None
+        return IgnoredEvent(reason=f"order {order_id!r} malformed: {exc}"[:300])
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -195,6 +258,21 @@ def _product(node: dict) -> Product:
 
 def _updated_since(since: datetime) -> str:
     return f"updated_at:>='{since.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}'"
+
+
+def _graphql_errors(body: str) -> list:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return []
+    errors = payload.get("errors") if isinstance(payload, dict) else None
+    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+
+
+def _access_denied(body: str) -> bool:
+    """A GraphQL error `ACCESS_DENIED`: the token lacks the scope a field needs."""
+    return any((e.get("extensions") or {}).get("code") == "ACCESS_DENIED"
+               for e in _graphql_errors(body))
 
 
 def _throttle_wait(body: str) -> float | None:

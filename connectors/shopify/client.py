@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from connectors.base import ConnectorError
+from connectors.base import AccessRefused, ConnectorError
 
 API_VERSION = "2026-10"
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -18,7 +18,7 @@ class ShopifyApiError(ConnectorError):
     """Shopify answered with an error we cannot act on."""
 
 
-class ReauthorizeRequired(ShopifyApiError):
+class ReauthorizeRequired(ShopifyApiError, AccessRefused):
     """The stored token was refused; the merchant must open the app again."""
 
 

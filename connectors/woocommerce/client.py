@@ -17,9 +17,12 @@ from urllib.parse import urlencode
 import httpx
 
 from connectors.base import (
+    AccessRefused,
+    AddressRefused,
     ConnectorError,
     DiscountType,
     IssuedVoucher,
+    MalformedPayload,
     VoucherCodeTaken,
     VoucherRefused,
     VoucherRequest,
@@ -45,11 +48,15 @@ class WooCommerceApiError(ConnectorError):
         self.code = code  # WordPress's error code from the body, e.g. rest_invalid_param
 
 
-class KeysRefused(WooCommerceApiError):
+class KeysRefused(WooCommerceApiError, AccessRefused):
     """401/403: the REST keys were revoked or lack permission; the merchant must reconnect."""
 
 
-class StoreAddressRefused(WooCommerceApiError):
+class MalformedAnswer(WooCommerceApiError, MalformedPayload):
+    """A 2xx answer that is not the documented shape (an HTML page, an object for a list)."""
+
+
+class StoreAddressRefused(WooCommerceApiError, AddressRefused):
     """The store's host now resolves to a non-public address (or a port we never use)."""
 
 
@@ -124,33 +131,37 @@ class WooClient:
     def get(self, path: str, params: dict | None = None):
         return _json(self.request("GET", path, params))
 
+    def page(self, path: str, params: dict | None = None, number: int = 1) -> tuple[list, bool]:
+        """Page `number` of a list endpoint, and whether another follows (`X-WP-TotalPages`;
+        when a proxy stripped it, a short page is the last one)."""
+        response = self.request("GET", path,
+                                {**(params or {}), "per_page": PER_PAGE, "page": number})
+        items = _json(response)
+        if not isinstance(items, list):
+            raise MalformedAnswer(f"GET {path}: expected a list, got {type(items).__name__}",
+                                  response.status_code)
+        total_pages = _int_header(response, "X-WP-TotalPages")
+        more = len(items) >= PER_PAGE if total_pages is None else number < total_pages
+        return items, more
+
     def paginate(self, path: str, params: dict | None = None,
                  on_page: Callable[[int], None] | None = None) -> Iterator[dict]:
-        """Every item of a list endpoint, page by page (`X-WP-TotalPages`); `on_page(n)` as page n is read."""
-        page = 1
-        while True:
+        """Every item of a list endpoint, page by page; `on_page(n)` as page n is read."""
+        number, more = 0, True
+        while more:
+            number += 1
             if on_page:
-                on_page(page)
-            response = self.request("GET", path, {**(params or {}), "per_page": PER_PAGE, "page": page})
-            items = _json(response)
-            if not isinstance(items, list):
-                raise WooCommerceApiError(f"GET {path}: expected a list, got {type(items).__name__}")
+                on_page(number)
+            items, more = self.page(path, params, number)
             yield from items
-            total_pages = _int_header(response, "X-WP-TotalPages")
-            if total_pages is None:  # a proxy stripped it: a short page is the last one
-                if len(items) < PER_PAGE:
-                    return
-            elif page >= total_pages:
-                return
-            page += 1
 
     # -- resources -----------------------------------------------------------------------
 
-    def orders_modified_after(self, since: datetime,
-                              on_page: Callable[[int], None] | None = None) -> Iterator[dict]:
-        """Orders (any status) modified after `since` (UTC), as REST order JSON."""
+    def orders_modified_after(self, since: datetime, page: int = 1) -> tuple[list, bool]:
+        """Page `page` of the orders (any status) modified after `since` (UTC), as REST order
+        JSON, and whether another page follows. The list is not ordered by modification."""
         stamp = since.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
-        return self.paginate("orders", {"modified_after": stamp, "dates_are_gmt": "true"}, on_page)
+        return self.page("orders", {"modified_after": stamp, "dates_are_gmt": "true"}, page)
 
     def orders_by_id(self, order_ids: list[str]) -> Iterator[dict]:
         """The given orders (up to any number; fetched 100 ids per call)."""
@@ -234,8 +245,9 @@ def _json(response: httpx.Response):
     try:
         return response.json()
     except ValueError:
-        raise WooCommerceApiError(
-            f"{response.request.method} {response.request.url.path}: not JSON: {response.text[:120]!r}",
+        raise MalformedAnswer(
+            f"{response.request.method} {response.request.url.path}: not JSON: "
+            f"{response.text[:120]!r}",
             response.status_code) from None
 
 

@@ -7,33 +7,10 @@ delivery URL, so running this on every connect and every health check is safe.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from connectors.base import WebhookRepair
 from connectors.woocommerce.client import WooClient
 
 TOPICS = ("order.created", "order.updated", "order.deleted", "order.restored")
-
-
-@dataclass
-class WebhookRepair:
-    created: list[str] = field(default_factory=list)
-    reenabled: list[str] = field(default_factory=list)
-    healthy: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.reenabled or self.removed)
-
-    def summary(self) -> str:
-        parts = [f"{len(self.healthy)} active"]
-        if self.created:
-            parts.append("created " + ",".join(self.created))
-        if self.reenabled:
-            parts.append("re-enabled " + ",".join(self.reenabled))
-        if self.removed:
-            parts.append(f"removed {len(self.removed)} stale")
-        return "; ".join(parts)
 
 
 def _same_url(a: str | None, b: str) -> bool:

@@ -3,7 +3,8 @@
 OAuth token endpoint (token exchange and refresh, JSON in and out) and Admin GraphQL
 2026-10 (`orders(query: "updated_at:>='…'")` with cursor pagination, `order(id:)`,
 `nodes(ids:)` for products, `discountCodeBasicCreate` with its userErrors,
-THROTTLED errors with `extensions.cost.throttleStatus`). Shops are told apart by the
+THROTTLED errors with `extensions.cost.throttleStatus`, ACCESS_DENIED errors for a missing
+scope, HTTP 403). Shops are told apart by the
 Host header, as on the real thing.
 """
 from __future__ import annotations
@@ -31,6 +32,9 @@ class FakeShopState:
     refresh_delay: float = 0.0
     products: dict = field(default_factory=dict)  # gid → GraphQL Product node
     discounts: list = field(default_factory=list)  # DiscountCodeBasicInput as received
+    forbidden_next: int = 0  # answer HTTP 403 (the token lacks permissions)
+    access_denied_next: int = 0  # answer the GraphQL error ACCESS_DENIED (a missing scope)
+    html_next: int = 0  # answer 200 with an HTML page (a proxy's or a maintenance page)
 
 
 class FakeShopify:
@@ -92,6 +96,22 @@ class FakeShopify:
             state = self.shop(domain)
             if request.headers.get("X-Shopify-Access-Token") not in state.access_tokens:
                 return jsonify(errors="[API] Invalid API key or access token (unrecognized login or wrong password)"), 401
+            if state.forbidden_next:
+                state.forbidden_next -= 1
+                return jsonify(errors="[API] This action requires merchant approval for "
+                                      "read_orders scope."), 403
+            if state.access_denied_next:
+                state.access_denied_next -= 1
+                return jsonify(errors=[{
+                    "message": "Access denied for orders field. "
+                               "Required access: `read_orders` access scope.",
+                    "locations": [{"line": 2, "column": 3}], "path": ["orders"],
+                    "extensions": {"code": "ACCESS_DENIED",
+                                   "documentation": "https://shopify.dev/api/usage/access-scopes",
+                                   "requiredAccess": "`read_orders` access scope."}}], data=None)
+            if state.html_next:
+                state.html_next -= 1
+                return "<!doctype html><title>Service temporarily unavailable</title>", 200
             body = request.get_json(force=True)
             cost = {"requestedQueryCost": 252, "actualQueryCost": 252,
                     "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 1748, "restoreRate": 100.0}}

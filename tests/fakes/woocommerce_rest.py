@@ -37,6 +37,11 @@ TOPIC_HOOKS = {
     "order.restored": ["untrashed_post", "woocommerce_untrash_order"],
 }
 
+# What WordPress answers for a failure the test asks for: a permission refusal as
+# WC_REST_Controller's permission checks word it, anything else as a generic failure.
+FAILURES = {403: ("woocommerce_rest_cannot_view", "Sorry, you cannot list resources.")}
+MAINTENANCE_PAGE = "<!doctype html><title>Briefly unavailable for scheduled maintenance.</title>"
+
 
 def _error(code: str, message: str, status: int, **data):
     return jsonify(code=code, message=message, data={"status": status, **data}), status
@@ -60,6 +65,7 @@ class FakeStoreState:
     read_only_keys: bool = False
     requests: list = field(default_factory=list)  # (method, path, query, auth kind)
     fail_next: list = field(default_factory=list)  # statuses to answer before anything else
+    html_next: int = 0  # answer 200 with an HTML page (maintenance mode, a security plugin)
     nonces: set = field(default_factory=set)
     next_webhook_id: int = 1
     # The companion plugin's side of a connection (theme_blocks/…/includes/connect.php):
@@ -114,14 +120,18 @@ class FakeWooCommerce:
                 self.state.requests.append((request.method, request.path, request.args.to_dict(), auth))
                 if self.state.fail_next:
                     status = self.state.fail_next.pop(0)
-                    return _error("fake_failure", "Service Unavailable", status)
+                    code, message = FAILURES.get(status, ("fake_failure", "Service Unavailable"))
+                    return _error(code, message, status)
+                if self.state.html_next:
+                    self.state.html_next -= 1
+                    return MAINTENANCE_PAGE, 200
             if auth.startswith("denied"):
                 return _error("woocommerce_rest_authentication_error", auth.split(":", 1)[1], 401)
             return None
 
         @app.get(f"{API}/not-an-endpoint-html")
         def html_page():  # what a maintenance-mode or security plugin serves with 200
-            return "<!doctype html><title>Briefly unavailable for scheduled maintenance.</title>", 200
+            return MAINTENANCE_PAGE, 200
 
         @app.get(f"{API}/orders")
         def list_orders():

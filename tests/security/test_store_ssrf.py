@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from app.extensions import db
-from app.jobs.woocommerce_sync import sync_woocommerce_shop
+from app.jobs.reconcile import reconcile_shop
 from app.models import Shop
 from tests.woocommerce_store import CONSUMER_KEY, CONSUMER_SECRET, WEBHOOK_SECRET
 
@@ -138,13 +138,13 @@ def test_dns_rebinding_after_connecting_is_refused_at_each_connection(production
     assert started.status_code == 302  # a public address at connect time
     shop = _connected_shop("https://rebind.attacker.example")
 
-    assert "error" in sync_woocommerce_shop(shop.id)
+    assert "error" in reconcile_shop(shop.id)
     assert connections and set(connections) == {(PUBLIC_IP, 443)}  # the checked address, not the name
     assert _health(shop.id) == "store_unreachable: no answer"
 
     attacker_dns["rebind.attacker.example"] = ["127.0.0.1"]  # the TTL ran out; now it points inside
     connections.clear()
-    assert "error" in sync_woocommerce_shop(shop.id)
+    assert "error" in reconcile_shop(shop.id)
     assert connections == []  # refused before any connection was made
     assert _health(shop.id) == "store_unreachable: the store's address is not public"
 
@@ -161,6 +161,6 @@ def test_sync_health_never_echoes_what_the_store_answered(app, internal_service,
     monkeypatch.setattr("connectors.woocommerce.client.BACKOFF_SECONDS", (0.0,))
     internal_service.update(status=status, body=body, type=content_type)
     shop = _connected_shop(internal_service["url"])  # loopback allowed here: the tests' own switch
-    result = sync_woocommerce_shop(shop.id)
+    result = reconcile_shop(shop.id)
     assert SECRET not in _health(shop.id) and SECRET not in str(result)
     assert _health(shop.id) == health

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
-from urllib.parse import quote
 
 from app.domain.shop.storefront import storefront_url
+from connectors import get_connector
+from connectors.base import NotSupported
 from connectors.links import web_link
 
 TABLE_VERSION = 1
@@ -116,19 +117,13 @@ def _product(entry) -> dict | None:
 
 def product_link(platform: str, shop_domain: str, product_id: str, handle: str | None = None,
                  variant_id: str | None = None) -> str | None:
-    """A link to the product page built from what the order lines know.
-
-    Shopify: /products/<handle>, else the variant's address (/variants/<id>, which the
-    storefront forwards to its product). WooCommerce: `?post_type=product&p=<id>`, which
-    WordPress redirects to the product's permalink.
-    """
+    """A link to the product page built from what the order lines know (the address shape is
+    the platform connector's `product_url`)."""
     base = storefront_url(shop_domain)
     if base is None:
         return None
-    if platform == "shopify":
-        if handle:
-            return f"{base}/products/{quote(handle, safe='')}"
-        return f"{base}/variants/{quote(variant_id, safe='')}" if variant_id else None
-    if platform == "woocommerce":
-        return f"{base}/?post_type=product&p={quote(product_id, safe='')}"
-    return None
+    try:
+        connector = get_connector(platform)
+    except NotSupported:
+        return None
+    return connector.product_url(base, product_id, handle, variant_id)

@@ -1,7 +1,7 @@
 """The shop's connection in plain words for the merchant: what the last check found, and
 what to do about it.
 
-WooCommerce: the periodic sync's verdict (`shops.sync_health`, app/jobs/woocommerce_sync.py:
+WooCommerce: the periodic reconciliation's verdict (`shops.sync_health`, app/jobs/reconcile.py:
 `<kind>: <fixed phrase>`, never the store's own answer). Shopify: whether the shop refused
 to renew our access (`shops.needs_reauth_at`). The words are in the admin's language `lang`.
 """
