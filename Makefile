@@ -46,7 +46,7 @@ php-deps:
 		|| echo "php-cli not installed: the plugin tests will be skipped"
 
 # PHP_CodeSniffer with the WordPress standard and Plugin Check's rules, run over the plugin by
-# tests/test_woocommerce_phpcs.py. No Composer registry is reachable and none that is has the
+# tests/integration/test_woocommerce_phpcs.py. No Composer registry is reachable and none that is has the
 # WordPress standard (Debian's php-codesniffer, 3.7.1, is also too old for it), so the pinned
 # tags are unpacked into var/phpcs/ from git snapshots given like WP_GIT: PHPCS_GIT
 # (PHPCSStandards/PHP_CodeSniffer), WPCS_GIT (WordPress/WordPress-Coding-Standards),
@@ -64,7 +64,7 @@ phpcs-deps:
 	done
 
 phpcs: install php-deps phpcs-deps
-	$(BIN)/python -m pytest tests/test_woocommerce_phpcs.py -q -rs
+	$(BIN)/python -m pytest tests/integration/test_woocommerce_phpcs.py -q -rs
 
 # axe-core (pinned in tests/a11y/package-lock.json) for the accessibility test, which
 # injects it into Chromium. npm ci only when the lock file changed; without npm it is skipped.
@@ -75,14 +75,14 @@ a11y-deps:
 		|| (cd $(A11Y) && npm ci --no-audit --no-fund --silent)
 
 bench: install browser-deps
-	$(BIN)/python -m tests.bench.run
+	$(BIN)/python -m bench.run
 
 # Cost per order at growing database sizes (PostgreSQL at SCALE_DATABASE_URL, default the local
 # server's aftersales_scale, recreated): history seeded in bulk, then a sample day played through
 # gunicorn and real workers at each size. JSON in var/scale/. About 21 minutes with the 1M size.
 SCALE_SIZES ?= 10000 100000 1000000
 scale: install
-	SCALE_SIZES="$(SCALE_SIZES)" $(BIN)/python -m tests.scale.run
+	SCALE_SIZES="$(SCALE_SIZES)" $(BIN)/python -m bench.scale.run
 
 # End to end against a real WordPress + WooCommerce (real-woocommerce.sh, as root), when the
 # two snapshots are given in WP_GIT / WC_GIT (git dirs of johnpbloch/wordpress-core and
@@ -123,7 +123,7 @@ shopify-config:
 	$(PYTHON) $(SHOPIFY_APP)/scripts/app_config.py --name "$(SHOPIFY_CONFIG)"
 
 # The plugin's German texts: after editing languages/aftersales-de_DE.po, compile the .mo shipped
-# beside it (tests/test_woocommerce_plugin_i18n.py checks every string has a German text).
+# beside it (tests/integration/test_woocommerce_plugin_i18n.py checks every string has a German text).
 PLUGIN_LANGUAGES := theme_blocks/woocommerce/aftersales/languages
 plugin-messages: install
 	$(BIN)/pybabel compile -l de_DE -i $(PLUGIN_LANGUAGES)/aftersales-de_DE.po -o $(PLUGIN_LANGUAGES)/aftersales-de_DE.mo
@@ -138,7 +138,7 @@ clean:
 	rm -rf $(VENV) var build dist *.egg-info $(SHOPIFY_EXT)/dist $(SHOPIFY_APP)/node_modules $(A11Y)/node_modules
 
 # After adding or changing texts: extract every catalogue key (babel.cfg) and merge new keys
-# into both catalogues as empty entries to fill in (tests/test_catalogues.py fails until then).
+# into both catalogues as empty entries to fill in (tests/unit/test_catalogues.py fails until then).
 messages: install
 	mkdir -p var
 	$(BIN)/pybabel extract -F babel.cfg -k t -k translate:2 --no-location --sort-output -o var/messages.pot app

@@ -6,7 +6,7 @@ keyed by stable message ids (`mail.shipped.subject`). Babel reads each `.po` onc
 process and compiles it in memory (no build step, so a fresh clone runs as it is);
 German falls back to English for a key it lacks, English to the key itself.
 `make messages` extracts the keys from app/ and the templates (babel.cfg) and updates both
-catalogues; tests/test_catalogues.py fails while any msgstr is empty.
+catalogues; tests/unit/test_catalogues.py fails while any msgstr is empty.
 """
 from __future__ import annotations
 

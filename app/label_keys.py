@@ -1,7 +1,7 @@
 """Catalogue keys that code looks up by a computed name (`f"order.{status}"`).
 
 Extraction (`make messages`) only sees literal keys, and would mark these obsolete; listing
-them here with `N_` keeps them in the catalogues. tests/test_catalogues.py checks that every
+them here with `N_` keeps them in the catalogues. tests/unit/test_catalogues.py checks that every
 order and parcel status, and every estimate source, has its key here.
 """
 from app.i18n import N_

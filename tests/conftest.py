@@ -22,13 +22,13 @@ from app.mail.snapshot import shop_modules
 from app.queues import QUEUE_NAMES
 from app.web.presented_cache import presented
 from connectors.signature import body_signature
-from tests import facts_guard
+from tests.support import facts_guard
 
 # Fixtures that live beside their helpers: the fake WooCommerce store and a shop connected
 # to it (fake_store, wc_store_shop); the admin's sign-in (wc_shop, wc_admin); the app served
 # to headless Chromium (live_server, browser_page); the DNS the app asks (fake_dns).
-pytest_plugins = ["tests.woocommerce_store", "tests.admin_sessions", "tests.browser", "tests.fakes.dns_server",
-                  "tests.tracking_fixtures"]
+pytest_plugins = ["tests.support.woocommerce_store", "tests.support.admin_sessions", "tests.support.browser", "tests.support.fakes.dns_server",
+                  "tests.support.tracking_fixtures"]
 
 PAYLOADS = Path(__file__).parent / "payloads"
 SHOPIFY_SECRET = "test_secret_key"

@@ -5,7 +5,7 @@ psycopg builds that list anew on each read: one Column object per result column,
 decoded and its type looked up. For the 119 columns of a mail's snapshot that was about
 a third of the CPU of loading it (the snapshot has since moved to app/db/dbapi_rows.py, which
 reads the description once per statement itself). It still serves every ORM and Core read:
-in a drain of webhook deliveries (`python -m tests.bench.drain_cost --chunk 10`) a
+in a drain of webhook deliveries (`python -m bench.drain_cost --chunk 10`) a
 delivery cost ≈4.4–4.7 ms of Python CPU with it and ≈4.8–4.9 ms without.
 
 The same statement text yields the same result columns, so the description is kept per

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Shipment, TrackingUsage
 
 _SHIPMENTS = Shipment.__table__
-# Said on each statement on shipments (app/domain/orders/facts_versions.py, tests/facts_guard.py).
+# Said on each statement on shipments (app/domain/orders/facts_versions.py, tests/support/facts_guard.py).
 _UNSHOWN = {FACTS_UNCHANGED: "the poller's bookkeeping on a parcel: no block or mail shows it"}
 
 

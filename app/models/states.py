@@ -8,7 +8,7 @@ the ORM and through Core statements alike, and reading gives the member back.
 `DELIVERY_MOVES` and `MESSAGE_MOVES` say which state may follow which. A mapped row checks
 every change of its state against them (`check_move`, called from the models' validators);
 a bulk UPDATE names its source states in its WHERE clause, and those moves are in the table
-too (tests/test_states.py walks it).
+too (tests/integration/test_states.py walks it).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Shopify installs the app with the scopes in theme_blocks/shopify/shopify.app.toml (managed
 install), so that file is what merchants grant; this is the app's own list, and
-tests/test_shopify_scopes.py keeps both equal and each scope tied to the code that needs it.
+tests/unit/test_shopify_scopes.py keeps both equal and each scope tied to the code that needs it.
 A scope is added here, in the TOML and in that test together, when a new call needs it.
 """
 from __future__ import annotations

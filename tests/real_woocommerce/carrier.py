@@ -1,7 +1,7 @@
 """Check: the carrier's word makes the real order delivered, and the buyer hears of it.
 
 WooCommerce knows no delivery. Our worker asks DHL Shipment Tracking – Unified (here a fake on
-loopback that speaks its documented format: tests/fakes/tracking_providers.py) and, from its
+loopback that speaks its documented format: tests/support/fakes/tracking_providers.py) and, from its
 "delivered" answer, marks the parcel delivered and sends the delivered notice, which lands in
 the SMTP sink folder. The first look at a fresh number waits 30 minutes (DHL shows new numbers
 after 10-30); the run moves it to now instead of waiting.
@@ -13,10 +13,10 @@ import email
 import email.policy
 from datetime import datetime, timedelta, timezone
 
-from tests.fakes.tracking_providers import FakeDhl, recorded
 from tests.real_woocommerce.our_app import App
 from tests.real_woocommerce.progress import Failed, note, step, wait_for
 from tests.real_woocommerce.settings import GUEST_EMAIL, TRACKING_NUMBER
+from tests.support.fakes.tracking_providers import FakeDhl, recorded
 
 
 def delivered_answer(number: str, at: datetime) -> dict:

@@ -38,7 +38,7 @@ class App:
         self.children.append(redis)
         self.mailbox = self.var / "mailbox"
         self.sink = start_sink(FolderHandler(self.mailbox))
-        from tests.fakes.tracking_providers import FakeDhl
+        from tests.support.fakes.tracking_providers import FakeDhl
 
         self.dhl = FakeDhl("real-run-dhl-key").start()  # the carrier, as DHL Unified answers
         self.env = {

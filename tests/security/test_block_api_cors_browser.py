@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from tests.bench.servers import gunicorn
-from tests.browser import require_browser
-from tests.test_block_api import order, session_token  # noqa: F401 (fixture)
-from tests.test_faults import process_env
+from bench.servers import gunicorn
+from tests.integration.test_block_api import order, session_token  # noqa: F401 (fixture)
+from tests.integration.test_faults import process_env
+from tests.support.browser import require_browser
 
 require_browser()
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from app.extensions import db
-from tests.factories import add_parcel, make_order
-from tests.test_block_api import get, session_token
+from tests.integration.test_block_api import get, session_token
+from tests.support.factories import add_parcel, make_order
 
 TRACKING = "00340434161094042557"
 

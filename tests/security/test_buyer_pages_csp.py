@@ -12,16 +12,16 @@ from app.extensions import db
 from app.links.newsletter_confirm import confirm_token
 from app.links.tracking_page import tracking_token
 from app.links.unsubscribe import unsubscribe_token
-from tests.browser import require_browser
-from tests.buyer_pages import (
+from tests.conftest import make_config
+from tests.support.browser import require_browser
+from tests.support.buyer_pages import (
     LOGO_ORIGIN,
     branded_shop,
     delivered_order,
     open_block_in_shop_page,
     shipped_order,
 )
-from tests.conftest import make_config
-from tests.factories import set_module
+from tests.support.factories import set_module
 
 pytestmark = pytest.mark.browser
 require_browser()

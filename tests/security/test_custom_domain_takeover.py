@@ -11,8 +11,8 @@ from app.domain.shop.custom_domains import challenge_name, challenge_token
 from app.extensions import db
 from app.links.tracking_page import lookup_url, tracking_token, tracking_url
 from app.models import Shop
-from tests.admin_sessions import WC_SECRET, csrf_token, login_link
-from tests.factories import add_parcel, make_order
+from tests.support.admin_sessions import WC_SECRET, csrf_token, login_link
+from tests.support.factories import add_parcel, make_order
 
 DOMAIN = "track.laden.de"
 NOT_HERE = f"{DOMAIN} is not set up here".encode()

@@ -10,7 +10,7 @@ from app.config import config_from_env
 from app.extensions import db
 from app.links.tracking_page import tracking_token
 from app.models import Shop
-from tests.factories import make_order
+from tests.support.factories import make_order
 
 DOMAIN = "track.johns-apparel.de"
 TRUSTED = pytest.mark.parametrize("config", [{"TRUSTED_PROXY_COUNT": 1}], indirect=True)

@@ -18,9 +18,9 @@ from app.models import (
     Suppression,
     WebhookDelivery,
 )
-from tests.sql_statements import recorded_statements
-from tests.test_shopify_mapping import ORDER
-from tests.test_shopify_privacy import FULFILLMENT
+from tests.integration.test_shopify_privacy import FULFILLMENT
+from tests.support.sql_statements import recorded_statements
+from tests.unit.test_shopify_mapping import ORDER
 
 JON = "jon@example.com"
 REDACT = {"shop_id": 1, "shop_domain": "johns-apparel.myshopify.com", "customer": {"id": 1, "email": JON},

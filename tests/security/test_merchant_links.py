@@ -8,8 +8,8 @@ import pytest
 from app.extensions import db
 from app.links.tracking_page import tracking_token
 from app.models import Shop
-from tests.admin_sessions import csrf_token
-from tests.factories import add_parcel, make_order, set_module
+from tests.support.admin_sessions import csrf_token
+from tests.support.factories import add_parcel, make_order, set_module
 
 # Each looks like https to a check of scheme and netloc alone.
 DISGUISED = ["https://instagram.com@evil.example/", "https://evil.example\\@instagram.com/",

@@ -22,12 +22,12 @@ from app.links.embed import embed_token
 from app.links.newsletter_confirm import confirm_token
 from app.links.tracking_page import tracking_token
 from app.links.unsubscribe import unsubscribe_token
+from bench.servers import gunicorn
 from connectors.shopify.oauth import query_hmac
-from tests.admin_sessions import WC_SECRET, csrf_token, login_link
-from tests.bench.servers import gunicorn
 from tests.conftest import SHOPIFY_SECRET, shopify_headers
-from tests.factories import make_order
-from tests.test_faults import process_env
+from tests.integration.test_faults import process_env
+from tests.support.admin_sessions import WC_SECRET, csrf_token, login_link
+from tests.support.factories import make_order
 
 HOSTILE = ["ä", "\u202e", "😀", "sha256=ä==", "Zm9v\u00e4YmFy"]
 FEEDBACK_SECRET = "feedback-shared-secret"

@@ -16,7 +16,7 @@ from app.jobs.dispatch import dispatch_due
 from app.jobs.messages import message_job_id, send_message
 from app.models import DeliveryState, MessageState, ScheduledMessage, WebhookDelivery
 from tests.conftest import InboxHandler, serving_smtp
-from tests.factories import add_parcel, make_order
+from tests.support.factories import add_parcel, make_order
 
 BUYER = "buyer@example.com"
 NOW = datetime.now(timezone.utc)

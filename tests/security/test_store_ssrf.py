@@ -16,7 +16,7 @@ import pytest
 from app.extensions import db
 from app.jobs.reconcile import reconcile_shop
 from app.models import Shop
-from tests.woocommerce_store import CONSUMER_KEY, CONSUMER_SECRET, WEBHOOK_SECRET
+from tests.support.woocommerce_store import CONSUMER_KEY, CONSUMER_SECRET, WEBHOOK_SECRET
 
 SECRET = "INTERNAL-ONLY-7f3a9c"
 PUBLIC_IP = "93.184.215.14"

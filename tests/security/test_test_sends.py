@@ -12,10 +12,10 @@ from app.jobs.messages import mail_sender
 from app.links.newsletter_confirm import confirm_token as newsletter_token
 from app.links.unsubscribe import unsubscribe_token
 from app.models import TestRecipient
-from tests.admin_sessions import SHOPIFY_DOMAIN, bearer
-from tests.confirmed_addresses import confirm_test_address
-from tests.link_tokens import v1_token
-from tests.test_admin_forms import post
+from tests.integration.test_admin_forms import post
+from tests.support.admin_sessions import SHOPIFY_DOMAIN, bearer
+from tests.support.confirmed_addresses import confirm_test_address
+from tests.support.link_tokens import v1_token
 
 ADDRESS = "me@laden.example"
 LINK = re.compile(r"https://app\.example\.test(/test-address/[A-Za-z0-9._-]+)")

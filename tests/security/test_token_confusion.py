@@ -26,9 +26,9 @@ from app.links.test_address import confirm_token as recipient_token
 from app.links.tracking_page import tracking_token
 from app.links.unsubscribe import unsubscribe_token
 from app.models import MessageState, ScheduledMessage, Suppression, TestRecipient
-from tests.admin_sessions import WC_SECRET
-from tests.factories import make_order
-from tests.link_tokens import old_app_token, old_embed_token, old_login_token
+from tests.support.admin_sessions import WC_SECRET
+from tests.support.factories import make_order
+from tests.support.link_tokens import old_app_token, old_embed_token, old_login_token
 
 ORDER_KEY = "wc_order_Xy12AbCdEf34g"
 

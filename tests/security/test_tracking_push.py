@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Shipment, Shop, TrackingEvent, TrackingProviderKey, WebhookDelivery
-from tests.fakes.tracking_providers import push_signature
-from tests.tracking_setup import SEVENTEEN_KEY, due_parcel, seventeen_item
+from tests.support.fakes.tracking_providers import push_signature
+from tests.support.tracking_setup import SEVENTEEN_KEY, due_parcel, seventeen_item
 
 PUSH_URL = "/webhooks/tracking/17track"
 NUMBER = "01234567890128"
@@ -96,8 +96,8 @@ def test_pushes_over_real_http_through_gunicorn(config, app, parcel):
     stranger's push (unsigned, or signed with another key) changes nothing."""
     import httpx
 
-    from tests.bench.servers import gunicorn
-    from tests.test_faults import process_env
+    from bench.servers import gunicorn
+    from tests.integration.test_faults import process_env
 
     env = process_env(config, SEVENTEENTRACK_API_KEY=SEVENTEEN_KEY,
                       SEVENTEENTRACK_API_URL=app.config["SEVENTEENTRACK_API_URL"])

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Shop
-from tests.bench.servers import gunicorn
-from tests.test_faults import process_env
-from tests.woocommerce_store import CONSUMER_KEY, CONSUMER_SECRET, WEBHOOK_SECRET
+from bench.servers import gunicorn
+from tests.integration.test_faults import process_env
+from tests.support.woocommerce_store import CONSUMER_KEY, CONSUMER_SECRET, WEBHOOK_SECRET
 
 FORGED = {"key_id": 9, "consumer_key": "ck_" + "a" * 40, "consumer_secret": "cs_" + "b" * 40,
           "key_permissions": "read_write"}

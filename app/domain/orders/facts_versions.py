@@ -12,7 +12,7 @@ Bulk statements (`session.execute(update(...))`, inserts and deletes) bypass it:
 changes what a block or a mail shows calls `touch_orders` / `touch_shops` for the rows it
 changes, in its transaction (`touch_customers` for buyers' rows); one that changes nothing
 shown says why in its execution options (`facts_unchanged="…"`, see FACTS_UNCHANGED).
-tests/facts_guard.py runs every test under a check that holds each bulk statement on
+tests/support/facts_guard.py runs every test under a check that holds each bulk statement on
 FACTS_TABLES to one of the two.
 
 The bump is one UPDATE of `orders` by primary key: the ids of the orders touched directly,

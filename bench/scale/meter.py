@@ -1,0 +1,115 @@
+"""What one phase of the run cost: CPU time of every process involved, SQL statements and
+Redis round trips counted inside the app's processes, and PostgreSQL's and Redis' own counters."""
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench.scale import counters
+
+TICKS = os.sysconf("SC_CLK_TCK")
+# PostgreSQL publishes an idle backend's statistics within 10 s (PGSTAT_IDLE_INTERVAL).
+STATS_SETTLE_SECONDS = 11
+DATABASE_FIGURES = ("xact_commit", "xact_rollback", "tup_returned", "tup_fetched", "tup_inserted", "tup_updated",
+                    "tup_deleted", "blks_read", "blks_hit")
+TABLE_FIGURES = ("seq_scan", "seq_tup_read", "idx_scan", "idx_tup_fetch")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a live process, from /proc/<pid>/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+@dataclass
+class Snapshot:
+    wall: float
+    app: dict[int, dict]  # pid → {"role": "web"|"worker", "cpu": s, "sql": n, "transactions": n, "redis": n}
+    postgres_cpu: dict[int, float]
+    redis: dict[str, float]
+    database: dict[str, int]
+    tables: dict[str, dict[str, int]]
+    statements: dict[str, list]  # SQL text → [calls, seconds], summed over the app's processes
+
+
+def take(counter_dir: Path, conn, redis_client, *, settle: bool = True) -> Snapshot:
+    """Read everything; `conn` is an autocommit connection the harness keeps for itself."""
+    if settle:
+        time.sleep(STATS_SETTLE_SECONDS)
+    app = {}
+    for pid, figures in counters.read(counter_dir).items():
+        cpu = cpu_seconds(pid)
+        if cpu is not None:
+            app[pid] = {"cpu": cpu, **figures}
+    backends = conn.execute(text(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")).scalars()
+    postgres_cpu = {pid: cpu for pid in backends if (cpu := cpu_seconds(pid)) is not None}
+    commands = redis_client.info("commandstats")
+    cpu = redis_client.info("cpu")
+    redis = {"commands": sum(v["calls"] for k, v in commands.items() if k not in ("cmdstat_info",)),
+             "cpu": cpu["used_cpu_sys"] + cpu["used_cpu_user"]}
+    conn.execute(text("SELECT pg_stat_clear_snapshot()"))
+    database = dict(conn.execute(text(
+        f"SELECT {', '.join(DATABASE_FIGURES)} FROM pg_stat_database WHERE datname = current_database()")).mappings().one())
+    tables = {row["relname"]: {k: row[k] or 0 for k in TABLE_FIGURES} for row in conn.execute(text(
+        f"SELECT relname, {', '.join(TABLE_FIGURES)} FROM pg_stat_user_tables")).mappings()}
+    return Snapshot(time.monotonic(), app, postgres_cpu, redis, database, tables,
+                    counters.read_statements(counter_dir))
+
+
+def cost(before: Snapshot, after: Snapshot, orders: int) -> dict:
+    """Per-order figures of what happened between two snapshots."""
+    def app_delta(field: str, pids) -> float:
+        return sum(after.app[p][field] - before.app.get(p, {}).get(field, 0) for p in pids if p in after.app)
+
+    web = [p for p, figures in after.app.items() if figures["role"] == "web"]
+    workers = [p for p, figures in after.app.items() if figures["role"] == "worker"]
+    postgres_cpu = sum(cpu - before.postgres_cpu.get(pid, 0.0) for pid, cpu in after.postgres_cpu.items())
+    db = {k: after.database[k] - before.database[k] for k in DATABASE_FIGURES}
+    tables = {name: {k: figures[k] - before.tables.get(name, {}).get(k, 0) for k in TABLE_FIGURES}
+              for name, figures in after.tables.items()}
+    per = 1 / orders
+    return {
+        "cpu_ms_web": round(app_delta("cpu", web) * 1000 * per, 2),
+        "cpu_ms_worker": round(app_delta("cpu", workers) * 1000 * per, 2),
+        "cpu_ms_app": round(app_delta("cpu", web + workers) * 1000 * per, 2),
+        "cpu_ms_postgres": round(postgres_cpu * 1000 * per, 2),
+        "cpu_ms_redis": round((after.redis["cpu"] - before.redis["cpu"]) * 1000 * per, 2),
+        "sql_statements": round(app_delta("sql", web + workers) * per, 1),
+        "sql_transactions": round(app_delta("transactions", web + workers) * per, 1),
+        "redis_round_trips": round(app_delta("redis", web + workers) * per, 1),
+        "redis_commands": round((after.redis["commands"] - before.redis["commands"]) * per, 1),
+        "rows_read": round(db["tup_returned"] * per, 1),
+        "seq_tup_read": round(sum(t["seq_tup_read"] for t in tables.values()) * per, 1),
+        "blocks_read": round(db["blks_read"] * per, 2),
+        "top_statements": top_statements(before, after, orders),
+        "tables": {name: {k: round(v * per, 2) for k, v in figures.items()}
+                   for name, figures in tables.items() if any(figures.values())},
+    }
+
+
+def top_statements(before: Snapshot, after: Snapshot, orders: int, count: int = 8) -> list[dict]:
+    """The statements that took the app's processes the most time, per order of the sample."""
+    rows = []
+    for sql, (calls, seconds) in after.statements.items():
+        was_calls, was_seconds = before.statements.get(sql, (0, 0.0))
+        if calls > was_calls:
+            rows.append((seconds - was_seconds, calls - was_calls, _short(sql)))
+    rows.sort(reverse=True)
+    return [{"ms_per_order": round(seconds * 1000 / orders, 2), "calls_per_order": round(calls / orders, 2),
+             "mean_ms": round(seconds * 1000 / calls, 3), "sql": sql[:300]} for seconds, calls, sql in rows[:count]]
+
+
+def _short(sql: str) -> str:
+    """One line, with a long select list shortened to its table's name."""
+    sql = " ".join(sql.split())
+    return re.sub(r"^SELECT (\w+)\.\w+(, \w+\.\w+){4,} FROM", r"SELECT \1.* FROM", sql)

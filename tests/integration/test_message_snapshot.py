@@ -1,0 +1,169 @@
+"""The send job reads a due message as a Core snapshot (app/mail/snapshot.py): it must hold
+what the mapped objects hold, and every kind's mail rendered from it must be the mail
+rendered from them."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import inspect
+
+from app.domain.followups.mail_kinds import KINDS
+from app.extensions import db
+from app.mail.render import render_message
+from app.mail.senders import MemorySender
+from app.mail.snapshot import SHOP_CREDENTIALS, load_message_snapshot
+from app.models import Customer, MessageState, Refund, ScheduledMessage
+from app.models.shipment import TrackingEvent
+from app.models.survey import SurveyAnswer
+from app.presenters import load_for_presenting
+from tests.support.factories import T0, add_parcel, make_order, set_module
+
+
+@pytest.fixture
+def full_order(shop):
+    """Two lines, two parcels (one with three events stored out of time order, one with
+    none), two refunds, a survey answer, a consenting buyer and modules with settings."""
+    order = make_order(shop, lines=(("l1", 1, "v1"), ("l2", 2, "v2")), total_price=Decimal("59.90"),
+                       shipping_country="AT")
+    order.customer.marketing_consent = "granted"
+    first = add_parcel(order, fulfillment_id="f1", line_items=(("l1", 1),), shipped_at=T0 + timedelta(hours=1))
+    add_parcel(order, fulfillment_id="f2", index=1, line_items=(("l2", 2),), status="delivered",
+               shipped_at=T0 + timedelta(hours=2), delivered_at=T0 + timedelta(days=2))
+    for hours, status in ((30, "out_for_delivery"), (5, "in_transit"), (20, "exception")):
+        first.events.append(TrackingEvent(status=status, happened_at=T0 + timedelta(hours=hours), source="test"))
+    order.refunds += [Refund(platform_refund_id="r1", created_at=T0 + timedelta(days=3), amount=Decimal("9.90")),
+                      Refund(platform_refund_id="r2", created_at=T0 + timedelta(days=4), returned=True,
+                             amount=Decimal("19.90"))]
+    db.session.add(SurveyAnswer(shop_id=shop.id, order=order, score=9, answered_at=T0 + timedelta(days=5)))
+    for key, module in {kind.module: kind for kind in KINDS.values()}.items():
+        set_module(shop, key, texts={"de": f"Eigener Text für {module.key}", "en": "Own text"},
+                   voucher_code="DANKE10", content={"de": "Pflegehinweis"}, share_url="https://example.com/share")
+    set_module(shop, "faq", entries=[{"question": {"de": "Wie lange?"}, "answer": {"de": "Zwei Tage."}}])
+    set_module(shop, "banner", title={"de": "Banner"}, text={"de": "Text"}, url="https://example.com/b",
+               discount_code="B10", show="always")
+    set_module(shop, "survey", before_delivery=True, voucher_code="NPS5")
+    shop.branding = {"primary_colour": "#224466", "imprint": "Muster GmbH, Berlin"}
+    db.session.commit()
+    return order
+
+
+def _messages(order) -> list[ScheduledMessage]:
+    """One stored message of every kind, each pointing at what its kind is about."""
+    parcel, line, refund = order.shipments[0], order.lines[1], order.refunds[1]
+    sequence = {"replenishment": line.id, "return_received": refund.id, "refund_issued": refund.id}
+    rows = [ScheduledMessage(shop_id=order.shop_id, order_id=order.id, customer_id=order.customer_id, kind=key,
+                             sequence=sequence.get(key, parcel.id), stream=kind.stream, send_at=T0, state=MessageState.SENDING)
+            for key, kind in KINDS.items()]
+    db.session.add_all(rows)
+    db.session.commit()
+    return rows
+
+
+def _columns(obj, model) -> dict:
+    return {c.key: getattr(obj, c.key) for c in inspect(model).column_attrs if c.key not in SHOP_CREDENTIALS}
+
+
+def test_snapshot_holds_what_the_mapped_objects_hold(app, full_order):
+    message = _messages(full_order)[0]
+    snapshot = load_message_snapshot(message.id)
+    db.session.expire_all()
+    mapped = db.session.get(ScheduledMessage, message.id)
+    order = load_for_presenting(db.session, mapped.order_id)
+
+    assert _columns(snapshot, ScheduledMessage) == _columns(mapped, ScheduledMessage)
+    assert _columns(snapshot.customer, type(mapped.customer)) == _columns(mapped.customer, type(mapped.customer))
+    assert _columns(snapshot.order, type(order)) == _columns(order, type(order))
+    assert snapshot.order.customer is snapshot.customer  # one buyer, one object
+    shop = snapshot.order.shop
+    assert _columns(shop, type(order.shop)) == _columns(order.shop, type(order.shop)) and shop.active
+    assert not any(hasattr(shop, name) for name in SHOP_CREDENTIALS)
+    assert sorted((m.key, m.enabled, m.settings) for m in shop.modules) == sorted(
+        (m.key, m.enabled, m.settings) for m in order.shop.modules)
+    for name in ("lines", "refunds", "shipments"):
+        ours, theirs = getattr(snapshot.order, name), getattr(order, name)
+        assert [_columns(a, type(b)) for a, b in zip(ours, theirs, strict=True)] == [
+            _columns(b, type(b)) for b in theirs]
+    assert [[e.status for e in p.events] for p in snapshot.order.shipments] == [
+        ["in_transit", "exception", "out_for_delivery"], []]
+    assert snapshot.order.survey_answer.score == order.survey_answer.score == 9
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_kind_renders_the_same_from_the_snapshot(app, full_order, kind, monkeypatch):
+    # Signed links carry the second they were made in; both renders must make them alike.
+    monkeypatch.setattr("app.links.signer.time", SimpleNamespace(time=lambda: 1_800_000_000))
+    message = next(m for m in _messages(full_order) if m.kind == kind)
+    snapshot = load_message_snapshot(message.id)
+    db.session.expire_all()
+    from_mapped = render_message(db.session.get(ScheduledMessage, message.id))
+    from_snapshot = render_message(snapshot, snapshot.order)
+
+    def without_date(mail):
+        return [(name, value) for name, value in mail.headers if name != "Date"]
+
+    assert without_date(from_snapshot) == without_date(from_mapped)
+    assert (from_snapshot.text, from_snapshot.html) == (from_mapped.text, from_mapped.html)
+    assert from_snapshot["X-Aftersales-Ref"]  # a stored message, not a preview
+
+
+def test_an_order_that_changed_hands_keeps_its_own_buyer(app, full_order):
+    message = _messages(full_order)[0]
+    other = Customer(shop_id=full_order.shop_id, email="new-owner@example.com", locale="en")
+    full_order.customer = other
+    db.session.commit()
+    snapshot = load_message_snapshot(message.id)
+    assert snapshot.customer.email == "buyer-1001@example.com"
+    assert (snapshot.order.customer.id, snapshot.order.customer.email) == (other.id, "new-owner@example.com")
+
+
+def test_an_order_with_nothing_around_it(app, shop):
+    order = make_order(shop, lines=())
+    order.customer = None
+    db.session.flush()
+    message = ScheduledMessage(shop_id=shop.id, order_id=order.id, kind="shipped", stream="transactional",
+                               send_at=T0, state=MessageState.SENDING)
+    db.session.add(message)
+    db.session.commit()
+    snapshot = load_message_snapshot(message.id)
+    assert snapshot.customer is None and snapshot.order.customer is None
+    assert (snapshot.order.lines, snapshot.order.shipments, snapshot.order.refunds) == ([], [], [])
+    assert snapshot.order.survey_answer is None
+    assert load_message_snapshot(message.id + 1000) is None
+
+
+def test_a_message_erased_after_its_claim_is_let_go(app, full_order, monkeypatch):
+    """customers/redact may delete the order (and its mails) between the claim and the load."""
+    from app.jobs import messages
+
+    message = _messages(full_order)[0]
+    db.session.query(ScheduledMessage).filter_by(id=message.id).update(
+        {"state": MessageState.QUEUED})
+    db.session.commit()
+
+    def erased_first(message_id):
+        with db.engine.begin() as conn:
+            conn.execute(ScheduledMessage.__table__.delete().where(ScheduledMessage.__table__.c.id == message_id))
+        return load_message_snapshot(message_id)
+
+    monkeypatch.setattr(messages, "load_message_snapshot", erased_first)
+    app.extensions["mail_sender"] = sender = MemorySender()
+    assert messages.send_message(message.id) == "gone"
+    assert sender.outbox == []
+
+
+def test_a_changed_module_is_read_afresh_by_the_next_send(app, full_order):
+    """The modules are kept per shop facts version; switching one moves the version."""
+    message = _messages(full_order)[0]
+    before = load_message_snapshot(message.id)
+    again = load_message_snapshot(message.id)
+    assert again.order.shop.modules is before.order.shop.modules  # read once at this version
+
+    set_module(full_order.shop, "banner", enabled=False)
+    db.session.commit()
+    after = load_message_snapshot(message.id)
+    assert after.order.shop.facts_version > before.order.shop.facts_version
+    assert [m.enabled for m in after.order.shop.modules if m.key == "banner"] == [False]
+    assert [m.enabled for m in before.order.shop.modules if m.key == "banner"] == [True]
