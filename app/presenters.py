@@ -25,8 +25,8 @@ from app.domain.shop.block_content import banner_for, faq_for_order, safe_https,
 from app.domain.shop.brand_colours import brand_palette
 from app.domain.shop.modules import module_derived, module_enabled, module_settings
 from app.i18n import format_day, format_day_range, format_moment, pick_locale, translate
+from app.links.module_clicks import click_url
 from app.models import Order, Shipment, Shop, ShopModule
-from app.module_clicks import click_url
 from connectors.links import web_link
 
 PRESENTER_VERSION = 1

@@ -27,11 +27,11 @@ from app.domain.shop.modules import module_settings
 from app.domain.shop.storefront import storefront_url
 from app.extensions import db
 from app.i18n import format_amount, format_date_with_year, translate
+from app.links.module_clicks import click_url
 from app.links.newsletter_confirm import confirm_url
 from app.links.review import review_click_url
 from app.links.tracking_page import survey_url
 from app.models import ScheduledMessage
-from app.module_clicks import click_url
 from app.presenters import shop_zone
 from connectors.links import web_link
 
@@ -90,7 +90,7 @@ def kind_context(message: ScheduledMessage, lang: str) -> dict:
     kind = KINDS[message.kind]
     settings = module_settings(message.order.shop, kind.module)
     # The shop's storefront (thank-you, anniversary, win-back); None when its domain makes no link.
-    # Through our click redirect (app/module_clicks.py): counted, credited to the kind's module.
+    # Through our click redirect (app/links/module_clicks.py): counted, credited to the kind's module.
     storefront = storefront_url(message.order.shop.domain)
     shop_url = click_url(message.order, kind.module, storefront)
     context: dict = {"custom_text": _localised(settings.get("texts"), lang), "voucher": None,

@@ -13,7 +13,7 @@ from flask import Blueprint, redirect, request
 
 from app.domain.analytics.attribution import record_click
 from app.extensions import db
-from app.module_clicks import ClickRefused, read_click_token
+from app.links.module_clicks import ClickRefused, read_click_token
 
 bp = Blueprint("module_clicks", __name__)
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

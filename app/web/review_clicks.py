@@ -10,9 +10,9 @@ from app.domain.analytics.attribution import record_click
 from app.domain.followups.mail_kinds import KINDS
 from app.domain.followups.sync import sync_followups
 from app.extensions import db
+from app.links.module_clicks import Click
 from app.links.review import read_review_click_token, review_target
 from app.models import ScheduledMessage
-from app.module_clicks import Click
 
 bp = Blueprint("review_clicks", __name__)
 

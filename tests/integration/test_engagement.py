@@ -21,9 +21,9 @@ from app.domain.privacy.lifecycle import redact_customer
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.jobs.engagement import attribute_and_purge, fold_counts
+from app.links.module_clicks import click_url
 from app.links.tracking_page import tracking_token
 from app.models import EngagementCount, ModuleClick, OrderAttribution, ScheduledMessage, Shop
-from app.module_clicks import click_url
 from app.presenters import load_modules
 from tests.integration.test_block_api import get as get_block
 from tests.integration.test_block_api import session_token

@@ -7,7 +7,7 @@ import re
 
 from flask import current_app
 
-from app.module_clicks import read_click_token
+from app.links.module_clicks import read_click_token
 
 
 def target_of(url: str) -> str:

@@ -14,9 +14,9 @@ from sqlalchemy import delete, select
 
 from app.domain.analytics.engagement_counts import count_click
 from app.domain.shop.modules import MEASUREMENT, module_settings
+from app.links.module_clicks import ATTRIBUTED_ON_PAGE, Click
 from app.models import Order, OrderAttribution, Shop
 from app.models.engagement import ModuleClick
-from app.module_clicks import ATTRIBUTED_ON_PAGE, Click
 
 MAX_WINDOW_DAYS = 30
 DEFAULT_WINDOWS = {"window_on_page_days": 1, "window_mail_days": 5}
