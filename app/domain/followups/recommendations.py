@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 
-from app.domain.shop.storefront import storefront_url
-from connectors import get_connector
-from connectors.base import NotSupported
+from app.domain.shop.storefront import storefront_of
 from connectors.links import web_link
 
 TABLE_VERSION = 1
@@ -119,11 +117,8 @@ def product_link(platform: str, shop_domain: str, product_id: str, handle: str |
                  variant_id: str | None = None) -> str | None:
     """A link to the product page built from what the order lines know (the address shape is
     the platform connector's `product_url`)."""
-    base = storefront_url(shop_domain)
-    if base is None:
+    found = storefront_of(platform, shop_domain)
+    if found is None:
         return None
-    try:
-        connector = get_connector(platform)
-    except NotSupported:
-        return None
+    base, connector = found
     return connector.product_url(base, product_id, handle, variant_id)

@@ -7,19 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.domain.shop.storefront import storefront_url
-from connectors import get_connector
-from connectors.base import NotSupported
+from app.domain.shop.storefront import storefront_of
 
 
 def reorder_url(platform: str, domain: str, platform_order_id: str,
                 lines: Iterable[tuple[str | None, str | None, int]], order_key: str | None = None) -> str | None:
     """The buy-again link for an order; lines are (product id, variant id, quantity)."""
-    base = storefront_url(domain)
-    if base is None:
+    found = storefront_of(platform, domain)
+    if found is None:
         return None
-    try:
-        connector = get_connector(platform)
-    except NotSupported:
-        return None
+    base, connector = found
     return connector.reorder_url(base, platform_order_id, list(lines), order_key)

@@ -7,6 +7,8 @@ pages) starts from here, so none can come out as `https://https://…`.
 """
 from __future__ import annotations
 
+from connectors import get_connector
+from connectors.base import Connector, NotSupported
 from connectors.links import web_link
 
 
@@ -18,3 +20,15 @@ def storefront_url(domain: str | None) -> str | None:
     if "://" not in text:
         text = f"https://{text}"
     return web_link(text.rstrip("/"))
+
+
+def storefront_of(platform: str, domain: str | None) -> tuple[str, Connector] | None:
+    """The storefront's base URL and the platform's connector, which knows its link shapes
+    (product pages, buy again); None when either is missing."""
+    base = storefront_url(domain)
+    if base is None:
+        return None
+    try:
+        return base, get_connector(platform)
+    except NotSupported:
+        return None
