@@ -213,7 +213,7 @@ def main() -> int:
     from app.db.migrate import upgrade
     from app.devstack.embedded_redis import start_embedded_redis
     from app.models import Shop
-    from tests.conftest import make_config
+    from tests.support.app_config import make_config
     from tests.support.fakes.tracking_providers import FakeDhl, FakeSeventeenTrack
     from tests.support.tracking_setup import DHL_KEY
 

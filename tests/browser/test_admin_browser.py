@@ -13,8 +13,8 @@ import pytest
 from app.domain.privacy.lifecycle import export_customer_data
 from app.extensions import db
 from bench.admin_vitals import PAGES, VITALS_JS
-from tests.conftest import make_config
 from tests.support.admin_sessions import SHOPIFY_DOMAIN, id_token, login_link
+from tests.support.app_config import make_config
 from tests.support.browser import ARTIFACTS, require_browser
 from tests.support.confirmed_addresses import confirm_test_address
 from tests.support.factories import add_parcel, make_order

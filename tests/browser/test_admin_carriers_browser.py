@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.conftest import make_config
 from tests.support.admin_sessions import login_link
 from tests.support.analytics_history import generate, seed_history
+from tests.support.app_config import make_config
 from tests.support.browser import ARTIFACTS, require_browser
 
 pytestmark = pytest.mark.browser

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import make_config
 from tests.integration.test_admin_earnings import seed
 from tests.support.admin_sessions import login_link
+from tests.support.app_config import make_config
 from tests.support.browser import ARTIFACTS, require_browser
 
 pytestmark = pytest.mark.browser

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.conftest import make_config
 from tests.integration.test_admin_mail_outcomes import _seed
 from tests.support.admin_sessions import login_link
+from tests.support.app_config import make_config
 from tests.support.browser import ARTIFACTS, require_browser
 
 pytestmark = pytest.mark.browser

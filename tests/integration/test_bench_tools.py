@@ -45,7 +45,8 @@ def test_the_ingest_floor_stores_a_signed_webhook_and_refuses_a_forged_one(monke
     import pytest
 
     from bench import ingest_floor
-    from tests.conftest import SHOPIFY_SECRET, shopify_headers
+    from tests.support.app_config import SHOPIFY_SECRET
+    from tests.support.payload_files import shopify_headers
 
     url = os.environ.get("TEST_DATABASE_URL", "")
     if not url.startswith("postgresql"):
@@ -76,8 +77,8 @@ def test_the_block_floor_answers_304_only_for_the_current_facts(app, shop, monke
     from app.extensions import db
     from bench import block_floor
     from bench.floor_connection import close_floor_connection
-    from tests.conftest import SHOPIFY_SECRET
     from tests.integration.test_block_api import session_token
+    from tests.support.app_config import SHOPIFY_SECRET
     from tests.support.factories import make_order
 
     url = os.environ.get("TEST_DATABASE_URL", "")

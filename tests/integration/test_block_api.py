@@ -7,7 +7,7 @@ import jwt
 import pytest
 
 from app.extensions import db
-from tests.conftest import SHOPIFY_SECRET
+from tests.support.app_config import SHOPIFY_SECRET
 from tests.support.factories import add_parcel, make_order
 from tests.support.sql_statements import assert_view_costs
 

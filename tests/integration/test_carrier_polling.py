@@ -21,9 +21,9 @@ from app.models import (
     TrackingUsage,
 )
 from connectors.base import ShipmentStatus as S
-from tests.conftest import load_payload
 from tests.integration.test_woocommerce_webhooks import wc_headers
 from tests.support.factories import set_module
+from tests.support.payload_files import load_payload
 from tests.support.tracking_setup import DHL_KEY, dhl_body, due_parcel, poll
 from tests.support.tracking_setup import NOW as REAL_NOW
 

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DeliveryState, Shop, WebhookDelivery
-from tests.conftest import load_payload
+from tests.support.payload_files import load_payload
 
 
 def test_add_shopify_shop_prints_webhook_url(app):

@@ -13,7 +13,7 @@ from app.extensions import db, queues
 from app.jobs.deliveries import MAX_ATTEMPTS
 from app.jobs.dispatch import dispatch_due
 from app.models import DeliveryState, Order, WebhookDelivery
-from tests.conftest import load_payload
+from tests.support.payload_files import load_payload
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from app.extensions import db, queues
 from app.jobs import deliveries as deliveries_job
 from app.jobs.deliveries import drain_deliveries
 from app.models import Customer, DeliveryState, Order, OrderLine, Shop, WebhookDelivery
-from tests.conftest import load_payload
+from tests.support.payload_files import load_payload
 from tests.support.sql_statements import recorded_statements
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)

@@ -14,8 +14,8 @@ from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.jobs.messages import send_message
 from app.models import MessageState, ScheduledMessage
-from tests.conftest import InboxHandler, serving_smtp
 from tests.integration.test_mail_streams import _delivered_order, _enable_reviews
+from tests.support.smtp_inbox import InboxHandler, serving_smtp
 
 SMTP_SECONDS = 0.5
 

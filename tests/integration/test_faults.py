@@ -21,7 +21,8 @@ from app.extensions import db, queues
 from app.jobs.messages import message_job_id
 from app.models import MessageState, Order, ScheduledMessage, Shop, ShopModule, WebhookDelivery
 from bench.servers import gunicorn
-from tests.conftest import InboxHandler, fresh_payload, shopify_headers
+from tests.support.payload_files import fresh_payload, shopify_headers
+from tests.support.smtp_inbox import InboxHandler
 
 pytestmark = [pytest.mark.fault, pytest.mark.slow]
 

@@ -24,9 +24,9 @@ from connectors.base import ShipmentStatus
 from connectors.shopify.mapping import fulfillment_event
 from connectors.woocommerce.mapping import tracking_fulfillments
 from connectors.woocommerce.statuses import order_status as wc_status
-from tests.conftest import load_payload
 from tests.integration.test_woocommerce_webhooks import post_wc, wc_shop  # noqa: F401 (fixtures)
 from tests.support.factories import add_parcel, carrier_scan, make_order, set_module
+from tests.support.payload_files import load_payload
 
 UTC = timezone.utc
 MON = datetime(2026, 11, 30, 10, tzinfo=UTC)

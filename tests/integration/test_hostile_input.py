@@ -19,7 +19,7 @@ from connectors.shopify.mapping import (
 )
 from connectors.shopify.webhooks import verify_webhook
 from connectors.signature import body_signature
-from tests.conftest import fresh_payload, load_payload, shopify_headers
+from tests.support.payload_files import fresh_payload, load_payload, shopify_headers
 
 TOPICS = sorted({*ORDER_TOPICS, *FULFILLMENT_TOPICS, *LIFECYCLE_TOPICS, "fulfillment_events/create",
                  "refunds/create", "something/else"})

@@ -18,10 +18,10 @@ from app.models import Order, OrderLine, Shop
 from connectors.shopify.graphql_mapping import order_from_graphql
 from connectors.shopify.mapping import parse_webhook
 from connectors.woocommerce.mapping import line_item
-from tests.conftest import load_payload
 from tests.integration.test_woocommerce_webhooks import SECRET, wc_headers
 from tests.support.factories import add_parcel, make_order
 from tests.support.fakes.shopify_orders import graphql_fulfillment, graphql_order
+from tests.support.payload_files import load_payload
 
 PICTURE = "https://laden.example/wp-content/uploads/2026/11/filterkaffee-300x300.jpg"
 NOW = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)

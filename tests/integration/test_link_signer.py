@@ -25,7 +25,7 @@ from tests.integration.test_woocommerce_plugin import needs_php, php
 from tests.support.factories import make_order
 from tests.support.link_tokens import old_app_token, v1_token
 
-SECRET = "test-secret-key"  # tests/conftest.py
+SECRET = "test-secret-key"  # tests/support/app_config.py
 # Made by the code before the one format (2026-12-07, SECRET_KEY "test-secret-key"), with
 # unsubscribe_token(3, "Anna@Example.com", 41), _serializer().dumps({"m": 77}) in review_clicks,
 # confirm_token(3, 41, "anna@example.com") in newsletter_links, confirm_token(3, 5,

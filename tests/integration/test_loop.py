@@ -8,7 +8,7 @@ from app.extensions import db, queues
 from app.jobs.dispatch import dispatch_due
 from app.links.tracking_page import tracking_token
 from app.models import MessageState, Order, ScheduledMessage
-from tests.conftest import fresh_payload, load_payload
+from tests.support.payload_files import fresh_payload, load_payload
 
 ORDER_ID = "820982911946154508"
 

@@ -175,7 +175,7 @@ def test_an_unsubscribe_at_the_platform_after_the_opt_in_wins_its_default_does_n
         client, order, post_shopify, run_jobs):
     import json
 
-    from tests.conftest import load_payload
+    from tests.support.payload_files import load_payload
 
     shop_id, email, customer_id = order.shop_id, order.customer.email, order.customer_id
     assert client.post(f"/n/{confirm_token(shop_id, customer_id, email)}").status_code == 200

@@ -22,11 +22,11 @@ from app.presenters import order_status
 from connectors.shopify.graphql_mapping import order_from_graphql
 from connectors.shopify.mapping import parse_webhook
 from connectors.woocommerce.mapping import catalogue_product
-from tests.conftest import load_payload
 from tests.support.click_links import target_of
 from tests.support.factories import set_module
 from tests.support.fakes.shopify_admin import FakeShopify
 from tests.support.fakes.shopify_orders import graphql_order
+from tests.support.payload_files import load_payload
 from tests.support.periodic_ticks import tick
 from tests.support.sql_statements import assert_view_costs
 

@@ -20,7 +20,7 @@ from bench.scale.day import day_steps, make_orders
 from bench.scale.shops import make_shops
 from bench.scale.templates import create_shops, play_templates
 from bench.scale.wire import fixed_clock, render
-from tests.conftest import SHOPIFY_SECRET
+from tests.support.app_config import SHOPIFY_SECRET
 
 pytestmark = [pytest.mark.scale]
 SEED = 10  # its 150 orders include every topic, cancellations, refunds, a failed parcel, duplicates

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from app.domain.privacy.lifecycle import uninstall_shop
 from app.extensions import db
 from app.models import Shop
-from tests.conftest import SHOPIFY_SECRET
+from tests.support.app_config import SHOPIFY_SECRET
 from tests.support.fakes.shopify_admin import FakeShopify
 
 DOMAIN = "new-merchant.myshopify.com"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Shop
 from connectors.shopify.oauth import query_hmac, valid_shop_domain, verify_query
-from tests.conftest import SHOPIFY_SECRET
+from tests.support.app_config import SHOPIFY_SECRET
 from tests.support.fakes.shopify_admin import FakeShopify
 
 DOMAIN = "some-shop.myshopify.com"

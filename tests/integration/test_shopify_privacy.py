@@ -12,7 +12,7 @@ from app.models import (
     Shop,
     WebhookDelivery,
 )
-from tests.conftest import shopify_headers
+from tests.support.payload_files import shopify_headers
 from tests.unit.test_shopify_mapping import ORDER
 
 FULFILLMENT = {

@@ -15,9 +15,9 @@ from app.models import (
     TrackingEvent,
     WebhookDelivery,
 )
-from tests.conftest import fresh_payload, load_payload
 from tests.support.factories import set_module
 from tests.support.fakes.tracking_providers import push_signature
+from tests.support.payload_files import fresh_payload, load_payload
 from tests.support.tracking_setup import SEVENTEEN_KEY, due_parcel, poll, seventeen_item
 
 DPD_NUMBER = "01234567890128"

@@ -14,8 +14,8 @@ from app.jobs.deliveries import process_delivery
 from app.jobs.periodic import run_periodic
 from app.jobs.purge import drop_old_webhook_bodies
 from app.models import DeliveryState, Order, WebhookDelivery
-from tests.conftest import load_payload
 from tests.integration.test_delivery_retries import flaky_apply  # noqa: F401 - fixture
+from tests.support.payload_files import load_payload
 
 NOW = datetime.now(timezone.utc)
 SECRETS = {"SECRET_KEY": "x", "TOKEN_ENCRYPTION_KEY": "k", "SHOPIFY_API_KEY": "id", "SHOPIFY_API_SECRET": "s"}

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db, queues
 from app.models import DeliveryState, MessageState, Order, ScheduledMessage, WebhookDelivery
-from tests.conftest import fresh_payload, load_payload, shopify_headers
+from tests.support.payload_files import fresh_payload, load_payload, shopify_headers
 
 
 def count(model) -> int:

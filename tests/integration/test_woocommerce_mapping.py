@@ -19,7 +19,7 @@ from connectors.base import (
 )
 from connectors.woocommerce import statuses
 from connectors.woocommerce.mapping import parse_webhook
-from tests.conftest import load_payload
+from tests.support.payload_files import load_payload
 
 
 def payload(name: str) -> dict:

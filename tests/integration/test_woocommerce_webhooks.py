@@ -11,7 +11,7 @@ from app.models import DeliveryState, Order, Shipment, Shop, WebhookDelivery
 from connectors.base import IncomingRequest, Secrets
 from connectors.signature import body_signature
 from connectors.woocommerce.webhooks import identify_delivery, verify_webhook
-from tests.conftest import load_payload
+from tests.support.payload_files import load_payload
 
 SECRET = "wc_secret_abc123"
 # openssl dgst -sha256 -hmac wc_secret_abc123 -binary order_processing.json | base64

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db, queues
 from app.models import DeliveryState, WebhookDelivery
-from tests.conftest import fresh_payload, load_payload
+from tests.support.payload_files import fresh_payload, load_payload
 
 
 @pytest.mark.slow

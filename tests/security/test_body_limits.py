@@ -20,11 +20,12 @@ from app.mail.feedback_intake import MAX_REPORT_BYTES
 from app.models import DeliveryState, MailFeedback, Shop, SurveyAnswer, WebhookDelivery
 from app.web.body_limits import FORM_BYTES
 from bench.servers import gunicorn
-from tests.conftest import fresh_payload, load_payload, make_config, shopify_headers
 from tests.integration.test_faults import process_env
 from tests.integration.test_woocommerce_webhooks import SECRET as WC_SECRET
 from tests.integration.test_woocommerce_webhooks import wc_headers
+from tests.support.app_config import make_config
 from tests.support.factories import add_parcel, make_order, set_module
+from tests.support.payload_files import fresh_payload, load_payload, shopify_headers
 
 WEBHOOK_BYTES = 2_000_000  # the conftest config's MAX_WEBHOOK_BYTES
 FEEDBACK_SECRET = "feedback-shared-secret"

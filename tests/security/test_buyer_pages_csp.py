@@ -12,7 +12,7 @@ from app.extensions import db
 from app.links.newsletter_confirm import confirm_token
 from app.links.tracking_page import tracking_token
 from app.links.unsubscribe import unsubscribe_token
-from tests.conftest import make_config
+from tests.support.app_config import make_config
 from tests.support.browser import require_browser
 from tests.support.buyer_pages import (
     LOGO_ORIGIN,

@@ -24,10 +24,11 @@ from app.links.tracking_page import tracking_token
 from app.links.unsubscribe import unsubscribe_token
 from bench.servers import gunicorn
 from connectors.shopify.oauth import query_hmac
-from tests.conftest import SHOPIFY_SECRET, shopify_headers
 from tests.integration.test_faults import process_env
 from tests.support.admin_sessions import WC_SECRET, csrf_token, login_link
+from tests.support.app_config import SHOPIFY_SECRET
 from tests.support.factories import make_order
+from tests.support.payload_files import shopify_headers
 
 HOSTILE = ["ä", "\u202e", "😀", "sha256=ä==", "Zm9v\u00e4YmFy"]
 FEEDBACK_SECRET = "feedback-shared-secret"

@@ -9,10 +9,10 @@ import uuid
 import jwt
 import pytest
 
-from tests.conftest import SHOPIFY_SECRET
 from tests.integration.test_block_api import get as get_block
 from tests.integration.test_block_api import order, session_token  # noqa: F401 (fixture)
 from tests.support.admin_sessions import SHOPIFY_DOMAIN, id_token
+from tests.support.app_config import SHOPIFY_SECRET
 
 
 def _token(**claims) -> str:

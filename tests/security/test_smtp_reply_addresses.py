@@ -15,8 +15,8 @@ from app.extensions import db, queues
 from app.jobs.dispatch import dispatch_due
 from app.jobs.messages import message_job_id, send_message
 from app.models import DeliveryState, MessageState, ScheduledMessage, WebhookDelivery
-from tests.conftest import InboxHandler, serving_smtp
 from tests.support.factories import add_parcel, make_order
+from tests.support.smtp_inbox import InboxHandler, serving_smtp
 
 BUYER = "buyer@example.com"
 NOW = datetime.now(timezone.utc)

@@ -14,10 +14,10 @@ from app.links.tracking_page import tracking_token
 from app.models import Order, Shipment, Shop
 from connectors.shopify.mapping import parse_webhook as parse_shopify
 from connectors.woocommerce.mapping import parse_webhook as parse_woocommerce
-from tests.conftest import fresh_payload, load_payload
 from tests.integration.test_block_api import session_token
 from tests.integration.test_woocommerce_webhooks import SECRET, wc_headers
 from tests.support.factories import add_parcel, make_order
+from tests.support.payload_files import fresh_payload, load_payload
 
 EVIL = ["javascript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)", "JAVASCRIPT:alert(1)",
         "java\nscript:alert(1)", "\x01javascript:alert(1)", "data:text/html,<script>alert(1)</script>",

@@ -11,7 +11,7 @@ import pytest
 from app.extensions import db
 from app.links.admin_login import sign_login_token
 from app.models import Shop
-from tests.conftest import SHOPIFY_SECRET
+from tests.support.app_config import SHOPIFY_SECRET
 
 WC_SECRET = "wc-webhook-secret"
 SHOPIFY_DOMAIN = "johns-apparel.myshopify.com"

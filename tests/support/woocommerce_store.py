@@ -8,8 +8,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Shop
-from tests.conftest import load_payload
 from tests.support.fakes.woocommerce_rest import FakeWooCommerce
+from tests.support.payload_files import load_payload
 
 CONSUMER_KEY = "ck_4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e"
 CONSUMER_SECRET = "cs_0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b"

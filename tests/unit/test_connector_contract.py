@@ -26,7 +26,7 @@ from connectors.base import (
     Secrets,
     ShipmentStatus,
 )
-from tests.conftest import load_payload
+from tests.support.payload_files import load_payload
 
 BIG_ID = 820982911946154508  # above 2**53: a float would change it
 

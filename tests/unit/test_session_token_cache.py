@@ -8,8 +8,8 @@ import shopify_app
 
 from connectors.base import IncomingRequest, Secrets
 from connectors.shopify.session_token import verify_extension_request
-from tests.conftest import SHOPIFY_SECRET
 from tests.integration.test_block_api import session_token
+from tests.support.app_config import SHOPIFY_SECRET
 
 CLIENT_ID = "test-client-id"
 
