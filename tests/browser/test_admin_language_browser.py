@@ -21,7 +21,8 @@ ENGLISH = {"/admin/": "Mail today", "/admin/modules": "Order-status block", "/ad
            "/admin/tracking-address": "Custom domain", "/admin/carrier-tracking": "How parcels are followed",
            "/admin/carriers": "How these figures are counted", "/admin/legal": "Quiet hours and caps",
            "/admin/privacy": "Create an export", "/admin/suppressions": "Your suppression list",
-           "/admin/previews": "Test addresses", "/admin/activity": "Setting changes"}
+           "/admin/previews": "Test addresses", "/admin/activity": "Setting changes", "/admin/mail": "Period",
+           "/admin/earnings": "Clicks"}
 
 # Found by this test, not by the translation, and left to the page's owner: the previews page
 # shows the block once per state, and every copy's landmark is named by the same id

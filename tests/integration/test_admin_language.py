@@ -38,6 +38,8 @@ GERMAN = {
     "/admin/suppressions": ("Deine Abmeldeliste", "Adresse suchen", "Die Liste ist leer."),
     "/admin/previews": ("Testversand", "Testadressen", "Bestätigungslink senden"),
     "/admin/activity": ("Änderungsprotokoll", "Noch keine Änderungen."),
+    "/admin/mail": ("Zeitraum", "Letzte 13 Wochen"),
+    "/admin/earnings": ("Einnahmen", "Klicks"),
 }
 
 
