@@ -17,8 +17,6 @@ from urllib.parse import urlencode
 
 from app.i18n import N_
 
-EXTENSION_HANDLE = "order-status-block"
-
 
 @dataclass(frozen=True)
 class Placement:
