@@ -20,7 +20,15 @@ from app.extensions import db
 from app.i18n import pick_locale
 from app.links.admin_login import read_login_token, sign_login_token
 from tests.integration.test_woocommerce_plugin import needs_php, php
-from tests.support.admin_sessions import SHOPIFY_DOMAIN, WC_SECRET, bearer, csrf_token, id_token, login_link
+from tests.support.admin_sessions import (
+    SHOPIFY_DOMAIN,
+    WC_SECRET,
+    admin_get_pages,
+    bearer,
+    csrf_token,
+    id_token,
+    login_link,
+)
 
 # A message id that was not looked up (or has no text) shows as itself: "admin.<page>.<key>".
 LEAKED_ID = re.compile(r"\badmin\.[a-z_]+\.[a-z_0-9.]+")
@@ -43,16 +51,6 @@ GERMAN = {
 }
 
 
-def _admin_get_pages(app) -> list[str]:
-    """Every admin page a merchant opens with GET (no path parameters, no downloads)."""
-    pages = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("admin.") and "GET" in rule.methods and not rule.arguments \
-                and rule.endpoint != "admin.woocommerce_login":
-            pages.add(rule.rule)
-    return sorted(pages)
-
-
 def _visible_text(page: str) -> str:
     """The words a person sees: no tags, scripts or styles."""
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
@@ -66,7 +64,7 @@ def _signed_in(app, shop, locale: str):
 
 
 def test_every_admin_page_reads_in_german_and_english_without_raw_message_ids(app, wc_shop):
-    pages = _admin_get_pages(app)
+    pages = admin_get_pages(app)
     assert set(GERMAN) <= set(pages), "a page of the admin has no German check here"
     german, english = _signed_in(app, wc_shop, "de_DE"), _signed_in(app, wc_shop, "en_GB")
     for path in pages:

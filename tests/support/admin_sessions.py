@@ -55,3 +55,13 @@ def id_token(domain: str = SHOPIFY_DOMAIN, secret: str = SHOPIFY_SECRET, lifetim
 
 def bearer(token: str | None = None) -> dict:
     return {"Authorization": f"Bearer {token or id_token()}"}
+
+
+def admin_get_pages(app) -> list[str]:
+    """Every admin page a merchant opens with GET (no path parameters, no downloads)."""
+    pages = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("admin.") and "GET" in rule.methods and not rule.arguments \
+                and rule.endpoint != "admin.woocommerce_login":
+            pages.add(rule.rule)
+    return sorted(pages)

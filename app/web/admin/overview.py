@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from flask import g
+from flask import current_app, g
 from sqlalchemy import and_, func, or_, select
 
 from app.domain.followups.fatigue import zone
@@ -14,6 +14,7 @@ from app.models import MessageState, ScheduledMessage, WebhookDelivery
 from app.models.states import MESSAGE_PENDING
 from app.web.admin import bp
 from app.web.admin.admin_text import admin_language
+from app.web.admin.editor_links import PLACEMENTS, editor_link
 from app.web.admin.layout import render_page
 
 RECENT_DELIVERIES = 10
@@ -63,5 +64,9 @@ def overview():
     lang = admin_language()
     health = shopify_health(shop.needs_reauth_at, lang) if shop.platform == "shopify" \
         else woocommerce_health(shop.sync_health, lang)
+    client_id = current_app.config["SHOPIFY_API_KEY"]
+    placements = [(placement, editor_link(shop.domain, client_id, placement))
+                  for placement in PLACEMENTS] if shop.platform == "shopify" else []
     return render_page("admin/overview.html", deliveries=deliveries, counts=mail_counts(shop.id, shop.timezone, now),
-                       nps=net_promoter_score(db.session, shop.id, now - NPS_WINDOW), health=health)
+                       nps=net_promoter_score(db.session, shop.id, now - NPS_WINDOW), health=health,
+                       placements=placements)
