@@ -56,7 +56,7 @@ def _order_view_rows(order_views: dict[tuple[int, int], int], live: set[int]) ->
         return []
     existing = set(db.session.execute(
         select(Order.shop_id, Order.id).where(Order.id.in_({key[1] for key in order_views}))
-    ).tuples())
+    ).all())
     return [{"order_id": order_id, "shop_id": shop_id, "views": views}
             for (shop_id, order_id), views in order_views.items()
             if shop_id in live and (shop_id, order_id) in existing]

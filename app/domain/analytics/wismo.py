@@ -81,7 +81,7 @@ def wismo_report(session, shop: Shop, now: datetime) -> WismoReport:
         .where(EngagementCount.shop_id == shop.id, EngagementCount.surface == LOOKUP,
                EngagementCount.module == PAGE, EngagementCount.day >= weeks.mondays[0],
                EngagementCount.day < this_monday)
-        .group_by(lookup_week)).tuples())
+        .group_by(lookup_week)).all())
     result = []
     for n, monday in enumerate(weeks.mondays):
         row = orders.get(n)
