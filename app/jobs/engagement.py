@@ -1,6 +1,7 @@
-"""Once a minute, enqueued from the periodic table: fold the view and click counts from Redis into
-engagement_counts (and the views before delivery into order_status_views), credit new orders to the modules clicked before them, and delete the
-click rows no order can be credited to any more."""
+"""Once a minute, enqueued from the periodic table: fold the view and click counts from Redis
+into engagement_counts (and the views before delivery into order_status_views), credit new
+orders to the modules clicked before them, and delete the click rows no order can be
+credited to any more."""
 from __future__ import annotations
 
 import logging

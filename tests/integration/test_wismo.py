@@ -173,7 +173,8 @@ def test_the_section_renders_in_german_and_english_with_its_csv(app, client, sho
     assert "Wo ist meine Bestellung?" in german
     assert "Ein Aufruf beweist nicht, dass dir eine Frage erspart blieb." in german
     rows = _tables(german)["wismo-table"]
-    assert rows[0][0] == "Woche ab" and ["4", "2", "50\xa0%", "0,75", "0"] in [r[2:] for r in rows[1:]]
+    assert rows[0][0] == "Woche ab"
+    assert ["4", "2", "50\xa0%", "0,75", "0"] in [row[2:] for row in rows[1:]]
 
     exported = client.get(f"/admin/earnings?shop={shop.domain}&locale=en&format=wismo-csv",
                           headers=bearer())

@@ -28,7 +28,8 @@ def table_rows(report: WismoReport) -> list[list[str]]:
 
 
 def wismo_csv(report: WismoReport):
-    rows = [[week.monday.isoformat(), *row[1:]] for week, row in zip(report.weeks, table_rows(report))]
+    rows = [[week.monday.isoformat(), *row[1:]]
+            for week, row in zip(report.weeks, table_rows(report), strict=True)]
     return csv_download("where-is-my-order-weeks.csv", [t(header) for header in HEADERS], rows)
 
 
