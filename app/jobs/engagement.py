@@ -1,6 +1,7 @@
-"""Once a minute, enqueued from the periodic table: fold the view and click counts from Redis into
-engagement_counts, credit new orders to the modules clicked before them, and delete the
-click rows no order can be credited to any more."""
+"""Once a minute, enqueued from the periodic table: fold the view and click counts from Redis
+into engagement_counts (and the views before delivery into order_status_views), credit new
+orders to the modules clicked before them, and delete the click rows no order can be
+credited to any more."""
 from __future__ import annotations
 
 import logging
@@ -10,34 +11,56 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from app.domain.analytics.attribution import attribute_orders, purge_clicks
-from app.domain.analytics.engagement_counts import buffer, take_counts
+from app.domain.analytics.engagement_counts import buffer, take_all
 from app.domain.orders.upsert import insert_for
 from app.extensions import db, queues
 from app.jobs.runtime import job
-from app.models import EngagementCount, Shop
+from app.models import EngagementCount, Order, OrderStatusView, Shop
 from app.presenters import load_modules
 
 log = logging.getLogger(__name__)
 
 
 def fold_counts() -> int:
-    """Add the counts taken from Redis to the table; the rows touched."""
+    """Add the counts taken from Redis to the tables; the rows touched."""
     buffer.flush()  # this process's own counts first (a worker counts nothing, a test may)
-    taken = take_counts()
-    if not taken:
+    taken, order_views = take_all()
+    if not taken and not order_views:
         return 0
-    live = set(db.session.scalars(select(Shop.id).where(Shop.id.in_({key[1] for key in taken}))))
+    insert = insert_for(db.session.get_bind().dialect.name)
+    shops = {key[1] for key in taken} | {key[0] for key in order_views}
+    live = set(db.session.scalars(select(Shop.id).where(Shop.id.in_(shops))))
     rows = [{"shop_id": shop_id, "day": day, "surface": surface, "module": module, **measures}
             for (day, shop_id, surface, module), measures in taken.items() if shop_id in live]
     if rows:
-        statement = insert_for(db.session.get_bind().dialect.name)(EngagementCount.__table__)
+        statement = insert(EngagementCount.__table__)
         statement = statement.on_conflict_do_update(
             index_elements=["shop_id", "day", "surface", "module"],
             set_={"views": EngagementCount.__table__.c.views + statement.excluded.views,
                   "clicks": EngagementCount.__table__.c.clicks + statement.excluded.clicks})
         db.session.execute(statement, rows)
+    order_rows = _order_view_rows(order_views, live)
+    if order_rows:
+        table = OrderStatusView.__table__
+        statement = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["order_id"], set_={"views": table.c.views + statement.excluded.views})
+        db.session.execute(statement, order_rows)
     db.session.commit()
-    return len(rows)
+    return len(rows) + len(order_rows)
+
+
+def _order_view_rows(order_views: dict[tuple[int, int], int], live: set[int]) -> list[dict]:
+    """The counted orders that still exist in their (installed) shop; a purged or redacted
+    order's views are dropped with it."""
+    if not order_views:
+        return []
+    existing = set(db.session.execute(
+        select(Order.shop_id, Order.id).where(Order.id.in_({key[1] for key in order_views}))
+    ).all())
+    return [{"order_id": order_id, "shop_id": shop_id, "views": views}
+            for (shop_id, order_id), views in order_views.items()
+            if shop_id in live and (shop_id, order_id) in existing]
 
 
 def attribute_and_purge(now: datetime | None = None) -> dict:

@@ -1,6 +1,6 @@
 """All mapped classes, imported so that Base.metadata knows every table."""
 from app.models.delivery import WebhookDelivery
-from app.models.engagement import EngagementCount, ModuleClick, OrderAttribution
+from app.models.engagement import EngagementCount, ModuleClick, OrderAttribution, OrderStatusView
 from app.models.learned_interval import LearnedIntervals
 from app.models.mail_feedback import MailFeedback
 from app.models.message import ScheduledMessage
@@ -19,7 +19,8 @@ from app.models.voucher import IssuedVoucherRow
 
 __all__ = [
     "Customer", "DataExport", "DeliveryState", "EngagementCount", "IssuedVoucherRow", "LearnedIntervals",
-    "MailFeedback", "MessageState", "ModuleClick", "Order", "OrderAttribution", "OrderLine", "Refund",
+    "MailFeedback", "MessageState", "ModuleClick", "Order", "OrderAttribution", "OrderLine",
+    "OrderStatusView", "Refund",
     "ScheduledMessage", "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer",
     "TestRecipient", "TrackingEvent", "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
 ]

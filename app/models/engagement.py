@@ -6,6 +6,7 @@ module_clicks: one row per click on an attributable link, kept only while an ord
 still be attributed to it (app/domain/analytics/attribution.py purges it after the window).
 order_attributions: the module an order is credited to (last click wins); its revenue is
 read net of refunds and cancellations when reported, so a later refund still counts.
+order_status_views: per order, its status views before delivery (WISMO deflection).
 """
 from __future__ import annotations
 
@@ -61,3 +62,14 @@ class OrderAttribution(Base):
 
 
 Index("ix_order_attributions_shop", OrderAttribution.shop_id, OrderAttribution.module)
+
+
+class OrderStatusView(Base):
+    """How often an order's status was looked at (block or tracking page) before it was
+    delivered: a count per order, folded from the view counters (app/jobs/engagement.py)."""
+    __tablename__ = "order_status_views"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    views: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -2,7 +2,9 @@
 
 Both must match; a miss says the same whichever was wrong, so the form cannot be used to
 learn which order numbers or addresses exist. Attempts are rate limited per address and
-per shop + e-mail. POST keeps the e-mail address out of URLs and access logs.
+per shop + e-mail. POST keeps the e-mail address out of URLs and access logs. An order
+found is counted for the shop and day (app/domain/analytics/engagement_counts.py), nothing
+more.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import hashlib
 from flask import Blueprint, abort, redirect, render_template, request
 from sqlalchemy import func, or_, select
 
+from app.domain.analytics.engagement_counts import count_lookup
 from app.domain.shop.brand_colours import brand_palette
 from app.extensions import db
 from app.i18n import N_, pick_locale, translate
@@ -92,4 +95,5 @@ def _find(shop: Shop):
     ).first()
     if order is None:
         return _page(shop, 404, N_("lookup.not_found"), number)
+    count_lookup(shop.id)
     return redirect(f"/t/{tracking_token(order)}", code=303)

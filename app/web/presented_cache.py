@@ -35,6 +35,9 @@ MAX_ENTRIES = 4096
 VIEW_SURFACES = {"block.json": "block", "embed.fragment": "block", "tracking.page": "page",
                  "block.status.json": "block"}
 MODULE_VIEWS = {"block.json", "embed.fragment", "tracking.page"}
+# Statuses past the point where a buyer could still ask "where is my order?" (a view then is
+# no view before delivery; cancelled and refunded orders never get there).
+AFTER_DELIVERY = frozenset({"delivered", "returned", "cancelled", "refunded"})
 
 
 @dataclass(frozen=True)
@@ -48,13 +51,18 @@ class Fingerprint:
     created_at: datetime
     order_key: str | None
     custom_domain: str | None
+    status: str  # the order's; a view before it is delivered is counted for it too
+
+    @property
+    def before_delivery(self) -> bool:
+        return self.status not in AFTER_DELIVERY
 
 
 def _fingerprint_query(where):
     """Built once: a view only binds values (Core on a pooled connection, no ORM session)."""
     o, s, c = Order.__table__.c, Shop.__table__.c, Customer.__table__.c
     return (select(o.id, o.shop_id, o.facts_version, s.facts_version, c.platform_customer_id, o.placed_at,
-                   o.created_at, o.platform_order_key, s.custom_domain)
+                   o.created_at, o.platform_order_key, s.custom_domain, o.status)
             .select_from(Order.__table__.join(Shop.__table__, s.id == o.shop_id)
                          .outerjoin(Customer.__table__, c.id == o.customer_id))
             .where(s.uninstalled_at.is_(None), *where(o, s)).limit(1))
@@ -160,5 +168,6 @@ def conditional_answer(kind: str, order: Fingerprint, render: Callable[[Order, d
         response = Response(body, mimetype=mimetype, headers=headers)
     response.set_etag(etag)
     if (surface := VIEW_SURFACES.get(kind)) is not None:
-        count_view(order.shop_id, surface, presented.shown(key) if kind in MODULE_VIEWS else ())
+        count_view(order.shop_id, surface, presented.shown(key) if kind in MODULE_VIEWS else (),
+                   order.order_id if order.before_delivery else None)
     return response

@@ -7,7 +7,10 @@ Bounded loss, never a double count: a process that dies loses what it has not fl
 most FLUSH_EVERY - 1 counts or FLUSH_SECONDS of them); Redis down drops a flush (logged);
 the fold renames the hash before reading it and deletes it before its commit, so a crash
 in between loses that one fold's counts. Counted per shop, day (UTC), surface and module;
-nothing about who looked.
+nothing about who looked. A view of an order not yet delivered is also counted for that
+order (its own field, "order|shop|order id"): how often its status was checked before
+delivery, order data, still nobody's profile. Successful find-my-order lookups are counted
+under the surface LOOKUP.
 """
 from __future__ import annotations
 
@@ -30,6 +33,8 @@ FLUSH_SECONDS = 10.0
 VIEWS, CLICKS = "views", "clicks"
 # The whole view of a block or page, beside the modules it showed.
 PAGE = "page"
+LOOKUP = "lookup"
+ORDER = "order"  # the first part of an order's field
 
 
 class CountBuffer:
@@ -42,9 +47,11 @@ class CountBuffer:
         self._since = time.monotonic()
 
     def add(self, shop_id: int, surface: str, modules: tuple[str, ...], measure: str,
-            day: date | None = None) -> None:
-        """One count for each of `modules`: a single dict update (expanded at the flush)."""
-        key = (day or datetime.now(timezone.utc).date(), shop_id, surface, modules, measure)
+            day: date | None = None, order_id: int | None = None) -> None:
+        """One count for each of `modules` (and for `order_id`, when given): a single dict
+        update (expanded at the flush)."""
+        key = (day or datetime.now(timezone.utc).date(), shop_id, surface, modules, measure,
+               order_id)
         with self._lock:
             self._counts[key] += 1
             self._pending += 1
@@ -61,9 +68,11 @@ class CountBuffer:
         if not counts or queues.redis is None:
             return 0
         fields: Counter[str] = Counter()
-        for (day, shop_id, surface, modules, measure), count in counts.items():
+        for (day, shop_id, surface, modules, measure, order_id), count in counts.items():
             for module in modules:
                 fields[f"{day.isoformat()}|{shop_id}|{surface}|{module}|{measure}"] += count
+            if order_id is not None:
+                fields[f"{ORDER}|{shop_id}|{order_id}"] += count
         try:
             with queues.redis.pipeline(transaction=False) as pipe:
                 for field, count in fields.items():
@@ -80,9 +89,15 @@ buffer = CountBuffer()
 atexit.register(buffer.flush, at_exit=True)
 
 
-def count_view(shop_id: int, surface: str, modules) -> None:
-    """One view of a block or page, and of each module it showed (when this process knows them)."""
-    buffer.add(shop_id, surface, (PAGE, *modules), VIEWS)
+def count_view(shop_id: int, surface: str, modules, before_delivery_of: int | None = None) -> None:
+    """One view of a block or page, and of each module it showed (when this process knows
+    them); `before_delivery_of`: the id of the order viewed, when it is not delivered yet."""
+    buffer.add(shop_id, surface, (PAGE, *modules), VIEWS, order_id=before_delivery_of)
+
+
+def count_lookup(shop_id: int) -> None:
+    """One order found on the find-my-order page."""
+    buffer.add(shop_id, LOOKUP, (PAGE,), VIEWS)
 
 
 def count_click(shop_id: int, surface: str, module: str) -> None:
@@ -92,20 +107,33 @@ def count_click(shop_id: int, surface: str, module: str) -> None:
 def take_counts() -> dict[tuple[date, int, str, str], dict[str, int]]:
     """Everything counted in Redis so far, taken out of it:
     {(day, shop, surface, module): {measure: count}}."""
+    return take_all()[0]
+
+
+def take_all() -> tuple[dict[tuple[date, int, str, str], dict[str, int]],
+                        dict[tuple[int, int], int]]:
+    """Everything counted in Redis so far, taken out of it: the counts as take_counts
+    gives them, and the views before delivery {(shop, order id): views}."""
     conn = queues.redis
     try:
         conn.rename(HASH, FOLDING)
     except redis.ResponseError:  # no such key: nothing counted since the last fold
-        return {}
+        return {}, {}
     raw = conn.hgetall(FOLDING)
     conn.delete(FOLDING)
     taken: dict[tuple[date, int, str, str], dict[str, int]] = {}
+    orders: dict[tuple[int, int], int] = {}
     for field, value in raw.items():
         try:
-            day, shop_id, surface, module, measure = field.decode().split("|")
+            parts = field.decode().split("|")
+            if parts[0] == ORDER:
+                _, shop_id, order_id = parts
+                orders[(int(shop_id), int(order_id))] = int(value)
+                continue
+            day, shop_id, surface, module, measure = parts
             key = (date.fromisoformat(day), int(shop_id), surface, module)
         except ValueError:
             log.warning("engagement count %r not understood, left out", field)
             continue
         taken.setdefault(key, {VIEWS: 0, CLICKS: 0})[measure] = int(value)
-    return taken
+    return taken, orders

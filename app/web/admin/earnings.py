@@ -1,7 +1,8 @@
 """Earnings: what the app's modules brought the shop. Views and clicks per module, the
 revenue of the orders credited to each (net of refunds and cancellations), the holdout's
-incremental repeat revenue with its interval, a chart, the table as CSV, and the settings
-that govern the measuring (attribution windows, holdout share)."""
+incremental repeat revenue with its interval, a chart, the table as CSV, the weekly
+"Where is my order?" figures (app/web/admin/wismo_section.py), and the settings that govern
+the measuring (attribution windows, holdout share)."""
 from __future__ import annotations
 
 import csv
@@ -15,12 +16,13 @@ from app.domain.analytics.attribution import DEFAULT_WINDOWS, MAX_WINDOW_DAYS, w
 from app.domain.analytics.earnings import EarningsReport, earnings_report
 from app.domain.analytics.holdout import MAX_PERCENT, holdout_percent
 from app.domain.analytics.uplift import MIN_HOLDOUT
+from app.domain.analytics.wismo import wismo_report
 from app.domain.shop.module_changes import save_module
 from app.domain.shop.module_fields import Field, validate_fields
 from app.domain.shop.modules import MEASUREMENT
 from app.extensions import db
 from app.i18n import N_, format_amount
-from app.web.admin import bp
+from app.web.admin import bp, wismo_section
 from app.web.admin.activity import log_change
 from app.web.admin.admin_text import admin_language, admin_text
 from app.web.admin.layout import admin_url, render_page
@@ -116,7 +118,11 @@ def _page(status: int = 200, values=None, errors=None, notice=None):
     days = request.args.get("days", DEFAULT_RANGE, type=int)
     days = days if days in RANGES else DEFAULT_RANGE
     shop = g.admin.shop
-    report = earnings_report(db.session, shop, days, datetime.now(timezone.utc))
+    now = datetime.now(timezone.utc)
+    wismo = wismo_report(db.session, shop, now)
+    if request.method == "GET" and request.args.get("format") == wismo_section.CSV_FORMAT:
+        return wismo_section.wismo_csv(wismo)
+    report = earnings_report(db.session, shop, days, now)
     if request.method == "GET" and request.args.get("format") == "csv":
         return _csv(report)
     chart, series = _chart(report)
@@ -128,7 +134,11 @@ def _page(status: int = 200, values=None, errors=None, notice=None):
     return render_page("admin/earnings.html", status, report=report, headers=HEADERS,
                        rows=table_rows(report), chart=chart, series=series, ranges=RANGES,
                        page_url=page_url, uplift=uplift, money=money, min_holdout=MIN_HOLDOUT, fields=FIELDS, values=values or _stored(shop),
-                       errors=errors or {}, notice=notice, defaults=DEFAULT_WINDOWS)
+                       errors=errors or {}, notice=notice, defaults=DEFAULT_WINDOWS,
+                       wismo=wismo, wismo_headers=wismo_section.HEADERS,
+                       wismo_rows=wismo_section.table_rows(wismo),
+                       wismo_chart=wismo_section.share_chart(wismo),
+                       wismo_csv=wismo_section.CSV_FORMAT)
 
 
 @bp.get("/earnings")
