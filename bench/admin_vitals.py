@@ -11,7 +11,7 @@ import time
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PAGES = (("overview", "/admin/"), ("modules", "/admin/modules"), ("content", "/admin/content"),
          ("legal", "/admin/legal"), ("privacy", "/admin/privacy"), ("previews", "/admin/previews"),
-         ("carriers", "/admin/carriers"), ("earnings", "/admin/earnings"))
+         ("carriers", "/admin/carriers"), ("earnings", "/admin/earnings"), ("mail", "/admin/mail"))
 # Largest paint and summed unexpected layout shifts, from the buffered performance entries.
 VITALS_JS = """() => new Promise(resolve => {
   let lcp = 0, cls = 0;
