@@ -92,7 +92,7 @@ real-woocommerce: install
 	$(BIN)/python -m tests.real_woocommerce.run $(REAL_WC_ARGS)
 
 lint: install
-	$(BIN)/ruff check app connectors tests
+	$(BIN)/ruff check app connectors tests bench
 
 # Storefront code: the Shopify UI extension bundle (Preact, esbuild, size-checked) and the
 # WooCommerce companion plugin as an installable zip, folder `aftersales/` at its root.

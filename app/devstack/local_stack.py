@@ -226,7 +226,10 @@ def _print_urls(app, base_url: str, order_ids: tuple[int, int], mailbox: str | N
 
     print("\nThe app is running:", flush=True)
     with app.app_context():
-        for label, domain, order_id in (("Shopify", DEMO_DOMAIN, order_ids[0]), ("WooCommerce", DEMO_STORE_URL, order_ids[1])):
+        for label, domain, order_id in (
+            ("Shopify", DEMO_DOMAIN, order_ids[0]),
+            ("WooCommerce", DEMO_STORE_URL, order_ids[1]),
+        ):
             order = db.session.scalars(select(Order).join(Shop).where(
                 Shop.domain == domain, Order.platform_order_id == str(order_id))).first()
             if order is not None:

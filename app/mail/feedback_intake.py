@@ -4,8 +4,9 @@ A report is matched to its message only by a genuine token (app/links/bounce_add
 envelope recipient the MTA hands over, the report's own headers, or the original headers it
 quotes. A bounce that is no RFC 3464 report (qmail, Exchange's plain text:
 app/mail/plain_bounces.py) is taken only with a genuine token, which alone names its message;
-without one it is malformed like any other unreadable mail. A malformed report is kept with its bytes (for `mail replay-feedback` after a fix,
-purged after MALFORMED_KEEP); a readable one keeps only its facts, never the quoted mail.
+without one it is malformed like any other unreadable mail. A malformed report is kept with
+its bytes (for `mail replay-feedback` after a fix, purged after MALFORMED_KEEP); a readable one
+keeps only its facts, never the quoted mail.
 """
 from __future__ import annotations
 

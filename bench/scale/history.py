@@ -83,7 +83,9 @@ class HistorySeeder:
             messages = rows(ScheduledMessage, ScheduledMessage.order_id, order_ids)
             domains = {p.domain: shop_id for shop_id, p in self.profile_by_shop.items()}
             deliveries = defaultdict(list)  # (shop id, platform order id) → its deliveries
-            for row in conn.execute(select(WebhookDelivery.__table__).where(WebhookDelivery.state == DeliveryState.PROCESSED)).mappings():
+            for row in conn.execute(
+                select(WebhookDelivery.__table__).where(WebhookDelivery.state == DeliveryState.PROCESSED)
+            ).mappings():
                 order_id = _order_of(row)
                 if order_id is not None:
                     deliveries[(row["shop_id"] or domains.get(row["shop_domain"]), order_id)].append(dict(row))
@@ -163,10 +165,20 @@ class HistorySeeder:
         if known and self.rng.random() < P_RETURNING_BUYER:
             return self.rng.choice(known)
         customer_id = self._new_id("customers")
-        batch["customers"].append((
-            customer_id, shop_id, str(9_000_000_000 + customer_id), customer_email(self.profile_by_shop[shop_id], len(known)),
-            customer["locale"], customer["marketing_consent"], customer["consent_source"],
-            story.shift(customer["consent_at"], story.placed), None, None))
+        batch["customers"].append(
+            (
+                customer_id,
+                shop_id,
+                str(9_000_000_000 + customer_id),
+                customer_email(self.profile_by_shop[shop_id], len(known)),
+                customer["locale"],
+                customer["marketing_consent"],
+                customer["consent_source"],
+                story.shift(customer["consent_at"], story.placed),
+                None,
+                None,
+            )
+        )
         known.append(customer_id)
         return customer_id
 

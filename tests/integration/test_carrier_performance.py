@@ -46,15 +46,20 @@ def expected_lines(parcels, today: date, days: int) -> dict:
                         else add_business_days(p.ship_day, high, country) for p in delivered}
         transits = [p.transit for p in delivered]
         found[(name, country)] = {
-            "parcels": len(items), "delivered": len(delivered),
+            "parcels": len(items),
+            "delivered": len(delivered),
             "no_carrier_data": sum(p.kind != "carrier" for p in items),
             "median": median(transits) if transits else None,
             "p90": nearest_rank(transits, 0.9) if transits else None,
-            "on_time": sum(p.delivered_day <= shown_latest[p.number] for p in delivered) / len(delivered) if delivered else None,
+            "on_time": sum(p.delivered_day <= shown_latest[p.number] for p in delivered) / len(delivered)
+            if delivered
+            else None,
             "exceptions": sum(p.exception for p in reported) / len(reported),
             "attempts_failed": sum(p.attempt_failed for p in reported) / len(reported),
             "stalls": sum(p.stalled for p in reported) / len(reported),
-            "rule_accuracy": sum(low <= p.transit <= high for p in delivered) / len(delivered) if delivered else None,
+            "rule_accuracy": sum(low <= p.transit <= high for p in delivered) / len(delivered)
+            if delivered
+            else None,
         }
     return found
 

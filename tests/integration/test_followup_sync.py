@@ -48,8 +48,12 @@ def test_delivery_cancels_the_stall_notice_and_plans_what_follows_arrival(app, s
     assert _states(order) == {"delayed": MessageState.PLANNED, "shipped": MessageState.PLANNED}
     _deliver(order, parcel, T0 + timedelta(days=1))
     sync_followups(db.session, order, shop, T0 + timedelta(days=1))
-    assert _states(order) == {"delayed": MessageState.CANCELLED, "delivered": MessageState.PLANNED, "shipped": MessageState.CANCELLED,
-                              "thank_you": "planned"}
+    assert _states(order) == {
+        "delayed": MessageState.CANCELLED,
+        "delivered": MessageState.PLANNED,
+        "shipped": MessageState.CANCELLED,
+        "thank_you": "planned",
+    }
     assert _rows(order)[("thank_you", order.id)].send_at == T0 + timedelta(days=2)
 
 
@@ -60,8 +64,17 @@ def test_a_tracking_event_moves_the_planned_stall_notice(app, shop):
     sync_followups(db.session, order, shop, T0)
     row = _rows(order)[("delayed", order.id)]
     assert row.send_at == datetime(2026, 11, 26, 10, tzinfo=UTC)
-    apply_tracking_update(order, TrackingUpdate(order.platform_order_id, parcel.platform_fulfillment_id,
-                                                status="in_transit", raw_status=None, happened_at=T0 + timedelta(days=2)), "test")
+    apply_tracking_update(
+        order,
+        TrackingUpdate(
+            order.platform_order_id,
+            parcel.platform_fulfillment_id,
+            status="in_transit",
+            raw_status=None,
+            happened_at=T0 + timedelta(days=2),
+        ),
+        "test",
+    )
     sync_followups(db.session, order, shop, T0 + timedelta(days=2))
     assert (row.state, row.send_at) == (MessageState.PLANNED, datetime(2026, 11, 30, 10, tzinfo=UTC))  # Wed + 3 = Mon
 
@@ -84,12 +97,20 @@ def test_refund_cancels_marketing_and_plans_the_refund_notice(app, shop):
     order = _consenting_order(shop)
     add_parcel(order, status="delivered", delivered_at=T0)
     sync_followups(db.session, order, shop, T0)
-    assert _states(order) == {"delivered": MessageState.PLANNED, "review_request": MessageState.PLANNED, "thank_you": MessageState.PLANNED}
+    assert _states(order) == {
+        "delivered": MessageState.PLANNED,
+        "review_request": MessageState.PLANNED,
+        "thank_you": MessageState.PLANNED,
+    }
     apply_refund(order, RefundEvent(order.platform_order_id, "r1", T0 + timedelta(days=1), (("l1", 1),),
                                     amount=Decimal("49.90")), T0)
     sync_followups(db.session, order, shop, T0 + timedelta(days=1))
-    assert _states(order) == {"delivered": MessageState.PLANNED, "refund_issued": MessageState.PLANNED, "review_request": MessageState.CANCELLED,
-                              "thank_you": "cancelled"}
+    assert _states(order) == {
+        "delivered": MessageState.PLANNED,
+        "refund_issued": MessageState.PLANNED,
+        "review_request": MessageState.CANCELLED,
+        "thank_you": "cancelled",
+    }
 
 
 def test_return_cancels_marketing_and_plans_the_return_notice(app, shop):
@@ -100,7 +121,11 @@ def test_return_cancels_marketing_and_plans_the_return_notice(app, shop):
     apply_refund(order, RefundEvent(order.platform_order_id, "r1", T0 + timedelta(days=4), (("l1", 1),),
                                     returned=True, amount=Decimal("10")), T0)
     sync_followups(db.session, order, shop, T0 + timedelta(days=4))
-    assert _states(order) == {"delivered": MessageState.PLANNED, "referral": MessageState.CANCELLED, "return_received": MessageState.PLANNED}
+    assert _states(order) == {
+        "delivered": MessageState.PLANNED,
+        "referral": MessageState.CANCELLED,
+        "return_received": MessageState.PLANNED,
+    }
 
 
 def test_cancellation_cancels_everything_planned(app, shop):

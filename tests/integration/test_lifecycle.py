@@ -42,4 +42,7 @@ def test_customer_redact_erases_personal_data_but_keeps_order_facts(app, shop):
     assert customer.email is None and customer.suppressed_reason == "redacted"
     kept = db.session.scalars(select(Order)).one()
     assert kept.name == "#1001" and [line.quantity for line in kept.lines] == [1]
-    assert db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one().state == MessageState.CANCELLED
+    assert (
+        db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one().state
+        == MessageState.CANCELLED
+    )

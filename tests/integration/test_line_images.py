@@ -96,7 +96,9 @@ def test_parcels_that_name_no_lines_list_contents_only_when_one_carries_the_whol
     db.session.commit()
     [parcel] = client.get(f"/t/{tracking_token(order)}.json").get_json()["modules"]["tracking"]["parcels"]
     assert [(i["title"], i["quantity"]) for i in parcel["contents"]] == [("Item l1", 2), ("Item l2", 1)]
-    add_parcel(order, tracking_number="00340434161094042558", fulfillment_id="f2", line_items=())  # two parcels: which holds what is unknown
+    add_parcel(
+        order, tracking_number="00340434161094042558", fulfillment_id="f2", line_items=()
+    )  # two parcels: which holds what is unknown
     db.session.commit()
     parcels = client.get(f"/t/{tracking_token(order)}.json").get_json()["modules"]["tracking"]["parcels"]
     assert [p["contents"] for p in parcels] == [[], []]

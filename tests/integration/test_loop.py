@@ -163,7 +163,9 @@ def test_no_buyer_address_or_name_reaches_the_logs(app, client, shop, post_shopi
     _ingest_order_and_fulfillment(post_shopify, run_jobs)
     assert dispatch_due(datetime.now(timezone.utc) + timedelta(days=1))["queued"] == 1
     run_jobs()
-    assert db.session.scalars(select(ScheduledMessage.state).where(ScheduledMessage.kind == "shipped")).all() == [MessageState.SENT]
+    assert db.session.scalars(
+        select(ScheduledMessage.state).where(ScheduledMessage.kind == "shipped")
+    ).all() == [MessageState.SENT]
     assert "message-id=<sm-" in caplog.text
     for personal in ("jon@example.com", "john@example.com", "Steve", "Shipper", "Smith", "Shipping Street",
                      "555-555-SHIP", "123 Elm St."):

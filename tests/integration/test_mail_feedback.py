@@ -145,7 +145,10 @@ def test_a_complaint_posted_in_stops_marketing_but_not_parcel_notices(app, shop,
     arrived = _buyer_order(shop, "1003", first.customer)
     _send_due(run_jobs)
     rows = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id.in_((shipped.id, arrived.id)))).all()
-    assert {(m.kind, m.state) for m in rows if m.state != MessageState.PLANNED} == {("shipped", MessageState.SENT), ("delivered", MessageState.SKIPPED)}
+    assert {(m.kind, m.state) for m in rows if m.state != MessageState.PLANNED} == {
+        ("shipped", MessageState.SENT),
+        ("delivered", MessageState.SKIPPED),
+    }
     assert [m for m in rows if m.stream == "marketing"] == []
     assert len(smtp_inbox) == 2 and smtp_inbox[-1]["mail"]["List-Unsubscribe"] is None
     assert "unterwegs" in smtp_inbox[-1]["mail"]["Subject"]

@@ -54,9 +54,19 @@ def _messages(order) -> list[ScheduledMessage]:
     """One stored message of every kind, each pointing at what its kind is about."""
     parcel, line, refund = order.shipments[0], order.lines[1], order.refunds[1]
     sequence = {"replenishment": line.id, "return_received": refund.id, "refund_issued": refund.id}
-    rows = [ScheduledMessage(shop_id=order.shop_id, order_id=order.id, customer_id=order.customer_id, kind=key,
-                             sequence=sequence.get(key, parcel.id), stream=kind.stream, send_at=T0, state=MessageState.SENDING)
-            for key, kind in KINDS.items()]
+    rows = [
+        ScheduledMessage(
+            shop_id=order.shop_id,
+            order_id=order.id,
+            customer_id=order.customer_id,
+            kind=key,
+            sequence=sequence.get(key, parcel.id),
+            stream=kind.stream,
+            send_at=T0,
+            state=MessageState.SENDING,
+        )
+        for key, kind in KINDS.items()
+    ]
     db.session.add_all(rows)
     db.session.commit()
     return rows

@@ -58,7 +58,10 @@ def test_a_refused_recipient_is_a_bounce_recorded_with_the_reason(app, planned_m
     _send_with(app, "550 5.1.1 <buyer-1001@example.com>: No such user", run_jobs)
     db.session.expire_all()
     message = db.session.get(ScheduledMessage, planned_message.id)
-    assert (message.state, message.reason) == (MessageState.BOUNCED, "bounced 5.1.1: smtp; 550 5.1.1 <[address]>: No such user")
+    assert (message.state, message.reason) == (
+        MessageState.BOUNCED,
+        "bounced 5.1.1: smtp; 550 5.1.1 <[address]>: No such user",
+    )
     assert "550" in message.last_error and "buyer-1001" not in message.last_error
     assert ScheduledJobRegistry(queue=queues.get("mail")).get_job_ids() == []  # given up, not retried
     assert db.session.scalars(select(Suppression.reason)).all() == ["bounced"]
@@ -72,7 +75,10 @@ def test_a_policy_refusal_is_counted_not_suppressed_at_once(app, planned_message
     _send_with(app, "554 5.7.1 Relay access denied", run_jobs)
     db.session.expire_all()
     message = db.session.get(ScheduledMessage, planned_message.id)
-    assert (message.state, message.reason) == (MessageState.BOUNCED, "soft bounce 5.7.1: smtp; 554 5.7.1 Relay access denied")
+    assert (message.state, message.reason) == (
+        MessageState.BOUNCED,
+        "soft bounce 5.7.1: smtp; 554 5.7.1 Relay access denied",
+    )
     assert db.session.scalars(select(MailFeedback.outcome)).all() == ["soft bounce 1 of 3"]
     assert db.session.scalars(select(Suppression)).all() == [] and message.customer.suppressed_reason is None
 

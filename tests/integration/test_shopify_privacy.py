@@ -41,7 +41,12 @@ def test_uninstall_then_shop_redact_leaves_no_row_of_the_shop(client, shop, post
     assert post_shopify("app/uninstalled", {"id": 1, "domain": "johns-apparel.myshopify.com"}, "u-1").status_code == 200
     run_jobs()
     assert set(db.session.scalars(select(ScheduledMessage.state)).all()) == {MessageState.CANCELLED}
-    assert post_shopify("shop/redact", {"shop_id": 1, "shop_domain": "johns-apparel.myshopify.com"}, "r-1").status_code == 200
+    assert (
+        post_shopify(
+            "shop/redact", {"shop_id": 1, "shop_domain": "johns-apparel.myshopify.com"}, "r-1"
+        ).status_code
+        == 200
+    )
     run_jobs()
     leftovers = {t.name: db.session.scalar(select(func.count()).select_from(t))
                  for t in Base.metadata.sorted_tables if "shop_id" in t.c}
@@ -131,8 +136,14 @@ def test_a_scan_reported_by_both_topics_is_recorded_once_and_never_moves_the_par
     scan = {"id": 1, "fulfillment_id": 255858046, "order_id": 820982911946154508, "status": "out_for_delivery",
             "happened_at": out}
     assert post_shopify("fulfillment_events/create", scan, "fe-1").status_code == 200
-    assert post_shopify("fulfillment_events/create", dict(scan, id=2, status="delivered",
-                                                          happened_at="2026-11-22T14:00:00+01:00"), "fe-2").status_code == 200
+    assert (
+        post_shopify(
+            "fulfillment_events/create",
+            dict(scan, id=2, status="delivered", happened_at="2026-11-22T14:00:00+01:00"),
+            "fe-2",
+        ).status_code
+        == 200
+    )
     run_jobs()
     late = dict(FULFILLMENT, shipment_status="out_for_delivery", updated_at=out)
     assert post_shopify("fulfillments/update", late, "fu-1").status_code == 200

@@ -35,8 +35,13 @@ def php_strings() -> dict[str | tuple[str, str], str]:
 
 def catalogue(read, path):
     with path.open("rb") as handle:
-        return {(m.id if isinstance(m.id, str) else tuple(m.id)): (m.string if isinstance(m.string, str) else tuple(m.string))
-                for m in read(handle) if m.id}
+        return {
+            (m.id if isinstance(m.id, str) else tuple(m.id)): (
+                m.string if isinstance(m.string, str) else tuple(m.string)
+            )
+            for m in read(handle)
+            if m.id
+        }
 
 
 def test_the_scan_finds_the_plugins_strings():
@@ -68,6 +73,9 @@ def test_the_shipped_mo_is_the_po_compiled():
 
 def test_the_text_domain_is_loaded_from_languages_on_init():
     main = (PLUGIN / "aftersales.php").read_text()
-    assert "load_plugin_textdomain( 'aftersales', false, dirname( plugin_basename( AFTERSALES_FILE ) ) . '/languages' )" in main
+    assert (
+        "load_plugin_textdomain( 'aftersales', false, dirname( plugin_basename( AFTERSALES_FILE ) ) . '/languages' )"
+        in main
+    )
     assert "add_action( 'init', 'aftersales_load_textdomain' );" in main
     assert re.search(r"^ \* Domain Path:\s+/languages$", main, re.M)

@@ -22,7 +22,12 @@ def test_worker_process_runs_the_loop_to_a_sent_mail(app, config, shop, post_sho
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         assert post_shopify("orders/create", load_payload("shopify/orders_create.json"), "w-1").status_code == 200
-        assert post_shopify("fulfillments/create", fresh_payload("shopify/fulfillments_create.json"), "w-2").status_code == 200
+        assert (
+            post_shopify(
+                "fulfillments/create", fresh_payload("shopify/fulfillments_create.json"), "w-2"
+            ).status_code
+            == 200
+        )
         deadline = time.monotonic() + 30
         while not smtp_inbox and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -75,9 +75,11 @@ def uninstall(store: Store, app: App, shop: dict) -> dict:
     if before["webhooks"] < 4 or before["keys"] < 1:
         raise Failed(f"nothing of ours to remove before uninstall: {before}")
     store.php(f"require_once ABSPATH . 'wp-admin/includes/plugin.php'; deactivate_plugins( '{PLUGIN}' );")
-    store.php("require_once ABSPATH . 'wp-admin/includes/plugin.php';\n"
-              f"if ( is_plugin_active( '{PLUGIN}' ) || function_exists( 'aftersales_settings' ) ) {{ fwrite( STDERR, 'still active' ); exit( 1 ); }}\n"
-              f"uninstall_plugin( '{PLUGIN}' );")
+    store.php(
+        "require_once ABSPATH . 'wp-admin/includes/plugin.php';\n"
+        f"if ( is_plugin_active( '{PLUGIN}' ) || function_exists( 'aftersales_settings' ) ) {{ fwrite( STDERR, 'still active' ); exit( 1 ); }}\n"
+        f"uninstall_plugin( '{PLUGIN}' );"
+    )
     after = json.loads(store.php(LEFT))
     note(f"after: {after}")
     if after != {"webhooks": 0, "keys": 0, "options": 0}:

@@ -1,10 +1,10 @@
 """Version counters for what the block shows, bumped in the transaction that changes it.
 
 `orders.facts_version` moves whenever the order, its lines, parcels, tracking events,
-refunds, survey answer, issued voucher codes
-or its customer (language, newsletter consent) change; `shops.facts_version` whenever the shop or one of its
-module settings (or their derived tables: recommendations) does. The block's views read the two counters in one small query and
-answer from a cache (app/web/presented_cache.py) while they stand still, so a change a
+refunds, survey answer, issued voucher codes or its customer (language, newsletter consent)
+change; `shops.facts_version` whenever the shop or one of its module settings (or their
+derived tables: recommendations) does. The block's views read the two counters in one small
+query and answer from a cache (app/web/presented_cache.py) while they stand still, so a change a
 worker commits shows on the next request, in every process, with nothing to invalidate.
 
 The counting hooks into the ORM session: every write of these models goes through it.

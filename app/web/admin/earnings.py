@@ -131,14 +131,30 @@ def _page(status: int = 200, values=None, errors=None, notice=None):
     def money(value):
         return None if value is None else _money(value, report.currency)
 
-    return render_page("admin/earnings.html", status, report=report, headers=HEADERS,
-                       rows=table_rows(report), chart=chart, series=series, ranges=RANGES,
-                       page_url=page_url, uplift=uplift, money=money, min_holdout=MIN_HOLDOUT, fields=FIELDS, values=values or _stored(shop),
-                       errors=errors or {}, notice=notice, defaults=DEFAULT_WINDOWS,
-                       wismo=wismo, wismo_headers=wismo_section.HEADERS,
-                       wismo_rows=wismo_section.table_rows(wismo),
-                       wismo_chart=wismo_section.share_chart(wismo),
-                       wismo_csv=wismo_section.CSV_FORMAT)
+    return render_page(
+        "admin/earnings.html",
+        status,
+        report=report,
+        headers=HEADERS,
+        rows=table_rows(report),
+        chart=chart,
+        series=series,
+        ranges=RANGES,
+        page_url=page_url,
+        uplift=uplift,
+        money=money,
+        min_holdout=MIN_HOLDOUT,
+        fields=FIELDS,
+        values=values or _stored(shop),
+        errors=errors or {},
+        notice=notice,
+        defaults=DEFAULT_WINDOWS,
+        wismo=wismo,
+        wismo_headers=wismo_section.HEADERS,
+        wismo_rows=wismo_section.table_rows(wismo),
+        wismo_chart=wismo_section.share_chart(wismo),
+        wismo_csv=wismo_section.CSV_FORMAT,
+    )
 
 
 @bp.get("/earnings")

@@ -79,7 +79,10 @@ class TxtServer:
     @staticmethod
     def _txt(value: str) -> bytes:
         data = value.encode()
-        strings = b"".join(bytes([len(chunk)]) + chunk for chunk in (data[i:i + 255] for i in range(0, max(len(data), 1), 255)))
+        strings = b"".join(
+            bytes([len(chunk)]) + chunk
+            for chunk in (data[i : i + 255] for i in range(0, max(len(data), 1), 255))
+        )
         return struct.pack("!HHHIH", 0xC00C, TXT, IN, 0, len(strings)) + strings
 
 
