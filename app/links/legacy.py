@@ -27,6 +27,7 @@ SERIALIZERS = {
     "tracking-page": ("tracking-page-v1", True),
     "unsubscribe": ("unsubscribe-v1", False),
     "review-click": ("review-click-v1", False),
+    "module-click": ("module-click-v1", False),
     "newsletter-confirm": ("newsletter-confirm-v1", True),
     "test-address-confirm": ("test-recipient-confirm-v1", True),
 }
@@ -35,6 +36,7 @@ UNTIL = {
     "tracking-page": date(2027, 7, 31),  # 180 days
     "unsubscribe": date(2027, 12, 31),  # no expiry: a year in the inbox
     "review-click": date(2027, 12, 31),  # no expiry: reminders come weeks later
+    "module-click": date(2027, 12, 31),  # no expiry: mails stay in inboxes
     "newsletter-confirm": date(2027, 2, 28),  # 7 days
     "test-address-confirm": date(2027, 2, 28),  # 1 day
     "embed": date(2027, 6, 30),  # plugin 0.1.0 and older

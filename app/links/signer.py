@@ -50,6 +50,8 @@ PURPOSES: dict[str, Purpose] = {
     # An unsubscribe link must keep working for as long as the mail sits in an inbox.
     "unsubscribe": Purpose(None, "app"),
     "review-click": Purpose(None, "app"),
+    # A module's link in a block, page or mail; made with issued-at 0 (app/links/module_clicks.py).
+    "module-click": Purpose(None, "app"),
     # A week to confirm; after that the buyer subscribes again from their order page.
     "newsletter-confirm": Purpose(7 * DAY, "app"),
     "test-address-confirm": Purpose(DAY, "app"),

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.domain.privacy.suppressions import email_hash
 from app.extensions import db
 from app.links import legacy, signer
+from app.links.module_clicks import Click, read_click_token
 from app.links.newsletter_confirm import LinkExpired, read_confirm_token
 from app.links.review import read_review_click_token
 from app.links.test_address import LinkExpired as AddressLinkExpired
@@ -39,6 +40,9 @@ OLD_NEWSLETTER = (".eJwFwbsNwCAMBcBdXk1hgz-BbbAtlD5llN1z9-LBGg2JJdxwY-F4qWTvVVuD
 OLD_TEST_ADDRESS = (".eJwtwTsSwyAMBcC7vJoC9Be3Edge1066TO6eJrsfvDC54cHUhhsTHLZpSJafYU6s7OukI0uCVWoxh9r"
                     "26F5pWiuFVmSO6-h86TY0vDGHp5kM6n_fH1UyGYk.axaYwQ.eTw78nlsnIyufDwd-fU2WMfHVtk")
 OLD_TRACKING = "eyJzIjozLCJvIjo5fQ.axaYwQ.XQwqSX36LMGeULZ5WbgDvli6jEg"
+# click_url(order 9 of shop 3, "mail_thank_you", "https://laden.example/") in module_clicks (untimed).
+OLD_CLICK = ("eyJzIjozLCJvIjo5LCJtIjoibWFpbF90aGFua195b3UiLCJ1IjoiaHR0cHM6Ly9sYWRlbi5leGFtcGxlLyJ9"
+             ".rH91wssRSmBDTu4MyvtzFYqIPSU")
 STAMPED = 1796643009
 ANNA = email_hash("anna@example.com")
 # Vectors of the one format; tests/integration/test_woocommerce_plugin.py and the PHP below make the same.
@@ -133,6 +137,8 @@ def test_a_rotated_secret_key_verifies_while_it_is_kept_as_secret_key_old(ctx):
     ctx.config["SECRET_KEY_OLD"] = SECRET
     assert signer.verify("unsubscribe", token) == {"s": 1, "h": "x", "c": None}
     assert read_review_click_token(old_format) == 5
+    # a module's click link in a mail sent before the rotation still leads where it did
+    assert read_click_token(OLD_CLICK).url == "https://laden.example/"
     fresh = signer.sign("unsubscribe", {"s": 1})
     assert fresh == v1_token("the-new-secret", "unsubscribe", {"s": 1}, json.loads(
         signer.b64decode(fresh.split(".")[1]))["t"])  # new links sign with the new key
@@ -149,9 +155,12 @@ def test_links_the_old_code_mailed_still_verify(ctx, monkeypatch):
     assert (recipient.shop_id, recipient.recipient_id) == (3, 5)
     assert recipient.email_hash == email_hash("owner@laden.example")
     assert read_tracking_token(OLD_TRACKING) == (3, 9)
+    assert read_click_token(OLD_CLICK) == Click(3, 9, "mail_thank_you", "https://laden.example/")
     # the tests' old-format helper is the old code, byte for byte
     assert old_app_token(SECRET, "unsubscribe", {"s": 3, "h": ANNA, "c": 41}) == OLD_UNSUBSCRIBE
     assert old_app_token(SECRET, "review-click", {"m": 77}) == OLD_REVIEW
+    assert old_app_token(SECRET, "module-click", {"s": 3, "o": 9, "m": "mail_thank_you",
+                                                  "u": "https://laden.example/"}) == OLD_CLICK
 
 
 def test_old_links_keep_their_old_lifetimes(ctx, monkeypatch):
@@ -204,3 +213,18 @@ def test_one_click_unsubscribe_with_a_link_mailed_before_the_one_format(app, cli
     assert db.session.get(Customer, customer.id).marketing_consent == "withdrawn"
     again = client.post(f"/u/{new}", data={"List-Unsubscribe": "One-Click"})
     assert again.status_code == 200  # idempotent
+
+
+def test_a_click_link_is_the_same_bytes_whenever_it_is_made(ctx, monkeypatch, shop):
+    """Block answers are cached per process and answered with one ETag everywhere
+    (app/web/presented_cache.py): the click links in them must not carry the clock."""
+    from app.links.module_clicks import click_url
+
+    order = make_order(shop)
+    db.session.commit()
+    monkeypatch.setattr("app.links.signer.time", at(STAMPED))
+    first = click_url(order, "reorder", "https://laden.example/cart")
+    monkeypatch.setattr("app.links.signer.time", at(STAMPED + 86400))
+    assert click_url(order, "reorder", "https://laden.example/cart") == first
+    assert read_click_token(first.rsplit("/c/", 1)[1]) == Click(shop.id, order.id, "reorder",
+                                                                 "https://laden.example/cart")

@@ -4,7 +4,8 @@ For one shop and order, each kind is minted as the app or the plugin really make
 format of app/links/signer.py and, where links already sent or old plugins still carry it, in the
 format before it (app/links/legacy.py); then each is sent to every token-taking endpoint that is
 not its own. Each must be refused (4xx) and
-change nothing: no sign-in, no unsubscribe, no confirmed address or subscription, no click.
+change nothing: no sign-in, no unsubscribe, no confirmed address or subscription, no click
+(review or module click).
 The Shopify admin / extension pair is covered in test_shopify_token_confusion.py."""
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ from app.extensions import db
 from app.links import signer
 from app.links.admin_login import sign_login_token
 from app.links.embed import embed_token
+from app.links.module_clicks import click_url
 from app.links.newsletter_confirm import confirm_token as newsletter_token
 from app.links.review import review_click_url
 from app.links.test_address import confirm_token as recipient_token
 from app.links.tracking_page import tracking_token
 from app.links.unsubscribe import unsubscribe_token
-from app.models import MessageState, ScheduledMessage, Suppression, TestRecipient
+from app.models import MessageState, ModuleClick, ScheduledMessage, Suppression, TestRecipient
 from tests.support.admin_sessions import WC_SECRET
 from tests.support.factories import make_order
 from tests.support.link_tokens import old_app_token, old_embed_token, old_login_token
@@ -53,6 +55,8 @@ def minted(app, client, wc_shop):
             "old unsubscribe": old_app_token(secret, "unsubscribe",
                                              {"s": wc_shop.id, "h": hashed, "c": order.customer.id}),
             "old review click": old_app_token(secret, "review-click", {"m": message.id}),
+            "old module click": old_app_token(secret, "module-click", {
+                "s": wc_shop.id, "o": order.id, "m": "reorder", "u": "https://laden.example/cart"}),
             "old newsletter confirm": old_app_token(secret, "newsletter-confirm",
                                                     {"s": wc_shop.id, "c": order.customer.id, "h": hashed}),
             "old test address": old_app_token(secret, "test-address-confirm", {
@@ -68,6 +72,7 @@ def minted(app, client, wc_shop):
         "login link": sign_login_token(wc_shop.shop_key, WC_SECRET, 7, time.time()),
         "unsubscribe": unsubscribe_token(wc_shop.id, order.customer.email, order.customer.id),
         "review click": review_click_url(message).rsplit("/", 1)[1],
+        "module click": click_url(order, "reorder", "https://laden.example/cart").rsplit("/c/", 1)[1],
         "newsletter confirm": newsletter_token(wc_shop.id, order.customer.id, order.customer.email),
         "test address": recipient_token(wc_shop.id, recipient.id, recipient.address, recipient.created_at),
         "connect state": parse_qs(urlsplit(state_url.headers["Location"]).query)["user_id"][0],
@@ -83,6 +88,7 @@ ENDPOINTS = {
     "admin login": ("GET", "/admin/login?token={}", "login link"),
     "unsubscribe": ("POST", "/u/{}", "unsubscribe"),
     "review click": ("GET", "/r/{}", "review click"),
+    "module click": ("GET", "/c/{}", "module click"),
     "newsletter confirm": ("POST", "/n/{}", "newsletter confirm"),
     "test address confirm": ("POST", "/test-address/{}", "test address"),
     "connect return": ("GET", "/woocommerce/connected?success=1&user_id={}", "connect state"),
@@ -90,7 +96,8 @@ ENDPOINTS = {
 # Links already sent and old plugins: each endpoint also takes its own kind's old format.
 OLD_FORMAT = {"tracking page": "old tracking", "tracking json": "old tracking", "embed": "old embed",
               "embed page": "old embed", "admin login": "old login link", "unsubscribe": "old unsubscribe",
-              "review click": "old review click", "newsletter confirm": "old newsletter confirm",
+              "review click": "old review click", "module click": "old module click",
+              "newsletter confirm": "old newsletter confirm",
               "test address confirm": "old test address"}
 # The embed takes our tracking token too (app/web/tracking.py `_embed_order`): one order, one shop.
 ALSO_ACCEPTED = {("embed", "tracking"), ("embed page", "tracking"), ("embed", "old tracking"),
@@ -102,7 +109,8 @@ def _effects() -> tuple:
             db.session.scalar(select(func.count()).select_from(TestRecipient)
                               .where(TestRecipient.confirmed_at.is_not(None))),
             db.session.scalar(select(func.count()).select_from(ScheduledMessage)
-                              .where(ScheduledMessage.clicked_at.is_not(None))))
+                              .where(ScheduledMessage.clicked_at.is_not(None))),
+            db.session.scalar(select(func.count()).select_from(ModuleClick)))
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

@@ -25,7 +25,7 @@ def v1_token(secret: str, purpose: str, data, issued_at: int) -> str:
 
 # Salts of the itsdangerous serializers the links used before the one format (timed or not).
 OLD_SALTS = {"tracking-page": ("tracking-page-v1", True), "unsubscribe": ("unsubscribe-v1", False),
-             "review-click": ("review-click-v1", False),
+             "review-click": ("review-click-v1", False), "module-click": ("module-click-v1", False),
              "newsletter-confirm": ("newsletter-confirm-v1", True),
              "test-address-confirm": ("test-recipient-confirm-v1", True)}
 
