@@ -9,13 +9,14 @@ import hmac
 import json
 import subprocess
 import time
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Customer, DataExport, Shop, SurveyAnswer
+from app.models import Customer, DataExport, IssuedVoucherRow, ModuleClick, Shop, SurveyAnswer
 from tests.integration.test_woocommerce_plugin import PHP, ROOT, needs_php
 from tests.support.admin_sessions import WC_SECRET
 from tests.support.factories import add_parcel, make_order
@@ -56,6 +57,10 @@ def buyer(wc_shop):
     order = make_order(wc_shop, platform_order_id="812", status="shipped")
     add_parcel(order, tracking_number="00340434161094042557")
     db.session.add(SurveyAnswer(shop_id=wc_shop.id, order_id=order.id, score=9, comment="Schnell, danke Erika"))
+    db.session.add(IssuedVoucherRow(shop_id=wc_shop.id, order_id=order.id, purpose="thank_you:0", code="DANKE-7Q2X",
+                                    discount="percent", value=10, expires_at=datetime(2027, 1, 6, 10, tzinfo=UTC)))
+    db.session.add(ModuleClick(shop_id=wc_shop.id, customer_id=order.customer.id, source_order_id=order.id,
+                               module="reorder", from_mail=False, clicked_at=datetime(2026, 12, 7, 10, tzinfo=UTC)))
     db.session.commit()
     return order.customer
 
@@ -99,6 +104,8 @@ def test_export_round_trip_gives_wordpress_the_buyers_data(client, wc_shop, buye
     assert (order["Order"], order["Status"], order["Survey score"], order["Survey comment"]) == (
         "#1001", "shipped", "9", "Schnell, danke Erika")
     assert "Signed for by" not in order  # empty values are left out
+    assert order["Voucher codes"] == "DANKE-7Q2X (2027-01-06T10:00:00+00:00)"
+    assert customer["Links clicked"] == "reorder #812 2026-12-07T10:00:00+00:00"
 
 
 @needs_php

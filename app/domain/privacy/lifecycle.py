@@ -25,6 +25,7 @@ from app.domain.privacy.suppressions import email_hash, suppress
 from app.models import (
     Customer,
     DataExport,
+    IssuedVoucherRow,
     ModuleClick,
     Order,
     ScheduledMessage,
@@ -93,6 +94,7 @@ def export_customer_data(session: Session, shop: Shop, email: str | None, order_
     for customer in customers:
         orders = session.scalars(select(Order).where(Order.customer_id == customer.id)).all()
         messages = session.scalars(select(ScheduledMessage).where(ScheduledMessage.customer_id == customer.id)).all()
+        vouchers = _vouchers_of(session, [o.id for o in orders])
         records.append({
             "email": customer.email, "locale": customer.locale,
             "marketing_consent": {"state": customer.marketing_consent, "source": customer.consent_source,
@@ -101,14 +103,36 @@ def export_customer_data(session: Session, shop: Shop, email: str | None, order_
             "orders": [{"order": o.platform_order_id, "name": o.name, "status": o.status,
                         "parcels": [{"carrier": s.carrier, "tracking_number": s.tracking_number,
                                      "status": s.status, "signed_by": s.signed_by} for s in o.shipments],
-                        "survey": _survey_record(o.survey_answer)} for o in orders],
+                        "survey": _survey_record(o.survey_answer),
+                        "vouchers": vouchers.get(o.id, [])} for o in orders],
             "mails": [{"kind": m.kind, "stream": m.stream, "state": m.state,
                        "sent_at": m.sent_at.isoformat() if m.sent_at else None} for m in messages],
+            "clicks": _clicks_of(session, customer, {o.id: o.platform_order_id for o in orders}),
         })
     asked = {"email": email.strip() if email else None, "orders": list(order_ids)}
     export = DataExport(shop_id=shop.id, request_id=request_id, payload={"requested": asked, "customers": records})
     session.add(export)
     return export
+
+
+def _vouchers_of(session: Session, order_ids: list[int]) -> dict[int, list[dict]]:
+    """The codes made for the buyer's orders (unique vouchers, app/domain/followups/vouchers.py)."""
+    found: dict[int, list[dict]] = {}
+    for v in session.scalars(select(IssuedVoucherRow).where(IssuedVoucherRow.order_id.in_(order_ids))
+                             .order_by(IssuedVoucherRow.id)):
+        found.setdefault(v.order_id, []).append({
+            "code": v.code, "for": v.purpose, "discount": v.discount, "value": str(v.value),
+            "expires_at": v.expires_at.isoformat(), "issued_at": v.issued_at.isoformat() if v.issued_at else None})
+    return found
+
+
+def _clicks_of(session: Session, customer: Customer, order_names: dict[int, str]) -> list[dict]:
+    """The buyer's clicks kept for attribution (app/domain/analytics/attribution.py): which link,
+    when, on which order's block, page or mail. Counts per day name nobody and are not here."""
+    return [{"module": c.module, "from_mail": c.from_mail, "clicked_at": c.clicked_at.isoformat(),
+             "order": order_names.get(c.source_order_id)}
+            for c in session.scalars(select(ModuleClick).where(ModuleClick.customer_id == customer.id)
+                                     .order_by(ModuleClick.clicked_at, ModuleClick.id))]
 
 
 def _survey_record(answer: SurveyAnswer | None) -> dict | None:

@@ -117,6 +117,10 @@ function aftersales_export_items( $customers ) {
 		foreach ( (array) ( $customer['mails'] ?? array() ) as $mail ) {
 			$mails[] = trim( ( $mail['kind'] ?? '' ) . ' (' . ( $mail['state'] ?? '' ) . ') ' . ( $mail['sent_at'] ?? '' ) );
 		}
+		$clicks = array();
+		foreach ( (array) ( $customer['clicks'] ?? array() ) as $click ) {
+			$clicks[] = trim( ( $click['module'] ?? '' ) . ' #' . ( $click['order'] ?? '' ) . ' ' . ( $click['clicked_at'] ?? '' ) );
+		}
 		$items[] = aftersales_export_item(
 			'aftersales-customer-' . ( $n + 1 ),
 			array(
@@ -125,6 +129,7 @@ function aftersales_export_items( $customers ) {
 				__( 'Marketing consent', 'aftersales' ) => trim( ( $consent['state'] ?? '' ) . ' ' . ( $consent['source'] ?? '' ) . ' ' . ( $consent['at'] ?? '' ) ),
 				__( 'Mail stopped', 'aftersales' )      => $customer['suppressed'] ?? '',
 				__( 'Mails', 'aftersales' )             => implode( '; ', $mails ),
+				__( 'Links clicked', 'aftersales' )     => implode( '; ', $clicks ),
 			)
 		);
 		foreach ( (array) ( $customer['orders'] ?? array() ) as $order ) {
@@ -135,7 +140,7 @@ function aftersales_export_items( $customers ) {
 }
 
 /**
- * One order's export item: its number, status, parcels and survey answer.
+ * One order's export item: its number, status, parcels, survey answer and voucher codes.
  *
  * @param array $order An order of a customer record.
  * @return array
@@ -147,6 +152,10 @@ function aftersales_export_order( $order ) {
 		$parcels[] = trim( ( $parcel['carrier'] ?? '' ) . ' ' . ( $parcel['tracking_number'] ?? '' ) . ' (' . ( $parcel['status'] ?? '' ) . ')' );
 		$signers[] = (string) ( $parcel['signed_by'] ?? '' );
 	}
+	$vouchers = array();
+	foreach ( (array) ( $order['vouchers'] ?? array() ) as $voucher ) {
+		$vouchers[] = trim( ( $voucher['code'] ?? '' ) . ' (' . ( $voucher['expires_at'] ?? '' ) . ')' );
+	}
 	$survey = (array) ( $order['survey'] ?? array() );
 	return aftersales_export_item(
 		'aftersales-order-' . ( $order['order'] ?? '' ),
@@ -157,6 +166,7 @@ function aftersales_export_order( $order ) {
 			__( 'Signed for by', 'aftersales' )  => implode( '; ', array_filter( $signers ) ),
 			__( 'Survey score', 'aftersales' )   => $survey['score'] ?? '',
 			__( 'Survey comment', 'aftersales' ) => $survey['comment'] ?? '',
+			__( 'Voucher codes', 'aftersales' )  => implode( '; ', $vouchers ),
 		)
 	);
 }
