@@ -14,21 +14,21 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.i18n import N_
 from app.links import signer
 
 PURPOSE = "admin-login"
 MAX_LIFETIME_SECONDS = signer.PURPOSES[PURPOSE].max_age or 0
 # WordPress locales are like "de_DE_formal"; anything longer is not one.
 MAX_LOCALE_LENGTH = 20
-MALFORMED = "This login link is malformed. Open the app again from WordPress."
+MALFORMED = N_("admin.refused.login_malformed")
+# BadToken reason → (status, text key in the catalogues; the admin says it in the merchant's language)
 REFUSALS = {
     "malformed": (401, MALFORMED),
-    "forged": (403, "This login link was not signed by your shop. "
-                    "Open the app again from WordPress."),
-    "expired": (401, "This login link has expired. Open the app again from WordPress."),
-    "future": (401, "This login link lives longer than five minutes and is refused."),
-    "retired": (401, "This login link was made by an outdated Aftersales plugin. Update the plugin "
-                     "in WordPress, then open the app again."),
+    "forged": (403, N_("admin.refused.login_forged")),
+    "expired": (401, N_("admin.refused.login_expired")),
+    "future": (401, N_("admin.refused.login_future")),
+    "retired": (401, N_("admin.refused.login_retired")),
 }
 
 
@@ -42,7 +42,7 @@ class LoginClaims:
 
 class LoginLinkError(Exception):
     """The link cannot open the admin; `status` is 401 (bad, expired) or 403 (wrong shop,
-    reused)."""
+    reused); `message` is a text key of the catalogues (app/translations)."""
 
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -72,8 +72,7 @@ def read_login_token(token: str, secret_for: Callable[[str], str | None],
         shop_key = _data(signer.peek(PURPOSE, token))["s"]
         secret = secret_for(shop_key)
         if not secret:
-            raise LoginLinkError(403, "This login link is for a shop that is not connected "
-                                      "to the app.")
+            raise LoginLinkError(403, N_("admin.refused.login_shop_gone"))
         data = _data(signer.verify(PURPOSE, token, secret=secret, now=now))
     except signer.BadToken as error:
         raise LoginLinkError(*REFUSALS[error.reason]) from None

@@ -16,12 +16,13 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/webhooks/")) or request.path.endswith(".json")
 
 
-def _render(status: int, title: str, detail: str):
+def _render(status: int, title: str, detail: str, lang: str = "en"):
     if _wants_json():
         return {"status": status, "error": title, "message": detail}, status
     from markupsafe import escape
 
-    body = f"<!doctype html><title>{status} {escape(title)}</title><h1>{escape(title)}</h1><p>{escape(detail)}</p>"
+    body = (f'<!doctype html><html lang="{escape(lang)}"><title>{status} {escape(title)}</title>'
+            f"<h1>{escape(title)}</h1><p>{escape(detail)}</p>")
     return body, status, {"Content-Type": "text/html; charset=utf-8"}
 
 
@@ -36,7 +37,8 @@ def register_error_handlers(app) -> None:
     def http_error(exc: HTTPException):
         if exc.code == 413:  # werkzeug's text names no limit
             return _render(413, "Content Too Large", _too_large())
-        return _render(exc.code or 500, exc.name, exc.description or "")
+        # The admin's refusals come in the merchant's language (app/web/admin/refusals.py).
+        return _render(exc.code or 500, exc.name, exc.description or "", getattr(exc, "lang", "en"))
 
     @app.errorhandler(OperationalError)
     def database_unavailable(exc):

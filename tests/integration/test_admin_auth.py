@@ -127,3 +127,29 @@ def test_csrf_token_is_per_session(client, wc_shop):
     other.get(login_link(wc_shop))
     assert csrf_token(other) != first
     assert other.post("/admin/modules/reorder", data={"csrf_token": first}).status_code == 403
+
+
+def test_refusals_speak_the_merchants_language(client, wc_shop):
+    """Before anyone is signed in, the language comes from what the request carries: the
+    WordPress user's locale in a refused login link, Shopify's `locale`, the browser's."""
+    used = login_link(wc_shop, locale="de_DE")
+    assert client.get(used).status_code == 303
+    again = client.application.test_client().get(used)
+    page = again.get_data(as_text=True)
+    assert again.status_code == 403 and '<html lang="de">' in page
+    assert "<h1>Nicht erlaubt</h1>" in page and "Dieser Anmeldelink wurde schon benutzt." in page
+    assert "in WordPress unter WooCommerce → Aftersales" in page
+    expired = client.application.test_client().get(login_link(wc_shop, now=time.time() - 600, locale="de_DE"))
+    assert expired.status_code == 401 and "Dieser Anmeldelink ist abgelaufen." in expired.get_data(as_text=True)
+
+    stranger = client.application.test_client()
+    german_browser = stranger.get("/admin/", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"})
+    assert german_browser.status_code == 401
+    assert "<h1>Nicht angemeldet</h1>" in german_browser.get_data(as_text=True)
+    english_browser = stranger.get("/admin/", headers={"Accept-Language": "en-US,en;q=0.8"})
+    assert "<h1>Not signed in</h1>" in english_browser.get_data(as_text=True)
+    assert "You are not signed in" in english_browser.get_data(as_text=True)
+    # Shopify's locale wins over the browser's.
+    shopify = stranger.post(f"/admin/content?shop={SHOPIFY_DOMAIN}&locale=de-DE",
+                            headers={"Accept-Language": "en"})
+    assert shopify.status_code == 401 and "ID-Token von App Bridge" in shopify.get_data(as_text=True)

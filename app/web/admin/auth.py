@@ -17,14 +17,22 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import shopify_app
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
 
 from app.extensions import db, queues
-from app.i18n import pick_locale
-from app.links.admin_login import MAX_LIFETIME_SECONDS, LoginLinkError, read_login_token, token_fingerprint
+from app.i18n import N_, pick_locale
+from app.links import signer
+from app.links.admin_login import (
+    MAX_LIFETIME_SECONDS,
+    PURPOSE,
+    LoginLinkError,
+    read_login_token,
+    token_fingerprint,
+)
 from app.models import Shop
 from app.web.admin import bp
+from app.web.admin.refusals import refuse
 from app.web.shopify_home import PATCH_ID_TOKEN_PATH, _config, _passthrough, _request_input, ensure_installed
 from connectors.shopify.client import ReauthorizeRequired
 from connectors.shopify.session_token import admin_token_problem
@@ -32,8 +40,6 @@ from connectors.signature import same_secret
 
 # A WooCommerce admin session lasts a working day; the plugin hands out a new link anyway.
 SESSION_SECONDS = 8 * 3600
-SIGN_IN_HINT = ("Open the app from your shop's admin: in Shopify under Apps, in WordPress under "
-                "WooCommerce → Aftersales.")
 
 
 @dataclass
@@ -79,18 +85,17 @@ def authenticate_shopify():
     # it (it lives in App Bridge inside Shopify's iframe) nor make the browser attach it,
     # since it is no cookie. A form post therefore must carry it in the header, never the URL.
     if request.method == "POST" and not request.headers.get("Authorization", "").startswith("Bearer "):
-        abort(401, description="A change from the Shopify admin must carry the App Bridge id token "
-                               "(Authorization: Bearer). Reload the app and try again.")
+        refuse(401, N_("admin.refused.no_bearer"))
     result = shopify_app.verify_app_home_req(_request_input(), _config(), PATCH_ID_TOKEN_PATH)
     if not result.ok:
         return _passthrough(result.response)
     problem = admin_token_problem(result.id_token.claims)
     if problem:  # e.g. the checkout token a buyer holds: same secret and audience, not an admin
-        abort(401, description=f"Not an admin session token: {problem}.")
+        refuse(401, N_("admin.refused.not_admin_token"), problem=problem)
     domain = f"{result.shop}.myshopify.com"
     asked = request.args.get("shop")
     if asked and asked != domain:
-        abort(403, description=f"This id token belongs to {domain}, not to {asked}.")
+        refuse(403, N_("admin.refused.other_shops_token"), domain=domain, asked=asked)
     try:
         shop = ensure_installed(domain, result.id_token.token, result.id_token.claims)
     except ReauthorizeRequired as exc:
@@ -108,17 +113,16 @@ def authenticate_shopify():
 def _authenticate_session():
     shop_id = session.get("admin_shop_id")
     if shop_id is None or session.get("admin_until", 0) < time.time():
-        abort(401, description="You are not signed in, or your session ended. " + SIGN_IN_HINT)
+        refuse(401, N_("admin.refused.not_signed_in"), hint=True)
     shop = db.session.get(Shop, shop_id)
     if shop is None or not shop.active:
         session.clear()
-        abort(403, description="This shop is no longer connected to the app.")
+        refuse(403, N_("admin.refused.shop_gone"))
     asked = request.args.get("shop_key")
     if asked and asked != shop.shop_key:
-        abort(403, description="You are signed in to another shop. " + SIGN_IN_HINT)
+        refuse(403, N_("admin.refused.other_shop"), hint=True)
     if request.method == "POST" and not _csrf_ok(request.form.get("csrf_token", "")):
-        abort(403, description="This form is missing its security token or it is stale. Reload the page "
-                               "and send it again.")
+        refuse(403, N_("admin.refused.stale_form"))
     g.admin_lang = pick_locale(session.get("admin_locale"), shop.locale)
     g.admin = AdminSession(shop=shop, platform="woocommerce", csrf_token=session["csrf_token"],
                            actor=f"WordPress user {session.get('wp_user_id', 'unknown')}")
@@ -136,18 +140,28 @@ def _woocommerce_secret(shop_key: str) -> str | None:
     return shop.webhook_secret if shop else None
 
 
+def _asked_locale(token: str) -> str | None:
+    """The WordPress user's language a refused login link names (unverified: only for words)."""
+    try:
+        data = signer.peek(PURPOSE, token)
+    except signer.BadToken:
+        return None
+    locale = data.get("l") if isinstance(data, dict) else None
+    return locale if isinstance(locale, str) else None
+
+
 @bp.get("/login")
 def woocommerce_login():
     """Trade a one-use signed link from the WordPress plugin for our session cookie."""
     token = request.args.get("token", "")
     if not token:
-        abort(401, description="The login link has no token. " + SIGN_IN_HINT)
+        refuse(401, N_("admin.refused.no_login_token"), hint=True)
     try:
         claims = read_login_token(token, _woocommerce_secret, time.time())
     except LoginLinkError as exc:
-        abort(exc.status, description=exc.message)
+        refuse(exc.status, exc.message, signed_locale=_asked_locale(token))
     if not queues.redis.set(token_fingerprint(token), "1", nx=True, ex=MAX_LIFETIME_SECONDS + 60):
-        abort(403, description="This login link was already used. " + SIGN_IN_HINT)
+        refuse(403, N_("admin.refused.login_used"), hint=True, signed_locale=claims.locale)
     shop = db.session.scalars(select(Shop).where(Shop.shop_key == claims.shop_key)).one()
     session.clear()
     session.update(admin_shop_id=shop.id, wp_user_id=claims.wp_user_id,
