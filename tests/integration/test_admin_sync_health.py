@@ -58,7 +58,24 @@ def test_an_unknown_verdict_is_shown_as_it_is():
 def test_shopify_access_in_plain_words(client, shop):
     page = unescape(client.get("/admin/?locale=en", headers=bearer()).get_data(as_text=True))
     assert 'data-health="ok"' in page and "Shopify accepts the app's access" in page
-    assert "Last check" not in page  # no WooCommerce sync for Shopify shops
+    assert "Last check: none yet" in page  # reconciliation has not run for this shop yet
+
+
+def test_shopify_not_answering_the_sync_is_shopifys_trouble_not_the_merchants(client, shop):
+    """Reconciliation writes the same verdicts for Shopify shops; a 503 there is Shopify's."""
+    shop.sync_health, shop.last_synced_at = "store_unreachable: HTTP 503", SYNCED
+    db.session.commit()
+    page = unescape(client.get("/admin/?locale=en", headers=bearer()).get_data(as_text=True))
+    assert 'data-health="store_unreachable"' in page and 'role="alert"' in page
+    assert "Shopify did not answer the app's last check (HTTP 503)" in page
+    assert "www.shopifystatus.com" in page and "Check that the store is online" not in page
+    assert "1 Dec 2026, 08:30 UTC" in page
+    german = unescape(client.get("/admin/?locale=de", headers=bearer()).get_data(as_text=True))
+    assert "Shopify hat auf die letzte Prüfung der App nicht geantwortet (HTTP 503)" in german
+    shop.sync_health = "ok: 3 polled, 0 rechecked; webhooks 4 active"
+    db.session.commit()
+    healthy = unescape(client.get("/admin/?locale=en", headers=bearer()).get_data(as_text=True))
+    assert 'data-health="ok"' in healthy and "ok: 3 polled" in healthy
 
 
 def test_a_refused_shopify_renewal_says_when_and_what_to_do():

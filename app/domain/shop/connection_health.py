@@ -1,9 +1,11 @@
 """The shop's connection in plain words for the merchant: what the last check found, and
 what to do about it.
 
-WooCommerce: the periodic reconciliation's verdict (`shops.sync_health`, app/jobs/reconcile.py:
-`<kind>: <fixed phrase>`, never the store's own answer). Shopify: whether the shop refused
-to renew our access (`shops.needs_reauth_at`). The words are in the admin's language `lang`.
+Both platforms: the periodic reconciliation's verdict (`shops.sync_health`,
+app/jobs/reconcile.py: `<kind>: <fixed phrase>`, never the store's own answer). Shopify also:
+whether the shop refused to renew our access (`shops.needs_reauth_at`), which comes first; its
+failures are Shopify's, so their advice differs from a WooCommerce store's. The words are in
+the admin's language `lang`.
 """
 from __future__ import annotations
 
@@ -71,9 +73,22 @@ def woocommerce_health(verdict: str | None, lang: str = FALLBACK) -> Health:
     return Health(WARN, "unknown", translate(lang, "admin.health.unknown", verdict=verdict), detail=verdict)
 
 
-def shopify_health(needs_reauth_at, lang: str = FALLBACK) -> Health:
-    if needs_reauth_at is None:
-        return Health(OK, "ok", translate(lang, "admin.health.shopify_ok"))
-    moment = format_timestamp(lang, needs_reauth_at, timezone.utc)
-    return Health(BAD, "reauth", translate(lang, "admin.health.shopify_reauth", moment=moment),
-                  translate(lang, "admin.health.shopify_reauth_todo"))
+def shopify_health(needs_reauth_at, lang: str = FALLBACK, verdict: str | None = None) -> Health:
+    """A refused renewal first; else the last reconciliation's verdict, where Shopify (not the
+    merchant's server) is the one that did not answer."""
+    if needs_reauth_at is not None:
+        moment = format_timestamp(lang, needs_reauth_at, timezone.utc)
+        return Health(BAD, "reauth", translate(lang, "admin.health.shopify_reauth", moment=moment),
+                      translate(lang, "admin.health.shopify_reauth_todo"))
+    family, _, rest = (verdict or "").partition(": ")
+    if family == "store_unreachable":
+        return Health(WARN, family, translate(lang, "admin.health.shopify_unreachable", reason=rest),
+                      translate(lang, "admin.health.shopify_unreachable_todo"), detail=verdict or "")
+    return Health(OK, "ok", translate(lang, "admin.health.shopify_ok"), detail=verdict or "")
+
+
+def connection_health(shop, lang: str = FALLBACK) -> Health:
+    """The overview's panel for `shop`, whichever platform it is on."""
+    if shop.platform == "shopify":
+        return shopify_health(shop.needs_reauth_at, lang, shop.sync_health)
+    return woocommerce_health(shop.sync_health, lang)

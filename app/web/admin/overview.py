@@ -8,7 +8,7 @@ from sqlalchemy import and_, func, or_, select
 
 from app.domain.followups.fatigue import zone
 from app.domain.followups.survey import net_promoter_score
-from app.domain.shop.connection_health import shopify_health, woocommerce_health
+from app.domain.shop.connection_health import connection_health
 from app.extensions import db
 from app.models import MessageState, ScheduledMessage, WebhookDelivery
 from app.models.states import MESSAGE_PENDING
@@ -62,8 +62,7 @@ def overview():
         .order_by(WebhookDelivery.received_at.desc()).limit(RECENT_DELIVERIES)).all()
     now = datetime.now(timezone.utc)
     lang = admin_language()
-    health = shopify_health(shop.needs_reauth_at, lang) if shop.platform == "shopify" \
-        else woocommerce_health(shop.sync_health, lang)
+    health = connection_health(shop, lang)
     client_id = current_app.config["SHOPIFY_API_KEY"]
     placements = [(placement, editor_link(shop.domain, client_id, placement))
                   for placement in PLACEMENTS] if shop.platform == "shopify" else []
