@@ -61,6 +61,9 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         # MAIL_FROM is the envelope sender), the secret of POST /webhooks/mail-feedback
         # (unset: no endpoint), and how many soft bounces in 90 days end mail to an address.
         "BOUNCE_DOMAIN": (env.get("BOUNCE_DOMAIN") or "").strip().lower() or None,
+        # What a shop's own sender domain includes in its SPF record so our relay may send for
+        # it; unset: _spf.<MAIL_FROM's domain> (app/domain/shop/sender_domains.py spf_include).
+        "SPF_INCLUDE": (env.get("SPF_INCLUDE") or "").strip().lower() or None,
         "MAIL_FEEDBACK_SECRET": env.get("MAIL_FEEDBACK_SECRET") or None,
         "SOFT_BOUNCE_LIMIT": _int(env, "SOFT_BOUNCE_LIMIT", 3, minimum=1),
         "MAILBOX_DIR": env.get("MAILBOX_DIR") or None,
