@@ -95,7 +95,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         # Errors to Sentry (app/observability/sentry.py) when set; SENTRY_ENVIRONMENT and SENTRY_RELEASE are
         # read by the SDK itself.
         "SENTRY_DSN": env.get("SENTRY_DSN") or None,
-        # The name server asked for custom-domain proofs (TXT): "host", "host:port" or "[v6]:port";
+        # The name server asked for TXT records (custom-domain proofs, sender domains): "host",
+        # "host:port" or "[v6]:port";
         # unset: the system's (/etc/resolv.conf).
         "DNS_RESOLVER": (env.get("DNS_RESOLVER") or "").strip() or None,
         # Request bodies: Flask's MAX_CONTENT_LENGTH caps every one while it is read (a chunked
