@@ -26,6 +26,10 @@ from app.mail.mime import OutgoingMail, mailbox
 from app.models import SenderDomain
 
 MAX_SHOPS = 1024
+# The headers the signature covers when present: what a reader sees and acts on, RFC 8058's
+# one-click pair among them (a receiver honours List-Unsubscribe-Post only under a signature).
+SIGNED_HEADERS = ("from", "to", "reply-to", "subject", "date", "message-id", "content-language",
+                  "list-unsubscribe", "list-unsubscribe-post", "list-id")
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,12 @@ class SignedMail(OutgoingMail):
         data = super().as_bytes()
         if self.own is None:
             return data
+        present = {name.lower() for name, _value in self.headers}
+        signed = [name.encode("ascii") for name in SIGNED_HEADERS if name in present]
         signature = dkim.sign(data, self.own.selector.encode("ascii"), self.own.domain.encode("ascii"),
-                              self.own.private_key, canonicalize=(b"relaxed", b"relaxed"), linesep=b"\r\n")
+                              self.own.private_key, canonicalize=(b"relaxed", b"relaxed"),
+                              include_headers=[*signed, b"mime-version", b"content-type", b"from"],
+                              linesep=b"\r\n")
         return signature + data
 
 
@@ -64,7 +72,8 @@ def _load(shop_id: int) -> OwnSender | None:
         row = conn.execute(statement).first()
     if row is None:
         return None
-    return OwnSender(f"{row.local_part}@{row.domain}", row.domain, row.selector, row.private_key.encode("ascii"))
+    return OwnSender(f"{row.local_part}@{row.domain}", row.domain, row.selector,
+                     row.private_key.encode("ascii"))
 
 
 def own_sender(shop: Any) -> OwnSender | None:

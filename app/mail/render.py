@@ -71,7 +71,8 @@ def render_message(message: ScheduledMessage, order: Order | None = None) -> Out
         # RFC 8058 one-click: mailbox providers POST to the link; GET only shows a page.
         headers += [("List-Unsubscribe", f"<{unsubscribe}>"),
                     ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"), ("List-Id", list_id(message))]
-    mail = OutgoingMail(sender=sender_addr, recipient=message.customer.email, headers=headers, text=text, html=html)
+    mail = OutgoingMail(sender=sender_addr, recipient=message.customer.email, headers=headers, text=text,
+                        html=html)
     # The shop's own verified sender domain, if any: its From and DKIM signature (app/mail/own_sender.py).
     return from_own_domain(mail, order.shop, sender_display_name(order.shop.name) or sender_name)
 

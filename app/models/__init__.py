@@ -22,6 +22,7 @@ __all__ = [
     "Customer", "DataExport", "DeliveryState", "EngagementCount", "IssuedVoucherRow", "LearnedIntervals",
     "MailFeedback", "MessageState", "ModuleClick", "Order", "OrderAttribution", "OrderLine",
     "OrderStatusView", "Refund",
-    "ScheduledMessage", "SenderDomain", "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer",
+    "ScheduledMessage", "SenderDomain", "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression",
+    "SurveyAnswer",
     "TestRecipient", "TrackingEvent", "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
 ]

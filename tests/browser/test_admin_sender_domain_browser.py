@@ -17,8 +17,9 @@ pytestmark = pytest.mark.browser
 require_browser()
 DOMAIN = "mail.laden.example"
 WORDS = {
-    "de": {"locale": "de_DE", "save": "Speichern", "check": "Jetzt prüfen", "saved": "mit einem neuen DKIM-Schlüssel",
-           "right": "Gefunden und richtig.", "different": "Gefunden, aber anders.", "default": "Unsere Adresse:"},
+    "de": {"locale": "de_DE", "save": "Speichern", "check": "Jetzt prüfen",
+           "saved": "mit einem neuen DKIM-Schlüssel", "right": "Gefunden und richtig.",
+           "different": "Gefunden, aber anders.", "default": "Unsere Adresse:"},
     "en": {"locale": "en_GB", "save": "Save", "check": "Check now", "saved": "with a new DKIM key",
            "right": "Found and right.", "different": "Found, but different.", "default": "Our address:"},
 }

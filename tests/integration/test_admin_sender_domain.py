@@ -30,14 +30,16 @@ def _text(response) -> str:
                "different": "Found, but different.", "right": "Found and right.",
                "verified": "Both records check out", "from": "Your mails go out from Laden <service@"}),
 ])
-def test_the_admin_page_sets_the_domain_shows_the_records_and_checks_them(app, wc_shop, fake_dns, locale, words):
+def test_the_admin_page_sets_the_domain_shows_the_records_and_checks_them(app, wc_shop, fake_dns, locale,
+                                                                          words):
     client = app.test_client()
     assert client.get(login_link(wc_shop, locale=locale)).status_code == 303
     token = csrf_token(client, "/admin/sender-domain")
     refused = client.post("/admin/sender-domain", data={"sender_domain": "gmx.de", "local_part": "",
                                                         "csrf_token": token})
     assert refused.status_code == 422 and words["provider"] in _text(refused)
-    ours = client.post("/admin/sender-domain", data={"sender_domain": "app.example.test", "csrf_token": token})
+    ours = client.post("/admin/sender-domain", data={"sender_domain": "app.example.test",
+                                                     "csrf_token": token})
     assert ours.status_code == 422
 
     saved = client.post("/admin/sender-domain", data={"sender_domain": "Laden.Example.DE", "local_part": "",
@@ -64,8 +66,8 @@ def test_the_admin_page_sets_the_domain_shows_the_records_and_checks_them(app, w
     assert words["verified"] in _text(done) and _text(done).count(words["right"]) == 2
     assert words["from"] + "laden.example.de>" in _text(done)
 
-    kept = client.post("/admin/sender-domain", data={"sender_domain": "laden.example.de", "local_part": "Hallo",
-                                                     "csrf_token": token})
+    kept = client.post("/admin/sender-domain", data={"sender_domain": "laden.example.de",
+                                                     "local_part": "Hallo", "csrf_token": token})
     assert kept.status_code == 200
     db.session.expire_all()
     row = db.session.get(SenderDomain, wc_shop.id)
@@ -74,5 +76,6 @@ def test_the_admin_page_sets_the_domain_shows_the_records_and_checks_them(app, w
     client.post("/admin/sender-domain", data={"sender_domain": "", "csrf_token": token})
     db.session.expire_all()
     assert db.session.get(SenderDomain, wc_shop.id) is None
-    changes = db.session.scalars(select(SettingChange.summary).where(SettingChange.area == "sender_domain")).all()
+    changes = db.session.scalars(select(SettingChange.summary)
+                                 .where(SettingChange.area == "sender_domain")).all()
     assert len(changes) == 3 and any("laden.example.de" in change for change in changes)

@@ -81,12 +81,13 @@ def test_the_check_tells_each_record_right_different_missing_or_unanswered(named
     assert (nothing.dkim.verdict, nothing.spf.verdict, nothing.dmarc.verdict) == (MISSING, MISSING, MISSING)
     assert not apply_check(named, nothing, NOW) and named.verified_at is None
 
-    fake_dns.publish(dkim_name(named.selector, DOMAIN), "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8Aold")
+    old_key = "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8Aold"
+    fake_dns.publish(dkim_name(named.selector, DOMAIN), old_key)
     fake_dns.publish(DOMAIN, "v=spf1 mx include:_spf.google.com -all")
     fake_dns.publish(dmarc_name(DOMAIN), "v=DMARC1; p=quarantine")
     wrong = check(named, INCLUDE, fake_dns.address)
     assert wrong.dkim.verdict == wrong.spf.verdict == DIFFERENT
-    assert wrong.dkim.found == ("v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8Aold",)
+    assert wrong.dkim.found == (old_key,)
     assert wrong.spf.found == ("v=spf1 mx include:_spf.google.com -all",)
     assert wrong.dmarc.verdict == RIGHT  # advice only: any DMARC record is the merchant's own
 
@@ -101,7 +102,8 @@ def test_the_check_tells_each_record_right_different_missing_or_unanswered(named
     assert silent.dkim.verdict == silent.spf.verdict == UNANSWERED
     assert apply_check(named, silent, NOW + timedelta(days=1)) and named.verified_at == NOW
     db.session.commit()
-    assert db.session.get(SenderDomain, named.shop_id).last_check["dkim"] == {"verdict": UNANSWERED, "found": []}
+    stored = db.session.get(SenderDomain, named.shop_id).last_check
+    assert stored["dkim"] == {"verdict": UNANSWERED, "found": []}
 
 
 def test_a_verified_domain_sends_from_the_shop_signed_with_its_key(app, shop, verified_domain, fake_dns,
@@ -120,6 +122,10 @@ def test_a_verified_domain_sends_from_the_shop_signed_with_its_key(app, shop, ve
     assert f"d={DOMAIN}" in signature and f"s={verified_domain.selector}" in signature
     assert "c=relaxed/relaxed" in signature and "a=rsa-sha256" in signature
     assert dkim.verify(raw, dnsfunc=dns_for_dkimpy(fake_dns))
+    covered = "".join(signature.split("h=", 1)[1].split(";", 1)[0].split()).split(":")
+    assert covered.count("from") == 2  # over-signed: a second From added on the way breaks it
+    assert {"to", "reply-to", "subject", "date", "message-id"} <= set(covered)
+    assert not dkim.verify(b"From: Someone Else <x@example.org>\r\n" + raw, dnsfunc=dns_for_dkimpy(fake_dns))
     tampered = raw.replace(b"Subject: ", b"Subject: Re: ", 1)
     assert not dkim.verify(tampered, dnsfunc=dns_for_dkimpy(fake_dns))
 

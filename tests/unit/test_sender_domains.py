@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+import dkim
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -29,6 +30,7 @@ from app.domain.shop.sender_domains import (
     verified,
 )
 from app.keys.dkim_keys import new_key_pair
+from app.mail.own_sender import OwnSender, SignedMail
 
 OURS = ("app.example.test", "mail.example.test", "bounces.example.test")
 INCLUDE = "_spf.mail.example.test"
@@ -62,7 +64,8 @@ def test_the_errors_speak_german_too():
 
 
 @pytest.mark.parametrize(("typed", "stored", "ok"), [
-    ("", DEFAULT_LOCAL_PART, True), ("Kundenservice", "kundenservice", True), ("info.shop", "info.shop", True),
+    ("", DEFAULT_LOCAL_PART, True), ("Kundenservice", "kundenservice", True),
+    ("info.shop", "info.shop", True),
     ("a b", "a b", False), ("x@y", "x@y", False), (".lead", ".lead", False), ("ü", "ü", False),
     ("a" * 65, "a" * 65, False),
 ])
@@ -142,3 +145,22 @@ def test_dmarc_is_only_reported():
 ])
 def test_mail_goes_from_the_domain_only_while_both_records_check_out(dkim, spf, was, now):
     assert verified(Verdict(dkim), Verdict(spf), was) is now
+
+
+def test_a_signed_mail_covers_the_one_click_unsubscribe_pair_and_verifies_on_every_writing():
+    pair = new_key_pair()
+    own = OwnSender("service@example.de", "example.de", pair.selector, pair.private_pem.encode())
+    headers = [("From", "Laden <service@example.de>"), ("To", "kundin@example.org"), ("Subject", "Grüße"),
+               ("List-Unsubscribe", "<https://app.example.test/u/x>"),
+               ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"), ("X-Aftersales-Ref", "m1-00")]
+    mail = SignedMail(sender="mail@app.example.test", recipient="kundin@example.org", headers=headers,
+                      text="Hallo\n", html="<p>Hallo</p>", own=own)
+    published = {f"{pair.selector}._domainkey.example.de".encode(): dkim_value(pair.public_key).encode()}
+
+    def lookup(name: bytes, timeout: int = 5) -> bytes | None:
+        return published.get(name.rstrip(b"."))
+
+    first, second = mail.as_bytes(), mail.as_bytes()  # a new MIME boundary each time, signed anew
+    assert first != second and dkim.verify(first, dnsfunc=lookup) and dkim.verify(second, dnsfunc=lookup)
+    covered = "".join(mail.parsed()["DKIM-Signature"].split("h=", 1)[1].split(";", 1)[0].split()).split(":")
+    assert {"list-unsubscribe", "list-unsubscribe-post"} <= set(covered) and "x-aftersales-ref" not in covered

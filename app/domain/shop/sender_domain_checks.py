@@ -44,7 +44,8 @@ def sender_domain_of(session: Session, shop_id: int) -> SenderDomain | None:
     return session.get(SenderDomain, shop_id)
 
 
-def set_sender_domain(session: Session, shop: Shop, domain: str | None, local_part: str) -> SenderDomain | None:
+def set_sender_domain(session: Session, shop: Shop, domain: str | None,
+                      local_part: str) -> SenderDomain | None:
     """Store the shop's sender domain. A new domain gets a new key and selector and starts
     unverified; the same domain keeps its key and verification (only the local part moves);
     None removes the domain and its key."""

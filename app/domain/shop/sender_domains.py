@@ -143,7 +143,8 @@ def dkim_verdict(values: set[str], public_key: str) -> Verdict:
 
 
 def _spf_records(values: set[str]) -> list[str]:
-    return sorted(v.strip() for v in values if v.strip().lower() == "v=spf1" or v.strip().lower().startswith("v=spf1 "))
+    words = ((value.strip(), value.strip().lower()) for value in values)
+    return sorted(value for value, lower in words if lower == "v=spf1" or lower.startswith("v=spf1 "))
 
 
 def _includes(record: str, include: str) -> bool:

@@ -102,7 +102,8 @@ def save_sender_domain() -> ResponseReturnValue:
               "local_part": request.form.get("local_part", "")}
     domain, domain_error = parse_sender_domain(values["sender_domain"], own_domains(), lang)
     local_part, local_error = parse_local_part(values["local_part"], lang)
-    errors = {key: error for key, error in (("sender_domain", domain_error), ("local_part", local_error)) if error}
+    found = (("sender_domain", domain_error), ("local_part", local_error))
+    errors = {key: error for key, error in found if error}
     if errors:
         return _page(422, values=values, errors=errors)
     row = sender_domain_of(db.session, shop.id)
