@@ -61,6 +61,9 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         # MAIL_FROM is the envelope sender), the secret of POST /webhooks/mail-feedback
         # (unset: no endpoint), and how many soft bounces in 90 days end mail to an address.
         "BOUNCE_DOMAIN": (env.get("BOUNCE_DOMAIN") or "").strip().lower() or None,
+        # What a shop's own sender domain includes in its SPF record so our relay may send for
+        # it; unset: _spf.<MAIL_FROM's domain> (app/domain/shop/sender_domains.py spf_include).
+        "SPF_INCLUDE": (env.get("SPF_INCLUDE") or "").strip().lower() or None,
         "MAIL_FEEDBACK_SECRET": env.get("MAIL_FEEDBACK_SECRET") or None,
         "SOFT_BOUNCE_LIMIT": _int(env, "SOFT_BOUNCE_LIMIT", 3, minimum=1),
         "MAILBOX_DIR": env.get("MAILBOX_DIR") or None,
@@ -92,7 +95,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
         # Errors to Sentry (app/observability/sentry.py) when set; SENTRY_ENVIRONMENT and SENTRY_RELEASE are
         # read by the SDK itself.
         "SENTRY_DSN": env.get("SENTRY_DSN") or None,
-        # The name server asked for custom-domain proofs (TXT): "host", "host:port" or "[v6]:port";
+        # The name server asked for TXT records (custom-domain proofs, sender domains): "host",
+        # "host:port" or "[v6]:port";
         # unset: the system's (/etc/resolv.conf).
         "DNS_RESOLVER": (env.get("DNS_RESOLVER") or "").strip() or None,
         # Request bodies: Flask's MAX_CONTENT_LENGTH caps every one while it is read (a chunked

@@ -14,6 +14,7 @@ from app.db.base import Base
 from app.db.migrate import upgrade
 from app.devstack.embedded_redis import start_embedded_redis
 from app.extensions import db, queues
+from app.mail.own_sender import own_senders
 from app.mail.snapshot import shop_modules
 from app.queues import QUEUE_NAMES
 from app.web.presented_cache import presented
@@ -84,6 +85,7 @@ def app(config):
         _empty_tables()
         presented.clear()
         shop_modules.clear()
+        own_senders.clear()
         queues.redis.flushdb()
     assert not unpaid, "bulk statements that moved no facts version:\n" + "\n".join(unpaid)
 

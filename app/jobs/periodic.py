@@ -42,6 +42,7 @@ from app.jobs.reconcile import reconcilable_shops, reconcile_job_id, reconcile_s
 from app.jobs.replenishment import MODULE as REPLENISHMENT_MODULE
 from app.jobs.replenishment import learn_job_id, learn_replenishment_intervals
 from app.jobs.runtime import job
+from app.jobs.sender_domain_checks import recheck_sender_domain, sender_check_job_id, sender_domain_shops
 from app.jobs.transit_learning import MODULE as TRANSIT_MODULE
 from app.jobs.transit_learning import learn_transit_job_id, learn_transit_ranges
 from app.observability.privacy_scrub import scrub_addresses
@@ -83,6 +84,10 @@ PERIODIC: tuple[Periodic, ...] = (
              shops=partial(shops_with_module, REPLENISHMENT_MODULE), job_id=learn_job_id),
     Periodic("transit_learning", learn_transit_ranges, every=timedelta(days=1),
              shops=partial(shops_with_module, TRANSIT_MODULE), job_id=learn_transit_job_id),
+    # Shops' own sender domains: verified once their DKIM and SPF records check out, back to
+    # our From when they stop checking out.
+    Periodic("sender_domains", recheck_sender_domain, every=timedelta(days=1),
+             shops=sender_domain_shops, job_id=sender_check_job_id),
     Periodic("carrier_polls", enqueue_carrier_pass, every=timedelta(minutes=1)),
     # Fold view and click counts, credit orders to the modules clicked before them.
     Periodic("engagement", enqueue_engagement_pass, every=timedelta(minutes=1)),

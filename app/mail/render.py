@@ -16,6 +16,7 @@ from app.links.tracking_page import tracking_url
 from app.links.unsubscribe import list_id, unsubscribe_url
 from app.mail.kind_context import kind_context
 from app.mail.mime import OutgoingMail, mailbox
+from app.mail.own_sender import from_own_domain
 from app.models import Order, ScheduledMessage
 from app.presenters import load_for_presenting, order_status
 
@@ -70,7 +71,10 @@ def render_message(message: ScheduledMessage, order: Order | None = None) -> Out
         # RFC 8058 one-click: mailbox providers POST to the link; GET only shows a page.
         headers += [("List-Unsubscribe", f"<{unsubscribe}>"),
                     ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"), ("List-Id", list_id(message))]
-    return OutgoingMail(sender=sender_addr, recipient=message.customer.email, headers=headers, text=text, html=html)
+    mail = OutgoingMail(sender=sender_addr, recipient=message.customer.email, headers=headers, text=text,
+                        html=html)
+    # The shop's own verified sender domain, if any: its From and DKIM signature (app/mail/own_sender.py).
+    return from_own_domain(mail, order.shop, sender_display_name(order.shop.name) or sender_name)
 
 
 def _render_parts(base: str, context: dict) -> tuple[str, str, str]:
@@ -94,7 +98,8 @@ ADDRESS_MARKS = str.maketrans("", "", "<>@\uff20\ufe6b\uff1c\uff1e")
 
 
 def sender_display_name(shop_name: str | None) -> str:
-    """The shop's name as the From display name: the sender address is always ours (MAIL_FROM)."""
+    """The shop's name as the From display name: the address is ours (MAIL_FROM) unless the
+    shop's own sender domain checks out (app/mail/own_sender.py)."""
     return " ".join((shop_name or "").translate(ADDRESS_MARKS).split())
 
 

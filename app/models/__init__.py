@@ -7,6 +7,7 @@ from app.models.message import ScheduledMessage
 from app.models.order import Customer, Order, OrderLine
 from app.models.privacy import DataExport
 from app.models.refund import Refund
+from app.models.sender_domain import SenderDomain
 from app.models.setting_change import SettingChange
 from app.models.shipment import Shipment, TrackingEvent
 from app.models.shop import Shop, ShopModule, utcnow
@@ -21,6 +22,7 @@ __all__ = [
     "Customer", "DataExport", "DeliveryState", "EngagementCount", "IssuedVoucherRow", "LearnedIntervals",
     "MailFeedback", "MessageState", "ModuleClick", "Order", "OrderAttribution", "OrderLine",
     "OrderStatusView", "Refund",
-    "ScheduledMessage", "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression", "SurveyAnswer",
+    "ScheduledMessage", "SenderDomain", "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression",
+    "SurveyAnswer",
     "TestRecipient", "TrackingEvent", "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",
 ]

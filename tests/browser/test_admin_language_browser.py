@@ -18,7 +18,8 @@ SHOTS = ARTIFACTS / "admin-i18n"
 USER_LOCALES = {"de": "de_DE", "en": "en_GB"}
 # Words of the English pages, one per page: the English side must show, too.
 ENGLISH = {"/admin/": "Mail today", "/admin/modules": "Order-status block", "/admin/content": "New entry",
-           "/admin/tracking-address": "Custom domain", "/admin/carrier-tracking": "How parcels are followed",
+           "/admin/tracking-address": "Custom domain", "/admin/sender-domain": "Your own sender domain",
+           "/admin/carrier-tracking": "How parcels are followed",
            "/admin/carriers": "How these figures are counted", "/admin/legal": "Quiet hours and caps",
            "/admin/privacy": "Create an export", "/admin/suppressions": "Your suppression list",
            "/admin/previews": "Test addresses", "/admin/activity": "Setting changes", "/admin/mail": "Period",

@@ -39,6 +39,8 @@ GERMAN = {
                        "Bearbeitungstage vor dem Versand"),
     "/admin/content": ("Inhalte & Design", "Standardsprache", "Neuer Eintrag", "Banner und Gutscheincode"),
     "/admin/tracking-address": ("Adresse der Tracking-Seite", "Eigene Domain", "Adresse speichern"),
+    "/admin/sender-domain": ("Absenderdomain", "Absender deiner Mails", "Eigene Absenderdomain (optional)",
+                             "Adresse vor dem @"),
     "/admin/carrier-tracking": ("Wie Pakete verfolgt werden", "Dein eigener API-Schlüssel"),
     "/admin/carriers": ("Zeitraum", "Letzte 90 Tage", "Wie diese Zahlen gezählt werden"),
     "/admin/legal": ("Einwilligung in Werbung", "Ruhezeiten und Obergrenzen", "§ 7 Abs. 3 UWG"),

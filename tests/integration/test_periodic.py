@@ -41,17 +41,19 @@ def test_the_table_keeps_the_intervals_the_self_throttling_calls_had(app):
     assert seconds == {
         "dispatch": None, "reconciliations": reconcile,
         "recommendation_refreshes": 3600.0, "interval_learning": 86400.0,
-        "transit_learning": 86400.0, "carrier_polls": 60.0, "engagement": 60.0, "purged_shops": None,
-        "purged_mail_reports": None, "dropped_webhook_bodies": None, "purged_data_exports": None}
+        "transit_learning": 86400.0, "sender_domains": 86400.0, "carrier_polls": 60.0, "engagement": 60.0,
+        "purged_shops": None, "purged_mail_reports": None, "dropped_webhook_bodies": None,
+        "purged_data_exports": None}
     assert [e.name for e in PERIODIC if e.shops] == [
-        "reconciliations", "recommendation_refreshes", "interval_learning", "transit_learning"]
+        "reconciliations", "recommendation_refreshes", "interval_learning", "transit_learning",
+        "sender_domains"]
 
 
 def test_the_tick_returns_every_count_it_returned_before(app):
     counts = run_periodic()
     assert set(counts) == {
         "queued", "redriven_messages", "redriven_deliveries", "redriven_retries", "reconciliations",
-        "recommendation_refreshes", "interval_learning", "transit_learning",
+        "recommendation_refreshes", "interval_learning", "transit_learning", "sender_domains",
         "carrier_polls", "engagement", "purged_shops", "purged_mail_reports", "dropped_webhook_bodies",
         "purged_data_exports"}
 

@@ -125,8 +125,10 @@ def test_rendering_a_mail_costs_three_queries_whatever_the_session_holds(app, sh
 
 def test_the_send_job_reads_message_order_and_history_once(app, planned_message):
     """Claim, the message with its order whole, the shop's modules, the suppression list, the
-    order's mails, the buyer's other review requests and newer orders, the sent mark: the
-    re-check and the rendering share one load (they used to cost sixteen statements)."""
+    order's mails, the buyer's other review requests and newer orders, the shop's sender
+    domain (app/mail/own_sender.py; like the modules, once per shop and facts version), the
+    sent mark: the re-check and the rendering share one load (they used to cost sixteen
+    statements)."""
     from sqlalchemy import update
 
     from app.jobs.messages import send_message
@@ -138,5 +140,5 @@ def test_the_send_job_reads_message_order_and_history_once(app, planned_message)
     db.session.remove()
     with recorded_statements() as statements:
         assert send_message(message_id) == "sent"
-    assert len(statements) == 8, "\n---\n".join(s[:120] for s in statements)
+    assert len(statements) == 9, "\n---\n".join(s[:120] for s in statements)
     assert app.extensions["mail_sender"].outbox[0]["Subject"]

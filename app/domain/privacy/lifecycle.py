@@ -29,6 +29,7 @@ from app.models import (
     ModuleClick,
     Order,
     ScheduledMessage,
+    SenderDomain,
     Shipment,
     Shop,
     Suppression,
@@ -45,10 +46,14 @@ REDACT_GRACE = timedelta(days=30)
 
 
 def uninstall_shop(session: Session, shop: Shop, now: datetime) -> None:
-    """Stop all work: mark uninstalled, forget credentials, cancel every pending mail."""
+    """Stop all work: mark uninstalled, forget credentials (the sender domain's DKIM key
+    among them), cancel every pending mail."""
     shop.uninstalled_at = now
     shop.redact_after = now + REDACT_GRACE
     shop.access_token = shop.refresh_token = None
+    sender_domain = session.get(SenderDomain, shop.id)
+    if sender_domain is not None:
+        session.delete(sender_domain)
     session.execute(
         update(ScheduledMessage)
         .where(ScheduledMessage.shop_id == shop.id, ScheduledMessage.state.in_(MESSAGE_PENDING))

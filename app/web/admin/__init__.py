@@ -32,6 +32,7 @@ from app.web.admin import (  # noqa: E402,F401
     overview,
     previews,
     privacy,
+    sender_domain,
     suppressions,
     tracking_address,
     tracking_providers,

@@ -16,7 +16,7 @@ from app.web.admin.layout import render_page
 # Where a change was made: message ids of the page (or part) names.
 PAGES = {"content": N_("admin.nav.content"), "faq": N_("admin.modules.faq.title"),
          "banner": N_("admin.modules.banner.title"), "legal": N_("admin.nav.legal"),
-         "tracking_address": N_("admin.nav.tracking_address"),
+         "tracking_address": N_("admin.nav.tracking_address"), "sender_domain": N_("admin.nav.sender_domain"),
          "tracking_providers": N_("admin.nav.tracking_providers"),
          "suppressions": N_("admin.nav.suppressions")}
 

@@ -12,6 +12,7 @@ from app.web.admin.admin_text import admin_language
 # (endpoint, message id of its label)
 NAV = (("admin.overview", N_("admin.nav.overview")), ("admin.modules", N_("admin.nav.modules")),
        ("admin.content", N_("admin.nav.content")), ("admin.tracking_address", N_("admin.nav.tracking_address")),
+       ("admin.sender_domain", N_("admin.nav.sender_domain")),
        ("admin.tracking_providers", N_("admin.nav.tracking_providers")),
        ("admin.carriers", N_("admin.nav.carriers")), ("admin.mail_outcomes", N_("admin.nav.mail_outcomes")),
        ("admin.earnings", N_("admin.nav.earnings")), ("admin.legal", N_("admin.nav.legal")),
