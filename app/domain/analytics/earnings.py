@@ -25,6 +25,7 @@ from app.domain.analytics.holdout import in_holdout
 from app.domain.analytics.uplift import Uplift, welch_uplift
 from app.domain.analytics.week_buckets import local_buckets
 from app.domain.followups.fatigue import zone
+from app.domain.orders.placed_times import placed_at
 from app.models import EngagementCount, Order, OrderAttribution, Refund, Shop
 
 REPEAT_WINDOW = timedelta(days=30)
@@ -68,12 +69,6 @@ def net_revenue(total: Decimal | None, refunded: Decimal | None, cancelled_at: d
     if cancelled_at is not None or financial_status in NO_REVENUE_STATES:
         return Decimal(0)
     return max(Decimal(total or 0) - Decimal(refunded or 0), Decimal(0))
-
-
-def placed_at(order: type[Order] = Order) -> ColumnElement[datetime]:
-    """When the order was placed (the platform's time, else when we stored it): the
-    expression migration 0025 indexes with the shop."""
-    return func.coalesce(order.placed_at, order.created_at)
 
 
 def net_revenue_sql(order: type[Order] = Order) -> ColumnElement[Decimal]:
