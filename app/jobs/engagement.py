@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from datetime import date, datetime, timezone
 
 from sqlalchemy import select
@@ -51,7 +52,7 @@ def fold_counts() -> int:
 
 
 def _count_rows(taken: dict[tuple[date, int, str, str], dict[str, int]],
-                zones: dict[int, str | None]) -> list[dict]:
+                zones: Mapping[int, str | None]) -> list[dict]:
     """One row per shop, local day, surface and module (quarter hours of one day added up);
     shops no longer there are left out."""
     found: dict[tuple[int, date, str, str], dict[str, int]] = {}

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event, text
-from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZES = [int(n) for n in os.environ.get("SCALE_SIZES", "10000 100000 1000000").split()]
@@ -43,7 +42,8 @@ class StatementRows:
     """Rows handed to Python and the statements' SQL, while switched on."""
 
     def __init__(self, engine: Engine) -> None:
-        self.rows, self.statements, self.on = 0, [], False
+        self.rows, self.on = 0, False
+        self.statements: list[tuple[str, Any]] = []
         event.listen(engine, "after_cursor_execute", self._after)
 
     def _after(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
@@ -52,7 +52,7 @@ class StatementRows:
             self.statements.append((statement, parameters))
 
 
-def pages(session: Session, shop: Any, now: datetime) -> dict[str, Callable[[], object]]:
+def pages(session: Any, shop: Any, now: datetime) -> dict[str, Callable[[], object]]:
     """Each admin page's figures, for its default range, as the page computes them."""
     from app.domain.analytics.earnings import earnings_report
     from app.domain.analytics.mail_outcomes import mail_outcomes
@@ -81,7 +81,7 @@ def database_rows(conn: Any) -> int:
                                 "WHERE datname = current_database()")))
 
 
-def sequential_scans(session: Session, statements: list[tuple[str, Any]]) -> list[str]:
+def sequential_scans(session: Any, statements: list[tuple[str, Any]]) -> list[str]:
     """The tables among orders and shipments that a plan of these statements scans whole."""
     found = set()
     for statement, parameters in statements:
@@ -103,6 +103,7 @@ def measure(app: Any, engine: Engine, shop_id: int, now: datetime, watch: Statem
     with app.app_context():
         session = db.session
         shop = session.get(Shop, shop_id)
+        assert shop is not None
         load_modules(session, shop)
         for name, compute in pages(session, shop, now).items():
             compute()  # warm: plans and caches, as on a live server
@@ -177,6 +178,7 @@ def main() -> int:
         app = create_app()
         with app.app_context():
             engine = db.engine
+            assert engine is not None
             seeded = seed(engine, size, SEED, now)
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 began = time.monotonic()

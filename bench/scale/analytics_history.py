@@ -129,7 +129,7 @@ def seed(engine: Engine, size: int, seed: int, now: datetime) -> Seeded:
     written = 0
     raw = engine.raw_connection()
     try:
-        driver = raw.driver_connection
+        driver: Any = raw.driver_connection
         written += _copy(driver, "customers", ("id", "shop_id", "platform_customer_id", "email", "marketing_consent"),
                          iter(customers))
         written += _copy(driver, "orders", ("id", "shop_id", "customer_id", "platform_order_id", "name", "currency",
