@@ -13,7 +13,9 @@ from app.domain.analytics.engagement_counts import LOOKUP, PAGE, VIEWS, buffer, 
 from app.domain.analytics.wismo import wismo_report
 from app.extensions import db
 from app.jobs.engagement import fold_counts
-from app.models import EngagementCount, Shop
+from app.models import EngagementCount, MessageState, ScheduledMessage, Shop
+from app.web.admin.overview import mail_counts
+from tests.support.factories import make_order
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -72,3 +74,17 @@ def test_quarter_hours_of_one_local_day_make_one_row(app, shop, counts_clean):
     rows = {(row.day, row.module): row.views for row in db.session.scalars(
         select(EngagementCount).where(EngagementCount.shop_id == shop.id))}
     assert rows == {(date(2026, 7, 1), PAGE): 4, (date(2026, 7, 1), "reorder"): 3}
+
+
+def test_the_overviews_today_is_the_shops_day_on_a_clock_change(app, shop):
+    """29 March 2026 has 23 hours in Berlin: a mail due at 00:30 on the 30th is tomorrow's, though
+    it is due less than 24 hours after the 29th's midnight."""
+    order = make_order(shop)
+    db.session.flush()
+    for sequence, due in enumerate((berlin(2026, 3, 29, 23, 30), berlin(2026, 3, 30, 0, 30))):
+        db.session.add(ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer_id,
+                                        kind="shipped", sequence=sequence, stream="transactional", send_at=due,
+                                        state=MessageState.PLANNED))
+    db.session.commit()
+    assert mail_counts(shop.id, shop.timezone, berlin(2026, 3, 29, 12, 0))["planned"] == 1
+    assert mail_counts(shop.id, shop.timezone, berlin(2026, 3, 30, 0, 5))["planned"] == 2  # both due by now or today
