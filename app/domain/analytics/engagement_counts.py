@@ -26,6 +26,7 @@ from datetime import date, datetime, timezone
 
 import redis
 
+from app.domain.followups.fatigue import zone
 from app.extensions import queues
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,6 @@ def _parse_when(text: str) -> date:
 
 def local_day(when: date, tz_name: str | None) -> date:
     """The shop's day of a count: a UTC moment in the shop's zone; a day is taken as it is."""
-    from app.domain.followups.fatigue import zone
-
     if isinstance(when, datetime):
         return when.astimezone(zone(tz_name)).date()
     return when
