@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run test bench scale lint extensions plugin shopify-extension shopify-config browser-deps a11y-deps php-deps clean real-woocommerce messages phpcs-deps phpcs plugin-messages
+.PHONY: install lock run test bench scale scale-analytics lint extensions plugin shopify-extension shopify-config browser-deps a11y-deps php-deps clean real-woocommerce messages phpcs-deps phpcs plugin-messages
 
 install: $(STAMP)
 
@@ -80,9 +80,15 @@ bench: install browser-deps
 # Cost per order at growing database sizes (PostgreSQL at SCALE_DATABASE_URL, default the local
 # server's aftersales_scale, recreated): history seeded in bulk, then a sample day played through
 # gunicorn and real workers at each size. JSON in var/scale/. About 21 minutes with the 1M size.
+# Its first stage, also alone as `make scale-analytics` (a few minutes with the 1M size): the
+# analytics pages' aggregation per page at each size (SCALE_ANALYTICS_DATABASE_URL, default
+# aftersales_scale_analytics, recreated per size; bench/scale/analytics.py).
 SCALE_SIZES ?= 10000 100000 1000000
 scale: install
 	SCALE_SIZES="$(SCALE_SIZES)" $(BIN)/python -m bench.scale.run
+
+scale-analytics: install
+	SCALE_SIZES="$(SCALE_SIZES)" $(BIN)/python -m bench.scale.analytics
 
 # End to end against a real WordPress + WooCommerce (real-woocommerce.sh, as root), when the
 # two snapshots are given in WP_GIT / WC_GIT (git dirs of johnpbloch/wordpress-core and

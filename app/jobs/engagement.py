@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 
 from app.domain.analytics.attribution import attribute_orders, purge_clicks
-from app.domain.analytics.engagement_counts import buffer, take_all
+from app.domain.analytics.engagement_counts import CLICKS, VIEWS, buffer, local_day, take_all
 from app.domain.orders.upsert import insert_for
 from app.extensions import db, queues
 from app.jobs.runtime import job
@@ -29,9 +30,9 @@ def fold_counts() -> int:
         return 0
     insert = insert_for(db.session.get_bind().dialect.name)
     shops = {key[1] for key in taken} | {key[0] for key in order_views}
-    live = set(db.session.scalars(select(Shop.id).where(Shop.id.in_(shops))))
-    rows = [{"shop_id": shop_id, "day": day, "surface": surface, "module": module, **measures}
-            for (day, shop_id, surface, module), measures in taken.items() if shop_id in live]
+    zones = dict(db.session.execute(select(Shop.id, Shop.timezone).where(Shop.id.in_(shops))).all())
+    live = set(zones)
+    rows = _count_rows(taken, zones)
     if rows:
         statement = insert(EngagementCount.__table__)
         statement = statement.on_conflict_do_update(
@@ -48,6 +49,21 @@ def fold_counts() -> int:
         db.session.execute(statement, order_rows)
     db.session.commit()
     return len(rows) + len(order_rows)
+
+
+def _count_rows(taken: dict[tuple[date, int, str, str], dict[str, int]],
+                zones: Mapping[int, str | None]) -> list[dict]:
+    """One row per shop, local day, surface and module (quarter hours of one day added up);
+    shops no longer there are left out."""
+    found: dict[tuple[int, date, str, str], dict[str, int]] = {}
+    for (when, shop_id, surface, module), measures in taken.items():
+        if shop_id not in zones:
+            continue
+        row = found.setdefault((shop_id, local_day(when, zones[shop_id]), surface, module), {VIEWS: 0, CLICKS: 0})
+        for measure, count in measures.items():
+            row[measure] = row.get(measure, 0) + count
+    return [{"shop_id": shop_id, "day": day, "surface": surface, "module": module, **measures}
+            for (shop_id, day, surface, module), measures in found.items()]
 
 
 def _order_view_rows(order_views: dict[tuple[int, int], int], live: set[int]) -> list[dict]:

@@ -9,7 +9,9 @@ a local SMTP server. Measured per order of the sample: CPU time of the web and w
 processes (and of PostgreSQL's and Redis' server processes), SQL statements and Redis round
 trips counted inside the app's processes, rows PostgreSQL scanned; plus the processing
 latency. Results: var/scale/scale-results.json and a table; the growth ratio compares the
-largest size with the smallest (flat: ≤ 1.3×).
+largest size with the smallest (flat: ≤ 1.3×). A first stage times the analytics pages'
+aggregation at the same sizes in its own database (bench/scale/analytics.py,
+var/scale/analytics-results.json).
 
 Uses SCALE_DATABASE_URL (default: the local server, database aftersales_scale, dropped and
 created per run) and a private Redis (embedded) so that Redis' counters are the app's alone.
@@ -138,6 +140,14 @@ def tracking_life() -> dict:
     return json.loads(done.stdout)
 
 
+def analytics_stage() -> dict:
+    """The analytics pages' aggregation at the same sizes (bench/scale/analytics.py), in its own
+    process and database: its figures print as they come; its results file is read back."""
+    subprocess.run([sys.executable, "-m", "bench.scale.analytics"], cwd=ROOT, check=True,
+                   env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    return json.loads((RESULTS / "analytics-results.json").read_text())
+
+
 def machine(app) -> dict:
     """What the figures were measured on, and how busy the machine already was."""
     from app.extensions import db
@@ -180,7 +190,7 @@ def main() -> int:
     profiles = make_shops(SHOPS, SEED)
     results = {"sizes": SIZES, "sample_orders": SAMPLE, "shops": SHOPS, "seed": SEED, "workers": WORKERS,
                "cpus": os.cpu_count(), "machine": machine(app), "started": now.isoformat(timespec="seconds"),
-               "runs": [], "tracking": tracking_life()}
+               "runs": [], "tracking": tracking_life(), "analytics": analytics_stage()}
     try:
         with app.app_context():
             shop_ids = create_shops(profiles)

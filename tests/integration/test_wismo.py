@@ -115,7 +115,8 @@ def test_views_before_delivery_and_lookups_make_the_weekly_figures(app, client, 
                       elsewhere.id: (other.id, 3)}
     lookups = {(row.shop_id, row.day): row.views for row in db.session.scalars(
         select(EngagementCount).where(EngagementCount.surface == "lookup"))}
-    assert lookups == {(shop.id, now.date()): 3, (other.id, now.date()): 1}
+    today = now.astimezone(BERLIN).date()  # the shops' own day (both in Europe/Berlin)
+    assert lookups == {(shop.id, today): 3, (other.id, today): 1}
 
     # What the figures must be, from what was done above.
     expected: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])

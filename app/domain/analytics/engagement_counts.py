@@ -6,10 +6,13 @@ under a lock: no database write and, but for one view in FLUSH_EVERY, no round t
 Bounded loss, never a double count: a process that dies loses what it has not flushed (at
 most FLUSH_EVERY - 1 counts or FLUSH_SECONDS of them); Redis down drops a flush (logged);
 the fold renames the hash before reading it and deletes it before its commit, so a crash
-in between loses that one fold's counts. Counted per shop, day (UTC), surface and module;
-nothing about who looked. A view of an order not yet delivered is also counted for that
-order (its own field, "order|shop|order id"): how often its status was checked before
-delivery, order data, still nobody's profile. Successful find-my-order lookups are counted
+in between loses that one fold's counts. Counted per shop, day, surface and module; nothing
+about who looked. The day is the shop's own (its time zone), as the pages' weeks are: a count
+is kept under its UTC quarter hour (every zone's offset is a whole number of them) and the
+fold, which knows the shops' zones, turns it into the local day (app/jobs/engagement.py).
+A view of an order not yet delivered is also counted for that order (its own field,
+"order|shop|order id"): how often its status was checked before delivery, order data, still
+nobody's profile. Successful find-my-order lookups are counted
 under the surface LOOKUP.
 """
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import date, datetime, timezone
 
 import redis
 
+from app.domain.followups.fatigue import zone
 from app.extensions import queues
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,33 @@ VIEWS, CLICKS = "views", "clicks"
 PAGE = "page"
 LOOKUP = "lookup"
 ORDER = "order"  # the first part of an order's field
+QUARTER = 15  # minutes
+
+
+def quarter_hour(moment: datetime) -> datetime:
+    """The UTC quarter hour `moment` falls in (aware)."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.replace(minute=moment.minute - moment.minute % QUARTER, second=0, microsecond=0)
+
+
+def _when_field(when: date) -> str:
+    """A day as it is ("2026-12-07"), a UTC moment to the minute ("2026-12-07T14:45")."""
+    if isinstance(when, datetime):
+        return when.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="minutes")
+    return when.isoformat()
+
+
+def _parse_when(text: str) -> date:
+    if "T" in text:
+        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return date.fromisoformat(text)
+
+
+def local_day(when: date, tz_name: str | None) -> date:
+    """The shop's day of a count: a UTC moment in the shop's zone; a day is taken as it is."""
+    if isinstance(when, datetime):
+        return when.astimezone(zone(tz_name)).date()
+    return when
 
 
 class CountBuffer:
@@ -49,9 +80,11 @@ class CountBuffer:
     def add(self, shop_id: int, surface: str, modules: tuple[str, ...], measure: str,
             day: date | None = None, order_id: int | None = None) -> None:
         """One count for each of `modules` (and for `order_id`, when given): a single dict
-        update (expanded at the flush)."""
-        key = (day or datetime.now(timezone.utc).date(), shop_id, surface, modules, measure,
-               order_id)
+        update (expanded at the flush). `day`: a local day, or a moment (its quarter hour);
+        default now."""
+        when = day if day is not None and not isinstance(day, datetime) else quarter_hour(
+            day or datetime.now(timezone.utc))
+        key = (when, shop_id, surface, modules, measure, order_id)
         with self._lock:
             self._counts[key] += 1
             self._pending += 1
@@ -68,9 +101,9 @@ class CountBuffer:
         if not counts or queues.redis is None:
             return 0
         fields: Counter[str] = Counter()
-        for (day, shop_id, surface, modules, measure, order_id), count in counts.items():
+        for (when, shop_id, surface, modules, measure, order_id), count in counts.items():
             for module in modules:
-                fields[f"{day.isoformat()}|{shop_id}|{surface}|{module}|{measure}"] += count
+                fields[f"{_when_field(when)}|{shop_id}|{surface}|{module}|{measure}"] += count
             if order_id is not None:
                 fields[f"{ORDER}|{shop_id}|{order_id}"] += count
         try:
@@ -106,7 +139,8 @@ def count_click(shop_id: int, surface: str, module: str) -> None:
 
 def take_counts() -> dict[tuple[date, int, str, str], dict[str, int]]:
     """Everything counted in Redis so far, taken out of it:
-    {(day, shop, surface, module): {measure: count}}."""
+    {(day or UTC quarter hour, shop, surface, module): {measure: count}} (local_day turns
+    the quarter hour into the shop's day)."""
     return take_all()[0]
 
 
@@ -130,8 +164,8 @@ def take_all() -> tuple[dict[tuple[date, int, str, str], dict[str, int]],
                 _, shop_id, order_id = parts
                 orders[(int(shop_id), int(order_id))] = int(value)
                 continue
-            day, shop_id, surface, module, measure = parts
-            key = (date.fromisoformat(day), int(shop_id), surface, module)
+            when, shop_id, surface, module, measure = parts
+            key = (_parse_when(when), int(shop_id), surface, module)
         except ValueError:
             log.warning("engagement count %r not understood, left out", field)
             continue

@@ -5,7 +5,8 @@ order, and the successful find-my-order lookups (engagement_counts, surface "loo
 
 A view is not proof that a question to the shop was avoided: what is counted is that the
 buyer checked the status here. An order's delivery moment is its last parcel's delivered_at;
-an order marked delivered without one has no week and is left out.
+an order marked delivered without one has no week and is left out, and so is one placed more
+than PARCEL_ORDER_AGE (a year) before the first week (its read stays within the period).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from app.domain.analytics.engagement_counts import LOOKUP, PAGE
 from app.domain.analytics.week_buckets import complete_weeks
 from app.domain.arrival.carrier_performance import week_start
 from app.domain.followups.fatigue import zone
+from app.domain.orders.placed_times import parcel_orders_since
 from app.models import EngagementCount, Order, OrderStatusView, Shipment, Shop
 
 MAX_WEEKS = 26
@@ -61,7 +63,8 @@ def wismo_report(session, shop: Shop, now: datetime) -> WismoReport:
     weeks = complete_weeks(now, shop.timezone, count)
     delivered_at = (select(Shipment.order_id, func.max(Shipment.delivered_at).label("at"))
                     .join(Order, Order.id == Shipment.order_id)
-                    .where(Order.shop_id == shop.id, Order.status == "delivered")
+                    .where(Order.shop_id == shop.id, Order.status == "delivered",
+                           parcel_orders_since(weeks.bounds[0]))
                     .group_by(Shipment.order_id).subquery())
     week = weeks.index(delivered_at.c.at).label("week")
     views = func.coalesce(OrderStatusView.views, 0)

@@ -29,6 +29,7 @@ from app.domain.arrival.carrier_performance import (
 from app.domain.arrival.edd import DeliveryRule
 from app.domain.arrival.learned_transit import carrier_key
 from app.domain.followups.mail_kinds import KINDS
+from app.domain.orders.placed_times import parcel_orders_since
 from app.domain.orders.shipments import UNSHIPPED, said_by_carrier
 from app.domain.shop.modules import module_settings
 from app.models import Order, Shipment, Shop, TrackingEvent
@@ -45,8 +46,10 @@ def performance_context(shop: Shop, now: datetime) -> Context:
 
 
 def parcel_rows(session: Session, shop: Shop, since: datetime) -> list[ParcelRow]:
-    """Every parcel of the shop that left on or after `since`, oldest first."""
-    shop_parcels = (Order.shop_id == shop.id, Shipment.shipped_at >= since, Shipment.status.not_in(NOT_LEFT))
+    """Every parcel of the shop that left on or after `since` (of an order placed at most
+    PARCEL_ORDER_AGE before), oldest first."""
+    shop_parcels = (Order.shop_id == shop.id, parcel_orders_since(since), Shipment.shipped_at >= since,
+                    Shipment.status.not_in(NOT_LEFT))
     connection = session.connection()  # Core rows: the ORM's row loading would cost more than the query
     parcels = connection.execute(
         select(Shipment.id, Shipment.carrier, Shipment.tracking_number, Shipment.status, Shipment.shipped_at,

@@ -22,19 +22,21 @@ NPS_WINDOW = timedelta(days=90)
 
 
 def _today_bounds(tz_name: str | None, now: datetime) -> tuple[datetime, datetime]:
-    """Midnight to now in the shop's time zone, as UTC (stored times are UTC)."""
+    """Today's midnight and the next in the shop's time zone, as UTC (stored times are UTC): 23
+    or 25 hours apart on a clock change."""
     local = now.astimezone(zone(tz_name))
-    start = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo).astimezone(timezone.utc)
-    return start, now
+    start, end = (datetime.combine(day, time(0), tzinfo=local.tzinfo).astimezone(timezone.utc)
+                  for day in (local.date(), local.date() + timedelta(days=1)))
+    return start, end
 
 
 def mail_counts(shop_id: int, tz_name: str | None, now: datetime) -> dict[str, int]:
     """Mails planned for today (still to go), sent today and skipped today."""
-    start, _ = _today_bounds(tz_name, now)
+    start, end = _today_bounds(tz_name, now)
     m = ScheduledMessage
     rows = db.session.execute(
         select(m.state, func.count()).where(m.shop_id == shop_id, or_(
-            and_(m.state.in_(MESSAGE_PENDING), m.send_at < start + timedelta(days=1)),
+            and_(m.state.in_(MESSAGE_PENDING), m.send_at < end),
             and_(m.state == MessageState.SENT, m.sent_at >= start),
             and_(m.state == MessageState.SKIPPED, m.updated_at >= start),
         )).group_by(m.state)
