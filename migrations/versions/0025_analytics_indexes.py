@@ -5,18 +5,15 @@ credited revenue per module and day, the cohort's repeat revenue, the currency. 
 shop's orders by coalesce(placed_at, created_at); with this index that is a range read of the
 period alone, however long the shop's history and however many other shops share the table.
 
-NOTE for the merge: numbered 0025 as assigned; it follows 0023 here, re-point down_revision
-at 0024 when that lands first.
-
 Revision ID: 0025_analytics_indexes
-Revises: 0023_order_status_views
+Revises: 0024_sender_domains
 Create Date: 2026-12-07 15:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0025_analytics_indexes'
-down_revision = '0023_order_status_views'
+down_revision = '0024_sender_domains'
 branch_labels = None
 depends_on = None
 
