@@ -3,7 +3,7 @@ credited to each module (net of refunds and cancellations), and the holdout's in
 repeat revenue (app/domain/analytics/uplift.py)."""
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -88,7 +88,7 @@ def repeat_revenues(orders, cohort_from: datetime, cohort_to: datetime) -> dict[
 def earnings_report(session, shop: Shop, days: int, now: datetime) -> EarningsReport:
     start = (now - timedelta(days=days - 1)).date()
     since = datetime.combine(start, datetime.min.time(), tzinfo=now.tzinfo)
-    views, clicks, page_views = Counter(), Counter(), Counter()
+    views, clicks, page_views = Counter[str](), Counter[str](), Counter[str]()
     for surface, module, v, c in session.execute(
             select(EngagementCount.surface, EngagementCount.module, func.sum(EngagementCount.views),
                    func.sum(EngagementCount.clicks))
@@ -103,7 +103,7 @@ def earnings_report(session, shop: Shop, days: int, now: datetime) -> EarningsRe
     cohort_from = cohort_to - timedelta(days=days)
     orders = _orders(session, shop.id, min(since, cohort_from))
     net = {order[0]: (order[2], order[3]) for order in orders}
-    credited_orders, revenue = Counter(), Counter()
+    credited_orders, revenue = Counter[str](), defaultdict[str, Decimal](Decimal)
     bucket_days = 1 if days <= DAILY_UP_TO else 7
     buckets = len(range(0, days, bucket_days))
     series: dict[str, list[float]] = {}

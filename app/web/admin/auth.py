@@ -82,9 +82,10 @@ def authenticate_shopify():
         abort(401, description="A change from the Shopify admin must carry the App Bridge id token "
                                "(Authorization: Bearer). Reload the app and try again.")
     result = shopify_app.verify_app_home_req(_request_input(), _config(), PATCH_ID_TOKEN_PATH)
-    if not result.ok:
+    id_token = result.id_token
+    if not result.ok or id_token is None:
         return _passthrough(result.response)
-    problem = admin_token_problem(result.id_token.claims)
+    problem = admin_token_problem(id_token.claims)
     if problem:  # e.g. the checkout token a buyer holds: same secret and audience, not an admin
         abort(401, description=f"Not an admin session token: {problem}.")
     domain = f"{result.shop}.myshopify.com"
@@ -92,7 +93,7 @@ def authenticate_shopify():
     if asked and asked != domain:
         abort(403, description=f"This id token belongs to {domain}, not to {asked}.")
     try:
-        shop = ensure_installed(domain, result.id_token.token, result.id_token.claims)
+        shop = ensure_installed(domain, id_token.token, id_token.claims)
     except ReauthorizeRequired as exc:
         current_app.logger.warning("token exchange failed for %s: %s", domain, exc)
         return _passthrough(result.invalid_token_response)
@@ -101,7 +102,7 @@ def authenticate_shopify():
             if key in request.args}
     g.admin_lang = pick_locale(request.args.get("locale"), shop.locale)
     g.admin = AdminSession(shop=shop, platform="shopify", link_query=keep or {"shop": domain},
-                           actor=f"Shopify user {result.id_token.claims.get('sub') or 'unknown'}")
+                           actor=f"Shopify user {id_token.claims.get('sub') or 'unknown'}")
     return None
 
 

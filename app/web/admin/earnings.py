@@ -171,7 +171,7 @@ def save_measurement():
     if errors:
         return _page(422, values=dict(request.form), errors=errors)
     before = _stored(shop)
-    save_module(db.session, shop, MEASUREMENT, settings=values)
+    save_module(db.session(), shop, MEASUREMENT, settings=values)
     log_change("measurement", before, _stored(shop))
     db.session.commit()
     return _page(notice=admin_text(N_("admin.earnings.saved")))
