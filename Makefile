@@ -97,8 +97,10 @@ scale-analytics: install
 real-woocommerce: install
 	$(BIN)/python -m tests.real_woocommerce.run $(REAL_WC_ARGS)
 
+# ruff (line length enforced) over everything, then mypy over app/ and connectors/ ([tool.mypy]).
 lint: install
 	$(BIN)/ruff check app connectors tests bench
+	$(BIN)/mypy
 
 # Storefront code: the Shopify UI extension bundle (Preact, esbuild, size-checked) and the
 # WooCommerce companion plugin as an installable zip, folder `aftersales/` at its root.

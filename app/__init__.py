@@ -28,7 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
     # host that decides which shop's pages are served.
     hops = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        proxied = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = proxied  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
     from app.observability.logs import configure_logging
     from app.observability.sentry import init_sentry
 

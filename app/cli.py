@@ -278,7 +278,7 @@ def lift_suppression_command(shop_key: str, email: str, reason: str, lifted_by: 
     shop = db.session.scalars(select(Shop).where(Shop.shop_key == shop_key)).first()
     if shop is None:
         raise click.ClickException(f"no shop with key {shop_key}")
-    was = lift_suppression(db.session, shop.id, email)
+    was = lift_suppression(db.session(), shop.id, email)
     if was is None:
         raise click.ClickException(f"that address is not on shop {shop.id}'s suppression list")
     db.session.commit()
@@ -299,6 +299,7 @@ def rotate_keys_command(batch_size: int) -> None:
     """
     from app.keys.rotation import NAMED_UNREADABLE, rotate_secrets
 
+    assert db.engine is not None, "with_appcontext made the app, which binds the database"
     report = rotate_secrets(db.engine, batch_size, progress=click.echo)
     click.echo(report.summary())
     if report.unreadable:

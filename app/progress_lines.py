@@ -19,7 +19,8 @@ class ProgressLines:
                  echo: Callable[[str], None] | None = None):
         self.label, self.unit, self.total, self.every, self.seconds = label, unit, total, every, seconds
         self.clock, self.echo = clock, echo or (lambda line: click.echo(line, err=True))
-        self.count, self.pages, self.started = 0, None, clock()
+        self.count, self.started = 0, clock()
+        self.pages: int | None = None
         self._printed_at, self._printed_count = self.started, 0
 
     def __call__(self, done: int = 1) -> None:

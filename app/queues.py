@@ -19,12 +19,27 @@ class Queues:
     """Holds the Redis connection and the named queues for one app."""
 
     def __init__(self) -> None:
-        self.redis: Redis | None = None
+        self._redis: Redis | None = None
         self._queues: dict[str, Queue] = {}
 
+    @property
+    def bound(self) -> bool:
+        """Whether init_app has given these queues a Redis connection."""
+        return self._redis is not None
+
+    @property
+    def redis(self) -> Redis:
+        if self._redis is None:
+            raise RuntimeError("Queues.init_app was not called")
+        return self._redis
+
+    @redis.setter
+    def redis(self, connection: Redis) -> None:
+        self._redis = connection
+
     def init_app(self, app) -> None:
-        self.redis = Redis.from_url(app.config["REDIS_URL"], socket_timeout=5,
-                                    socket_connect_timeout=2, health_check_interval=30)
+        self._redis = Redis.from_url(app.config["REDIS_URL"], socket_timeout=5,
+                                     socket_connect_timeout=2, health_check_interval=30)
         self._queues = {name: Queue(name, connection=self.redis) for name in QUEUE_NAMES}
         app.extensions["queues"] = self
 

@@ -113,6 +113,7 @@ class _CheckedBackend(httpcore.NetworkBackend):
                                               socket_options=socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
+        assert last_error is not None, "check_destination gives at least one address"
         raise last_error
 
     def connect_unix_socket(self, path, timeout=None, socket_options=None):

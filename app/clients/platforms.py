@@ -6,6 +6,7 @@ credentials and settings.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from flask import current_app
@@ -15,6 +16,7 @@ from app.extensions import db
 from app.models import Shop
 from connectors.base import IssuedVoucher, NotSupported, PlatformClient, VoucherRequest
 from connectors.shopify.admin import AdminClient
+from connectors.shopify.client import ReauthorizeRequired
 from connectors.shopify.tokens import AppCredentials, refresh_tokens
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.shop_client import WooCommerceShopClient
@@ -27,6 +29,8 @@ def shopify_credentials() -> AppCredentials:
 
 
 def _refresh(shop: Shop):
+    if shop.refresh_token is None:  # needs_refresh asks for one before calling this
+        raise ReauthorizeRequired(f"shop {shop.id} holds no refresh token")
     return refresh_tokens(shopify_credentials(), shop.domain, shop.refresh_token, shop.refresh_token_expires_at)
 
 
@@ -34,7 +38,7 @@ def shopify_admin(shop: Shop, now: datetime | None = None) -> AdminClient:
     """An Admin API client for the shop, refreshing its token first when due."""
     if shop.platform != "shopify":
         raise NotSupported(f"{shop.platform} has no Shopify Admin API")
-    token = fresh_access_token(db.session, shop, now or datetime.now(timezone.utc), _refresh)
+    token = fresh_access_token(db.session(), shop, now or datetime.now(timezone.utc), _refresh)
     return AdminClient(shop.domain, token, current_app.config.get("SHOPIFY_API_ORIGIN"))
 
 
@@ -58,7 +62,8 @@ def woocommerce_shop_client(shop: Shop, now: datetime | None = None) -> WooComme
                                  current_app.config.get("WOOCOMMERCE_APP_NAME", "Aftersales"))
 
 
-CLIENT_BUILDERS = {"shopify": shopify_admin, "woocommerce": woocommerce_shop_client}
+CLIENT_BUILDERS: dict[str, Callable[[Shop, datetime | None], PlatformClient]] = {
+    "shopify": shopify_admin, "woocommerce": woocommerce_shop_client}
 
 
 def client_for(shop: Shop, now: datetime | None = None) -> PlatformClient:

@@ -17,7 +17,7 @@ import httpx
 from app.clients.platforms import create_voucher
 from app.domain.followups.vouchers import VoucherSetting, mark_issued, reserve, retry_with_new_code
 from app.extensions import db
-from app.models import Order, Shop
+from app.models import Order
 from app.observability.privacy_scrub import scrub_addresses
 from connectors.base import ConnectorError, VoucherCodeTaken, VoucherRequest
 
@@ -34,18 +34,21 @@ def issue_voucher(
 ) -> str:
     """The buyer's code for this order and purpose, created on the platform unless it was;
     commits its own transactions (the caller holds no lock across this call)."""
-    session = db.session
+    session = db.session()
     order = session.get(Order, order_id)
+    if order is None:  # erased meanwhile (a redaction, an uninstall): nothing to create it for
+        raise VoucherUnavailable(f"order {order_id} is gone")
     row, new = reserve(session, order, purpose, setting, now)
     if row.issued_at is not None:
         return row.code
     session.commit()
     customer = order.customer
+    discount, value, _ = setting.unique_terms()
     request = VoucherRequest(
         code=row.code,
         title=title,
-        discount=setting.discount,
-        value=setting.value,
+        discount=discount,
+        value=value,
         starts_at=now,
         ends_at=row.expires_at,
         buyer_email=customer.email if customer else None,
@@ -53,7 +56,7 @@ def issue_voucher(
         minimum_order=setting.minimum,
     )
     try:
-        issued = create_voucher(session.get(Shop, order.shop_id), request)
+        issued = create_voucher(order.shop, request)
     except VoucherCodeTaken:
         if new:
             retry_with_new_code(row)

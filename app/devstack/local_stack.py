@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         for topic, status in play_wc_lifecycle(base_url, wc_key, wc_secret, wc_order):
             print(f"demo WooCommerce webhook {topic}: HTTP {status}", flush=True)
         arrived = _wait_for_mail(env.get("MAILBOX_DIR"))
-        _print_urls(app, base_url, (order, wc_order), env.get("MAILBOX_DIR"), arrived)
+        _print_urls(app, base_url, (order, wc_order), (wc_key, wc_secret), env.get("MAILBOX_DIR"), arrived)
         if args.exit_after_demo:
             return 0 if arrived or not env.get("MAILBOX_DIR") else 1
         print("Running. Press Ctrl-C to stop.", flush=True)
@@ -196,9 +196,11 @@ def _woocommerce_demo_shop(app) -> tuple[str, str, int]:
                         support_email="service@demo-laden.example")  # the Reply-To of its mails
             db.session.add(shop)
         shop.uninstalled_at = None
+        shop.webhook_secret = secret = shop.webhook_secret or secrets.token_urlsafe(24)
         db.session.commit()
-        orders = db.session.scalar(select(func.count()).select_from(Order).where(Order.shop_id == shop.id))
-        return shop.shop_key, shop.webhook_secret, 1001 + orders
+        orders = db.session.execute(
+            select(func.count()).select_from(Order).where(Order.shop_id == shop.id)).scalar_one()
+        return shop.shop_key, secret, 1001 + orders
 
 
 def _wait_for_mail(mailbox: str | None, expected: int = 2, seconds: float = 30) -> bool:
@@ -214,7 +216,8 @@ def _wait_for_mail(mailbox: str | None, expected: int = 2, seconds: float = 30) 
     return False
 
 
-def _print_urls(app, base_url: str, order_ids: tuple[int, int], mailbox: str | None, arrived: bool) -> None:
+def _print_urls(app, base_url: str, order_ids: tuple[int, int], wc_login: tuple[str, str],
+                mailbox: str | None, arrived: bool) -> None:
     from sqlalchemy import select
 
     from app.devstack.demo_shopify import DEMO_DOMAIN
@@ -236,8 +239,7 @@ def _print_urls(app, base_url: str, order_ids: tuple[int, int], mailbox: str | N
                 token = tracking_token(order)
                 print(f"  {label + ' order, tracking page:':34} {base_url}/t/{token}")
                 print(f"  {label + ' order, block JSON:':34} {base_url}/t/{token}.json")
-        wc_shop = db.session.scalars(select(Shop).where(Shop.domain == DEMO_STORE_URL)).one()
-        link = sign_login_token(wc_shop.shop_key, wc_shop.webhook_secret, 1, time.time())
+        link = sign_login_token(*wc_login, 1, time.time())  # the WooCommerce demo shop's key and secret
         print(f"  merchant admin, WooCommerce demo shop (open within {MAX_LIFETIME_SECONDS // 60} minutes; "
               "the link works once, a restart prints a new one):")
         print(f"    {base_url}/admin/login?token={link}")

@@ -126,7 +126,7 @@ def _due(now: datetime, limit: int) -> list[Due]:
                Order.shipping_country, Shop.uninstalled_at.is_(None), Shop.timezone)
         .join(Order, Order.id == Shipment.order_id).join(Shop, Shop.id == Order.shop_id)
         .where(Shipment.next_poll_at <= now).order_by(Shipment.next_poll_at).limit(limit)).all()
-    return [Due(*row) for row in rows]
+    return [Due(*tuple(row)) for row in rows]
 
 
 def _plan(rows: list[Due], now: datetime, clock: pacing.PassClock, counts: dict) -> list[Call]:
@@ -134,7 +134,7 @@ def _plan(rows: list[Due], now: datetime, clock: pacing.PassClock, counts: dict)
     app_wide = app_wide_keys()
     refused = {fingerprint(key) for provider, key in app_wide.items()
                if key and pacing.app_key_refused(provider, fingerprint(key))}
-    owned = own_keys(db.session, {row.shop_id for row in rows})
+    owned = own_keys(db.session(), {row.shop_id for row in rows})
     groups: dict[tuple, list[Due]] = {}
     chosen: dict[tuple, KeyChoice] = {}
     pauses: dict[tuple[str, str], float | None] = {}
@@ -165,7 +165,7 @@ def _plan(rows: list[Due], now: datetime, clock: pacing.PassClock, counts: dict)
     stop(stops, now)
     defer(deferrals)
     counts["stopped"] += len(stops)
-    calls = []
+    calls: list[Call] = []
     for group, parcels in groups.items():
         size = _batch_size(group[1])
         calls.extend(Call(chosen[group], group[0], group[3], parcels[start:start + size])
@@ -175,7 +175,7 @@ def _plan(rows: list[Due], now: datetime, clock: pacing.PassClock, counts: dict)
 
 def _run(calls: list[Call], now: datetime, clock: pacing.PassClock, budget: float, counts: dict) -> None:
     """Make the calls, keys taking turns, each at its provider's rate, until the pass's time is up."""
-    lanes: OrderedDict[tuple, deque[Call]] = OrderedDict()
+    lanes: OrderedDict[tuple[str, str], deque[Call]] = OrderedDict()
     for call in calls:
         lanes.setdefault(call.lane, deque()).append(call)
     started = clock.time()
@@ -276,8 +276,10 @@ def _registered(call: Call, outcome: dict[str, str | None], now: datetime) -> No
 
 def _apply(call: Call, tracks: list[ParcelTrack], now: datetime) -> None:
     """Apply the answers to the parcels under their orders' locks, re-plan, set the next looks."""
-    session, provider = db.session, call.key.provider
+    session, provider = db.session(), call.key.provider
     shop = session.get(Shop, call.shop_id)
+    if shop is None:  # deleted since the pass began, and its orders with it: nothing to apply
+        return
     orders = _lock_orders(call.shop_id, {row.platform_order_id for row in call.parcels})
     by_number = {normalise_number(track.tracking_number): track for track in tracks}
     changed, looked = {}, []
@@ -285,7 +287,7 @@ def _apply(call: Call, tracks: list[ParcelTrack], now: datetime) -> None:
         track = by_number.get(normalise_number(row.number)) or (tracks[index] if index < len(tracks) else None)
         order = orders.get((call.shop_id, row.platform_order_id))
         shipment = next((s for s in order.shipments if s.id == row.id), None) if order else None
-        if track is None or shipment is None or shipment.tracking_number != row.number:
+        if track is None or order is None or shipment is None or shipment.tracking_number != row.number:
             continue  # gone, or a new number meanwhile (it is due afresh)
         if apply_track(shipment, track, provider):
             changed[order.id] = order

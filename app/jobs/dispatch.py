@@ -85,11 +85,11 @@ def _redrive_messages(now: datetime) -> int:
 def _redrive_deliveries(now: datetime) -> int:
     """Kick a drain when deliveries wait longer than a drain takes to start (Redis lost
     the kick, or the kick's job); returns how many waited."""
-    waiting = db.session.scalar(
+    waiting = db.session.execute(
         select(func.count()).select_from(WebhookDelivery)
         .where(WebhookDelivery.state == DeliveryState.RECEIVED,
                WebhookDelivery.received_at <= now - DELIVERY_REDRIVE_AFTER)
-    )
+    ).scalar_one()
     db.session.commit()
     if waiting:
         queues.redis.delete(DRAIN_KEY)  # a kick whose job was lost must not block this one

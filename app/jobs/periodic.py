@@ -135,22 +135,23 @@ def _run(entry: Periodic) -> Any:
         return entry.run()
     if seconds <= 0:
         return 0
-    if entry.shops is not None:
-        return _enqueue_per_shop(entry, seconds)
+    if entry.shops is not None and entry.job_id is not None:  # both or neither (__post_init__)
+        return _enqueue_per_shop(entry, entry.shops, entry.job_id, seconds)
     if not take(f"{LOCK_PREFIX}{entry.name}", seconds):
         return 0
     return entry.run()
 
 
-def _enqueue_per_shop(entry: Periodic, seconds: float) -> int:
-    """Enqueue `entry.run(shop_id)` for each listed shop whose interval key this tick takes."""
-    shop_ids = list(entry.shops())
+def _enqueue_per_shop(entry: Periodic, shops: Callable[[], Sequence[int]], job_id: Callable[[int], str],
+                      seconds: float) -> int:
+    """Enqueue `entry.run(shop_id)` for each listed shop (`shops`) whose interval key this tick takes."""
+    shop_ids = list(shops())
     db.session.commit()  # the listing's transaction ends before the Redis round trips
     keys = {f"{LOCK_PREFIX}{entry.name}:{shop_id}": shop_id for shop_id in shop_ids}
     taken = [key for key, ok in zip(keys, take_each(list(keys), seconds), strict=True) if ok]
     for done, key in enumerate(taken):
         try:
-            queues.enqueue("periodic", entry.run, keys[key], job_id=entry.job_id(keys[key]),
+            queues.enqueue("periodic", entry.run, keys[key], job_id=job_id(keys[key]),
                            retries=PER_SHOP_RETRIES)
         except Exception:
             release(*taken[done:])  # not enqueued: due again on the next tick

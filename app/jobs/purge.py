@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, Result, delete, select, update
 
 from app.domain.privacy.data_exports import delete_expired_exports
 from app.domain.privacy.lifecycle import redact_shop
@@ -37,7 +37,7 @@ def purge_disconnected_shops(now: datetime | None = None, limit: int = 20) -> in
     ).limit(limit)).all()
     for shop in shops:
         log.info("purging shop %s: uninstalled %s, grace over", shop.id, shop.uninstalled_at)
-        redact_shop(db.session, shop)
+        redact_shop(db.session(), shop)
         db.session.commit()
     return len(shops)
 
@@ -45,11 +45,11 @@ def purge_disconnected_shops(now: datetime | None = None, limit: int = 20) -> in
 def purge_mail_feedback(now: datetime | None = None) -> int:
     """Forget the bytes of malformed reports after MALFORMED_KEEP, every report after FEEDBACK_KEEP."""
     now = now or datetime.now(timezone.utc)
-    forgotten = db.session.execute(
+    forgotten = _touched(db.session.execute(
         update(MailFeedback).where(MailFeedback.raw.is_not(None), MailFeedback.received_at < now - MALFORMED_KEEP)
-        .values(raw=None)).rowcount
-    forgotten += db.session.execute(
-        delete(MailFeedback).where(MailFeedback.received_at < now - FEEDBACK_KEEP)).rowcount
+        .values(raw=None)))
+    forgotten += _touched(db.session.execute(
+        delete(MailFeedback).where(MailFeedback.received_at < now - FEEDBACK_KEEP)))
     db.session.commit()
     return forgotten
 
@@ -65,11 +65,18 @@ def drop_old_webhook_bodies(now: datetime | None = None, limit: int = BODY_BATCH
     oldest = (select(WebhookDelivery.id)
               .where(WebhookDelivery.body.is_not(None), WebhookDelivery.received_at < cutoff, FINISHED)
               .order_by(WebhookDelivery.received_at).limit(limit))
-    dropped = db.session.execute(
+    dropped = _touched(db.session.execute(
         update(WebhookDelivery).where(WebhookDelivery.id.in_(oldest.scalar_subquery())).values(body=None)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)))
     db.session.commit()
     return dropped
+
+
+def _touched(result: Result) -> int:
+    """The rows an UPDATE or DELETE touched: Session.execute answers DML with a CursorResult
+    but types it as a plain Result."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def data_export_retention() -> timedelta:
@@ -81,6 +88,6 @@ def purge_old_data_exports(now: datetime | None = None, limit: int = EXPORT_BATC
     """Delete customer data exports older than the retention, oldest first, at most `limit`:
     they hold buyers' personal data, and the merchant has had the month to hand them over."""
     now = now or datetime.now(timezone.utc)
-    deleted = delete_expired_exports(db.session, now - data_export_retention(), limit)
+    deleted = delete_expired_exports(db.session(), now - data_export_retention(), limit)
     db.session.commit()
     return deleted

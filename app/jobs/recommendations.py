@@ -70,6 +70,8 @@ def _order_history(shop: Shop, now: datetime) -> tuple[dict[int, list[str]], dic
     baskets: dict[int, list[str]] = {}
     newest: dict[str, OrderLine] = {}
     for line in rows:
+        if line.product_id is None:  # the query leaves them out
+            continue
         baskets.setdefault(line.order_id, []).append(line.product_id)
         newest.setdefault(line.product_id, line)
     return baskets, newest
@@ -83,8 +85,8 @@ def _platform_catalogue(shop: Shop, product_ids: list[str], now: datetime) -> di
     except (ConnectorError, httpx.HTTPError) as exc:
         log.info("recommendations for shop %s fall back to order lines: %s", shop.id, exc)
         return None
-    return {p.platform_product_id: Recommendable(p.title, p.url) for p in products
-            if p.available and p.title and web_link(p.url)}
+    return {p.platform_product_id: Recommendable(p.title, url) for p in products
+            if p.available and p.title and (url := web_link(p.url))}
 
 
 def _catalogue_from_lines(shop: Shop, product_ids: list[str], lines: dict[str, OrderLine]) -> dict[str, Recommendable]:

@@ -34,7 +34,7 @@ def sender_check_job_id(shop_id: int) -> str:
 def recheck_sender_domain(shop_id: int, now: datetime | None = None) -> dict:
     """Look the shop's records up and store what was found; returns the verdicts."""
     now = now or datetime.now(timezone.utc)
-    row = sender_domain_of(db.session, shop_id)
+    row = sender_domain_of(db.session(), shop_id)
     if row is None:
         return {"skipped": "no sender domain"}
     config = current_app.config

@@ -16,7 +16,7 @@ from app.domain.orders.upsert import insert_for
 from app.extensions import db
 from app.models import Shipment, TrackingUsage
 
-_SHIPMENTS = Shipment.__table__
+_SHIPMENTS = Shipment.metadata.tables[Shipment.__tablename__]  # the Table: Core statements
 # Said on each statement on shipments (app/domain/orders/facts_versions.py, tests/support/facts_guard.py).
 _UNSHOWN = {FACTS_UNCHANGED: "the poller's bookkeeping on a parcel: no block or mail shows it"}
 

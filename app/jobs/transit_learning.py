@@ -37,7 +37,7 @@ def learn_transit_ranges(shop_id: int, now: datetime | None = None) -> dict:
     if shop is None or not shop.active or not module_enabled(shop, MODULE):
         return {"skipped": "shop gone, uninstalled or delivery estimate off"}
     context = performance_context(shop, now)
-    rows = parcel_rows(db.session, shop, now - timedelta(days=LEARNING_DAYS) - SHIPPED_BEFORE)
+    rows = parcel_rows(db.session(), shop, now - timedelta(days=LEARNING_DAYS) - SHIPPED_BEFORE)
     ranges = learn_ranges((parcel_facts(row, context, full=False) for row in rows), context.today)
     derived = module_derived(shop, MODULE) or {}
     changed = dict(stored_ranges(derived)) != ranges

@@ -30,8 +30,7 @@ def connection_job_id(nonce: str) -> str:
 @job
 def complete_woocommerce_connection(nonce: str) -> dict:
     pending = connections.load(nonce)
-    keys = pending.rest_keys() if pending is not None and pending.status == connections.VERIFYING else None
-    if keys is None:
+    if pending is None or pending.status != connections.VERIFYING or (keys := pending.rest_keys()) is None:
         return {"skipped": "no connection waiting for its keys to be proven"}
     verify = current_app.config.get("WOOCOMMERCE_TLS_VERIFY", True)
     try:
@@ -44,12 +43,13 @@ def complete_woocommerce_connection(nonce: str) -> dict:
         log.warning("connection to %s not proven: %s", pending.store, exc)
         return _failed(pending, "We could not reach the store's REST API to check the keys "
                                 "(is it online, with pretty permalinks on?). Start again in a few minutes.")
-    shop = connections.store_proven_keys(db.session, pending.store, *keys, datetime.now(timezone.utc))
+    shop = connections.store_proven_keys(db.session(), pending.store, *keys, datetime.now(timezone.utc))
     db.session.commit()
     try:
         queues.enqueue("periodic", setup_webhooks, shop.id, job_id=webhook_setup_job_id(shop.id))
     except Exception:  # the periodic sync creates missing webhooks too
         log.exception("webhook setup for shop %s not enqueued", shop.id)
+    assert shop.webhook_secret is not None, "store_proven_keys gives the shop a webhook secret"
     if pending.claim:
         pending.plugin_configured = _hand_to_plugin(pending, shop.shop_key, shop.webhook_secret, verify)
     pending.status, pending.keys, pending.message = connections.CONNECTED, None, ""

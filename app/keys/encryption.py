@@ -70,7 +70,8 @@ def rotate(token: str) -> str:
 
 def under_first_key(token: str) -> bool:
     """Whether the first key alone decrypts this value (rotating it again would change nothing)."""
-    _ring()
+    if _primary is None:
+        raise KeyringNotConfigured("call app.keys.encryption.configure_keys first")
     try:
         _primary.decrypt(token.encode())
     except InvalidToken:

@@ -17,7 +17,7 @@ from app.domain.privacy.suppressions import email_hash
 from app.links import signer
 
 PURPOSE = "test-address-confirm"
-MAX_AGE_SECONDS = signer.PURPOSES[PURPOSE].max_age
+MAX_AGE_SECONDS = signer.PURPOSES[PURPOSE].max_age or 0
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 

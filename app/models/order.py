@@ -3,12 +3,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
 from app.models.shop import Shop, utcnow
+
+if TYPE_CHECKING:  # they import this module: resolved by name at mapping time
+    from app.models.refund import Refund
+    from app.models.shipment import Shipment
+    from app.models.survey import SurveyAnswer
 
 
 class Customer(Base):
@@ -62,13 +68,13 @@ class Order(Base):
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
     )
-    shipments: Mapped[list["Shipment"]] = relationship(  # noqa: F821
+    shipments: Mapped[list[Shipment]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="Shipment.id"
     )
-    refunds: Mapped[list["Refund"]] = relationship(  # noqa: F821
+    refunds: Mapped[list[Refund]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="Refund.id"
     )
-    survey_answer: Mapped["SurveyAnswer | None"] = relationship(  # noqa: F821
+    survey_answer: Mapped[SurveyAnswer | None] = relationship(
         back_populates="order", cascade="all, delete-orphan", uselist=False
     )
 

@@ -128,7 +128,7 @@ class JsonAccessFormatter(logging.Formatter):
             "message": f"{method} {path} {status}",
             "method": method,
             "path": path,
-            "status": int(status) if str(status).isdigit() else status,
+            "status": int(str(status)) if str(status).isdigit() else status,
             "bytes": atoms.get("B"),
             "duration_ms": atoms.get("M"),
         }
@@ -140,7 +140,7 @@ class JsonAccessFormatter(logging.Formatter):
 try:
     from gunicorn.glogging import Logger as _GunicornBaseLogger
 except ImportError:  # pragma: no cover - gunicorn is a dependency; this only keeps imports safe
-    _GunicornBaseLogger = object
+    _GunicornBaseLogger = object  # type: ignore[misc,assignment]  # a plain base where gunicorn cannot load
 
 
 class GunicornLogger(_GunicornBaseLogger):

@@ -9,7 +9,12 @@ SENTRY_ENVIRONMENT and SENTRY_RELEASE are read by the SDK itself.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.observability.privacy_scrub import scrub_addresses
+
+if TYPE_CHECKING:
+    from sentry_sdk._types import DataCollectionUserOptions
 
 # What the SDK collects by itself (its `data_collection` option, which replaced send_default_pii):
 # no user (client address), cookies, bodies, query strings (sign-in tokens), job arguments,
@@ -18,7 +23,7 @@ from app.observability.privacy_scrub import scrub_addresses
 # X-Real-IP), authorization and signatures, are sent as [Filtered].
 SAFE_HEADERS = ["user-agent", "content-type", "content-length", "accept", "host", "topic", "request-id",
                 "api-version", "shop-domain", "webhook-id", "event-id"]
-DATA_COLLECTION = {
+DATA_COLLECTION: DataCollectionUserOptions = {
     "user_info": False,
     "cookies": {"mode": "off"},
     "http_headers": {"request": {"mode": "allowlist", "terms": SAFE_HEADERS}},

@@ -40,7 +40,7 @@ def ready():
     """200 when the database and Redis both answer in time; 503 naming the ones that did not."""
     checks = {"database": _check("database", _ping_database), "redis": _check("redis", _ping_redis)}
     failed = [name for name, state in checks.items() if state != "ok"]
-    body = {"status": "ok" if not failed else "unavailable", "checks": checks}
+    body: dict[str, object] = {"status": "ok" if not failed else "unavailable", "checks": checks}
     if failed:
         body["failed"] = failed
     return body, 503 if failed else 200

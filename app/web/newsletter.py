@@ -45,7 +45,7 @@ def _too_many():
 
 def subscribe(order: Order) -> str:
     """Queue the confirmation mail to the order's address; return the state for the buyer."""
-    state, message_id = request_confirmation(db.session, order, datetime.now(timezone.utc))
+    state, message_id = request_confirmation(db.session(), order, datetime.now(timezone.utc))
     db.session.commit()
     if message_id is not None:
         enqueue_send(message_id)  # with Redis away, the dispatcher redrives the queued row
@@ -76,8 +76,8 @@ def _confirm_target(token: str):
         target, expired = old.target, True
     shop = db.session.get(Shop, target.shop_id) if target else None
     customer = db.session.get(Customer, target.customer_id) if target else None
-    if (shop is None or not shop.active or customer is None or customer.shop_id != shop.id or not customer.email
-            or email_hash(customer.email) != target.email_hash):
+    if (target is None or shop is None or not shop.active or customer is None or customer.shop_id != shop.id
+            or not customer.email or email_hash(customer.email) != target.email_hash):
         shop = customer = None
     lang = pick_locale(customer.locale if customer else None, shop.locale if shop else None,
                        request.accept_languages.best_match(("de", "en")))
@@ -109,7 +109,7 @@ def confirm(token: str):
     if refusal:
         return refusal
     shop, customer, lang = found
-    confirm_subscription(db.session, shop, customer, datetime.now(timezone.utc))
+    confirm_subscription(db.session(), shop, customer, datetime.now(timezone.utc))
     db.session.commit()
     name = shop.name or shop.domain
     return _page(name, lang, 200, "confirmed", translate(lang, "newsletter.confirm.done", shop=name),

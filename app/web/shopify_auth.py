@@ -63,7 +63,7 @@ def callback():
     except ReauthorizeRequired as exc:
         current_app.logger.warning("code exchange failed for %s: %s", domain, exc)
         abort(502, description="Shopify did not accept the sign-in; please start again.")
-    install_shopify_shop(db.session, domain, tokens, datetime.now(timezone.utc))
+    install_shopify_shop(db.session(), domain, tokens, datetime.now(timezone.utc))
     db.session.commit()
     response = redirect(f"https://{domain}/admin/apps/{current_app.config['SHOPIFY_API_KEY']}")
     response.delete_cookie(STATE_COOKIE)

@@ -16,12 +16,12 @@ bp = Blueprint("shopify_home", __name__, url_prefix="/shopify")
 PATCH_ID_TOKEN_PATH = "/shopify/patch-id-token"
 
 
-def _request_input() -> dict:
+def _request_input() -> shopify_app.RequestInput:
     return {"method": request.method, "headers": dict(request.headers), "url": request.url,
             "body": request.get_data(as_text=True)}
 
 
-def _config() -> dict:
+def _config() -> shopify_app.AppConfig:
     config = current_app.config
     return {"client_id": config["SHOPIFY_API_KEY"], "client_secret": config["SHOPIFY_API_SECRET"],
             "old_client_secret": config.get("SHOPIFY_API_SECRET_OLD")}
@@ -53,9 +53,9 @@ def app_home():
 
 def ensure_installed(domain: str, id_token: str, claims: dict) -> Shop:
     """Exchange the id token when we hold no usable token for the shop (first open, reinstall)."""
-    shop = find_shopify_shop(db.session, domain)
-    if needs_tokens(shop):
+    shop = find_shopify_shop(db.session(), domain)
+    if shop is None or needs_tokens(shop):
         tokens = exchange_id_token(shopify_credentials(), id_token, claims)
-        shop = install_shopify_shop(db.session, domain, tokens, datetime.now(timezone.utc))
+        shop = install_shopify_shop(db.session(), domain, tokens, datetime.now(timezone.utc))
     db.session.commit()
     return shop

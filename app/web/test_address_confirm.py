@@ -40,7 +40,7 @@ def _found(token: str):
         target = read_confirm_token(token)
     except LinkExpired:
         return None, _refused("expired")
-    found = confirmable(db.session, target) if target else None
+    found = confirmable(db.session(), target) if target else None
     return (found, None) if found else (None, _refused("invalid"))
 
 

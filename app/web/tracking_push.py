@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from flask import Blueprint, request
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -82,7 +83,7 @@ def _candidate_keys() -> list[tuple[str, int | None]]:
 def apply_push(pushed: PushedTrack, shop_id: int | None, now: datetime) -> int:
     """Apply a verified push to its parcels (by our tag, else by number; of `shop_id` when the
     shop's own key signed it); how many it found."""
-    session = db.session
+    session = db.session()
     found = 0
     for shipment_id, order_id in _parcels(pushed, shop_id):
         order = session.scalars(
@@ -90,11 +91,11 @@ def apply_push(pushed: PushedTrack, shop_id: int | None, now: datetime) -> int:
             .options(selectinload(Order.shipments).selectinload(Shipment.events))
             .execution_options(populate_existing=True)).first()
         shipment = next((s for s in order.shipments if s.id == shipment_id), None) if order else None
-        if shipment is None:
+        if order is None or shipment is None:
             session.commit()
             continue
         found += 1
-        shop = session.get(Shop, order.shop_id)
+        shop = order.shop
         if apply_track(shipment, pushed.track, SEVENTEENTRACK):
             replan(session, order, shop, now)
         following = not pushed.stopped and shipment.status not in FINAL
@@ -114,7 +115,7 @@ def _parcels(pushed: PushedTrack, shop_id: int | None) -> list[tuple[int, int]]:
     if shop_id is not None:
         query = query.where(Order.shop_id == shop_id)
     tag = pushed.tag or ""
-    rows = []
+    rows: Sequence[Row[int, int, str | None]] = []
     if tag.isdigit():
         rows = [row for row in db.session.execute(query.where(Shipment.id == int(tag)))
                 if normalise_number(row.tracking_number) == number]

@@ -63,6 +63,6 @@ def one_click(token: str):
         return "Too many requests; try again in a minute.", 429, {"Retry-After": str(PER_ADDRESS[1])}
     target, shop = _target(token)
     customer = db.session.get(Customer, target.customer_id) if target.customer_id else None
-    unsubscribe(db.session, shop, target.email_hash, customer, datetime.now(timezone.utc))
+    unsubscribe(db.session(), shop, target.email_hash, customer, datetime.now(timezone.utc))
     db.session.commit()
     return _page(shop, customer, done=True, token=token), 200, {"Cache-Control": "no-store"}

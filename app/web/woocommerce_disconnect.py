@@ -25,7 +25,7 @@ bp.register_error_handler(PluginCallRefused, refused_answer)
 def disconnect(shop_key: str):
     shop, _fields = read_signed_call(shop_key)
     if shop.uninstalled_at is None:
-        uninstall_shop(db.session, shop, datetime.now(timezone.utc))
+        uninstall_shop(db.session(), shop, datetime.now(timezone.utc))
         shop.api_key = shop.api_secret = None
         db.session.commit()
     return {"status": 200, "message": "disconnected; data is deleted after the grace period"}, 200

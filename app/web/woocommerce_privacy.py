@@ -41,7 +41,7 @@ def _signed_request(shop_key: str) -> tuple[Shop, str]:
 def export(shop_key: str):
     """The buyer's records as a data export holds them; nothing is stored for the request."""
     shop, email = _signed_request(shop_key)
-    records = export_customer_data(db.session, shop, email, (), "wordpress-privacy").payload["customers"]
+    records = export_customer_data(db.session(), shop, email, (), "wordpress-privacy").payload["customers"]
     db.session.rollback()  # the export row is WordPress's to keep, not ours
     return {"customers": records}, 200
 
@@ -51,7 +51,7 @@ def export(shop_key: str):
 def erase(shop_key: str):
     """Erase the buyer as customers/redact does; orders keep anonymised facts only."""
     shop, email = _signed_request(shop_key)
-    erased = redact_customer(db.session, shop, email, (), datetime.now(timezone.utc))
+    erased = redact_customer(db.session(), shop, email, (), datetime.now(timezone.utc))
     db.session.commit()
     message = (f"Aftersales erased {erased} customer record(s) and will send this address no more mail."
                if erased else "Aftersales held no customer record for this address; it will send it no mail.")

@@ -203,6 +203,7 @@ class AdminClient:
     def create_voucher(self, request: VoucherRequest) -> IssuedVoucher:
         """A single-use code (usageLimit 1, once per customer) for the buyer's customer id, or
         for anyone holding it when the order has no customer; its value off the whole order."""
+        value: dict[str, object]
         if request.discount == DiscountType.PERCENT:
             value = {"percentage": float(request.value / 100)}
         else:
@@ -210,7 +211,7 @@ class AdminClient:
         # API 2026-10: `context` replaces the deprecated `customerSelection` (same choices).
         context = ({"customers": {"add": [f"gid://shopify/Customer/{request.buyer_platform_id}"]}}
                    if request.buyer_platform_id else {"all": "ALL"})
-        discount = {
+        discount: dict[str, object] = {
             "title": request.title, "code": request.code, "startsAt": _iso(request.starts_at),
             "endsAt": _iso(request.ends_at), "context": context, "usageLimit": 1,
             "appliesOncePerCustomer": True,

@@ -42,7 +42,7 @@ CARRIER_STATUSES = frozenset({
 
 
 def carrier_reported(shipment_status: str | None) -> bool:
-    return bool(shipment_status) and shipment_status.lower() in CARRIER_STATUSES
+    return bool(shipment_status and shipment_status.lower() in CARRIER_STATUSES)
 
 
 # Fulfillment.status when no shipment status is known yet.

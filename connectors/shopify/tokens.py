@@ -41,7 +41,7 @@ def _token_set(token) -> TokenSet:
     )
 
 
-def _config(app: AppCredentials) -> dict:
+def _config(app: AppCredentials) -> shopify_app.AppConfig:
     return {"client_id": app.client_id, "client_secret": app.client_secret, "old_client_secret": None}
 
 

@@ -143,7 +143,9 @@ class SeventeenTrack:
         envelope = json_body(response, "17track")
         if not isinstance(envelope, dict):
             raise TrackingProviderError(f"17track {endpoint}: not an envelope: {response.text[:200]}")
-        data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
+        data = envelope.get("data")
+        if not isinstance(data, dict):
+            data = {}
         code = envelope.get("code")
         if code != 0:
             errors = [(code, "")] + [_error_of({"error": e}) for e in dicts(data.get("errors"))]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -31,7 +32,7 @@ def parse_stamp(value, local_zone=timezone.utc) -> datetime | None:
     return parsed.astimezone(timezone.utc)
 
 
-def is_bare_date(value) -> bool:
+def is_bare_date(value) -> TypeGuard[str]:
     if not isinstance(value, str):
         return False
     try:

@@ -191,7 +191,7 @@ class WooClient:
         """
         url = f"{self.store_url}/?{urlencode({'rest_route': route})}"
         try:
-            response = self.http.post(url, json=body, auth=None)
+            response = self.http.post(url, json=body, auth=httpx.Auth())  # the base Auth adds nothing
         except httpx.TransportError as exc:
             raise WooCommerceApiError(f"POST {route}: {type(exc).__name__}") from None
         if response.status_code != 200:

@@ -78,6 +78,15 @@ def test_refused_refresh_marks_the_shop_for_reauthorisation(app, connected_shop,
     assert fake_shopify.shop(DOMAIN).refresh_calls == 1
 
 
+def test_a_shop_without_an_access_token_needs_reauthorisation(app, connected_shop, fake_shopify):
+    """An uninstall forgets the tokens: a client for the shop is refused at once (the merchant
+    must open the app again), not built around a missing token that fails on its first call."""
+    connected_shop.access_token = connected_shop.refresh_token = None
+    db.session.commit()
+    with pytest.raises(ReauthorizeRequired, match="holds no access token"):
+        shopify_admin(connected_shop)
+
+
 def test_missed_webhook_is_healed_by_reconciliation(app, connected_shop, fake_shopify):
     fake_shopify.shop(DOMAIN).orders = [
         graphql_order(820982911946154508, "2026-11-21T08:00:00Z",

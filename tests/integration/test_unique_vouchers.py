@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from app.clients.vouchers import VoucherUnavailable
+from app.clients.vouchers import VoucherUnavailable, issue_voucher
 from app.domain.followups.sync import sync_followups
+from app.domain.followups.vouchers import voucher_setting
 from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.jobs.messages import send_message
@@ -118,6 +119,23 @@ def test_a_thank_you_mail_carries_the_buyers_own_single_use_code(
     assert f"Single use, valid until {day.day} {day.strftime('%b')} {day.year}." in _text(
         smtp_inbox[0]
     )
+
+
+def test_an_order_erased_before_its_code_is_created_is_a_retryable_refusal(
+    app, shop, fake_shopify
+):
+    """A redaction or uninstall may erase the order between the send job's pick and the
+    voucher: that is VoucherUnavailable (the job's retry finds nothing to send), not a crash
+    on a missing row, and nothing is reserved or created."""
+    order, _ = _thank_you(shop)
+    order_id = order.id
+    db.session.delete(order)
+    db.session.commit()
+    setting = voucher_setting(UNIQUE)
+    with pytest.raises(VoucherUnavailable, match="is gone"):
+        issue_voucher(order_id, "thank_you:0", setting, "Aftersales thank you", _now())
+    assert db.session.scalars(select(IssuedVoucherRow)).all() == []
+    assert fake_shopify.shop(DOMAIN).discounts == []
 
 
 def test_a_retried_send_reuses_the_code_it_created(

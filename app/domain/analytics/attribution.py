@@ -31,8 +31,7 @@ def windows(shop) -> tuple[timedelta, timedelta]:
     found = []
     for name, default in DEFAULT_WINDOWS.items():
         value = settings.get(name)
-        ok = type(value) is int and 1 <= value <= MAX_WINDOW_DAYS
-        found.append(timedelta(days=value if ok else default))
+        found.append(timedelta(value if type(value) is int and 1 <= value <= MAX_WINDOW_DAYS else default))
     return found[0], found[1]
 
 

@@ -98,7 +98,7 @@ class CountBuffer:
         with self._lock:
             counts, self._counts = self._counts, Counter()
             self._pending, self._since = 0, time.monotonic()
-        if not counts or queues.redis is None:
+        if not counts or not queues.bound:
             return 0
         fields: Counter[str] = Counter()
         for (when, shop_id, surface, modules, measure, order_id), count in counts.items():
@@ -159,7 +159,7 @@ def take_all() -> tuple[dict[tuple[date, int, str, str], dict[str, int]],
     orders: dict[tuple[int, int], int] = {}
     for field, value in raw.items():
         try:
-            parts = field.decode().split("|")
+            parts = (field.decode() if isinstance(field, bytes) else field).split("|")
             if parts[0] == ORDER:
                 _, shop_id, order_id = parts
                 orders[(int(shop_id), int(order_id))] = int(value)

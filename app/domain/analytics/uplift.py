@@ -27,7 +27,7 @@ class Uplift:
     def tells(self) -> bool:
         """Enough held-out orders, and an interval on one side of zero."""
         return (self.holdout_orders >= MIN_HOLDOUT and self.low is not None
-                and (self.low > 0 or self.high < 0))
+                and (self.low > 0 or self.high is not None and self.high < 0))
 
 
 def _mean_var(values: list[float]) -> tuple[float, float]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import ColumnElement, case, literal
+from sqlalchemy import ColumnElement, SQLColumnExpression, case, literal
 
 from app.domain.arrival.carrier_performance import week_start
 from app.domain.followups.fatigue import zone
@@ -23,7 +23,7 @@ class Weeks:
     mondays: tuple[date, ...]  # oldest first (the first day of each bucket: local_buckets)
     bounds: tuple[datetime, ...]  # UTC; week n runs from bounds[n] to bounds[n + 1]
 
-    def index(self, column: ColumnElement[datetime], clip: bool = False) -> ColumnElement[int]:
+    def index(self, column: SQLColumnExpression[datetime], clip: bool = False) -> ColumnElement[int]:
         """0 for the oldest week … len(mondays) - 1; NULL outside (filter on the bounds too);
         `clip`: the last bucket also takes what comes after it."""
         last = len(self.mondays) - 1 if clip else None

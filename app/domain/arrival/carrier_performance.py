@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, insort
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
@@ -109,6 +109,13 @@ class ParcelFacts:
         return pair_key(self.row.carrier, self.row.country)
 
 
+def _delivered(facts: Iterable[ParcelFacts]) -> Iterator[tuple[ParcelFacts, date, int]]:
+    """The parcels the carrier reported delivered, with their delivery day and transit."""
+    for fact in facts:
+        if fact.delivered_day is not None and fact.transit is not None:
+            yield fact, fact.delivered_day, fact.transit
+
+
 @lru_cache(maxsize=8192)
 def business_days_between(start: date, end: date, country: str) -> int:
     """Business days after `start` up to `end` (0 when `end` is not after `start`): the
@@ -176,9 +183,9 @@ def learn_ranges(facts: Iterable[ParcelFacts], today: date, min_delivered: int =
     """{pair: [low, high]} for every known carrier × country with enough recent deliveries."""
     since = today - timedelta(days=LEARNING_DAYS)
     transits: dict[str, list[int]] = defaultdict(list)
-    for fact in facts:
-        if fact.transit is not None and since <= fact.delivered_day <= today and fact.row.carrier != UNKNOWN_CARRIER:
-            transits[fact.pair].append(fact.transit)
+    for fact, day, transit in _delivered(facts):
+        if since <= day <= today and fact.row.carrier != UNKNOWN_CARRIER:
+            transits[fact.pair].append(transit)
     return {pair: list(learned_range(sorted(values))) for pair, values in sorted(transits.items())
             if len(values) >= min_delivered}
 
@@ -200,26 +207,27 @@ def learned_accuracy(facts: Iterable[ParcelFacts], period_start: date,
                      min_delivered: int = MIN_DELIVERED) -> dict[str, Accuracy]:
     """Per pair: of the delivered parcels shipped since `period_start` for which a learned
     range existed on their shipping day, how many arrived inside it."""
-    delivered: dict[str, list[ParcelFacts]] = defaultdict(list)
-    for fact in facts:
-        if fact.transit is not None and fact.row.carrier != UNKNOWN_CARRIER:
-            delivered[fact.pair].append(fact)
+    delivered: dict[str, list[tuple[ParcelFacts, date, int]]] = defaultdict(list)
+    for item in _delivered(facts):
+        if item[0].row.carrier != UNKNOWN_CARRIER:
+            delivered[item[0].pair].append(item)
     found = {}
     for pair, items in delivered.items():
-        known = sorted(items, key=lambda f: f.delivered_day)
+        known = sorted(items, key=lambda item: item[1])  # by delivery day
         window: list[int] = []  # the transits known on the day, sorted
         added = dropped = inside = checked = 0
-        for fact in sorted((f for f in items if f.ship_day >= period_start), key=lambda f: f.ship_day):
-            while added < len(known) and known[added].delivered_day < fact.ship_day:
-                insort(window, known[added].transit)
+        shipped = sorted((i for i in items if i[0].ship_day >= period_start), key=lambda i: i[0].ship_day)
+        for fact, day, _ in shipped:
+            while added < len(known) and known[added][1] < fact.ship_day:
+                insort(window, known[added][2])
                 added += 1
-            while dropped < added and known[dropped].delivered_day < fact.ship_day - timedelta(days=LEARNING_DAYS):
-                del window[bisect_left(window, known[dropped].transit)]
+            while dropped < added and known[dropped][1] < fact.ship_day - timedelta(days=LEARNING_DAYS):
+                del window[bisect_left(window, known[dropped][2])]
                 dropped += 1
             if len(window) >= min_delivered:
                 earliest, latest = _transit_window(fact.ship_day, *learned_range(window), fact.row.country)
                 checked += 1
-                inside += earliest <= fact.delivered_day <= latest
+                inside += earliest <= day <= latest
         found[pair] = Accuracy(inside, checked)
     return found
 
@@ -262,19 +270,20 @@ def summarise(facts: Iterable[ParcelFacts], learned: Mapping[str, list[int]],
     for pair, items in groups.items():
         row = items[0].row
         reported = [f for f in items if f.reported]
-        delivered = [f for f in items if f.transit is not None]
-        transits = sorted(f.transit for f in delivered)
+        arrived = list(_delivered(items))
+        delivered = [fact for fact, _, _ in arrived]
+        transits = sorted(transit for _, _, transit in arrived)
         lines.append(PairSummary(
             carrier=row.carrier, carrier_name=row.carrier_name, country=row.country, parcels=len(items),
             reported=len(reported), delivered=len(delivered), no_carrier_data=sum(f.no_carrier_data for f in items),
             median=median(transits) if transits else None, p90=percentile(transits, 0.9) if transits else None,
-            on_time=_share(sum(f.on_time for f in delivered), len(delivered)),
+            on_time=_share(sum(bool(f.on_time) for f in delivered), len(delivered)),
             exceptions=_share(sum(f.exception for f in reported), len(reported)),
             attempts_failed=_share(sum(f.attempt_failed for f in reported), len(reported)),
             stalls=_share(sum(f.stalled for f in reported), len(reported)),
-            learned=tuple(learned[pair]) if pair in learned else None,
+            learned=(learned[pair][0], learned[pair][1]) if pair in learned else None,
             learned_accuracy=accuracy.get(pair, Accuracy(0, 0)),
-            rule_accuracy=Accuracy(sum(f.inside_rule for f in delivered), len(delivered))))
+            rule_accuracy=Accuracy(sum(bool(f.inside_rule) for f in delivered), len(delivered))))
     return sorted(lines, key=lambda line: (-line.parcels, line.carrier_name.lower(), line.country))
 
 
@@ -289,8 +298,8 @@ def weekly_medians(facts: Iterable[ParcelFacts], today: date, weeks: int = TREND
     mondays = [week_start(today) - timedelta(weeks=n) for n in range(weeks, 0, -1)]
     index = {monday: n for n, monday in enumerate(mondays)}
     found: dict[str, list[list[int]]] = defaultdict(lambda: [[] for _ in mondays])
-    for fact in facts:
-        if fact.transit is not None and (n := index.get(week_start(fact.delivered_day))) is not None:
-            found[fact.row.carrier][n].append(fact.transit)
+    for fact, day, transit in _delivered(facts):
+        if (n := index.get(week_start(day))) is not None:
+            found[fact.row.carrier][n].append(transit)
     return mondays, {carrier: [median(values) if values else None for values in per_week]
                      for carrier, per_week in found.items()}

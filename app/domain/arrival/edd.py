@@ -103,10 +103,11 @@ def carrier_window(ranges: Iterable[tuple[datetime | None, datetime | None, str 
     """One window over the parcels' own estimates (start, end, source); None if none has one."""
     starts, ends, sources = [], [], []
     for start, end, source in ranges:
-        if start is None and end is None:
+        first, last = start or end, end or start
+        if first is None or last is None:  # neither given
             continue
-        starts.append((start or end).astimezone(tz).date())
-        ends.append((end or start).astimezone(tz).date())
+        starts.append(first.astimezone(tz).date())
+        ends.append(last.astimezone(tz).date())
         sources.append(source or "carrier")
     if not starts:
         return None

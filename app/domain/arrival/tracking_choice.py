@@ -47,8 +47,8 @@ def usable_keys(own: Mapping[str, tuple[str, str | None]], app_wide: Mapping[str
         key, error = own.get(provider, (None, None))
         if key and not error:
             usable[provider] = KeyChoice(provider, key, own=True)
-        elif app_wide.get(provider) and fingerprint(app_wide[provider]) not in refused:
-            usable[provider] = KeyChoice(provider, app_wide[provider])
+        elif (app_key := app_wide.get(provider)) and fingerprint(app_key) not in refused:
+            usable[provider] = KeyChoice(provider, app_key)
     return usable
 
 

@@ -48,11 +48,16 @@ def request_confirmation(session: Session, order: Order, now: datetime) -> tuple
                 shop_id=order.shop_id, order_id=order.id, customer_id=customer.id, kind=CONFIRM_KIND,
                 sequence=len(asked), stream=KINDS[CONFIRM_KIND].stream, send_at=now,
                 state=MessageState.QUEUED,
-                queued_at=now, stale_after_seconds=int(KINDS[CONFIRM_KIND].stale_after.total_seconds()))
+                queued_at=now, stale_after_seconds=_stale_after_seconds())
             session.add(message)
     except IntegrityError:  # the same click twice at once: the other one sends it
         return "pending", None
     return "sent", message.id
+
+
+def _stale_after_seconds() -> int | None:
+    stale = KINDS[CONFIRM_KIND].stale_after
+    return None if stale is None else int(stale.total_seconds())
 
 
 def confirm_subscription(session: Session, shop: Shop, customer: Customer, now: datetime) -> bool:
@@ -60,10 +65,12 @@ def confirm_subscription(session: Session, shop: Shop, customer: Customer, now: 
     if customer.marketing_consent == GRANTED and customer.consent_source == DOUBLE_OPT_IN:
         return False
     customer.marketing_consent, customer.consent_source, customer.consent_at = GRANTED, DOUBLE_OPT_IN, now
-    # The buyer's own confirmed request outranks their earlier unsubscribe.
-    session.execute(delete(Suppression).where(
-        Suppression.shop_id == shop.id, Suppression.email_hash == email_hash(customer.email),
-        Suppression.reason == "unsubscribed"))
+    # The buyer's own confirmed request outranks their earlier unsubscribe (the link's check
+    # made sure the customer has an address).
+    if customer.email:
+        session.execute(delete(Suppression).where(
+            Suppression.shop_id == shop.id, Suppression.email_hash == email_hash(customer.email),
+            Suppression.reason == "unsubscribed"))
     for order in session.scalars(select(Order).where(
             Order.customer_id == customer.id, Order.created_at >= now - REPLAN_WINDOW)):
         sync_followups(session, order, shop, now)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from app.domain.arrival.anchors import after, arrival, destination, dispatch_overdue_at, status_since
 from app.domain.arrival.stalls import stalled_at
@@ -62,7 +63,20 @@ class History:
     learned_intervals: Mapping[str, int] = field(default_factory=dict)
 
 
-def product_key(line: OrderLine) -> str:
+class LineProduct(Protocol):
+    """What names a line's product: an OrderLine, or a row of those four columns."""
+
+    @property
+    def product_id(self) -> str | None: ...
+    @property
+    def variant_id(self) -> str | None: ...
+    @property
+    def sku(self) -> str | None: ...
+    @property
+    def title(self) -> str: ...
+
+
+def product_key(line: LineProduct) -> str:
     return str(line.product_id or line.variant_id or line.sku or line.title)
 
 
@@ -81,7 +95,7 @@ def _after(order: Order, shop: Shop, kind: MailKind, anchor: datetime, internati
 
 
 def _international(order: Order, shop: Shop) -> bool:
-    return bool(order.shipping_country) and order.shipping_country.upper() != (shop.country or "DE").upper()
+    return bool(order.shipping_country and order.shipping_country.upper() != (shop.country or "DE").upper())
 
 
 # ---- transactional: one notice per parcel or refund event ----------------------------

@@ -41,6 +41,12 @@ class VoucherSetting:
     days: int | None = None
     minimum: Decimal | None = None
 
+    def unique_terms(self) -> tuple[DiscountType, Decimal, int]:
+        """A unique voucher's discount, value and days valid; ValueError for any other setting."""
+        if self.mode != UNIQUE or self.discount is None or self.value is None or self.days is None:
+            raise ValueError(f"not a unique voucher setting: {self.mode}")
+        return self.discount, self.value, self.days
+
 
 def voucher_setting(settings: dict) -> VoucherSetting:
     """The module's voucher as stored; anything incomplete or malformed reads as none."""
@@ -110,15 +116,16 @@ def reserve(
     )
     if row is not None:
         return row, False
+    discount, value, days = setting.unique_terms()
     row = IssuedVoucherRow(
         shop_id=order.shop_id,
         order_id=order.id,
         purpose=purpose,
         code=new_code(),
-        discount=setting.discount.value,
-        value=setting.value,
+        discount=discount.value,
+        value=value,
         minimum_order=setting.minimum,
-        expires_at=now + timedelta(days=setting.days),
+        expires_at=now + timedelta(days=days),
         created_at=now,
     )
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from app.models import DataExport, Shop
@@ -48,9 +48,11 @@ def delete_expired_exports(session: Session, cutoff: datetime, limit: int) -> in
     """Delete at most `limit` exports made before `cutoff`, oldest first."""
     oldest = (select(DataExport.id).where(DataExport.created_at < cutoff)
               .order_by(DataExport.created_at).limit(limit))
-    return session.execute(
+    result = session.execute(
         delete(DataExport).where(DataExport.id.in_(oldest.scalar_subquery()))
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))
+    assert isinstance(result, CursorResult)  # what DML answers with; Session.execute types a plain Result
+    return result.rowcount
 
 
 def delete_exports_naming(session: Session, shop: Shop, emails: Iterable[str | None],
@@ -58,11 +60,11 @@ def delete_exports_naming(session: Session, shop: Shop, emails: Iterable[str | N
     """Delete the shop's exports that name the buyer: asked for them, or hold a record with
     one of their addresses or order ids. Compared field by field, not as text, so a short
     order id never matches inside an unrelated number. A shop keeps few exports (they expire)."""
-    emails = {e.strip().lower() for e in emails if e and e.strip()}
-    order_ids = {str(o).strip() for o in order_ids if o and str(o).strip()}
-    if not emails and not order_ids:
+    named_emails = {e.strip().lower() for e in emails if e and e.strip()}
+    named_orders = {str(o).strip() for o in order_ids if o and str(o).strip()}
+    if not named_emails and not named_orders:
         return 0
-    doomed = [e.id for e in shop_exports(session, shop) if _names(e.payload, emails, order_ids)]
+    doomed = [e.id for e in shop_exports(session, shop) if _names(e.payload, named_emails, named_orders)]
     if doomed:
         session.execute(delete(DataExport).where(DataExport.id.in_(doomed))
                         .execution_options(synchronize_session=False))

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import (
+    ColumnClause,
     and_,
     bindparam,
     delete,
@@ -234,8 +235,8 @@ def redact_late_arrivals(session: Session, applied: list[tuple[Shop, WebhookDeli
         address = (getattr(event, "email", None) or "").strip().lower()
         if address:
             by_address[shop.id, email_hash(address)] = address
-        if getattr(event, "platform_order_id", None):
-            by_order.add((shop.id, event.platform_order_id))
+        if order_id := getattr(event, "platform_order_id", None):
+            by_order.add((shop.id, order_id))
     if by_address or by_order:
         shop_ids = {key[0] for key in (*by_address, *by_order)}
         listing, erasing = _shops_with_erasures(session, shop_ids)
@@ -278,7 +279,7 @@ def _shops_with_erasures(session: Session, shop_ids: set[int]) -> tuple[set[int]
 @cache
 def _erasures_statement():
     """Built once: a drain asks it for every batch."""
-    redacted = literal_column("'redacted'")
+    redacted: ColumnClause[str] = literal_column("'redacted'")
     return select(
         Shop.id,
         exists().where(Suppression.shop_id == Shop.id, Suppression.reason == redacted),
@@ -292,12 +293,12 @@ def _wait_for_deliveries_being_applied(session: Session, shop: Shop, needles: se
     buyer's address again) is committed before the redaction reads the buyer's rows, and
     its body is then a finished one's, dropped with the rest. PostgreSQL only: SQLite has no
     row locks, and its writers take turns."""
-    needles = {needle.strip() for needle in needles if needle and needle.strip()}
-    if not needles or session.get_bind().dialect.name == "sqlite":
+    wanted = {needle.strip() for needle in needles if needle and needle.strip()}
+    if not wanted or session.get_bind().dialect.name == "sqlite":
         return
     session.execute(select(WebhookDelivery.id).where(
         _deliveries_of(shop), WebhookDelivery.body.is_not(None), not_(FINISHED),
-        or_(*(_body_holds(session, needle.encode()) for needle in sorted(needles))))
+        or_(*(_body_holds(session, needle.encode()) for needle in sorted(wanted))))
         .order_by(WebhookDelivery.id).with_for_update()).all()
 
 
@@ -320,6 +321,8 @@ def _scrub_delivery_errors_naming(session: Session, shop: Shop, addresses: set[s
         _deliveries_of(shop), WebhookDelivery.error.is_not(None),
         or_(*(WebhookDelivery.error.contains(address, autoescape=True) for address in sorted(addresses))))).all()
     for delivery_id, error in rows:
+        if error is None:  # the query asks for set ones
+            continue
         session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
                         .values(error=scrub_addresses(error)).execution_options(synchronize_session=False))
 
@@ -331,13 +334,13 @@ def _drop_bodies_naming(session: Session, shop: Shop, needles: set[str | None]) 
     only loses its replay. A delivery still waiting keeps its body until it is applied
     (`redact_late_arrivals` takes it then); the redaction request's own body goes when it is
     applied (app/jobs/deliveries.py)."""
-    needles = {needle.strip() for needle in needles if needle and needle.strip()}
-    if not needles:
+    wanted = {needle.strip() for needle in needles if needle and needle.strip()}
+    if not wanted:
         return
     session.execute(
         update(WebhookDelivery).where(
             _deliveries_of(shop), WebhookDelivery.body.is_not(None), FINISHED,
-            or_(*(_body_holds(session, needle.encode()) for needle in sorted(needles))))
+            or_(*(_body_holds(session, needle.encode()) for needle in sorted(wanted))))
         .values(body=None).execution_options(synchronize_session=False))
 
 

@@ -95,6 +95,6 @@ def record_feedback(session: Session, report: FeedbackReport, message: Scheduled
 
 
 def _soft_bounces(session: Session, shop_id: int, hashed: str, now: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(MailFeedback).where(
+    return session.execute(select(func.count()).select_from(MailFeedback).where(
         MailFeedback.shop_id == shop_id, MailFeedback.email_hash == hashed, MailFeedback.kind == SOFT_BOUNCE,
-        MailFeedback.received_at > now - SOFT_BOUNCE_WINDOW))
+        MailFeedback.received_at > now - SOFT_BOUNCE_WINDOW)).scalar_one()

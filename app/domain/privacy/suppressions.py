@@ -116,9 +116,10 @@ def lift_suppression(session: Session, shop_id: int, email: str) -> str | None:
     return listed.reason
 
 
-def log_lift(shop_id: int, was: str, lifted_by: str, reason: str) -> None:
+def log_lift(shop_id: int, was: str | None, lifted_by: str, reason: str) -> None:
     """The audit line of a lift, the same from the CLI and the admin: at WARNING so that a
-    quieter LOG_LEVEL keeps it; no address in it (not even one typed into the reason)."""
+    quieter LOG_LEVEL keeps it; no address in it (not even one typed into the reason).
+    `was`: the reason it was listed for (None: another lift took it off first)."""
     def clean(text: str) -> str:
         return scrub_addresses(" ".join(text.split()))[:300]
 

@@ -71,13 +71,13 @@ def add_or_renew(session: Session, shop_id: int, address: str, now: datetime) ->
     voids its earlier links). Raises Refused past the shop's limits; the caller commits.
     An address already confirmed is the caller's to answer (it needs no link)."""
     found = find(session, shop_id, address)
-    if found is None and session.scalar(select(func.count()).where(TestRecipient.shop_id == shop_id)) \
-            >= MAX_ADDRESSES:
+    if found is None and session.execute(select(func.count()).where(TestRecipient.shop_id == shop_id)) \
+            .scalar_one() >= MAX_ADDRESSES:
         raise Refused(N_("admin.previews.too_many_addresses"), most=MAX_ADDRESSES)
     if found is None or state(found, now) == EXPIRED:
-        waiting = session.scalar(select(func.count()).where(
+        waiting = session.execute(select(func.count()).where(
             TestRecipient.shop_id == shop_id, TestRecipient.confirmed_at.is_(None),
-            TestRecipient.created_at > now - LINK_LIFETIME))
+            TestRecipient.created_at > now - LINK_LIFETIME)).scalar_one()
         if waiting >= MAX_PENDING:
             raise Refused(N_("admin.previews.too_many_waiting"), count=waiting)
     if found is None:

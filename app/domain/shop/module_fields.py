@@ -6,7 +6,7 @@ keys are ignored, so a crafted post cannot write settings a module does not have
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -278,9 +278,9 @@ def _email(raw: str) -> str:
 # A region field is checked against the country field it belongs to (app/domain/arrival/work_calendars.py).
 REGION_OF = {"origin_region": "origin_country"}
 
-PARSERS = {"text": str, "textarea": str, "https_url": _https_url, "country": _country, "region": str,
-           "code": _code,
-           "transit": _transit, "color": _color, "domain": _domain, "locale": _locale, "email": _email}
+PARSERS: dict[str, Callable[[str], object]] = {
+    "text": str, "textarea": str, "https_url": _https_url, "country": _country, "region": str, "code": _code,
+    "transit": _transit, "color": _color, "domain": _domain, "locale": _locale, "email": _email}
 
 
 FIELD_PARSERS = {"decimal": _decimal, "choice": _choice}

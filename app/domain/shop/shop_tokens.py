@@ -44,7 +44,7 @@ def fresh_access_token(session: Session, shop: Shop, now: datetime, refresher: R
     if shop.needs_reauth_at is not None:
         raise ReauthorizeRequired(f"shop {shop.id} needs the merchant to open the app again")
     if not needs_refresh(shop, now):
-        return shop.access_token
+        return _held_token(shop)
     session.execute(update(Shop).where(Shop.id == shop.id).values(id=Shop.id)
                     .execution_options(**{FACTS_UNCHANGED: "a no-op update: the row lock"}))
     session.refresh(shop)
@@ -57,6 +57,12 @@ def fresh_access_token(session: Session, shop: Shop, now: datetime, refresher: R
             session.commit()
             log.warning("shop %s needs re-authorisation: refresh refused", shop.id)
             raise
-    token = shop.access_token
     session.commit()
-    return token
+    return _held_token(shop)
+
+
+def _held_token(shop: Shop) -> str:
+    """The stored access token; none (an uninstalled shop's were forgotten) is a reauthorisation."""
+    if shop.access_token is None:
+        raise ReauthorizeRequired(f"shop {shop.id} holds no access token; the merchant must open the app")
+    return shop.access_token

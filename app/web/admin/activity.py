@@ -24,12 +24,12 @@ PAGES = {"content": N_("admin.nav.content"), "faq": N_("admin.modules.faq.title"
 def log_change(area: str, before: Mapping, after: Mapping, secrets: Iterable[str] = ()) -> None:
     """Record what a save changed (old → new per field; a secret only as "changed"), in the
     request's transaction: call it before the commit."""
-    record_change(db.session, g.admin.shop, g.admin.actor, area, describe_changes(before, after, secrets))
+    record_change(db.session(), g.admin.shop, g.admin.actor, area, describe_changes(before, after, secrets))
 
 
 def log_summary(area: str, summary: str) -> None:
     """Record a change already put in words (an entry added, a key removed)."""
-    record_change(db.session, g.admin.shop, g.admin.actor, area, summary)
+    record_change(db.session(), g.admin.shop, g.admin.actor, area, summary)
 
 
 def area_label(area: str) -> str:
@@ -42,5 +42,5 @@ def area_label(area: str) -> str:
 @bp.get("/activity")
 def activity():
     """The last changes to the shop's settings, newest first."""
-    return render_page("admin/activity.html", changes=recent_changes(db.session, g.admin.shop.id),
+    return render_page("admin/activity.html", changes=recent_changes(db.session(), g.admin.shop.id),
                        shown=SHOWN, area_label=area_label)

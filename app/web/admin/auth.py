@@ -87,9 +87,10 @@ def authenticate_shopify():
     if request.method == "POST" and not request.headers.get("Authorization", "").startswith("Bearer "):
         refuse(401, N_("admin.refused.no_bearer"))
     result = shopify_app.verify_app_home_req(_request_input(), _config(), PATCH_ID_TOKEN_PATH)
-    if not result.ok:
+    id_token = result.id_token
+    if not result.ok or id_token is None:
         return _passthrough(result.response)
-    problem = admin_token_problem(result.id_token.claims)
+    problem = admin_token_problem(id_token.claims)
     if problem:  # e.g. the checkout token a buyer holds: same secret and audience, not an admin
         refuse(401, N_("admin.refused.not_admin_token"), problem=problem)
     domain = f"{result.shop}.myshopify.com"
@@ -97,7 +98,7 @@ def authenticate_shopify():
     if asked and asked != domain:
         refuse(403, N_("admin.refused.other_shops_token"), domain=domain, asked=asked)
     try:
-        shop = ensure_installed(domain, result.id_token.token, result.id_token.claims)
+        shop = ensure_installed(domain, id_token.token, id_token.claims)
     except ReauthorizeRequired as exc:
         current_app.logger.warning("token exchange failed for %s: %s", domain, exc)
         return _passthrough(result.invalid_token_response)
@@ -106,7 +107,7 @@ def authenticate_shopify():
             if key in request.args}
     g.admin_lang = pick_locale(request.args.get("locale"), shop.locale)
     g.admin = AdminSession(shop=shop, platform="shopify", link_query=keep or {"shop": domain},
-                           actor=f"Shopify user {result.id_token.claims.get('sub') or 'unknown'}")
+                           actor=f"Shopify user {id_token.claims.get('sub') or 'unknown'}")
     return None
 
 

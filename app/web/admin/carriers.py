@@ -88,7 +88,7 @@ def carriers():
     days = request.args.get("days", DEFAULT_RANGE, type=int)
     days = days if days in RANGES else DEFAULT_RANGE
     shop = g.admin.shop
-    report = carrier_report(db.session, shop, days, datetime.now(timezone.utc))
+    report = carrier_report(db.session(), shop, days, datetime.now(timezone.utc))
     if request.args.get("format") == "csv":
         return _csv(report)
     chart, series = _chart(report)

@@ -101,10 +101,10 @@ def save_content():
     shop.name, shop.locale, shop.support_email = values["name"], values["locale"], values["support_email"]
     shop.branding = {**(shop.branding or {}), **{f.name: values[f.name] for f in BRANDING}}
     review = {f.name: values[f.name] for f in REVIEW}
-    save_module(db.session, shop, "review_prompt", settings=review)
+    save_module(db.session(), shop, "review_prompt", settings=review)
     # The review-request mail links to the same target as the block's prompt.
-    save_module(db.session, shop, "mail_review_request", settings={"review_url": review_link(review)})
-    save_module(db.session, shop, "social", settings={f.name: values[f.name] for f in SOCIAL})
+    save_module(db.session(), shop, "mail_review_request", settings={"review_url": review_link(review)})
+    save_module(db.session(), shop, "social", settings={f.name: values[f.name] for f in SOCIAL})
     log_change("content", before, _stored_values(shop))
     db.session.commit()
     return _page(shop, notice=t("admin.content.saved"))
@@ -120,7 +120,7 @@ def add_faq_entry():
         errors = {"question_de": t("admin.content.faq_full", most=MAX_FAQ_ENTRIES)}
     if errors:
         return _page(shop, 422, faq_failed=("new", request.form, errors))
-    save_module(db.session, shop, "faq", settings={"entries": [*entries, entry]})
+    save_module(db.session(), shop, "faq", settings={"entries": [*entries, entry]})
     log_summary("faq", f"entry added: {_faq_title(entry)}")
     db.session.commit()
     return _page(shop, notice=t("admin.content.faq_added"))
@@ -149,7 +149,7 @@ def save_faq_entry(entry_id: str):
         return _page(shop, 422, faq_failed=(entry_id, request.form, errors))
     log_change("faq", faq_form_values(entries[index]), faq_form_values(entry))
     entries[index] = entry
-    save_module(db.session, shop, "faq", settings={"entries": entries})
+    save_module(db.session(), shop, "faq", settings={"entries": entries})
     db.session.commit()
     return _page(shop, notice=t("admin.content.faq_saved"))
 
@@ -159,7 +159,7 @@ def delete_faq_entry(entry_id: str):
     shop = g.admin.shop
     entries = _faq_entries(shop)
     removed = entries.pop(_entry_index(entries, entry_id))
-    save_module(db.session, shop, "faq", settings={"entries": entries})
+    save_module(db.session(), shop, "faq", settings={"entries": entries})
     log_summary("faq", f"entry removed: {_faq_title(removed)}")
     db.session.commit()
     return _page(shop, notice=t("admin.content.faq_removed"))
@@ -173,7 +173,7 @@ def save_banner():
     if errors:
         return _page(shop, 422, banner_failed=(request.form, errors))
     before = banner_form_values(module_settings(shop, "banner"))
-    save_module(db.session, shop, "banner", settings=settings)
+    save_module(db.session(), shop, "banner", settings=settings)
     log_change("banner", before, banner_form_values(module_settings(shop, "banner")))
     db.session.commit()
     return _page(shop, notice=t("admin.content.banner_saved"))

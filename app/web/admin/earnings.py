@@ -122,7 +122,7 @@ def _page(status: int = 200, values=None, errors=None, notice=None):
     wismo = wismo_report(db.session, shop, now)
     if request.method == "GET" and request.args.get("format") == wismo_section.CSV_FORMAT:
         return wismo_section.wismo_csv(wismo)
-    report = earnings_report(db.session, shop, days, now)
+    report = earnings_report(db.session(), shop, days, now)
     if request.method == "GET" and request.args.get("format") == "csv":
         return _csv(report)
     chart, series = _chart(report)
@@ -171,7 +171,7 @@ def save_measurement():
     if errors:
         return _page(422, values=dict(request.form), errors=errors)
     before = _stored(shop)
-    save_module(db.session, shop, MEASUREMENT, settings=values)
+    save_module(db.session(), shop, MEASUREMENT, settings=values)
     log_change("measurement", before, _stored(shop))
     db.session.commit()
     return _page(notice=admin_text(N_("admin.earnings.saved")))

@@ -72,12 +72,12 @@ def save_legal():
     before = _stored_values(shop)
     switched = shop.existing_customer_exemption != values[EXEMPTION.name]
     shop.existing_customer_exemption = values[EXEMPTION.name]
-    save_module(db.session, shop, MAIL_POLICY,
+    save_module(db.session(), shop, MAIL_POLICY,
                 settings={f.name: values[f.name] for f in (OBJECTION, *LIMITS)})
     log_change("legal", before, _stored_values(shop))
     notice = t("admin.legal.saved")
     if switched:
-        count = replan_open_orders(db.session, shop, datetime.now(timezone.utc))
+        count = replan_open_orders(db.session(), shop, datetime.now(timezone.utc))
         notice += " " + t("admin.legal.replanned", count=count)
     db.session.commit()
     return _page(notice=notice)

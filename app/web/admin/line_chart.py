@@ -7,6 +7,7 @@ A week without a value leaves a gap in its line. Pair every chart with its data 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 COLOURS = ("#005bd3", "#a64b00", "#0c7a43", "#8e1f9e", "#303030")
@@ -48,7 +49,7 @@ def y_scale(highest: float) -> tuple[int, int]:
     return y_max, 1 if y_max <= 8 else math.ceil(y_max / 8)
 
 
-def line_chart(x_labels: list[str], series: list[tuple[str, list[float | None]]], *, width: int = 680,
+def line_chart(x_labels: list[str], series: Sequence[tuple[str, Sequence[float | None]]], *, width: int = 680,
                height: int = 260, every_nth_label: int = 2) -> Chart:
     left, top, right, bottom = 44, 24, width - 150, height - 34
     highest = max((v for _, values in series for v in values if v is not None), default=0)
@@ -63,7 +64,9 @@ def line_chart(x_labels: list[str], series: list[tuple[str, list[float | None]]]
 
     lines = []
     for index, (name, values) in enumerate(series):
-        runs, run, points = [], [], []
+        runs: list[list[tuple[float, float]]] = []
+        run: list[tuple[float, float]] = []
+        points: list[tuple[float, float, str]] = []
         for n, value in enumerate(values):
             if value is None:
                 if run:
@@ -86,11 +89,13 @@ def line_chart(x_labels: list[str], series: list[tuple[str, list[float | None]]]
 
 def _spread_labels(lines: list[Line], top: float, bottom: float) -> tuple[Line, ...]:
     """Move the names at the lines' ends apart where they would overlap."""
-    placed = sorted((line for line in lines if line.label_y is not None), key=lambda line: line.label_y)
-    ys, floor = {}, top
-    for line in placed:
-        y = max(line.label_y, floor)
-        ys[line.name] = y
+    placed = sorted(((line.label_y, line.name) for line in lines if line.label_y is not None),
+                    key=lambda pair: pair[0])
+    ys: dict[str, float] = {}
+    floor = top
+    for label_y, name in placed:
+        y = max(label_y, floor)
+        ys[name] = y
         floor = y + LABEL_GAP
     overflow = floor - LABEL_GAP - bottom
     if overflow > 0:  # pushed below the plot: shift all up

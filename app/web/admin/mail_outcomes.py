@@ -176,8 +176,8 @@ def mail_outcomes_page():
     count = count if count in RANGES else DEFAULT_RANGE
     shop = g.admin.shop
     weeks = complete_weeks(datetime.now(timezone.utc), shop.timezone, count)
-    report = mail_outcomes(db.session, shop.id, weeks)
-    answers = weekly_score_counts(db.session, shop.id, weeks)
+    report = mail_outcomes(db.session(), shop.id, weeks)
+    answers = weekly_score_counts(db.session(), shop.id, weeks)
     tables = {
         "weekly": weekly_table(report),
         "kind_totals": kind_totals_table(report),

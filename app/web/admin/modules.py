@@ -66,10 +66,10 @@ def save_module_form(key: str):
         return render_page("admin/modules.html", 422, errors=errors,
                            groups=_module_rows(shop, key, request.form, errors))
     before = _logged_state(shop, spec)
-    switched = save_module(db.session, shop, key, enabled=request.form.get("enabled") == "on",
+    switched = save_module(db.session(), shop, key, enabled=request.form.get("enabled") == "on",
                            settings=settings or None)
     log_change(key, before, _logged_state(shop, spec))
-    replanned = replan_open_orders(db.session, shop, datetime.now(timezone.utc)) if switched else 0
+    replanned = replan_open_orders(db.session(), shop, datetime.now(timezone.utc)) if switched else 0
     db.session.commit()
     title = t(spec.title)
     notice = t("admin.modules.saved_on", module=title) if module_enabled(shop, key) \

@@ -31,7 +31,7 @@ def _page(status: int = 200, notice: str | None = None, errors=None, email: str 
     shop, keep = g.admin.shop, data_export_retention()
     exports = [{"id": e.id, "created_at": e.created_at, "request_id": e.request_id, "requested": requested(e),
                 "records": customer_records(e), "delete_after": delete_after(e, keep)}
-               for e in shop_exports(db.session, shop)]
+               for e in shop_exports(db.session(), shop)]
     return render_page("admin/privacy.html", status, exports=exports, retention_days=keep.days,
                        notice=notice, errors=errors or {}, email=email, erase_email=erase_email)
 
@@ -48,7 +48,7 @@ def create_export():
     email = request.form.get("email", "").strip()
     if not EMAIL.match(email) or len(email) > 254:
         return _page(422, errors={"email": t("admin.privacy.email_needed")}, email=email)
-    export = export_customer_data(db.session, g.admin.shop, email, (), None)
+    export = export_customer_data(db.session(), g.admin.shop, email, (), None)
     db.session.commit()
     found = customer_records(export)
     if found:
@@ -68,7 +68,7 @@ def erase_buyer():
         errors["confirm"] = t("admin.privacy.confirm_needed")
     if errors:
         return _page(422, errors=errors, erase_email=email)
-    erased = redact_customer(db.session, g.admin.shop, email, (), datetime.now(timezone.utc))
+    erased = redact_customer(db.session(), g.admin.shop, email, (), datetime.now(timezone.utc))
     db.session.commit()
     if erased:
         return _page(notice=t("admin.privacy.erased", count=erased))
@@ -76,7 +76,7 @@ def erase_buyer():
 
 
 def _own_export(export_id: int):
-    export = find_export(db.session, g.admin.shop, export_id)
+    export = find_export(db.session(), g.admin.shop, export_id)
     if export is None:
         abort(404, description=t("admin.privacy.no_such_export"))
     return export

@@ -75,7 +75,7 @@ def _state(checked: dict | None) -> dict:
 def _page(status: int = 200, values: dict | None = None, errors: dict | None = None,
           notice: str | None = None) -> ResponseReturnValue:
     shop = g.admin.shop
-    row = sender_domain_of(db.session, shop.id)
+    row = sender_domain_of(db.session(), shop.id)
     if values is None:
         values = {"sender_domain": row.domain if row else "",
                   "local_part": row.local_part if row else DEFAULT_LOCAL_PART}
@@ -106,14 +106,14 @@ def save_sender_domain() -> ResponseReturnValue:
     errors = {key: error for key, error in found if error}
     if errors:
         return _page(422, values=values, errors=errors)
-    row = sender_domain_of(db.session, shop.id)
+    row = sender_domain_of(db.session(), shop.id)
     before = {"sender_domain": row.domain if row else None, "local_part": row.local_part if row else None}
     after = {"sender_domain": domain, "local_part": local_part if domain else None}
     if before == after:
         return _page(notice=t("admin.sender_domain.unchanged"))
     log_change("sender_domain", before, after)
     new_key = domain is not None and before["sender_domain"] != domain
-    set_sender_domain(db.session, shop, domain, local_part)
+    set_sender_domain(db.session(), shop, domain, local_part)
     db.session.commit()
     if domain is None:
         return _page(notice=t("admin.sender_domain.removed"))
@@ -126,7 +126,7 @@ def save_sender_domain() -> ResponseReturnValue:
 def check_sender_domain() -> ResponseReturnValue:
     """Look the DKIM, SPF and DMARC records up now and store what was found."""
     shop = g.admin.shop
-    row = sender_domain_of(db.session, shop.id)
+    row = sender_domain_of(db.session(), shop.id)
     if row is None:
         return _page(422, errors={"sender_domain": t("admin.sender_domain.enter_domain")})
     if not allow("sender-domain-check", str(shop.id), *CHECKS):

@@ -80,7 +80,7 @@ def lift_suppression_entry(entry_id: int):
         errors["reason"] = t("admin.field.too_long", most=MAX_REASON)
     if errors:
         return _page(422, errors=errors, email=email, found=entry, searched=True, reason=reason)
-    was = lift_suppression(db.session, shop.id, email)
+    was = lift_suppression(db.session(), shop.id, email)
     log_summary("suppressions", f"entry lifted (listed as {was}): {free_text(reason)}")
     db.session.commit()
     log_lift(shop.id, was, g.admin.actor, reason)

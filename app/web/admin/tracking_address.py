@@ -85,7 +85,7 @@ def check_tracking_address():
     domain, error = parse_custom_domain(value, current_app.config["APP_URL"], admin_language())
     if error is None and domain is None:
         error = t("admin.tracking_address.enter_host")
-    if error:
+    if error or domain is None:  # no host given is an error (just above)
         return _page(422, value=value, error=error)
     pending = None if domain == shop.custom_domain else domain
     if pending is None and proof.is_proven(shop):
@@ -100,7 +100,7 @@ def check_tracking_address():
     if result == proof.MISSING:
         return _page(422, value=domain, pending=pending,
                      error=t("admin.tracking_address.missing", name=challenge_name(domain)))
-    proof.take(db.session, shop, domain, datetime.now(timezone.utc))
+    proof.take(db.session(), shop, domain, datetime.now(timezone.utc))
     try:
         db.session.commit()
     except IntegrityError:  # another shop proved it at the same moment

@@ -47,7 +47,7 @@ def _providers(shop, now: datetime) -> list[dict]:
     cards = []
     for provider, name in PROVIDER_NAMES.items():
         row, app_key = own.get(provider), app_keys.get(provider)
-        app_refused = bool(app_key) and pacing.app_key_refused(provider, fingerprint(app_key))
+        app_refused = bool(app_key and pacing.app_key_refused(provider, fingerprint(app_key)))
         in_use = row.api_key if row is not None and not row.last_error else (None if app_refused else app_key)
         paused = in_use and pacing.paused_until(provider, fingerprint(in_use), pacing.PassClock(now))
         cards.append({"provider": provider, "name": name, "own": row, "ending": row.api_key[-4:] if row else None,
@@ -170,7 +170,8 @@ def _test_call(shop_id: int, provider: str, key: str, now: datetime) -> tuple[bo
 def _rearm_untracked(shop_id: int, now: datetime) -> None:
     """Parcels of the shop waiting for a provider are looked at now, not tomorrow."""
     orders = select(Order.id).where(Order.shop_id == shop_id)
-    db.session.execute(update(Shipment.__table__).where(
-        Shipment.__table__.c.order_id.in_(orders), Shipment.__table__.c.tracking_provider.is_(None),
-        Shipment.__table__.c.next_poll_at > now).values(next_poll_at=now)
+    shipments = Shipment.metadata.tables[Shipment.__tablename__]  # the Table: a Core statement, no ORM sync
+    db.session.execute(update(shipments).where(
+        shipments.c.order_id.in_(orders), shipments.c.tracking_provider.is_(None),
+        shipments.c.next_poll_at > now).values(next_poll_at=now)
         .execution_options(**{FACTS_UNCHANGED: "when a parcel is looked at next is not shown"}))
