@@ -107,9 +107,14 @@ def test_every_shopify_admin_page_writes_only_declared_elements_and_attributes(a
     for path in admin_get_pages(app):
         response = client.get(f"{path}?shop={SHOPIFY_DOMAIN}&locale=en", headers=bearer())
         assert response.status_code == 200, path
-        page = markup(response.get_data(as_text=True))
+        body = response.get_data(as_text=True)
+        page = markup(body)
         assert page.wrong == [], (path, page.wrong)
         assert {"ui-title-bar", "ui-nav-menu", "s-page", "s-section"} <= page.tags, path
+        # The title bar and the nav menu are the title and the navigation: not repeated on the page,
+        # whose one h1 is for screen readers.
+        assert '<nav class="tabs"' not in body and body.count("<h1") == 1, path
+        assert '<h1 class="visually-hidden">' in body, path
         seen |= page.tags
     # A form's answers: the notice and the error banner.
     for form, expected in (({"email": "buyer-7007@example.com"}, 200), ({"email": "not an address"}, 422)):
