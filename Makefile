@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run test bench scale scale-analytics lint extensions plugin shopify-extension shopify-config browser-deps a11y-deps php-deps clean real-woocommerce messages phpcs-deps phpcs plugin-messages
+.PHONY: install lock run test bench scale scale-analytics lint extensions plugin shopify-extension shopify-config browser-deps a11y-deps shopify-types-deps php-deps clean real-woocommerce messages phpcs-deps phpcs plugin-messages
 
 install: $(STAMP)
 
@@ -26,7 +26,7 @@ lock:
 run: install
 	$(BIN)/python -m app.devstack.local_stack
 
-test: install browser-deps a11y-deps php-deps phpcs-deps
+test: install browser-deps a11y-deps shopify-types-deps php-deps phpcs-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser tests and the bench's admin vitals drive Debian's chromium (Playwright uses it
@@ -73,6 +73,16 @@ a11y-deps:
 	@command -v npm >/dev/null || { echo "npm not installed: the accessibility test will be skipped"; exit 0; }; \
 		test $(A11Y)/node_modules/.package-lock.json -nt $(A11Y)/package-lock.json \
 		|| (cd $(A11Y) && npm ci --no-audit --no-fund --silent)
+
+# Shopify's own declarations of the Polaris web components (@shopify/polaris-types: a Custom
+# Elements Manifest) and of App Bridge's ui-* elements (@shopify/app-bridge-types), pinned in
+# tests/shopify_types/package-lock.json; the admin's Shopify markup is checked against them.
+# npm ci only when the lock file changed; without npm that test is skipped.
+SHOPIFY_TYPES := tests/shopify_types
+shopify-types-deps:
+	@command -v npm >/dev/null || { echo "npm not installed: the Shopify markup test will be skipped"; exit 0; }; \
+		test $(SHOPIFY_TYPES)/node_modules/.package-lock.json -nt $(SHOPIFY_TYPES)/package-lock.json \
+		|| (cd $(SHOPIFY_TYPES) && npm ci --no-audit --no-fund --silent)
 
 bench: install browser-deps
 	$(BIN)/python -m bench.run

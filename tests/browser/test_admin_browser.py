@@ -120,7 +120,8 @@ def test_shopify_data_requests_page_downloads_through_the_bearer_fetch(live_serv
     # The delete form goes through the layout's fetch as well, and the list is redrawn in place.
     page.get_by_role("button", name=f"Delete export {export.id}").click()
     page.wait_for_selector("text=No exports yet.")
-    assert page.locator('[role="status"]').inner_text() == f"Export {export.id} deleted."
+    # Shopify's notice is a Polaris banner (s-banner tone="success", which announces itself).
+    assert page.locator('s-banner[tone="success"]#admin-notice').inner_text() == f"Export {export.id} deleted."
 
 
 def test_data_requests_page_passes_axe(live_server, browser_page, wc_shop, wc_export):
@@ -177,7 +178,7 @@ def test_shopify_mail_previews_are_filled_in_after_a_test_send(live_server, brow
               f"&id_token={id_token()}")
     page.select_option("#f-email", "me@shop.example")
     page.get_by_role("button", name="Send test mail").click()
-    page.wait_for_selector('[role="status"]')  # the layout's fetch swapped the page's main
-    assert "Test mail" in page.locator('[role="status"]').inner_text()
+    page.wait_for_selector("s-banner#admin-notice")  # the layout's fetch swapped the page's main
+    assert "Test mail" in page.locator("s-banner#admin-notice").inner_text()
     subject = page.locator('[data-mail-preview="win_back-de"] .hint strong').inner_text()
     assert subject in _mail_preview_is_shown(page, "win_back", "de")

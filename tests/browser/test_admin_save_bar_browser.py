@@ -96,7 +96,7 @@ def test_the_save_bars_save_posts_the_form_through_the_layouts_fetch(live_server
     page.locator("#f-name").fill("John's Outlet")
     assert asked(page) == [["show", "content-form"]]
     page.evaluate("window.appBridgeSaveBar.save()")
-    page.wait_for_selector('[role="status"]')  # the layout's fetch swapped the page's main
+    page.wait_for_selector("s-banner#admin-notice")  # the layout's fetch swapped the page's main
     assert asked(page) == [["show", "content-form"], ["hide", "content-form"]]
     assert page.input_value("#f-name") == "John's Outlet"
     db.session.expire_all()

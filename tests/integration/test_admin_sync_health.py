@@ -66,7 +66,7 @@ def test_shopify_not_answering_the_sync_is_shopifys_trouble_not_the_merchants(cl
     shop.sync_health, shop.last_synced_at = "store_unreachable: HTTP 503", SYNCED
     db.session.commit()
     page = unescape(client.get("/admin/?locale=en", headers=bearer()).get_data(as_text=True))
-    assert 'data-health="store_unreachable"' in page and 'role="alert"' in page
+    assert 'data-health="store_unreachable"' in page and '<s-banner tone="warning"' in page
     assert "Shopify did not answer the app's last check (HTTP 503)" in page
     assert "www.shopifystatus.com" in page and "Check that the store is online" not in page
     assert "1 Dec 2026, 08:30 UTC" in page
