@@ -71,7 +71,7 @@ def _replan(shop: Shop, changed: dict[str, int], now: datetime) -> int:
     replanned = 0
     for order in orders:
         if any(now - order.placed_at <= timedelta(days=changed.get(product_key(line), -1)) for line in order.lines):
-            sync_followups(db.session, order, shop, now, kinds=("replenishment",))
+            sync_followups(db.session, [order], now, kinds=("replenishment",))
             replanned += 1
             if replanned % 50 == 0:
                 db.session.commit()
