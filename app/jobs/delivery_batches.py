@@ -154,6 +154,8 @@ def apply_deliveries(session: Session, batch: list[Prepared], now: datetime, sho
                               for delivery_id in spoiled.ids})
         except Exception as exc:
             session.rollback()
+            if all(item.id in set_apart for item in batch):
+                raise  # recording the failures failed: nothing is left to blame or to retry here
             if len(batch) == 1:  # nothing else to blame: the one delivery takes it
                 set_apart[batch[0].id] = (RETRY, exc)
                 log.error("delivery %s failed (will retry)", batch[0].id, exc_info=exc)

@@ -33,6 +33,7 @@ from connectors.base import (
     ConnectorError,
     IgnoredEvent,
     NotSupported,
+    ParsedEvent,
     PlatformClient,
     WebhookRepair,
 )
@@ -141,7 +142,7 @@ def _apply_updated(client: PlatformClient, shop: Shop, start: datetime, now: dat
         if on_page:
             on_page(number)
         page = client.orders_updated_since(start, cursor)
-        listed = []
+        listed: list[tuple[Shop, ParsedEvent]] = []
         for event in page.events:
             if isinstance(event, IgnoredEvent):
                 log.info("shop %s: listed order left out: %s", shop.id, event.reason)
