@@ -45,7 +45,7 @@ def _backends_cpu(db) -> float:
 
 def _rows(count: int, start: int, bodies: list[bytes]) -> list[dict]:
     return [dict(platform="shopify", delivery_key=f"cost-{uuid.uuid4().hex}", topic="orders/create",
-                 shop_domain=DOMAIN, state="held",
+                 shop_domain=DOMAIN, state="ignored",
                  body=_order_body(8_000_000_000_000 + n) if n % NEW_ORDER_EVERY == 0 else bodies[n % len(bodies)])
             for n in range(start, start + count)]
 

@@ -92,7 +92,7 @@ def seed(env: dict[str, str]) -> tuple[str, str, int]:
         order = make_order(shop, platform_order_id="4507894690001",
                            placed_at=datetime.now(timezone.utc) - timedelta(hours=2), lines=(("l1", 1), ("l2", 2)))
         add_parcel(order, shipped_at=datetime.now(timezone.utc) - timedelta(hours=1), line_items=(("l1", 1), ("l2", 2)))
-        sync_followups(db.session, order, shop, datetime.now(timezone.utc))
+        sync_followups(db.session, [order], datetime.now(timezone.utc))
         db.session.commit()
         message_id = db.session.scalars(select(ScheduledMessage.id).where(ScheduledMessage.kind == "shipped")).one()
         return tracking_token(order), f"gid://shopify/OrderIdentity/{order.platform_order_id}", message_id

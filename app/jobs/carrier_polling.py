@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
 
 from app.clients.tracking import app_wide_keys, own_keys, provider_client
 from app.domain.arrival.carrier_tracks import apply_track, replan
 from app.domain.arrival.carriers import normalise_number
 from app.domain.arrival.poll_schedule import FINAL, given_up, later, next_poll
 from app.domain.arrival.tracking_choice import KeyChoice, carrier_key, choose, fingerprint, usable_keys
+from app.domain.orders.order_context import lock_existing
 from app.extensions import db, queues
 from app.jobs import tracking_pacing as pacing
 from app.jobs.interval_locks import release, take
@@ -280,7 +280,7 @@ def _apply(call: Call, tracks: list[ParcelTrack], now: datetime) -> None:
     shop = session.get(Shop, call.shop_id)
     if shop is None:  # deleted since the pass began, and its orders with it: nothing to apply
         return
-    orders = _lock_orders(call.shop_id, {row.platform_order_id for row in call.parcels})
+    orders = lock_existing(session, call.shop_id, [row.platform_order_id for row in call.parcels])
     by_number = {normalise_number(track.tracking_number): track for track in tracks}
     changed, looked = {}, []
     for index, row in enumerate(call.parcels):
@@ -297,23 +297,9 @@ def _apply(call: Call, tracks: list[ParcelTrack], now: datetime) -> None:
                        zone=row.zone)
         looked.append({"_id": row.id, "_number": row.number, "_next": at, "_registered": row.registered_at,
                        "_provider": provider, "_stopped": None if at else now})
-    for order in changed.values():
-        replan(session, order, shop, now)
+    if changed:
+        replan(session, sorted(changed.values(), key=lambda order: order.platform_order_id), now)
     record_looks(looked)
-
-
-def _lock_orders(shop_id: int, platform_order_ids: set[str]) -> dict[tuple[int, str], Order]:
-    """Lock the orders in the global order drains use (shop, platform order id), loaded afresh
-    with what the re-plan reads; unlike a drain's lock, a vanished order is not re-inserted."""
-    # Code point order, as Python sorts the drain's keys (PostgreSQL's default collation may not).
-    by_key = Order.platform_order_id.collate("C") if db.dialect == "postgresql" else Order.platform_order_id
-    orders = db.session.scalars(
-        select(Order).where(Order.shop_id == shop_id, Order.platform_order_id.in_(sorted(platform_order_ids)))
-        .order_by(by_key).with_for_update()
-        .options(selectinload(Order.lines), selectinload(Order.shipments).selectinload(Shipment.events),
-                 selectinload(Order.refunds), selectinload(Order.customer))
-        .execution_options(populate_existing=True)).all()
-    return {(order.shop_id, order.platform_order_id): order for order in orders}
 
 
 def _pushes(provider: str) -> bool:

@@ -11,13 +11,14 @@ claims again. A burst of webhooks costs one job instead of one per delivery (an 
 fifty Redis commands of bookkeeping) and one commit per batch, and SQL stays the only
 queue of truth. Several workers drain side by side without taking the same delivery.
 
-A delivery whose processing raises is set apart from its batch (the others are applied
-without it), marked failed and handed to `process_delivery`, the one-delivery job, with
-RQ's retries and back-off; that job also serves `deliveries replay`. Lifecycle deliveries
-(uninstall, redaction, …) and a batch that failed as a whole take the one-delivery path
-within the drain: each in a transaction of its own. A failed row keeps when its next
-attempt is due (`retry_at`, None once MAX_ATTEMPTS failed), so the dispatcher can redrive a
-retry that Redis lost.
+Every attempt goes through `delivery_batches.apply_deliveries`; a single delivery is a
+batch of one. A delivery whose processing raises is set apart from its batch (the others
+are applied without it), marked failed and handed to `process_delivery`, its own job, with
+RQ's retries and back-off; that job also serves `deliveries replay`. A lifecycle delivery
+(uninstall, redaction, …) is a batch of its own, and a batch that failed as a whole is
+applied again one delivery at a time. A failed row keeps when its next attempt is due
+(`retry_at`, None once MAX_ATTEMPTS failed), so the dispatcher can redrive a retry that
+Redis lost.
 
 Why no kick is lost: intake commits the row before it tries the kick, and a drain deletes
 the kick key before it claims rows. A kick refused because the key is set means a drain
@@ -32,30 +33,16 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from app.domain.orders.events import apply_event
-from app.domain.privacy.lifecycle import redact_late_arrivals
 from app.extensions import db, queues
-from app.jobs.delivery_batches import BATCH, apply_batch, leading_batch
-from app.jobs.delivery_outcomes import (
-    MALFORMED,
-    MAX_ATTEMPTS,
-    RETRY,
-    record,
-    record_outcome,
-    retry_delay,
-    shop_of,
-    unknown_shop,
-    with_event_time,
-)
+from app.jobs.delivery_batches import BATCH, apply_deliveries, leading_batch, prepare
+from app.jobs.delivery_outcomes import MAX_ATTEMPTS, Shops, retry_delay
 from app.jobs.runtime import job
 from app.models import DeliveryState, WebhookDelivery
-from app.models.states import DeliveryOutcome
 from app.observability.privacy_scrub import address_free
 from app.queues import BACKOFF
-from connectors import get_connector
-from connectors.base import LifecycleEvent, MalformedPayload
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +81,8 @@ def retry_later(delivery_id: int, attempts: int, delay: timedelta | None = None)
 def drain_deliveries() -> dict:
     """Apply every waiting delivery, oldest first, a claimed batch per transaction."""
     queues.redis.delete(DRAIN_KEY)
-    session, started, counts, shops = db.session, time.monotonic(), {"applied": 0, "failed": 0}, {}
+    session, started, counts = db.session, time.monotonic(), {"applied": 0, "failed": 0}
+    shops: Shops = {}
     while True:
         claimed = session.scalars(
             select(WebhookDelivery).where(WebhookDelivery.state == DeliveryState.RECEIVED)
@@ -103,20 +91,12 @@ def drain_deliveries() -> dict:
         if not claimed:
             session.commit()
             return counts
-        now = datetime.now(timezone.utc)
+        # A lifecycle delivery first goes alone (the commit lets the rest of the claim go).
         batch = leading_batch(session, claimed, shops)
-        if batch:
-            outcomes, singles = apply_batch(session, batch, now)
-        else:  # a lifecycle delivery first: alone (the commit lets the rest of the claim go)
-            outcomes, singles = [(claimed[0].id, _process_claimed(session, claimed[0], now, shops))], []
-        for delivery_id in singles:
-            delivery = _claim_one(session, delivery_id)
-            if delivery is not None:
-                outcomes.append((delivery_id, _process_claimed(session, delivery, now, shops)))
-        for delivery_id, outcome in outcomes:
-            if outcome.will_retry:
+        for applied in apply_deliveries(session, batch, datetime.now(timezone.utc), shops):
+            if applied.outcome.will_retry:
                 counts["failed"] += 1
-                _to_its_own_job(session, delivery_id)
+                _to_its_own_job(session, applied.id)
             else:
                 counts["applied"] += 1
         if time.monotonic() - started > DRAIN_SECONDS:
@@ -126,7 +106,7 @@ def drain_deliveries() -> dict:
             time.sleep(GATHER_SECONDS)
 
 
-def _to_its_own_job(session, delivery_id: int) -> None:
+def _to_its_own_job(session: Session, delivery_id: int) -> None:
     """A delivery that failed in the drain goes on in its own job, when attempts are left."""
     failed = session.get(WebhookDelivery, delivery_id)
     if failed is not None and failed.retry_at is not None:
@@ -134,19 +114,10 @@ def _to_its_own_job(session, delivery_id: int) -> None:
     session.commit()
 
 
-def _claim_one(session, delivery_id: int) -> WebhookDelivery | None:
-    delivery = session.scalars(
-        select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
-                                      WebhookDelivery.state == DeliveryState.RECEIVED)
-        .with_for_update(skip_locked=True)).first()
-    if delivery is None:
-        session.commit()  # another drain took it meanwhile
-    return delivery
-
-
 @job
 def process_delivery(delivery_id: int) -> str:
-    """Apply one delivery exactly once; a crash rolls back, records the error and re-raises."""
+    """Apply one delivery, a batch of one: a failure is recorded on it and re-raised, so that
+    RQ retries the job after its back-off."""
     session = db.session
     delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
     if delivery is None:
@@ -155,59 +126,11 @@ def process_delivery(delivery_id: int) -> str:
         return f"already {delivery.state}"
     if delivery.body is None:
         return "body dropped (retention or redaction): nothing to apply"
-    return str(_process_claimed(session, delivery, datetime.now(timezone.utc), None, reraise=True))
-
-
-def _process_claimed(session, delivery: WebhookDelivery, now: datetime, shops: dict | None,
-                     reraise: bool = False) -> DeliveryOutcome:
-    """Apply a delivery whose row this transaction holds, record the outcome and commit."""
-    delivery_id = delivery.id
-    try:
-        outcome = _apply(session, delivery, now, shops)
-    except MalformedPayload as exc:
-        session.rollback()
-        _finish(delivery_id, MALFORMED.state, f"malformed: {exc}", now)
-        log.warning("delivery %s malformed: %s", delivery_id, exc)
-        return MALFORMED
-    except Exception as exc:
-        session.rollback()
-        if shops is not None:
-            shops.clear()  # rolled back: the shops it held are expired
-        _finish(delivery_id, RETRY.state, f"{type(exc).__name__}: {exc}", None, failed_at=now)
-        log.exception("delivery %s failed (will retry)", delivery_id)
-        if reraise:  # RQ retries the job and keeps what it raised: its text, scrubbed
-            raise address_free(exc) from None
-        return RETRY  # the drain hands it to its own job
-    if not _gone(delivery):
-        record_outcome(delivery, outcome, now)
-    session.commit()
-    return outcome
-
-
-def _gone(delivery: WebhookDelivery) -> bool:
-    state = inspect(delivery)
-    return state.deleted or state.was_deleted or state.detached
-
-
-def _apply(session, delivery: WebhookDelivery, now: datetime,
-           shops: dict | None = None) -> DeliveryOutcome:
-    shop = shop_of(session, delivery, shops)
-    if shop is None:
-        return unknown_shop(delivery)
-    event = get_connector(delivery.platform).parse(delivery.topic, delivery.body)
-    outcome = apply_event(session, shop, with_event_time(event, delivery.triggered_at), now)
-    if isinstance(event, LifecycleEvent):
-        if event.kind == "customer_redact":
-            delivery.body = None  # the request itself names the buyer it erases
-    else:  # it may have waited while its buyer was erased: then its body goes, and what it stored
-        redact_late_arrivals(session, [(shop, delivery, event)], now)
-    return outcome
-
-
-def _finish(delivery_id: int, state: DeliveryState, error: str, processed_at,
-            failed_at: datetime | None = None) -> None:
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None:
-        return
-    record(delivery, state, error, processed_at, failed_at)
-    db.session.commit()
+    shops: Shops = {}
+    applied = apply_deliveries(session, [prepare(session, delivery, shops)], datetime.now(timezone.utc), shops)
+    if not applied:
+        return "taken by another worker"
+    if applied[0].outcome.will_retry and applied[0].failure is not None:
+        # RQ retries the job and keeps what it raised: its text, scrubbed
+        raise address_free(applied[0].failure) from None
+    return str(applied[0].outcome)

@@ -1,68 +1,57 @@
-"""Apply a claimed batch of deliveries in one transaction, with one commit.
-
-A drain claims up to BATCH waiting deliveries (FOR UPDATE SKIP LOCKED, oldest first) and
-applies them here together:
+"""Apply claimed deliveries together, in one transaction with one commit: the one way a
+stored webhook delivery is applied. A drain's batch and a single delivery (a lifecycle
+delivery, one of a batch that failed as a whole, `process_delivery`'s retries and
+`flask deliveries replay`) take the same function, `apply_deliveries`; one is a batch of one.
 
 1. parse each delivery (no database work); one that names an unknown shop or cannot be
    parsed has its outcome at once;
-2. lock every order the batch names and insert its new buyers up front, each in one
-   statement in key order (app/domain/orders/order_locks.py): two drains whose batches share
-   orders wait for one another but cannot deadlock on them;
-3. apply each delivery's facts in arrival order, then re-plan the mails of each order the
-   batch touched once, after all of its events (the plans follow the final facts);
-4. one UPDATE of the facts versions (the session hook) and one commit for the lot.
+2. apply the events through the domain's one entry (`events.apply_events`): it locks every
+   order the batch names and inserts its new buyers up front, each in one statement in key
+   order (app/domain/orders/order_context.py), so that two drains whose batches share orders
+   wait for one another but cannot deadlock on them; applies each delivery's facts in
+   arrival order, then re-plans the mails of each order the batch touched once, after all
+   of its events (the plans follow the final facts);
+3. record the outcomes, erase again what a buyer erased meanwhile brought back, one UPDATE
+   of the facts versions (the session hook) and one commit for the lot.
 
 A delivery that raises, or whose order's planning raises, spoils the attempt only: it is
 rolled back, the batch claimed again without that delivery and applied once more, and the
-delivery marked failed in that same transaction; the drain hands it to its own job (RQ's
-back-off) after the commit. A failure no delivery can be blamed for (a deadlock with work
-outside the batch, a failed flush at commit) leaves the batch to the one-delivery path.
-
-Lifecycle events (uninstall, redaction, deletion, exports) reach beyond one order and are
-not batched: a batch ends before the first of them, which the drain applies alone.
+delivery marked failed in that same transaction. A failure no delivery can be blamed for (a
+deadlock with work outside the batch, a failed flush at commit) has the batch applied again
+one delivery at a time; in a batch of one, that delivery is blamed.
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 
-from app.domain.followups.history import read_buyers
-from app.domain.followups.sync import earlier_orders_of, stored_messages_of, sync_own
-from app.domain.orders.events import apply_facts
-from app.domain.orders.order_locks import holding, insert_customers, lock_orders
-from app.domain.orders.upsert import is_stale
+from app.domain.orders.events import Blame, apply_events
 from app.domain.privacy.lifecycle import redact_late_arrivals
 from app.jobs.delivery_outcomes import (
     MALFORMED,
     RETRY,
+    Shops,
     record,
     record_outcome,
     shop_of,
     unknown_shop,
     with_event_time,
 )
-from app.models import DeliveryState, Order, Shop, WebhookDelivery
+from app.models import DeliveryState, Shop, WebhookDelivery
 from app.models.states import DeliveryOutcome
 from connectors import get_connector
-from connectors.base import (
-    FulfillmentEvent,
-    IgnoredEvent,
-    MalformedPayload,
-    OrderEvent,
-    ParsedEvent,
-    RefundEvent,
-    TrackingUpdate,
-)
+from connectors.base import LifecycleEvent, MalformedPayload, ParsedEvent
 
 log = logging.getLogger(__name__)
 
 BATCH = 50
-ORDER_EVENTS = (OrderEvent, FulfillmentEvent, TrackingUpdate, RefundEvent)
 
 
 @dataclass
@@ -72,27 +61,45 @@ class Prepared:
     shop: Shop | None = None
     event: ParsedEvent | None = None
     settled: DeliveryOutcome | None = None
-    error: str | None = None
-    id: int = field(init=False)  # kept: a rollback expires the row, and reading it again asks the database
+    failure: Exception | None = None  # what parsing raised, when it settled the delivery as failed
+    # Kept: a rollback expires the row, and reading it again asks the database.
+    id: int = field(init=False)
+    state: DeliveryState = field(init=False)  # as claimed: claimed again only in this state
+    attempts: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self.id = self.delivery.id
+        self.id, self.state, self.attempts = self.delivery.id, self.delivery.state, self.delivery.attempts
 
     @property
-    def batchable(self) -> bool:
-        return self.settled is not None or isinstance(self.event, (*ORDER_EVENTS, IgnoredEvent))
+    def error(self) -> str | None:
+        return None if self.failure is None else _error(self.failure)
+
+    @property
+    def alone(self) -> bool:
+        """A lifecycle event reaches beyond its orders (uninstall, redaction, exports): it is
+        applied in a batch of its own."""
+        return self.settled is None and isinstance(self.event, LifecycleEvent)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A delivery's attempt: its outcome, and what it raised when the attempt failed."""
+    id: int
+    outcome: DeliveryOutcome
+    failure: Exception | None = None
 
 
 class _Spoiled(Exception):
     """Applying these deliveries raised; the attempt is lost, the rest of the batch is not."""
 
-    def __init__(self, items: list[Prepared], exc: Exception) -> None:
+    def __init__(self, ids: set[int], exc: Exception) -> None:
         super().__init__(f"{type(exc).__name__}: {exc}")
-        self.ids = {item.id for item in items}
+        self.ids = ids
+        self.failure = exc
         self.malformed = isinstance(exc, MalformedPayload)
 
 
-def prepare(session, delivery: WebhookDelivery, shops: dict) -> Prepared:
+def prepare(session: Session, delivery: WebhookDelivery, shops: Shops) -> Prepared:
     shop = shop_of(session, delivery, shops)
     if shop is None:
         return Prepared(delivery, settled=unknown_shop(delivery))
@@ -100,104 +107,135 @@ def prepare(session, delivery: WebhookDelivery, shops: dict) -> Prepared:
         event = get_connector(delivery.platform).parse(delivery.topic, delivery.body)
     except MalformedPayload as exc:
         log.warning("delivery %s malformed: %s", delivery.id, exc)
-        return Prepared(delivery, shop, settled=MALFORMED, error=f"malformed: {exc}")
+        return Prepared(delivery, shop, settled=MALFORMED, failure=exc)
     except Exception as exc:  # noqa: BLE001 - recorded on the delivery and retried by its own job
         log.exception("delivery %s failed (will retry)", delivery.id)
-        return Prepared(delivery, shop, settled=RETRY, error=f"{type(exc).__name__}: {exc}")
+        return Prepared(delivery, shop, settled=RETRY, failure=exc)
     return Prepared(delivery, shop, with_event_time(event, delivery.triggered_at))
 
 
-def leading_batch(session, claimed: list[WebhookDelivery], shops: dict) -> list[Prepared]:
-    """The claimed deliveries up to the first one that cannot be batched, parsed."""
-    batch = []
+def leading_batch(session: Session, claimed: Sequence[WebhookDelivery], shops: Shops) -> list[Prepared]:
+    """The claimed deliveries up to the first one that goes alone, parsed; that one alone
+    when it comes first."""
+    batch: list[Prepared] = []
     for delivery in claimed:
         item = prepare(session, delivery, shops)
-        if not item.batchable:
-            break
+        if item.alone:
+            return batch or [item]
         batch.append(item)
     return batch
 
 
-def apply_batch(session, batch: list[Prepared],
-                now: datetime) -> tuple[list[tuple[int, DeliveryOutcome]], list[int]]:
-    """Apply the batch and commit. Returns each settled delivery's (id, outcome) and the ids
-    left to the one-delivery path."""
-    set_apart: dict[int, tuple[DeliveryOutcome, str]] = {}  # delivery id: (outcome, error)
+def apply_deliveries(session: Session, batch: list[Prepared], now: datetime, shops: Shops) -> list[Applied]:
+    """Apply these claimed deliveries (rows this transaction holds) together, record each
+    one's outcome, commit. Returns the outcomes of those applied (a delivery another worker
+    took meanwhile has none)."""
+    set_apart: dict[int, tuple[DeliveryOutcome, Exception]] = {}
     while True:
         try:
-            outcomes = _apply_together(session, [i for i in batch if i.id not in set_apart], now)
+            applied = _apply_together(session, [i for i in batch if i.id not in set_apart], now)
             for item in batch:
                 if item.id in set_apart:
-                    outcome, error = set_apart[item.id]
-                    _record_failure(item.delivery, outcome, error, now)
-                    outcomes.append((item.id, outcome))
+                    outcome, failure = set_apart[item.id]
+                    _record_failure(item.delivery, outcome, _error(failure), now)
+                    applied.append(Applied(item.id, outcome, failure))
             session.commit()
-            return outcomes, []
+            return applied
         except _Spoiled as spoiled:
             session.rollback()
             for delivery_id in sorted(spoiled.ids):
                 if spoiled.malformed:
                     log.warning("delivery %s malformed: %s", delivery_id, spoiled)
                 else:
-                    log.error("delivery %s failed (will retry); its batch goes on without it", delivery_id,
-                              exc_info=spoiled.__cause__)
-            set_apart.update({delivery_id: (MALFORMED if spoiled.malformed else RETRY, str(spoiled))
+                    log.error("delivery %s failed (will retry)%s", delivery_id,
+                              "; its batch goes on without it" if len(batch) > 1 else "",
+                              exc_info=spoiled.failure)
+            set_apart.update({delivery_id: (MALFORMED if spoiled.malformed else RETRY, spoiled.failure)
                               for delivery_id in spoiled.ids})
-        except Exception as exc:  # noqa: BLE001 - nothing to blame a delivery for: one at a time
+        except Exception as exc:
             session.rollback()
-            log.warning("a batch of %s deliveries failed as a whole (%s: %s); applying them one by one",
-                        len(batch), type(exc).__name__, exc)
-            return [], [item.id for item in batch]
+            if all(item.id in set_apart for item in batch):
+                raise  # recording the failures failed: nothing is left to blame or to retry here
+            if len(batch) == 1:  # nothing else to blame: the one delivery takes it
+                set_apart[batch[0].id] = (RETRY, exc)
+                log.error("delivery %s failed (will retry)", batch[0].id, exc_info=exc)
+            else:
+                log.warning("a batch of %s deliveries failed as a whole (%s: %s); applying them one by one",
+                            len(batch), type(exc).__name__, exc)
+                return _one_by_one(session, batch, now, shops)
         batch = _claim_again(session, batch)
         if not batch:
             session.commit()
-            return [], []
+            return []
 
 
-def _claim_again(session, batch: list[Prepared]) -> list[Prepared]:
-    """After a rollback: those of the batch no other drain took meanwhile, locked (and their
-    expired rows read) again."""
-    ids = {delivery.id for delivery in session.scalars(
-        select(WebhookDelivery).where(WebhookDelivery.id.in_([i.id for i in batch]),
-                                      WebhookDelivery.state == DeliveryState.RECEIVED)
+def _one_by_one(session: Session, batch: list[Prepared], now: datetime, shops: Shops) -> list[Applied]:
+    applied: list[Applied] = []
+    for item in batch:
+        for again in _claim_again(session, [item]):
+            applied += apply_deliveries(session, [again], now, shops)
+        session.commit()  # another worker took it meanwhile: nothing to hold
+    return applied
+
+
+def _claim_again(session: Session, batch: list[Prepared]) -> list[Prepared]:
+    """After a rollback: those of the batch that no other worker took meanwhile (still in the
+    state they were claimed in), locked again and their expired rows read."""
+    rows = {delivery.id: delivery for delivery in session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.id.in_([item.id for item in batch]))
         .with_for_update(skip_locked=True))}
-    return [item for item in batch if item.id in ids]
+    return [item for item in batch
+            if item.id in rows and (rows[item.id].state, rows[item.id].attempts) == (item.state, item.attempts)]
 
 
-def _apply_together(session, batch: list[Prepared],
-                    now: datetime) -> list[tuple[int, DeliveryOutcome]]:
-    live = [item for item in batch if item.settled is None and isinstance(item.event, ORDER_EVENTS)]
-    orders = lock_orders(session, [(item.shop.id, item.event.platform_order_id) for item in live], now)
-    customers = insert_customers(session, [
-        (item.shop.id, item.event.email.strip().lower()) for item in live
-        if isinstance(item.event, OrderEvent) and item.event.email
-        and not is_stale(orders[item.shop.id, item.event.platform_order_id].platform_updated_at,
-                         item.event.updated_at)])
-    outcomes: list[tuple[Prepared, DeliveryOutcome]] = []
-    to_plan: dict[int, tuple[Order, Shop, list[Prepared]]] = {}
-    with holding(session, orders, customers):
-        for item in batch:
-            if item.settled is not None:
-                outcomes.append((item, item.settled))
-                continue
-            with _blamed_on([item]):
-                outcome, touched = apply_facts(session, item.shop, item.event, now)
-                session.flush()
-            for order in touched:
-                to_plan.setdefault(order.id, (order, item.shop, []))[2].append(item)
-            outcomes.append((item, outcome))
-        _plan(session, sorted(to_plan.values(), key=lambda t: (t[0].shop_id, t[0].platform_order_id)), now)
-    for item, outcome in outcomes:
-        if item.settled is None or item.settled.state == DeliveryState.IGNORED:
-            record_outcome(item.delivery, outcome, now)
+def _apply_together(session: Session, batch: list[Prepared], now: datetime) -> list[Applied]:
+    live = [item for item in batch if item.settled is None]
+    outcomes = dict(zip([item.id for item in live], apply_events(
+        session, [(_shop(item), _event(item)) for item in live], now, blame=_blaming(live)), strict=True))
+    applied: list[Applied] = []
+    for item in batch:
+        if item.settled is None:
+            outcome = outcomes[item.id]
+            if isinstance(item.event, LifecycleEvent) and item.event.kind == "customer_redact":
+                item.delivery.body = None  # the request itself names the buyer it erases
+            if not _gone(item.delivery):
+                record_outcome(item.delivery, outcome, now)
+            applied.append(Applied(item.id, outcome))
+        elif item.settled.state == DeliveryState.IGNORED:
+            record_outcome(item.delivery, item.settled, now)
+            applied.append(Applied(item.id, item.settled))
         else:
-            _record_failure(item.delivery, outcome, item.error, now)
+            _record_failure(item.delivery, item.settled, item.error, now)
+            applied.append(Applied(item.id, item.settled, item.failure))
     # A delivery that waited while its buyer was erased: its body goes, and what it stored.
-    redact_late_arrivals(session, [(i.shop, i.delivery, i.event) for i, _ in outcomes if i.settled is None], now)
-    return [(item.id, outcome) for item, outcome in outcomes]
+    redact_late_arrivals(session, [(_shop(item), item.delivery, _event(item)) for item in live
+                                   if not isinstance(item.event, LifecycleEvent)], now)
+    return applied
 
 
-def _record_failure(delivery, outcome: DeliveryOutcome, error: str | None, now: datetime) -> None:
+def _shop(item: Prepared) -> Shop:
+    assert item.shop is not None, "a delivery without a shop is settled when prepared"
+    return item.shop
+
+
+def _event(item: Prepared) -> ParsedEvent:
+    assert item.event is not None, "a delivery without an event is settled when prepared"
+    return item.event
+
+
+def _gone(delivery: WebhookDelivery) -> bool:
+    """Deleted while applied (a shop's redaction takes its deliveries, this one included)."""
+    state = inspect(delivery)
+    return bool(state.deleted or state.was_deleted or state.detached)
+
+
+def _error(failure: Exception) -> str:
+    if isinstance(failure, MalformedPayload):
+        return f"malformed: {failure}"
+    return f"{type(failure).__name__}: {failure}"
+
+
+def _record_failure(delivery: WebhookDelivery, outcome: DeliveryOutcome, error: str | None, now: datetime) -> None:
     """Malformed is final; any other failure is retried (its `retry_at` says when)."""
     if outcome.will_retry:
         record(delivery, outcome.state, error, None, failed_at=now)
@@ -205,38 +243,21 @@ def _record_failure(delivery, outcome: DeliveryOutcome, error: str | None, now: 
         record(delivery, outcome.state, error, now)
 
 
-def _plan(session, to_plan: list[tuple[Order, Shop, list[Prepared]]], now: datetime) -> None:
-    """What `sync_followups` does for each order, for the batch's orders together: first each
-    one's own mails (their stored rows and their buyers' history read once for all), then
-    the buyers' earlier orders, each re-planned once."""
-    session.flush()  # new parcels and refunds need their ids: they are plan sequences
-    orders = [order for order, _, _ in to_plan]
-    stored, buyers = stored_messages_of(session, orders), read_buyers(session, orders)
-    for order, shop, sources in to_plan:
-        with _blamed_on(sources):
-            sync_own(session, order, shop, now, stored[order.id], buyers=buyers)
-            session.flush()
-    earlier, replanned = earlier_orders_of(session, orders), set()
-    for order, shop, sources in to_plan:
-        for older in earlier[order.id]:
-            if older.id not in replanned:
-                replanned.add(older.id)
-                with _blamed_on(sources):
-                    sync_own(session, older, shop, now)
-                    session.flush()
-
-
-@contextmanager
-def _blamed_on(items: list[Prepared]):
-    """An exception in the block spoils these deliveries (unless it is nobody's fault)."""
-    try:
-        yield
-    except Exception as exc:
-        if _nobodys_fault(exc):
-            raise
-        raise _Spoiled(items, exc) from exc
+def _blaming(live: list[Prepared]) -> Blame:
+    """The domain's `blame`: an exception in work done for these events (by index) spoils
+    their deliveries, unless it is nobody's fault."""
+    @contextmanager
+    def blame(indexes: Sequence[int]) -> Iterator[None]:
+        try:
+            yield
+        except Exception as exc:
+            if _nobodys_fault(exc):
+                raise
+            raise _Spoiled({live[index].id for index in indexes}, exc) from exc
+    return blame
 
 
 def _nobodys_fault(exc: Exception) -> bool:
     """A deadlock or a lost connection: the whole batch goes one by one."""
     return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+

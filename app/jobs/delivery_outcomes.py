@@ -1,19 +1,22 @@
 """What a delivery's attempt needs around the domain: its shop, its event's time, and how
-the outcome is written on the delivery row. Shared by the one-delivery path
-(app/jobs/deliveries.py) and the batch path (app/jobs/delivery_batches.py)."""
+the outcome is written on the delivery row (app/jobs/delivery_batches.py applies them; the
+drain and the one-delivery job in app/jobs/deliveries.py schedule what failed)."""
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.models import DeliveryState, Shop, WebhookDelivery
 from app.models.states import DeliveryOutcome
 from app.observability.privacy_scrub import scrub_addresses
 from app.queues import BACKOFF
 from connectors.base import FulfillmentEvent, OrderEvent
+
+# A drain's shops by delivery address (platform, shop id, shop domain); None: no such shop.
+Shops = dict[tuple[str, int | None, str | None], Shop | None]
 
 # An attempt that raised: rolled back, marked failed, retried by its own job.
 RETRY = DeliveryOutcome(DeliveryState.FAILED, "failed (will retry)", will_retry=True)
@@ -46,9 +49,8 @@ def record(delivery: WebhookDelivery, state: DeliveryState, error: str | None, p
     delivery.retry_at = failed_at + retry_delay(delivery.attempts) if retry else None
 
 
-def shop_of(session, delivery: WebhookDelivery, shops: dict | None) -> Shop | None:
+def shop_of(session: Session, delivery: WebhookDelivery, shops: Shops) -> Shop | None:
     """`shops`: a drain's shops by delivery address, each looked up once per drain."""
-    shops = {} if shops is None else shops
     address = (delivery.platform, delivery.shop_id, delivery.shop_domain)
     if address not in shops:
         shops[address] = _shop_for(session, delivery)
@@ -71,7 +73,7 @@ def with_event_time(event, triggered_at: datetime | None):
     return replace(event, updated_at=triggered_at)
 
 
-def _shop_for(session, delivery: WebhookDelivery) -> Shop | None:
+def _shop_for(session: Session, delivery: WebhookDelivery) -> Shop | None:
     if delivery.shop_id is not None:
         return session.get(Shop, delivery.shop_id, options=[selectinload(Shop.modules)])
     if delivery.shop_domain:

@@ -117,7 +117,7 @@ def send_message(message_id: int) -> str:
     if message.kind in FOLLOW_ON_KINDS:
         # A sent review request is the anchor of its (single) reminder: plan it now.
         order = load_for_presenting(session, message.order_id)
-        sync_followups(session, order, order.shop, sent_at)
+        sync_followups(session, [order], sent_at)
         session.commit()
     return MessageState.SENT.value
 

@@ -4,7 +4,8 @@ Webhooks are hints: missing, duplicated or late (WooCommerce never retries one a
 a webhook after more than 5 failures; tracking plugins save their meta without any). So per
 shop, every interval, through the shop's `PlatformClient` (app/clients/platforms.py), the
 same for every platform:
-- apply every order updated since the cursor through the same domain path as the webhooks;
+- apply every order updated since the cursor through the same domain entry as the webhooks
+  (`apply_events`, a page at a time);
 - where the platform can change an order silently (`rereads_open_orders`), re-read recent
   orders that still have no parcel;
 - make our webhooks exist and deliver, where the app registers them (`ensure_webhooks`);
@@ -21,7 +22,7 @@ import httpx
 from sqlalchemy import or_, select
 
 from app.clients.platforms import client_for, webhook_prefix, webhook_url
-from app.domain.orders.events import apply_event
+from app.domain.orders.events import apply_events
 from app.domain.privacy.lifecycle import uninstall_shop
 from app.extensions import db
 from app.jobs.runtime import job
@@ -32,6 +33,7 @@ from connectors.base import (
     ConnectorError,
     IgnoredEvent,
     NotSupported,
+    ParsedEvent,
     PlatformClient,
     WebhookRepair,
 )
@@ -140,16 +142,19 @@ def _apply_updated(client: PlatformClient, shop: Shop, start: datetime, now: dat
         if on_page:
             on_page(number)
         page = client.orders_updated_since(start, cursor)
+        listed: list[tuple[Shop, ParsedEvent]] = []
         for event in page.events:
             if isinstance(event, IgnoredEvent):
                 log.info("shop %s: listed order left out: %s", shop.id, event.reason)
             else:
-                apply_event(db.session, shop, event, now)
+                listed.append((shop, event))
                 seen.add(event.platform_order_id)
                 if event.updated_at and (newest is None or event.updated_at > newest):
                     newest = event.updated_at
-            applied += 1
-            if progress:
+        apply_events(db.session, listed, now)  # the page as one batch, as a drain applies deliveries
+        applied += len(page.events)
+        if progress:
+            for _event in page.events:
                 progress(1)
         if client.updates_in_order:
             shop.reconciled_through = _not_after(newest, now)
@@ -176,8 +181,7 @@ def _recheck_open_orders(client: PlatformClient, shop: Shop, seen: set[str], now
             Order.placed_at >= now - OPEN_ORDER_WINDOW, ~Order.shipments.any())
         .order_by(Order.placed_at.desc()).limit(OPEN_ORDER_LIMIT)).all()
     events = client.orders_by_id([i for i in ids if i not in seen])
-    for event in events:
-        apply_event(db.session, shop, event, now)
+    apply_events(db.session, [(shop, event) for event in events], now)
     db.session.commit()
     return len(events)
 

@@ -73,7 +73,7 @@ def _replan(shop: Shop, changed: dict[str, int], now: datetime) -> int:
         placed = order.placed_at  # the query asks for orders placed since a day
         if placed is not None and any(now - placed <= timedelta(days=changed.get(product_key(line), -1))
                                       for line in order.lines):
-            sync_followups(db.session(), order, shop, now, kinds=("replenishment",))
+            sync_followups(db.session(), [order], now, kinds=("replenishment",))
             replanned += 1
             if replanned % 50 == 0:
                 db.session.commit()

@@ -31,6 +31,6 @@ def follow(token: str):
     record_click(db.session, click, now)
     if message.clicked_at is None:
         message.clicked_at = now
-        sync_followups(db.session(), order, order.shop, now)  # the reminder is no longer wanted
+        sync_followups(db.session(), [order], now)  # the reminder is no longer wanted
     db.session.commit()
     return redirect(target, code=302), {"Cache-Control": "no-store"}

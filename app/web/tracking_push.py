@@ -97,7 +97,7 @@ def apply_push(pushed: PushedTrack, shop_id: int | None, now: datetime) -> int:
         found += 1
         shop = order.shop
         if apply_track(shipment, pushed.track, SEVENTEENTRACK):
-            replan(session, order, shop, now)
+            replan(session, [order], now)
         following = not pushed.stopped and shipment.status not in FINAL
         heard(shipment.id, next_poll(shipment.id, shipment.status, now, shipment.shipped_at, pushed=True,
                                      provider=SEVENTEENTRACK, zone=shop.timezone) if following else None, now)

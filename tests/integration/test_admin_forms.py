@@ -88,7 +88,7 @@ def _order_with_planned_shipping_notice(shop):
     db.session.flush()
     from app.domain.followups.sync import sync_followups
 
-    sync_followups(db.session, order, shop, now)
+    sync_followups(db.session, [order], now)
     db.session.commit()
     return order
 

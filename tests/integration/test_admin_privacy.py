@@ -169,7 +169,7 @@ def test_woocommerce_merchant_erases_a_buyer_on_request(wc_admin, wc_shop):
 
     order = make_order(wc_shop, platform_order_id="5005")
     add_parcel(order, shipped_at=T0)
-    sync_followups(db.session, order, wc_shop, T0)
+    sync_followups(db.session, [order], T0)
     db.session.commit()
     export = _export(wc_shop, order_id="5006", request_id=None)  # another buyer's export stays
     export_customer_data(db.session, wc_shop, "buyer-5005@example.com", (), None)

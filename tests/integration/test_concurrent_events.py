@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.orders.events import apply_event
+from app.domain.orders.events import apply_events
 from app.extensions import db
 from app.models import Shop, TrackingEvent
 from connectors.shopify.mapping import parse_webhook
@@ -29,8 +29,8 @@ def _event(topic: str, payload: dict):
 def test_one_scan_applied_by_two_workers_at_once_is_recorded_once(app, shop):
     if db.dialect != "postgresql":
         pytest.skip("SQLite admits one writer at a time; the row lock that orders the two is PostgreSQL's")
-    apply_event(db.session, shop, _event("orders/create", ORDER), NOW)
-    apply_event(db.session, shop, _event("fulfillments/create", FULFILLMENT), NOW)
+    apply_events(db.session, [(shop, _event("orders/create", ORDER))], NOW)
+    apply_events(db.session, [(shop, _event("fulfillments/create", FULFILLMENT))], NOW)
     db.session.commit()
     happened = "2026-11-22T07:00:00+01:00"
     scan = _event("fulfillment_events/create", {"id": 1, "fulfillment_id": FULFILLMENT["id"], "order_id": ORDER["id"],
@@ -41,14 +41,14 @@ def test_one_scan_applied_by_two_workers_at_once_is_recorded_once(app, shop):
 
     def apply_second() -> None:
         try:
-            apply_event(second, second.get(Shop, shop.id), update, NOW)
+            apply_events(second, [(second.get(Shop, shop.id), update)], NOW)
             second.commit()
         except Exception as exc:  # noqa: BLE001 - the test reports whatever the second worker hit
             errors.append(exc)
             second.rollback()
 
     try:
-        apply_event(first, first.get(Shop, shop.id), scan, NOW)
+        apply_events(first, [(first.get(Shop, shop.id), scan)], NOW)
         first.flush()  # the first worker is mid-transaction
         worker = threading.Thread(target=apply_second)
         worker.start()
@@ -67,7 +67,7 @@ def test_one_scan_applied_by_two_workers_at_once_is_recorded_once(app, shop):
 def test_the_locked_order_is_read_as_it_is_now_not_as_the_session_held_it(app, shop):
     """A drain's session lives across transactions and keeps what it loaded; the order it
     locks for the next event must carry another worker's changes made meanwhile."""
-    from app.domain.orders.order_events import find_order
+    from app.domain.orders.order_context import lock_orders
     from app.models import Order, Shipment
     from tests.support.factories import add_parcel, make_order
 
@@ -79,5 +79,5 @@ def test_the_locked_order_is_read_as_it_is_now_not_as_the_session_held_it(app, s
         other.get(Order, order.id).name = "#5001-B"
         other.add(Shipment(order_id=order.id, platform_fulfillment_id="f-other", parcel_index=0))
         other.commit()
-    locked = find_order(db.session, shop, "5001")
+    locked = lock_orders(db.session, [(shop.id, "5001")], NOW)[shop.id, "5001"]
     assert locked.name == "#5001-B" and len(locked.shipments) == 2

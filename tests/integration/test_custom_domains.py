@@ -164,7 +164,7 @@ def test_links_the_app_makes_use_the_custom_domain(app, client, own_shop, smtp_i
     assert tracking_url(order).startswith(f"https://{DOMAIN}/t/")
     assert lookup_url(own_shop) == f"https://{DOMAIN}/"
     # The shipped mail links to the tracking page on the shop's domain.
-    sync_followups(db.session, order, own_shop, NOW)
+    sync_followups(db.session, [order], NOW)
     db.session.commit()
     assert "shipped" in db.session.scalars(select(ScheduledMessage.kind)).all()
     dispatch_due(NOW + timedelta(minutes=1))

@@ -19,23 +19,21 @@ from tests.support.payload_files import load_payload
 @pytest.fixture
 def flaky_apply(monkeypatch):
     """Applying an event raises for the first `failures` attempts, then applies (and counts):
-    in the drain's batch (apply_facts) and in the delivery's own job (apply_event) alike."""
-    import app.jobs.deliveries as deliveries
-    import app.jobs.delivery_batches as batches
+    in the drain's batch and in the delivery's own job (a batch of one) alike."""
+    import app.domain.orders.events as events
 
     calls = {"failures": 1, "failed": 0, "applied": 0}
 
     def flaky(real):
-        def apply(session, shop, event, now):
+        def apply(session, context, shop, event, now):
             if calls["failed"] < calls["failures"]:
                 calls["failed"] += 1
                 raise RuntimeError("the database blinked")
             calls["applied"] += 1
-            return real(session, shop, event, now)
+            return real(session, context, shop, event, now)
         return apply
 
-    monkeypatch.setattr(deliveries, "apply_event", flaky(deliveries.apply_event))
-    monkeypatch.setattr(batches, "apply_facts", flaky(batches.apply_facts))
+    monkeypatch.setattr(events, "apply_facts", flaky(events.apply_facts))
     return calls
 
 

@@ -16,7 +16,7 @@ def _plan_orders(shop, count: int, shipped_at=T0):
     for n in range(count):
         order = make_order(shop, platform_order_id=str(5000 + n))
         add_parcel(order, shipped_at=shipped_at)
-        sync_followups(db.session, order, shop, T0)
+        sync_followups(db.session, [order], T0)
     db.session.commit()
 
 

@@ -36,16 +36,16 @@ def test_a_burst_of_webhooks_is_one_drain_job_that_applies_them_all(client, shop
 
 def test_a_failing_delivery_is_set_apart_and_the_rest_of_its_batch_applied(
         client, shop, post_shopify, run_jobs, monkeypatch):
-    import app.jobs.delivery_batches as batches
+    import app.domain.orders.events as events
 
-    real_apply = batches.apply_facts
+    real_apply = events.apply_facts
 
-    def apply_or_fail(session, shop, event, now):
+    def apply_or_fail(session, context, shop, event, now):
         if getattr(event, "platform_order_id", None) == "6001":
             raise RuntimeError("this one breaks")
-        return real_apply(session, shop, event, now)
+        return real_apply(session, context, shop, event, now)
 
-    monkeypatch.setattr(batches, "apply_facts", apply_or_fail)
+    monkeypatch.setattr(events, "apply_facts", apply_or_fail)
     for n in range(3):
         assert post_shopify("orders/create", _order(6000 + n), f"mixed-{n}").status_code == 200
     run_jobs()

@@ -47,18 +47,18 @@ def _deliveries() -> list[WebhookDelivery]:
 
 def test_a_poison_delivery_in_the_middle_of_a_batch_is_set_apart_and_the_rest_applied_once(
         app, shop, run_jobs, monkeypatch, caplog):
-    import app.jobs.delivery_batches as batches
+    import app.domain.orders.events as events
 
-    real_apply = batches.apply_facts
+    real_apply = events.apply_facts
     applied: Counter = Counter()
 
-    def apply_or_fail(session, shop, event, now):
+    def apply_or_fail(session, context, shop, event, now):
         if event.platform_order_id == "105":
             raise RuntimeError("this one breaks")
         applied[event.platform_order_id] += 1
-        return real_apply(session, shop, event, now)
+        return real_apply(session, context, shop, event, now)
 
-    monkeypatch.setattr(batches, "apply_facts", apply_or_fail)
+    monkeypatch.setattr(events, "apply_facts", apply_or_fail)
     _store(shop, [("orders/create", _order(100 + n, email=f"buyer{n}@example.com")) for n in range(10)])
     drain_deliveries()
     deliveries = _deliveries()
@@ -80,22 +80,48 @@ def test_a_poison_delivery_in_the_middle_of_a_batch_is_set_apart_and_the_rest_ap
 
 def test_a_batch_that_fails_as_a_whole_is_applied_one_delivery_at_a_time(app, shop, monkeypatch, caplog):
     """A deadlock (here a stand-in) is no delivery's fault: none is set apart, all are applied."""
-    import app.jobs.delivery_batches as batches
+    import app.domain.orders.events as events
 
-    real_apply, calls = batches.apply_facts, []
+    real_apply, calls = events.apply_facts, []
 
-    def deadlock_once(session, shop, event, now):
+    def deadlock_once(session, context, shop, event, now):
         calls.append(event.platform_order_id)
         if len(calls) == 3:
             raise OperationalError("UPDATE orders …", {}, Exception("deadlock detected"))
-        return real_apply(session, shop, event, now)
+        return real_apply(session, context, shop, event, now)
 
-    monkeypatch.setattr(batches, "apply_facts", deadlock_once)
+    monkeypatch.setattr(events, "apply_facts", deadlock_once)
     _store(shop, [("orders/create", _order(150 + n)) for n in range(5)])
     assert drain_deliveries() == {"applied": 5, "failed": 0}
     assert {(d.state, d.attempts) for d in _deliveries()} == {(DeliveryState.PROCESSED, 1)}
     assert len(db.session.scalars(select(Order)).all()) == 5
     assert "applying them one by one" in caplog.text
+
+
+def test_a_delivery_s_own_job_is_a_batch_of_one_that_blames_it_for_a_deadlock(app, shop, monkeypatch):
+    """`process_delivery` applies through the drain's function: what a batch would apply one
+    by one (nobody's fault) is, in a batch of one, that delivery's failure, re-raised for RQ."""
+    import app.domain.orders.events as events
+    from app.jobs.deliveries import process_delivery
+    from app.observability.privacy_scrub import AddressFreeError
+
+    real_apply = events.apply_facts
+
+    def deadlock(session, context, shop, event, now):
+        raise OperationalError("UPDATE orders …", {}, Exception("deadlock detected"))
+
+    monkeypatch.setattr(events, "apply_facts", deadlock)
+    _store(shop, [("orders/create", _order(170))])
+    [delivery] = _deliveries()
+    with pytest.raises(AddressFreeError, match="OperationalError"):
+        process_delivery(delivery.id)
+    [delivery] = _deliveries()
+    assert (delivery.state, delivery.attempts) == (DeliveryState.FAILED, 1) and delivery.retry_at is not None
+    monkeypatch.setattr(events, "apply_facts", real_apply)
+    assert process_delivery(delivery.id).startswith("order ")
+    [delivery] = _deliveries()
+    assert (delivery.state, delivery.attempts, delivery.retry_at) == (DeliveryState.PROCESSED, 2, None)
+    assert db.session.scalars(select(Order.platform_order_id)).all() == ["170"]
 
 
 def test_a_drain_that_took_all_there_was_waits_for_more_before_it_ends(app, shop, monkeypatch):
@@ -195,7 +221,7 @@ def test_a_batch_takes_its_order_locks_in_key_order(app, shop):
         pytest.skip("SQLite admits one writer at a time; row locks are PostgreSQL's")
     from sqlalchemy.orm import Session
 
-    from app.domain.orders.order_locks import lock_orders
+    from app.domain.orders.order_context import lock_orders
 
     lock_orders(db.session, [(shop.id, "700"), (shop.id, "701")], T0)
     db.session.commit()

@@ -201,7 +201,7 @@ def test_a_held_out_order_sees_no_marketing_module_and_gets_no_marketing_mail(
             break
     held, treated = orders[True], orders[False]
     for order in (held, treated):
-        sync_followups(db.session, order, shop, now)
+        sync_followups(db.session, [order], now)
     db.session.commit()
 
     held_modules = set(client.get(f"/t/{tracking_token(held)}.json").get_json()["modules"])

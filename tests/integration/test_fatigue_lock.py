@@ -43,7 +43,7 @@ def _two_queued_review_requests_for_one_buyer(shop) -> list[int]:
                               lines=(("l1", 1, "v2"),))
     second.customer = first.customer
     for order in (first, second):
-        sync_followups(db.session, order, shop, now)
+        sync_followups(db.session, [order], now)
     db.session.commit()
     dispatch_due(now + timedelta(seconds=1))  # queues them (and the orders' transactional notices)
     ids = list(db.session.scalars(select(ScheduledMessage.id).where(

@@ -41,7 +41,7 @@ def _stuck_parcel_order(shop, consent, platform_order_id):
     order.customer.marketing_consent = consent
     parcel = add_parcel(order, status="exception", shipped_at=_now() - timedelta(days=2))
     parcel.events.append(TrackingEvent(status="exception", happened_at=_now() - timedelta(minutes=5), source="test"))
-    sync_followups(db.session, order, shop, _now())
+    sync_followups(db.session, [order], _now())
     db.session.commit()
     return order
 
@@ -78,7 +78,7 @@ def test_thank_you_is_marketing_with_voucher_in_the_buyers_language(app, shop, r
     order = make_order(shop)
     order.customer.marketing_consent, order.customer.locale = "granted", "en"
     add_parcel(order, status="delivered", shipped_at=_now() - timedelta(days=2), delivered_at=_now() - timedelta(hours=1))
-    sync_followups(db.session, order, shop, _now())
+    sync_followups(db.session, [order], _now())
     db.session.commit()
     _send_due(run_jobs)
     assert _row("thank_you").state == MessageState.SENT
@@ -104,7 +104,7 @@ def test_review_link_records_the_click_redirects_and_cancels_the_reminder(
     order = make_order(shop)
     order.customer.marketing_consent = "granted"
     add_parcel(order, status="delivered", shipped_at=_now() - timedelta(days=10), delivered_at=_now() - timedelta(days=8))
-    sync_followups(db.session, order, shop, _now())
+    sync_followups(db.session, [order], _now())
     db.session.commit()
     _send_due(run_jobs)
     request = _row("review_request")

@@ -44,10 +44,10 @@ def test_delivery_cancels_the_stall_notice_and_plans_what_follows_arrival(app, s
     order = _consenting_order(shop)
     parcel = add_parcel(order)
     carrier_scan(parcel)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     assert _states(order) == {"delayed": MessageState.PLANNED, "shipped": MessageState.PLANNED}
     _deliver(order, parcel, T0 + timedelta(days=1))
-    sync_followups(db.session, order, shop, T0 + timedelta(days=1))
+    sync_followups(db.session, [order], T0 + timedelta(days=1))
     assert _states(order) == {
         "delayed": MessageState.CANCELLED,
         "delivered": MessageState.PLANNED,
@@ -61,7 +61,7 @@ def test_a_tracking_event_moves_the_planned_stall_notice(app, shop):
     order = make_order(shop)
     parcel = add_parcel(order, shipped_at=T0)
     carrier_scan(parcel)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     row = _rows(order)[("delayed", order.id)]
     assert row.send_at == datetime(2026, 11, 26, 10, tzinfo=UTC)
     apply_tracking_update(
@@ -75,7 +75,7 @@ def test_a_tracking_event_moves_the_planned_stall_notice(app, shop):
         ),
         "test",
     )
-    sync_followups(db.session, order, shop, T0 + timedelta(days=2))
+    sync_followups(db.session, [order], T0 + timedelta(days=2))
     assert (row.state, row.send_at) == (MessageState.PLANNED, datetime(2026, 11, 30, 10, tzinfo=UTC))  # Wed + 3 = Mon
 
 
@@ -85,7 +85,7 @@ def test_a_stale_transactional_notice_is_skipped_not_sent_late(app, shop):
     apply_tracking_update(order, TrackingUpdate(order.platform_order_id, parcel.platform_fulfillment_id,
                                                 status="out_for_delivery", raw_status=None,
                                                 happened_at=T0), "test")
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     row = _rows(order)[("out_for_delivery", order.id)]
     assert send_time_verdict(row, shop, T0 + timedelta(hours=1)) is None
     assert send_time_verdict(row, shop, T0 + timedelta(days=1)) == "stale: its moment has passed"
@@ -96,7 +96,7 @@ def test_refund_cancels_marketing_and_plans_the_refund_notice(app, shop):
     set_module(shop, "mail_review_request")
     order = _consenting_order(shop)
     add_parcel(order, status="delivered", delivered_at=T0)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     assert _states(order) == {
         "delivered": MessageState.PLANNED,
         "review_request": MessageState.PLANNED,
@@ -104,7 +104,7 @@ def test_refund_cancels_marketing_and_plans_the_refund_notice(app, shop):
     }
     apply_refund(order, RefundEvent(order.platform_order_id, "r1", T0 + timedelta(days=1), (("l1", 1),),
                                     amount=Decimal("49.90")), T0)
-    sync_followups(db.session, order, shop, T0 + timedelta(days=1))
+    sync_followups(db.session, [order], T0 + timedelta(days=1))
     assert _states(order) == {
         "delivered": MessageState.PLANNED,
         "refund_issued": MessageState.PLANNED,
@@ -117,10 +117,10 @@ def test_return_cancels_marketing_and_plans_the_return_notice(app, shop):
     set_module(shop, "mail_referral")
     order = _consenting_order(shop, lines=(("l1", 2),))
     add_parcel(order, status="delivered", delivered_at=T0, line_items=(("l1", 2),))
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     apply_refund(order, RefundEvent(order.platform_order_id, "r1", T0 + timedelta(days=4), (("l1", 1),),
                                     returned=True, amount=Decimal("10")), T0)
-    sync_followups(db.session, order, shop, T0 + timedelta(days=4))
+    sync_followups(db.session, [order], T0 + timedelta(days=4))
     assert _states(order) == {
         "delivered": MessageState.PLANNED,
         "referral": MessageState.CANCELLED,
@@ -132,9 +132,9 @@ def test_cancellation_cancels_everything_planned(app, shop):
     set_module(shop, "mail_win_back")
     order = _consenting_order(shop)
     add_parcel(order, status="delivered", delivered_at=T0)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     order.cancelled_at = T0 + timedelta(hours=2)
-    sync_followups(db.session, order, shop, T0 + timedelta(hours=2))
+    sync_followups(db.session, [order], T0 + timedelta(hours=2))
     assert set(_states(order).values()) == {MessageState.CANCELLED} and "win_back" in _states(order)
 
 
@@ -142,9 +142,9 @@ def test_consent_withdrawn_cancels_marketing_only(app, shop):
     set_module(shop, "mail_anniversary")
     order = _consenting_order(shop)
     add_parcel(order, status="delivered", delivered_at=T0)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     order.customer.marketing_consent = "withdrawn"
-    sync_followups(db.session, order, shop, T0 + timedelta(days=1))
+    sync_followups(db.session, [order], T0 + timedelta(days=1))
     assert _states(order) == {"anniversary": MessageState.CANCELLED,
                               "delivered": MessageState.PLANNED}
 
@@ -153,10 +153,10 @@ def test_module_switched_off_cancels_its_plans(app, shop):
     set_module(shop, "mail_referral")
     order = _consenting_order(shop)
     add_parcel(order, status="delivered", delivered_at=T0)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     set_module(shop, "mail_referral", enabled=False)
     set_module(shop, "mail_delivered", enabled=False)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     assert _states(order) == {"delivered": MessageState.CANCELLED,
                               "referral": MessageState.CANCELLED}
 
@@ -165,12 +165,12 @@ def test_a_new_order_cancels_the_earlier_win_back_and_plans_its_own(app, shop):
     set_module(shop, "mail_win_back")
     first = _consenting_order(shop)
     add_parcel(first, status="delivered", delivered_at=T0)
-    sync_followups(db.session, first, shop, T0)
+    sync_followups(db.session, [first], T0)
     assert _states(first) == {"delivered": MessageState.PLANNED, "win_back": MessageState.PLANNED}
     second = make_order(shop, platform_order_id="1002", placed_at=T0 + timedelta(days=30))
     second.customer = first.customer
     add_parcel(second, status="delivered", delivered_at=T0 + timedelta(days=32))
-    sync_followups(db.session, second, shop, T0 + timedelta(days=32))
+    sync_followups(db.session, [second], T0 + timedelta(days=32))
     assert _states(first)["win_back"] == MessageState.CANCELLED
     assert _rows(second)[("win_back", second.id)].send_at == T0 + timedelta(days=150)
 
@@ -180,14 +180,14 @@ def test_review_reminder_planned_when_the_request_was_sent_and_only_once(app, sh
     set_module(shop, "mail_review_reminder")
     order = _consenting_order(shop)
     add_parcel(order, status="delivered", delivered_at=T0)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     request = _rows(order)[("review_request", order.id)]
     mark_sent(request, T0 + timedelta(days=7))
-    sync_followups(db.session, order, shop, T0 + timedelta(days=7))
+    sync_followups(db.session, [order], T0 + timedelta(days=7))
     reminder = _rows(order)[("review_reminder", order.id)]
     assert (reminder.state, reminder.send_at) == (MessageState.PLANNED, T0 + timedelta(days=12))
     mark_sent(reminder, T0 + timedelta(days=12))
-    sync_followups(db.session, order, shop, T0 + timedelta(days=20))
+    sync_followups(db.session, [order], T0 + timedelta(days=20))
     kinds = [kind for kind, _ in _rows(order)]
     assert kinds.count("review_reminder") == 1 and kinds.count("review_request") == 1
 
@@ -197,12 +197,12 @@ def test_a_reviewed_buyer_gets_no_reminder(app, shop):
     set_module(shop, "mail_review_reminder")
     order = _consenting_order(shop)
     add_parcel(order, status="delivered", delivered_at=T0)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     request = _rows(order)[("review_request", order.id)]
     mark_sent(request, T0 + timedelta(days=7))
-    sync_followups(db.session, order, shop, T0 + timedelta(days=7))
+    sync_followups(db.session, [order], T0 + timedelta(days=7))
     request.clicked_at = T0 + timedelta(days=8)
-    sync_followups(db.session, order, shop, T0 + timedelta(days=8))
+    sync_followups(db.session, [order], T0 + timedelta(days=8))
     assert _states(order)["review_reminder"] == MessageState.CANCELLED
 
 
@@ -210,25 +210,57 @@ def test_the_same_product_is_asked_once_in_12_months_across_orders(app, shop):
     set_module(shop, "mail_review_request")
     first = _consenting_order(shop, lines=(("l1", 1, "v1"),))
     add_parcel(first, status="delivered", delivered_at=T0)
-    sync_followups(db.session, first, shop, T0)
+    sync_followups(db.session, [first], T0)
     request = _rows(first)[("review_request", first.id)]
     mark_sent(request, T0 + timedelta(days=7))
 
     again = make_order(shop, platform_order_id="1002", lines=(("l1", 1, "v1"),), placed_at=T0 + timedelta(days=60))
     again.customer = first.customer
     add_parcel(again, status="delivered", delivered_at=T0 + timedelta(days=62))
-    sync_followups(db.session, again, shop, T0 + timedelta(days=62))
+    sync_followups(db.session, [again], T0 + timedelta(days=62))
     assert "review_request" not in _states(again)
 
     other = make_order(shop, platform_order_id="1003", lines=(("l1", 1, "v7"),), placed_at=T0 + timedelta(days=60))
     other.customer = first.customer
     add_parcel(other, status="delivered", delivered_at=T0 + timedelta(days=62))
-    sync_followups(db.session, other, shop, T0 + timedelta(days=62))
+    sync_followups(db.session, [other], T0 + timedelta(days=62))
     assert _states(other)["review_request"] == MessageState.PLANNED
 
     year_later = make_order(shop, platform_order_id="1004", lines=(("l1", 1, "v1"),),
                             placed_at=T0 + timedelta(days=380))
     year_later.customer = first.customer
     add_parcel(year_later, status="delivered", delivered_at=T0 + timedelta(days=382))
-    sync_followups(db.session, year_later, shop, T0 + timedelta(days=382))
+    sync_followups(db.session, [year_later], T0 + timedelta(days=382))
     assert _states(year_later)["review_request"] == MessageState.PLANNED
+
+
+def test_orders_planned_together_get_the_mails_each_gets_planned_alone(app, shop):
+    """One planner entry: a drain's batch of orders is planned as each order alone would be,
+    the buyer's earlier orders included (here a win-back the new order makes unwanted)."""
+    set_module(shop, "mail_win_back")
+    set_module(shop, "mail_review_request")
+    first = _consenting_order(shop)
+    add_parcel(first, status="delivered", delivered_at=T0)
+    sync_followups(db.session, [first], T0)
+    assert _states(first)["win_back"] == MessageState.PLANNED
+    second = _consenting_order(shop, platform_order_id="1002", placed_at=T0 + timedelta(days=30))
+    second.customer = first.customer
+    add_parcel(second, status="delivered", delivered_at=T0 + timedelta(days=32))
+    other = _consenting_order(shop, platform_order_id="1003", placed_at=T0 + timedelta(days=31))
+    add_parcel(other, status="delivered", delivered_at=T0 + timedelta(days=32))
+    db.session.commit()
+    now = T0 + timedelta(days=32)
+
+    def planned(*groups):
+        savepoint = db.session.begin_nested()
+        for orders in groups:
+            sync_followups(db.session, orders, now)
+        db.session.flush()
+        rows = {(m.kind, m.order_id, m.state, m.send_at) for m in db.session.scalars(select(ScheduledMessage))}
+        savepoint.rollback()
+        return rows
+
+    together, alone = planned([second, other]), planned([second], [other])
+    assert together == alone
+    assert ("win_back", first.id, MessageState.CANCELLED) in {row[:3] for row in together}
+    assert {kind for kind, order_id, *_ in together if order_id == other.id} >= {"review_request", "win_back"}

@@ -55,15 +55,15 @@ def test_no_notice_without_tracking_or_when_cancelled_or_delivered_or_switched_o
 def test_sync_adds_once_and_cancels_what_is_no_longer_wanted(app, shop):
     order = make_order(shop)
     carrier_scan(add_parcel(order))
-    sync_followups(db.session, order, shop, T0)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
+    sync_followups(db.session, [order], T0)
     rows = db.session.scalars(select(ScheduledMessage).order_by(ScheduledMessage.kind)).all()
     # The shipped notice, and the stall notice planned for 3 business days without news.
     assert [(r.kind, r.state) for r in rows] == [("delayed", MessageState.PLANNED),
                                                  ("shipped", MessageState.PLANNED)]
 
     order.cancelled_at = T0 + timedelta(hours=1)
-    sync_followups(db.session, order, shop, T0 + timedelta(hours=1))
+    sync_followups(db.session, [order], T0 + timedelta(hours=1))
     assert [(r.state, r.reason) for r in rows] == [
         (MessageState.CANCELLED, "no longer planned")] * 2
 
@@ -71,7 +71,7 @@ def test_sync_adds_once_and_cancels_what_is_no_longer_wanted(app, shop):
 def test_send_time_verdict_skips_stale_and_suppressed(app, shop):
     order = make_order(shop)
     add_parcel(order)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     message = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
     assert send_time_verdict(message, shop, T0 + timedelta(hours=1)) is None
     assert send_time_verdict(message, shop, T0 + timedelta(days=4)).startswith("stale")

@@ -64,13 +64,13 @@ def test_the_review_request_is_planned_from_the_estimate_and_re_planned_when_the
     order = make_order(shop, shipping_country="DE")
     order.customer.marketing_consent = "granted"
     parcel = add_parcel(order, shipped_at=MON)
-    sync_followups(db.session, order, shop, MON)
+    sync_followups(db.session, [order], MON)
     estimated = expected_arrival_after_dispatch(MON, order, shop)
     review = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "review_request")).one()
     assert review.state == "planned" and review.send_at >= estimated + timedelta(days=7)
     assert "delayed" not in _kinds(order)
     carrier_scan(parcel, "in_transit", MON + timedelta(hours=6))  # a provider answers: still travelling
-    sync_followups(db.session, order, shop, MON + timedelta(hours=7))
+    sync_followups(db.session, [order], MON + timedelta(hours=7))
     assert _kinds(order)["review_request"] == "cancelled" and _kinds(order)["delayed"] == "planned"
 
 

@@ -11,7 +11,7 @@ from tests.support.factories import T0, add_parcel, make_order
 def _order_with_planned_mail(shop):
     order = make_order(shop)
     add_parcel(order)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     db.session.commit()
     return order
 

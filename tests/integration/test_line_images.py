@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from app.domain.orders.order_events import apply_order_event
+from app.domain.orders.events import apply_events
 from app.extensions import db
 from app.links.tracking_page import tracking_token
 from app.models import Order, OrderLine, Shop
@@ -70,15 +70,16 @@ def test_a_shopify_rest_webhook_keeps_the_picture_reconciliation_brought(app, sh
     reconciled = order_from_graphql(node)
     [line] = reconciled.lines
     assert line.image_url == node["lineItems"]["nodes"][0]["image"]["url"]
-    order = apply_order_event(db.session, shop, reconciled, NOW)
+    apply_events(db.session, [(shop, reconciled)], NOW)  # as reconciliation applies a page
     db.session.commit()
+    order = db.session.scalars(select(Order).where(Order.platform_order_id == reconciled.platform_order_id)).one()
     # The same order as Shopify's orders/updated webhook sends it: its lines name no picture.
     webhook = json.loads(load_payload("shopify/orders_updated.json"))
     webhook.update(id=820982911946154508, updated_at="2026-11-22T08:00:00Z")
     webhook["line_items"] = [{**webhook["line_items"][0], "id": 466157049}]
     event = parse_webhook("orders/updated", json.dumps(webhook).encode())
     assert event.lines[0].image_url is None
-    apply_order_event(db.session, shop, event, NOW)
+    apply_events(db.session, [(shop, event)], NOW)
     db.session.commit()
     stored = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).one()
     assert stored.image_url == line.image_url

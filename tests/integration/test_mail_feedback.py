@@ -41,7 +41,7 @@ def _buyer_order(shop, number: str, customer=None, delivered_days_ago: int | Non
         delivered = _now() - timedelta(days=delivered_days_ago)
         add_parcel(order, status="delivered", shipped_at=delivered - timedelta(days=2), delivered_at=delivered,
                    fulfillment_id=f"f{number}")
-    sync_followups(db.session, order, shop, _now())
+    sync_followups(db.session, [order], _now())
     db.session.commit()
     return order
 

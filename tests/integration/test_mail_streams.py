@@ -13,7 +13,8 @@ from app.domain.followups.mail_kinds import KINDS
 from app.domain.followups.rules import plan_followups
 from app.domain.followups.send_checks import send_time_verdict
 from app.domain.followups.sync import sync_followups
-from app.domain.orders.order_events import apply_refund, upsert_customer
+from app.domain.orders.order_context import load_context
+from app.domain.orders.order_events import apply_refund, update_customer
 from app.domain.privacy.lifecycle import redact_customer
 from app.domain.privacy.suppressions import email_hash, suppress
 from app.extensions import db
@@ -50,16 +51,16 @@ def test_shopify_consent_state_is_kept_with_its_time(app, shop, state, expected)
     payload = {**ORDER, "customer": {**ORDER["customer"], "email_marketing_consent": {
         "state": state, "consent_updated_at": "2026-11-01T09:00:00Z"}}}
     event = parse_webhook("orders/create", json.dumps(payload).encode())
-    customer = upsert_customer(db.session, shop, event, T0)
+    customer = update_customer(_customer_of(shop, event), event, T0)
     assert (customer.marketing_consent, customer.consent_source, customer.consent_at) == (
         expected, "platform", datetime(2026, 11, 1, 9, tzinfo=timezone.utc))
 
 
 def test_our_unsubscribe_outranks_a_later_platform_subscribed(app, shop):
     event = parse_webhook("orders/create", json.dumps(ORDER).encode())
-    customer = upsert_customer(db.session, shop, event, T0)
+    customer = update_customer(_customer_of(shop, event), event, T0)
     customer.marketing_consent, customer.consent_source = "withdrawn", "unsubscribe_link"
-    assert upsert_customer(db.session, shop, event, T0).marketing_consent == "withdrawn"
+    assert update_customer(_customer_of(shop, event), event, T0).marketing_consent == "withdrawn"
 
 
 def test_every_kind_has_a_stream():
@@ -117,19 +118,19 @@ def test_existing_customer_exemption_is_off_by_default_and_respects_objection(ap
 def test_review_request_cancelled_on_refund_before_sending(app, shop):
     _enable_reviews(shop)
     order = _delivered_order(shop)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     row = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "review_request")).one()
     assert row.state == MessageState.PLANNED
     apply_refund(order, RefundEvent(platform_order_id=order.platform_order_id, platform_refund_id="r1",
                                     created_at=T0 + timedelta(days=2), line_items=(("l1", 1),)), T0)
-    sync_followups(db.session, order, shop, T0 + timedelta(days=2))
+    sync_followups(db.session, [order], T0 + timedelta(days=2))
     assert (row.state, row.reason) == (MessageState.CANCELLED, "no longer planned")
 
 
 def test_review_request_skipped_at_send_time_when_the_order_went_back(app, shop):
     _enable_reviews(shop)
     order = _delivered_order(shop)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     row = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "review_request")).one()
     order.shipments[0].status = "returned"
     assert send_time_verdict(row, shop, T0 + timedelta(days=7)) == "order returned"
@@ -151,7 +152,7 @@ def _now():
 def _planned_review(shop):
     _enable_reviews(shop)
     order = _delivered_order(shop, delivered_at=_now() - timedelta(days=8))
-    sync_followups(db.session, order, shop, _now())
+    sync_followups(db.session, [order], _now())
     db.session.commit()
     return db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "review_request")).one()
 
@@ -190,7 +191,7 @@ def test_transactional_mail_has_no_unsubscribe_and_no_advertising(app, shop, run
     order = make_order(shop)
     order.customer.marketing_consent = "granted"
     add_parcel(order, shipped_at=_now() - timedelta(minutes=5))
-    sync_followups(db.session, order, shop, _now())
+    sync_followups(db.session, [order], _now())
     db.session.commit()
     _send_due(run_jobs)
     [received] = smtp_inbox
@@ -209,7 +210,7 @@ def test_post_unsubscribe_stops_a_planned_marketing_mail(app, shop, client, run_
     order = _delivered_order(shop, delivered_at=_now() - timedelta(days=8), platform_order_id="2002",
                              lines=(("l1", 1, "v2"),))
     order.customer = db.session.get(ScheduledMessage, first.id).customer
-    sync_followups(db.session, order, shop, _now())
+    sync_followups(db.session, [order], _now())
     db.session.commit()
     second = db.session.scalars(select(ScheduledMessage).where(
         ScheduledMessage.order_id == order.id, ScheduledMessage.kind == "review_request")).one()
@@ -293,3 +294,8 @@ def test_redaction_puts_the_address_hash_on_the_list(app, shop):
     row = db.session.scalars(select(Suppression)).one()
     assert (row.email_hash, row.reason) == (email_hash("buyer-1001@example.com"), "redacted")
     assert "@" not in row.email_hash and order.customer.email is None
+
+
+def _customer_of(shop, event):
+    """The event's buyer as the one loader finds (or inserts) it."""
+    return load_context(db.session, [(shop, event)], T0).customer(shop, event.email)

@@ -44,11 +44,11 @@ def test_nothing_for_an_order_that_shipped_is_unpaid_cancelled_or_switched_off(a
 
 def test_shipping_in_time_cancels_the_planned_notice(app, shop):
     order = make_order(shop, placed_at=MON, financial_status="paid")
-    sync_followups(db.session, order, shop, MON)
+    sync_followups(db.session, [order], MON)
     row = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "not_shipped")).one()
     assert (row.state, row.send_at) == (MessageState.PLANNED, THU)
     add_parcel(order, shipped_at=MON + timedelta(days=1))
-    sync_followups(db.session, order, shop, MON + timedelta(days=1))
+    sync_followups(db.session, [order], MON + timedelta(days=1))
     assert row.state == MessageState.CANCELLED
 
 
@@ -67,7 +67,7 @@ def test_the_notice_goes_out_over_smtp_as_a_transactional_mail(app, shop, run_jo
     now = datetime.now(UTC)
     set_module(shop, "mail_not_shipped", delay_days=0)  # due now (a notice days overdue is stale, not sent)
     order = make_order(shop, placed_at=now - timedelta(hours=1), financial_status="paid", status="processing")
-    sync_followups(db.session, order, shop, now)
+    sync_followups(db.session, [order], now)
     db.session.commit()
     dispatch_due(now + timedelta(seconds=1))
     run_jobs()

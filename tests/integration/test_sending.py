@@ -30,7 +30,7 @@ class RefusingHandler:
 def planned_message(app, shop):
     order = make_order(shop)
     add_parcel(order, shipped_at=NOW)
-    sync_followups(db.session, order, shop, NOW)
+    sync_followups(db.session, [order], NOW)
     db.session.commit()
     return db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
 
@@ -108,7 +108,7 @@ def test_rendering_a_mail_costs_three_queries_whatever_the_session_holds(app, sh
     add_parcel(order, shipped_at=datetime.now(timezone.utc))
     add_parcel(order, fulfillment_id="f2", index=1, tracking_number="1Z999AA10123456784",
                shipped_at=datetime.now(timezone.utc))
-    sync_followups(db.session, order, shop, datetime.now(timezone.utc))
+    sync_followups(db.session, [order], datetime.now(timezone.utc))
     db.session.commit()
     message_id = db.session.scalars(select(ScheduledMessage.id)).first()
     db.session.remove()

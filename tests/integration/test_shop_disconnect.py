@@ -28,7 +28,7 @@ def store(app):
     db.session.flush()
     order = make_order(shop, placed_at=datetime.now(timezone.utc) - timedelta(hours=2))
     add_parcel(order, shipped_at=datetime.now(timezone.utc) - timedelta(minutes=30))
-    sync_followups(db.session, order, shop, datetime.now(timezone.utc))
+    sync_followups(db.session, [order], datetime.now(timezone.utc))
     db.session.commit()
     return shop
 

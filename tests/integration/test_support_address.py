@@ -30,7 +30,7 @@ def _delivered_order(shop, platform_order_id):
     order = make_order(shop, platform_order_id=platform_order_id)
     order.customer.marketing_consent = "granted"
     add_parcel(order, status="delivered", shipped_at=_now() - timedelta(days=2), delivered_at=_now() - timedelta(hours=1))
-    sync_followups(db.session, order, shop, _now())
+    sync_followups(db.session, [order], _now())
     db.session.commit()
     return order
 

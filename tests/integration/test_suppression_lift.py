@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.domain.followups.send_checks import send_time_verdict
 from app.domain.followups.sync import sync_followups
-from app.domain.orders.order_events import upsert_customer
+from app.domain.orders.order_context import load_context
+from app.domain.orders.order_events import update_customer
 from app.domain.privacy.suppressions import email_hash, stop_all_mail, suppression_reason, unsubscribe
 from app.extensions import db
 from app.models import ScheduledMessage, Suppression
@@ -44,14 +45,14 @@ def test_a_mistaken_unsubscribe_is_lifted_with_who_and_why_in_the_log_and_no_add
     assert "example.com" not in caplog.text.lower() and email_hash(ADDRESS) not in caplog.text
     # The platform reports the buyer subscribed again: that now counts.
     event = parse_webhook("orders/updated", json.dumps(dict(ORDER, email=ADDRESS)).encode())
-    updated = upsert_customer(db.session, shop, event, T0)
+    updated = update_customer(_customer_of(shop, event), event, T0)
     assert (updated.id, updated.marketing_consent, updated.consent_source) == (customer.id, "granted", "platform")
 
 
 def test_a_lifted_bounce_lets_mail_about_the_orders_go_out_again(app, shop):
     order = make_order(shop)
     add_parcel(order, shipped_at=T0)
-    sync_followups(db.session, order, shop, T0)
+    sync_followups(db.session, [order], T0)
     stop_all_mail(db.session, shop.id, email_hash(ADDRESS), order.customer, T0)
     db.session.commit()
     notice = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
@@ -81,3 +82,8 @@ def test_an_unknown_shop_or_an_unlisted_address_is_an_error(app, shop):
     missing = app.test_cli_runner().invoke(args=["mail", "lift-suppression", "--shop", shop.shop_key,
                                                  "--email", ADDRESS, "--by", "ops"])
     assert missing.exit_code != 0 and "--reason" in missing.output
+
+
+def _customer_of(shop, event):
+    """The event's buyer as the one loader finds (or inserts) it."""
+    return load_context(db.session, [(shop, event)], T0).customer(shop, event.email)

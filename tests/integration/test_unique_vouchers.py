@@ -63,7 +63,7 @@ def _thank_you(shop, **settings):
         shipped_at=_now() - timedelta(days=2),
         delivered_at=_now() - timedelta(hours=1),
     )
-    sync_followups(db.session, order, shop, _now())
+    sync_followups(db.session, [order], _now())
     db.session.commit()
     message = db.session.scalars(
         select(ScheduledMessage).where(ScheduledMessage.kind == "thank_you")
@@ -223,7 +223,7 @@ def test_no_code_is_created_for_a_buyer_who_may_not_get_advertising(
     parcel.events.append(
         TrackingEvent(status="exception", happened_at=_now() - timedelta(minutes=5), source="t")
     )
-    sync_followups(db.session, order, shop, _now())
+    sync_followups(db.session, [order], _now())
     db.session.commit()
     message = db.session.scalars(
         select(ScheduledMessage).where(ScheduledMessage.kind == "delayed")

@@ -39,12 +39,12 @@ def test_worker_process_runs_the_loop_to_a_sent_mail(app, config, shop, post_sho
 
 
 def test_a_crashing_job_is_recorded_and_scheduled_for_retry(app, shop, post_shopify, run_jobs, monkeypatch, caplog):
-    import app.jobs.delivery_batches as batches
+    import app.domain.orders.events as events
 
     def explode(*_args):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(batches, "apply_facts", explode)
+    monkeypatch.setattr(events, "apply_facts", explode)
     assert post_shopify("orders/create", load_payload("shopify/orders_create.json"), "c-1").status_code == 200
     run_jobs()
     delivery = db.session.scalars(select(WebhookDelivery)).one()

@@ -56,12 +56,12 @@ def test_an_order_applied_by_the_drain_after_its_buyer_was_erased_is_erased_too(
 
 def test_an_order_retried_after_its_buyer_was_erased_loses_its_body_and_its_buyer(
         client, shop, post_shopify, run_jobs, monkeypatch):
-    import app.jobs.delivery_batches as batches
+    import app.domain.orders.events as events
 
     def blink(*_args):
         raise RuntimeError("the database blinked")
 
-    monkeypatch.setattr(batches, "apply_facts", blink)
+    monkeypatch.setattr(events, "apply_facts", blink)
     assert post_shopify("orders/create", ORDER, "o-1").status_code == 200
     run_jobs()  # the drain's attempt fails: its retry waits in RQ's schedule
     monkeypatch.undo()

@@ -41,7 +41,7 @@ def message(app, shop):
     order = make_order(shop)
     order.customer.email = BUYER
     add_parcel(order, shipped_at=NOW)
-    sync_followups(db.session, order, shop, NOW)
+    sync_followups(db.session, [order], NOW)
     db.session.commit()
     return db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
 

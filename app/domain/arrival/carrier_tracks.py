@@ -7,11 +7,12 @@ recorded it (Shopify relays the same scans). The parcel takes the newest scan's 
 carrier's delivery window, exception reason, pickup point and signature are kept; a
 carrier that re-routed the parcel becomes its carrier (the number stays).
 
-`apply_track` changes only the parcel; `replan` then brings the order's status and planned
+`apply_track` changes only the parcel; `replan` then brings the orders' status and planned
 mails in step, exactly as a platform event does (app/domain/orders/events.py).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ from app.domain.arrival.tracking_choice import carrier_key
 from app.domain.followups.sync import sync_followups
 from app.domain.orders.shipments import PROVIDER_PREFIX, said_by_carrier
 from app.domain.orders.statuses import NOT_SHIPPED, derive_order_status
-from app.models import Order, Shipment, Shop, TrackingEvent
+from app.models import Order, Shipment, TrackingEvent
 from connectors.base import ShipmentStatus as S
 from connectors.tracking.base import CarrierScan, ParcelTrack
 
@@ -100,8 +101,10 @@ def _facts(shipment: Shipment) -> tuple:
             shipment.edd_end, shipment.sub_status, shipment.pickup_point, shipment.signed_by, shipment.carrier)
 
 
-def replan(session: Session, order: Order, shop: Shop, now: datetime) -> None:
-    """After parcels of the order changed: its status and its follow-ups, as a platform event does."""
+def replan(session: Session, orders: Sequence[Order], now: datetime) -> None:
+    """After parcels of these orders changed: their status, and their follow-ups through the
+    one planner entry, as a platform event does."""
     session.flush()
-    order.status = derive_order_status(order).value
-    sync_followups(session, order, shop, now)
+    for order in orders:
+        order.status = derive_order_status(order).value
+    sync_followups(session, orders, now)

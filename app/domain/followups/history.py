@@ -1,6 +1,7 @@
 """What planning an order's follow-ups reads besides the order: the buyer's other review
-requests and later orders, the order's stored mails, the shop's learned intervals. Read per
-order, or once for a drain's batch of orders (`read_buyers`)."""
+requests and later orders, the order's stored mails, the shop's learned intervals. The
+buyers' part is read once for the orders planned together (`read_buyers`; one order is a
+group of one)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -23,8 +24,8 @@ def load_history(session: Session, order: Order, stored: list[ScheduledMessage] 
                  buyers: BuyersRead | None = None) -> History:
     """The buyer's other mails and orders that planning for `order` depends on.
 
-    `stored`: the order's own messages when the caller loaded them already; `buyers`: what
-    `read_buyers` read for a batch of orders this one belongs to.
+    `stored`: the order's own messages, `buyers`: what `read_buyers` read for the orders
+    planned with this one; each read for this order alone when not given.
     """
     if stored is None:
         stored = stored_messages(session, order)
@@ -36,21 +37,18 @@ def load_history(session: Session, order: Order, stored: list[ScheduledMessage] 
     if order.customer_id is None:
         return History(review_sent_at=review_sent_at, reviewed=reviewed)
     if buyers is None:
-        others = session.execute(select(ScheduledMessage.order_id, ScheduledMessage.send_at, ScheduledMessage.sent_at)
-                                 .where(ScheduledMessage.customer_id == order.customer_id,
-                                        ScheduledMessage.kind == "review_request",
-                                        ScheduledMessage.order_id != order.id,
-                                        ScheduledMessage.state.in_(LIVE_STATES))).all()
-    else:
-        others = [(m.order_id, m.send_at, m.sent_at) for m in buyers.requests.get(order.customer_id, ())
-                  if m.order_id != order.id and m.state in LIVE_STATES]
+        buyers = read_buyers(session, [order])
+    others = [(m.order_id, m.send_at, m.sent_at) for m in buyers.requests.get(order.customer_id, ())
+              if m.order_id != order.id and m.state in LIVE_STATES]
     asked_at = {order_id: sent_at or send_at for order_id, send_at, sent_at in others}
     asked = tuple((product_key(line), asked_at[line.order_id]) for line in session.scalars(
         select(OrderLine).where(OrderLine.order_id.in_(asked_at)))) if asked_at else ()
     newer_products: set[str] = set()
     newer = False
     if order.placed_at is not None:
-        for line in _later_lines(session, order, buyers):
+        for line in buyers.later.get(order.customer_id, ()):
+            if line.order_id == order.id or line.placed_at <= order.placed_at:
+                continue
             newer = True
             if line.id is not None:
                 newer_products.add(product_key(line))
@@ -65,15 +63,6 @@ def _later_lines_query():
                    OrderLine.variant_id, OrderLine.sku, OrderLine.title)
             .select_from(Order).outerjoin(OrderLine, OrderLine.order_id == Order.id)
             .where(Order.cancelled_at.is_(None)))
-
-
-def _later_lines(session: Session, order: Order, buyers: BuyersRead | None) -> list:
-    """The lines of the buyer's orders placed after this one (not cancelled)."""
-    if buyers is None:
-        return session.execute(_later_lines_query().where(
-            Order.customer_id == order.customer_id, Order.id != order.id, Order.placed_at > order.placed_at)).all()
-    return [row for row in buyers.later.get(order.customer_id, ())
-            if row.order_id != order.id and row.placed_at > order.placed_at]
 
 
 @dataclass

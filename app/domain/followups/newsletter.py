@@ -71,7 +71,6 @@ def confirm_subscription(session: Session, shop: Shop, customer: Customer, now: 
         session.execute(delete(Suppression).where(
             Suppression.shop_id == shop.id, Suppression.email_hash == email_hash(customer.email),
             Suppression.reason == "unsubscribed"))
-    for order in session.scalars(select(Order).where(
-            Order.customer_id == customer.id, Order.created_at >= now - REPLAN_WINDOW)):
-        sync_followups(session, order, shop, now)
+    sync_followups(session, session.scalars(select(Order).where(
+        Order.customer_id == customer.id, Order.created_at >= now - REPLAN_WINDOW)).all(), now)
     return True

@@ -1,51 +1,75 @@
-"""Keep an order's stored follow-up mails in step with its plan: add new plans, move changed
-ones, cancel those no longer wanted. A new order also re-plans the buyer's earlier orders."""
+"""Keep orders' stored follow-up mails in step with their plans: add new plans, move changed
+ones, cancel those no longer wanted. A new order also re-plans the buyer's earlier orders.
+
+`sync_followups` is the one planner entry, for one order or a drain's batch of them alike.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.domain.followups.history import BuyersRead, load_history, stored_messages
+from app.domain.followups.history import BuyersRead, load_history, read_buyers
 from app.domain.followups.rules import Plan, on_request, plan_followups
-from app.models import MessageState, Order, ScheduledMessage, Shop
+from app.models import MessageState, Order, ScheduledMessage
 from app.models.states import MessageReason
 
+# Wraps the work done for one of the orders given (its own plan, or its buyer's earlier
+# orders): the caller's way to tell whose an exception is.
+PlanGuard = Callable[[Order], AbstractContextManager[object]]
 
-def sync_followups(session: Session, order: Order, shop: Shop, now: datetime,
-                   kinds: tuple[str, ...] | None = None) -> None:
-    """Add new plans, move changed ones, cancel planned rows that are no longer wanted
-    (only of `kinds`, when given).
 
-    A new order also re-plans the buyer's earlier orders: their win-back (and replenishment
-    of what was bought again) is no longer wanted.
+@contextmanager
+def _unguarded(_order: Order) -> Iterator[None]:
+    yield
+
+
+def sync_followups(session: Session, orders: Sequence[Order], now: datetime,
+                   kinds: tuple[str, ...] | None = None, each: PlanGuard = _unguarded) -> None:
+    """Add new plans, move changed ones, cancel planned rows no longer wanted (only of `kinds`,
+    when given), for each of these orders; a batch of one order is the one-order case.
+
+    First each order's own mails, their stored rows and their buyers' history read once for
+    all; then the buyers' earlier orders that wait with a win-back or replenishment mail
+    (which a later order makes unwanted), each re-planned once, read once for all of them.
+    `each(order)` wraps the work done because of `order`.
     """
     session.flush()  # new shipments and refunds need their ids: they are plan sequences
-    sync_own(session, order, shop, now, kinds=kinds)
-    replan_earlier(session, order, shop, now, kinds)
+    _sync_group(session, [(order, order) for order in orders], now, kinds, each)
+    by_id = {order.id: order for order in orders}
+    earlier: dict[int, tuple[Order, Order]] = {}  # older order's id: (it, the order that made it due)
+    for order_id, olders in earlier_orders_of(session, orders).items():
+        for older in olders:
+            earlier.setdefault(older.id, (older, by_id[order_id]))
+    _sync_group(session, list(earlier.values()), now, kinds, each)
+
+
+def _sync_group(session: Session, group: list[tuple[Order, Order]], now: datetime,
+                kinds: tuple[str, ...] | None, each: PlanGuard) -> None:
+    """Sync each (order, cause) of the group, their stored mails and history read at once."""
+    if not group:
+        return
+    orders = [order for order, _cause in group]
+    stored, buyers = stored_messages_of(session, orders), read_buyers(session, orders)
+    for order, cause in group:
+        with each(cause):
+            sync_own(session, order, now, stored[order.id], buyers, kinds)
+            session.flush()
 
 
 def stored_messages_of(session: Session, orders: list[Order]) -> dict[int, list[ScheduledMessage]]:
-    """The stored mails of many orders in one query (a drain's batch re-plans them together:
-    first each order's own with `sync_own`, then `replan_earlier` for each)."""
+    """The stored mails of many orders in one query."""
     stored: dict[int, list[ScheduledMessage]] = {order.id: [] for order in orders}
     for message in session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id.in_(list(stored)))):
         stored[message.order_id].append(message)
     return stored
 
 
-def replan_earlier(session: Session, order: Order, shop: Shop, now: datetime,
-                   kinds: tuple[str, ...] | None = None) -> None:
-    """Re-plan the buyer's earlier orders that wait with a win-back or replenishment mail."""
-    if order.customer_id is None or order.placed_at is None:
-        return
-    for older in earlier_orders_of(session, [order])[order.id]:
-        sync_own(session, older, shop, now, kinds=kinds)
-
-
-def earlier_orders_of(session: Session, orders: list[Order]) -> dict[int, list[Order]]:
+def earlier_orders_of(session: Session, orders: Sequence[Order]) -> dict[int, list[Order]]:
     """For each order, the buyer's earlier orders that wait with a win-back or replenishment
     mail (which a later order makes unwanted), read in one query for all of them."""
     earlier: dict[int, list[Order]] = {order.id: [] for order in orders}
@@ -67,16 +91,14 @@ def earlier_orders_of(session: Session, orders: list[Order]) -> dict[int, list[O
     return earlier
 
 
-def sync_own(session: Session, order: Order, shop: Shop, now: datetime,
-             stored: list[ScheduledMessage] | None = None, kinds: tuple[str, ...] | None = None,
-             buyers: BuyersRead | None = None) -> None:
-    """Diff the order's own plans against its stored mails (`stored`, `buyers`: when read
-    already, see `load_history`)."""
-    rows = stored_messages(session, order) if stored is None else stored
-    history = load_history(session, order, rows, buyers)
-    wanted = {plan.key: plan for plan in plan_followups(order, shop, now, history)
+def sync_own(session: Session, order: Order, now: datetime, stored: list[ScheduledMessage], buyers: BuyersRead,
+             kinds: tuple[str, ...] | None = None) -> None:
+    """Diff the order's own plans against its stored mails (`stored`, `buyers`: read for the
+    orders planned together, see `read_buyers`)."""
+    history = load_history(session, order, stored, buyers)
+    wanted = {plan.key: plan for plan in plan_followups(order, order.shop, now, history)
               if kinds is None or plan.kind in kinds}
-    stored_by_key = {(m.kind, m.sequence): m for m in rows if kinds is None or m.kind in kinds}
+    stored_by_key = {(m.kind, m.sequence): m for m in stored if kinds is None or m.kind in kinds}
     for key, plan in wanted.items():
         row = stored_by_key.get(key)
         if row is None:
@@ -91,7 +113,7 @@ def sync_own(session: Session, order: Order, shop: Shop, now: datetime,
             row.reason = MessageReason.NO_LONGER_PLANNED
 
 
-def _insert_plan(session: Session, order: Order, plan: Plan, buyers: BuyersRead | None = None) -> None:
+def _insert_plan(session: Session, order: Order, plan: Plan, buyers: BuyersRead) -> None:
     row = ScheduledMessage(
         shop_id=order.shop_id, order_id=order.id, customer_id=order.customer_id,
         kind=plan.kind, sequence=plan.sequence, stream=plan.stream,
@@ -103,5 +125,5 @@ def _insert_plan(session: Session, order: Order, plan: Plan, buyers: BuyersRead 
             session.add(row)
     except IntegrityError:
         return  # another worker planned the same mail a moment ago
-    if buyers is not None and plan.kind == "review_request" and order.customer_id is not None:
+    if plan.kind == "review_request" and order.customer_id is not None:
         buyers.requests.setdefault(order.customer_id, []).append(row)

@@ -1,13 +1,24 @@
-"""Route one normalised event to the domain and re-plan the follow-ups it affects."""
+"""Apply normalised events to the domain: the facts of each, then the follow-ups of every
+order they touched, re-planned once after all of its events.
+
+`apply_events` is the one way platform events enter the domain: a drain's claimed
+deliveries (a batch of one included, app/jobs/delivery_batches.py) and reconciliation's pages
+(app/jobs/reconcile.py). It loads the rows the events name with the one loader
+(`load_context`: orders locked in key order, new buyers inserted) and passes that context on;
+the planner then reads the buyers' history for all the touched orders at once.
+"""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from app.domain.followups.sync import sync_followups
-from app.domain.orders.order_events import apply_order_event, apply_refund, cancel_deleted_order, find_order
+from app.domain.orders.order_context import OrderContext, load_context
+from app.domain.orders.order_events import apply_order_event, apply_refund, cancel_deleted_order
 from app.domain.orders.shipments import apply_fulfillment_event, apply_tracking_update
 from app.domain.orders.statuses import derive_order_status
 from app.domain.privacy.lifecycle import export_customer_data, redact_customer, redact_shop, uninstall_shop
@@ -25,27 +36,51 @@ from connectors.base import (
 
 log = logging.getLogger(__name__)
 
-
-def apply_event(session: Session, shop: Shop, event: ParsedEvent, now: datetime) -> DeliveryOutcome:
-    """Apply the event; return a short outcome for the delivery log."""
-    outcome, orders = apply_facts(session, shop, event, now)
-    for order in orders:
-        sync_followups(session, order, shop, now)
-    return outcome
+# Wraps the work done for some of the events (their indexes): the caller's way to tell
+# whose an exception is (a drain sets a delivery apart from its batch).
+Blame = Callable[[Sequence[int]], AbstractContextManager[object]]
 
 
-def apply_facts(session: Session, shop: Shop, event: ParsedEvent,
+@contextmanager
+def _nobody(_indexes: Sequence[int]) -> Iterator[None]:
+    yield
+
+
+def apply_events(session: Session, events: Sequence[tuple[Shop, ParsedEvent]], now: datetime,
+                 blame: Blame = _nobody) -> list[DeliveryOutcome]:
+    """Apply the events in order, then re-plan the follow-ups of each order they touched once;
+    return each event's outcome. The caller commits.
+
+    Loading the context is nobody's fault (nothing is blamed); each event's facts are blamed
+    on it, an order's planning on the events that touched the order.
+    """
+    context = load_context(session, events, now)
+    outcomes: list[DeliveryOutcome] = []
+    touched: dict[int, Order] = {}
+    sources: dict[int, list[int]] = {}  # order id: indexes of the events that touched it
+    for index, (shop, event) in enumerate(events):
+        with blame([index]):
+            outcome, orders = apply_facts(session, context, shop, event, now)
+            session.flush()
+        for order in orders:
+            touched.setdefault(order.id, order)
+            sources.setdefault(order.id, []).append(index)
+        outcomes.append(outcome)
+    planned = sorted(touched.values(), key=lambda order: (order.shop_id, order.platform_order_id))
+    sync_followups(session, planned, now, each=lambda order: blame(sources[order.id]))
+    return outcomes
+
+
+def apply_facts(session: Session, context: OrderContext, shop: Shop, event: ParsedEvent,
                 now: datetime) -> tuple[DeliveryOutcome, list[Order]]:
     """Apply what the event says, without planning mails: the outcome, and the orders whose
-    follow-ups the caller re-plans (`sync_followups`) once the facts are in.
-
-    A drain applying a batch plans each order once, after all of the batch's events of it.
-    """
+    follow-ups `apply_events` re-plans once all the facts are in. `context` holds the order
+    the event names (locked) and its buyer."""
     if isinstance(event, OrderEvent):
-        order = apply_order_event(session, shop, event, now)
+        order = apply_order_event(session, context, shop, event, now)
         return DeliveryOutcome.processed(f"order {order.id} {order.status}"), [order]
     if isinstance(event, (FulfillmentEvent, TrackingUpdate, RefundEvent)):
-        order = find_order(session, shop, event.platform_order_id)
+        order = context.order(shop, event.platform_order_id)
         if isinstance(event, FulfillmentEvent):
             apply_fulfillment_event(session, order, event, shop.platform, now)
         elif isinstance(event, TrackingUpdate):

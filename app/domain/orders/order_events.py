@@ -6,12 +6,11 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
-from app.domain.orders.order_locks import held_customer, held_order
+from app.domain.orders.order_context import OrderContext
 from app.domain.orders.shipments import apply_fulfillment_event
 from app.domain.orders.statuses import derive_order_status
-from app.domain.orders.upsert import get_or_create, get_or_insert, is_stale
+from app.domain.orders.upsert import is_stale
 from app.domain.privacy.suppressions import DOUBLE_OPT_IN, WITHDRAWN
 from app.models import Customer, Order, OrderLine, Refund, Shop
 from connectors.base import LineItem, OrderEvent, RefundEvent
@@ -19,31 +18,10 @@ from connectors.base import LineItem, OrderEvent, RefundEvent
 log = logging.getLogger(__name__)
 
 
-def find_order(session: Session, shop: Shop, platform_order_id: str) -> Order:
-    """The order row for a platform id, locked; a placeholder when a later event arrived first.
-
-    The lock makes events of one order apply one after the other: Shopify sends a scan as two
-    topics at once, a fulfillment with its order update, and two workers would otherwise
-    insert the same parcel or tracking event side by side (a unique violation and a retry)
-    or update the order and its parcels in opposite orders (a deadlock). In a drain's batch
-    the order was locked (and loaded) up front with the batch's others (app/domain/orders/order_locks.py).
-    """
-    held = held_order(session, shop.id, platform_order_id)
-    if held is not None:
-        return held
-    order, inserted = get_or_insert(session, Order, {"shop_id": shop.id, "platform_order_id": platform_order_id},
-                                    lock=True)
-    if inserted:
-        # A row this transaction just inserted has no lines, parcels or refunds yet: say so
-        # rather than let each first access ask the database.
-        for collection in ("lines", "shipments", "refunds"):
-            set_committed_value(order, collection, [])
-    return order
-
-
-def apply_order_event(session: Session, shop: Shop, event: OrderEvent, now: datetime) -> Order:
-    """Upsert the order, its customer, lines and embedded fulfillments."""
-    order = find_order(session, shop, event.platform_order_id)
+def apply_order_event(session: Session, context: OrderContext, shop: Shop, event: OrderEvent,
+                      now: datetime) -> Order:
+    """Update the order (locked in `context`), its customer, lines and embedded fulfillments."""
+    order = context.order(shop, event.platform_order_id)
     if is_stale(order.platform_updated_at, event.updated_at):
         log.info("stale order event dropped order=%s", order.id)
         return order
@@ -60,7 +38,7 @@ def apply_order_event(session: Session, shop: Shop, event: OrderEvent, now: date
         if event.financial_status == "refunded" and order.refunded_at is None:
             order.refunded_at = event.updated_at or now
         if event.email:
-            customer = upsert_customer(session, shop, event, now)
+            customer = update_customer(context.customer(shop, event.email), event, now)
             if order.customer_id != customer.id:
                 order.customer = customer
         _apply_lines(session, order, event.lines)
@@ -83,11 +61,9 @@ def cancel_deleted_order(session: Session, shop: Shop, platform_order_id: str, n
     return order
 
 
-def upsert_customer(session: Session, shop: Shop, event: OrderEvent, now: datetime) -> Customer:
-    """Keep the least we need: address, language and the marketing-consent state."""
-    email = event.email.strip().lower()
-    customer = held_customer(session, shop.id, email) or get_or_create(
-        session, Customer, {"shop_id": shop.id, "email": email})
+def update_customer(customer: Customer, event: OrderEvent, now: datetime) -> Customer:
+    """Keep the least we need of the buyer (the row `load_context` found or inserted for the
+    event's address): platform id, language and the marketing-consent state."""
     _assign(customer, platform_customer_id=event.platform_customer_id or customer.platform_customer_id,
             locale=event.locale or customer.locale)
     # An unsubscribe through our own link outranks whatever the platform says later.

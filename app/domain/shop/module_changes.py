@@ -52,6 +52,5 @@ def replan_open_orders(session: Session, shop: Shop, now: datetime) -> int:
                             or_(Order.id.in_(pending), Order.created_at >= now - REPLAN_WINDOW))
         .order_by(Order.id.desc()).limit(REPLAN_LIMIT)
     ).all()
-    for order in orders:
-        sync_followups(session, order, shop, now)
+    sync_followups(session, orders, now)
     return len(orders)
