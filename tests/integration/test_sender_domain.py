@@ -69,7 +69,7 @@ def verified_domain(named, fake_dns) -> SenderDomain:
 def send_shipping_notice(shop, run_jobs, number: str = "1001") -> ScheduledMessage:
     order = make_order(shop, platform_order_id=number)
     add_parcel(order, shipped_at=NOW)
-    sync_followups(db.session, order, shop, NOW)
+    sync_followups(db.session, [order], NOW)
     db.session.commit()
     dispatch_due(NOW + timedelta(minutes=1))
     run_jobs()
