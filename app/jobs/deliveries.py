@@ -81,7 +81,7 @@ def retry_later(delivery_id: int, attempts: int, delay: timedelta | None = None)
 def drain_deliveries() -> dict:
     """Apply every waiting delivery, oldest first, a claimed batch per transaction."""
     queues.redis.delete(DRAIN_KEY)
-    session, started, counts = db.session, time.monotonic(), {"applied": 0, "failed": 0}
+    session, started, counts = db.session(), time.monotonic(), {"applied": 0, "failed": 0}
     shops: Shops = {}
     while True:
         claimed = session.scalars(
@@ -118,7 +118,7 @@ def _to_its_own_job(session: Session, delivery_id: int) -> None:
 def process_delivery(delivery_id: int) -> str:
     """Apply one delivery, a batch of one: a failure is recorded on it and re-raised, so that
     RQ retries the job after its back-off."""
-    session = db.session
+    session = db.session()
     delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
     if delivery is None:
         return "gone"

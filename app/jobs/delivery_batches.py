@@ -103,6 +103,8 @@ def prepare(session: Session, delivery: WebhookDelivery, shops: Shops) -> Prepar
     shop = shop_of(session, delivery, shops)
     if shop is None:
         return Prepared(delivery, settled=unknown_shop(delivery))
+    if delivery.body is None:  # dropped by retention or a redaction while it waited
+        return Prepared(delivery, shop, settled=DeliveryOutcome.ignored("body dropped: nothing to apply"))
     try:
         event = get_connector(delivery.platform).parse(delivery.topic, delivery.body)
     except MalformedPayload as exc:

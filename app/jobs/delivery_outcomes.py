@@ -46,7 +46,7 @@ def record(delivery: WebhookDelivery, state: DeliveryState, error: str | None, p
     delivery.state, delivery.processed_at = state, processed_at
     delivery.error = scrub_addresses(error)[:2000] if error else None  # an exception's text may quote the buyer
     retry = failed_at is not None and delivery.attempts < MAX_ATTEMPTS
-    delivery.retry_at = failed_at + retry_delay(delivery.attempts) if retry else None
+    delivery.retry_at = failed_at + retry_delay(delivery.attempts) if retry and failed_at is not None else None
 
 
 def shop_of(session: Session, delivery: WebhookDelivery, shops: Shops) -> Shop | None:

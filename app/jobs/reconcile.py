@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import TypeGuard
 
 import httpx
 from sqlalchemy import or_, select
@@ -89,6 +90,8 @@ def reconcile_shop(shop_id: int, since: datetime | None = None,
         if since is not None:
             return {"error": failure_health("store_unreachable", exc)}
         shop = db.session.get(Shop, shop_id)
+        if shop is None:  # deleted while we asked its platform
+            return dict(SKIPPED)
         shop.sync_health = failure_health("store_unreachable", exc)
         shop.last_synced_at = now
         db.session.commit()
@@ -124,7 +127,7 @@ def setup_webhooks(shop_id: int) -> dict:
     return {"created": repair.created, "reenabled": repair.reenabled, "healthy": repair.healthy}
 
 
-def _reconcilable(shop: Shop | None) -> bool:
+def _reconcilable(shop: Shop | None) -> TypeGuard[Shop]:
     return shop is not None and shop.active and shop.needs_reauth_at is None
 
 
@@ -151,7 +154,7 @@ def _apply_updated(client: PlatformClient, shop: Shop, start: datetime, now: dat
                 seen.add(event.platform_order_id)
                 if event.updated_at and (newest is None or event.updated_at > newest):
                     newest = event.updated_at
-        apply_events(db.session, listed, now)  # the page as one batch, as a drain applies deliveries
+        apply_events(db.session(), listed, now)  # the page as one batch, as a drain applies deliveries
         applied += len(page.events)
         if progress:
             for _event in page.events:
@@ -181,7 +184,7 @@ def _recheck_open_orders(client: PlatformClient, shop: Shop, seen: set[str], now
             Order.placed_at >= now - OPEN_ORDER_WINDOW, ~Order.shipments.any())
         .order_by(Order.placed_at.desc()).limit(OPEN_ORDER_LIMIT)).all()
     events = client.orders_by_id([i for i in ids if i not in seen])
-    apply_events(db.session, [(shop, event) for event in events], now)
+    apply_events(db.session(), [(shop, event) for event in events], now)
     db.session.commit()
     return len(events)
 
@@ -216,8 +219,10 @@ def _access_refused(shop_id: int, client: PlatformClient, exc: AccessRefused,
     keys; the shop's data goes after the grace period unless the merchant connects again."""
     db.session.rollback()
     shop = db.session.get(Shop, shop_id)
+    if shop is None:  # deleted while we asked its platform
+        return dict(SKIPPED)
     if client.refusal_disconnects:
-        uninstall_shop(db.session, shop, now)
+        uninstall_shop(db.session(), shop, now)
         shop.api_key = shop.api_secret = None
     shop.needs_reauth_at = now
     shop.sync_health = failure_health("keys_refused", exc)

@@ -31,8 +31,7 @@ def load_history(session: Session, order: Order, stored: list[ScheduledMessage] 
         stored = stored_messages(session, order)
     own = [m for m in stored if m.kind in REVIEW_KINDS]
     request = next((m for m in own if m.kind == "review_request"), None)
-    sent = request is not None and request.state == MessageState.SENT
-    review_sent_at = request.sent_at if sent else None
+    review_sent_at = request.sent_at if request is not None and request.state == MessageState.SENT else None
     reviewed = any(m.clicked_at is not None for m in own)
     if order.customer_id is None:
         return History(review_sent_at=review_sent_at, reviewed=reviewed)
@@ -82,7 +81,8 @@ def read_buyers(session: Session, orders: list[Order]) -> BuyersRead:
         return read
     for message in session.scalars(select(ScheduledMessage).where(
             ScheduledMessage.customer_id.in_(customers), ScheduledMessage.kind == "review_request")):
-        read.requests[message.customer_id].append(message)
+        if message.customer_id is not None:  # always: the query asked for these customers
+            read.requests[message.customer_id].append(message)
     placed = [order.placed_at for order in orders if order.customer_id is not None and order.placed_at is not None]
     if placed:
         for row in session.execute(_later_lines_query().where(

@@ -81,7 +81,8 @@ def earlier_orders_of(session: Session, orders: Sequence[Order]) -> dict[int, li
             select(Order, ScheduledMessage.customer_id).join(ScheduledMessage, ScheduledMessage.order_id == Order.id)
             .where(ScheduledMessage.customer_id.in_(buyers), ScheduledMessage.kind.in_(("win_back", "replenishment")),
                    ScheduledMessage.state == MessageState.PLANNED)):
-        waiting.setdefault(customer_id, {})[older.id] = older
+        if customer_id is not None:  # always: the query asked for these buyers
+            waiting.setdefault(customer_id, {})[older.id] = older
     for order in orders:
         if order.customer_id is None or order.placed_at is None:
             continue
