@@ -74,13 +74,14 @@ def register_blueprints(app: Flask) -> None:
         webhooks,
         woocommerce_connect,
         woocommerce_disconnect,
+        woocommerce_health,
         woocommerce_privacy,
     )
 
     for module in (hosts, health, openapi, webhooks, tracking_push, blocks, tracking, lookup,
                    shopify_home, shopify_auth, mailbox, unsubscribe, review_clicks, module_clicks,
                    woocommerce_connect, woocommerce_disconnect, mail_feedback, admin, survey,
-                   newsletter, woocommerce_privacy):
+                   newsletter, woocommerce_privacy, woocommerce_health):
         app.register_blueprint(module.bp)
 
 

@@ -61,7 +61,7 @@ def test_plugin_files_guard_direct_access_and_declare_hpos_and_blocks():
     assert "before_woocommerce_init" in main and "declare_compatibility( 'custom_order_tables'" in main
     assert "declare_compatibility( 'cart_checkout_blocks', AFTERSALES_FILE, true )" in main
     readme = (PLUGIN / "readme.txt").read_text()
-    assert readme.startswith("=== Aftersales for WooCommerce ===") and "Stable tag: 0.2.0" in readme
+    assert readme.startswith("=== Aftersales for WooCommerce ===") and "Stable tag: 0.3.0" in readme
 
 
 def headers(text: str) -> dict[str, str]:

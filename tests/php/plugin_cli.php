@@ -9,6 +9,7 @@
  * php plugin_cli.php login-token <shop_key> <user_id> <secret> <issued_at> <nonce>
  * php plugin_cli.php open-admin <app_url> <shop_key> <secret> <user_id> <capability> <nonce_sent> [<user_locale>]
  * php plugin_cli.php settings-page <app_url> <shop_key> <secret>
+ * php plugin_cli.php settings-health <app_url> <shop_key> <secret> <user_locale> [<status> <body>]
  * php plugin_cli.php connect-start <app_url> <capability> <nonce_sent>
  * php plugin_cli.php connect-receive <claim_made> <seconds_left> <json body sent>
  */
@@ -54,6 +55,23 @@ if ( 'link' === $command ) {
 }
 if ( 'login-token' === $command ) {
 	echo aftersales_make_login_token( $argv[2], (int) $argv[3], $argv[4], (int) $argv[5], $argv[6] );
+} elseif ( 'settings-health' === $command ) {
+	// settings-health <app_url> <shop_key> <secret> <user locale> [<status> <body>]: the page with the app
+	// answering <status> <body> (status 0: the request fails); prints {"html", "http"}.
+	$GLOBALS['stub_options'] = array(
+		'aftersales_app_url'  => $argv[2],
+		'aftersales_shop_key' => $argv[3],
+		'aftersales_secret'   => $argv[4],
+	);
+	$GLOBALS['stub_user']    = array( 'id' => 1, 'caps' => array( 'manage_woocommerce' ), 'locale' => $argv[5] );
+	if ( isset( $argv[6] ) ) {
+		$GLOBALS['stub_http_response'] = '0' === $argv[6]
+			? new WP_Error( 'http_request_failed', 'cURL error 28: Operation timed out' )
+			: array( 'response' => array( 'code' => (int) $argv[6] ), 'body' => $argv[7] );
+	}
+	ob_start();
+	aftersales_render_settings_page();
+	echo json_encode( array( 'html' => ob_get_clean(), 'http' => $GLOBALS['stub_log']['http'] ?? array() ) );
 } elseif ( 'open-admin' === $command || 'settings-page' === $command ) {
 	$GLOBALS['stub_options'] = array(
 		'aftersales_app_url'  => $argv[2],

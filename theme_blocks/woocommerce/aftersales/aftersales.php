@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       Aftersales for WooCommerce
  * Description:       Shows the Aftersales order-status block (delivery timeline and parcel tracking) on the order confirmation and My Account order pages, and offers a one-click reorder link.
- * Version:           0.2.0
+ * Version:           0.3.0
  * Requires at least: 6.5
  * Requires PHP:      7.4
  * Author:            Aftersales
@@ -20,7 +20,7 @@
 
 defined( 'ABSPATH' ) || exit;
 
-define( 'AFTERSALES_VERSION', '0.2.0' );
+define( 'AFTERSALES_VERSION', '0.3.0' );
 define( 'AFTERSALES_FILE', __FILE__ );
 
 require_once __DIR__ . '/includes/links.php';
@@ -28,6 +28,7 @@ require_once __DIR__ . '/includes/token.php';
 require_once __DIR__ . '/includes/settings.php';
 require_once __DIR__ . '/includes/app-request.php';
 require_once __DIR__ . '/includes/signin.php';
+require_once __DIR__ . '/includes/health.php';
 require_once __DIR__ . '/includes/connect.php';
 require_once __DIR__ . '/includes/embed.php';
 require_once __DIR__ . '/includes/reorder.php';

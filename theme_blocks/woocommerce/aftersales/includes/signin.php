@@ -116,6 +116,7 @@ function aftersales_render_app_links( $settings ) {
 	}
 	?>
 	<h2><?php esc_html_e( 'Connection', 'aftersales' ); ?></h2>
+	<?php aftersales_render_health( $settings ); ?>
 	<p>
 		<?php
 		echo esc_html(
