@@ -104,7 +104,7 @@ scale-analytics: install
 # two snapshots are given in WP_GIT / WC_GIT (git dirs of johnpbloch/wordpress-core and
 # WP-a2z/woocommerce); skipped
 # otherwise. REAL_WC_ARGS="--record tests/payloads/woocommerce/recorded" renews the recorded payloads.
-real-woocommerce: install
+real-woocommerce: install browser-deps
 	$(BIN)/python -m tests.real_woocommerce.run $(REAL_WC_ARGS)
 
 # ruff (line length enforced) over everything, then mypy over app/ and connectors/ ([tool.mypy]).

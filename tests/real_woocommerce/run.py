@@ -11,7 +11,9 @@ the companion plugin zip installed and activated through WordPress' own Plugin_U
 app URL saved, the store connected with the plugin's Connect button (grant approved as the shop
 admin; the plugin receives its shop key and secret from our app), a guest order through REST, tracking meta + completed,
 then: the thank-you page's placeholder → our fragment names the tracking number, and the
-shipped mail with the tracking number lands in the sink folder. The webhook bodies our app
+shipped mail with the tracking number lands in the sink folder. In headless Chromium: the
+thank-you page draws the block, Settings → Aftersales shows the connection's health, "Open
+Aftersales" signs in to our admin, and an FAQ entry saved there reaches the buyer's block. The webhook bodies our app
 received are scrubbed and written to WORKDIR/out/recorded (and to --record DIR).
 Last, the plugin: its German texts, WordPress's privacy export and erasure through our app, and
 its deletion (uninstall_plugin()), after which no webhook, REST key or option of ours is left.
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from tests.real_woocommerce.carrier import carrier_delivers
 from tests.real_woocommerce.connect import connect
+from tests.real_woocommerce.in_chromium import add_faq_entry, in_chromium
 from tests.real_woocommerce.order_flow import order_flow
 from tests.real_woocommerce.our_app import App
 from tests.real_woocommerce.plugin_goodbye import german_texts, privacy_tools, uninstall
@@ -71,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         thank_you_page(order)
         subject = shipped_mail(app)
         delivered_subject = carrier_delivers(app, app.dhl)
+        in_chromium(order, add_faq_entry)
         recorded = record(app, [WORKDIR / "out" / "recorded", *([args.record] if args.record else [])])
         german_texts(store)
         privacy_tools(store, app)
@@ -80,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
                   "thank-you page: placeholder → fragment shows the tracking number",
                   f"shipped mail to {GUEST_EMAIL}: {subject!r}",
                   f"DHL's answer → delivered; mail {delivered_subject!r}",
+                  "Chromium: the thank-you page draws the block; wp-admin shows the connection's health; "
+                  "Open Aftersales signs in; an FAQ entry saved there shows on the thank-you page",
                   "plugin in German; privacy export and erasure reached our app",
                   "plugin deleted: no webhook, REST key or option of ours left; our app was told",
                   f"{len(recorded)} webhook bodies recorded"
