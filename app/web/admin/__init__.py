@@ -27,6 +27,7 @@ from app.web.admin import (  # noqa: E402,F401
     content,
     earnings,
     legal,
+    live_preview,
     mail_outcomes,
     modules,
     overview,
