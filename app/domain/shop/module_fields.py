@@ -150,10 +150,8 @@ def _delay(label: str, low: int, high: int, default_days: int) -> Field:
 
 
 MAIL_FIELDS = {
-    "not_shipped": (Field("delay_days", N_("admin.mails.not_shipped.delay_days"),
-                          "int", 1, 20),),
-    "delayed": (Field("delay_days", N_("admin.mails.delayed.delay_days"),
-                      "int", 1, 20), *VOUCHER_FIELDS),
+    "not_shipped": (_delay(N_("admin.mails.not_shipped.delay_days"), 1, 20, 3),),
+    "delayed": (_delay(N_("admin.mails.delayed.delay_days"), 1, 20, 3), *VOUCHER_FIELDS),
     "review_request": (_delay(N_("admin.mails.review_request.delay_days"), 1, 60, 7),),
     "review_reminder": (_delay(N_("admin.mails.review_reminder.delay_days"), 1, 30, 5),),
     "thank_you": (_delay(N_("admin.mails.thank_you.delay_days"), 0, 30, 1), *VOUCHER_FIELDS),

@@ -12,19 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
 
+from babel.numbers import format_decimal
 from flask import abort, g, render_template, request
 
+from app.domain.arrival.edd import DeliveryRule
 from app.domain.arrival.stalls import stalled_at
+from app.domain.arrival.work_calendars import is_working_day
 from app.domain.followups.mail_kinds import KINDS, MailKind
+from app.domain.followups.recommendations import TABLE_VERSION as RECOMMENDATIONS_VERSION
 from app.domain.followups.rules import History, plan_followups
+from app.domain.followups.vouchers import UNIQUE, VoucherSetting, voucher_setting
 from app.domain.orders.sample_orders import sample_message, sample_order
 from app.domain.privacy.suppressions import UNKNOWN
 from app.domain.shop.module_fields import ModuleSpec, module_specs, validate_settings
-from app.i18n import format_timestamp, translator
+from app.domain.shop.modules import module_settings
+from app.i18n import format_date, format_timestamp, translator
 from app.mail.render import render_message
 from app.models import Shop
 from app.presenters import order_status, shop_zone
@@ -34,15 +40,26 @@ from app.web.admin.admin_text import admin_text as t
 
 LANGUAGES = ("de", "en")
 # The sample states a block module is previewed in: where what its settings change shows.
+# "answered": delivered, with the sample buyer's survey answer (the thanks shows the voucher).
 BLOCK_STATES: dict[str, tuple[str, ...]] = {
     "delivery_status": ("shipped",), "tracking": ("shipped",),
-    "delivery_estimate": ("processing", "shipped"), "survey": ("shipped", "delivered"),
+    "delivery_estimate": ("processing", "shipped"), "survey": ("shipped", "delivered", "answered"),
     "banner": ("shipped", "delivered"),
 }
 DEFAULT_BLOCK_STATES = ("delivered",)
-# The sample buyer has agreed to marketing (so every mail shows); the newsletter's sign-up
-# and its text show only to a buyer who has not subscribed yet.
-SAMPLE_CONSENT: dict[str, str] = {"newsletter": UNKNOWN}
+# The holidays a delivery promise skips, listed this far ahead (a region's own come seldom).
+CLOSED_DAYS_AHEAD = 180
+# The sample order of a delivery estimate is placed at this hour (shop time) of its next
+# business day, so the cutoff hour on either side of it moves the promise.
+SAMPLE_ORDER_HOUR = 13
+# Products to recommend while the shop has no table of its own yet (it is learned daily).
+SAMPLE_RECOMMENDATIONS: dict[str, Any] = {
+    "version": RECOMMENDATIONS_VERSION, "computed_at": "2026-01-01T00:00:00+00:00", "source": "sample",
+    "products": [["502", "Leinenhose", "https://example.com/products/502"],
+                 ["503", "Leinenschal", "https://example.com/products/503"],
+                 ["504", "Wäschebeutel", "https://example.com/products/504"]],
+    "pairs": {"501": [[0, 5]]},
+}
 
 
 class TrialShop:
@@ -61,8 +78,11 @@ def trial_shop(shop: Shop, key: str, settings: dict[str, Any], enabled: bool = T
     """`shop` with module `key` switched to `enabled` and `settings` merged over its stored
     ones, as `save_module` would store them."""
     stored = next((m for m in shop.modules if m.key == key), None)
+    derived = stored.derived if stored is not None else None
+    if key == "recommendations" and not derived:
+        derived = SAMPLE_RECOMMENDATIONS
     edited = SimpleNamespace(key=key, enabled=enabled, settings={**((stored and stored.settings) or {}), **settings},
-                             derived=stored.derived if stored is not None else None)
+                             derived=derived)
     return TrialShop(shop, [*(m for m in shop.modules if m.key != key), edited])
 
 
@@ -78,18 +98,57 @@ def _kind_of(spec: ModuleSpec) -> MailKind:
     return next(kind for kind in KINDS.values() if kind.module == spec.key and not kind.on_request)
 
 
+def _sample_for(shop: TrialShop, key: str, state: str, lang: str, now: datetime) -> SimpleNamespace:
+    """The sample order in `state`, set up so that what module `key`'s settings change shows."""
+    order = sample_order(shop, "delivered" if state == "answered" else state, lang, now)
+    if state == "answered":
+        order.survey_answer = SimpleNamespace(score=9, comment=None)
+    if key == "newsletter":  # the sign-up and its text show to a buyer not yet subscribed
+        order.customer.marketing_consent = UNKNOWN
+    if key == "tracking":  # a parcel whose carrier the platform did not name
+        for parcel in order.shipments:
+            parcel.carrier = None
+    if key == "delivery_estimate" and state == "processing":
+        order.placed_at = order.created_at = sample_placed_at(shop, now)
+    return order
+
+
+def sample_placed_at(shop: TrialShop, now: datetime) -> datetime:
+    """SAMPLE_ORDER_HOUR on the shop's next business day (today's if still ahead), shop time."""
+    rule = DeliveryRule.from_settings(module_settings(shop, "delivery_estimate"))
+    zone = shop_zone(shop)
+    local = now.astimezone(zone)
+    day = local.date() if local.hour < SAMPLE_ORDER_HOUR else local.date() + timedelta(days=1)
+    while not is_working_day(day, rule.origin_country, rule.origin_region):
+        day += timedelta(days=1)
+    return datetime.combine(day, time(SAMPLE_ORDER_HOUR), zone).astimezone(timezone.utc)
+
+
+def closed_days(shop: TrialShop, now: datetime) -> list[date]:
+    """The weekdays the delivery promise counts as closed (public holidays of the origin)."""
+    rule = DeliveryRule.from_settings(module_settings(shop, "delivery_estimate"))
+    today = now.astimezone(shop_zone(shop)).date()
+    days = (today + timedelta(days=n) for n in range(CLOSED_DAYS_AHEAD))
+    return [day for day in days if day.weekday() < 5 and not is_working_day(day, rule.origin_country,
+                                                                          rule.origin_region)]
+
+
 def block_previews(shop: TrialShop, spec: ModuleSpec, now: datetime) -> list[dict[str, Any]]:
     """The whole block for the sample order in each of the module's states, in the admin's
     language: what a buyer would see."""
     lang = admin_language()
     previews = []
     for state in BLOCK_STATES.get(spec.key, DEFAULT_BLOCK_STATES):
-        order = sample_order(shop, state, lang, now)
-        if spec.key in SAMPLE_CONSENT:
-            order.customer.marketing_consent = SAMPLE_CONSENT[spec.key]
-        facts = order_status(order, lang, now)
-        previews.append({"state": state, "facts": facts, "t": translator(facts["locale"])})
+        facts = order_status(_sample_for(shop, spec.key, state, lang, now), lang, now)
+        label = t("admin.preview.answered") if state == "answered" else facts["order"]["status_label"]
+        previews.append({"state": state, "label": label, "facts": facts, "t": translator(facts["locale"])})
     return previews
+
+
+def unique_voucher(shop: TrialShop, spec: ModuleSpec) -> VoucherSetting | None:
+    """The single-use voucher each buyer would get, as the issuer reads the settings."""
+    setting = voucher_setting(module_settings(shop, spec.key))
+    return setting if setting.mode == UNIQUE else None
 
 
 def mail_previews(shop: TrialShop, kind: MailKind, now: datetime) -> list[MailPreview]:
@@ -106,8 +165,11 @@ def planned_at(shop: TrialShop, kind: MailKind, now: datetime) -> datetime | Non
     sample parcel would count as stalled if the carrier stayed quiet); None when not planned."""
     message = sample_message(shop, kind.key, admin_language(), now)
     order = message.order
-    if kind.key == "delayed":
-        return next(iter(_moments(stalled_at(order, shop, parcel) for parcel in order.shipments)), None)
+    for line in order.lines:  # the planner reads a line's SKU too; the sample lines name none
+        line.sku = getattr(line, "sku", None)
+    if kind.key == "delayed":  # its sample is about a delivered parcel; a stall needs one underway
+        underway = sample_order(shop, "shipped", admin_language(), now)
+        return next(iter(_moments(stalled_at(underway, shop, parcel) for parcel in underway.shipments)), None)
     history = History(review_sent_at=now) if kind.key == "review_reminder" else History()
     plans = plan_followups(order, shop, now, history)
     return next(iter(_moments(plan.send_at for plan in plans if plan.kind == kind.key)), None)
@@ -123,13 +185,17 @@ def _fragment(status: int, **context: Any) -> tuple[str, int, dict[str, str]]:
 
 
 def _render(spec: ModuleSpec, shop: TrialShop, now: datetime, switched_off: bool) -> tuple[str, int, dict[str, str]]:
+    lang = admin_language()
+    common: dict[str, Any] = {"spec": spec, "switched_off": switched_off, "voucher": unique_voucher(shop, spec),
+                              "amount": lambda value: format_decimal(value, locale=lang)}
     if spec.group == "block":
-        return _fragment(200, spec=spec, blocks=block_previews(shop, spec, now), switched_off=switched_off)
+        closed = [format_date(lang, day) for day in closed_days(shop, now)] \
+            if spec.key == "delivery_estimate" else None
+        return _fragment(200, blocks=block_previews(shop, spec, now), closed_days=closed, **common)
     kind = _kind_of(spec)
     planned = planned_at(shop, kind, now)
-    return _fragment(200, spec=spec, mails=mail_previews(shop, kind, now), planned=planned,
-                     planned_text=format_timestamp(admin_language(), planned, shop_zone(shop)) if planned else None,
-                     switched_off=switched_off)
+    return _fragment(200, mails=mail_previews(shop, kind, now), planned=planned,
+                     planned_text=format_timestamp(lang, planned, shop_zone(shop)) if planned else None, **common)
 
 
 @bp.post("/modules/<key>/preview")
