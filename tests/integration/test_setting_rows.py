@@ -35,6 +35,7 @@ def test_the_setting_changes_the_preview_and_the_saved_result(client: FlaskClien
     shown = _preview(client, row, typed)
     assert shown != untouched, untouched
     assert row.expect is None or row.expect in shown, shown
+    assert observe(row, wc_shop.id, order.id, get_json) == before  # previewing changed nothing; stable
     saved = client.post(f"/admin/modules/{row.module}", data={**typed, "csrf_token": csrf_token(client)})
     assert saved.status_code == 200, saved.get_data(as_text=True)
     after = observe(row, wc_shop.id, order.id, get_json)

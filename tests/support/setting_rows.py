@@ -8,6 +8,7 @@ new setting without a row fails.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
@@ -36,6 +37,8 @@ Typed = Mapping[str, "str | bool"]
 UNIQUE = {"voucher_mode": "unique", "voucher_type": "percent", "voucher_value": "10", "voucher_days": 30,
           "voucher_minimum": "20"}
 STATIC = {"voucher_mode": "static", "voucher_code": "DANKE10"}
+# A signed link (app/links/signer.py): it carries the moment it was made.
+SIGNED = re.compile(r"v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 # What a module needs stored before any of its rows can show: how-to mail is planned only
 # with advice, replenishment only with an interval.
 NEEDS: dict[str, dict[str, Any]] = {
@@ -279,7 +282,8 @@ def observe(row: Row, shop_id: int, order_id: int, get_json: Callable[[str], Any
     if row.watch == "[data-planned]":  # a timing setting: when it goes, nothing else
         return message.send_at.isoformat()
     mail = render_message(message)
-    return f"{message.send_at.isoformat()}\n{mail.text}"
+    # Signed links carry the moment they were made: the same mail renders them anew each time.
+    return f"{message.send_at.isoformat()}\n{SIGNED.sub('<signed>', mail.text)}"
 
 
 def form_of(shop: Shop, row: Row) -> dict[str, str]:
