@@ -141,6 +141,8 @@ def test_the_modules_page_with_previews_open_is_screenshotted_and_passes_axe(liv
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / f"{lang}-modules-live-preview.png"), full_page=True)
     assert (shots / f"{lang}-modules-live-preview.png").stat().st_size > 0
+    card = page.locator('.card:has(> form[data-module-form="mail_thank_you"])')
+    card.screenshot(path=str(shots / f"{lang}-modules-live-preview-card.png"))
 
     from tests.browser.test_accessibility import assert_accessible  # skips when axe is not installed
 

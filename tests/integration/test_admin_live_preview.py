@@ -39,8 +39,16 @@ def test_the_mail_preview_shows_unsaved_texts_in_both_languages_and_saves_nothin
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert 'data-live-mail="de"' in page and "Schön, dass du da bist!" in page
     assert 'data-live-mail="en"' in page and "Lovely to have you!" in page
-    assert "The module is off" not in page
+    assert "The module is off" not in page and "data-closed-days" not in page
     assert stored(wc_shop) == before
+
+
+def test_the_delivery_estimate_preview_lists_the_typed_origins_closed_days(wc_admin, wc_shop):
+    form = {"enabled": "on", "processing_days": "1", "cutoff_hour": "14", "transit_days": "DE 1-2, WORLD 5-10"}
+    germany = preview(wc_admin, "delivery_estimate", {**form, "origin_country": "DE"}).get_data(as_text=True)
+    austria = preview(wc_admin, "delivery_estimate", {**form, "origin_country": "AT"}).get_data(as_text=True)
+    closed = [re.search(r"<p class=\"hint\" data-closed-days>([^<]*)</p>", page)[1] for page in (germany, austria)]
+    assert closed[0] != closed[1] and 'data-live-block="processing"' in austria
 
 
 def test_the_preview_shows_the_planned_moment_the_typed_delay_gives(wc_admin, wc_shop):
