@@ -1,4 +1,4 @@
-"""Every setting of the Modules page in Chromium: type it, see the live preview change before
+"""Every setting of the Modules and Content pages in Chromium: type it, see the live preview change before
 anything is saved, save, and see the real order's block (its JSON over HTTP) or next planned
 mail follow it. The rows are tests/support/setting_rows.py (held against what the code reads by
 tests/integration/test_setting_fields.py). Also: the preview through App Bridge's bearer fetch,
@@ -43,9 +43,10 @@ def config(database_url, redis_url, encryption_key, live_port):
     return make_config(database_url, redis_url, encryption_key, APP_URL=f"http://127.0.0.1:{live_port}")
 
 
-def open_preview(page: Any, module: str) -> Any:
-    """Open the module's preview under its form; the box once its first answer is in."""
-    box = page.locator(f'[data-live-preview="{module}"]')
+def open_preview(page: Any, module: str, form_id: str | None = None) -> Any:
+    """Open the preview under a module's form (or the form `form_id`); the box once its first
+    answer is in."""
+    box = page.locator(f'[data-live-form="{form_id}"]' if form_id else f'[data-live-preview="{module}"]')
     box.locator("summary").click()
     page.wait_for_function("box => box.dataset.round !== undefined && !box.hasAttribute('aria-busy')",
                            arg=box.element_handle())
@@ -55,7 +56,9 @@ def open_preview(page: Any, module: str) -> Any:
 def type_into(form: Any, typed: dict[str, str | bool]) -> None:
     for name, value in typed.items():
         field = form.locator(f'[name="{name}"]')
-        if isinstance(value, bool):
+        if field.count() > 1:  # radio buttons
+            form.locator(f'[name="{name}"][value="{value}"]').check()
+        elif isinstance(value, bool):
             field.set_checked(value)
         elif field.evaluate("field => field.tagName") == "SELECT":
             field.select_option(value)
@@ -71,9 +74,9 @@ def test_typing_changes_the_preview_and_saving_changes_what_the_buyer_gets(live_
     get_json = lambda path: page.request.get(live_server + path).json()  # noqa: E731
     before = observe(row, wc_shop.id, order.id, get_json)
     page.goto(live_server + login_link(wc_shop, locale=USER_LOCALES[row.admin_lang]))
-    page.goto(live_server + "/admin/modules")
-    form = page.locator(f'form[data-module-form="{row.module}"]')
-    box = open_preview(page, row.module)
+    page.goto(live_server + row.page)
+    form = page.locator(f"#{row.form}")
+    box = open_preview(page, row.module, row.form)
     untouched = page.evaluate(TEXT_JS, [box.element_handle(), row.watch])
     changes = db.session.query(SettingChange).count()
 

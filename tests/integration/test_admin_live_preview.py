@@ -88,3 +88,40 @@ def test_shopify_previews_with_the_bearer_token(client, shop):
     assert response.status_code == 200 and "https://johns-apparel.example/freunde" in response.get_data(as_text=True)
     assert client.post(f"/admin/modules/mail_referral/preview?shop={SHOPIFY_DOMAIN}",
                        data={"share_url": "https://x.example"}).status_code == 401
+
+
+CONTENT = {"name": "Laden & Co", "locale": "de", "support_email": "hilfe@laden.example", "logo_url": "",
+           "primary_color": "#112233", "accent_color": "#aa0000", "imprint": "", "google_place_id": "",
+           "trustpilot_domain": "laden.example", "url": "", "instagram": "https://instagram.com/laden",
+           "facebook": "", "tiktok": "", "youtube": "", "pinterest": "", "newsletter_url": ""}
+
+
+def test_the_content_preview_shows_the_typed_sender_and_reply_to_and_saves_nothing(wc_admin, wc_shop):
+    response = wc_admin.post("/admin/content/preview", data={**CONTENT, "csrf_token": csrf_token(wc_admin)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'data-live-block="delivered"' in page
+    assert "Laden &amp; Co" in page
+    assert "hilfe@laden.example" in page and 'data-live-mail="de"' in page
+    db.session.expire_all()
+    assert db.session.get(Shop, wc_shop.id).name != "Laden & Co"
+    assert module_settings(db.session.get(Shop, wc_shop.id), "review_prompt").get("trustpilot_domain") is None
+
+
+def test_the_content_preview_refuses_what_the_save_refuses(wc_admin, wc_shop):
+    response = wc_admin.post("/admin/content/preview",
+                             data={**CONTENT, "primary_color": "red", "csrf_token": csrf_token(wc_admin)})
+    assert response.status_code == 422 and 'data-error-for="primary_color"' in response.get_data(as_text=True)
+    assert wc_admin.post("/admin/content/preview", data=CONTENT).status_code == 403
+
+
+def test_an_faq_entry_is_previewed_in_place_of_the_stored_one(wc_admin, wc_shop):
+    from app.domain.shop.module_changes import save_module
+
+    stored = {"id": "e1", "question": {"de": "Alt?"}, "answer": {"de": "Alt."}, "scope": "all", "product_ids": [],
+              "show": "always"}
+    save_module(db.session, wc_shop, "faq", enabled=True, settings={"entries": [stored]})
+    db.session.commit()
+    response = wc_admin.post("/admin/content/faq/e1/preview", data={
+        "question_de": "Neu?", "answer_de": "Neu.", "show": "always", "csrf_token": csrf_token(wc_admin)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Neu?" in page and "Alt?" not in page

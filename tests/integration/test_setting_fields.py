@@ -18,15 +18,17 @@ from tests.support.setting_reads import recorded_reads
 from tests.support.setting_rows import ROWS
 
 VOUCHER_SETTINGS = {f.name for f in VOUCHER_FIELDS}
-# Edited on other pages, each with its own form and tests (tests/integration/test_admin_forms.py,
-# test_block_content.py, test_earnings_admin.py): the content page writes the review target,
-# social links, FAQ and banner; the earnings page the measurement.
+# Edited elsewhere, with their own forms and tests: the review request's link is the content
+# page's review target (tests/integration/test_admin_forms.py), the measurement is the earnings
+# page's (test_admin_earnings.py), and neither changes what a buyer sees of the preview's order.
 ELSEWHERE = {
-    *(("review_prompt", f.name) for f in REVIEW), *(("social", f.name) for f in SOCIAL),
-    ("mail_review_request", "review_url"),  # the content page's review target, for the mail
-    ("faq", "entries"),
-    *(("banner", name) for name in ("title", "text", "url", "discount_code", "show")),
+    ("mail_review_request", "review_url"),
     *((MEASUREMENT, name) for name in ("window_on_page_days", "window_mail_days", "holdout_percent")),
+}
+# The Content page's forms and the module settings their saves write (app/web/admin/content.py).
+CONTENT_SETTINGS = {
+    *(("review_prompt", f.name) for f in REVIEW), *(("social", f.name) for f in SOCIAL), ("faq", "entries"),
+    *(("banner", name) for name in ("title", "text", "url", "discount_code", "show")),
 }
 
 
@@ -57,11 +59,11 @@ def test_every_setting_the_code_reads_has_a_row_or_a_form_elsewhere(shop: Shop, 
     assert len(reads & {(row.module, row.setting) for row in ROWS}) > 50
 
 
-def test_every_field_on_the_modules_page_has_exactly_one_row():
+def test_every_field_on_the_modules_and_content_pages_has_exactly_one_row():
     fields = {(spec.key, f.name) for spec in module_specs().values() for f in spec.fields}
     rows = [(row.module, row.setting) for row in ROWS]
     assert sorted(set(rows)) == sorted(rows), "a setting with two rows"
-    assert set(rows) == fields
+    assert set(rows) == fields | CONTENT_SETTINGS
 
 
 def test_a_setting_the_code_starts_to_read_without_a_row_is_named(shop: Shop, monkeypatch: pytest.MonkeyPatch):

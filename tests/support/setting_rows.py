@@ -21,6 +21,7 @@ from sqlalchemy import select
 from app.domain.arrival.work_calendars import is_working_day
 from app.domain.followups.survey import survey_voucher_setting
 from app.domain.followups.sync import sync_followups
+from app.domain.shop.block_content import banner_form_values
 from app.domain.shop.module_changes import save_derived, save_module
 from app.domain.shop.module_fields import LOCALES, format_field, module_specs
 from app.domain.shop.modules import module_settings
@@ -30,6 +31,7 @@ from app.mail.kind_context import unique_voucher_due
 from app.mail.render import render_message
 from app.models import MessageState, Order, OrderLine, Refund, ScheduledMessage, Shop, SurveyAnswer
 from app.presenters import shop_zone
+from app.web.admin.content import _stored_values as content_values
 from app.web.admin.live_preview import SAMPLE_RECOMMENDATIONS, sample_placed_at
 from tests.support.factories import add_parcel, carrier_scan, make_order, mark_sent
 
@@ -44,6 +46,7 @@ SIGNED = re.compile(r"v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 NEEDS: dict[str, dict[str, Any]] = {
     "mail_how_to": {"content": {"de": "Kalt waschen.", "en": "Wash cold."}},
     "mail_replenishment": {"intervals": {"501": 30}},
+    "banner": {"title": {"de": "Neu im Laden"}, "text": {"de": "Leinen für den Sommer."}},
 }
 
 
@@ -58,10 +61,27 @@ class Row:
     expect: str | None = None  # shown by the preview and by the saved result
     stored: Mapping[str, Any] = field(default_factory=dict)  # settings saved before the page opens
     admin_lang: str = "en"
+    form_id: str = ""  # a Content-page form (CONTENT_FORMS); empty: the module's own on the Modules page
 
     @property
     def id(self) -> str:
         return f"{self.module}.{self.setting}"
+
+    @property
+    def form(self) -> str:
+        return self.form_id or f"module-{self.module}"
+
+    @property
+    def page(self) -> str:
+        return "/admin/content" if self.form_id else "/admin/modules"
+
+    @property
+    def preview_path(self) -> str:
+        return CONTENT_FORMS[self.form_id][0] if self.form_id else f"/admin/modules/{self.module}/preview"
+
+    @property
+    def save_path(self) -> str:
+        return CONTENT_FORMS[self.form_id][1] if self.form_id else f"/admin/modules/{self.module}"
 
     @property
     def kind(self) -> str:
@@ -137,7 +157,41 @@ def _mail_rows() -> list[Row]:
     return rows
 
 
-ROWS: tuple[Row, ...] = (*_block_rows(), *_mail_rows())
+# Content-page forms: (preview path, save path).
+CONTENT_FORMS = {"content-form": ("/admin/content/preview", "/admin/content"),
+                 "banner-form": ("/admin/content/banner/preview", "/admin/content/banner"),
+                 "faq-new": ("/admin/content/faq/preview", "/admin/content/faq")}
+DELIVERED_BLOCK = '[data-live-block="delivered"]'
+
+
+def _content_rows() -> list[Row]:
+    def review(setting: str, value: str) -> Row:
+        return Row("review_prompt", setting, {setting: value}, DELIVERED_BLOCK, "delivered", "block",
+                   form_id="content-form")
+
+    def social(setting: str) -> Row:
+        url = f"https://{setting}.example/laden"
+        return Row("social", setting, {setting: url}, DELIVERED_BLOCK, "delivered", "block", form_id="content-form")
+
+    def banner(setting: str, typed: Typed, expect: str | None = None, watch: str = DELIVERED_BLOCK,
+               order: str = "delivered") -> Row:
+        return Row("banner", setting, typed, watch, order, "block", expect, admin_lang="de", form_id="banner-form")
+
+    return [
+        review("google_place_id", "ChIJ2V-Mo_l1nkcRfZixfUq4DAE"), review("trustpilot_domain", "laden.example"),
+        review("url", "https://laden.example/bewerten"),
+        *(social(name) for name in ("instagram", "facebook", "tiktok", "youtube", "pinterest", "newsletter_url")),
+        banner("title", {"title_de": "Sommerschlussverkauf"}, "Sommerschlussverkauf"),
+        banner("text", {"text_de": "Alles aus Leinen reduziert."}, "Alles aus Leinen reduziert."),
+        banner("url", {"url": "https://laden.example/sale"}),
+        banner("discount_code", {"discount_code": "SOMMER20"}, "SOMMER20"),
+        banner("show", {"show": "always"}, watch='[data-live-block="shipped"]', order="shipped"),
+        Row("faq", "entries", {"question_de": "Wie wasche ich Leinen?", "answer_de": "Kalt, im Schonwaschgang."},
+            DELIVERED_BLOCK, "delivered", "block", "Wie wasche ich Leinen?", admin_lang="de", form_id="faq-new"),
+    ]
+
+
+ROWS: tuple[Row, ...] = (*_block_rows(), *_mail_rows(), *_content_rows())
 
 
 # ---- before the page opens ------------------------------------------------------------
@@ -287,7 +341,25 @@ def observe(row: Row, shop_id: int, order_id: int, get_json: Callable[[str], Any
 
 
 def form_of(shop: Shop, row: Row) -> dict[str, str]:
-    """The module's form as the page fills it in from what is stored, with the row's typing."""
+    """The row's form as the page fills it in from what is stored, with the row's typing."""
+    form = _stored_form(shop, row)
+    for name, value in row.typed.items():
+        if value is True:
+            form[name] = "on"
+        elif value is False:
+            form.pop(name, None)
+        else:
+            form[name] = value
+    return form
+
+
+def _stored_form(shop: Shop, row: Row) -> dict[str, str]:
+    if row.form_id == "content-form":
+        return {name: str(value or "") for name, value in content_values(shop).items()}
+    if row.form_id == "banner-form":
+        return dict(banner_form_values(module_settings(shop, "banner")))
+    if row.form_id == "faq-new":
+        return {"show": "always"}
     spec = module_specs()[row.module]
     settings = module_settings(shop, row.module)
     form: dict[str, str] = {"enabled": "on"}
@@ -300,13 +372,6 @@ def form_of(shop: Shop, row: Row) -> dict[str, str]:
             form.update({f"{f.name}_{lang}": shown[lang] for lang in LOCALES})
         else:
             form[f.name] = shown
-    for name, value in row.typed.items():
-        if value is True:
-            form[name] = "on"
-        elif value is False:
-            form.pop(name, None)
-        else:
-            form[name] = value
     return form
 
 

@@ -25,6 +25,7 @@ from app.web.admin import (  # noqa: E402,F401
     auth,
     carriers,
     content,
+    content_preview,
     earnings,
     legal,
     live_preview,

@@ -44,7 +44,7 @@ LANGUAGES = ("de", "en")
 BLOCK_STATES: dict[str, tuple[str, ...]] = {
     "delivery_status": ("shipped",), "tracking": ("shipped",),
     "delivery_estimate": ("processing", "shipped"), "survey": ("shipped", "delivered", "answered"),
-    "banner": ("shipped", "delivered"),
+    "banner": ("shipped", "delivered"), "faq": ("shipped", "delivered"),
 }
 DEFAULT_BLOCK_STATES = ("delivered",)
 # The holidays a delivery promise skips, listed this far ahead (a region's own come seldom).
@@ -66,9 +66,10 @@ class TrialShop:
     """The shop as it would be with one module's settings as typed: every read goes to the
     real shop except `modules`, whose list holds the edited module as a plain object."""
 
-    def __init__(self, shop: Shop, modules: list[Any]) -> None:
+    def __init__(self, shop: Shop, modules: list[Any], **attributes: Any) -> None:
         self._shop = shop
         self.modules = modules
+        self.__dict__.update(attributes)  # e.g. the name or branding as typed on the content page
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._shop, name)
@@ -77,19 +78,31 @@ class TrialShop:
 def trial_shop(shop: Shop, key: str, settings: dict[str, Any], enabled: bool = True) -> TrialShop:
     """`shop` with module `key` switched to `enabled` and `settings` merged over its stored
     ones, as `save_module` would store them."""
-    stored = next((m for m in shop.modules if m.key == key), None)
-    derived = stored.derived if stored is not None else None
-    if key == "recommendations" and not derived:
-        derived = SAMPLE_RECOMMENDATIONS
-    edited = SimpleNamespace(key=key, enabled=enabled, settings={**((stored and stored.settings) or {}), **settings},
-                             derived=derived)
-    return TrialShop(shop, [*(m for m in shop.modules if m.key != key), edited])
+    return with_modules(shop, {key: settings}, enabled)
+
+
+def with_modules(shop: Shop, edited: dict[str, dict[str, Any]], enabled: bool = True,
+                 **attributes: Any) -> TrialShop:
+    """`shop` with each module of `edited` switched to `enabled` and its settings merged over
+    the stored ones; `attributes` stand in for the shop's own (name, branding, ...)."""
+    stored = {m.key: m for m in shop.modules}
+    replaced = []
+    for key, settings in edited.items():
+        row = stored.get(key)
+        derived = row.derived if row is not None else None
+        if key == "recommendations" and not derived:
+            derived = SAMPLE_RECOMMENDATIONS
+        replaced.append(SimpleNamespace(key=key, enabled=enabled, derived=derived,
+                                        settings={**((row and row.settings) or {}), **settings}))
+    return TrialShop(shop, [*(m for m in shop.modules if m.key not in edited), *replaced], **attributes)
 
 
 @dataclass(frozen=True)
 class MailPreview:
     lang: str
     subject: str
+    sender: str
+    reply_to: str | None
     html: str
     text: str
 
@@ -133,13 +146,13 @@ def closed_days(shop: TrialShop, now: datetime) -> list[date]:
                                                                           rule.origin_region)]
 
 
-def block_previews(shop: TrialShop, spec: ModuleSpec, now: datetime) -> list[dict[str, Any]]:
-    """The whole block for the sample order in each of the module's states, in the admin's
+def block_previews(shop: TrialShop, key: str, now: datetime) -> list[dict[str, Any]]:
+    """The whole block for the sample order in each of module `key`'s states, in the admin's
     language: what a buyer would see."""
     lang = admin_language()
     previews = []
-    for state in BLOCK_STATES.get(spec.key, DEFAULT_BLOCK_STATES):
-        facts = order_status(_sample_for(shop, spec.key, state, lang, now), lang, now)
+    for state in BLOCK_STATES.get(key, DEFAULT_BLOCK_STATES):
+        facts = order_status(_sample_for(shop, key, state, lang, now), lang, now)
         label = t("admin.preview.answered") if state == "answered" else facts["order"]["status_label"]
         previews.append({"state": state, "label": label, "facts": facts, "t": translator(facts["locale"])})
     return previews
@@ -156,7 +169,8 @@ def mail_previews(shop: TrialShop, kind: MailKind, now: datetime) -> list[MailPr
     previews = []
     for lang in LANGUAGES:
         mail = render_message(sample_message(shop, kind.key, lang, now))
-        previews.append(MailPreview(lang=lang, subject=mail["Subject"], html=mail.html or "", text=mail.text))
+        previews.append(MailPreview(lang=lang, subject=mail["Subject"], sender=mail["From"], reply_to=mail["Reply-To"],
+                                    html=mail.html or "", text=mail.text))
     return previews
 
 
@@ -179,22 +193,22 @@ def _moments(values: Iterable[datetime | None]) -> list[datetime]:
     return sorted(value for value in values if value is not None)
 
 
-def _fragment(status: int, **context: Any) -> tuple[str, int, dict[str, str]]:
+def fragment(status: int, **context: Any) -> tuple[str, int, dict[str, str]]:
     body = render_template("admin/_live_preview.html", t=t, **context)
     return body, status, {"Content-Security-Policy": g.admin.frame_ancestors(), "Cache-Control": "no-store"}
 
 
 def _render(spec: ModuleSpec, shop: TrialShop, now: datetime, switched_off: bool) -> tuple[str, int, dict[str, str]]:
     lang = admin_language()
-    common: dict[str, Any] = {"spec": spec, "switched_off": switched_off, "voucher": unique_voucher(shop, spec),
+    common: dict[str, Any] = {"title": t(spec.title), "switched_off": switched_off, "voucher": unique_voucher(shop, spec),
                               "amount": lambda value: format_decimal(value, locale=lang)}
     if spec.group == "block":
         closed = [format_date(lang, day) for day in closed_days(shop, now)] \
             if spec.key == "delivery_estimate" else None
-        return _fragment(200, blocks=block_previews(shop, spec, now), closed_days=closed, **common)
+        return fragment(200, blocks=block_previews(shop, spec.key, now), closed_days=closed, **common)
     kind = _kind_of(spec)
     planned = planned_at(shop, kind, now)
-    return _fragment(200, mails=mail_previews(shop, kind, now), planned=planned,
+    return fragment(200, mails=mail_previews(shop, kind, now), show_planned=True, planned=planned,
                      planned_text=format_timestamp(lang, planned, shop_zone(shop)) if planned else None, **common)
 
 
@@ -207,7 +221,7 @@ def preview_module(key: str) -> tuple[str, int, dict[str, str]]:
     settings, errors = validate_settings(spec, request.form, admin_language())
     if errors:
         labels = {field.name: t(field.label) for field in spec.fields}
-        return _fragment(422, spec=spec, errors=[(name, labels.get(name, name), text) for name, text in errors.items()])
+        return fragment(422, errors=[(name, labels.get(name, name), text) for name, text in errors.items()])
     enabled = request.form.get("enabled") == "on"
     shop = trial_shop(g.admin.shop, key, settings)
     return _render(spec, shop, datetime.now(timezone.utc), switched_off=not enabled)
