@@ -150,3 +150,26 @@ def test_the_modules_page_with_previews_open_is_screenshotted_and_passes_axe(liv
     from tests.browser.test_accessibility import assert_accessible  # skips when axe is not installed
 
     assert_accessible(page, f"admin-{lang}-modules-live-preview")
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_content_page_with_its_preview_open_is_screenshotted_and_passes_axe(live_server, browser_page, wc_shop,
+                                                                                 lang):
+    page = browser_page
+    page.goto(live_server + login_link(wc_shop, locale=USER_LOCALES[lang]))
+    page.goto(live_server + "/admin/content")
+    box = open_preview(page, "content", "content-form")
+    untouched = page.evaluate(TEXT_JS, [box.element_handle(), '[data-live-mail="de"]'])
+    page.locator("#content-form #f-name").fill("Laden am Markt")
+    page.wait_for_function(CHANGED_JS, arg=[box.element_handle(), '[data-live-mail="de"]', untouched,
+                                            "Laden am Markt"])
+    for frame in box.locator("iframe.mail").element_handles():  # the mails are laid out before the shot
+        frame.content_frame().wait_for_function("() => document.body && document.body.innerText.trim() !== ''")
+    shots = ARTIFACTS / "admin-i18n"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"{lang}-content-live-preview.png"), full_page=True)
+    box.screenshot(path=str(shots / f"{lang}-content-live-preview-box.png"))
+
+    from tests.browser.test_accessibility import assert_accessible  # skips when axe is not installed
+
+    assert_accessible(page, f"admin-{lang}-content-live-preview")
