@@ -21,7 +21,8 @@ class Field:
     name: str
     label: str  # message id (app/i18n.py), as is hint
     kind: str  # bool | int | text | textarea | https_url | country | region | transit | code | color | domain
-    # | locale | email | choice | decimal
+    # | locale | email | choice | decimal | by_lang (one text per LOCALES: inputs <name>_de, <name>_en)
+    # | intervals (product key → days, one per line)
     # For int: the range; for text, low=1 makes the field required.
     low: int = 0
     high: int = 0
@@ -31,6 +32,10 @@ class Field:
     optional: bool = False
     # For choice: (value, label) pairs; the first is the default.
     options: tuple[tuple[str, str], ...] = ()
+    # Values the hint's message takes (e.g. the kind's own delay).
+    hint_values: tuple[tuple[str, int], ...] = ()
+    # by_lang: a textarea per language instead of a line.
+    multiline: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,15 +136,38 @@ MAIL_TITLES = {
     "referral": N_("admin.mails.referral.title"),
     "newsletter_confirm": N_("admin.mails.newsletter_confirm.title"),
 }
-# The few mail settings the admin edits so far (the rest: issue "the complete admin").
+# What each mail kind reads from its module's settings beyond the switch (see
+# app/domain/followups/rules.py, app/mail/kind_context.py, app/domain/arrival/): every kind its
+# `texts`, the kinds timed after an anchor their `delay_days`, some their own content.
+TEXTS = Field("texts", N_("admin.mails.texts"), "by_lang", max_length=600, hint=N_("admin.mails.texts_hint"),
+              multiline=True)
+
+
+def _delay(label: str, low: int, high: int, default_days: int) -> Field:
+    """The merchant's delay in days; empty keeps the kind's own (said in the hint)."""
+    return Field("delay_days", label, "int", low, high, optional=True, hint=N_("admin.mails.delay_hint"),
+                 hint_values=(("days", default_days),))
+
+
 MAIL_FIELDS = {
-    "not_shipped": (Field("delay_days", N_("admin.mails.not_shipped.delay_days"),
-                          "int", 1, 20),),
-    "delayed": (Field("delay_days", N_("admin.mails.delayed.delay_days"),
-                      "int", 1, 20), *VOUCHER_FIELDS),
-    "thank_you": VOUCHER_FIELDS,
-    "nps": VOUCHER_FIELDS,
-    "win_back": VOUCHER_FIELDS,
+    "not_shipped": (_delay(N_("admin.mails.not_shipped.delay_days"), 1, 20, 3),),
+    "delayed": (_delay(N_("admin.mails.delayed.delay_days"), 1, 20, 3), *VOUCHER_FIELDS),
+    "review_request": (_delay(N_("admin.mails.review_request.delay_days"), 1, 60, 7),),
+    "review_reminder": (_delay(N_("admin.mails.review_reminder.delay_days"), 1, 30, 5),),
+    "thank_you": (_delay(N_("admin.mails.thank_you.delay_days"), 0, 30, 1), *VOUCHER_FIELDS),
+    "how_to": (_delay(N_("admin.mails.how_to.delay_days"), 0, 60, 2),
+               Field("content", N_("admin.mails.how_to.content"), "by_lang", max_length=2000,
+                     hint=N_("admin.mails.how_to.content_hint"), multiline=True)),
+    "nps": (_delay(N_("admin.mails.nps.delay_days"), 1, 90, 10),
+            Field("survey_url", N_("admin.mails.nps.survey_url"), "https_url", max_length=500,
+                  hint=N_("admin.mails.nps.survey_url_hint")), *VOUCHER_FIELDS),
+    "replenishment": (Field("intervals", N_("admin.mails.replenishment.intervals"), "intervals",
+                            max_length=4000, hint=N_("admin.mails.replenishment.intervals_hint")),),
+    "anniversary": (_delay(N_("admin.mails.anniversary.delay_days"), 30, 730, 365),),
+    "win_back": (_delay(N_("admin.mails.win_back.delay_days"), 14, 730, 120), *VOUCHER_FIELDS),
+    "referral": (_delay(N_("admin.mails.referral.delay_days"), 1, 180, 21),
+                 Field("share_url", N_("admin.mails.referral.share_url"), "https_url", max_length=500,
+                       hint=N_("admin.mails.referral.share_url_hint"))),
 }
 VOUCHER_NOTES = {
     "delayed": N_("admin.vouchers.note.delayed"),
@@ -155,8 +183,10 @@ def mail_modules() -> tuple[ModuleSpec, ...]:
     for kind in (k for k in KINDS.values() if not k.on_request):
         note = N_("admin.mails.marketing_note") \
             if kind.marketing else N_("admin.mails.transactional_note")
+        fields = MAIL_FIELDS.get(kind.key, ())
+        vouchers = next((n for n, f in enumerate(fields) if f.name == "voucher_mode"), len(fields))
         specs.append(ModuleSpec(kind.module, MAIL_TITLES[kind.key], note, "mail",
-                                MAIL_FIELDS.get(kind.key, ()),
+                                (*fields[:vouchers], TEXTS, *fields[vouchers:]),
                                 voucher_note=VOUCHER_NOTES.get(kind.key)))
     return tuple(specs)
 
@@ -170,9 +200,23 @@ CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 TRANSIT_PART = re.compile(r"^([A-Z]{2}|EU|WORLD)\s+(\d{1,2})\s*-\s*(\d{1,2})$")
 
 
-def parse_field(field: Field, raw: str | None):
+def form_input(field: Field, form: Mapping[str, str]) -> str | dict[str, str]:
+    """What the form sent for the field: its text, or {lang: text} for a by_lang field."""
+    if field.kind == "by_lang":
+        return {lang: form.get(f"{field.name}_{lang}", "") for lang in LOCALES}
+    return form.get(field.name, "")
+
+
+def form_values(fields: tuple[Field, ...], form: Mapping[str, str]) -> dict[str, str | dict[str, str]]:
+    """A rejected form's input by field name, to show it again as typed."""
+    return {field.name: form_input(field, form) for field in fields}
+
+
+def parse_field(field: Field, raw: str | Mapping[str, str] | None):
     """The field's value from the form; raises TextError with a message id for the merchant."""
-    raw = (raw or "").strip()
+    if field.kind == "by_lang":
+        return _by_lang(field, raw if isinstance(raw, Mapping) else {})
+    raw = (raw or "").strip() if isinstance(raw, str) or raw is None else ""
     if field.kind == "bool":
         return raw in ("on", "1", "true")
     if field.kind == "int":
@@ -238,6 +282,31 @@ def _transit(raw: str) -> dict:
     return table
 
 
+def _by_lang(field: Field, raw: Mapping[str, str]) -> dict[str, str]:
+    """One text per language, the empty ones left out ({} when the merchant wrote none)."""
+    texts = {lang: str(raw.get(lang) or "").strip() for lang in LOCALES}
+    for text in texts.values():
+        if len(text) > field.max_length:
+            raise TextError(N_("admin.field.too_long"), most=field.max_length)
+    return {lang: text for lang, text in texts.items() if text}
+
+
+INTERVAL = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.:/-]{0,99})\s*[\s:=]\s*(\d{1,4})$")
+INTERVAL_DAYS = (1, 730)
+
+
+def _intervals(raw: str) -> dict[str, int]:
+    """Days until a product runs out, by product id, variant id or SKU: "501 30" per line."""
+    table: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in re.split(r"[\n,;]", raw))):
+        match = INTERVAL.match(part)
+        if not match or not INTERVAL_DAYS[0] <= int(match[2]) <= INTERVAL_DAYS[1]:
+            raise TextError(N_("admin.field.interval_part"), part=part, low=INTERVAL_DAYS[0],
+                            high=INTERVAL_DAYS[1])
+        table[match[1]] = int(match[2])
+    return table
+
+
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 LOCALES = ("de", "en")
@@ -280,14 +349,19 @@ REGION_OF = {"origin_region": "origin_country"}
 
 PARSERS: dict[str, Callable[[str], object]] = {
     "text": str, "textarea": str, "https_url": _https_url, "country": _country, "region": str, "code": _code,
-    "transit": _transit, "color": _color, "domain": _domain, "locale": _locale, "email": _email}
+    "intervals": _intervals, "transit": _transit, "color": _color, "domain": _domain, "locale": _locale,
+    "email": _email}
 
 
 FIELD_PARSERS = {"decimal": _decimal, "choice": _choice}
 
 
-def format_field(field: Field, value) -> str:
-    """The stored value as the form shows it."""
+def format_field(field: Field, value) -> str | dict[str, str]:
+    """The stored value as the form shows it ({lang: text} for a by_lang field)."""
+    if field.kind == "by_lang":
+        return {lang: str((value.get(lang) if isinstance(value, dict) else value) or "") for lang in LOCALES}
+    if field.kind == "intervals" and isinstance(value, dict):
+        return "\n".join(f"{key} {days}" for key, days in value.items())
     if field.kind == "transit" and isinstance(value, dict):
         return ", ".join(f"{key} {low}-{high}" for key, (low, high) in value.items())
     return "" if value is None else str(value)
@@ -305,7 +379,7 @@ def validate_fields(fields: tuple[Field, ...], form: Mapping[str, str],
     settings, errors = {}, {}
     for field in fields:
         try:
-            settings[field.name] = parse_field(field, form.get(field.name))
+            settings[field.name] = parse_field(field, form_input(field, form))
         except TextError as exc:
             errors[field.name] = exc.text(lang)
     if "voucher_mode" in settings:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from flask import abort, g, request
 
@@ -9,6 +10,7 @@ from app.domain.followups.vouchers import voucher_setting
 from app.domain.shop.module_changes import replan_open_orders, save_module
 from app.domain.shop.module_fields import (
     BLOCK_MODULES,
+    form_values,
     format_field,
     mail_modules,
     module_specs,
@@ -27,8 +29,9 @@ def _module_rows(shop, failed_key: str | None = None, form=None, errors=None) ->
     """Each module with its switch and its fields' shown values (the rejected input if any)."""
     def row(spec):
         stored = module_settings(shop, spec.key)
+        values: dict[str, Any]
         if spec.key == failed_key:
-            values = {f.name: form.get(f.name, "") for f in spec.fields}
+            values = form_values(spec.fields, form)
             enabled = form.get("enabled") == "on"
         else:
             values = {f.name: stored.get(f.name) if f.kind == "bool" else format_field(f, stored.get(f.name))
@@ -56,7 +59,7 @@ def modules():
 
 @bp.post("/modules/<key>")
 def save_module_form(key: str):
-    """Switch a module and store its settings; a flipped switch re-plans open orders."""
+    """Switch a module and store its settings; a flipped switch or a change re-plans open orders."""
     shop = g.admin.shop
     spec = module_specs().get(key)
     if spec is None:
@@ -68,12 +71,16 @@ def save_module_form(key: str):
     before = _logged_state(shop, spec)
     switched = save_module(db.session(), shop, key, enabled=request.form.get("enabled") == "on",
                            settings=settings or None)
-    log_change(key, before, _logged_state(shop, spec))
-    replanned = replan_open_orders(db.session(), shop, datetime.now(timezone.utc)) if switched else 0
+    after = _logged_state(shop, spec)
+    log_change(key, before, after)
+    # A flipped switch or changed settings (a delay, intervals, the delivery promise) move
+    # the open orders' planned mail now, so the next planned mail follows what was saved.
+    replan = switched or before != after
+    replanned = replan_open_orders(db.session(), shop, datetime.now(timezone.utc)) if replan else 0
     db.session.commit()
     title = t(spec.title)
     notice = t("admin.modules.saved_on", module=title) if module_enabled(shop, key) \
         else t("admin.modules.saved_off", module=title)
-    if switched:
+    if replan:
         notice += " " + t("admin.modules.replanned", count=replanned)
     return render_page("admin/modules.html", notice=notice, groups=_module_rows(shop))
