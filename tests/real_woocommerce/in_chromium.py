@@ -24,11 +24,12 @@ def in_chromium(order: dict, change_setting) -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
-            thank_you = _thank_you_block(context.new_page(), order)
+            buyer = context.new_page()
+            _thank_you_block(buyer, order)
             admin = _open_aftersales(context.new_page())
             expected = change_setting(admin)
             admin.screenshot(path=str(SHOTS / "our-admin-after-save.png"), full_page=True)
-            shown = _thank_you_block(thank_you, order)
+            shown = _thank_you_block(buyer, order)
             if expected not in shown:
                 raise Failed(f"after saving in our admin the buyer's block does not show {expected!r}: {shown[:300]!r}")
             note(f"the setting saved in our admin shows on the thank-you page: {expected!r}")
