@@ -207,7 +207,7 @@ def prepare(shop: Shop, row: Row, now: datetime) -> Order:
         save_module(db.session, shop, "mail_nps", enabled=False)
     order = ORDERS[row.order](shop, now)
     db.session.flush()
-    sync_followups(db.session, order, shop, now)
+    sync_followups(db.session, [order], now)
     db.session.commit()
     return order
 
