@@ -16,7 +16,7 @@ from app.domain.orders.upsert import insert_for
 from app.extensions import db, queues
 from app.jobs.runtime import job
 from app.models import EngagementCount, Order, OrderStatusView, Shop
-from app.presenters import load_modules
+from app.read_model.loads import load_modules
 
 log = logging.getLogger(__name__)
 

@@ -30,6 +30,7 @@ from app.mail.feedback_reports import STATUS, MalformedReport, parse_report, scr
 from app.mail.plain_bounces import plain_bounce
 from app.mail.senders import RecipientRefused
 from app.models import MailFeedback, ScheduledMessage
+from app.read_model.views import MessageView
 
 MAX_REPORT_BYTES = 2_000_000
 MALFORMED_KEEP = timedelta(days=30)
@@ -77,10 +78,10 @@ def replay_feedback(feedback_id: int) -> IntakeResult | None:
     return take_report(raw, source)
 
 
-def record_refusal(message: ScheduledMessage, refusal: RecipientRefused, now: datetime) -> MailFeedback:
+def record_refusal(sent: MessageView, refusal: RecipientRefused, now: datetime) -> MailFeedback:
     """A 5xx for the recipient at SMTP time is a bounce like any reported later; commits."""
     db.session.rollback()
-    message = db.session.get(ScheduledMessage, message.id)
+    message = db.session.get(ScheduledMessage, sent.id)
     status = STATUS.search(refusal.reply)
     code = status.groups() if status and status.group(1) == "5" else ("5", "0", "0")
     report = FeedbackReport(kind=bounce_kind("failed", code[0], code[1]), status=".".join(code),

@@ -9,35 +9,30 @@ import css_inline
 from flask import current_app
 
 from app.domain.followups.mail_kinds import MARKETING
-from app.extensions import db
 from app.i18n import translate
 from app.links.bounce_addresses import REF_HEADER, feedback_token
 from app.links.tracking_page import tracking_url
 from app.links.unsubscribe import list_id, unsubscribe_url
 from app.mail.kind_context import kind_context
 from app.mail.mime import OutgoingMail, mailbox
-from app.models import Order, ScheduledMessage
-from app.presenters import load_for_presenting, order_status
+from app.presenters import order_status
+from app.read_model.views import MessageView
 
 # What the mail templates read of the presenter's modules (the order and shop facts come
 # always): the parcel a parcel-bound kind is about.
 MAIL_MODULES = frozenset({"tracking"})
 
 
-def message_id_for(message: ScheduledMessage) -> str:
+def message_id_for(message: MessageView) -> str:
     """The same Message-ID on every attempt, so a resend is recognisable as a duplicate."""
     host = urlsplit(current_app.config["APP_URL"]).hostname or "localhost"
     return f"<sm-{message.id}.{message.shop_id}@{host}>"
 
 
-def render_message(message: ScheduledMessage, order: Order | None = None) -> OutgoingMail:
-    """The mail for a stored message (mapped, or a snapshot from app/mail/snapshot.py), or
-    for an admin preview's sample message, whose order lives only in memory. `order`: the
-    message's order as the snapshot holds it; without it a stored message's order is
-    loaded here (two queries)."""
-    stored = not getattr(message, "preview", False)
-    if order is None:
-        order = load_for_presenting(db.session, message.order_id) if stored else message.order
+def render_message(message: MessageView) -> OutgoingMail:
+    """The mail for a message's view: a stored one (app/read_model/loads.py) or an admin
+    preview's sample (app/domain/orders/sample_orders.py), which carries no feedback reference."""
+    order = message.order
     facts = order_status(order, message.customer.locale if message.customer else None, modules=MAIL_MODULES)
     lang = facts["locale"]
     parcel = _parcel_of(facts, message)
@@ -64,7 +59,7 @@ def render_message(message: ScheduledMessage, order: Order | None = None) -> Out
     support = order.shop.support_email
     if support:  # a buyer's answer reaches the shop, not our sending address
         headers.insert(2, ("Reply-To", mailbox(sender_display_name(order.shop.name), support)))
-    if stored:  # comes back quoted in bounces and complaints (app/links/bounce_addresses.py)
+    if not message.sample:  # comes back quoted in bounces and complaints (app/links/bounce_addresses.py)
         headers.append((REF_HEADER, feedback_token(message.id)))
     if marketing:
         # RFC 8058 one-click: mailbox providers POST to the link; GET only shows a page.
@@ -98,7 +93,7 @@ def sender_display_name(shop_name: str | None) -> str:
     return " ".join((shop_name or "").translate(ADDRESS_MARKS).split())
 
 
-def _parcel_of(facts: dict, message: ScheduledMessage) -> dict | None:
+def _parcel_of(facts: dict, message: MessageView) -> dict | None:
     """Parcel-bound kinds use the sequence as the shipment id."""
     for parcel in facts["modules"].get("tracking", {}).get("parcels", []):
         if parcel["id"] == message.sequence:

@@ -10,7 +10,8 @@ from app.domain.shop.modules import module_enabled
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.jobs.survey_vouchers import voucher_after_answer
-from app.presenters import load_for_presenting, order_status
+from app.presenters import order_status
+from app.read_model.loads import load_order, load_order_view
 from app.web.newsletter import subscribe
 from app.web.presented_cache import Fingerprint, conditional_answer, fingerprint_by_shop_domain
 from connectors.base import IncomingRequest, Secrets
@@ -90,7 +91,7 @@ def shopify_survey_answer():
     session, found, refusal = _extension_order(body.get("order_id") if isinstance(body, dict) else None, FULL)
     if refusal:  # a body that is no JSON object names no order: 400
         return refusal
-    order = load_for_presenting(db.session, found.order_id)
+    order = load_order(db.session, found.order_id)
     if order is None or not accepts_answers(order.shop):
         return _error(404, "the survey is switched off", session.headers)
     lang = request.args.get("locale")
@@ -102,7 +103,10 @@ def shopify_survey_answer():
     record_answer(db.session, order, answer, datetime.now(timezone.utc))
     db.session.commit()
     voucher_after_answer(order.id)
-    response = jsonify(order_status(load_for_presenting(db.session, order.id), lang))
+    view = load_order_view(order.id)  # as committed, with the answer
+    if view is None:  # erased meanwhile
+        return _error(404, "order not found", session.headers)
+    response = jsonify(order_status(view, lang))
     response.headers.update(session.headers)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -115,7 +119,7 @@ def shopify_newsletter_signup():
     session, found, refusal = _extension_order(body.get("order_id") if isinstance(body, dict) else None, FULL)
     if refusal:
         return refusal
-    order = load_for_presenting(db.session, found.order_id)
+    order = load_order(db.session, found.order_id)
     if order is None or not module_enabled(order.shop, "newsletter"):
         return _error(404, "the newsletter sign-up is switched off", session.headers)
     state = subscribe(order)

@@ -23,6 +23,8 @@ from app.mail.test_address_confirmation import confirmation_mail
 from app.models import TestRecipient
 from app.presenters import order_status
 from app.rate_limits import allow
+from app.read_model.from_orm import shop_view
+from app.read_model.views import ShopView
 from app.web import test_address_confirm
 from app.web.admin import bp
 from app.web.admin.admin_text import admin_language
@@ -41,7 +43,7 @@ def register_confirm_page(state) -> None:
         state.app.register_blueprint(test_address_confirm.bp)
 
 
-def _block_previews(shop, lang: str, now: datetime) -> list[dict]:
+def _block_previews(shop: ShopView, lang: str, now: datetime) -> list[dict]:
     previews = []
     for state in SAMPLE_STATES:
         facts = order_status(sample_order(shop, state, lang, now), lang, now)
@@ -49,7 +51,7 @@ def _block_previews(shop, lang: str, now: datetime) -> list[dict]:
     return previews
 
 
-def _mail_previews(shop, now: datetime) -> list[dict]:
+def _mail_previews(shop: ShopView, now: datetime) -> list[dict]:
     """Each kind in each language through the real renderer: what a buyer would receive."""
     previews = []
     for kind in KINDS:
@@ -69,9 +71,10 @@ def _page(status: int = 200, **extra):
     shop, now = g.admin.shop, datetime.now(timezone.utc)
     lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else shop.locale
     lang = lang if lang in LANGUAGES else "de"
+    view = shop_view(shop)  # one view of the shop for every sample
     return render_page("admin/previews.html", status, lang=lang, languages=LANGUAGES, kinds=list(KINDS),
                        mail_titles=MAIL_TITLES,
-                       blocks=_block_previews(shop, lang, now), mails=_mail_previews(shop, now),
+                       blocks=_block_previews(view, lang, now), mails=_mail_previews(view, now),
                        addresses=_addresses(shop.id, now), sends_per_hour=test_recipients.TEST_SENDS_PER_HOUR,
                        errors=extra.pop("errors", {}),
                        sent_to=extra.pop("sent_to", ""), new_address=extra.pop("new_address", ""), **extra)
