@@ -5,6 +5,7 @@ an admin preview's sample, the same shape."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.domain.analytics.holdout import MARKETING_BLOCK_MODULES, in_holdout
@@ -264,6 +265,12 @@ def _delivery_estimate(order: OrderView, status: OrderStatus, lang: str, now: da
             "source_label": translate(lang, f"edd.source.{window.source}")}
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: None) -> None: ...
+@overload
+def _aware(value: datetime | None) -> datetime | None: ...
 def _aware(value: datetime | None) -> datetime | None:
     """Treat a naive time as UTC (stored times are UTC; unsaved ones may lack a zone)."""
     return value.replace(tzinfo=timezone.utc) if value and value.tzinfo is None else value

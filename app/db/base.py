@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -82,6 +82,7 @@ class Database:
         if self.engine is not None:
             self.session.remove()
             self.engine.dispose()
+        if self.autocommit_engine is not None:
             self.autocommit_engine.dispose()
         self.engine = make_engine(app.config["DATABASE_URL"])
         self.autocommit_engine = make_engine(app.config["DATABASE_URL"], autocommit=True)
@@ -91,8 +92,9 @@ class Database:
     def _remove_session(self, _exc=None) -> None:
         self.session.remove()
 
-    def autocommit(self):
-        """A connection for one statement that is its own transaction; use with `with`."""
+    def autocommit(self) -> Connection:
+        """A connection for statements that are each their own transaction; use with `with`."""
+        assert self.autocommit_engine is not None, "Database.init_app was not called"
         return self.autocommit_engine.connect()
 
     @property

@@ -68,7 +68,7 @@ def attribute_and_purge(now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     credited = purged = 0
     for shop in db.session.scalars(select(Shop).where(Shop.uninstalled_at.is_(None))).all():
-        load_modules(db.session, shop)
+        load_modules(db.session(), shop)
         credited += attribute_orders(db.session, shop, now)
         purged += purge_clicks(db.session, shop, now)
         db.session.commit()

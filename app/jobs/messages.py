@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta, timezone
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from app.clients.vouchers import VoucherUnavailable, issue_voucher
 from app.domain.followups.fatigue import FatigueRules, next_marketing_slot
@@ -51,13 +52,13 @@ def mail_sender():
 
 @job
 def send_message(message_id: int) -> str:
-    session = db.session
+    session = db.session()
     now = datetime.now(timezone.utc)
-    claimed = session.execute(
+    claimed = cast(CursorResult, session.execute(
         update(ScheduledMessage)
         .where(ScheduledMessage.id == message_id, ScheduledMessage.state == MessageState.QUEUED)
         .values(state=MessageState.SENDING, attempts=ScheduledMessage.attempts + 1, updated_at=now)
-    ).rowcount
+    )).rowcount
     session.commit()
     if not claimed:
         return "not claimable (already sent, skipped or in flight)"
@@ -117,8 +118,9 @@ def send_message(message_id: int) -> str:
     if message.kind in FOLLOW_ON_KINDS:
         # A sent review request is the anchor of its (single) reminder: plan it now.
         order = load_order(session, message.order_id)
-        sync_followups(session, order, order.shop, sent_at)
-        session.commit()
+        if order is not None:  # erased with its buyer (customers/redact) since the send
+            sync_followups(session, order, order.shop, sent_at)
+            session.commit()
     return MessageState.SENT.value
 
 

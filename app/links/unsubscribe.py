@@ -45,9 +45,12 @@ def unsubscribe_url(message: MessageView) -> str:
     """The message's one-click link. An admin preview or test send (a sample message) gets
     one that lists nobody: it leads to a notice saying so, in the mail's language, since a
     real token would unsubscribe the sample address or the merchant's own."""
+    customer = message.customer
+    if customer is None or not customer.email:
+        raise ValueError(f"message {message.id} has no recipient to unsubscribe")
     if message.sample:
-        return f"{current_app.config['APP_URL']}/u/preview?lang={message.customer.locale}"
-    token = unsubscribe_token(message.shop_id, message.customer.email, message.customer_id)
+        return f"{current_app.config['APP_URL']}/u/preview?lang={customer.locale}"
+    token = unsubscribe_token(message.shop_id, customer.email, message.customer_id)
     return f"{current_app.config['APP_URL']}/u/{token}"
 
 

@@ -62,7 +62,7 @@ def take_report(raw: bytes, source: str, recipient: str | None = None) -> Intake
             db.session.add(row)
             return _commit(row, digest)
     message = db.session.get(ScheduledMessage, message_id) if message_id is not None else None
-    row = record_feedback(db.session, report, message, digest=digest, source=source, now=now,
+    row = record_feedback(db.session(), report, message, digest=digest, source=source, now=now,
                           soft_bounce_limit=_soft_bounce_limit())
     return _commit(row, digest)
 
@@ -86,9 +86,11 @@ def record_refusal(sent: MessageView, refusal: RecipientRefused, now: datetime) 
     code = status.groups() if status and status.group(1) == "5" else ("5", "0", "0")
     report = FeedbackReport(kind=bounce_kind("failed", code[0], code[1]), status=".".join(code),
                             diagnostic=scrubbed(f"smtp; {refusal.code} {refusal.reply}"))
-    digest = hashlib.sha256(f"smtp:{message.id}:{message.attempts}".encode()).hexdigest()
-    message.last_error = report.diagnostic
-    row = record_feedback(db.session, report, message, digest=digest, source="smtp", now=now,
+    # The attempt is the claimed one the view was read after (a row erased since has none).
+    digest = hashlib.sha256(f"smtp:{sent.id}:{sent.attempts}".encode()).hexdigest()
+    if message is not None:
+        message.last_error = report.diagnostic
+    row = record_feedback(db.session(), report, message, digest=digest, source="smtp", now=now,
                           soft_bounce_limit=_soft_bounce_limit())
     db.session.commit()
     return row

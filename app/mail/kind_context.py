@@ -60,9 +60,9 @@ def _amount(value: Decimal | None, currency: str | None, lang: str) -> str | Non
 
 def may_advertise(message: MessageView) -> bool:
     customer, shop = message.customer, message.order.shop
-    if not marketing_permitted(customer, shop) or customer.suppressed_reason:
+    if customer is None or not marketing_permitted(customer, shop) or customer.suppressed_reason:
         return False
-    return suppression_reason(db.session, shop.id, customer.email) is None
+    return suppression_reason(db.session(), shop.id, customer.email) is None
 
 
 def unique_voucher_due(message: MessageView) -> VoucherSetting | None:
@@ -82,9 +82,9 @@ def _shown_voucher(message: MessageView,
     if setting.mode == STATIC:
         return setting.code, None
     if message.sample:
-        return SAMPLE_CODE, datetime.now(timezone.utc) + timedelta(days=setting.days)
+        return SAMPLE_CODE, datetime.now(timezone.utc) + timedelta(days=setting.days or 0)
     purpose = message_purpose(message.kind, message.sequence)
-    row = issued_voucher(db.session, message.order_id, purpose)
+    row = issued_voucher(db.session(), message.order_id, purpose)
     return (row.code, row.expires_at) if row is not None else (None, None)
 
 

@@ -32,8 +32,10 @@ def message_id_for(message: MessageView) -> str:
 def render_message(message: MessageView) -> OutgoingMail:
     """The mail for a message's view: a stored one (app/read_model/loads.py) or an admin
     preview's sample (app/domain/orders/sample_orders.py), which carries no feedback reference."""
-    order = message.order
-    facts = order_status(order, message.customer.locale if message.customer else None, modules=MAIL_MODULES)
+    order, customer = message.order, message.customer
+    if customer is None or not customer.email:  # the re-check skips such a message first
+        raise ValueError(f"message {message.id} has no recipient")
+    facts = order_status(order, customer.locale, modules=MAIL_MODULES)
     lang = facts["locale"]
     parcel = _parcel_of(facts, message)
     marketing = message.stream == MARKETING
@@ -52,7 +54,7 @@ def render_message(message: MessageView) -> OutgoingMail:
     sender_name, sender_addr = _sender(current_app.config["MAIL_FROM"])
     headers = [
         ("From", mailbox(sender_display_name(order.shop.name) or sender_name, sender_addr)),
-        ("To", message.customer.email),
+        ("To", customer.email),
         ("Subject", subject), ("Date", formatdate(usegmt=True)), ("Message-ID", message_id_for(message)),
         ("Content-Language", lang),
     ]
@@ -65,15 +67,14 @@ def render_message(message: MessageView) -> OutgoingMail:
         # RFC 8058 one-click: mailbox providers POST to the link; GET only shows a page.
         headers += [("List-Unsubscribe", f"<{unsubscribe}>"),
                     ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"), ("List-Id", list_id(message))]
-    return OutgoingMail(sender=sender_addr, recipient=message.customer.email, headers=headers, text=text, html=html)
+    return OutgoingMail(sender=sender_addr, recipient=customer.email, headers=headers, text=text, html=html)
 
 
 def _render_parts(base: str, context: dict) -> tuple[str, str, str]:
     """Subject, text and HTML (CSS inlined) of one kind, with the app's context processors
     run once for the three, as render_template would run them for each."""
-    app = current_app._get_current_object()
-    app.update_template_context(context)
-    subject, text, html = (app.jinja_env.get_template(f"{base}/{name}").render(context)
+    current_app.update_template_context(context)
+    subject, text, html = (current_app.jinja_env.get_template(f"{base}/{name}").render(context)
                            for name in ("subject.txt", "body.txt", "body.html"))
     return subject.strip(), text, css_inline.inline(html)
 

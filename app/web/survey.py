@@ -85,7 +85,7 @@ def answer_survey(token: str):
         return _page(order, 422, error=translate(_lang(order), invalid.key),
                      chosen=preselected_score(request.form.get("score")),
                      comment=(request.form.get("comment") or "")[:2000])
-    _, created = record_answer(db.session, order, answer, datetime.now(timezone.utc))
+    _, created = record_answer(db.session(), order, answer, datetime.now(timezone.utc))
     db.session.commit()
     voucher_after_answer(order.id)
     return redirect(f"{request.path}?saved={'new' if created else 'updated'}", code=303)

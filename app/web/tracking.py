@@ -40,7 +40,7 @@ def _order_for(token: str) -> Fingerprint:
 
 def order_for_token(token: str) -> Order:
     """The whole order a tracking token names, loaded afresh, or 404 (for the block's forms)."""
-    order = load_order(db.session, _order_for(token).order_id)
+    order = load_order(db.session(), _order_for(token).order_id)
     if order is None:
         abort(404, description="This order is not available.")
     return order

@@ -64,7 +64,7 @@ def _mail_previews(shop: ShopView, now: datetime) -> list[dict]:
 
 def _addresses(shop_id: int, now: datetime) -> list[dict]:
     return [{"id": r.id, "address": r.address, "state": test_recipients.state(r, now)}
-            for r in test_recipients.recipients(db.session, shop_id)]
+            for r in test_recipients.recipients(db.session(), shop_id)]
 
 
 def _page(status: int = 200, **extra):
@@ -103,9 +103,9 @@ def test_send():
         errors["kind"] = t("admin.previews.kind_needed")
     if form.get("lang") not in LANGUAGES:
         errors["lang"] = t("admin.previews.lang_needed")
-    if errors:
+    if errors or email is None:
         return _page(422, errors=errors, sent_to=form.get("email", "").strip())
-    if not test_recipients.is_confirmed(db.session, shop.id, email):
+    if not test_recipients.is_confirmed(db.session(), shop.id, email):
         return _page(403, errors={"email": t("admin.previews.not_confirmed", email=email)}, sent_to=email)
     if not allow("test-send", str(shop.id), test_recipients.TEST_SENDS_PER_HOUR, HOUR):
         return _too_many("email", t("admin.previews.too_many_sends", count=test_recipients.TEST_SENDS_PER_HOUR),
@@ -126,10 +126,10 @@ def add_test_address():
     address = test_recipients.normalise(typed)
     if address is None:
         return _page(422, errors={"address": t("admin.previews.email_needed")}, new_address=typed)
-    if test_recipients.is_confirmed(db.session, shop.id, address):
+    if test_recipients.is_confirmed(db.session(), shop.id, address):
         return _page(notice=t("admin.previews.already_confirmed", address=address))
     try:
-        recipient = test_recipients.add_or_renew(db.session, shop.id, address, now)
+        recipient = test_recipients.add_or_renew(db.session(), shop.id, address, now)
     except test_recipients.Refused as refused:
         db.session.rollback()
         return _page(422, errors={"address": refused.text(admin_language())}, new_address=address)
