@@ -51,6 +51,13 @@ def _order_query() -> Select:
 
 
 @cache
+def _fresh_order_query() -> Select:
+    """`populate_existing`: loaded now even if the session already holds the order (a plain
+    get() would hand back the held one and lazy-load the rest)."""
+    return _order_query().execution_options(populate_existing=True)
+
+
+@cache
 def _message_query() -> Select:
     order = joinedload(ScheduledMessage.order)
     return (select(ScheduledMessage).where(ScheduledMessage.id == bindparam("message_id"))
@@ -100,8 +107,7 @@ def load_message_view(message_id: int) -> MessageView | None:
 def load_order(session: Session, order_id: int) -> Order | None:
     """The mapped order with all an order view reads, for a caller that writes to it (the
     survey and newsletter forms, planning after a send): in `session`, none of it lazily."""
-    order = session.scalars(_order_query().execution_options(populate_existing=True),
-                            {"order_id": order_id}).unique().first()
+    order = session.scalars(_fresh_order_query(), {"order_id": order_id}).unique().first()
     if order is not None:
         load_modules(session, order.shop)
     return order
