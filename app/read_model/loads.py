@@ -80,7 +80,7 @@ def _statement(root: str) -> tuple[Select, Layout]:
     aliases: Aliases = {}
     columns: list[Any] = []
     layout: Layout = {}
-    joined = None
+    joined: Any = None
     for name, model, view, on in PARTS:
         if root == "order" and name in MESSAGE_PARTS:
             continue
