@@ -1,13 +1,12 @@
-"""One presenter for every output: block JSON, block HTML, tracking page and mails."""
+"""One presenter for every output: block JSON, block HTML, tracking page and mails.
+
+It reads an order only as a view (app/read_model/): loaded by id, made from mapped objects or
+an admin preview's sample, the same shape."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from functools import cache
+from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.domain.analytics.holdout import MARKETING_BLOCK_MODULES, in_holdout
 from app.domain.arrival import carriers, edd
@@ -26,7 +25,7 @@ from app.domain.shop.brand_colours import brand_palette
 from app.domain.shop.modules import module_derived, module_enabled, module_settings
 from app.i18n import format_day, format_day_range, format_moment, pick_locale, translate
 from app.links.module_clicks import click_url
-from app.models import Order, Shipment, Shop, ShopModule
+from app.read_model.views import OrderView, ParcelView, ShopView
 from connectors.links import web_link
 
 PRESENTER_VERSION = 1
@@ -45,46 +44,11 @@ ATTENTION_REASONS = ("exception", "attempt_failed", "available_for_pickup", "sta
 STALLABLE = {OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY}
 
 
-def presenting_loads() -> tuple:
-    """Loader options for everything order_status() reads but the shop's modules, in the
-    order's own query. Lines ride along with parcels and events (rows multiply, all small)."""
-    return (joinedload(Order.shop), joinedload(Order.customer), joinedload(Order.lines),
-            joinedload(Order.shipments).joinedload(Shipment.events), joinedload(Order.survey_answer))
-
-
-@cache
-def _order_query():
-    """Built once: an ad-hoc statement would be rebuilt and its cache key recomputed per call.
-    `populate_existing`: loaded now even if the session already holds the order (get() would
-    hand back the held one and lazy-load the rest)."""
-    return (select(Order).where(Order.id == bindparam("order_id")).options(*presenting_loads())
-            .execution_options(populate_existing=True))
-
-
-@cache
-def _modules_query():
-    return select(ShopModule).where(ShopModule.shop_id == bindparam("shop_id"))
-
-
-def load_modules(session, shop: Shop) -> None:
-    """The shop's modules by a query of their own, put in place with set_committed_value: a
-    selectin or lazy load of them costs more CPU than the whole order query."""
-    set_committed_value(shop, "modules", session.scalars(_modules_query(), {"shop_id": shop.id}).all())
-
-
-def load_for_presenting(session, order_id: int) -> Order | None:
-    """The order and all order_status() reads, in two queries, none lazily."""
-    order = session.scalars(_order_query(), {"order_id": order_id}).unique().first()
-    if order is not None:
-        load_modules(session, order.shop)
-    return order
-
-
 def _iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def order_status(order: Order, locale: str | None = None, now: datetime | None = None,
+def order_status(order: OrderView, locale: str | None = None, now: datetime | None = None,
                  modules: frozenset[str] | None = None) -> dict:
     """The facts a buyer sees about an order, in their language, as plain data.
     `modules`: the module keys wanted, of those switched on (default: all); a mail shows
@@ -144,7 +108,7 @@ def order_status(order: Order, locale: str | None = None, now: datetime | None =
     return result
 
 
-def _timeline(order: Order, status: OrderStatus, lang: str) -> list[dict]:
+def _timeline(order: OrderView, status: OrderStatus, lang: str) -> list[dict]:
     """The five steps, each done, current or still to come.
 
     Delivered is all done. A cancelled, refunded or returned order shows the steps it got
@@ -166,7 +130,7 @@ def _timeline(order: Order, status: OrderStatus, lang: str) -> list[dict]:
             for index, step in enumerate(TIMELINE)]
 
 
-def _reached(order: Order) -> int:
+def _reached(order: OrderView) -> int:
     """The furthest timeline step the order's facts show, whatever happened after."""
     parcels = _live_parcels(order)
     statuses = {s.status for s in parcels}
@@ -179,14 +143,14 @@ def _reached(order: Order) -> int:
     return 1 if order.financial_status in PAID or order.financial_status == "refunded" else 0
 
 
-def _attention(order: Order, stalled: set[int], lang: str) -> dict | None:
+def _attention(order: OrderView, stalled: set[int], lang: str) -> dict | None:
     """The most pressing reason among the parcels, in the buyer's words."""
     found = {s.status for s in _live_parcels(order)} | ({"stalled"} if stalled else set())
     reason = next((r for r in ATTENTION_REASONS if r in found), None)
     return {"reason": reason, "text": translate(lang, f"attention.{reason}")} if reason else None
 
 
-def _dispatch_attention(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+def _dispatch_attention(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     """A paid order still waiting to leave the shop past the merchant's days: said plainly."""
     if status != OrderStatus.PROCESSING:
         return None
@@ -196,11 +160,11 @@ def _dispatch_attention(order: Order, status: OrderStatus, lang: str, now: datet
     return {"reason": "not_shipped", "text": translate(lang, "attention.not_shipped")}
 
 
-def _live_parcels(order: Order):
+def _live_parcels(order: OrderView) -> list[ParcelView]:
     return [s for s in order.shipments if s.status != "cancelled"]
 
 
-def _parcel(shipment, number: int, lang: str, detect_carrier: bool, stalled: bool, zone: ZoneInfo,
+def _parcel(shipment: ParcelView, number: int, lang: str, detect_carrier: bool, stalled: bool, zone: ZoneInfo,
             lines: dict, everything: list) -> dict:
     carrier = carriers.resolve(shipment.carrier, shipment.tracking_number, detect_missing=detect_carrier)
     return {
@@ -239,7 +203,7 @@ def _parcel(shipment, number: int, lang: str, detect_carrier: bool, stalled: boo
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def _pickup_point(shipment, lang: str) -> dict | None:
+def _pickup_point(shipment: ParcelView, lang: str) -> dict | None:
     point = shipment.pickup_point
     if shipment.status != "available_for_pickup" or not isinstance(point, dict) or not point.get("address"):
         return None
@@ -255,14 +219,14 @@ ESTIMATE_STATUSES = {OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED,
 SHIPPED_STATUSES = {OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.NEEDS_ATTENTION}
 
 
-def shop_zone(shop) -> ZoneInfo:
+def shop_zone(shop: ShopView) -> ZoneInfo:
     try:
         return ZoneInfo(shop.timezone or "Europe/Berlin")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("Europe/Berlin")
 
 
-def _delivery_estimate(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+def _delivery_estimate(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     """The delivery window, or an honest apology once its last day has passed."""
     if status not in ESTIMATE_STATUSES:
         return None
@@ -301,12 +265,18 @@ def _delivery_estimate(order: Order, status: OrderStatus, lang: str, now: dateti
             "source_label": translate(lang, f"edd.source.{window.source}")}
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: None) -> None: ...
+@overload
+def _aware(value: datetime | None) -> datetime | None: ...
 def _aware(value: datetime | None) -> datetime | None:
     """Treat a naive time as UTC (stored times are UTC; unsaved ones may lack a zone)."""
     return value.replace(tzinfo=timezone.utc) if value and value.tzinfo is None else value
 
 
-def _reorder(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+def _reorder(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     shop = order.shop
     url = reorder_url(shop.platform, shop.domain, order.platform_order_id,
                       ((line.product_id, line.variant_id, line.quantity) for line in order.lines),
@@ -318,7 +288,7 @@ def _reorder(order: Order, status: OrderStatus, lang: str, now: datetime) -> dic
             "cta": translate(lang, "reorder.cta")}
 
 
-def _review_prompt(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+def _review_prompt(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     """Only after delivery, and the same prompt for every buyer."""
     url = review_link(module_settings(order.shop, "review_prompt"))
     if status != OrderStatus.DELIVERED or url is None:
@@ -328,7 +298,7 @@ def _review_prompt(order: Order, status: OrderStatus, lang: str, now: datetime) 
             "cta": translate(lang, "review.cta")}
 
 
-def _faq(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+def _faq(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     """The merchant's entries for this order; how-to and care entries once it is delivered."""
     entries = faq_for_order(module_settings(order.shop, "faq"), lang, (line.product_id for line in order.lines),
                             delivered=status == OrderStatus.DELIVERED)
@@ -337,7 +307,7 @@ def _faq(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | 
     return {"title": translate(lang, "faq.title"), "entries": entries}
 
 
-def _banner(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+def _banner(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     """The merchant's banner (after delivery unless set to always); its code only after delivery."""
     banner = banner_for(module_settings(order.shop, "banner"), lang, delivered=status == OrderStatus.DELIVERED)
     if banner is None:
@@ -346,7 +316,7 @@ def _banner(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict
             "code_label": translate(lang, "banner.code"), "cta": translate(lang, "banner.cta")}
 
 
-def _social(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+def _social(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     settings = module_settings(order.shop, "social")
     links, newsletter = social_links(settings), safe_https(settings.get("newsletter_url"))
     if not links and not newsletter:
@@ -355,7 +325,7 @@ def _social(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict
             "newsletter_cta": translate(lang, "social.newsletter")}
 
 
-def _recommendations(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+def _recommendations(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     """Products bought together with this order's (none of its own), then best sellers."""
     settings = module_settings(order.shop, "recommendations")
     limit = settings.get("max_items")
@@ -373,14 +343,14 @@ def _recommendations(order: Order, status: OrderStatus, lang: str, now: datetime
 NO_SURVEY = {OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.RETURNED}
 
 
-def _survey(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+def _survey(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     delivered = status == OrderStatus.DELIVERED
     if not delivered and (status in NO_SURVEY or not module_settings(order.shop, "survey").get("before_delivery")):
         return None
     return survey_facts(order, lang, delivered)
 
 
-def survey_facts(order: Order, lang: str, delivered: bool) -> dict:
+def survey_facts(order: OrderView, lang: str, delivered: bool) -> dict:
     """One NPS question; once answered, the thanks (and the voucher, the same for every score)."""
     answer = order.survey_answer
     shop_name = order.shop.name or order.shop.domain
@@ -397,7 +367,7 @@ def survey_facts(order: Order, lang: str, delivered: bool) -> dict:
     }
 
 
-def _newsletter(order: Order, status: OrderStatus, lang: str, now: datetime) -> dict | None:
+def _newsletter(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     """Sign-up for the order's address (double opt-in), or that it is already subscribed."""
     customer = order.customer
     if customer is None or not customer.email or customer.suppressed_reason:

@@ -52,14 +52,15 @@ def run(app, message_id: int, seconds: float) -> tuple[dict, dict]:
     from app.extensions import db
     from app.mail.render import render_message
     from app.mail.senders import SMTPSender
-    from app.mail.snapshot import load_message_snapshot
-    from app.models import ScheduledMessage
+    from app.read_model.loads import load_message_view
 
     inbox = CountingInbox()
     sink = start_sink(inbox)
     try:
         with app.app_context():
-            prebuilt = render_message(db.session.get(ScheduledMessage, message_id))
+            first = load_message_view(message_id)
+            assert first is not None, "the bench's message must be stored"
+            prebuilt = render_message(first)
             wire = prebuilt.as_bytes()
             db.session.remove()
 
@@ -70,8 +71,9 @@ def run(app, message_id: int, seconds: float) -> tuple[dict, dict]:
             sender = SMTPSender(f"smtp://127.0.0.1:{sink.port}")
 
             def app_send() -> None:
-                message = load_message_snapshot(message_id)  # as the send job loads it
-                sender.send(render_message(message, message.order))
+                message = load_message_view(message_id)  # as the send job loads it
+                assert message is not None
+                sender.send(render_message(message))
                 db.session.remove()  # as each send job ends
 
             raw, ours = _taking_turns([raw_send, app_send], seconds)

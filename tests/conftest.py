@@ -15,8 +15,8 @@ from app.db.migrate import upgrade
 from app.devstack.embedded_redis import start_embedded_redis
 from app.extensions import db, queues
 from app.mail.own_sender import own_senders
-from app.mail.snapshot import shop_modules
 from app.queues import QUEUE_NAMES
+from app.read_model.loads import shop_modules
 from app.web.presented_cache import presented
 from tests.support import facts_guard
 from tests.support.app_config import make_config

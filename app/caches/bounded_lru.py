@@ -1,6 +1,6 @@
 """A bounded, thread-safe least-recently-used map, one per process: the block's rendered
-answers (app/web/presented_cache.py) and the shop modules a sending worker read
-(app/mail/snapshot.py) are kept in one each."""
+answers (app/web/presented_cache.py) and the shop modules the read model loaded
+(app/read_model/loads.py) are kept in one each."""
 from __future__ import annotations
 
 import threading

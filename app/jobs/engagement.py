@@ -17,7 +17,7 @@ from app.domain.orders.upsert import insert_for
 from app.extensions import db, queues
 from app.jobs.runtime import job
 from app.models import EngagementCount, Order, OrderStatusView, Shop
-from app.presenters import load_modules
+from app.read_model.loads import load_modules
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def attribute_and_purge(now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     credited = purged = 0
     for shop in db.session.scalars(select(Shop).where(Shop.uninstalled_at.is_(None))).all():
-        load_modules(db.session, shop)
+        load_modules(db.session(), shop)
         credited += attribute_orders(db.session, shop, now)
         purged += purge_clicks(db.session, shop, now)
         db.session.commit()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta, timezone
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from app.clients.vouchers import VoucherUnavailable, issue_voucher
 from app.domain.followups.fatigue import FatigueRules, next_marketing_slot
@@ -26,11 +27,11 @@ from app.mail.feedback_intake import record_refusal
 from app.mail.kind_context import unique_voucher_due
 from app.mail.render import message_id_for, render_message
 from app.mail.senders import PermanentSendError, RecipientRefused, SendError, sender_from_url
-from app.mail.snapshot import load_message_snapshot
 from app.models import Customer, MessageState, ScheduledMessage
 from app.models.states import MessageReason
 from app.observability.privacy_scrub import address_free, scrub_addresses
-from app.presenters import load_for_presenting
+from app.read_model.loads import load_message_view, load_order
+from app.read_model.views import MessageView
 
 log = logging.getLogger(__name__)
 # Kinds whose sending is itself a fact the planner reads.
@@ -51,22 +52,22 @@ def mail_sender():
 
 @job
 def send_message(message_id: int) -> str:
-    session = db.session
+    session = db.session()
     now = datetime.now(timezone.utc)
-    claimed = session.execute(
+    claimed = cast(CursorResult, session.execute(
         update(ScheduledMessage)
         .where(ScheduledMessage.id == message_id, ScheduledMessage.state == MessageState.QUEUED)
         .values(state=MessageState.SENDING, attempts=ScheduledMessage.attempts + 1, updated_at=now)
-    ).rowcount
+    )).rowcount
     session.commit()
     if not claimed:
         return "not claimable (already sent, skipped or in flight)"
-    # Read as a snapshot (app/mail/snapshot.py); what the job records, it records by id.
-    message = load_message_snapshot(message_id)
+    # Read as a view (app/read_model/); what the job records, it records by id.
+    message = load_message_view(message_id)
     if message is None:  # erased with its order (customers/redact) since the claim
         return "gone"
     shop = message.order.shop
-    verdict = send_time_verdict(message, shop, now, session)
+    verdict = send_time_verdict(message, session, now)
     if verdict:
         _update(message.id, state=MessageState.SKIPPED, reason=verdict)
         session.commit()
@@ -89,7 +90,7 @@ def send_message(message_id: int) -> str:
             session.commit()
             return f"deferred to {slot.isoformat()}"
     try:
-        mail_sender().send(render_message(message, message.order), envelope_from=envelope_sender(message.id))
+        mail_sender().send(render_message(message), envelope_from=envelope_sender(message.id))
     except RecipientRefused as exc:
         feedback = record_refusal(message, exc, now)
         # The reply often quotes the address: the log gets the code and our verdict only.
@@ -116,13 +117,14 @@ def send_message(message_id: int) -> str:
     session.commit()
     if message.kind in FOLLOW_ON_KINDS:
         # A sent review request is the anchor of its (single) reminder: plan it now.
-        order = load_for_presenting(session, message.order_id)
-        sync_followups(session, [order], sent_at)
-        session.commit()
+        order = load_order(session, message.order_id)
+        if order is not None:  # erased with its buyer (customers/redact) since the send
+            sync_followups(session, [order], sent_at)
+            session.commit()
     return MessageState.SENT.value
 
 
-def _issue_unique_voucher(message: ScheduledMessage, now: datetime) -> str | None:
+def _issue_unique_voucher(message: MessageView, now: datetime) -> str | None:
     """Create the buyer's unique code before the mail is rendered (once: a retry reuses it).
 
     Raises VoucherUnavailable while attempts remain. On the last attempt the mail goes out
@@ -168,7 +170,7 @@ def fatigue_rules(shop=None) -> FatigueRules:
     )
 
 
-def _lock_buyer(message: ScheduledMessage) -> None:
+def _lock_buyer(message: MessageView) -> None:
     """Take the buyer's row lock before the fatigue cap is read; this transaction keeps it
     until the commit of `sent` or of the deferral (a failed send rolls back and lets go).
 
@@ -186,7 +188,7 @@ def _lock_buyer(message: ScheduledMessage) -> None:
         db.session.execute(select(Customer.id).where(Customer.id == message.customer_id).with_for_update())
 
 
-def _marketing_sent_to(message: ScheduledMessage, now: datetime) -> list[datetime]:
+def _marketing_sent_to(message: MessageView, now: datetime) -> list[datetime]:
     """When this customer got marketing mail from this shop in the last 30 days."""
     return list(db.session.scalars(
         select(ScheduledMessage.sent_at).where(
@@ -197,11 +199,13 @@ def _marketing_sent_to(message: ScheduledMessage, now: datetime) -> list[datetim
     ))
 
 
-def _record_failure(message: ScheduledMessage, state: MessageState, error: str) -> None:
+def _record_failure(message: MessageView, state: MessageState, error: str) -> None:
     db.session.rollback()
-    message = db.session.get(ScheduledMessage, message.id)
-    message.state = state
-    message.last_error = scrub_addresses(error)[:2000]
+    row = db.session.get(ScheduledMessage, message.id)
+    if row is None:  # erased with its order (customers/redact) meanwhile
+        return
+    row.state = state
+    row.last_error = scrub_addresses(error)[:2000]
     if state == MessageState.FAILED:
-        message.reason = MessageReason.SEND_FAILED
+        row.reason = MessageReason.SEND_FAILED
     db.session.commit()

@@ -13,6 +13,7 @@ from flask import current_app
 
 from app.domain.privacy.suppressions import email_hash
 from app.links import signer
+from app.read_model.views import MessageView
 
 PURPOSE = "unsubscribe"
 
@@ -40,17 +41,20 @@ def read_unsubscribe_token(token: str) -> UnsubscribeTarget | None:
     return UnsubscribeTarget(data["s"], data["h"], customer_id)
 
 
-def unsubscribe_url(message) -> str:
+def unsubscribe_url(message: MessageView) -> str:
     """The message's one-click link. An admin preview or test send (a sample message) gets
     one that lists nobody: it leads to a notice saying so, in the mail's language, since a
     real token would unsubscribe the sample address or the merchant's own."""
-    if getattr(message, "preview", False):
-        return f"{current_app.config['APP_URL']}/u/preview?lang={message.customer.locale}"
-    token = unsubscribe_token(message.shop_id, message.customer.email, message.customer_id)
+    customer = message.customer
+    if customer is None or not customer.email:
+        raise ValueError(f"message {message.id} has no recipient to unsubscribe")
+    if message.sample:
+        return f"{current_app.config['APP_URL']}/u/preview?lang={customer.locale}"
+    token = unsubscribe_token(message.shop_id, customer.email, message.customer_id)
     return f"{current_app.config['APP_URL']}/u/{token}"
 
 
-def list_id(message) -> str:
+def list_id(message: MessageView) -> str:
     """RFC 2919 List-Id: one list per shop and stream."""
     host = urlsplit(current_app.config["APP_URL"]).hostname or "localhost"
     return f"<{message.stream}.shop-{message.shop_id}.{host}>"

@@ -30,6 +30,7 @@ from app.mail.feedback_reports import STATUS, MalformedReport, parse_report, scr
 from app.mail.plain_bounces import plain_bounce
 from app.mail.senders import RecipientRefused
 from app.models import MailFeedback, ScheduledMessage
+from app.read_model.views import MessageView
 
 MAX_REPORT_BYTES = 2_000_000
 MALFORMED_KEEP = timedelta(days=30)
@@ -53,15 +54,16 @@ def take_report(raw: bytes, source: str, recipient: str | None = None) -> Intake
         report = parse_report(raw)
         message_id = message_id_from([recipient, *report.token_sources])
     except MalformedReport as exc:
-        report = plain_bounce(raw)
-        message_id = message_id_from([recipient, *report.token_sources]) if report is not None else None
-        if message_id is None:
+        bounce = plain_bounce(raw)
+        message_id = message_id_from([recipient, *bounce.token_sources]) if bounce is not None else None
+        if bounce is None or message_id is None:
             row = MailFeedback(digest=digest, kind="malformed", diagnostic=str(exc)[:300], source=source,
                                outcome="malformed", raw=raw, received_at=now)
             db.session.add(row)
             return _commit(row, digest)
+        report = bounce
     message = db.session.get(ScheduledMessage, message_id) if message_id is not None else None
-    row = record_feedback(db.session, report, message, digest=digest, source=source, now=now,
+    row = record_feedback(db.session(), report, message, digest=digest, source=source, now=now,
                           soft_bounce_limit=_soft_bounce_limit())
     return _commit(row, digest)
 
@@ -77,17 +79,19 @@ def replay_feedback(feedback_id: int) -> IntakeResult | None:
     return take_report(raw, source)
 
 
-def record_refusal(message: ScheduledMessage, refusal: RecipientRefused, now: datetime) -> MailFeedback:
+def record_refusal(sent: MessageView, refusal: RecipientRefused, now: datetime) -> MailFeedback:
     """A 5xx for the recipient at SMTP time is a bounce like any reported later; commits."""
     db.session.rollback()
-    message = db.session.get(ScheduledMessage, message.id)
+    message = db.session.get(ScheduledMessage, sent.id)
     status = STATUS.search(refusal.reply)
     code = status.groups() if status and status.group(1) == "5" else ("5", "0", "0")
     report = FeedbackReport(kind=bounce_kind("failed", code[0], code[1]), status=".".join(code),
                             diagnostic=scrubbed(f"smtp; {refusal.code} {refusal.reply}"))
-    digest = hashlib.sha256(f"smtp:{message.id}:{message.attempts}".encode()).hexdigest()
-    message.last_error = report.diagnostic
-    row = record_feedback(db.session, report, message, digest=digest, source="smtp", now=now,
+    # The attempt is the claimed one the view was read after (a row erased since has none).
+    digest = hashlib.sha256(f"smtp:{sent.id}:{sent.attempts}".encode()).hexdigest()
+    if message is not None:
+        message.last_error = report.diagnostic
+    row = record_feedback(db.session(), report, message, digest=digest, source="smtp", now=now,
                           soft_bounce_limit=_soft_bounce_limit())
     db.session.commit()
     return row
@@ -102,7 +106,10 @@ def _commit(row: MailFeedback, digest: str) -> IntakeResult:
         db.session.commit()
     except IntegrityError:  # the same report, taken in by another process a moment ago
         db.session.rollback()
-        return _result(_by_digest(digest), duplicate=True)
+        taken = _by_digest(digest)
+        if taken is None:  # the conflict was not this report's: let the caller see it
+            raise
+        return _result(taken, duplicate=True)
     return _result(row)
 
 

@@ -132,8 +132,8 @@ def _field_blocks(part: Message) -> list[dict[str, str]]:
                 if isinstance(rest, str) and rest.strip():
                     blocks += _text_blocks(rest)
     else:  # encoded, or a type the parser leaves as text
-        data = part.get_payload(decode=True) or b""
-        blocks += _text_blocks(data.decode("utf-8", "replace"))
+        data = part.get_payload(decode=True)
+        blocks += _text_blocks(data.decode("utf-8", "replace") if isinstance(data, bytes) else "")
     return [block for block in blocks if block]
 
 
@@ -157,8 +157,8 @@ def _original_header_values(parts: list[Message]) -> list[str]:
     if isinstance(payload, list) and payload and isinstance(payload[0], Message):
         headers = payload[0]
     else:
-        data = part.get_payload(decode=True) or b""
-        headers = HeaderParser(policy=compat32).parsestr(data.decode("utf-8", "replace"))
+        data = part.get_payload(decode=True)
+        headers = HeaderParser(policy=compat32).parsestr(data.decode("utf-8", "replace") if isinstance(data, bytes) else "")
     return [value for name in ORIGINAL_HEADERS for value in headers.get_all(name) or ()]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from typing import TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from app.domain.followups.mail_kinds import KINDS, MARKETING
@@ -31,11 +32,12 @@ from app.links.module_clicks import click_url
 from app.links.newsletter_confirm import confirm_url
 from app.links.review import review_click_url
 from app.links.tracking_page import survey_url
-from app.models import ScheduledMessage
 from app.presenters import shop_zone
+from app.read_model.views import LineView, MessageView, RefundView
 from connectors.links import web_link
 
 NPS_SCORES = range(11)
+T = TypeVar("T", LineView, RefundView)
 
 
 def _localised(value, lang: str) -> str | None:
@@ -56,14 +58,14 @@ def _amount(value: Decimal | None, currency: str | None, lang: str) -> str | Non
     return format_amount(lang, value, currency) if value is not None else None
 
 
-def may_advertise(message: ScheduledMessage) -> bool:
+def may_advertise(message: MessageView) -> bool:
     customer, shop = message.customer, message.order.shop
-    if not marketing_permitted(customer, shop) or customer.suppressed_reason:
+    if customer is None or not marketing_permitted(customer, shop) or customer.suppressed_reason:
         return False
-    return suppression_reason(db.session, shop.id, customer.email) is None
+    return suppression_reason(db.session(), shop.id, customer.email) is None
 
 
-def unique_voucher_due(message: ScheduledMessage) -> VoucherSetting | None:
+def unique_voucher_due(message: MessageView) -> VoucherSetting | None:
     """The kind's unique-voucher setting when this mail will show a code (the send job
     creates it first); None for no voucher, a static one, or a buyer who may get no ads."""
     kind = KINDS[message.kind]
@@ -73,20 +75,20 @@ def unique_voucher_due(message: ScheduledMessage) -> VoucherSetting | None:
     return setting
 
 
-def _shown_voucher(message: ScheduledMessage,
+def _shown_voucher(message: MessageView,
                    setting: VoucherSetting) -> tuple[str | None, datetime | None]:
     """(code, expiry): the static code; for a unique one the code created for this message
     (None when the platform could not make it and the mail goes without), a sample in a preview."""
     if setting.mode == STATIC:
         return setting.code, None
-    if getattr(message, "preview", False):
-        return SAMPLE_CODE, datetime.now(timezone.utc) + timedelta(days=setting.days)
+    if message.sample:
+        return SAMPLE_CODE, datetime.now(timezone.utc) + timedelta(days=setting.days or 0)
     purpose = message_purpose(message.kind, message.sequence)
-    row = issued_voucher(db.session, message.order_id, purpose)
+    row = issued_voucher(db.session(), message.order_id, purpose)
     return (row.code, row.expires_at) if row is not None else (None, None)
 
 
-def kind_context(message: ScheduledMessage, lang: str) -> dict:
+def kind_context(message: MessageView, lang: str) -> dict:
     kind = KINDS[message.kind]
     settings = module_settings(message.order.shop, kind.module)
     # The shop's storefront (thank-you, anniversary, win-back); None when its domain makes no link.
@@ -125,7 +127,7 @@ def kind_context(message: ScheduledMessage, lang: str) -> dict:
     return context
 
 
-def _by_id(rows, row_id):
+def _by_id(rows: tuple[T, ...], row_id: int) -> T | None:
     """The order's line or refund the message is about (its sequence); None for an admin
     preview's sample message, whose sequence names none."""
     return next((row for row in rows if row.id == row_id), None)

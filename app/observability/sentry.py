@@ -65,8 +65,10 @@ def init_sentry(app, **options) -> bool:
         sentry_sdk.init(
             dsn=dsn,
             integrations=[FlaskIntegration(), RqIntegration()],
-            # Only these two and the SDK's defaults (logging, threads, …): its SQLAlchemy
-            # integration breaks on statements without an execution context (app/db/dbapi_rows.py).
+            # Only these two and the SDK's defaults (logging, threads, …), not whatever else is
+            # installed: its SQLAlchemy and Redis integrations would add every statement and
+            # command to events as breadcrumbs. (It once also broke on statements run on the raw
+            # DBAPI cursor, app/db/dbapi_rows.py; the read model runs none since.)
             auto_enabling_integrations=False,
             data_collection=DATA_COLLECTION,
             before_send=scrub_event,

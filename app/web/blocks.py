@@ -10,7 +10,8 @@ from app.domain.shop.modules import module_enabled
 from app.extensions import db
 from app.i18n import pick_locale, translate
 from app.jobs.survey_vouchers import voucher_after_answer
-from app.presenters import load_for_presenting, order_status
+from app.presenters import order_status
+from app.read_model.loads import load_order, load_order_view
 from app.web.newsletter import subscribe
 from app.web.presented_cache import Fingerprint, conditional_answer, fingerprint_by_shop_domain
 from connectors.base import IncomingRequest, Secrets
@@ -58,7 +59,7 @@ def _extension_order(order_gid, need: str = STATUS_ONLY) -> tuple[ExtensionSessi
     order_id = order_id_from_gid(order_gid if isinstance(order_gid, str) else None)
     if order_id is None:
         return session, None, _error(400, "order_id must be an Order or OrderIdentity gid", session.headers)
-    order = fingerprint_by_shop_domain("shopify", session.shop_domain, order_id)
+    order = fingerprint_by_shop_domain("shopify", session.shop_domain or "", order_id)
     if order is None:
         return session, None, _error(404, "order not found", session.headers)
     view = _view(order, session.customer_id)
@@ -71,7 +72,7 @@ def _extension_order(order_gid, need: str = STATUS_ONLY) -> tuple[ExtensionSessi
 def shopify_order_status():
     """Return the order-status facts for the order the extension shows."""
     session, order, refusal = _extension_order(request.args.get("order_id"))
-    if refusal:
+    if order is None:
         return refusal
     headers = {**session.headers, "Cache-Control": "private, max-age=15", "Vary": "Authorization"}
     if _view(order, session.customer_id) == FULL:
@@ -87,22 +88,26 @@ def shopify_order_status():
 def shopify_survey_answer():
     """Keep the buyer's NPS answer for the order; answer with the order-status facts."""
     body = request.get_json(silent=True) if request.method == "POST" else None
-    session, found, refusal = _extension_order(body.get("order_id") if isinstance(body, dict) else None, FULL)
-    if refusal:  # a body that is no JSON object names no order: 400
+    fields = body if isinstance(body, dict) else {}  # a body that is no JSON object names no order: 400
+    session, found, refusal = _extension_order(fields.get("order_id"), FULL)
+    if found is None:
         return refusal
-    order = load_for_presenting(db.session, found.order_id)
+    order = load_order(db.session(), found.order_id)
     if order is None or not accepts_answers(order.shop):
         return _error(404, "the survey is switched off", session.headers)
     lang = request.args.get("locale")
     try:
-        answer = parse_answer(body.get("score"), body.get("comment"))
+        answer = parse_answer(fields.get("score"), fields.get("comment"))
     except InvalidAnswer as invalid:
         return _error(400, translate(pick_locale(lang, order.locale, order.shop.locale), invalid.key),
                       session.headers)
-    record_answer(db.session, order, answer, datetime.now(timezone.utc))
+    record_answer(db.session(), order, answer, datetime.now(timezone.utc))
     db.session.commit()
     voucher_after_answer(order.id)
-    response = jsonify(order_status(load_for_presenting(db.session, order.id), lang))
+    view = load_order_view(order.id)  # as committed, with the answer
+    if view is None:  # erased meanwhile
+        return _error(404, "order not found", session.headers)
+    response = jsonify(order_status(view, lang))
     response.headers.update(session.headers)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -113,9 +118,9 @@ def shopify_newsletter_signup():
     """Send the double opt-in confirmation mail to the order's address."""
     body = request.get_json(silent=True) if request.method == "POST" else None
     session, found, refusal = _extension_order(body.get("order_id") if isinstance(body, dict) else None, FULL)
-    if refusal:
+    if found is None:
         return refusal
-    order = load_for_presenting(db.session, found.order_id)
+    order = load_order(db.session(), found.order_id)
     if order is None or not module_enabled(order.shop, "newsletter"):
         return _error(404, "the newsletter sign-up is switched off", session.headers)
     state = subscribe(order)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, request
 from sqlalchemy import bindparam, select
 
-from app.db.dbapi_rows import fetch_rows
 from app.domain.shop.custom_domains import MAX_LENGTH, host_name, is_own_host
 from app.extensions import db
 from app.models import Shop
@@ -49,7 +48,7 @@ def is_proven_domain(host: str) -> bool:
     if not host or len(host) > MAX_LENGTH:
         return False
     with db.autocommit() as conn:
-        return bool(fetch_rows(conn, _PROVEN, {"host": host}))
+        return conn.execute(_PROVEN, {"host": host}).first() is not None
 
 
 def custom_domain() -> str | None:

@@ -19,14 +19,15 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from flask import Response, request
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 
 from app.caches.bounded_lru import BoundedLRU
-from app.db.dbapi_rows import fetch_rows
 from app.domain.analytics.engagement_counts import count_view
 from app.extensions import db
 from app.models import Customer, Order, Shop
-from app.presenters import PRESENTER_VERSION, load_for_presenting, order_status
+from app.presenters import PRESENTER_VERSION, order_status
+from app.read_model.loads import load_order_view
+from app.read_model.views import OrderView
 
 BUCKET_SECONDS = 300
 MAX_ENTRIES = 4096
@@ -76,12 +77,12 @@ _BY_SHOP_DOMAIN = _fingerprint_query(
                   o.platform_order_id == bindparam("platform_order_id")))
 
 
-def _fingerprint(query, **values) -> Fingerprint | None:
+def _fingerprint(query: Select, **values: object) -> Fingerprint | None:
     # Autocommit: one SELECT is its own snapshot, and the connection goes back to the pool
-    # without a ROLLBACK round trip. On the DBAPI cursor: this runs for every block view.
+    # without a ROLLBACK round trip.
     with db.autocommit() as conn:
-        rows = fetch_rows(conn, query, values)
-    return Fingerprint(*rows[0]) if rows else None
+        row = conn.execute(query, values).first()
+    return Fingerprint(*row) if row is not None else None
 
 
 def fingerprint_by_id(order_id: int, shop_id: int) -> Fingerprint | None:
@@ -119,11 +120,11 @@ class PresentedCache:
     def etag(key: tuple) -> str:
         return hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
 
-    def get_or_render(self, key: tuple, render: Callable[[Order, datetime], bytes]) -> bytes | None:
+    def get_or_render(self, key: tuple, render: Callable[[OrderView, datetime], bytes]) -> bytes | None:
         """The cached answer, or render it from the order loaded now; None if it is gone."""
         body = self._bodies.get(key)
         if body is None:
-            order = load_for_presenting(db.session, key[2])
+            order = load_order_view(key[2])
             if order is None:
                 return None
             body = render(order, datetime.fromtimestamp(key[-1] * BUCKET_SECONDS, timezone.utc))
@@ -144,7 +145,7 @@ class PresentedCache:
 presented = PresentedCache()
 
 
-def conditional_answer(kind: str, order: Fingerprint, render: Callable[[Order, dict], str], mimetype: str,
+def conditional_answer(kind: str, order: Fingerprint, render: Callable[[OrderView, dict], str], mimetype: str,
                        headers: dict) -> Response | None:
     """This request's answer for the order's current facts, in the requested language: 304
     when its ETag matches, else the cached (or now rendered) body; None if the order is gone.
@@ -157,7 +158,7 @@ def conditional_answer(kind: str, order: Fingerprint, render: Callable[[Order, d
     if request.if_none_match.contains(etag):
         response = Response(status=304, headers=headers)
     else:
-        def rendered(full: Order, now: datetime) -> bytes:
+        def rendered(full: OrderView, now: datetime) -> bytes:
             facts = order_status(full, locale, now)
             presented.remember_shown(key, tuple(facts["modules"]))
             return render(full, facts).encode()

@@ -26,6 +26,7 @@ from app.links.tracking_page import tracking_url
 from app.models import Order
 from app.presenters import survey_facts
 from app.rate_limits import allow, client_address
+from app.read_model.from_orm import order_view
 from app.web.body_limits import FORM_BYTES, limit_body
 from app.web.buyer_csp import add_buyer_csp
 from app.web.tracking import order_for_token
@@ -57,7 +58,7 @@ def _page(order: Order, status: int = 200, *, error: str | None = None, chosen=N
     html = render_template(
         "block/survey.html", lang=lang, shop_name=order.shop.name or order.shop.domain,
         t=lambda key, **kw: translate(lang, key, **kw), back_url=tracking_url(order), action=request.path,
-        survey=survey_facts(order, lang, delivered=order.status == OrderStatus.DELIVERED),
+        survey=survey_facts(order_view(order), lang, delivered=order.status == OrderStatus.DELIVERED),
         error=error, chosen=chosen, comment=comment, saved=saved)
     return html, status, NO_STORE
 

@@ -9,7 +9,7 @@ from app.i18n import translator
 from app.links.embed import EmbedTokenError, looks_like_embed_token, verify_embed_token
 from app.links.tracking_page import block_forms, read_tracking_token, tracking_url
 from app.models import Order
-from app.presenters import load_for_presenting
+from app.read_model.loads import load_order
 from app.web.buyer_csp import add_buyer_csp, buyer_csp_headers
 from app.web.hosts import domain_serves_here
 from app.web.presented_cache import (
@@ -40,7 +40,7 @@ def _order_for(token: str) -> Fingerprint:
 
 def order_for_token(token: str) -> Order:
     """The whole order a tracking token names, loaded afresh, or 404 (for the block's forms)."""
-    order = load_for_presenting(db.session, _order_for(token).order_id)
+    order = load_order(db.session(), _order_for(token).order_id)
     if order is None:
         abort(404, description="This order is not available.")
     return order

@@ -14,7 +14,7 @@ from app.domain.analytics.holdout import holdout_percent
 from app.extensions import db
 from app.jobs.engagement import attribute_and_purge, fold_counts
 from app.models import Shop
-from app.presenters import load_modules
+from app.read_model.loads import load_modules
 from tests.integration.test_admin_carriers import _tables
 from tests.support import engagement_history as history_gen
 from tests.support.admin_sessions import csrf_token

@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from tests.support.app_config import SHOPIFY_SECRET
-from tests.support.factories import add_parcel, make_order
+from tests.support.factories import add_parcel, make_order, set_module
 from tests.support.sql_statements import assert_view_costs
 
 URL = "/api/v1/order-status"
@@ -100,13 +100,17 @@ def test_etag_answers_304_when_nothing_changed(client, order):
     assert again.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_a_view_costs_one_query_while_nothing_changed_and_three_after_a_change(client, order):
+def test_a_view_costs_one_query_while_nothing_changed_and_two_after_an_order_change(client, order):
     """The fingerprint query alone while the order stands still; after a change, also the
-    two that load everything the presenter reads (no lazy load per parcel or event)."""
+    one that loads everything the presenter reads (no lazy load per parcel or event), and the
+    shop's modules only while this process has not read them at the shop's facts version."""
     first = assert_view_costs(lambda: get(client, session_token()), first=3)
 
     add_parcel(order, tracking_number="1Z999AA10123456784", fulfillment_id="f2", index=1)
     db.session.commit()
-    changed = assert_view_costs(lambda: get(client, session_token()), first=3)
+    changed = assert_view_costs(lambda: get(client, session_token()), first=2)
     assert len(changed.json["modules"]["tracking"]["parcels"]) == 2
     assert changed.headers["ETag"] != first.headers["ETag"]
+    set_module(order.shop, "banner", enabled=False)  # moves the shop's facts version
+    db.session.commit()
+    assert_view_costs(lambda: get(client, session_token()), first=3)

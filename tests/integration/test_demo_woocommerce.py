@@ -7,7 +7,8 @@ from sqlalchemy import select
 from app.devstack.demo_woocommerce import DEMO_STORE_URL, DEMO_TRACKING_NUMBER, demo_wc_steps, wc_webhook
 from app.extensions import db
 from app.models import Order, ScheduledMessage, Shop
-from app.presenters import load_for_presenting, order_status
+from app.presenters import order_status
+from app.read_model.loads import load_order_view
 
 
 def test_the_demo_order_arrives_completed_with_its_parcel(app, client, run_jobs):
@@ -22,7 +23,7 @@ def test_the_demo_order_arrives_completed_with_its_parcel(app, client, run_jobs)
     run_jobs()
 
     order = db.session.scalars(select(Order).where(Order.shop_id == shop.id)).one()
-    facts = order_status(load_for_presenting(db.session, order.id))
+    facts = order_status(load_order_view(order.id))
     assert facts["order"]["status"] == "shipped"
     [parcel] = facts["modules"]["tracking"]["parcels"]
     assert parcel["tracking_number"] == DEMO_TRACKING_NUMBER and parcel["carrier"] == "DHL Paket"

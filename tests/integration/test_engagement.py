@@ -24,7 +24,7 @@ from app.jobs.engagement import attribute_and_purge, fold_counts
 from app.links.module_clicks import click_url
 from app.links.tracking_page import tracking_token
 from app.models import EngagementCount, ModuleClick, OrderAttribution, ScheduledMessage, Shop
-from app.presenters import load_modules
+from app.read_model.loads import load_modules
 from tests.integration.test_block_api import get as get_block
 from tests.integration.test_block_api import session_token
 from tests.support import engagement_history as history_gen
@@ -119,6 +119,7 @@ def test_the_click_redirect_refuses_a_tampered_token_and_counts_a_good_one(
 
 def test_mail_links_go_through_the_redirect_under_the_kinds_module(app, client, shop, counts_clean):
     from app.mail.render import render_message
+    from app.read_model.from_orm import message_view
     from tests.support.click_links import linked_targets, module_of
 
     set_module(shop, "mail_thank_you")
@@ -130,7 +131,7 @@ def test_mail_links_go_through_the_redirect_under_the_kinds_module(app, client, 
                                send_at=NOW, state="sending")
     db.session.add(message)
     db.session.commit()
-    mail = render_message(message)
+    mail = render_message(message_view(message))
     assert linked_targets(mail.html) == ["https://johns-apparel.myshopify.com"]
     link = next(h for h in mail.html.split('"') if "/c/" in h)
     assert module_of(link) == "mail_thank_you"

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.mail.render import render_message
 from app.models import MessageState, ScheduledMessage, TrackingEvent
+from app.read_model.from_orm import message_view
 from connectors.base import RefundEvent
 from tests.support.factories import add_parcel, make_order, set_module
 
@@ -139,7 +140,7 @@ def test_every_kind_renders_in_both_languages(app, shop, kind, lang):
                                sequence=sequence, stream=KINDS[kind].stream, send_at=_now())
     db.session.add(message)
     db.session.flush()
-    mail = render_message(message)
+    mail = render_message(message_view(message))
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
     untranslated = re.compile(r"\bmail\.[a-z_]")  # a catalogue key shown instead of its text

@@ -10,6 +10,7 @@ from app.domain.orders.order_events import apply_refund
 from app.domain.orders.shipments import apply_tracking_update
 from app.extensions import db
 from app.models import MessageState, ScheduledMessage
+from app.read_model.from_orm import message_view
 from connectors.base import RefundEvent, TrackingUpdate
 from tests.support.factories import T0, add_parcel, carrier_scan, make_order, mark_sent, set_module
 
@@ -87,8 +88,8 @@ def test_a_stale_transactional_notice_is_skipped_not_sent_late(app, shop):
                                                 happened_at=T0), "test")
     sync_followups(db.session, [order], T0)
     row = _rows(order)[("out_for_delivery", order.id)]
-    assert send_time_verdict(row, shop, T0 + timedelta(hours=1)) is None
-    assert send_time_verdict(row, shop, T0 + timedelta(days=1)) == "stale: its moment has passed"
+    assert send_time_verdict(message_view(row), db.session, T0 + timedelta(hours=1)) is None
+    assert send_time_verdict(message_view(row), db.session, T0 + timedelta(days=1)) == "stale: its moment has passed"
 
 
 def test_refund_cancels_marketing_and_plans_the_refund_notice(app, shop):

@@ -8,6 +8,7 @@ from app.domain.followups.send_checks import send_time_verdict
 from app.domain.followups.sync import sync_followups
 from app.extensions import db
 from app.models import MessageState, ScheduledMessage, ShopModule
+from app.read_model.from_orm import message_view
 from tests.support.factories import T0, add_parcel, carrier_scan, make_order
 
 
@@ -73,7 +74,7 @@ def test_send_time_verdict_skips_stale_and_suppressed(app, shop):
     add_parcel(order)
     sync_followups(db.session, [order], T0)
     message = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
-    assert send_time_verdict(message, shop, T0 + timedelta(hours=1)) is None
-    assert send_time_verdict(message, shop, T0 + timedelta(days=4)).startswith("stale")
+    assert send_time_verdict(message_view(message), db.session, T0 + timedelta(hours=1)) is None
+    assert send_time_verdict(message_view(message), db.session, T0 + timedelta(days=4)).startswith("stale")
     order.customer.suppressed_reason = "unsubscribed"
-    assert send_time_verdict(message, shop, T0 + timedelta(hours=1)) == "suppressed: unsubscribed"
+    assert send_time_verdict(message_view(message), db.session, T0 + timedelta(hours=1)) == "suppressed: unsubscribed"

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.links.tracking_page import tracking_token
 from app.models import Order, ScheduledMessage, Shipment, TrackingEvent
 from app.presenters import order_status
+from app.read_model.from_orm import order_view
 from connectors.base import ShipmentStatus
 from connectors.shopify.mapping import fulfillment_event
 from connectors.woocommerce.mapping import tracking_fulfillments
@@ -77,7 +78,7 @@ def test_the_review_request_is_planned_from_the_estimate_and_re_planned_when_the
 def test_the_block_says_should_have_arrived_not_running_late(app, shop):
     order = make_order(shop, shipping_country="DE", status="shipped", placed_at=MON - timedelta(days=1))
     add_parcel(order, shipped_at=MON)
-    facts = order_status(order, "de", now=MON + timedelta(days=10))
+    facts = order_status(order_view(order), "de", now=MON + timedelta(days=10))
     assert facts["order"]["status"] == "shipped"
     assert facts["modules"]["tracking"]["parcels"][0]["stalled"] is False
     estimate = facts["modules"]["delivery_estimate"]
@@ -86,7 +87,7 @@ def test_the_block_says_should_have_arrived_not_running_late(app, shop):
     quiet = make_order(shop, shipping_country="DE", status="shipped", placed_at=MON - timedelta(days=1),
                        platform_order_id="2")
     carrier_scan(add_parcel(quiet, shipped_at=MON), "in_transit", MON)
-    late = order_status(quiet, "en", now=MON + timedelta(days=10))
+    late = order_status(order_view(quiet), "en", now=MON + timedelta(days=10))
     assert late["order"]["status"] == "needs_attention" and late["modules"]["delivery_estimate"]["state"] == "late"
 
 

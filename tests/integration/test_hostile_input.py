@@ -10,6 +10,7 @@ from app.extensions import db
 from app.links.tracking_page import tracking_token
 from app.mail.render import render_message
 from app.models import DeliveryState, Order, ScheduledMessage, WebhookDelivery
+from app.read_model.from_orm import message_view
 from connectors.base import IncomingRequest, MalformedPayload, ParsedEvent, Secrets
 from connectors.shopify.mapping import (
     FULFILLMENT_TOPICS,
@@ -114,7 +115,8 @@ def test_injection_strings_are_stored_verbatim_and_shown_escaped(client, shop, p
     page = client.get(f"/t/{tracking_token(stored)}").get_data(as_text=True)
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(" in page
-    mail = render_message(db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one())
+    shipped = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
+    mail = render_message(message_view(shipped))
     html = mail.get_body(("html",)).get_content()
     assert "<script>alert" not in html
     assert "&lt;script&gt;" in html

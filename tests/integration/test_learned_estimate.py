@@ -1,7 +1,7 @@
 """The block's delivery estimate learned from the shop's own deliveries: the daily job stores
 a range per carrier × country once it has ten deliveries, the block shows it after a
 carrier's own estimate and before the merchant's rule, and the shop's facts version moves
-so cached answers and mail snapshots pick it up.
+so cached answers and the read model's kept modules pick it up.
 
 Time travel: T0 is Monday 2026-11-23 10:00 UTC (11:00 Berlin, before the rule's cut-off).
 """
@@ -14,7 +14,8 @@ from app.domain.arrival.edd import DeliveryRule, DeliveryWindow, add_business_da
 from app.extensions import db
 from app.jobs.transit_learning import learn_transit_ranges
 from app.models import Shop
-from app.presenters import load_for_presenting, order_status
+from app.presenters import order_status
+from app.read_model.loads import load_order_view
 from tests.support.factories import T0, add_parcel, carrier_scan, make_order, set_module
 from tests.support.periodic_ticks import tick
 
@@ -49,7 +50,7 @@ def _travelling(shop, **parcel_fields) -> int:
 
 
 def _estimate(order_id: int, lang: str = "de", now: datetime = T0 + timedelta(hours=1)) -> dict:
-    return order_status(load_for_presenting(db.session, order_id), lang, now=now)["modules"]["delivery_estimate"]
+    return order_status(load_order_view(order_id), lang, now=now)["modules"]["delivery_estimate"]
 
 
 def test_nine_deliveries_leave_the_rule_and_the_tenth_teaches_the_range(app, shop):

@@ -14,6 +14,7 @@ from app.domain.followups.sync import sync_followups
 from app.extensions import db
 from app.links.bounce_addresses import envelope_sender, feedback_token, message_id_from
 from app.models import MailFeedback, MessageState, ScheduledMessage, Suppression
+from app.read_model.from_orm import message_view
 from tests.integration.test_mail_streams import _now, _send_due
 from tests.support.factories import add_parcel, make_order, set_module
 
@@ -126,7 +127,7 @@ def test_a_hard_bounce_piped_in_ends_all_mail_to_the_address(app, shop, run_jobs
                                  sequence=parcel_notice.shipments[0].id, stream="transactional", send_at=_now())
     db.session.add(stale_row)
     db.session.flush()
-    assert send_time_verdict(stale_row, shop, _now()) == "suppressed: bounced"
+    assert send_time_verdict(message_view(stale_row), db.session, _now()) == "suppressed: bounced"
 
 
 def test_a_complaint_posted_in_stops_marketing_but_not_parcel_notices(app, shop, client, run_jobs, smtp_inbox):

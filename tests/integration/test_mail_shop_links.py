@@ -13,6 +13,7 @@ from app.domain.shop.storefront import storefront_url
 from app.extensions import db
 from app.mail.render import render_message
 from app.models import MessageState, ScheduledMessage, Shop
+from app.read_model.from_orm import message_view
 from tests.support.click_links import target_of
 from tests.support.factories import T0, add_parcel, make_order, set_module
 
@@ -45,7 +46,7 @@ def rendered(shop_key: str, kind: str, share_url=None):
                                sequence=parcel.id, stream=KINDS[kind].stream, send_at=T0, state=MessageState.SENDING)
     db.session.add(message)
     db.session.commit()
-    return render_message(message)
+    return render_message(message_view(message))
 
 
 @pytest.mark.parametrize("kind", SHOP_KINDS)

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.models import MessageState, ScheduledMessage, ShopModule, Suppression
 from app.models.states import MessageReason
+from app.read_model.from_orm import message_view
 from connectors.base import RefundEvent
 from connectors.shopify.mapping import parse_webhook
 from tests.support.factories import T0, add_parcel, carrier_scan, make_order
@@ -133,7 +134,7 @@ def test_review_request_skipped_at_send_time_when_the_order_went_back(app, shop)
     sync_followups(db.session, [order], T0)
     row = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "review_request")).one()
     order.shipments[0].status = "returned"
-    assert send_time_verdict(row, shop, T0 + timedelta(days=7)) == "order returned"
+    assert send_time_verdict(message_view(row), db.session, T0 + timedelta(days=7)) == "order returned"
 
 
 # ---- real sending -------------------------------------------------------------------

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.jobs.dispatch import dispatch_due
 from app.models import MessageState, ScheduledMessage
 from app.presenters import order_status
+from app.read_model.from_orm import order_view
 from tests.support.factories import add_parcel, make_order, set_module
 
 UTC = timezone.utc
@@ -54,9 +55,9 @@ def test_shipping_in_time_cancels_the_planned_notice(app, shop):
 
 def test_the_block_says_it_has_not_left_yet_only_once_it_is_overdue(app, shop):
     order = make_order(shop, placed_at=MON, financial_status="paid", status="processing")
-    before = order_status(order, "de", now=THU - timedelta(hours=1))
+    before = order_status(order_view(order), "de", now=THU - timedelta(hours=1))
     assert before["modules"]["delivery_status"]["attention"] is None
-    after = order_status(order, "en", now=THU + timedelta(hours=1))
+    after = order_status(order_view(order), "en", now=THU + timedelta(hours=1))
     assert after["modules"]["delivery_status"]["attention"]["reason"] == "not_shipped"
     assert "taking longer to leave us" in after["modules"]["delivery_status"]["attention"]["text"]
     assert after["modules"]["delivery_status"]["branch"] is None and after["order"]["status"] == "processing"

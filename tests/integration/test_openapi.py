@@ -13,6 +13,7 @@ from app.extensions import db
 from app.links.tracking_page import tracking_url
 from app.models import ShopModule
 from app.presenters import order_status
+from app.read_model.from_orm import order_view
 from tests.integration.test_block_api import get, session_token
 from tests.support.factories import add_parcel, carrier_scan, make_order
 
@@ -109,7 +110,7 @@ def test_delivered_order_with_review_and_reorder_matches_the_schema(app, spec, o
     order.shop.modules.append(ShopModule(key="review_prompt", enabled=True,
                                          settings={"trustpilot_domain": "johns-apparel.de"}))
     db.session.commit()
-    facts = order_status(order, "en")
+    facts = order_status(order_view(order), "en")
     assert {"review_prompt", "delivery_status"} <= facts["modules"].keys()
     assert_valid(schema_validator(spec, "OrderStatus"), facts)
 
@@ -121,7 +122,7 @@ def test_late_estimate_and_branch_match_the_schema(app, spec, order):
         shipment.shipped_at = order.placed_at
         carrier_scan(shipment, "in_transit", order.placed_at)  # the carrier spoke, then went quiet
     db.session.commit()
-    facts = order_status(order, "de")
+    facts = order_status(order_view(order), "de")
     assert facts["modules"]["delivery_status"]["branch"] == "needs_attention"
     assert facts["modules"]["delivery_estimate"]["state"] == "late"
     assert_valid(schema_validator(spec, "OrderStatus"), facts)
@@ -149,7 +150,7 @@ def test_faq_banner_and_social_match_the_schema(app, spec, order):
             "instagram": "https://instagram.com/johns", "newsletter_url": "https://johns-apparel.de/newsletter"}),
     ])
     db.session.commit()
-    facts = order_status(order, "de")
+    facts = order_status(order_view(order), "de")
     assert {"faq", "banner", "social"} <= facts["modules"].keys()
     assert facts["modules"]["banner"]["discount_code"] == "DANKE10"
     assert_valid(schema_validator(spec, "OrderStatus"), facts)
@@ -167,7 +168,7 @@ def test_recommendations_survey_and_newsletter_match_the_schema(client, spec, or
         shop.modules.append(ShopModule(key=key, enabled=True, settings={"voucher_code": "DANKE5"}))
     save_derived(shop, "recommendations", derived_table(orders, pairs, catalogue, datetime.now(timezone.utc), "platform"))
     db.session.commit()
-    facts = order_status(order, "de")
+    facts = order_status(order_view(order), "de")
     assert {"recommendations", "survey", "newsletter"} <= facts["modules"].keys()
     assert_valid(schema_validator(spec, "OrderStatus"), facts)
     answered = client.post("/api/v1/survey", json={"order_id": "gid://shopify/Order/450789469", "score": 8},

@@ -19,7 +19,9 @@ from app.domain.orders.statuses import derive_order_status
 from app.extensions import db
 from app.i18n import translator
 from app.models import TrackingEvent
-from app.presenters import load_for_presenting, order_status
+from app.presenters import order_status
+from app.read_model.from_orm import order_view
+from app.read_model.loads import load_order
 from tests.support.click_links import target_of
 from tests.support.factories import add_parcel, make_order, set_module
 
@@ -47,7 +49,7 @@ def build(shop, *, parcels=(), lines=LINES, **fields):
             event(parcel, status, when, *location)
     order.status = derive_order_status(order).value
     db.session.commit()
-    return load_for_presenting(db.session, order.id)
+    return load_order(db.session, order.id)
 
 
 IN_TRANSIT_DHL = dict(status="in_transit", carrier="DHL", tracking_number=DHL_NUMBER, line_items=(("l1", 1),))
@@ -244,10 +246,10 @@ def test_situation(app, shop_with_every_module, situation):
     row = SITUATIONS[situation]
     order = build(shop_with_every_module, **row["order"])
     for lang in ("de", "en"):
-        facts = order_status(order, lang, now=NOW)
+        facts = order_status(order_view(order), lang, now=NOW)
         assert facts["locale"] == lang
         # A mail asks for its parcel alone and gets the same facts without the rest.
-        only = order_status(order, lang, now=NOW, modules=frozenset({"tracking"}))
+        only = order_status(order_view(order), lang, now=NOW, modules=frozenset({"tracking"}))
         assert only == {**facts, "modules": {"tracking": facts["modules"]["tracking"]}}
         assert summary(facts) == row["expect"], lang
         expected_words = {key: value for key, value in row[lang].items() if value is not None}
@@ -266,7 +268,7 @@ def test_situation(app, shop_with_every_module, situation):
 
 
 def test_the_timeline_steps_are_worded_in_both_languages(app, shop):
-    order = build(shop, financial_status="paid", placed_at=NOW - timedelta(hours=2))
+    order = order_view(build(shop, financial_status="paid", placed_at=NOW - timedelta(hours=2)))
     labels = {lang: [s["label"] for s in order_status(order, lang, now=NOW)["modules"]["delivery_status"]["timeline"]]
               for lang in ("de", "en")}
     assert labels == {
@@ -280,8 +282,8 @@ def test_a_stall_waits_for_the_merchants_delay_days_of_the_delayed_mail(app, sho
     set_module(shop, "mail_delayed", delay_days=5)
     row = SITUATIONS["stalled over a weekend"]
     order = build(shop, **row["order"])
-    facts = order_status(order, "en", now=NOW)
+    facts = order_status(order_view(order), "en", now=NOW)
     assert (facts["order"]["status"], facts["modules"]["tracking"]["parcels"][0]["stalled"]) == ("shipped", False)
-    later = order_status(order, "en", now=NOW + timedelta(days=2))  # Thursday 11:00: five business days
+    later = order_status(order_view(order), "en", now=NOW + timedelta(days=2))  # Thursday 11:00: five business days
     assert (later["order"]["status"], later["modules"]["delivery_status"]["attention"]["reason"]) == (
         "needs_attention", "stalled")

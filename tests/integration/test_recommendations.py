@@ -19,6 +19,7 @@ from app.jobs.recommendations import refresh_recommendations
 from app.links.tracking_page import tracking_token
 from app.models import Customer, Order, OrderLine, Shop
 from app.presenters import order_status
+from app.read_model.from_orm import order_view
 from connectors.shopify.graphql_mapping import order_from_graphql
 from connectors.shopify.mapping import parse_webhook
 from connectors.woocommerce.mapping import catalogue_product
@@ -199,12 +200,12 @@ def test_cancelled_orders_do_not_count(woo_shop):
 def test_switched_off_shops_are_neither_refreshed_nor_shown(client, woo_shop):
     order_id = add_orders(woo_shop, BASKETS)[-1].id
     refresh_recommendations(woo_shop.id)
-    assert "recommendations" in order_status(db.session.get(Order, order_id))["modules"]
+    assert "recommendations" in order_status(order_view(db.session.get(Order, order_id)))["modules"]
     set_module(db.session.get(Shop, woo_shop.id), "recommendations", enabled=False)
     db.session.commit()
     assert refresh_recommendations(woo_shop.id) == {"skipped": "shop gone, uninstalled or recommendations off"}
     assert tick("recommendation_refreshes") == 0
-    assert "recommendations" not in order_status(db.session.get(Order, order_id))["modules"]
+    assert "recommendations" not in order_status(order_view(db.session.get(Order, order_id)))["modules"]
 
 
 def test_the_periodic_tick_refreshes_each_shop_once_per_interval(app, woo_shop, run_jobs):

@@ -15,6 +15,7 @@ from app.domain.orders.order_events import update_customer
 from app.domain.privacy.suppressions import email_hash, stop_all_mail, suppression_reason, unsubscribe
 from app.extensions import db
 from app.models import ScheduledMessage, Suppression
+from app.read_model.from_orm import message_view
 from connectors.shopify.mapping import parse_webhook
 from tests.support.factories import T0, add_parcel, make_order
 from tests.unit.test_shopify_mapping import ORDER
@@ -56,13 +57,13 @@ def test_a_lifted_bounce_lets_mail_about_the_orders_go_out_again(app, shop):
     stop_all_mail(db.session, shop.id, email_hash(ADDRESS), order.customer, T0)
     db.session.commit()
     notice = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
-    assert send_time_verdict(notice, shop, T0 + timedelta(minutes=1)) == "suppressed: bounced"
+    assert send_time_verdict(message_view(notice), db.session, T0 + timedelta(minutes=1)) == "suppressed: bounced"
     result = _lift(app, shop, "--by", "ops", "--reason", "mailbox full, emptied since (ticket 4711)")
     assert result.exit_code == 0 and "bounced" in result.output, result.output
     db.session.expire_all()
     assert order.customer.suppressed_reason is None
     assert suppression_reason(db.session, shop.id, ADDRESS) is None
-    assert send_time_verdict(notice, shop, T0 + timedelta(minutes=1)) is None
+    assert send_time_verdict(message_view(notice), db.session, T0 + timedelta(minutes=1)) is None
 
 
 def test_an_address_in_the_reason_is_not_logged(app, shop, caplog):

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.links.tracking_page import read_tracking_token, tracking_token
 from app.mail.render import render_message
 from app.models import ScheduledMessage, SurveyAnswer
+from app.read_model.from_orm import message_view
 from tests.integration.test_block_api import session_token
 from tests.support.factories import add_parcel, make_order, set_module
 
@@ -147,7 +148,7 @@ def test_the_nps_mail_links_to_our_page_when_the_merchant_has_none(client, shop)
                                sequence=0, stream="marketing", send_at=NOW)
     db.session.add(message)
     db.session.commit()
-    html = render_message(message).get_body(("html",)).get_content()
+    html = render_message(message_view(message)).get_body(("html",)).get_content()
     links = [unescape(link) for link in re.findall(r'href="(https://app\.example\.test/t/[^"]+/survey\?score=\d+)"', html)]
     assert [link.rsplit("=", 1)[1] for link in links] == [str(n) for n in range(11)]
     page = client.get(links[7].removeprefix("https://app.example.test"))  # a GET (link scanners) stores nothing

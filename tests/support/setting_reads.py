@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -25,6 +25,8 @@ from app.domain.shop import modules as shop_modules
 from app.domain.shop.modules import DEFAULT_ENABLED
 from app.mail.render import render_message
 from app.presenters import order_status
+from app.read_model.from_orm import shop_view
+from app.read_model.views import ModuleView, SurveyAnswerView
 from app.web.admin.live_preview import TrialShop
 
 Read = tuple[str, str]
@@ -72,12 +74,12 @@ def recording(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[Read]]:
 def _every_module_on(shop: Any, branches: bool) -> TrialShop:
     """The shop with every module switched on, as plain objects (nothing stored)."""
     stored = {m.key: m for m in shop.modules}
-    return TrialShop(shop, [
-        SimpleNamespace(key=key, enabled=True,
-                        settings={**((stored[key].settings if key in stored else None) or {}),
-                                  **(BRANCHES.get(key, {}) if branches else {})},
-                        derived=stored[key].derived if key in stored else None)
-        for key in DEFAULT_ENABLED])
+    return shop_view(shop, tuple(
+        ModuleView(key=key, enabled=True,
+                   settings={**((stored[key].settings if key in stored else None) or {}),
+                             **(BRANCHES.get(key, {}) if branches else {})},
+                   derived=stored[key].derived if key in stored else None)
+        for key in DEFAULT_ENABLED))
 
 
 def recorded_reads(shop: Any, monkeypatch: pytest.MonkeyPatch) -> set[Read]:
@@ -89,9 +91,9 @@ def recorded_reads(shop: Any, monkeypatch: pytest.MonkeyPatch) -> set[Read]:
             for lang in ("de", "en"):
                 for state in SAMPLE_STATES:
                     order = sample_order(trial, state, lang, now)
-                    order.survey_answer = SimpleNamespace(score=9, comment=None) if state == "delivered" else None
-                    for line in order.lines:
-                        line.sku = getattr(line, "sku", None)
+                    answer = SurveyAnswerView(id=0, shop_id=trial.id, order_id=order.id or 0, score=9, comment=None,
+                                              answered_at=now, updated_at=now) if state == "delivered" else None
+                    order = replace(order, survey_answer=answer)
                     order_status(order, lang, now)
                     plan_followups(order, trial, now, History(review_sent_at=now))
                     for parcel in order.shipments:

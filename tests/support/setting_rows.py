@@ -31,6 +31,7 @@ from app.mail.kind_context import unique_voucher_due
 from app.mail.render import render_message
 from app.models import MessageState, Order, OrderLine, Refund, ScheduledMessage, Shop, SurveyAnswer
 from app.presenters import shop_zone
+from app.read_model.from_orm import message_view
 from app.web.admin.content import _stored_values as content_values
 from app.web.admin.live_preview import SAMPLE_RECOMMENDATIONS, sample_placed_at
 from tests.support.factories import add_parcel, carrier_scan, make_order, mark_sent
@@ -335,7 +336,7 @@ def observe(row: Row, shop_id: int, order_id: int, get_json: Callable[[str], Any
         return repr(unique_voucher_due(message))
     if row.watch == "[data-planned]":  # a timing setting: when it goes, nothing else
         return message.send_at.isoformat()
-    mail = render_message(message)
+    mail = render_message(message_view(message))
     # Signed links carry the moment they were made: the same mail renders them anew each time.
     return f"{message.send_at.isoformat()}\n{SIGNED.sub('<signed>', mail.text)}"
 

@@ -19,6 +19,7 @@ from app.domain.orders.shipments import carrier_spoke, said_by_carrier
 from app.domain.orders.statuses import NOT_SHIPPED, PAID, fully_fulfilled
 from app.domain.shop.modules import module_settings
 from app.models import Order, Shop
+from app.read_model.views import OrderView, ShopView
 from connectors.base import ShipmentStatus as S
 
 
@@ -49,7 +50,7 @@ def after(moment: datetime, delay: timedelta, business: bool, country: str, tz_n
             + (delay - timedelta(days=delay.days)))
 
 
-def _rule(shop: Shop) -> DeliveryRule:
+def _rule(shop: Shop | ShopView) -> DeliveryRule:
     return DeliveryRule.from_settings(module_settings(shop, "delivery_estimate"))
 
 
@@ -88,7 +89,7 @@ def arrival(order: Order, shop: Shop) -> tuple[datetime, str] | None:
 _NOTHING_TO_SHIP = ("fulfilled", "partial", "fulfillment_not_required", "restocked")
 
 
-def dispatch_overdue_at(order: Order, shop: Shop) -> datetime | None:
+def dispatch_overdue_at(order: Order | OrderView, shop: Shop | ShopView) -> datetime | None:
     """When a paid order that has not left the shop counts as taking longer than it should:
     its order time plus the merchant's `delay_days` of the "not shipped" notice, in business
     days where the shop ships from. None once anything shipped, or for an order that is

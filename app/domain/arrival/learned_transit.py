@@ -5,7 +5,7 @@ whole business days after shipping (app/domain/arrival/carrier_performance.py le
 job app/jobs/transit_learning.py stores it on the `delivery_estimate` module's `derived`
 as {"transit_ranges": {"dhl|DE": [2, 3], ...}}). The block reads it with the shop's module
 switches, so it costs no query, and storing a new range moves the shop's facts version
-(app/domain/orders/facts_versions.py): cached block answers and mail snapshots pick it up.
+(app/domain/orders/facts_versions.py): cached block answers and the read model's kept modules pick it up.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session
 
 from app.domain.analytics.holdout import HOLDOUT_REASON, in_holdout
 from app.domain.followups.history import load_history
@@ -13,19 +13,17 @@ from app.domain.followups.rules import UNHAPPY_ORDER_STATES, on_request, plan_fo
 from app.domain.orders.statuses import derive_order_status
 from app.domain.privacy.suppressions import ALL_MAIL_REASONS, marketing_permitted, suppression_reason
 from app.domain.shop.modules import module_enabled
-from app.models import ScheduledMessage, Shop
 from app.models.states import MessageReason
+from app.read_model.views import MessageView
 
 # Marketing mail waits for the shop's support address (the Reply-To): the skip reason.
 NO_SUPPORT_ADDRESS = "no support address"
 
 
-def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime, session=None) -> str | None:
+def send_time_verdict(message: MessageView, session: Session, now: datetime) -> str | None:
     """Re-check a due mail just before it goes out; return a skip reason or None.
-    `session`: where to read the suppression list and the order's mail history; by default
-    the mapped message's own (a snapshot from app/mail/snapshot.py has none)."""
-    order = message.order
-    session = session if session is not None else object_session(message)
+    `session`: where to read the suppression list and the order's mail history."""
+    order, shop = message.order, message.order.shop
     if not shop.active:
         return MessageReason.SHOP_UNINSTALLED
     if message.customer is None or not message.customer.email:
@@ -49,7 +47,10 @@ def send_time_verdict(message: ScheduledMessage, shop: Shop, now: datetime, sess
         if not module_enabled(shop, KINDS[message.kind].module):
             return f"{KINDS[message.kind].module} switched off"
     elif (message.kind, message.sequence) not in {
-            p.key for p in plan_followups(order, shop, now, load_history(session, order))}:
+            # The planner is annotated with the mapped Order / Shop but reads only what the views
+            # carry too (docs/architecture.md §6, "Left: plan_followups").
+            p.key for p in plan_followups(order, shop, now,  # type: ignore[arg-type]
+                                          load_history(session, order))}:  # type: ignore[arg-type]
         return MessageReason.NO_LONGER_PLANNED
     if message.stale_after_seconds is not None:
         if now - message.send_at > timedelta(seconds=message.stale_after_seconds):

@@ -13,11 +13,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from app.domain.analytics.week_buckets import Weeks
 from app.domain.followups.vouchers import (
-    SAMPLE_CODE,
     STATIC,
     SURVEY,
     UNIQUE,
@@ -27,6 +26,7 @@ from app.domain.followups.vouchers import (
 )
 from app.domain.shop.modules import module_enabled, module_settings
 from app.models import Order, Shop, SurveyAnswer
+from app.read_model.views import OrderView, ShopView
 from connectors.links import web_link
 
 SCORES = tuple(range(11))
@@ -74,36 +74,40 @@ def preselected_score(raw) -> int | None:
     return int(raw) if isinstance(raw, str) and re.fullmatch(r"[0-9]{1,2}", raw) and int(raw) in SCORES else None
 
 
-def merchant_survey_url(shop: Shop) -> str | None:
+def merchant_survey_url(shop: Shop | ShopView) -> str | None:
     """The merchant's own survey page for the NPS mail (https only), if any."""
     return web_link(str(module_settings(shop, "mail_nps").get("survey_url") or "").strip(), https_only=True)
 
 
-def accepts_answers(shop: Shop) -> bool:
+def accepts_answers(shop: Shop | ShopView) -> bool:
     """Our survey page takes answers when the block asks, or the NPS mail links to it."""
     return module_enabled(shop, "survey") or (module_enabled(shop, "mail_nps") and merchant_survey_url(shop) is None)
 
 
-def survey_voucher_setting(shop: Shop) -> VoucherSetting:
+def survey_voucher_setting(shop: Shop | ShopView) -> VoucherSetting:
     """The thank-you voucher: the block survey's own, else the NPS mail's (the page answers
     both)."""
     key = "survey" if module_enabled(shop, "survey") else "mail_nps"
     return voucher_setting(module_settings(shop, key))
 
 
-def survey_voucher(order: Order) -> str | None:
-    """The code the thanks shows: the static one; the buyer's unique code once created (a
-    sample on a preview's made-up order, which no session holds)."""
+def survey_voucher(order: OrderView) -> str | None:
+    """The code the thanks shows: the static one; the buyer's unique code once created (read
+    with the order: `survey_code`, by survey_code_for)."""
     setting = survey_voucher_setting(order.shop)
     if setting.mode == STATIC:
         return setting.code
-    if setting.mode != UNIQUE:
+    return order.survey_code if setting.mode == UNIQUE else None
+
+
+def survey_code_for(session: Session, shop: Shop | ShopView, order_id: int, answered: bool) -> str | None:
+    """The buyer's unique survey code, read only where the thanks could show one."""
+    if not answered or survey_voucher_setting(shop).mode != UNIQUE:
         return None
-    session = object_session(order) if isinstance(order, Order) else None
-    return issued_code(session, order.id, SURVEY) if session is not None else SAMPLE_CODE
+    return issued_code(session, order_id, SURVEY)
 
 
-def survey_question(shop: Shop, lang: str) -> str | None:
+def survey_question(shop: Shop | ShopView, lang: str) -> str | None:
     """The merchant's wording of the question in this language, if set."""
     text = module_settings(shop, "survey").get(f"question_{lang}")
     return text.strip() if isinstance(text, str) and text.strip() else None

@@ -41,10 +41,10 @@ from app.models import (
 )
 
 # Rows that hang off an order by `order_id`.
-ORDER_PARTS: tuple[type, ...] = (OrderLine, Shipment, Refund, SurveyAnswer, IssuedVoucherRow)
+ORDER_PARTS = (OrderLine, Shipment, Refund, SurveyAnswer, IssuedVoucherRow)
 # Rows that hang off a shop by `shop_id` and change what every order of it shows (or, for
 # the sender domain, who its mail comes from: app/mail/own_sender.py caches by the version).
-SHOP_PARTS: tuple[type, ...] = (ShopModule, SenderDomain)
+SHOP_PARTS = (ShopModule, SenderDomain)
 # The tables whose rows a block or a mail shows, and which version a change of them moves.
 FACTS_TABLES: dict[str, str] = {
     **{model.__tablename__: "orders" for model in (Order, *ORDER_PARTS, TrackingEvent)},

@@ -98,7 +98,7 @@ def lock_existing(session: Session, shop_id: int, platform_order_ids: Iterable[s
                    .order_by(by_key).with_for_update())
 
 
-def _loaded(session: Session, query: Select[tuple[Order]]) -> dict[OrderKey, Order]:
+def _loaded(session: Session, query: Select[Order]) -> dict[OrderKey, Order]:
     """The orders, as they are now (populate_existing: an Order still in the identity map from
     an earlier transaction carries what it read then), with what applying and planning read."""
     orders = session.scalars(
@@ -119,4 +119,5 @@ def insert_customers(session: Session, keys: Iterable[CustomerKey]) -> dict[Cust
         .on_conflict_do_nothing(index_elements=["shop_id", "email"]))
     customers = session.scalars(select(Customer).where(tuple_(Customer.shop_id, Customer.email).in_(ordered))
                                 .execution_options(populate_existing=True)).all()
-    return {(customer.shop_id, customer.email): customer for customer in customers}
+    return {(customer.shop_id, customer.email): customer for customer in customers
+            if customer.email is not None}  # always: found by these addresses

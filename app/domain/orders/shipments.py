@@ -26,7 +26,7 @@ def carrier_source(platform: str) -> str:
 def said_by_carrier(source: str | None) -> bool:
     """Whether an event's source is the carrier: relayed by the platform (`shopify:carrier`)
     or asked of a tracking provider (`provider:dhl`); the rest is the shop's own workflow."""
-    return bool(source) and (source.endswith(CARRIER_SUFFIX) or source.startswith(PROVIDER_PREFIX))
+    return source is not None and (source.endswith(CARRIER_SUFFIX) or source.startswith(PROVIDER_PREFIX))
 
 
 def carrier_spoke(parcel) -> bool:

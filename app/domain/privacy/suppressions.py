@@ -13,6 +13,7 @@ from app.domain.followups.mail_kinds import MARKETING
 from app.models import Customer, MessageState, ScheduledMessage, Shop, Suppression
 from app.models.states import MESSAGE_PENDING
 from app.observability.privacy_scrub import scrub_addresses
+from app.read_model.views import CustomerView, ShopView
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ def log_lift(shop_id: int, was: str | None, lifted_by: str, reason: str) -> None
                 clean(reason))
 
 
-def marketing_permitted(customer: Customer | None, shop: Shop) -> bool:
+def marketing_permitted(customer: Customer | CustomerView | None, shop: Shop | ShopView) -> bool:
     """Opt-in, or (if the merchant turned it on) §7(3) UWG for a buyer who has not objected."""
     if customer is None or not customer.email:
         return False

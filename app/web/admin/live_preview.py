@@ -3,7 +3,7 @@ shown on a sample order before anything is saved.
 
 The page posts the form's current values here (the same fields, the same CSRF token or App
 Bridge id token as its Save); they are validated by the same `validate_settings` as a save,
-and on success put on a stand-in of the shop (`TrialShop`) that the real presenter, mail
+and on success put on a view of the shop (`TrialShop`, a `ShopView`) that the real presenter, mail
 renderer and planner read instead of the stored module. Nothing is written: the stand-in
 holds the edited settings in plain objects, never in an ORM row. The answer is an HTML
 fragment the page swaps into the module's card (script in templates/admin/modules.html).
@@ -11,9 +11,8 @@ fragment the page swaps into the module's card (script in templates/admin/module
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
-from types import SimpleNamespace
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -34,6 +33,8 @@ from app.i18n import format_date, format_timestamp, translator
 from app.mail.render import render_message
 from app.models import Shop
 from app.presenters import order_status, shop_zone
+from app.read_model.from_orm import module_views, shop_view
+from app.read_model.views import ModuleView, OrderView, ShopView, SurveyAnswerView
 from app.web.admin import bp
 from app.web.admin.admin_text import admin_language
 from app.web.admin.admin_text import admin_text as t
@@ -62,17 +63,9 @@ SAMPLE_RECOMMENDATIONS: dict[str, Any] = {
 }
 
 
-class TrialShop:
-    """The shop as it would be with one module's settings as typed: every read goes to the
-    real shop except `modules`, whose list holds the edited module as a plain object."""
-
-    def __init__(self, shop: Shop, modules: list[Any], **attributes: Any) -> None:
-        self._shop = shop
-        self.modules = modules
-        self.__dict__.update(attributes)  # e.g. the name or branding as typed on the content page
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._shop, name)
+# The shop as it would be with the settings as typed: the read model's view of the real shop
+# with the edited modules (and, on the content page, its own fields) replaced. Nothing is written.
+TrialShop = ShopView
 
 
 def trial_shop(shop: Shop, key: str, settings: dict[str, Any], enabled: bool = True) -> TrialShop:
@@ -92,9 +85,10 @@ def with_modules(shop: Shop, edited: dict[str, dict[str, Any]], enabled: bool = 
         derived = row.derived if row is not None else None
         if key == "recommendations" and not derived:
             derived = SAMPLE_RECOMMENDATIONS
-        replaced.append(SimpleNamespace(key=key, enabled=enabled, derived=derived,
-                                        settings={**((row and row.settings) or {}), **settings}))
-    return TrialShop(shop, [*(m for m in shop.modules if m.key not in edited), *replaced], **attributes)
+        replaced.append(ModuleView(key=key, enabled=enabled, derived=derived,
+                                   settings={**((row and row.settings) or {}), **settings}))
+    kept = tuple(m for m in module_views(shop) if m.key not in edited)
+    return replace(shop_view(shop, (*kept, *replaced)), **attributes)
 
 
 @dataclass(frozen=True)
@@ -111,18 +105,19 @@ def _kind_of(spec: ModuleSpec) -> MailKind:
     return next(kind for kind in KINDS.values() if kind.module == spec.key and not kind.on_request)
 
 
-def _sample_for(shop: TrialShop, key: str, state: str, lang: str, now: datetime) -> SimpleNamespace:
+def _sample_for(shop: TrialShop, key: str, state: str, lang: str, now: datetime) -> OrderView:
     """The sample order in `state`, set up so that what module `key`'s settings change shows."""
     order = sample_order(shop, "delivered" if state == "answered" else state, lang, now)
     if state == "answered":
-        order.survey_answer = SimpleNamespace(score=9, comment=None)
-    if key == "newsletter":  # the sign-up and its text show to a buyer not yet subscribed
-        order.customer.marketing_consent = UNKNOWN
+        order = replace(order, survey_answer=SurveyAnswerView(
+            id=0, shop_id=shop.id, order_id=order.id or 0, score=9, comment=None, answered_at=now, updated_at=now))
+    if key == "newsletter" and order.customer is not None:  # the sign-up shows to a buyer not yet subscribed
+        order = replace(order, customer=replace(order.customer, marketing_consent=UNKNOWN))
     if key == "tracking":  # a parcel whose carrier the platform did not name
-        for parcel in order.shipments:
-            parcel.carrier = None
+        order = replace(order, shipments=tuple(replace(parcel, carrier=None) for parcel in order.shipments))
     if key == "delivery_estimate" and state == "processing":
-        order.placed_at = order.created_at = sample_placed_at(shop, now)
+        placed = sample_placed_at(shop, now)
+        order = replace(order, placed_at=placed, created_at=placed)
     return order
 
 
@@ -180,13 +175,11 @@ def planned_at(shop: TrialShop, kind: MailKind, now: datetime) -> datetime | Non
     sample parcel would count as stalled if the carrier stayed quiet); None when not planned."""
     message = sample_message(shop, kind.key, admin_language(), now)
     order = message.order
-    for line in order.lines:  # the planner reads a line's SKU too; the sample lines name none
-        line.sku = getattr(line, "sku", None)
     if kind.key == "delayed":  # its sample is about a delivered parcel; a stall needs one underway
         underway = sample_order(shop, "shipped", admin_language(), now)
         return next(iter(_moments(stalled_at(underway, shop, parcel) for parcel in underway.shipments)), None)
     history = History(review_sent_at=now) if kind.key == "review_reminder" else History()
-    plans = plan_followups(order, shop, now, history)
+    plans = plan_followups(order, shop, now, history)  # type: ignore[arg-type]  # views: §6 "plan_followups"
     return next(iter(_moments(plan.send_at for plan in plans if plan.kind == kind.key)), None)
 
 

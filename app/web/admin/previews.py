@@ -23,6 +23,8 @@ from app.mail.test_address_confirmation import confirmation_mail
 from app.models import TestRecipient
 from app.presenters import order_status
 from app.rate_limits import allow
+from app.read_model.from_orm import shop_view
+from app.read_model.views import ShopView
 from app.web import test_address_confirm
 from app.web.admin import bp
 from app.web.admin.admin_text import admin_language
@@ -41,7 +43,7 @@ def register_confirm_page(state) -> None:
         state.app.register_blueprint(test_address_confirm.bp)
 
 
-def _block_previews(shop, lang: str, now: datetime) -> list[dict]:
+def _block_previews(shop: ShopView, lang: str, now: datetime) -> list[dict]:
     previews = []
     for state in SAMPLE_STATES:
         facts = order_status(sample_order(shop, state, lang, now), lang, now)
@@ -49,7 +51,7 @@ def _block_previews(shop, lang: str, now: datetime) -> list[dict]:
     return previews
 
 
-def _mail_previews(shop, now: datetime) -> list[dict]:
+def _mail_previews(shop: ShopView, now: datetime) -> list[dict]:
     """Each kind in each language through the real renderer: what a buyer would receive."""
     previews = []
     for kind in KINDS:
@@ -62,16 +64,17 @@ def _mail_previews(shop, now: datetime) -> list[dict]:
 
 def _addresses(shop_id: int, now: datetime) -> list[dict]:
     return [{"id": r.id, "address": r.address, "state": test_recipients.state(r, now)}
-            for r in test_recipients.recipients(db.session, shop_id)]
+            for r in test_recipients.recipients(db.session(), shop_id)]
 
 
 def _page(status: int = 200, **extra):
     shop, now = g.admin.shop, datetime.now(timezone.utc)
     lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else shop.locale
     lang = lang if lang in LANGUAGES else "de"
+    view = shop_view(shop)  # one view of the shop for every sample
     return render_page("admin/previews.html", status, lang=lang, languages=LANGUAGES, kinds=list(KINDS),
                        mail_titles=MAIL_TITLES,
-                       blocks=_block_previews(shop, lang, now), mails=_mail_previews(shop, now),
+                       blocks=_block_previews(view, lang, now), mails=_mail_previews(view, now),
                        addresses=_addresses(shop.id, now), sends_per_hour=test_recipients.TEST_SENDS_PER_HOUR,
                        errors=extra.pop("errors", {}),
                        sent_to=extra.pop("sent_to", ""), new_address=extra.pop("new_address", ""), **extra)
@@ -100,9 +103,9 @@ def test_send():
         errors["kind"] = t("admin.previews.kind_needed")
     if form.get("lang") not in LANGUAGES:
         errors["lang"] = t("admin.previews.lang_needed")
-    if errors:
+    if errors or email is None:
         return _page(422, errors=errors, sent_to=form.get("email", "").strip())
-    if not test_recipients.is_confirmed(db.session, shop.id, email):
+    if not test_recipients.is_confirmed(db.session(), shop.id, email):
         return _page(403, errors={"email": t("admin.previews.not_confirmed", email=email)}, sent_to=email)
     if not allow("test-send", str(shop.id), test_recipients.TEST_SENDS_PER_HOUR, HOUR):
         return _too_many("email", t("admin.previews.too_many_sends", count=test_recipients.TEST_SENDS_PER_HOUR),
@@ -123,10 +126,10 @@ def add_test_address():
     address = test_recipients.normalise(typed)
     if address is None:
         return _page(422, errors={"address": t("admin.previews.email_needed")}, new_address=typed)
-    if test_recipients.is_confirmed(db.session, shop.id, address):
+    if test_recipients.is_confirmed(db.session(), shop.id, address):
         return _page(notice=t("admin.previews.already_confirmed", address=address))
     try:
-        recipient = test_recipients.add_or_renew(db.session, shop.id, address, now)
+        recipient = test_recipients.add_or_renew(db.session(), shop.id, address, now)
     except test_recipients.Refused as refused:
         db.session.rollback()
         return _page(422, errors={"address": refused.text(admin_language())}, new_address=address)

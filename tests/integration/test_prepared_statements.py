@@ -1,5 +1,7 @@
-"""Read-only transactions end with COMMIT so psycopg's prepared statements survive; anything
-that wrote is still rolled back."""
+"""The read model loads on autocommitted connections (app/read_model/loads.py), which never
+roll back, so the statements psycopg prepared there survive from one load to the next; the
+sessions' transactions end as SQLAlchemy ends them: anything that wrote is rolled back, row
+locks are released and a failed transaction leaves a working connection."""
 from __future__ import annotations
 
 import pytest
@@ -7,7 +9,7 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Shop
-from app.presenters import load_for_presenting
+from app.read_model.loads import load_order_view
 from tests.support.factories import make_order
 
 
@@ -21,13 +23,14 @@ def _prepared_on(connection) -> list[str]:
     return list(connection.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars())
 
 
-def test_the_order_query_stays_prepared_across_read_only_sessions(app, shop):
+def test_the_order_query_stays_prepared_across_loads(app, shop):
     order = make_order(shop)
     db.session.commit()
+    db.autocommit_engine.dispose()  # one connection in the pool from here: the loads share it
     for _ in range(8):  # psycopg prepares on the fifth run
-        load_for_presenting(db.session, order.id)
-        db.session.remove()  # ends the transaction as every request and job does
-    prepared = _prepared_on(db.session.connection())
+        assert load_order_view(order.id) is not None
+    with db.autocommit() as conn:
+        prepared = _prepared_on(conn)
     assert any("FROM orders" in statement and "JOIN shops" in statement for statement in prepared), prepared
 
 

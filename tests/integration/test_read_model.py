@@ -1,8 +1,9 @@
-"""The send job reads a due message as a Core snapshot (app/mail/snapshot.py): it must hold
-what the mapped objects hold, and every kind's mail rendered from it must be the mail
-rendered from them."""
+"""The read model (app/read_model/): a message's view loaded by id, as the send job loads it,
+must hold what the mapped objects hold, and every kind's mail rendered from it must be the
+mail rendered from the view of the mapped objects; views are frozen."""
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -14,11 +15,12 @@ from app.domain.followups.mail_kinds import KINDS
 from app.extensions import db
 from app.mail.render import render_message
 from app.mail.senders import MemorySender
-from app.mail.snapshot import SHOP_CREDENTIALS, load_message_snapshot
 from app.models import Customer, MessageState, Refund, ScheduledMessage
 from app.models.shipment import TrackingEvent
 from app.models.survey import SurveyAnswer
-from app.presenters import load_for_presenting
+from app.read_model.from_orm import message_view
+from app.read_model.loads import load_message_view, load_order, load_order_view
+from app.read_model.views import ShopView, columns_of
 from tests.support.factories import T0, add_parcel, make_order, set_module
 
 
@@ -72,51 +74,69 @@ def _messages(order) -> list[ScheduledMessage]:
     return rows
 
 
+SHOP_CREDENTIALS = {"access_token", "refresh_token", "api_key", "api_secret", "webhook_secret"}
+
+
 def _columns(obj, model) -> dict:
     return {c.key: getattr(obj, c.key) for c in inspect(model).column_attrs if c.key not in SHOP_CREDENTIALS}
 
 
-def test_snapshot_holds_what_the_mapped_objects_hold(app, full_order):
+def test_views_carry_every_column_but_the_shop_credentials():
+    from app.models import Order, OrderLine, Shipment, Shop
+    for view, model in ((ShopView, Shop),):
+        assert set(columns_of(view)) == {c.key for c in inspect(model).column_attrs} - SHOP_CREDENTIALS
+    from app.read_model import views
+    for view, model in ((views.OrderView, Order), (views.LineView, OrderLine), (views.ParcelView, Shipment),
+                        (views.EventView, TrackingEvent), (views.RefundView, Refund),
+                        (views.SurveyAnswerView, SurveyAnswer), (views.CustomerView, Customer),
+                        (views.MessageView, ScheduledMessage)):
+        assert set(columns_of(view)) == {c.key for c in inspect(model).column_attrs}, view
+
+
+def test_a_loaded_view_holds_what_the_mapped_objects_hold(app, full_order):
     message = _messages(full_order)[0]
-    snapshot = load_message_snapshot(message.id)
+    loaded = load_message_view(message.id)
     db.session.expire_all()
     mapped = db.session.get(ScheduledMessage, message.id)
-    order = load_for_presenting(db.session, mapped.order_id)
+    order = load_order(db.session, mapped.order_id)
 
-    assert _columns(snapshot, ScheduledMessage) == _columns(mapped, ScheduledMessage)
-    assert _columns(snapshot.customer, type(mapped.customer)) == _columns(mapped.customer, type(mapped.customer))
-    assert _columns(snapshot.order, type(order)) == _columns(order, type(order))
-    assert snapshot.order.customer is snapshot.customer  # one buyer, one object
-    shop = snapshot.order.shop
+    assert _columns(loaded, ScheduledMessage) == _columns(mapped, ScheduledMessage)
+    assert _columns(loaded.customer, type(mapped.customer)) == _columns(mapped.customer, type(mapped.customer))
+    assert _columns(loaded.order, type(order)) == _columns(order, type(order))
+    assert loaded.order.customer is loaded.customer  # one buyer, one object
+    shop = loaded.order.shop
     assert _columns(shop, type(order.shop)) == _columns(order.shop, type(order.shop)) and shop.active
     assert not any(hasattr(shop, name) for name in SHOP_CREDENTIALS)
     assert sorted((m.key, m.enabled, m.settings) for m in shop.modules) == sorted(
         (m.key, m.enabled, m.settings) for m in order.shop.modules)
     for name in ("lines", "refunds", "shipments"):
-        ours, theirs = getattr(snapshot.order, name), getattr(order, name)
+        ours, theirs = getattr(loaded.order, name), getattr(order, name)
         assert [_columns(a, type(b)) for a, b in zip(ours, theirs, strict=True)] == [
             _columns(b, type(b)) for b in theirs]
-    assert [[e.status for e in p.events] for p in snapshot.order.shipments] == [
+    assert [[e.status for e in p.events] for p in loaded.order.shipments] == [
         ["in_transit", "exception", "out_for_delivery"], []]
-    assert snapshot.order.survey_answer.score == order.survey_answer.score == 9
+    assert loaded.order.survey_answer.score == order.survey_answer.score == 9
+    assert load_order_view(order.id) == loaded.order
+    with pytest.raises(FrozenInstanceError):
+        loaded.order.status = "delivered"
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
-def test_every_kind_renders_the_same_from_the_snapshot(app, full_order, kind, monkeypatch):
+def test_every_kind_renders_the_same_from_the_loaded_view(app, full_order, kind, monkeypatch):
     # Signed links carry the second they were made in; both renders must make them alike.
     monkeypatch.setattr("app.links.signer.time", SimpleNamespace(time=lambda: 1_800_000_000))
     message = next(m for m in _messages(full_order) if m.kind == kind)
-    snapshot = load_message_snapshot(message.id)
+    loaded = load_message_view(message.id)
     db.session.expire_all()
-    from_mapped = render_message(db.session.get(ScheduledMessage, message.id))
-    from_snapshot = render_message(snapshot, snapshot.order)
+    from_mapped = render_message(message_view(db.session.get(ScheduledMessage, message.id)))
+    from_loaded = render_message(loaded)
 
     def without_date(mail):
         return [(name, value) for name, value in mail.headers if name != "Date"]
 
-    assert without_date(from_snapshot) == without_date(from_mapped)
-    assert (from_snapshot.text, from_snapshot.html) == (from_mapped.text, from_mapped.html)
-    assert from_snapshot["X-Aftersales-Ref"]  # a stored message, not a preview
+    assert without_date(from_loaded) == without_date(from_mapped)
+    assert (from_loaded.text, from_loaded.html) == (from_mapped.text, from_mapped.html)
+    assert from_loaded["X-Aftersales-Ref"]  # a stored message, not a preview
 
 
 def test_an_order_that_changed_hands_keeps_its_own_buyer(app, full_order):
@@ -124,9 +144,9 @@ def test_an_order_that_changed_hands_keeps_its_own_buyer(app, full_order):
     other = Customer(shop_id=full_order.shop_id, email="new-owner@example.com", locale="en")
     full_order.customer = other
     db.session.commit()
-    snapshot = load_message_snapshot(message.id)
-    assert snapshot.customer.email == "buyer-1001@example.com"
-    assert (snapshot.order.customer.id, snapshot.order.customer.email) == (other.id, "new-owner@example.com")
+    loaded = load_message_view(message.id)
+    assert loaded.customer.email == "buyer-1001@example.com"
+    assert (loaded.order.customer.id, loaded.order.customer.email) == (other.id, "new-owner@example.com")
 
 
 def test_an_order_with_nothing_around_it(app, shop):
@@ -137,11 +157,11 @@ def test_an_order_with_nothing_around_it(app, shop):
                                send_at=T0, state=MessageState.SENDING)
     db.session.add(message)
     db.session.commit()
-    snapshot = load_message_snapshot(message.id)
-    assert snapshot.customer is None and snapshot.order.customer is None
-    assert (snapshot.order.lines, snapshot.order.shipments, snapshot.order.refunds) == ([], [], [])
-    assert snapshot.order.survey_answer is None
-    assert load_message_snapshot(message.id + 1000) is None
+    loaded = load_message_view(message.id)
+    assert loaded.customer is None and loaded.order.customer is None
+    assert (loaded.order.lines, loaded.order.shipments, loaded.order.refunds) == ((), (), ())
+    assert loaded.order.survey_answer is None
+    assert load_message_view(message.id + 1000) is None
 
 
 def test_a_message_erased_after_its_claim_is_let_go(app, full_order, monkeypatch):
@@ -156,9 +176,9 @@ def test_a_message_erased_after_its_claim_is_let_go(app, full_order, monkeypatch
     def erased_first(message_id):
         with db.engine.begin() as conn:
             conn.execute(ScheduledMessage.__table__.delete().where(ScheduledMessage.__table__.c.id == message_id))
-        return load_message_snapshot(message_id)
+        return load_message_view(message_id)
 
-    monkeypatch.setattr(messages, "load_message_snapshot", erased_first)
+    monkeypatch.setattr(messages, "load_message_view", erased_first)
     app.extensions["mail_sender"] = sender = MemorySender()
     assert messages.send_message(message.id) == "gone"
     assert sender.outbox == []
@@ -167,13 +187,13 @@ def test_a_message_erased_after_its_claim_is_let_go(app, full_order, monkeypatch
 def test_a_changed_module_is_read_afresh_by_the_next_send(app, full_order):
     """The modules are kept per shop facts version; switching one moves the version."""
     message = _messages(full_order)[0]
-    before = load_message_snapshot(message.id)
-    again = load_message_snapshot(message.id)
+    before = load_message_view(message.id)
+    again = load_message_view(message.id)
     assert again.order.shop.modules is before.order.shop.modules  # read once at this version
 
     set_module(full_order.shop, "banner", enabled=False)
     db.session.commit()
-    after = load_message_snapshot(message.id)
+    after = load_message_view(message.id)
     assert after.order.shop.facts_version > before.order.shop.facts_version
     assert [m.enabled for m in after.order.shop.modules if m.key == "banner"] == [False]
     assert [m.enabled for m in before.order.shop.modules if m.key == "banner"] == [True]

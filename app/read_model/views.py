@@ -1,0 +1,224 @@
+"""Frozen views of the rows a buyer-facing output reads; see app/read_model/__init__.py.
+
+Each view carries its table's columns under their mapped names (the shop without its
+credentials: nothing buyer-facing needs them) and its relationships as tuples in the mapped
+order, so a view reads like the mapped object it was made from and cannot be changed or
+written back. The lists the templates and the presenter read are tuples; JSON columns stay
+the dicts and lists they were loaded as (a view shares them: read them, never change them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from app.models.states import MessageState
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleView:
+    key: str
+    enabled: bool
+    settings: dict
+    derived: dict | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShopView:
+    id: int
+    platform: str
+    domain: str
+    shop_key: str
+    name: str | None
+    locale: str
+    timezone: str
+    country: str
+    existing_customer_exemption: bool
+    branding: dict
+    support_email: str | None
+    custom_domain: str | None
+    custom_domain_verified_at: datetime | None
+    holdout_salt: str | None
+    installed_at: datetime
+    uninstalled_at: datetime | None
+    redact_after: datetime | None
+    facts_version: int
+    access_token_expires_at: datetime | None
+    refresh_token_expires_at: datetime | None
+    needs_reauth_at: datetime | None
+    reconciled_through: datetime | None
+    scopes: str | None
+    sync_health: str | None
+    last_synced_at: datetime | None
+    modules: tuple[ModuleView, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return self.uninstalled_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    id: int | None
+    shop_id: int
+    platform_customer_id: str | None
+    email: str | None
+    locale: str | None
+    marketing_consent: str
+    consent_source: str | None
+    consent_at: datetime | None
+    suppressed_reason: str | None
+    suppressed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    id: int | None
+    order_id: int
+    platform_line_id: str
+    product_id: str | None
+    variant_id: str | None
+    sku: str | None
+    title: str
+    quantity: int
+    price: Decimal | None
+    product_handle: str | None
+    product_exists: bool | None
+    image_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    id: int | None
+    shipment_id: int
+    status: str
+    sub_status: str | None
+    happened_at: datetime
+    location: str | None
+    message: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelView:
+    """A shipment (one parcel) with its tracking events, oldest first as stored."""
+    id: int
+    order_id: int
+    platform_fulfillment_id: str
+    parcel_index: int
+    carrier: str | None
+    tracking_number: str | None
+    tracking_url: str | None
+    status: str
+    sub_status: str | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    edd_start: datetime | None
+    edd_end: datetime | None
+    edd_source: str | None
+    line_items: list
+    platform_updated_at: datetime | None
+    tracking_provider: str | None
+    next_poll_at: datetime | None
+    poll_count: int
+    registered_at: datetime | None
+    tracking_stopped_at: datetime | None
+    pickup_point: dict | None
+    signed_by: str | None
+    events: tuple[EventView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RefundView:
+    id: int
+    order_id: int
+    platform_refund_id: str
+    created_at: datetime
+    returned: bool
+    amount: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswerView:
+    id: int
+    shop_id: int
+    order_id: int
+    score: int
+    comment: str | None
+    answered_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """An order with everything a block, a page, a mail or the re-check reads of it.
+
+    `survey_code`: the buyer's unique survey voucher once created (app/domain/followups/survey.py),
+    read with the order when the shop hands out unique codes."""
+    id: int
+    shop_id: int
+    customer_id: int | None
+    platform_order_id: str
+    platform_order_key: str | None
+    name: str | None
+    currency: str | None
+    total_price: Decimal | None
+    financial_status: str | None
+    fulfillment_status: str | None
+    status: str
+    locale: str | None
+    shipping_country: str | None
+    placed_at: datetime | None
+    cancelled_at: datetime | None
+    refunded_at: datetime | None
+    platform_updated_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    facts_version: int
+    shop: ShopView
+    customer: CustomerView | None
+    lines: tuple[LineView, ...] = ()
+    shipments: tuple[ParcelView, ...] = ()
+    refunds: tuple[RefundView, ...] = ()
+    survey_answer: SurveyAnswerView | None = None
+    survey_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    """A scheduled message with its order and its buyer (who may differ from the order's now).
+
+    `sample`: an admin preview's or test send's made-up message, never stored: its links act
+    on nobody and a unique voucher shows a sample code."""
+    id: int
+    shop_id: int
+    order_id: int
+    customer_id: int | None
+    kind: str
+    sequence: int
+    stream: str
+    send_at: datetime
+    stale_after_seconds: int | None
+    state: MessageState
+    reason: str | None
+    message_id: str | None
+    attempts: int
+    last_error: str | None
+    queued_at: datetime | None
+    sent_at: datetime | None
+    clicked_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    order: OrderView
+    customer: CustomerView | None
+    sample: bool = False
+
+
+def columns_of(view_type: Any) -> tuple[str, ...]:
+    """The column fields of a view type (its relationships and extras left out)."""
+    return tuple(name for name in view_type.__dataclass_fields__ if name not in RELATIONS)
+
+
+RELATIONS = frozenset({"modules", "events", "shop", "customer", "lines", "shipments", "refunds",
+                       "survey_answer", "survey_code", "order", "sample"})
