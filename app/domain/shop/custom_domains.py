@@ -43,21 +43,40 @@ def is_own_host(host: str, app_url: str, aliases: tuple[str, ...] = ()) -> bool:
     return host in LOOPBACK_HOSTS or host == app_host(app_url) or host in aliases
 
 
+# Why a typed name is not a host name: `NOT_HOST_ONLY` (a URL, path, port or address was
+# typed), `UNENCODABLE` (no IDNA form), `NOT_A_HOST` (not a DNS name with a top-level domain).
+NOT_HOST_ONLY, UNENCODABLE, NOT_A_HOST = "not_host_only", "unencodable", "not_a_host"
+
+
+def typed_host(text: str, max_length: int) -> tuple[str | None, str | None]:
+    """(the name in IDNA ASCII, lower case; None) or (None; why not, as above) for a
+    name a merchant typed (trimmed, without its trailing dot). Shared by the custom tracking
+    domain and the sender domain (app/domain/shop/sender_domains.py)."""
+    if "://" in text or "/" in text or ":" in text or "@" in text:
+        return None, NOT_HOST_ONLY
+    try:
+        name = text.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None, UNENCODABLE
+    labels = name.split(".")
+    if (len(name) > max_length or len(labels) < 2 or not all(LABEL.match(label) for label in labels)
+            or not TOP_LABEL.match(labels[-1])):
+        return None, NOT_A_HOST
+    return name, None
+
+
 def parse_custom_domain(value: str | None, app_url: str,
                         lang: str = FALLBACK) -> tuple[str | None, str | None]:
     """(the host name to store or None for "no custom domain", an error message in `lang` or None)."""
     text = (value or "").strip().rstrip(".")
     if not text:
         return None, None
-    if "://" in text or "/" in text or ":" in text or "@" in text:
+    name, problem = typed_host(text, MAX_LENGTH)
+    if problem == NOT_HOST_ONLY:
         return None, translate(lang, "admin.tracking_address.host_only")
-    try:
-        name = text.encode("idna").decode("ascii").lower()
-    except UnicodeError:
+    if problem == UNENCODABLE:
         return None, translate(lang, "admin.tracking_address.not_a_host")
-    labels = name.split(".")
-    if (len(name) > MAX_LENGTH or len(labels) < 2 or not all(LABEL.match(label) for label in labels)
-            or not TOP_LABEL.match(labels[-1])):
+    if name is None:
         return None, translate(lang, "admin.tracking_address.not_a_host_example")
     if is_own_host(name, app_url):
         return None, translate(lang, "admin.tracking_address.own_address")

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from app.domain.shop.custom_domains import LABEL, TOP_LABEL
+from app.domain.shop.custom_domains import NOT_HOST_ONLY, typed_host
 from app.i18n import FALLBACK, translate
 
 RIGHT, DIFFERENT, MISSING, UNANSWERED = "right", "different", "missing", "unanswered"
@@ -65,15 +65,12 @@ def parse_sender_domain(value: str | None, own_domains: Iterable[str],
     text = (value or "").strip().rstrip(".")
     if not text:
         return None, None
-    if "://" in text or "/" in text or ":" in text or "@" in text or " " in text:
+    if " " in text:
         return None, translate(lang, "admin.sender_domain.domain_only")
-    try:
-        name = text.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return None, translate(lang, "admin.sender_domain.not_a_domain")
-    labels = name.split(".")
-    if (len(name) > MAX_LENGTH or len(labels) < 2 or not all(LABEL.match(label) for label in labels)
-            or not TOP_LABEL.match(labels[-1])):
+    name, problem = typed_host(text, MAX_LENGTH)
+    if problem == NOT_HOST_ONLY:
+        return None, translate(lang, "admin.sender_domain.domain_only")
+    if name is None:
         return None, translate(lang, "admin.sender_domain.not_a_domain")
     if _within(name, own_domains):
         return None, translate(lang, "admin.sender_domain.ours")
