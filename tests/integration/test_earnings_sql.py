@@ -16,7 +16,7 @@ from sqlalchemy import insert
 from app.domain.analytics.earnings import REPEAT_WINDOW, earnings_report, repeat_revenues
 from app.extensions import db
 from app.models import Order, OrderAttribution, Shop
-from app.presenters import load_modules
+from app.read_model.loads import load_modules
 from tests.support import engagement_history as history_gen
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -8,7 +8,7 @@ from sqlalchemy import event, func, select
 from app.domain.analytics.earnings import earnings_report
 from app.extensions import db
 from app.models import Order, Shipment, Shop
-from app.presenters import load_modules
+from app.read_model.loads import load_modules
 
 pytestmark = [pytest.mark.scale]
 
