@@ -86,8 +86,8 @@ FAQ_QUESTION = "Wie pflege ich das Leinen?"
 
 
 def add_faq_entry(admin) -> str:
-    """Modules → FAQ on; Content → a new FAQ entry shown always; the question is what the buyer's
-    block must then show."""
+    """Modules → FAQ on; Content → a new FAQ entry shown always, seen in the live preview before
+    it is saved; the question is what the buyer's block must then show."""
     step("Chromium, our admin: switch the FAQ module on and add an entry")
     base = admin.url.split("/admin/")[0]
     admin.goto(f"{base}/admin/modules")
@@ -97,10 +97,19 @@ def add_faq_entry(admin) -> str:
     admin.wait_for_load_state()
     admin.goto(f"{base}/admin/content")
     entry = admin.locator("#faq-new")
+    preview = admin.locator('[data-live-form="faq-new"]')
+    preview.locator("summary").click()  # the live preview of the unsaved entry
     for lang in ("de", "en"):
         entry.locator(f"#f-faq-new-question_{lang}").fill(FAQ_QUESTION)
         entry.locator(f"#f-faq-new-answer_{lang}").fill("Bei 40 Grad waschen, nicht in den Trockner.")
     entry.locator("#f-faq-new-show-always").check()
+    try:
+        preview.locator('[data-preview-status="ok"]').get_by_text(FAQ_QUESTION).first.wait_for(timeout=15_000)
+    except Exception as exc:
+        admin.screenshot(path=str(SHOTS / "our-admin-preview-failed.png"), full_page=True)
+        raise Failed(f"the live preview never showed the unsaved FAQ entry: {exc}") from None
+    admin.screenshot(path=str(SHOTS / "our-admin-faq-preview.png"), full_page=True)
+    note("the live preview shows the entry before it is saved")
     entry.locator("button[type=submit]").click()
     admin.wait_for_load_state()
     if FAQ_QUESTION not in admin.content():
