@@ -108,7 +108,7 @@ def measure(app: Any, engine: Engine, shop_id: int, now: datetime, watch: Statem
             stats: Any) -> dict[str, dict]:
     from app.extensions import db
     from app.models import Shop
-    from app.presenters import load_modules
+    from app.read_model.loads import load_modules
 
     found = {}
     with app.app_context():
