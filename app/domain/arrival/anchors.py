@@ -15,15 +15,14 @@ from datetime import datetime, timedelta
 from app.domain.arrival.edd import DeliveryRule, add_business_days
 from app.domain.followups.fatigue import zone
 from app.domain.followups.mail_kinds import KINDS
+from app.domain.followups.planner_input import OrderInput, ParcelInput, ShopInput
 from app.domain.orders.shipments import carrier_spoke, said_by_carrier
 from app.domain.orders.statuses import NOT_SHIPPED, PAID, fully_fulfilled
 from app.domain.shop.modules import module_settings
-from app.models import Order, Shop
-from app.read_model.views import OrderView, ShopView
 from connectors.base import ShipmentStatus as S
 
 
-def destination(order: Order, shop: Shop) -> str:
+def destination(order: OrderInput, shop: ShopInput) -> str:
     return (order.shipping_country or shop.country or "DE").upper()
 
 
@@ -50,16 +49,16 @@ def after(moment: datetime, delay: timedelta, business: bool, country: str, tz_n
             + (delay - timedelta(days=delay.days)))
 
 
-def _rule(shop: Shop | ShopView) -> DeliveryRule:
+def _rule(shop: ShopInput) -> DeliveryRule:
     return DeliveryRule.from_settings(module_settings(shop, "delivery_estimate"))
 
 
-def expected_arrival_after_dispatch(shipped_at: datetime, order: Order, shop: Shop) -> datetime:
+def expected_arrival_after_dispatch(shipped_at: datetime, order: OrderInput, shop: ShopInput) -> datetime:
     country = destination(order, shop)
     return shift_business_days(shipped_at, _rule(shop).transit_for(country)[1], country, shop.timezone)
 
 
-def arrival(order: Order, shop: Shop) -> tuple[datetime, str] | None:
+def arrival(order: OrderInput, shop: ShopInput) -> tuple[datetime, str] | None:
     """When the goods arrived (or are taken to have arrived) and how we know; None if not yet."""
     live = [s for s in order.shipments if s.status not in NOT_SHIPPED]
     if live:
@@ -89,7 +88,7 @@ def arrival(order: Order, shop: Shop) -> tuple[datetime, str] | None:
 _NOTHING_TO_SHIP = ("fulfilled", "partial", "fulfillment_not_required", "restocked")
 
 
-def dispatch_overdue_at(order: Order | OrderView, shop: Shop | ShopView) -> datetime | None:
+def dispatch_overdue_at(order: OrderInput, shop: ShopInput) -> datetime | None:
     """When a paid order that has not left the shop counts as taking longer than it should:
     its order time plus the merchant's `delay_days` of the "not shipped" notice, in business
     days where the shop ships from. None once anything shipped, or for an order that is
@@ -110,18 +109,18 @@ def dispatch_overdue_at(order: Order | OrderView, shop: Shop | ShopView) -> date
 _WORKFLOW_STATES = (S.INFO_RECEIVED, S.IN_TRANSIT, S.UNKNOWN)
 
 
-def awaits_carrier(parcel) -> bool:
+def awaits_carrier(parcel: ParcelInput) -> bool:
     """A tracked parcel the carrier never said anything about: its arrival is estimated."""
     return bool(parcel.tracking_number) and parcel.status in _WORKFLOW_STATES and not carrier_spoke(parcel)
 
 
-def last_carrier_activity(parcel) -> datetime | None:
+def last_carrier_activity(parcel: ParcelInput) -> datetime | None:
     """The carrier's newest scan of the parcel; None when the carrier never spoke."""
     times = [e.happened_at for e in parcel.events if e.happened_at and said_by_carrier(e.source)]
     return max(times) if times else None
 
 
-def status_since(parcel, status: str) -> datetime | None:
+def status_since(parcel: ParcelInput, status: str) -> datetime | None:
     """When the parcel entered its current `status` (its newest event of that status)."""
     times = [e.happened_at for e in parcel.events if e.status == status and e.happened_at]
     return max(times) if times else None

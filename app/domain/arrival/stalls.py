@@ -15,6 +15,7 @@ from datetime import datetime
 
 from app.domain.arrival.anchors import after, destination, last_carrier_activity
 from app.domain.followups.mail_kinds import KINDS
+from app.domain.followups.planner_input import OrderInput, ParcelInput, ShopInput
 from app.domain.shop.modules import module_settings
 from connectors.base import ShipmentStatus as S
 
@@ -22,7 +23,7 @@ from connectors.base import ShipmentStatus as S
 STALL_STATES = (S.INFO_RECEIVED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.UNKNOWN)
 
 
-def stalled_at(order, shop, parcel) -> datetime | None:
+def stalled_at(order: OrderInput, shop: ShopInput, parcel: ParcelInput) -> datetime | None:
     """When the parcel counts as stalled unless something new is heard; None if it cannot stall."""
     if not parcel.tracking_number or parcel.status not in STALL_STATES:
         return None
@@ -34,6 +35,6 @@ def stalled_at(order, shop, parcel) -> datetime | None:
                  destination(order, shop), shop.timezone)
 
 
-def is_stalled(order, shop, parcel, now: datetime) -> bool:
+def is_stalled(order: OrderInput, shop: ShopInput, parcel: ParcelInput, now: datetime) -> bool:
     reached = stalled_at(order, shop, parcel)
     return reached is not None and reached <= now

@@ -4,28 +4,30 @@ buyers' part is read once for the orders planned together (`read_buyers`; one or
 group of one)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.followups.mail_kinds import KINDS
+from app.domain.followups.planner_input import OrderInput
 from app.domain.followups.rules import LIVE_STATES, REVIEW_KINDS, History, product_key
 from app.domain.shop.modules import module_enabled
 from app.models import LearnedIntervals, MessageState, Order, OrderLine, ScheduledMessage
 
 
-def stored_messages(session: Session, order: Order) -> list[ScheduledMessage]:
+def stored_messages(session: Session, order: OrderInput) -> list[ScheduledMessage]:
     return list(session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id == order.id)))
 
 
-def load_history(session: Session, order: Order, stored: list[ScheduledMessage] | None = None,
+def load_history(session: Session, order: OrderInput, stored: list[ScheduledMessage] | None = None,
                  buyers: BuyersRead | None = None) -> History:
     """The buyer's other mails and orders that planning for `order` depends on.
 
     `stored`: the order's own messages, `buyers`: what `read_buyers` read for the orders
-    planned with this one; each read for this order alone when not given.
+    planned with this one; each read for this order alone when not given. `order`: a mapped
+    row or a view (app/domain/followups/planner_input.py).
     """
     if stored is None:
         stored = stored_messages(session, order)
@@ -73,7 +75,7 @@ class BuyersRead:
     later: dict[int, list]
 
 
-def read_buyers(session: Session, orders: list[Order]) -> BuyersRead:
+def read_buyers(session: Session, orders: Sequence[OrderInput]) -> BuyersRead:
     """Read after the batch's facts were flushed; good for planning these orders only."""
     customers = {order.customer_id for order in orders if order.customer_id is not None}
     read = BuyersRead({customer: [] for customer in customers}, {customer: [] for customer in customers})
@@ -91,7 +93,7 @@ def read_buyers(session: Session, orders: list[Order]) -> BuyersRead:
     return read
 
 
-def _learned_intervals(session: Session, order: Order) -> Mapping[str, int]:
+def _learned_intervals(session: Session, order: OrderInput) -> Mapping[str, int]:
     if not module_enabled(order.shop, KINDS["replenishment"].module):
         return {}
     learned = session.get(LearnedIntervals, order.shop_id)

@@ -5,6 +5,8 @@ orders, returns plans), and every guard lives here once. Around it: the history 
 (app/domain/followups/history.py), `sync_followups`, which diffs the plans against stored
 rows: add, move, cancel (app/domain/followups/sync.py), and the send job's re-check, which
 asks `plan_followups` again just before sending (app/domain/followups/send_checks.py).
+It reads an order and its shop as the ingest path's mapped rows or as read-model views alike:
+what it reads of them is app/domain/followups/planner_input.py.
 
 Anchors (app/domain/arrival/anchors.py): parcel notices count from their own tracking events;
 after-arrival kinds from the delivery time, else shipped time + expected transit, else the
@@ -16,15 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from app.domain.arrival.anchors import after, arrival, destination, dispatch_overdue_at, status_since
 from app.domain.arrival.stalls import stalled_at
 from app.domain.followups.mail_kinds import KINDS, MARKETING, TRANSACTIONAL, MailKind
+from app.domain.followups.planner_input import LineInput, LineProduct, OrderInput, ParcelInput, ShopInput
 from app.domain.orders.statuses import derive_order_status
 from app.domain.privacy.suppressions import marketing_permitted
 from app.domain.shop.modules import module_enabled, module_settings
-from app.models import MessageState, Order, OrderLine, Shop
+from app.models import MessageState
 from connectors.base import ShipmentStatus as S
 
 __all__ = ["MARKETING", "TRANSACTIONAL", "History", "Plan", "on_request", "plan_followups"]
@@ -63,17 +65,8 @@ class History:
     learned_intervals: Mapping[str, int] = field(default_factory=dict)
 
 
-class LineProduct(Protocol):
-    """What names a line's product: an OrderLine, or a row of those four columns."""
-
-    @property
-    def product_id(self) -> str | None: ...
-    @property
-    def variant_id(self) -> str | None: ...
-    @property
-    def sku(self) -> str | None: ...
-    @property
-    def title(self) -> str: ...
+# One rule of the table: the plans of one concern for an order.
+Rule = Callable[[OrderInput, ShopInput, datetime, History], list[Plan]]
 
 
 def product_key(line: LineProduct) -> str:
@@ -85,24 +78,26 @@ def _plan(kind: MailKind, sequence: int, send_at: datetime) -> Plan:
                 stale_after=kind.stale_after)
 
 
-def _delay(shop: Shop, kind: MailKind, international: bool = False) -> timedelta:
+def _delay(shop: ShopInput, kind: MailKind, international: bool = False) -> timedelta:
     return kind.configured_delay(module_settings(shop, kind.module), international)
 
 
-def _after(order: Order, shop: Shop, kind: MailKind, anchor: datetime, international: bool = False) -> datetime:
+def _after(order: OrderInput, shop: ShopInput, kind: MailKind, anchor: datetime,
+           international: bool = False) -> datetime:
     return after(anchor, _delay(shop, kind, international), kind.business_days,
                  destination(order, shop), shop.timezone)
 
 
-def _international(order: Order, shop: Shop) -> bool:
+def _international(order: OrderInput, shop: ShopInput) -> bool:
     return bool(order.shipping_country and order.shipping_country.upper() != (shop.country or "DE").upper())
 
 
 # ---- transactional: one notice per parcel or refund event ----------------------------
 
 
-def _parcel_notices(key: str, states: tuple[str, ...], anchor: Callable) -> Callable:
-    def rule(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+def _parcel_notices(key: str, states: tuple[str, ...],
+                    anchor: Callable[[ParcelInput, datetime], datetime | None]) -> Rule:
+    def rule(order: OrderInput, shop: ShopInput, now: datetime, history: History) -> list[Plan]:
         kind = KINDS[key]
         if not module_enabled(shop, kind.module):
             return []
@@ -124,7 +119,7 @@ _delivered_notices = _parcel_notices(
     "delivered", (S.DELIVERED,), lambda parcel, now: parcel.delivered_at or status_since(parcel, S.DELIVERED))
 
 
-def _delay_notices(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+def _delay_notices(order: OrderInput, shop: ShopInput, now: datetime, history: History) -> list[Plan]:
     """A parcel in trouble (exception, failed attempt, carrier delay) at once; a stalled one
     (no tracking event for `delay` business days) when the stall is reached. Once per parcel."""
     kind = KINDS["delayed"]
@@ -141,7 +136,7 @@ def _delay_notices(order: Order, shop: Shop, now: datetime, history: History) ->
     return plans
 
 
-def _not_shipped_notice(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+def _not_shipped_notice(order: OrderInput, shop: ShopInput, now: datetime, history: History) -> list[Plan]:
     """A paid order still in the warehouse after the merchant's business days: told once, honestly."""
     kind = KINDS["not_shipped"]
     if not module_enabled(shop, kind.module):
@@ -150,7 +145,7 @@ def _not_shipped_notice(order: Order, shop: Shop, now: datetime, history: Histor
     return [_plan(kind, 0, overdue)] if overdue is not None else []
 
 
-def _refund_notices(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+def _refund_notices(order: OrderInput, shop: ShopInput, now: datetime, history: History) -> list[Plan]:
     """A returned refund: "your return arrived" (it names the refund); money only: "refund issued"."""
     plans = []
     for refund in order.refunds:
@@ -166,7 +161,7 @@ def _refund_notices(order: Order, shop: Shop, now: datetime, history: History) -
 # ---- marketing: consent, a happy order, and arrival before anything else -------------
 
 
-def _marketing_allowed(order: Order, shop: Shop, kind: MailKind) -> bool:
+def _marketing_allowed(order: OrderInput, shop: ShopInput, kind: MailKind) -> bool:
     if not module_enabled(shop, kind.module) or not marketing_permitted(order.customer, shop):
         return False
     if order.refunded_at is not None or any(r.returned for r in order.refunds):
@@ -174,9 +169,9 @@ def _marketing_allowed(order: Order, shop: Shop, kind: MailKind) -> bool:
     return derive_order_status(order).value not in UNHAPPY_ORDER_STATES
 
 
-def _after_arrival(key: str, condition: Callable[[Order, Shop], bool] | None = None) -> Callable:
+def _after_arrival(key: str, condition: Callable[[OrderInput, ShopInput], bool] | None = None) -> Rule:
     """One mail a delay after the goods arrived (never before: no discount before arrival)."""
-    def rule(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+    def rule(order: OrderInput, shop: ShopInput, now: datetime, history: History) -> list[Plan]:
         kind = KINDS[key]
         if not _marketing_allowed(order, shop, kind) or (condition and not condition(order, shop)):
             return []
@@ -186,7 +181,7 @@ def _after_arrival(key: str, condition: Callable[[Order, Shop], bool] | None = N
     return rule
 
 
-def _has_how_to_content(order: Order, shop: Shop) -> bool:
+def _has_how_to_content(order: OrderInput, shop: ShopInput) -> bool:
     content = module_settings(shop, "mail_how_to").get("content")
     return bool(content and (any(str(v).strip() for v in content.values()) if isinstance(content, dict)
                              else str(content).strip()))
@@ -199,7 +194,7 @@ _anniversary = _after_arrival("anniversary")
 _referral = _after_arrival("referral")
 
 
-def _review_request(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+def _review_request(order: OrderInput, shop: ShopInput, now: datetime, history: History) -> list[Plan]:
     """One prompt, the same for every buyer, once everything arrived and could be tried;
     not when every product of the order was asked about within 12 months."""
     kind = KINDS["review_request"]
@@ -216,7 +211,7 @@ def _review_request(order: Order, shop: Shop, now: datetime, history: History) -
     return [_plan(kind, 0, send_at)]
 
 
-def _review_reminder(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+def _review_reminder(order: OrderInput, shop: ShopInput, now: datetime, history: History) -> list[Plan]:
     """At most one reminder, only when the request went out and its link was not followed."""
     kind = KINDS["review_reminder"]
     if history.review_sent_at is None or history.reviewed or not _marketing_allowed(order, shop, kind):
@@ -224,7 +219,7 @@ def _review_reminder(order: Order, shop: Shop, now: datetime, history: History) 
     return [_plan(kind, 0, _after(order, shop, kind, history.review_sent_at))]
 
 
-def _replenishment(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+def _replenishment(order: OrderInput, shop: ShopInput, now: datetime, history: History) -> list[Plan]:
     """Per product with an interval: interval days after arrival, unless the buyer ordered
     that product again since. The merchant's interval first, else the one learned from the
     shop's repeat purchases, else none."""
@@ -240,17 +235,18 @@ def _replenishment(order: Order, shop: Shop, now: datetime, history: History) ->
         days = replenishment_interval(line, intervals, history.learned_intervals)
         if days is None or product_key(line) in history.newer_products:
             continue
-        plans.append(_plan(kind, line.id, arrived[0] + timedelta(days=int(days))))
+        sequence = line.id if line.id is not None else 0  # a sample's line is no row: no id
+        plans.append(_plan(kind, sequence, arrived[0] + timedelta(days=int(days))))
     return plans
 
 
-def replenishment_interval(line: OrderLine, merchant: Mapping, learned: Mapping[str, int]) -> int | None:
+def replenishment_interval(line: LineInput, merchant: Mapping, learned: Mapping[str, int]) -> int | None:
     """The merchant's interval (by product id, variant id or SKU), else the learned one."""
     own = next((merchant[k] for k in (line.product_id, line.variant_id, line.sku) if k and k in merchant), None)
     return own if own is not None else learned.get(product_key(line))
 
 
-def _win_back(order: Order, shop: Shop, now: datetime, history: History) -> list[Plan]:
+def _win_back(order: OrderInput, shop: ShopInput, now: datetime, history: History) -> list[Plan]:
     """No order for N days: counted from the buyer's latest order, gone once they order again.
     Its voucher is a discount: it too waits until the goods arrived."""
     kind = KINDS["win_back"]
@@ -261,15 +257,18 @@ def _win_back(order: Order, shop: Shop, now: datetime, history: History) -> list
     return [_plan(kind, 0, _after(order, shop, kind, order.placed_at))]
 
 
-RULES = (_shipped_notices, _out_for_delivery_notices, _ready_for_pickup_notices, _delivered_notices,
-         _delay_notices, _not_shipped_notice, _refund_notices, _review_request, _review_reminder, _thank_you, _how_to, _nps,
-         _replenishment, _anniversary, _win_back, _referral)
+RULES: tuple[Rule, ...] = (
+    _shipped_notices, _out_for_delivery_notices, _ready_for_pickup_notices, _delivered_notices,
+    _delay_notices, _not_shipped_notice, _refund_notices, _review_request, _review_reminder, _thank_you,
+    _how_to, _nps, _replenishment, _anniversary, _win_back, _referral)
 # A cancelled order still hears about its money.
-CANCELLED_RULES = (_refund_notices,)
+CANCELLED_RULES: tuple[Rule, ...] = (_refund_notices,)
 
 
-def plan_followups(order: Order, shop: Shop, now: datetime, history: History | None = None) -> list[Plan]:
-    """Every mail this order should get, given what we know now."""
+def plan_followups(order: OrderInput, shop: ShopInput, now: datetime,
+                   history: History | None = None) -> list[Plan]:
+    """Every mail this order should get, given what we know now. `order` and `shop`: mapped
+    rows or read-model views alike (app/domain/followups/planner_input.py)."""
     if not shop.active or order.customer is None or order.customer.suppressed_reason:
         return []
     history = history or History()

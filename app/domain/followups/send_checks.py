@@ -47,10 +47,7 @@ def send_time_verdict(message: MessageView, session: Session, now: datetime) -> 
         if not module_enabled(shop, KINDS[message.kind].module):
             return f"{KINDS[message.kind].module} switched off"
     elif (message.kind, message.sequence) not in {
-            # The planner is annotated with the mapped Order / Shop but reads only what the views
-            # carry too (docs/architecture.md §6, "Left: plan_followups").
-            p.key for p in plan_followups(order, shop, now,  # type: ignore[arg-type]
-                                          load_history(session, order))}:  # type: ignore[arg-type]
+            p.key for p in plan_followups(order, shop, now, load_history(session, order))}:
         return MessageReason.NO_LONGER_PLANNED
     if message.stale_after_seconds is not None:
         if now - message.send_at > timedelta(seconds=message.stale_after_seconds):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app.domain.followups.planner_input import ParcelInput
 from app.domain.orders.upsert import is_stale
 from app.models import Order, Shipment, TrackingEvent
 from connectors.base import FulfillmentEvent, ShipmentStatus, TrackingUpdate
@@ -29,7 +30,7 @@ def said_by_carrier(source: str | None) -> bool:
     return source is not None and (source.endswith(CARRIER_SUFFIX) or source.startswith(PROVIDER_PREFIX))
 
 
-def carrier_spoke(parcel) -> bool:
+def carrier_spoke(parcel: ParcelInput) -> bool:
     """Whether the carrier ever reported on the parcel (not just the shop marking it shipped)."""
     return any(said_by_carrier(e.source) for e in parcel.events)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from enum import StrEnum
 
+from app.domain.followups.planner_input import OrderInput
 from connectors.base import ShipmentStatus as S
 
 
@@ -26,7 +27,7 @@ NOT_SHIPPED = frozenset({S.PENDING, S.CANCELLED})
 PAID = frozenset({"paid", "partially_refunded", "authorized", "partially_paid", "processing"})
 
 
-def fully_fulfilled(order) -> bool:
+def fully_fulfilled(order: OrderInput) -> bool:
     """True when the platform says so or the parcels cover every ordered quantity."""
     if order.fulfillment_status == "fulfilled":
         return True
@@ -41,7 +42,7 @@ def fully_fulfilled(order) -> bool:
     return all(shipped[line.platform_line_id] >= line.quantity for line in order.lines)
 
 
-def derive_order_status(order) -> OrderStatus:
+def derive_order_status(order: OrderInput) -> OrderStatus:
     """The buyer-facing status; a cancellation or refund outranks any parcel state."""
     if order.cancelled_at is not None:
         return OrderStatus.CANCELLED

@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.followups.mail_kinds import MARKETING
+from app.domain.followups.planner_input import CustomerInput, ShopInput
 from app.models import Customer, MessageState, ScheduledMessage, Shop, Suppression
 from app.models.states import MESSAGE_PENDING
 from app.observability.privacy_scrub import scrub_addresses
-from app.read_model.views import CustomerView, ShopView
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def log_lift(shop_id: int, was: str | None, lifted_by: str, reason: str) -> None
                 clean(reason))
 
 
-def marketing_permitted(customer: Customer | CustomerView | None, shop: Shop | ShopView) -> bool:
+def marketing_permitted(customer: CustomerInput | None, shop: ShopInput) -> bool:
     """Opt-in, or (if the merchant turned it on) §7(3) UWG for a buyer who has not objected."""
     if customer is None or not customer.email:
         return False

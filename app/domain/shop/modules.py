@@ -1,6 +1,8 @@
 """Module switches: which block parts and mail kinds a shop has on, with safe defaults."""
 from __future__ import annotations
 
+from app.domain.followups.planner_input import ShopInput
+
 # key → on by default. Marketing mails start off: the merchant switches them on knowingly.
 DEFAULT_ENABLED: dict[str, bool] = {
     "delivery_status": True,
@@ -90,7 +92,7 @@ DEFAULT_SETTINGS: dict[str, dict] = {
 }
 
 
-def module_enabled(shop, key: str) -> bool:
+def module_enabled(shop: ShopInput, key: str) -> bool:
     """The shop's switch for a module, or its default when the shop never touched it."""
     for module in shop.modules:
         if module.key == key:
@@ -98,12 +100,12 @@ def module_enabled(shop, key: str) -> bool:
     return DEFAULT_ENABLED.get(key, False)
 
 
-def module_settings(shop, key: str) -> dict:
+def module_settings(shop: ShopInput, key: str) -> dict:
     """The module's settings over its defaults (reads the already loaded modules only)."""
     stored = next((m.settings for m in shop.modules if m.key == key), None) or {}
     return {**DEFAULT_SETTINGS.get(key, {}), **stored}
 
 
-def module_derived(shop, key: str) -> dict | None:
+def module_derived(shop: ShopInput, key: str) -> dict | None:
     """What a job computed for the module (reads the already loaded modules only)."""
     return next((m.derived for m in shop.modules if m.key == key), None)

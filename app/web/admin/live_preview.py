@@ -179,7 +179,7 @@ def planned_at(shop: TrialShop, kind: MailKind, now: datetime) -> datetime | Non
         underway = sample_order(shop, "shipped", admin_language(), now)
         return next(iter(_moments(stalled_at(underway, shop, parcel) for parcel in underway.shipments)), None)
     history = History(review_sent_at=now) if kind.key == "review_reminder" else History()
-    plans = plan_followups(order, shop, now, history)  # type: ignore[arg-type]  # views: §6 "plan_followups"
+    plans = plan_followups(order, shop, now, history)
     return next(iter(_moments(plan.send_at for plan in plans if plan.kind == kind.key)), None)
 
 
