@@ -19,6 +19,10 @@ rolled back, the batch claimed again without that delivery and applied once more
 delivery marked failed in that same transaction. A failure no delivery can be blamed for (a
 deadlock with work outside the batch, a failed flush at commit) has the batch applied again
 one delivery at a time; in a batch of one, that delivery is blamed.
+
+Below the batch: what an attempt needs around the domain (its shop, its event's time) and
+how its outcome is written on the delivery row (state, scrubbed error, the retry's time);
+app/jobs/deliveries.py schedules what failed.
 """
 from __future__ import annotations
 
@@ -286,9 +290,11 @@ def record(delivery: WebhookDelivery, state: DeliveryState, error: str | None, p
     `failed_at`: the attempt failed and may be retried (when attempts are left)."""
     delivery.attempts += 1
     delivery.state, delivery.processed_at = state, processed_at
-    delivery.error = scrub_addresses(error)[:2000] if error else None  # an exception's text may quote the buyer
+    # an exception's text may quote the buyer
+    delivery.error = scrub_addresses(error)[:2000] if error else None
     retry = failed_at is not None and delivery.attempts < MAX_ATTEMPTS
-    delivery.retry_at = failed_at + retry_delay(delivery.attempts) if retry and failed_at is not None else None
+    delivery.retry_at = (failed_at + retry_delay(delivery.attempts)
+                         if retry and failed_at is not None else None)
 
 
 def shop_of(session: Session, delivery: WebhookDelivery, shops: Shops) -> Shop | None:

@@ -37,9 +37,10 @@ def _measured(client, shop, post_shopify, smtp_inbox) -> dict[str, set[str]]:
     stages: dict[str, set[str]] = {}
     clear_project_caches()  # as in a fresh process, whichever tests ran before
     with visited_files() as stages["intake"]:
-        assert post_shopify("orders/create", load_payload("shopify/orders_create.json"), "evt-1").status_code == 200
-        assert post_shopify("fulfillments/create", fresh_payload("shopify/fulfillments_create.json"),
-                            "evt-2").status_code == 200
+        created = load_payload("shopify/orders_create.json")
+        assert post_shopify("orders/create", created, "evt-1").status_code == 200
+        shipped = fresh_payload("shopify/fulfillments_create.json")
+        assert post_shopify("fulfillments/create", shipped, "evt-2").status_code == 200
     with visited_files() as stages["drain"]:
         _work("webhooks")
     planned = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
