@@ -1,7 +1,9 @@
-"""What every platform's payload mapping shares: reading the body, money, shape errors."""
+"""What every platform's payload mapping shares: reading the body, money, timestamps (ISO 8601
+into aware UTC), shape errors."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 from connectors.base import MalformedPayload
@@ -29,3 +31,23 @@ def money(value) -> Decimal | None:
     if isinstance(value, float):
         value = repr(value)
     return Decimal(str(value))
+
+
+def parse_timestamp(value: str) -> datetime:
+    """Parse ISO 8601 (with offset or Z); a value without offset is taken as UTC."""
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def optional_timestamp(value) -> datetime | None:
+    """Parse a timestamp field that may be null or empty; raise ValueError on garbage."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"timestamp must be a string, got {type(value).__name__}")
+    return parse_timestamp(value)

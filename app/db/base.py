@@ -1,9 +1,11 @@
-"""SQLAlchemy engine, scoped session and the declarative base with portable column types."""
+"""SQLAlchemy engine, scoped session and the declarative base with portable column types, and
+the dialect's INSERT … ON CONFLICT."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -101,3 +103,8 @@ class Database:
     def dialect(self) -> str:
         assert self.engine is not None, "Database.init_app was not called"
         return self.engine.dialect.name
+
+
+def insert_for(dialect_name: str):
+    """The INSERT construct with ON CONFLICT for this database (PostgreSQL's, else SQLite's)."""
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert

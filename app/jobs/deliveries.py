@@ -37,8 +37,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.extensions import db, queues
-from app.jobs.delivery_batches import BATCH, apply_deliveries, leading_batch, prepare
-from app.jobs.delivery_outcomes import MAX_ATTEMPTS, Shops, retry_delay
+from app.jobs.delivery_batches import (
+    BATCH,
+    MAX_ATTEMPTS,
+    Shops,
+    apply_deliveries,
+    leading_batch,
+    prepare,
+    retry_delay,
+)
 from app.jobs.runtime import job
 from app.models import DeliveryState, WebhookDelivery
 from app.observability.privacy_scrub import address_free

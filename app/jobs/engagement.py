@@ -11,9 +11,9 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 
+from app.db.base import insert_for
 from app.domain.analytics.attribution import attribute_orders, purge_clicks
 from app.domain.analytics.engagement_counts import CLICKS, VIEWS, buffer, local_day, take_all
-from app.domain.orders.upsert import insert_for
 from app.extensions import db, queues
 from app.jobs.runtime import job
 from app.models import EngagementCount, Order, OrderStatusView, Shop

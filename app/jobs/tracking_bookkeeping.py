@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, update
 
+from app.db.base import insert_for
 from app.domain.orders.facts_versions import FACTS_UNCHANGED
-from app.domain.orders.upsert import insert_for
 from app.extensions import db
 from app.models import Shipment, TrackingUsage
 

@@ -24,11 +24,11 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.clients.tracking import app_wide_keys, provider_client
+from app.db.base import insert_for
 from app.domain.arrival.carrier_tracks import apply_track, replan
 from app.domain.arrival.carriers import normalise_number
 from app.domain.arrival.poll_schedule import FINAL, next_poll
 from app.domain.arrival.tracking_choice import SEVENTEENTRACK
-from app.domain.orders.upsert import insert_for
 from app.extensions import db
 from app.jobs.tracking_bookkeeping import heard
 from app.models import DeliveryState, Order, Shipment, Shop, TrackingProviderKey, WebhookDelivery

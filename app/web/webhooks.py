@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, request
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.domain.orders.upsert import insert_for
+from app.db.base import insert_for
 from app.extensions import db
 from app.jobs.deliveries import kick_drain
 from app.models import DeliveryState, Shop, WebhookDelivery

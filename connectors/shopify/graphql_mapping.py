@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from connectors.base import FulfillmentEvent, LineItem, MalformedPayload, OrderEvent, Parcel
 from connectors.links import web_link
+from connectors.payloads import optional_timestamp
 from connectors.shopify.mapping import money, optional_id, platform_id
 from connectors.shopify.statuses import carrier_reported, consent_state, shipment_status
-from connectors.timestamps import optional_timestamp
 
 
 def _lower(value: str | None) -> str | None:

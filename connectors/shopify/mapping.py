@@ -14,9 +14,8 @@ from connectors.base import (
     TrackingUpdate,
 )
 from connectors.links import web_link
-from connectors.payloads import SHAPE_ERRORS, json_object, money
+from connectors.payloads import SHAPE_ERRORS, json_object, money, optional_timestamp
 from connectors.shopify.statuses import carrier_reported, consent_state, shipment_status
-from connectors.timestamps import optional_timestamp
 
 ORDER_TOPICS = frozenset({
     "orders/create", "orders/updated", "orders/paid", "orders/cancelled",

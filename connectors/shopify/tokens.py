@@ -11,8 +11,8 @@ from datetime import datetime
 
 import shopify_app
 
+from connectors.payloads import optional_timestamp
 from connectors.shopify.client import ReauthorizeRequired, ShopifyApiError, http_client, shop_name
-from connectors.timestamps import optional_timestamp
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from datetime import datetime
 import shopify_app
 
 from connectors.base import DeliveryIdentity, IncomingRequest, Secrets, Verification
+from connectors.payloads import parse_timestamp
 from connectors.signature import signature_matches
-from connectors.timestamps import parse_timestamp
 
 
 def _header(headers, name: str) -> str | None:

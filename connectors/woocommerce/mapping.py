@@ -22,8 +22,7 @@ from connectors.base import (
     ShipmentStatus,
 )
 from connectors.links import web_link
-from connectors.payloads import SHAPE_ERRORS, json_object, money
-from connectors.timestamps import optional_timestamp
+from connectors.payloads import SHAPE_ERRORS, json_object, money, optional_timestamp
 from connectors.woocommerce.statuses import (
     TRACKSHIP_META_KEYS,
     TRACKSHIP_STATUS,

@@ -6,8 +6,8 @@ import json
 import re
 
 from connectors.base import DeliveryIdentity, IncomingRequest, Secrets, Verification
+from connectors.payloads import optional_timestamp
 from connectors.signature import signature_matches
-from connectors.timestamps import optional_timestamp
 
 # Sent once when a webhook is created or re-saved: form body, no X-WC-* headers, no signature.
 PING_BODY = re.compile(rb"webhook_id=\d+")

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from app.domain.arrival.edd import DeliveryRule, add_business_days
-from app.domain.followups.fatigue import zone
+from app.domain.arrival.edd import DeliveryRule, add_business_days, zone
 from app.domain.followups.mail_kinds import KINDS
 from app.domain.followups.planner_input import OrderInput, ParcelInput, ShopInput
 from app.domain.orders.shipments import carrier_spoke, said_by_carrier

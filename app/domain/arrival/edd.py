@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Every country's calendar, loaded with the app rather than in the first request or mail
 # that counts a business day (≈0.1–0.25 s: the package imports all its countries at once).
@@ -27,6 +27,14 @@ from app.domain.arrival.work_calendars import is_working_day, nth_working_day
 EU = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
                 "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"})
 DEFAULT_TRANSIT = {"DE": (1, 2), "EU": (2, 5), "WORLD": (5, 10)}
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """A shop's time zone by its IANA name; UTC when it has none or names none we know."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# zone lives with the business-day counts; imported here by name for the quiet hours and for
+# the modules that still import it from here (analytics, carrier_performance).
+from app.domain.arrival.edd import zone as zone
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,6 @@ def cap_allows_at(sent: Iterable[datetime], now: datetime, rules: FatigueRules) 
         earliest = in_window[0] + rules.window
         in_window = [t for t in times if t > earliest - rules.window]
     return earliest
-
-
-def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def outside_quiet_hours(when: datetime, tz_name: str | None, rules: FatigueRules) -> datetime:

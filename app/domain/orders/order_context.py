@@ -22,8 +22,8 @@ from datetime import datetime
 from sqlalchemy import Select, false, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
+from app.db.base import insert_for
 from app.domain.orders.facts_versions import FACTS_UNCHANGED
-from app.domain.orders.upsert import insert_for, is_stale
 from app.models import Customer, Order, Shipment, Shop
 from connectors.base import FulfillmentEvent, OrderEvent, ParsedEvent, RefundEvent, TrackingUpdate
 
@@ -31,6 +31,13 @@ from connectors.base import FulfillmentEvent, OrderEvent, ParsedEvent, RefundEve
 ORDER_EVENTS = (OrderEvent, FulfillmentEvent, TrackingUpdate, RefundEvent)
 OrderKey = tuple[int, str]  # (shop id, platform order id)
 CustomerKey = tuple[int, str]  # (shop id, email as stored: stripped, lower case)
+
+
+
+def is_stale(stored: datetime | None, incoming: datetime | None) -> bool:
+    """An event is stale when both sides carry a time and the incoming one is older: facts
+    never go back in time."""
+    return stored is not None and incoming is not None and incoming < stored
 
 
 @dataclass(frozen=True)

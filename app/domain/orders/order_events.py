@@ -7,10 +7,9 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.orders.order_context import OrderContext
+from app.domain.orders.order_context import OrderContext, is_stale
 from app.domain.orders.shipments import apply_fulfillment_event
 from app.domain.orders.statuses import derive_order_status
-from app.domain.orders.upsert import is_stale
 from app.domain.privacy.suppressions import DOUBLE_OPT_IN, WITHDRAWN
 from app.models import Customer, Order, OrderLine, Refund, Shop
 from connectors.base import LineItem, OrderEvent, RefundEvent

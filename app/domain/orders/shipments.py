@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.domain.followups.planner_input import ParcelInput
-from app.domain.orders.upsert import is_stale
+from app.domain.orders.order_context import is_stale
 from app.models import Order, Shipment, TrackingEvent
 from connectors.base import FulfillmentEvent, ShipmentStatus, TrackingUpdate
 from connectors.links import web_link

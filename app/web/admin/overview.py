@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta, timezone
 from flask import current_app, g
 from sqlalchemy import and_, func, or_, select
 
-from app.domain.followups.fatigue import zone
+from app.domain.arrival.edd import zone
 from app.domain.followups.survey import net_promoter_score
 from app.domain.shop.connection_health import connection_health
 from app.extensions import db
