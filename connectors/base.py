@@ -64,7 +64,8 @@ class IncomingRequest:
 
 @dataclass(frozen=True)
 class Verification:
-    """The outcome of checking a webhook: ok, or the HTTP status to answer and why."""
+    """The outcome of checking a request (a webhook; an extension's session token, whose
+    `shopify.session_token.ExtensionSession` adds to it): ok, or the HTTP status to answer and why."""
 
     ok: bool
     status: int
