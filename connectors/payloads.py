@@ -23,7 +23,8 @@ def json_object(body: bytes) -> dict:
     return payload
 
 
-def parse_by_topic(topic: str, body: bytes, mappers: Mapping[str, Callable[[dict], ParsedEvent]]) -> ParsedEvent:
+def parse_by_topic(topic: str, body: bytes,
+                   mappers: Mapping[str, Callable[[dict], ParsedEvent]]) -> ParsedEvent:
     """A verified webhook body through its topic's mapper: MalformedPayload when the body does not
     fit (not a JSON object, a field of the wrong shape), an IgnoredEvent for a topic no mapper takes."""
     payload = json_object(body)

@@ -182,7 +182,9 @@ def verified_fields(purpose: str, token: str, **types: type) -> dict | None:
         data = verify(purpose, token)
     except BadToken:
         return None
-    if not isinstance(data, dict) or not all(isinstance(data.get(name), kind) for name, kind in types.items()):
+    if not isinstance(data, dict):
+        return None
+    if not all(isinstance(data.get(name), kind) for name, kind in types.items()):
         return None
     return data
 

@@ -40,10 +40,11 @@ def prepare(shop: Shop, row: Row, now: datetime) -> Order:
     return order
 
 
-def _order(shop: Shop, now: datetime, *, locale: str = "de", consent: str = "granted", status: str = "delivered",
-           placed_at: datetime | None = None) -> Order:
-    order = make_order(shop, platform_order_id=f"r{now.timestamp():.0f}", placed_at=placed_at or now - timedelta(days=2),
-                       status=status, shipping_country="DE", financial_status="paid", lines=())
+def _order(shop: Shop, now: datetime, *, locale: str = "de", consent: str = "granted",
+           status: str = "delivered", placed_at: datetime | None = None) -> Order:
+    order = make_order(shop, platform_order_id=f"r{now.timestamp():.0f}",
+                       placed_at=placed_at or now - timedelta(days=2), status=status,
+                       shipping_country="DE", financial_status="paid", lines=())
     order.lines.append(OrderLine(platform_line_id="l1", title="Leinenhemd", quantity=1, product_id="501",
                                  variant_id="9001"))
     order.customer.locale, order.customer.marketing_consent = locale, consent
@@ -102,9 +103,9 @@ def _refund(returned: bool) -> Callable[[Shop, datetime], Order]:
 def _review_sent(shop: Shop, now: datetime) -> Order:
     order = _delivered(shop, now)
     db.session.flush()
-    sent = ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer.id, kind="review_request",
-                            sequence=0, stream="marketing", send_at=now - timedelta(days=1),
-                            state=MessageState.PLANNED)
+    sent = ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer.id,
+                            kind="review_request", sequence=0, stream="marketing",
+                            send_at=now - timedelta(days=1), state=MessageState.PLANNED)
     db.session.add(sent)
     mark_sent(sent, now - timedelta(days=1))
     return order
