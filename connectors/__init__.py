@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 from connectors.base import Connector, NotSupported
-from connectors.shopify import ShopifyConnector
-from connectors.woocommerce import WooCommerceConnector
+from connectors.shopify import CONNECTOR as SHOPIFY
+from connectors.woocommerce import CONNECTOR as WOOCOMMERCE
 
-REGISTRY: dict[str, Connector] = {
-    "shopify": ShopifyConnector(),
-    "woocommerce": WooCommerceConnector(),
-}
+REGISTRY: dict[str, Connector] = {c.platform: c for c in (SHOPIFY, WOOCOMMERCE)}
 
 
 def get_connector(platform: str) -> Connector:

@@ -1,11 +1,12 @@
-"""The connector boundary: one Protocol, the normalised event dataclasses and the errors.
+"""The connector boundary: the inbound Connector, the outbound PlatformClient Protocol, the normalised
+event dataclasses and the errors.
 
 Connectors translate a platform's wire format into these dataclasses and never import
 flask or app. Timestamps are timezone-aware UTC; platform ids are strings.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -63,7 +64,8 @@ class IncomingRequest:
 
 @dataclass(frozen=True)
 class Verification:
-    """The outcome of checking a webhook: ok, or the HTTP status to answer and why."""
+    """The outcome of checking a request (a webhook; an extension's session token, whose
+    `shopify.session_token.ExtensionSession` adds to it): ok, or the HTTP status to answer and why."""
 
     ok: bool
     status: int
@@ -297,28 +299,42 @@ class Secrets:
     previous: tuple[str, ...] = field(default_factory=tuple)
 
 
-class Connector(Protocol):
+@dataclass(frozen=True)
+class Connector:
+    """A platform's inbound side, made of its package's functions (one instance per platform,
+    in `connectors.REGISTRY`): the same methods for every platform, only the functions differ."""
+
     platform: str
+    verify_webhook: Callable[[IncomingRequest, Secrets], Verification]
+    identify_delivery: Callable[[IncomingRequest], DeliveryIdentity]
+    parse_webhook: Callable[[str, bytes], ParsedEvent]
+    product_page: Callable[[str, str, str | None, str | None], str | None]
+    reorder_page: Callable[[str, str, Iterable[tuple[str | None, str | None, int]], str | None], str | None]
 
     def verify(self, request: IncomingRequest, secrets: Secrets) -> Verification:
         """Check method, signature and required headers of a webhook request."""
+        return self.verify_webhook(request, secrets)
 
     def identify(self, request: IncomingRequest) -> DeliveryIdentity:
         """Return the delivery's unique key, topic, shop and trigger time."""
+        return self.identify_delivery(request)
 
     def parse(self, topic: str, body: bytes) -> ParsedEvent:
         """Translate a verified body into a normalised event; raise MalformedPayload."""
+        return self.parse_webhook(topic, body)
 
     def product_url(self, storefront: str, product_id: str, handle: str | None = None,
                     variant_id: str | None = None) -> str | None:
         """A product page on the storefront (`https://…`, no trailing slash) from what an
         order line knows; None when that is not enough."""
+        return self.product_page(storefront, product_id, handle, variant_id)
 
     def reorder_url(self, storefront: str, platform_order_id: str,
                     lines: Iterable[tuple[str | None, str | None, int]],
                     order_key: str | None = None) -> str | None:
         """The buy-again link for an order's (product id, variant id, quantity) lines; None
         when nothing can be re-added."""
+        return self.reorder_page(storefront, platform_order_id, lines, order_key)
 
 
 class PlatformClient(Protocol):

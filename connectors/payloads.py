@@ -1,12 +1,13 @@
-"""What every platform's payload mapping shares: reading the body, money, timestamps (ISO 8601
-into aware UTC), shape errors."""
+"""What every platform's payload mapping shares: reading the body, a topic's mapper, money,
+timestamps (ISO 8601 into aware UTC), shape errors."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
-from connectors.base import MalformedPayload
+from connectors.base import IgnoredEvent, MalformedPayload, ParsedEvent
 
 # What a field of the wrong shape raises inside a mapping (a list where an object belongs,
 # null for a list, "abc" for a price): the payload is malformed, the job must not retry.
@@ -22,6 +23,20 @@ def json_object(body: bytes) -> dict:
     if not isinstance(payload, dict):
         raise MalformedPayload("body is not a JSON object")
     return payload
+
+
+def parse_by_topic(topic: str, body: bytes,
+                   mappers: Mapping[str, Callable[[dict], ParsedEvent]]) -> ParsedEvent:
+    """A verified webhook body through its topic's mapper: MalformedPayload when the body does not
+    fit (not a JSON object, a field of the wrong shape), an IgnoredEvent for a topic no mapper takes."""
+    payload = json_object(body)
+    mapper = mappers.get(topic)
+    if mapper is None:
+        return IgnoredEvent(reason=f"topic {topic!r} is not used")
+    try:
+        return mapper(payload)
+    except SHAPE_ERRORS as exc:
+        raise MalformedPayload(f"{topic}: {type(exc).__name__}: {exc}") from exc
 
 
 def money(value) -> Decimal | None:

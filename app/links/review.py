@@ -22,13 +22,8 @@ def review_click_url(message) -> str:
 
 def read_review_click_token(token: str) -> int | None:
     """The scheduled message's id, or None when the token is forged or mangled."""
-    try:
-        data = signer.verify(PURPOSE, token)
-    except signer.BadToken:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("m"), int):
-        return None
-    return data["m"]
+    data = signer.verified_fields(PURPOSE, token, m=int)
+    return None if data is None else data["m"]
 
 
 def review_target(order) -> str:

@@ -175,6 +175,20 @@ def verify(purpose: str, token: str, *, secret: str | None = None, now: float | 
     return check_age(body["t"], body["d"], now, limit)
 
 
+def verified_fields(purpose: str, token: str, **types: type) -> dict | None:
+    """The token's data when it verifies and is an object whose named fields have these types
+    (`s=int, o=int`); None when it is forged, mangled, expired or of another shape."""
+    try:
+        data = verify(purpose, token)
+    except BadToken:
+        return None
+    if not isinstance(data, dict):
+        return None
+    if not all(isinstance(data.get(name), kind) for name, kind in types.items()):
+        return None
+    return data
+
+
 def _any_matches(received: str, expected: Iterable[str]) -> bool:
     return any([same_secret(received, e) for e in expected])
 

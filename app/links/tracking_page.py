@@ -15,13 +15,8 @@ def tracking_token(order) -> str:
 
 def read_tracking_token(token: str) -> tuple[int, int] | None:
     """Return (shop_id, order_id), or None when the token is forged, mangled or expired."""
-    try:
-        data = signer.verify(PURPOSE, token)
-    except signer.BadToken:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("s"), int) or not isinstance(data.get("o"), int):
-        return None
-    return data["s"], data["o"]
+    data = signer.verified_fields(PURPOSE, token, s=int, o=int)
+    return None if data is None else (data["s"], data["o"])
 
 
 def _proven_domain(shop) -> str | None:

@@ -31,11 +31,8 @@ def unsubscribe_token(shop_id: int, email: str, customer_id: int | None) -> str:
 
 def read_unsubscribe_token(token: str) -> UnsubscribeTarget | None:
     """The target, or None when the token is forged or mangled."""
-    try:
-        data = signer.verify(PURPOSE, token)
-    except signer.BadToken:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("s"), int) or not isinstance(data.get("h"), str):
+    data = signer.verified_fields(PURPOSE, token, s=int, h=str)
+    if data is None:
         return None
     customer_id = data.get("c") if isinstance(data.get("c"), int) else None
     return UnsubscribeTarget(data["s"], data["h"], customer_id)

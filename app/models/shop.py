@@ -52,7 +52,8 @@ class Shop(Base):
     existing_customer_exemption: Mapped[bool] = mapped_column(default=False, server_default=false())
     branding: Mapped[dict] = mapped_column(JSON, default=dict)
     # The Reply-To of every mail, so a buyer's answer reaches the shop; marketing mail waits
-    # for it (app/domain/followups/send_checks.py). Validated as one plain address (app/domain/shop/module_fields.py).
+    # for it (app/domain/followups/send_checks.py). Validated as one plain address
+    # (app/domain/shop/form_fields.py).
     support_email: Mapped[str | None] = mapped_column(String(254))
     # The merchant's own host for the tracking page and lookup (e.g. track.example.de, CNAMEd
     # to us): lower-case, IDNA-encoded, no port. One shop per host.

@@ -11,10 +11,9 @@ import base64
 import binascii
 
 from flask import Blueprint, current_app, request
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.mail.feedback_intake import MAX_REPORT_BYTES, take_report
-from app.web.body_limits import set_body_limit
+from app.web.machine_posts import answer, capped_body, require_post
 from connectors.signature import same_secret
 
 bp = Blueprint("mail_feedback", __name__)
@@ -25,20 +24,15 @@ def receive_report():
     """Take one DSN or ARF report; `?recipient=` may name the envelope recipient it came to."""
     secret = current_app.config.get("MAIL_FEEDBACK_SECRET")
     if not secret:
-        return _answer(404, "mail feedback intake is not configured (MAIL_FEEDBACK_SECRET)")
-    if request.method != "POST":
-        return _answer(405, "method not allowed: reports are POSTed")
+        return answer(404, "mail feedback intake is not configured (MAIL_FEEDBACK_SECRET)")
+    require_post("reports")
     if not _authorized(secret):
-        body, status = _answer(401, "missing or wrong shared secret")
+        body, status = answer(401, "missing or wrong shared secret")
         return body, status, {"WWW-Authenticate": 'Bearer realm="mail-feedback"'}
-    set_body_limit(MAX_REPORT_BYTES)  # read through the limit: a chunked report stops there too
-    try:
-        raw = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        return _answer(413, "report too large")
+    raw = capped_body(MAX_REPORT_BYTES, "report too large")
     result = take_report(raw, "http", request.args.get("recipient"))
     if result.malformed:
-        return _answer(400, f"malformed report, kept as feedback {result.feedback_id}: {result.malformed}")
+        return answer(400, f"malformed report, kept as feedback {result.feedback_id}: {result.malformed}")
     return {"status": 200, "message": result.outcome, "feedback_id": result.feedback_id}, 200
 
 
@@ -54,7 +48,3 @@ def _authorized(secret: str) -> bool:
     elif scheme.lower() != "bearer":
         return False
     return same_secret(offered, secret)
-
-
-def _answer(status: int, message: str):
-    return {"status": status, "message": message}, status

@@ -21,7 +21,6 @@ from datetime import datetime, timezone
 from flask import Blueprint, request
 from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.clients.tracking import app_wide_keys, provider_client
 from app.db.base import insert_for
@@ -32,7 +31,7 @@ from app.domain.arrival.tracking_choice import SEVENTEENTRACK
 from app.extensions import db
 from app.jobs.tracking_bookkeeping import heard
 from app.models import DeliveryState, Order, Shipment, Shop, TrackingProviderKey, WebhookDelivery
-from app.web.body_limits import set_body_limit
+from app.web.machine_posts import answer, capped_body, require_post
 from connectors.base import MalformedPayload
 from connectors.tracking.base import PushedTrack, PushRefused
 
@@ -44,13 +43,8 @@ _NO_HTTP = object()  # checking a signature makes no request
 @bp.route("/webhooks/tracking/17track", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def seventeentrack_push():
     """Receive one 17TRACK push (TRACKING_UPDATED or TRACKING_STOPPED)."""
-    if request.method != "POST":
-        return _answer(405, "method not allowed: pushes are POSTed")
-    set_body_limit("MAX_WEBHOOK_BYTES")
-    try:
-        body = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        return _answer(413, "body too large")
+    require_post("pushes")
+    body = capped_body("MAX_WEBHOOK_BYTES")
     headers = dict(request.headers)
     for api_key, shop_id in _candidate_keys():
         try:
@@ -60,11 +54,11 @@ def seventeentrack_push():
         except MalformedPayload as exc:
             _keep_malformed(body, shop_id, str(exc))
             log.warning("malformed 17track push kept for inspection: %s", exc)
-            return _answer(400, f"malformed push, kept: {exc}")
+            return answer(400, f"malformed push, kept: {exc}")
         now = datetime.now(timezone.utc)
         applied = sum(apply_push(pushed, shop_id, now) for pushed in pushes)
-        return _answer(200, f"applied to {applied} parcel(s)")
-    return _answer(401, "the sign header does not verify with any 17TRACK key configured here")
+        return answer(200, f"applied to {applied} parcel(s)")
+    return answer(401, "the sign header does not verify with any 17TRACK key configured here")
 
 
 def _candidate_keys() -> list[tuple[str, int | None]]:
@@ -136,7 +130,3 @@ def _keep_malformed(body: bytes, shop_id: int | None, error: str) -> None:
             body=body, state=DeliveryState.MALFORMED, error=error[:1000],
             received_at=datetime.now(timezone.utc))
             .on_conflict_do_nothing(index_elements=["platform", "delivery_key"]))
-
-
-def _answer(status: int, message: str):
-    return {"status": status, "message": message}, status

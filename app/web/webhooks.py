@@ -6,13 +6,12 @@ from functools import cache
 
 from flask import Blueprint, current_app, request
 from sqlalchemy import select
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.db.base import insert_for
 from app.extensions import db
 from app.jobs.deliveries import kick_drain
 from app.models import DeliveryState, Shop, WebhookDelivery
-from app.web.body_limits import set_body_limit
+from app.web.machine_posts import answer, capped_body, require_post
 from connectors import get_connector
 from connectors.base import IncomingRequest, MalformedPayload, Secrets
 from connectors.payloads import json_object
@@ -39,38 +38,32 @@ def woocommerce_webhook(shop_key: str):
     shop = db.session.scalars(select(Shop).where(
         Shop.platform == "woocommerce", Shop.shop_key == shop_key, Shop.uninstalled_at.is_(None))).first()
     if shop is None:
-        return _answer(404, "unknown shop")
+        return answer(404, "unknown shop")
     return receive("woocommerce", Secrets(shop.webhook_secret or ""), shop)
 
 
 def receive(platform: str, secrets: Secrets, shop: Shop | None = None):
-    if request.method != "POST":
-        return _answer(405, "method not allowed: webhooks are POSTed")
-    # Read through the limit, so a chunked body (no Content-Length) stops there too.
-    set_body_limit("MAX_WEBHOOK_BYTES")
-    try:
-        body = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        return _answer(413, "body too large")
+    require_post("webhooks")
+    body = capped_body("MAX_WEBHOOK_BYTES")
     connector = get_connector(platform)
     incoming = IncomingRequest(method=request.method, headers=dict(request.headers), body=body, url=request.url)
     verdict = connector.verify(incoming, secrets)
     if not verdict.ok:  # includes the WooCommerce ping: 200, nothing stored
-        return _answer(verdict.status, verdict.reason)
+        return answer(verdict.status, verdict.reason)
     identity = connector.identify(incoming)
     problem = _malformed(incoming.body)
     delivery_id = _store(platform, identity, incoming.body, shop,
                          DeliveryState.MALFORMED if problem else DeliveryState.RECEIVED, problem)
     if problem:
         log.warning("malformed %s webhook stored for replay: %s", platform, problem)
-        return _answer(400, f"malformed body, stored for replay: {problem}")
+        return answer(400, f"malformed body, stored for replay: {problem}")
     if delivery_id is None:
-        return _answer(200, "duplicate delivery ignored")
+        return answer(200, "duplicate delivery ignored")
     try:
         kick_drain()
     except Exception:  # stored is safe: the dispatcher kicks a drain when Redis is back
         log.exception("could not kick the drain for delivery %s; it stays stored", delivery_id)
-    return _answer(200, "accepted")
+    return answer(200, "accepted")
 
 
 def _malformed(body: bytes) -> str | None:
@@ -110,7 +103,3 @@ def _insert_once(dialect: str):
     table = WebhookDelivery.__table__
     return (insert_for(dialect)(table).on_conflict_do_nothing(index_elements=["platform", "delivery_key"])
             .returning(table.c.id))
-
-
-def _answer(status: int, message: str):
-    return {"status": status, "message": message}, status

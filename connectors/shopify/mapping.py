@@ -1,12 +1,13 @@
 """Shopify webhook payloads (REST-shaped JSON) → normalised events. Pure functions."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from connectors.base import (
     FulfillmentEvent,
-    IgnoredEvent,
     LifecycleEvent,
     LineItem,
-    MalformedPayload,
     OrderEvent,
     Parcel,
     ParsedEvent,
@@ -14,7 +15,7 @@ from connectors.base import (
     TrackingUpdate,
 )
 from connectors.links import web_link
-from connectors.payloads import SHAPE_ERRORS, json_object, money, optional_timestamp
+from connectors.payloads import money, optional_timestamp, parse_by_topic
 from connectors.shopify.statuses import carrier_reported, consent_state, shipment_status
 
 ORDER_TOPICS = frozenset({
@@ -33,21 +34,7 @@ LIFECYCLE_TOPICS = {
 
 def parse_webhook(topic: str, body: bytes) -> ParsedEvent:
     """Translate one verified webhook body; raise MalformedPayload when it does not fit."""
-    payload = json_object(body)
-    try:
-        if topic in ORDER_TOPICS:
-            return order_event(payload)
-        if topic in FULFILLMENT_TOPICS:
-            return fulfillment_event(payload)
-        if topic == "fulfillment_events/create":
-            return tracking_update(payload)
-        if topic == "refunds/create":
-            return refund_event(payload)
-        if topic in LIFECYCLE_TOPICS:
-            return lifecycle_event(LIFECYCLE_TOPICS[topic], payload)
-    except SHAPE_ERRORS as exc:
-        raise MalformedPayload(f"{topic}: {type(exc).__name__}: {exc}") from exc
-    return IgnoredEvent(reason=f"topic {topic!r} is not used")
+    return parse_by_topic(topic, body, MAPPERS)
 
 
 def platform_id(value) -> str:
@@ -182,3 +169,13 @@ def lifecycle_event(kind: str, p: dict) -> LifecycleEvent:
         scopes=tuple(str(s) for s in p.get("current") or ()),
         request_id=optional_id((p.get("data_request") or {}).get("id")),
     )
+
+
+# Each topic's mapper (after the mappers, which it names).
+MAPPERS: dict[str, Callable[[dict], ParsedEvent]] = {
+    **dict.fromkeys(ORDER_TOPICS, order_event),
+    **dict.fromkeys(FULFILLMENT_TOPICS, fulfillment_event),
+    "fulfillment_events/create": tracking_update,
+    "refunds/create": refund_event,
+    **{topic: partial(lifecycle_event, kind) for topic, kind in LIFECYCLE_TOPICS.items()},
+}

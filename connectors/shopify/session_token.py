@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import shopify_app
 
-from connectors.base import IncomingRequest, Secrets
+from connectors.base import IncomingRequest, Secrets, Verification
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -26,13 +26,10 @@ CORS_HEADERS = {
 
 
 @dataclass(frozen=True)
-class ExtensionSession:
-    """A verified extension request, or the response to give when it is not one."""
+class ExtensionSession(Verification):
+    """A verified extension request, or the response to give when it is not one: a
+    Verification, plus the buyer, the answer's headers and the token's expiry."""
 
-    ok: bool
-    status: int
-    reason: str
-    shop_domain: str | None = None
     customer_id: str | None = None  # only for a logged-in buyer (`sub` claim)
     headers: dict = field(default_factory=dict)
     expires_at: float | None = None  # the token's `exp`

@@ -6,6 +6,7 @@ Shipment Tracking / Advanced Shipment Tracking meta `_wc_shipment_tracking_items
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from connectors.base import (
@@ -14,7 +15,6 @@ from connectors.base import (
     IgnoredEvent,
     LifecycleEvent,
     LineItem,
-    MalformedPayload,
     OrderEvent,
     Parcel,
     ParsedEvent,
@@ -22,7 +22,7 @@ from connectors.base import (
     ShipmentStatus,
 )
 from connectors.links import web_link
-from connectors.payloads import SHAPE_ERRORS, json_object, money, optional_timestamp
+from connectors.payloads import money, optional_timestamp, parse_by_topic
 from connectors.woocommerce.statuses import (
     TRACKSHIP_META_KEYS,
     TRACKSHIP_STATUS,
@@ -36,15 +36,7 @@ TRACKING_META_KEY = "_wc_shipment_tracking_items"
 
 def parse_webhook(topic: str, body: bytes) -> ParsedEvent:
     """Translate one verified webhook body; raise MalformedPayload when it does not fit."""
-    payload = json_object(body)
-    try:
-        if topic in ORDER_TOPICS:
-            return order_event(payload)
-        if topic == "order.deleted":
-            return deleted_event(payload)
-    except SHAPE_ERRORS as exc:
-        raise MalformedPayload(f"{topic}: {type(exc).__name__}: {exc}") from exc
-    return IgnoredEvent(reason=f"topic {topic!r} is not used")
+    return parse_by_topic(topic, body, MAPPERS)
 
 
 def platform_id(value) -> str:
@@ -259,3 +251,10 @@ def date_shipped(value) -> datetime | None:
         return optional_timestamp(text)
     except ValueError:
         return None  # a plugin-formatted date we cannot read; the parcel still counts
+
+
+# Each topic's mapper (after the mappers, which it names).
+MAPPERS: dict[str, Callable[[dict], ParsedEvent]] = {
+    **dict.fromkeys(ORDER_TOPICS, order_event),
+    "order.deleted": deleted_event,
+}

@@ -18,7 +18,9 @@ from tests.browser.test_admin_browser import APP_BRIDGE_STUB
 from tests.support.admin_sessions import SHOPIFY_DOMAIN, id_token, login_link
 from tests.support.app_config import make_config
 from tests.support.browser import ARTIFACTS, require_browser
-from tests.support.setting_rows import ROWS, Row, observe, prepare
+from tests.support.setting_row_checks import observe
+from tests.support.setting_row_orders import prepare
+from tests.support.setting_rows import ROWS, Row
 
 pytestmark = pytest.mark.browser
 require_browser()

@@ -126,6 +126,18 @@ def test_malformed_tokens_are_refused_as_such(ctx, token):
     assert refused.value.reason == "malformed"
 
 
+@pytest.mark.parametrize("read, purpose, good, bad", [
+    (read_tracking_token, "tracking-page", {"s": 1, "o": 2}, [{"s": 1}, {"s": "1", "o": 2}, [1, 2]]),
+    (read_review_click_token, "review-click", {"m": 7}, [{"m": "7"}, {}, 7]),
+    (read_unsubscribe_token, "unsubscribe", {"s": 1, "h": "ab", "c": None}, [{"s": 1, "h": 5}, {"h": "ab"}]),
+])
+def test_a_signed_token_of_the_wrong_shape_reads_as_none(ctx, read, purpose, good, bad):
+    assert read(signer.sign(purpose, good)) is not None
+    for data in bad:
+        assert read(signer.sign(purpose, data)) is None, data
+    assert read(signer.sign(purpose, good)[:-2]) is None  # forged
+
+
 def test_a_rotated_secret_key_verifies_while_it_is_kept_as_secret_key_old(ctx):
     token = signer.sign("unsubscribe", {"s": 1, "h": "x", "c": None})
     old_format = old_app_token(SECRET, "review-click", {"m": 5})

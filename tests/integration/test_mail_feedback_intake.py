@@ -53,7 +53,8 @@ def test_basic_auth_with_the_secret_as_password_is_accepted(app, shop, client):
 
 def test_only_post_and_only_so_much(client):
     assert client.get("/webhooks/mail-feedback", headers={"Authorization": f"Bearer {SECRET}"}).status_code == 405
-    assert post(client, b"x" * (MAX_REPORT_BYTES + 1)).status_code == 413
+    too_large = post(client, b"x" * (MAX_REPORT_BYTES + 1))
+    assert (too_large.status_code, too_large.json["message"]) == (413, "report too large")
 
 
 def test_a_malformed_report_is_400_and_kept_for_replay(client):

@@ -10,7 +10,8 @@ import pytest
 import app.mail.kind_context as kind_context
 import app.mail.render as render
 from app.domain.followups.mail_kinds import KINDS
-from app.domain.shop.module_fields import VOUCHER_FIELDS, module_specs
+from app.domain.shop.form_fields import VOUCHER_FIELDS
+from app.domain.shop.module_fields import module_specs
 from app.domain.shop.modules import MEASUREMENT
 from app.models import Shop
 from app.web.admin.content import REVIEW, SOCIAL

@@ -12,7 +12,9 @@ from flask.testing import FlaskClient
 from app.extensions import db
 from app.models import Shop
 from tests.support.admin_sessions import csrf_token, login_link
-from tests.support.setting_rows import ROWS, Row, form_of, observe, prepare, preview_text
+from tests.support.setting_row_checks import form_of, observe, preview_text
+from tests.support.setting_row_orders import prepare
+from tests.support.setting_rows import ROWS, Row
 
 USER_LOCALES = {"de": "de_DE", "en": "en_GB"}
 

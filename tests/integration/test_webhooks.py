@@ -28,7 +28,9 @@ def test_old_secret_is_accepted_during_rotation(client, shop):
 
 def test_wrong_method_is_405(client):
     assert client.get("/webhooks/shopify").status_code == 405
-    assert client.put("/webhooks/shopify", data=b"{}").status_code == 405
+    response = client.put("/webhooks/shopify", data=b"{}")
+    assert (response.status_code, response.json) == (
+        405, {"status": 405, "message": "method not allowed: webhooks are POSTed"})
 
 
 def test_missing_hmac_is_400(client):

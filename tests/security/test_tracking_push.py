@@ -82,12 +82,15 @@ def test_a_shops_own_key_reaches_only_that_shops_parcels(client, parcel, app):
 
 
 def test_only_post_and_bodies_within_the_webhook_limit(client, parcel, app):
-    assert client.get(PUSH_URL).status_code == 405
+    refused = client.get(PUSH_URL)
+    assert (refused.status_code, refused.json) == (
+        405, {"status": 405, "message": "method not allowed: pushes are POSTed"})
     app.config["MAX_WEBHOOK_BYTES"] = 1000
     body = _body(str(parcel.id))
     assert len(body) > 1000
     response = client.post(PUSH_URL, data=body, headers={"sign": push_signature(body, SEVENTEEN_KEY)})
     assert response.status_code == 413 and _stored() == (0, 0)
+    assert response.json == {"status": 413, "message": "body too large"}
 
 
 @pytest.mark.slow

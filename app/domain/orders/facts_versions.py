@@ -55,6 +55,15 @@ FACTS_TABLES: dict[str, str] = {
 # changes nothing a block or mail shows (bookkeeping, a lock, the same value re-encrypted).
 FACTS_UNCHANGED = "facts_unchanged"
 _INFO_KEY = "facts_touched"
+# What a flushed row counts toward (`_touched`'s sets) and by which of its ids.
+_COUNTED_BY: tuple[tuple[type | tuple[type, ...], str, str], ...] = (
+    (Order, "orders", "id"),
+    (ORDER_PARTS, "orders", "order_id"),
+    (TrackingEvent, "shipments", "shipment_id"),
+    (Customer, "customers", "id"),
+    (Shop, "shops", "id"),
+    (SHOP_PARTS, "shops", "shop_id"),
+)
 
 
 def _touched(session: Session) -> dict[str, set[int]]:
@@ -87,18 +96,10 @@ def _collect(session: Session, _flush_context) -> None:
     touched = _touched(session)
     dirty = (obj for obj in session.dirty if session.is_modified(obj, include_collections=False))
     for obj in chain(session.new, dirty, session.deleted):
-        if isinstance(obj, Order):
-            touched["orders"].add(obj.id)
-        elif isinstance(obj, ORDER_PARTS):
-            touched["orders"].add(obj.order_id)
-        elif isinstance(obj, TrackingEvent):
-            touched["shipments"].add(obj.shipment_id)
-        elif isinstance(obj, Customer):
-            touched["customers"].add(obj.id)
-        elif isinstance(obj, Shop):
-            touched["shops"].add(obj.id)
-        elif isinstance(obj, SHOP_PARTS):
-            touched["shops"].add(obj.shop_id)
+        for kinds, counted, id_name in _COUNTED_BY:
+            if isinstance(obj, kinds):
+                touched[counted].add(getattr(obj, id_name))
+                break
 
 
 def _bump(session: Session) -> None:

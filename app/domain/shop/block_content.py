@@ -11,7 +11,7 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 
-from app.domain.shop.module_fields import Field, validate_fields
+from app.domain.shop.form_fields import Field, validate_fields
 from app.i18n import FALLBACK, N_, translate
 from connectors.links import web_link
 

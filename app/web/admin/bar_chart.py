@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.web.admin.line_chart import COLOURS, y_scale
+from app.web.admin.line_chart import COLOURS, Plot, value_axis
 
 
 @dataclass(frozen=True)
@@ -20,26 +20,15 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class BarChart:
-    width: int
-    height: int
-    left: int
-    top: int
-    right: int
-    bottom: int
-    y_ticks: tuple[tuple[float, str], ...]
+class BarChart(Plot):
     bars: tuple[Bar, ...]
 
 
 def bar_chart(bars: list[tuple[str, int, int]], *, width: int = 680, height: int = 240) -> BarChart:
     """`bars`: (label, value, colour index into line_chart.COLOURS), left to right."""
     left, top, right, bottom = 44, 24, width - 16, height - 34
-    y_max, step = y_scale(max((value for _, value, _ in bars), default=0))
+    y_at, y_ticks = value_axis(max((value for _, value, _ in bars), default=0), top, bottom)
     slot = (right - left) / max(len(bars), 1)
-
-    def y_at(value: float) -> float:
-        return round(bottom - (bottom - top) * value / y_max, 1)
-
     return BarChart(
         width,
         height,
@@ -47,8 +36,8 @@ def bar_chart(bars: list[tuple[str, int, int]], *, width: int = 680, height: int
         top,
         right,
         bottom,
-        tuple((y_at(v), str(v)) for v in range(0, y_max + 1, step)),
-        tuple(
+        y_ticks,
+        bars=tuple(
             Bar(
                 label,
                 value,

@@ -14,8 +14,8 @@ from app.domain.shop.block_content import (
     validate_banner,
     validate_faq_entry,
 )
+from app.domain.shop.form_fields import Field, validate_fields
 from app.domain.shop.module_changes import save_module
-from app.domain.shop.module_fields import Field, validate_fields
 from app.domain.shop.modules import module_enabled, module_settings
 from app.extensions import db
 from app.i18n import N_

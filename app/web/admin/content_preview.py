@@ -15,7 +15,7 @@ from flask import g, request
 from app.domain.followups.mail_kinds import KINDS
 from app.domain.followups.review_targets import review_link
 from app.domain.shop.block_content import BANNER_FIELDS, FAQ_FIELDS, validate_banner, validate_faq_entry
-from app.domain.shop.module_fields import Field, validate_fields
+from app.domain.shop.form_fields import Field, validate_fields
 from app.domain.shop.modules import module_settings
 from app.models import Shop
 from app.web.admin import bp

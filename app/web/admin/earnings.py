@@ -17,8 +17,8 @@ from app.domain.analytics.earnings import EarningsReport, earnings_report
 from app.domain.analytics.holdout import MAX_PERCENT, holdout_percent
 from app.domain.analytics.uplift import MIN_HOLDOUT
 from app.domain.analytics.wismo import wismo_report
+from app.domain.shop.form_fields import Field, validate_fields
 from app.domain.shop.module_changes import save_module
-from app.domain.shop.module_fields import Field, validate_fields
 from app.domain.shop.modules import MEASUREMENT
 from app.extensions import db
 from app.i18n import N_, format_amount

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 from flask import g, request
 
+from app.domain.shop.form_fields import Field, validate_fields
 from app.domain.shop.module_changes import replan_open_orders, save_module
-from app.domain.shop.module_fields import Field, validate_fields
 from app.domain.shop.modules import MAIL_POLICY, module_settings
 from app.extensions import db
 from app.i18n import N_

@@ -7,7 +7,7 @@ A week without a value leaves a gap in its line. Pair every chart with its data 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 COLOURS = ("#005bd3", "#a64b00", "#0c7a43", "#8e1f9e", "#303030")
@@ -26,15 +26,22 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Chart:
+class Plot:
+    """What every chart here has: the SVG's size, the plotting area's edges and the value
+    axis's ticks (y, label), drawn by `_charts.html`'s `plot_open`."""
+
     width: int
     height: int
     left: int
     top: int
     right: int
     bottom: int
-    x_ticks: tuple[tuple[float, str], ...]
     y_ticks: tuple[tuple[float, str], ...]
+
+
+@dataclass(frozen=True)
+class Chart(Plot):
+    x_ticks: tuple[tuple[float, str], ...]
     lines: tuple[Line, ...]
     label_x: float
 
@@ -43,24 +50,28 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def y_scale(highest: float) -> tuple[int, int]:
-    """The top of the value axis (above the highest value) and the step of its ticks."""
+def value_axis(highest: float, top: int,
+               bottom: int) -> tuple[Callable[[float], float], tuple[tuple[float, str], ...]]:
+    """The value axis from 0 to above the highest value, drawn from `bottom` up to `top`: where
+    a value stands (y), and the ticks (y, label), at most nine."""
     y_max = max(math.ceil(highest) + 1, 2)
-    return y_max, 1 if y_max <= 8 else math.ceil(y_max / 8)
+    step = 1 if y_max <= 8 else math.ceil(y_max / 8)
+
+    def y_at(value: float) -> float:
+        return round(bottom - (bottom - top) * value / y_max, 1)
+
+    return y_at, tuple((y_at(v), str(v)) for v in range(0, y_max + 1, step))
 
 
 def line_chart(x_labels: list[str], series: Sequence[tuple[str, Sequence[float | None]]], *, width: int = 680,
                height: int = 260, every_nth_label: int = 2) -> Chart:
     left, top, right, bottom = 44, 24, width - 150, height - 34
     highest = max((v for _, values in series for v in values if v is not None), default=0)
-    y_max, step = y_scale(highest)
+    y_at, y_ticks = value_axis(highest, top, bottom)
     x_step = (right - left) / max(len(x_labels) - 1, 1)
 
     def x_at(n: int) -> float:
         return round(left + n * x_step, 1)
-
-    def y_at(value: float) -> float:
-        return round(bottom - (bottom - top) * value / y_max, 1)
 
     lines = []
     for index, (name, values) in enumerate(series):
@@ -80,11 +91,10 @@ def line_chart(x_labels: list[str], series: Sequence[tuple[str, Sequence[float |
         paths = tuple("M" + " L".join(f"{x},{y}" for x, y in one) for one in runs)
         lines.append(Line(name, COLOURS[index % len(COLOURS)], DASHES[index % len(DASHES)], paths, tuple(points),
                           points[-1][1] if points else None))
-    return Chart(width, height, left, top, right, bottom,
-                 tuple((x_at(n), label) for n, label in enumerate(x_labels) if n % every_nth_label == 0
-                       or n == len(x_labels) - 1),
-                 tuple((y_at(v), str(v)) for v in range(0, y_max + 1, step)),
-                 _spread_labels(lines, top, bottom), right + 10)
+    return Chart(width, height, left, top, right, bottom, y_ticks,
+                 x_ticks=tuple((x_at(n), label) for n, label in enumerate(x_labels)
+                               if n % every_nth_label == 0 or n == len(x_labels) - 1),
+                 lines=_spread_labels(lines, top, bottom), label_x=right + 10)
 
 
 def _spread_labels(lines: list[Line], top: float, bottom: float) -> tuple[Line, ...]:

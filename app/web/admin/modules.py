@@ -7,15 +7,9 @@ from typing import Any
 from flask import abort, g, request
 
 from app.domain.followups.vouchers import voucher_setting
+from app.domain.shop.form_fields import form_values, format_field
 from app.domain.shop.module_changes import replan_open_orders, save_module
-from app.domain.shop.module_fields import (
-    BLOCK_MODULES,
-    form_values,
-    format_field,
-    mail_modules,
-    module_specs,
-    validate_settings,
-)
+from app.domain.shop.module_fields import BLOCK_MODULES, mail_modules, module_specs, validate_settings
 from app.domain.shop.modules import module_enabled, module_settings
 from app.extensions import db
 from app.web.admin import bp
