@@ -57,14 +57,15 @@ def _extras(shop) -> list[SyntheticParcel]:
         events = [(s, shipped + timedelta(hours=hours), "provider:dhl") for s, hours in scans]
         delivered_at = events[-1][1] if status == "delivered" else None
         order = make_order(shop, platform_order_id=f"extra-{n}", shipping_country="DE",
-                           status="delivered" if delivered_at else "shipped", placed_at=shipped - timedelta(days=1))
+                           status="delivered" if delivered_at else "shipped",
+                           placed_at=shipped - timedelta(days=1))
         parcel = add_parcel(order, status=status, shipped_at=shipped, delivered_at=delivered_at,
                             fulfillment_id=f"x{n}", carrier="DHL", tracking_number=f"X{n:09d}")
         for s, at, source in events:
             carrier_scan(parcel, s, at, source)
-        records.append(SyntheticParcel(number=-1 - n, carrier="DHL", country="DE", shipped_at=shipped, transit=0,
-                                       kind="carrier", delivered_at=delivered_at, status=status, stalled=stalled,
-                                       events=events))
+        records.append(SyntheticParcel(number=-1 - n, carrier="DHL", country="DE", shipped_at=shipped,
+                                       transit=0, kind="carrier", delivered_at=delivered_at, status=status,
+                                       stalled=stalled, events=events))
     db.session.commit()
     return records
 
@@ -96,8 +97,10 @@ def _expected_lines(parcels, days: int) -> dict:
         found[pair] = {
             "parcels": len(items), "reported": len(reported), "delivered": len(delivered),
             "no_carrier_data": sum(p.kind != "carrier" for p in items),
-            "median": median(transits) if transits else None, "p90": _rank(transits, 0.9) if transits else None,
-            "on_time": sum(p.delivered_day <= shown[p.number] for p in delivered) / len(delivered) if delivered else None,
+            "median": median(transits) if transits else None,
+            "p90": _rank(transits, 0.9) if transits else None,
+            "on_time": (sum(p.delivered_day <= shown[p.number] for p in delivered) / len(delivered)
+                        if delivered else None),
             "exceptions": sum(p.exception for p in reported) / len(reported) if reported else None,
             "attempts_failed": sum(p.attempt_failed for p in reported) / len(reported) if reported else None,
             "stalls": sum(p.stalled for p in reported) / len(reported) if reported else None,
@@ -140,7 +143,8 @@ def _expected_backtest(parcels, days: int) -> dict:
             if len(known) >= 10:
                 checked += 1
                 earliest = add_business_days(p.ship_day, _rank(known, 0.4), p.country)
-                inside += earliest <= p.delivered_day <= add_business_days(p.ship_day, _rank(known, 0.8), p.country)
+                latest = add_business_days(p.ship_day, _rank(known, 0.8), p.country)
+                inside += earliest <= p.delivered_day <= latest
         found[pair] = (inside, checked)
     return found
 
@@ -195,5 +199,6 @@ def test_the_wismo_weeks_count_the_orders_delivered_in_each(history, wc_shop):
     bounds = [datetime.combine(week.monday, time(0), tzinfo=BERLIN) for week in report.weeks]
     bounds.append(bounds[-1] + timedelta(weeks=1))
     moments = [p.delivered_at or p.events[-1][1] for p in history if p.status == "delivered"]
-    expected = [sum(1 for at in moments if start <= at < end) for start, end in zip(bounds, bounds[1:], strict=False)]
+    expected = [sum(1 for at in moments if start <= at < end)
+                for start, end in zip(bounds, bounds[1:], strict=False)]
     assert [week.delivered for week in report.weeks] == expected and sum(expected) > 500

@@ -40,7 +40,8 @@ def _assert_delivered(fact: ParcelFact, parcel: Shipment, carrier: str, country:
 
 
 def test_a_platform_fulfillment_event_stores_the_parcels_figures(shop, post_shopify, run_jobs):
-    assert post_shopify("orders/create", load_payload("shopify/orders_create.json"), "evt-1").status_code == 200
+    created = post_shopify("orders/create", load_payload("shopify/orders_create.json"), "evt-1")
+    assert created.status_code == 200
     fulfillment = json.loads(fresh_payload("shopify/fulfillments_create.json", minutes_ago=60))
     fulfillment.update(tracking_company="DHL", tracking_number="00340434161094042557",
                        tracking_numbers=["00340434161094042557"], shipment_status="delivered")

@@ -51,8 +51,9 @@ def learned_ranges(session: Session, shop_id: int, today: date,
                    min_delivered: int = MIN_DELIVERED) -> dict[str, list[int]]:
     """{pair: [low, high]} for every known carrier × country with enough deliveries in the
     LEARNING_DAYS up to today (carrier_performance.learn_ranges's definition)."""
-    found = transit_percentiles(session, [F.carrier, F.country], *_left(shop_id), F.carrier != UNKNOWN_CARRIER,
-                                F.delivered_day >= today - timedelta(days=LEARNING_DAYS), F.delivered_day <= today)
+    found = transit_percentiles(session, [F.carrier, F.country], *_left(shop_id),
+                                F.carrier != UNKNOWN_CARRIER, F.delivered_day <= today,
+                                F.delivered_day >= today - timedelta(days=LEARNING_DAYS))
     return {pair_key(carrier, country): [p.p40, p.p80] for (carrier, country), p in sorted(found.items())
             if p.count >= min_delivered}
 
@@ -84,7 +85,8 @@ def _lines(session: Session, shop: Shop, first_day: date, now: datetime, today: 
     stalled = F.reported.is_(True) & (F.stalled.is_(True) | (F.stall_due_at <= now))
     rows = session.execute(
         select(F.carrier, F.country, func.min(F.carrier_name), func.count(), _count(F.reported.is_(True)),
-               _count(delivered), _count(F.no_carrier_data.is_(True)), _count(delivered & F.on_time.is_(True)),
+               _count(delivered), _count(F.no_carrier_data.is_(True)),
+               _count(delivered & F.on_time.is_(True)),
                _count(F.reported.is_(True) & F.exception.is_(True)),
                _count(F.reported.is_(True) & F.attempt_failed.is_(True)), _count(stalled),
                _count(delivered & F.inside_rule.is_(True)))
@@ -93,17 +95,20 @@ def _lines(session: Session, shop: Shop, first_day: date, now: datetime, today: 
     learned = learned_ranges(session, shop.id, today)
     accuracy = backtest(session, shop.id, first_day)
     lines = []
-    for carrier, country, name, parcels, reported, arrived, no_data, on_time, exceptions, failed, stalls, ruled in rows:
-        reported, arrived = int(reported or 0), int(arrived or 0)
+    for row in rows:
+        carrier, country, name, parcels = row[:4]
+        reported, arrived, no_data, on_time, exceptions, failed, stalls, ruled = (int(n or 0) for n in row[4:])
         pair, q = pair_key(carrier, country), quantiles.get((carrier, country))
         lines.append(PairSummary(
             carrier=carrier, carrier_name=name, country=country, parcels=int(parcels), reported=reported,
-            delivered=arrived, no_carrier_data=int(no_data or 0), median=q.median if q else None,
-            p90=q.p90 if q else None, on_time=_share(int(on_time or 0), arrived),
-            exceptions=_share(int(exceptions or 0), reported), attempts_failed=_share(int(failed or 0), reported),
-            stalls=_share(int(stalls or 0), reported),
+            delivered=arrived, no_carrier_data=no_data, median=q.median if q else None,
+            p90=q.p90 if q else None, on_time=_share(on_time, arrived),
+            exceptions=_share(exceptions, reported),
+            attempts_failed=_share(failed, reported),
+            stalls=_share(stalls, reported),
             learned=(learned[pair][0], learned[pair][1]) if pair in learned else None,
-            learned_accuracy=accuracy.get(pair, Accuracy(0, 0)), rule_accuracy=Accuracy(int(ruled or 0), arrived)))
+            learned_accuracy=accuracy.get(pair, Accuracy(0, 0)),
+            rule_accuracy=Accuracy(ruled, arrived)))
     return sorted(lines, key=lambda line: (-line.parcels, line.carrier_name.lower(), line.country))
 
 

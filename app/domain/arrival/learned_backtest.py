@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,17 +39,20 @@ def backtest(session: Session, shop_id: int, first_day: date,
              min_delivered: int = MIN_DELIVERED) -> dict[str, Accuracy]:
     """{pair: Accuracy} for every pair with a delivered parcel shipped since `first_day`."""
     known: dict[str, list[tuple[date, int, int]]] = defaultdict(list)  # (delivery day, transit, count)
-    for carrier, country, day, transit, count in session.execute(
+    row: Any
+    for row in session.execute(
             select(F.carrier, F.country, F.delivered_day, F.transit, func.count())
             .where(*_counted(shop_id), F.delivered_day >= first_day - timedelta(days=LEARNING_DAYS))
             .group_by(F.carrier, F.country, F.delivered_day, F.transit)):
+        carrier, country, day, transit, count = row
         known[pair_key(carrier, country)].append((day, int(transit), int(count)))
     shipped: dict[str, dict[date, list[tuple[date, int]]]] = defaultdict(lambda: defaultdict(list))
     countries: dict[str, str] = {}
-    for carrier, country, ship_day, day, count in session.execute(
+    for row in session.execute(
             select(F.carrier, F.country, F.ship_day, F.delivered_day, func.count())
             .where(*_counted(shop_id), F.ship_day >= first_day)
             .group_by(F.carrier, F.country, F.ship_day, F.delivered_day)):
+        carrier, country, ship_day, day, count = row
         shipped[pair_key(carrier, country)][ship_day].append((day, int(count)))
         countries[pair_key(carrier, country)] = country
     found = {}

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from typing import cast
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import Table, delete, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from app.domain.arrival.carrier_performance import (
@@ -41,34 +42,37 @@ def _context(shop: Shop, now: datetime) -> Context:
     return performance_context(shop, now)
 
 
-def fact_values(row: ParcelRow, ctx: Context, departed: bool, delivered_at: datetime | None) -> dict:
-    """The columns of a parcel's row (without its ids)."""
+def fact_values(row: ParcelRow, ctx: Context, departed: bool, delivered_at: datetime | None,
+                shipped: bool = True) -> dict:
+    """The columns of a parcel's row (without its ids); not `shipped` (only delivered_at is
+    known, which is then the row's shipped_at): no figures but WISMO's moment."""
     values: dict = {"departed": departed, "carrier": row.carrier[:90], "carrier_name": row.carrier_name[:120],
-                    "country": row.country[:8], "delivered_at": delivered_at, "ship_day": None, "reported": False,
-                    "delivered_day": None, "delivered_week": None, "transit": None, "no_carrier_data": False,
-                    "on_time": None, "inside_rule": None, "exception": False, "attempt_failed": False,
-                    "stalled": False, "stall_due_at": None}
-    if row.shipped_at is None:
+                    "country": row.country[:8], "delivered_at": delivered_at, "ship_day": None,
+                    "reported": False, "delivered_day": None, "delivered_week": None, "transit": None,
+                    "no_carrier_data": False, "on_time": None, "inside_rule": None, "exception": False,
+                    "attempt_failed": False, "stalled": False, "stall_due_at": None}
+    if not shipped:
         return values
     facts = parcel_facts(row, ctx, full=False)
     full = parcel_facts(row, ctx) if facts.delivered_day is not None else facts
     values.update(
         ship_day=facts.ship_day, reported=facts.reported, delivered_day=facts.delivered_day,
-        delivered_week=week_start(facts.delivered_day) if facts.delivered_day else None, transit=facts.transit,
+        delivered_week=week_start(facts.delivered_day) if facts.delivered_day else None,
+        transit=facts.transit,
         no_carrier_data=facts.no_carrier_data, on_time=full.on_time, inside_rule=full.inside_rule,
         exception=facts.exception, attempt_failed=facts.attempt_failed, stalled=stall_gap(row, ctx),
         stall_due_at=silence_stalls_at(row, ctx))
     return values
 
 
-def _row(shipment_id: int, carrier: str | None, number: str | None, status: str, shipped_at: datetime | None,
+def _row(shipment_id: int, carrier: str | None, number: str | None, status: str, shipped_at: datetime,
          edd_end: datetime | None, country: str | None, placed_at: datetime | None, home: str,
          events: Iterable[tuple[str, datetime | None, str | None]]) -> ParcelRow:
     key, name = carrier_key(carrier, number)
     own = sorted(((s, at) for s, at, source in events if said_by_carrier(source) and at is not None),
                  key=lambda e: e[1])
     return ParcelRow(id=shipment_id, carrier=key, carrier_name=name, country=(country or home).upper(),
-                     status=status, tracked=bool(number), placed_at=placed_at, shipped_at=shipped_at,  # type: ignore[arg-type]
+                     status=status, tracked=bool(number), placed_at=placed_at, shipped_at=shipped_at,
                      edd_end=edd_end, events=tuple(own))
 
 
@@ -86,21 +90,24 @@ def record_parcels(session: Session, shipments: Iterable[Shipment], now: datetim
     contexts: dict[int, Context] = {}
     for shipment in parcels:
         order, fact = shipment.order, existing.get(shipment.id)
-        if shipment.shipped_at is None and shipment.delivered_at is None:
+        moment = shipment.shipped_at or shipment.delivered_at
+        if moment is None:
             if fact is not None:
                 session.delete(fact)
             continue
         shop = order.shop
         if shop.id not in contexts:
             contexts[shop.id] = _context(shop, now)
-        row = _row(shipment.id or 0, shipment.carrier, shipment.tracking_number, shipment.status, shipment.shipped_at,
+        row = _row(shipment.id or 0, shipment.carrier, shipment.tracking_number, shipment.status, moment,
                    shipment.edd_end, order.shipping_country, order.placed_at or order.created_at, _home(shop),
                    ((e.status, e.happened_at, e.source) for e in shipment.events))
         departed = shipment.shipped_at is not None and shipment.status not in NOT_LEFT
         if fact is None:
             fact = ParcelFact(shipment=shipment, order=order, shop_id=shop.id)
             session.add(fact)
-        for name, value in fact_values(row, contexts[shop.id], departed, shipment.delivered_at).items():
+        values = fact_values(row, contexts[shop.id], departed, shipment.delivered_at,
+                             shipment.shipped_at is not None)
+        for name, value in values.items():
             setattr(fact, name, value)
 
 
@@ -138,7 +145,8 @@ def record_on_flush(session_factory) -> None:
         event.listen(session_factory, "before_flush", _record)
 
 
-def fill_parcel_facts(session: Session, shop_ids: Iterable[int] | None = None, now: datetime | None = None) -> int:
+def fill_parcel_facts(session: Session, shop_ids: Iterable[int] | None = None,
+                      now: datetime | None = None) -> int:
     """Rewrite the rows of every parcel of these shops (default: all) from the stored
     parcels and events, in chunks of FILL_CHUNK parcels; the number written. The caller commits."""
     now = now or datetime.now(timezone.utc)
@@ -151,9 +159,9 @@ def fill_parcel_facts(session: Session, shop_ids: Iterable[int] | None = None, n
         ctx, home, after_id = _context(shop, now), _home(shop), 0
         while True:
             parcels = session.execute(
-                select(Shipment.id, Shipment.order_id, Shipment.carrier, Shipment.tracking_number, Shipment.status,
-                       Shipment.shipped_at, Shipment.delivered_at, Shipment.edd_end, Order.shipping_country,
-                       Order.placed_at, Order.created_at)
+                select(Shipment.id, Shipment.order_id, Shipment.carrier, Shipment.tracking_number,
+                       Shipment.status, Shipment.shipped_at, Shipment.delivered_at, Shipment.edd_end,
+                       Order.shipping_country, Order.placed_at, Order.created_at)
                 .join(Order, Order.id == Shipment.order_id)
                 .where(Order.shop_id == shop.id, Shipment.id > after_id,
                        (Shipment.shipped_at.is_not(None)) | (Shipment.delivered_at.is_not(None)))
@@ -169,12 +177,13 @@ def fill_parcel_facts(session: Session, shop_ids: Iterable[int] | None = None, n
                 events[shipment_id].append((status, at, source))
             rows = []
             for p in parcels:
-                row = _row(p.id, p.carrier, p.tracking_number, p.status, p.shipped_at, p.edd_end, p.shipping_country,
-                           p.placed_at or p.created_at, home, events.get(p.id, ()))
+                row = _row(p.id, p.carrier, p.tracking_number, p.status, p.shipped_at or p.delivered_at,
+                           p.edd_end, p.shipping_country, p.placed_at or p.created_at, home,
+                           events.get(p.id, ()))
                 departed = p.shipped_at is not None and p.status not in NOT_LEFT
                 rows.append({"shipment_id": p.id, "order_id": p.order_id, "shop_id": shop.id,
-                             **fact_values(row, ctx, departed, p.delivered_at)})
-            session.execute(insert(ParcelFact.__table__), rows)
+                             **fact_values(row, ctx, departed, p.delivered_at, p.shipped_at is not None)})
+            session.execute(insert(cast(Table, ParcelFact.__table__)), rows)
             written += len(rows)
     return written
 
