@@ -164,6 +164,8 @@ def seed(engine: Engine, size: int, seed: int, now: datetime) -> Seeded:
     from app.domain.arrival.parcel_records import fill_parcel_facts
 
     filling = datetime.now()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))  # the backfill's reads are planned on the copied rows' statistics
     with Session(engine) as session:
         written += fill_parcel_facts(session, now=now)
         session.commit()

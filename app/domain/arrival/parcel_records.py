@@ -148,7 +148,8 @@ def record_on_flush(session_factory) -> None:
 def fill_parcel_facts(session: Session, shop_ids: Iterable[int] | None = None,
                       now: datetime | None = None) -> int:
     """Rewrite the rows of every parcel of these shops (default: all) from the stored
-    parcels and events, in chunks of FILL_CHUNK parcels; the number written. The caller commits."""
+    parcels and events, the parcels of FILL_CHUNK orders at a time; the number written. The
+    caller commits."""
     now = now or datetime.now(timezone.utc)
     query = select(Shop).order_by(Shop.id)
     if shop_ids is not None:
@@ -157,18 +158,21 @@ def fill_parcel_facts(session: Session, shop_ids: Iterable[int] | None = None,
     for shop in session.scalars(query).all():
         session.execute(delete(ParcelFact).where(ParcelFact.shop_id == shop.id))
         ctx, home, after_id = _context(shop, now), _home(shop), 0
-        while True:
+        while True:  # by the shop's orders (its index), then their parcels (shipments' order_id index)
+            order_ids = session.scalars(select(Order.id).where(Order.shop_id == shop.id, Order.id > after_id)
+                                        .order_by(Order.id).limit(FILL_CHUNK)).all()
+            if not order_ids:
+                break
+            after_id = order_ids[-1]
             parcels = session.execute(
                 select(Shipment.id, Shipment.order_id, Shipment.carrier, Shipment.tracking_number,
                        Shipment.status, Shipment.shipped_at, Shipment.delivered_at, Shipment.edd_end,
                        Order.shipping_country, Order.placed_at, Order.created_at)
                 .join(Order, Order.id == Shipment.order_id)
-                .where(Order.shop_id == shop.id, Shipment.id > after_id,
-                       (Shipment.shipped_at.is_not(None)) | (Shipment.delivered_at.is_not(None)))
-                .order_by(Shipment.id).limit(FILL_CHUNK)).all()
+                .where(Shipment.order_id.in_(order_ids),
+                       (Shipment.shipped_at.is_not(None)) | (Shipment.delivered_at.is_not(None)))).all()
             if not parcels:
-                break
-            after_id = parcels[-1].id
+                continue
             events: dict[int, list] = defaultdict(list)
             for shipment_id, status, at, source in session.execute(
                     select(TrackingEvent.shipment_id, TrackingEvent.status, TrackingEvent.happened_at,
