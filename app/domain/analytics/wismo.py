@@ -64,11 +64,13 @@ def wismo_report(session, shop: Shop, now: datetime) -> WismoReport:
     weeks = complete_weeks(now, shop.timezone, count)
     # Each parcel's delivery moment is on its stored facts (app/models/parcel_fact.py), indexed by
     # shop and moment: only the parcels delivered since the first week are read. An order's
-    # latest delivery is among them exactly when it falls in the weeks or after.
+    # latest delivery is among them exactly when it falls in the weeks or after. The orders are
+    # named by shop too, so that their index by shop and time placed can serve the join.
     delivered_at = (select(ParcelFact.order_id, func.max(ParcelFact.delivered_at).label("at"))
                     .join(Order, Order.id == ParcelFact.order_id)
                     .where(ParcelFact.shop_id == shop.id, ParcelFact.delivered_at >= weeks.bounds[0],
-                           Order.status == "delivered", parcel_orders_since(weeks.bounds[0]))
+                           Order.shop_id == shop.id, Order.status == "delivered",
+                           parcel_orders_since(weeks.bounds[0]))
                     .group_by(ParcelFact.order_id).subquery())
     week = weeks.index(delivered_at.c.at).label("week")
     views = func.coalesce(OrderStatusView.views, 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.arrival.carrier_performance import (
@@ -132,9 +132,9 @@ def carrier_report(session: Session, shop: Shop, days: int, now: datetime) -> Ca
     context = performance_context(shop, now)
     first_day = context.today - timedelta(days=days - 1)
     weeks, trend = _trend(session, shop.id, context.today)
-    names = dict(session.execute(
+    lines = _lines(session, shop, first_day, now, context.today)
+    names = {line.carrier: line.carrier_name for line in lines}
+    names.update(session.execute(  # the trend's carriers (delivered in its weeks)
         select(F.carrier, func.min(F.carrier_name))
-        .where(*_left(shop.id), or_(F.ship_day >= first_day, F.delivered_day >= weeks[0]))
-        .group_by(F.carrier)).all())
-    return CarrierReport(days=days, lines=_lines(session, shop, first_day, now, context.today), weeks=weeks,
-                         trend=trend, carrier_names=names)
+        .where(*_left(shop.id), F.delivered_day >= weeks[0]).group_by(F.carrier)).tuples().all())
+    return CarrierReport(days=days, lines=lines, weeks=weeks, trend=trend, carrier_names=names)
