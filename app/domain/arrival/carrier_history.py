@@ -136,5 +136,5 @@ def carrier_report(session: Session, shop: Shop, days: int, now: datetime) -> Ca
     names = {line.carrier: line.carrier_name for line in lines}
     names.update(session.execute(  # the trend's carriers (delivered in its weeks)
         select(F.carrier, func.min(F.carrier_name))
-        .where(*_left(shop.id), F.delivered_day >= weeks[0]).group_by(F.carrier)).tuples().all())
+        .where(*_left(shop.id), F.delivered_day >= weeks[0]).group_by(F.carrier)).all())
     return CarrierReport(days=days, lines=lines, weeks=weeks, trend=trend, carrier_names=names)
