@@ -35,17 +35,43 @@ def _counted(shop_id: int):
     return (F.shop_id == shop_id, F.departed.is_(True), F.carrier != UNKNOWN_CARRIER, F.transit.is_not(None))
 
 
-def backtest(session: Session, shop_id: int, first_day: date,
-             min_delivered: int = MIN_DELIVERED) -> dict[str, Accuracy]:
-    """{pair: Accuracy} for every pair with a delivered parcel shipped since `first_day`."""
-    known: dict[str, list[tuple[date, int, int]]] = defaultdict(list)  # (delivery day, transit, count)
+Deliveries = dict[str, list[tuple[date, int, int]]]  # pair → (delivery day, transit, count)
+
+
+def deliveries_since(session: Session, shop_id: int, since: date) -> Deliveries:
+    """The known pairs' deliveries since a day, as a histogram per pair and delivery day."""
+    known: Deliveries = defaultdict(list)
     row: Any
     for row in session.execute(
             select(F.carrier, F.country, F.delivered_day, F.transit, func.count())
-            .where(*_counted(shop_id), F.delivered_day >= first_day - timedelta(days=LEARNING_DAYS))
+            .where(*_counted(shop_id), F.delivered_day >= since)
             .group_by(F.carrier, F.country, F.delivered_day, F.transit)):
         carrier, country, day, transit, count = row
         known[pair_key(carrier, country)].append((day, int(transit), int(count)))
+    return known
+
+
+def ranges_from(known: Deliveries, today: date, min_delivered: int = MIN_DELIVERED) -> dict[str, list[int]]:
+    """carrier_history.learned_ranges from these histograms (they must reach LEARNING_DAYS back)."""
+    found = {}
+    for pair, items in sorted(known.items()):
+        counts: dict[int, int] = defaultdict(int)
+        for day, transit, count in items:
+            if today - timedelta(days=LEARNING_DAYS) <= day <= today:
+                counts[transit] += count
+        histogram = sorted(counts.items())
+        if sum(count for _, count in histogram) >= min_delivered:
+            found[pair] = [nearest_rank(histogram, LOW_SHARE), nearest_rank(histogram, HIGH_SHARE)]
+    return found
+
+
+def backtest(session: Session, shop_id: int, first_day: date, known: Deliveries | None = None,
+             min_delivered: int = MIN_DELIVERED) -> dict[str, Accuracy]:
+    """{pair: Accuracy} for every pair with a delivered parcel shipped since `first_day`;
+    `known`: deliveries_since(first_day - LEARNING_DAYS), when the caller has them."""
+    if known is None:
+        known = deliveries_since(session, shop_id, first_day - timedelta(days=LEARNING_DAYS))
+    row: Any
     shipped: dict[str, dict[date, list[tuple[date, int]]]] = defaultdict(lambda: defaultdict(list))
     countries: dict[str, str] = {}
     for row in session.execute(
