@@ -100,7 +100,8 @@ def _lines(session: Session, shop: Shop, first_day: date, now: datetime, today: 
     lines = []
     for row in rows:
         carrier, country, name, parcels = row[:4]
-        reported, arrived, no_data, on_time, exceptions, failed, stalls, ruled = (int(n or 0) for n in row[4:])
+        counts = (int(n or 0) for n in row[4:])
+        reported, arrived, no_data, on_time, exceptions, failed, stalls, ruled = counts
         pair, q = pair_key(carrier, country), quantiles.get((carrier, country))
         lines.append(PairSummary(
             carrier=carrier, carrier_name=name, country=country, parcels=int(parcels), reported=reported,
