@@ -43,6 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
     from app.domain.orders.facts_versions import count_changes
 
     count_changes(db.session.session_factory)
+    from app.domain.arrival.parcel_records import record_on_flush
+    record_on_flush(db.session.session_factory)
     queues.init_app(app)
     register_blueprints(app)
     register_cli(app)

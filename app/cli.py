@@ -145,6 +145,20 @@ def backfill(shop_id: int, days: int, every: int) -> None:
     _print_result("backfill", result)
 
 
+@shops_cli.command("parcel-facts")
+@click.argument("shop_ids", type=int, nargs=-1)
+@with_appcontext
+def parcel_facts(shop_ids: tuple[int, ...]) -> None:
+    """Rewrite the stored parcel figures (Carriers and WISMO pages) of these shops (default:
+    all) from their parcels and events: after a bulk load, or to redo them with a shop's
+    changed delivery rule or stall delay. Migration 0026 ran it once."""
+    from app.domain.arrival.parcel_records import fill_parcel_facts
+
+    written = fill_parcel_facts(db.session(), shop_ids or None)
+    db.session.commit()
+    click.echo(f"parcel-facts: {written} parcel(s)")
+
+
 @shops_cli.command("reconcile")
 @click.argument("shop_id", type=int)
 @click.option("--progress-every", "every", default=500, show_default=True, type=click.IntRange(1),

@@ -5,6 +5,7 @@ from app.models.learned_interval import LearnedIntervals
 from app.models.mail_feedback import MailFeedback
 from app.models.message import ScheduledMessage
 from app.models.order import Customer, Order, OrderLine
+from app.models.parcel_fact import ParcelFact
 from app.models.privacy import DataExport
 from app.models.refund import Refund
 from app.models.sender_domain import SenderDomain
@@ -21,7 +22,7 @@ from app.models.voucher import IssuedVoucherRow
 __all__ = [
     "Customer", "DataExport", "DeliveryState", "EngagementCount", "IssuedVoucherRow", "LearnedIntervals",
     "MailFeedback", "MessageState", "ModuleClick", "Order", "OrderAttribution", "OrderLine",
-    "OrderStatusView", "Refund",
+    "OrderStatusView", "ParcelFact", "Refund",
     "ScheduledMessage", "SenderDomain", "SettingChange", "Shipment", "Shop", "ShopModule", "Suppression",
     "SurveyAnswer",
     "TestRecipient", "TrackingEvent", "TrackingProviderKey", "TrackingUsage", "WebhookDelivery", "utcnow",

@@ -24,7 +24,7 @@ from app.db.time_spans import within_seconds
 from app.domain.analytics.holdout import in_holdout
 from app.domain.analytics.uplift import Uplift, welch_uplift
 from app.domain.analytics.week_buckets import local_buckets
-from app.domain.followups.fatigue import zone
+from app.domain.arrival.edd import zone
 from app.domain.orders.placed_times import placed_at
 from app.models import EngagementCount, Order, OrderAttribution, Refund, Shop
 

@@ -26,7 +26,7 @@ from datetime import date, datetime, timezone
 
 import redis
 
-from app.domain.followups.fatigue import zone
+from app.domain.arrival.edd import zone
 from app.extensions import queues
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import ColumnElement, SQLColumnExpression, case, literal
 
 from app.domain.arrival.carrier_performance import week_start
-from app.domain.followups.fatigue import zone
+from app.domain.arrival.edd import zone
 
 
 @dataclass(frozen=True)

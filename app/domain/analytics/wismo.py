@@ -6,7 +6,8 @@ order, and the successful find-my-order lookups (engagement_counts, surface "loo
 A view is not proof that a question to the shop was avoided: what is counted is that the
 buyer checked the status here. An order's delivery moment is its last parcel's delivered_at;
 an order marked delivered without one has no week and is left out, and so is one placed more
-than PARCEL_ORDER_AGE (a year) before the first week (its read stays within the period).
+than PARCEL_ORDER_AGE (a year) before the first week. The delivery moments are read from the
+stored parcel facts (shop, delivered_at): a range of the shop's own rows, not its parcels.
 """
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from sqlalchemy import case, func, select
 from app.domain.analytics.engagement_counts import LOOKUP, PAGE
 from app.domain.analytics.week_buckets import complete_weeks
 from app.domain.arrival.carrier_performance import week_start
-from app.domain.followups.fatigue import zone
+from app.domain.arrival.edd import zone
 from app.domain.orders.placed_times import parcel_orders_since
-from app.models import EngagementCount, Order, OrderStatusView, Shipment, Shop
+from app.models import EngagementCount, Order, OrderStatusView, ParcelFact, Shop
 
 MAX_WEEKS = 26
 
@@ -61,11 +62,16 @@ def wismo_report(session, shop: Shop, now: datetime) -> WismoReport:
     if count <= 0:
         return WismoReport(installed_on, [])
     weeks = complete_weeks(now, shop.timezone, count)
-    delivered_at = (select(Shipment.order_id, func.max(Shipment.delivered_at).label("at"))
-                    .join(Order, Order.id == Shipment.order_id)
-                    .where(Order.shop_id == shop.id, Order.status == "delivered",
+    # Each parcel's delivery moment is on its stored facts (app/models/parcel_fact.py), indexed by
+    # shop and moment: only the parcels delivered since the first week are read. An order's
+    # latest delivery is among them exactly when it falls in the weeks or after. The orders are
+    # named by shop too, so that their index by shop and time placed can serve the join.
+    delivered_at = (select(ParcelFact.order_id, func.max(ParcelFact.delivered_at).label("at"))
+                    .join(Order, Order.id == ParcelFact.order_id)
+                    .where(ParcelFact.shop_id == shop.id, ParcelFact.delivered_at >= weeks.bounds[0],
+                           Order.shop_id == shop.id, Order.status == "delivered",
                            parcel_orders_since(weeks.bounds[0]))
-                    .group_by(Shipment.order_id).subquery())
+                    .group_by(ParcelFact.order_id).subquery())
     week = weeks.index(delivered_at.c.at).label("week")
     views = func.coalesce(OrderStatusView.views, 0)
     orders = {row.week: row for row in session.execute(

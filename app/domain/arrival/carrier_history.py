@@ -1,40 +1,38 @@
-"""A shop's parcels since a day, as rows for app/domain/arrival/carrier_performance.py (two queries),
-and the admin's carrier report from them.
+"""The admin's carrier report and the learned ranges, from the stored parcel facts
+(app/models/parcel_fact.py, written by app/domain/arrival/parcel_records.py): GROUP BY carrier ×
+destination in the database, with carrier_performance.py's definitions.
 
-The parcels that left (with their order's destination and time), then the events of those
-parcels, of which only the carrier's own are kept (app/domain/orders/shipments.py
-said_by_carrier). Columns only, no ORM objects: at 10k parcels and 50k events the rows
-cost a fraction of what mapped objects would.
+Each read is a range of one shop's rows by an index (shop, local ship day) or (shop, local
+delivery day); what comes back is bounded by carriers × countries × days, not by parcels:
+one line per pair, one median per carrier and week, the learned ranges, and the backtest's
+histograms (app/domain/arrival/learned_backtest.py).
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.arrival.carrier_performance import (
     LEARNING_DAYS,
+    MIN_DELIVERED,
+    TREND_WEEKS,
+    Accuracy,
     Context,
     PairSummary,
-    ParcelRow,
-    all_facts,
-    learn_ranges,
-    learned_accuracy,
-    summarise,
-    weekly_medians,
+    week_start,
 )
 from app.domain.arrival.edd import DeliveryRule
-from app.domain.arrival.learned_transit import carrier_key
+from app.domain.arrival.learned_backtest import backtest, deliveries_since, ranges_from
+from app.domain.arrival.learned_transit import UNKNOWN_CARRIER, pair_key
+from app.domain.arrival.transit_percentiles import transit_percentiles
 from app.domain.followups.mail_kinds import KINDS
-from app.domain.orders.placed_times import parcel_orders_since
-from app.domain.orders.shipments import UNSHIPPED, said_by_carrier
 from app.domain.shop.modules import module_settings
-from app.models import Order, Shipment, Shop, TrackingEvent
+from app.models import ParcelFact, Shop
 
-NOT_LEFT = tuple(status.value for status in UNSHIPPED)
+F = ParcelFact
 
 
 def performance_context(shop: Shop, now: datetime) -> Context:
@@ -45,34 +43,23 @@ def performance_context(shop: Shop, now: datetime) -> Context:
                    stall_business_days=delayed.business_days, now=now)
 
 
-def parcel_rows(session: Session, shop: Shop, since: datetime) -> list[ParcelRow]:
-    """Every parcel of the shop that left on or after `since` (of an order placed at most
-    PARCEL_ORDER_AGE before), oldest first."""
-    shop_parcels = (Order.shop_id == shop.id, parcel_orders_since(since), Shipment.shipped_at >= since,
-                    Shipment.status.not_in(NOT_LEFT))
-    connection = session.connection()  # Core rows: the ORM's row loading would cost more than the query
-    parcels = connection.execute(
-        select(Shipment.id, Shipment.carrier, Shipment.tracking_number, Shipment.status, Shipment.shipped_at,
-               Shipment.edd_end, Order.shipping_country, Order.placed_at, Order.created_at)
-        .join(Order, Order.id == Shipment.order_id).where(*shop_parcels)
-        .order_by(Shipment.shipped_at, Shipment.id)).all()
-    events: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for shipment_id, status, happened_at, source in connection.execute(
-            select(TrackingEvent.shipment_id, TrackingEvent.status, TrackingEvent.happened_at, TrackingEvent.source)
-            .join(Shipment, Shipment.id == TrackingEvent.shipment_id).join(Order, Order.id == Shipment.order_id)
-            .where(*shop_parcels)):
-        if said_by_carrier(source) and happened_at is not None:
-            events[shipment_id].append((status, happened_at))
-    home = (shop.country or "DE").upper()
-    rows = []
-    for p in parcels:
-        carrier, name = carrier_key(p.carrier, p.tracking_number)
-        rows.append(ParcelRow(
-            id=p.id, carrier=carrier, carrier_name=name, country=(p.shipping_country or home).upper(),
-            status=p.status, tracked=bool(p.tracking_number), placed_at=p.placed_at or p.created_at,
-            shipped_at=p.shipped_at, edd_end=p.edd_end,
-            events=tuple(sorted(events.get(p.id, ()), key=lambda e: e[1]))))
-    return rows
+def _left(shop_id: int):
+    return F.shop_id == shop_id, F.departed.is_(True)
+
+
+def learned_ranges(session: Session, shop_id: int, today: date,
+                   min_delivered: int = MIN_DELIVERED) -> dict[str, list[int]]:
+    """{pair: [low, high]} for every known carrier × country with enough deliveries in the
+    LEARNING_DAYS up to today (carrier_performance.learn_ranges's definition)."""
+    found = transit_percentiles(session, [F.carrier, F.country], *_left(shop_id),
+                                F.carrier != UNKNOWN_CARRIER, F.delivered_day <= today,
+                                F.delivered_day >= today - timedelta(days=LEARNING_DAYS))
+    return {pair_key(carrier, country): [p.p40, p.p80] for (carrier, country), p in sorted(found.items())
+            if p.count >= min_delivered}
+
+
+def parcels_since(session: Session, shop_id: int, first_day: date) -> int:
+    return session.scalar(select(func.count()).where(*_left(shop_id), F.ship_day >= first_day)) or 0
 
 
 @dataclass(frozen=True)
@@ -84,16 +71,74 @@ class CarrierReport:
     carrier_names: dict[str, str]
 
 
+def _count(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _share(count: int, total: int) -> float | None:
+    return count / total if total else None
+
+
+def _lines(session: Session, shop: Shop, first_day: date, now: datetime, today: date) -> list[PairSummary]:
+    period = (*_left(shop.id), F.ship_day >= first_day)
+    delivered = F.transit.is_not(None)
+    stalled = F.reported.is_(True) & (F.stalled.is_(True) | (F.stall_due_at <= now))
+    rows = session.execute(
+        select(F.carrier, F.country, func.min(F.carrier_name), func.count(), _count(F.reported.is_(True)),
+               _count(delivered), _count(F.no_carrier_data.is_(True)),
+               _count(delivered & F.on_time.is_(True)),
+               _count(F.reported.is_(True) & F.exception.is_(True)),
+               _count(F.reported.is_(True) & F.attempt_failed.is_(True)), _count(stalled),
+               _count(delivered & F.inside_rule.is_(True)))
+        .where(*period).group_by(F.carrier, F.country)).all()
+    quantiles = transit_percentiles(session, [F.carrier, F.country], *period)
+    # One read of the deliveries since the backtest's first learning day serves the ranges too
+    # (the 180 days up to today lie within it): the same nearest ranks as learned_ranges.
+    known = deliveries_since(session, shop.id, first_day - timedelta(days=LEARNING_DAYS))
+    learned = ranges_from(known, today)
+    accuracy = backtest(session, shop.id, first_day, known)
+    lines = []
+    for row in rows:
+        carrier, country, name, parcels = row[:4]
+        counts = (int(n or 0) for n in row[4:])
+        reported, arrived, no_data, on_time, exceptions, failed, stalls, ruled = counts
+        pair, q = pair_key(carrier, country), quantiles.get((carrier, country))
+        lines.append(PairSummary(
+            carrier=carrier, carrier_name=name, country=country, parcels=int(parcels), reported=reported,
+            delivered=arrived, no_carrier_data=no_data, median=q.median if q else None,
+            p90=q.p90 if q else None, on_time=_share(on_time, arrived),
+            exceptions=_share(exceptions, reported),
+            attempts_failed=_share(failed, reported),
+            stalls=_share(stalls, reported),
+            learned=(learned[pair][0], learned[pair][1]) if pair in learned else None,
+            learned_accuracy=accuracy.get(pair, Accuracy(0, 0)),
+            rule_accuracy=Accuracy(ruled, arrived)))
+    return sorted(lines, key=lambda line: (-line.parcels, line.carrier_name.lower(), line.country))
+
+
+def _trend(session: Session, shop_id: int, today: date) -> tuple[list[date], dict[str, list[float | None]]]:
+    """The last TREND_WEEKS complete weeks (their Mondays) and per carrier the median transit
+    of the parcels delivered in each (carrier_performance.weekly_medians's definition)."""
+    mondays = [week_start(today) - timedelta(weeks=n) for n in range(TREND_WEEKS, 0, -1)]
+    found = transit_percentiles(session, [F.carrier, F.delivered_week], *_left(shop_id),
+                                F.delivered_day >= mondays[0], F.delivered_day < week_start(today))
+    index = {monday: n for n, monday in enumerate(mondays)}
+    trend: dict[str, list[float | None]] = {}
+    for (carrier, monday), p in found.items():
+        trend.setdefault(carrier, [None] * len(mondays))[index[monday]] = p.median
+    return mondays, trend
+
+
 def carrier_report(session: Session, shop: Shop, days: int, now: datetime) -> CarrierReport:
-    """The figures of the admin's carrier page. The learned ranges and their backtest need the
-    LEARNING_DAYS before the period too: one read of `days + LEARNING_DAYS` days of parcels."""
+    """The figures of the admin's carrier page for the parcels that left in the last `days`
+    local days (today included); the learned ranges and their backtest read the
+    LEARNING_DAYS of deliveries before too."""
     context = performance_context(shop, now)
-    first_day = context.today - timedelta(days=days - 1)  # the period's days end with today
-    period_start = datetime.combine(first_day, time(0), tzinfo=context.tz)
-    facts = all_facts(parcel_rows(session, shop, period_start - timedelta(days=LEARNING_DAYS)), context,
-                      full_since=period_start)
-    weeks, trend = weekly_medians(facts, context.today)
-    return CarrierReport(
-        days=days, lines=summarise((f for f in facts if f.ship_day >= first_day), learn_ranges(facts, context.today),
-                                   learned_accuracy(facts, first_day)),
-        weeks=weeks, trend=trend, carrier_names={f.row.carrier: f.row.carrier_name for f in facts})
+    first_day = context.today - timedelta(days=days - 1)
+    weeks, trend = _trend(session, shop.id, context.today)
+    lines = _lines(session, shop, first_day, now, context.today)
+    names = {line.carrier: line.carrier_name for line in lines}
+    names.update(session.execute(  # the trend's carriers (delivered in its weeks)
+        select(F.carrier, func.min(F.carrier_name))
+        .where(*_left(shop.id), F.delivered_day >= weeks[0]).group_by(F.carrier)).all())
+    return CarrierReport(days=days, lines=lines, weeks=weeks, trend=trend, carrier_names=names)

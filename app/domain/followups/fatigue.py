@@ -10,9 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-# zone lives with the business-day counts; imported here by name for the quiet hours and for
-# the modules that still import it from here (analytics, carrier_performance).
-from app.domain.arrival.edd import zone as zone
+from app.domain.arrival.edd import zone
 
 
 @dataclass(frozen=True)
