@@ -9,13 +9,13 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import bindparam, inspect, select
 
 from app.domain.followups.mail_kinds import KINDS
 from app.extensions import db
 from app.mail.render import render_message
 from app.mail.senders import MemorySender
-from app.models import Customer, MessageState, Refund, ScheduledMessage
+from app.models import Customer, MessageState, Refund, ScheduledMessage, Shop
 from app.models.shipment import TrackingEvent
 from app.models.survey import SurveyAnswer
 from app.read_model.from_orm import message_view
@@ -195,7 +195,7 @@ def test_a_changed_module_is_read_afresh_by_the_next_send(app, full_order):
     message = _messages(full_order)[0]
     before = load_message_view(message.id)
     again = load_message_view(message.id)
-    assert again.order.shop.modules is before.order.shop.modules  # read once at this version
+    assert again.order.shop is before.order.shop  # the shop and its modules read once at this version
 
     set_module(full_order.shop, "banner", enabled=False)
     db.session.commit()
@@ -203,3 +203,26 @@ def test_a_changed_module_is_read_afresh_by_the_next_send(app, full_order):
     assert after.order.shop.facts_version > before.order.shop.facts_version
     assert [m.enabled for m in after.order.shop.modules if m.key == "banner"] == [False]
     assert [m.enabled for m in before.order.shop.modules if m.key == "banner"] == [True]
+
+
+def test_a_changed_shop_is_read_afresh_by_the_next_send(app, full_order):
+    """The shop's view is kept per facts version too: a change to its row moves the version,
+    and the next load reads the row again (here the Reply-To the mail gets)."""
+    message = _messages(full_order)[0]
+    before = load_message_view(message.id)
+    full_order.shop.support_email = "hilfe@example.com"
+    db.session.commit()
+    after = load_message_view(message.id)
+    assert after.order.shop.facts_version > before.order.shop.facts_version
+    assert before.order.shop.support_email != after.order.shop.support_email == "hilfe@example.com"
+    assert "hilfe@example.com" in render_message(after)["Reply-To"]
+
+
+def test_a_shop_gone_after_the_joined_read_lets_the_message_go(app, full_order, monkeypatch):
+    """The shop's row is read by a query of its own when its version is new: if the shop was
+    erased in between, the message is gone like one whose order was erased."""
+    from app.read_model import loads
+    message = _messages(full_order)[0]
+    gone = select(Shop.id).where(Shop.id == bindparam("shop_id"), Shop.id < 0)  # finds no row
+    monkeypatch.setattr(loads, "_shop_statement", lambda: gone)
+    assert load_message_view(message.id) is None
