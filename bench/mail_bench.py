@@ -81,3 +81,35 @@ def run(app, message_id: int, seconds: float) -> tuple[dict, dict]:
         sink.stop()
     assert inbox.received == len(raw) + len(ours), "the SMTP server must have every message"
     return _figures(raw, seconds), _figures(ours, seconds)
+
+
+def main() -> int:
+    """`python -m bench.mail_bench`: the mail figure alone, on a fresh bench database
+    (BENCH_DATABASE_URL, BENCH_REDIS_URL and BENCH_SECONDS as for `make bench`; SQLite when
+    PostgreSQL is not reachable). BENCH_MAIL_ROUNDS=n runs it n times back to back."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from bench.run import DEFAULT_PG, SECONDS, app_environment, seed
+    from bench.servers import bench_redis, fresh_postgres
+
+    work = Path(tempfile.mkdtemp(prefix="aftersales-mail-bench-"))
+    database_url = (fresh_postgres(os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
+                    or f"sqlite:///{work / 'bench.sqlite3'}")
+    with bench_redis(os.environ.get("BENCH_REDIS_URL"), work / "redis") as redis_url:
+        env = app_environment(database_url, redis_url)
+        _, _, message_id = seed(env)
+        from app import create_app
+
+        app = create_app()
+        for _ in range(int(os.environ.get("BENCH_MAIL_ROUNDS", 1))):
+            raw, ours = run(app, message_id, SECONDS / 2)
+            print(f"mail: ratio={ours['rps'] / raw['rps']:.3f} rps={ours['rps']} raw_rps={raw['rps']} "
+                  f"p50_ms={ours['p50_ms']} raw_p50_ms={raw['p50_ms']} load={os.getloadavg()[0]:.2f}",
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -16,7 +16,7 @@ from app.devstack.embedded_redis import start_embedded_redis
 from app.extensions import db, queues
 from app.mail.own_sender import own_senders
 from app.queues import QUEUE_NAMES
-from app.read_model.loads import shop_modules
+from app.read_model.loads import shop_views
 from app.web.presented_cache import presented
 from tests.support import facts_guard
 from tests.support.app_config import make_config
@@ -84,7 +84,7 @@ def app(config):
         unpaid = facts_guard.take_violations()
         _empty_tables()
         presented.clear()
-        shop_modules.clear()
+        shop_views.clear()
         own_senders.clear()
         queues.redis.flushdb()
     assert not unpaid, "bulk statements that moved no facts version:\n" + "\n".join(unpaid)

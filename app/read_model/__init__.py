@@ -5,6 +5,7 @@ renderer (app/mail/render.py) read them.
 
 - views.py: the dataclasses;
 - from_orm.py: a view of mapped objects already loaded (what a writer holds, and the tests);
-- loads.py: the loads by id, by plain ORM queries on an autocommitted connection;
+- loads.py: the loads by id, one joined Core SELECT on an autocommitted connection (the shop's
+  view kept per facts version), and the mapped order for a writer;
 - app/domain/orders/sample_orders.py builds them for the admin previews, in memory.
 """

@@ -11,10 +11,13 @@ Autocommitted: a load is a read of committed rows that needs no transaction, so 
 no ROLLBACK go over the wire, and psycopg keeps the statements it prepared on the connection
 (it forgets them on every rollback): the joined statement costs more to plan than to run.
 
-The shop's modules come from a query of their own (joining them would multiply the rows
-again) and are kept per shop at its facts version, which moves in every transaction that
-changes a module (app/domain/orders/facts_versions.py; the block's answer cache relies on it
-too). The install time is in the key because SQLite may give a new shop a deleted shop's id.
+The shop's view is kept per shop at its facts version, which moves in every transaction that
+changes the shop's row or one of its modules (app/domain/orders/facts_versions.py; the block's
+answer cache relies on it too): the joined statement reads only the shop's id, install time
+and version, and the shop's columns with its modules come from a query of their own when that
+key is new (joining the modules to the order's rows would multiply them again). The install
+time is in the key because SQLite may give a new shop a deleted shop's id. A view read after
+the key is kept under its own row's key, never under an older one's.
 """
 from __future__ import annotations
 
@@ -49,9 +52,11 @@ from app.read_model.views import (
 )
 
 MAX_SHOPS = 1024
-# The modules of the shops this process read, as views (frozen; their dicts are shared: read
-# them, never change them).
-shop_modules: BoundedLRU[tuple[ModuleView, ...]] = BoundedLRU(MAX_SHOPS)
+# The shops this process read, with their modules, as views by (id, installed_at, facts_version)
+# (frozen; their dicts are shared: read them, never change them).
+shop_views: BoundedLRU[ShopView] = BoundedLRU(MAX_SHOPS)
+# What the joined statement reads of the shop: the key of its kept view.
+SHOP_KEY = ("id", "installed_at", "facts_version")
 
 Aliases = dict[str, Any]
 # (name, table, its view, how its alias joins the aliases before it). The order and the
@@ -85,7 +90,7 @@ def _statement(root: str) -> tuple[Select, Layout]:
         if root == "order" and name in MESSAGE_PARTS:
             continue
         alias = aliases[name] = model.__table__.alias(name)
-        names = ("id", *(n for n in columns_of(view) if n != "id"))
+        names = SHOP_KEY if name == "shop" else ("id", *(n for n in columns_of(view) if n != "id"))
         layout[name] = (len(columns), names)
         columns += [alias.c[n] for n in names]
         if joined is None:
@@ -98,9 +103,12 @@ def _statement(root: str) -> tuple[Select, Layout]:
 
 
 @cache
-def _modules_statement() -> Select:
-    m = ShopModule.__table__.c
-    return select(m.key, m.enabled, m.settings, m.derived).where(m.shop_id == bindparam("shop_id"))
+def _shop_statement() -> Select:
+    """The shop's columns with its modules, one row per module (one without any)."""
+    shop, m = Shop.__table__.c, ShopModule.__table__.c
+    return (select(*(shop[name] for name in columns_of(ShopView)), m.key, m.enabled, m.settings, m.derived)
+            .select_from(Shop.__table__.outerjoin(ShopModule.__table__, m.shop_id == shop.id))
+            .where(shop.id == bindparam("shop_id")))
 
 
 def _part(row: Sequence, layout: Layout, name: str) -> dict[str, Any] | None:
@@ -118,23 +126,31 @@ def _distinct(rows: Sequence[Sequence], layout: Layout, name: str, order_key: st
     return sorted(seen.values(), key=itemgetter(order_key))
 
 
-def _modules(conn: Connection, shop: dict[str, Any]) -> tuple[ModuleView, ...]:
-    key = (shop["id"], shop["installed_at"], shop["facts_version"])
-    modules = shop_modules.get(key)
-    if modules is None:
-        modules = tuple(ModuleView(*row) for row in conn.execute(_modules_statement(), {"shop_id": shop["id"]}))
-        shop_modules.put(key, modules)
-    return modules
+def _shop(conn: Connection, key: dict[str, Any]) -> ShopView | None:
+    """The shop's view at the version the joined statement read (`key`), or a newer one;
+    None if the shop is gone since."""
+    shop = shop_views.get((key["id"], key["installed_at"], key["facts_version"]))
+    if shop is None:
+        rows = conn.execute(_shop_statement(), {"shop_id": key["id"]}).all()
+        if not rows:
+            return None
+        width = len(columns_of(ShopView))
+        modules = tuple(ModuleView(*row[width:]) for row in rows if row[width] is not None)
+        shop = ShopView(**dict(zip(columns_of(ShopView), rows[0][:width], strict=True)), modules=modules)
+        shop_views.put((shop.id, shop.installed_at, shop.facts_version), shop)
+    return shop
 
 
 def _customer(values: dict[str, Any] | None) -> CustomerView | None:
     return None if values is None else CustomerView(**values)
 
 
-def _order(conn: Connection, rows: Sequence[Sequence], layout: Layout) -> OrderView:
+def _order(conn: Connection, rows: Sequence[Sequence], layout: Layout) -> OrderView | None:
+    """The order's view; None if its shop is gone since the rows were read."""
     first = rows[0]
-    shop_values = _part(first, layout, "shop") or {}
-    shop = ShopView(**shop_values, modules=_modules(conn, shop_values))
+    shop = _shop(conn, _part(first, layout, "shop") or {})
+    if shop is None:
+        return None
     order = _part(first, layout, "order") or {}
     survey = _part(first, layout, "survey")
     events = [EventView(**e) for e in _distinct(rows, layout, "event", "happened_at")]
@@ -168,6 +184,8 @@ def load_message_view(message_id: int) -> MessageView | None:
         if not rows:
             return None
         order = _order(conn, rows, layout)
+    if order is None:
+        return None
     message = _part(rows[0], layout, "message") or {}
     # One buyer, one view, unless the order changed hands since the message was planned.
     same = order.customer is not None and order.customer.id == message["customer_id"]

@@ -93,8 +93,8 @@ def test_a_sent_message_is_never_sent_twice(app, planned_message, run_jobs, smtp
 
 
 def test_a_mail_costs_two_queries_to_load_and_none_to_render(app, shop):
-    """The message with its order and all the presenter reads (one joined query), the shop's
-    modules (kept at the shop's facts version: none the next time); rendering reads nothing."""
+    """The message with its order and all the presenter reads (one joined query), the shop with
+    its modules (kept at the shop's facts version: none the next time); rendering reads nothing."""
     from datetime import datetime, timezone
 
     from sqlalchemy import select

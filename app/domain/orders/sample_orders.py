@@ -34,15 +34,14 @@ SAMPLE_ORDER_ID = 0
 def _parcel(status: str, now: datetime) -> ParcelView:
     shipped = now - timedelta(days=2)
     delivered = now - timedelta(hours=3) if status == "delivered" else None
-    event = EventView(id=None, shipment_id=PARCEL_ID, status=status, sub_status=None,
+    event = EventView(id=None, shipment_id=PARCEL_ID, status=status,
                       happened_at=delivered or now - timedelta(hours=5), location="Hamburg",
                       source="provider:dhl", message=None)  # a scan the carrier reported
-    return ParcelView(id=PARCEL_ID, order_id=SAMPLE_ORDER_ID, platform_fulfillment_id="sample", parcel_index=0,
+    return ParcelView(id=PARCEL_ID, order_id=SAMPLE_ORDER_ID, parcel_index=0,
                       status=status, sub_status=None, carrier="DHL", tracking_number="00340434161094042557",
                       tracking_url=None, shipped_at=shipped, delivered_at=delivered, events=(event,),
-                      line_items=[["l1", 1]], pickup_point=None, edd_start=None, edd_end=None, edd_source=None,
-                      platform_updated_at=None, tracking_provider=None, next_poll_at=None, poll_count=0,
-                      registered_at=None, tracking_stopped_at=None, signed_by=None)
+                      line_items=[["l1", 1]], pickup_point=None, edd_start=None, edd_end=None,
+                      edd_source=None)
 
 
 PARCEL_STATUS = {"shipped": "in_transit", "out_for_delivery": "out_for_delivery", "delivered": "delivered"}
@@ -56,22 +55,21 @@ def sample_order(shop: Shop | ShopView, state: str, locale: str, now: datetime,
                  email: str = SAMPLE_EMAIL) -> OrderView:
     """An order of `shop` in `state` (one of SAMPLE_STATES) for a buyer speaking `locale`."""
     shop = _shop(shop)
-    customer = CustomerView(id=None, shop_id=shop.id, email=email, locale=locale, platform_customer_id=None,
-                            marketing_consent="granted", consent_source=None, consent_at=None,
-                            suppressed_reason=None, suppressed_at=None)
+    customer = CustomerView(id=None, shop_id=shop.id, email=email, locale=locale,
+                            marketing_consent="granted", suppressed_reason=None)
     shipments = (_parcel(PARCEL_STATUS[state], now),) if state in PARCEL_STATUS else ()
     placed = now - timedelta(days=4)
     return OrderView(
         id=SAMPLE_ORDER_ID, shop_id=shop.id, shop=shop, status=state, locale=locale, customer=customer,
         customer_id=None, name="#1001", platform_order_id="1001", platform_order_key="wc_order_sample",
-        financial_status="paid", placed_at=placed, created_at=placed, updated_at=placed, currency="EUR",
+        financial_status="paid", placed_at=placed, created_at=placed, currency="EUR",
         fulfillment_status="fulfilled" if shipments else None,
         total_price=Decimal("59.90"), shipping_country=shop.country or "DE", shipments=shipments,
         lines=(LineView(id=None, order_id=SAMPLE_ORDER_ID, platform_line_id="l1", title="Leinenhemd",
-                        product_id="501", variant_id="9001", sku=None, quantity=1, price=None,
-                        product_handle=None, product_exists=None, image_url=None),),
+                        product_id="501", variant_id="9001", sku=None, quantity=1,
+                        image_url=None),),
         refunds=(), cancelled_at=now - timedelta(days=3) if state == "cancelled" else None, refunded_at=None,
-        platform_updated_at=None, facts_version=0, survey_answer=None)
+        facts_version=0, survey_answer=None)
 
 
 def sample_message(shop: Shop | ShopView, kind_key: str, locale: str, now: datetime,
@@ -83,5 +81,4 @@ def sample_message(shop: Shop | ShopView, kind_key: str, locale: str, now: datet
     return MessageView(id=0, shop_id=order.shop_id, order_id=order.id, order=order, customer=order.customer,
                        customer_id=None, kind=kind.key, stream=kind.stream,
                        sequence=PARCEL_ID if kind_key == "shipped" else 0, send_at=now, stale_after_seconds=None,
-                       state=MessageState.PLANNED, reason=None, message_id=None, attempts=0, last_error=None,
-                       queued_at=None, sent_at=None, clicked_at=None, created_at=now, updated_at=now, sample=True)
+                       state=MessageState.PLANNED, attempts=0, sent_at=None, sample=True)

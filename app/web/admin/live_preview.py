@@ -109,8 +109,7 @@ def _sample_for(shop: TrialShop, key: str, state: str, lang: str, now: datetime)
     """The sample order in `state`, set up so that what module `key`'s settings change shows."""
     order = sample_order(shop, "delivered" if state == "answered" else state, lang, now)
     if state == "answered":
-        order = replace(order, survey_answer=SurveyAnswerView(
-            id=0, shop_id=shop.id, order_id=order.id or 0, score=9, comment=None, answered_at=now, updated_at=now))
+        order = replace(order, survey_answer=SurveyAnswerView(id=0, order_id=order.id or 0, score=9))
     if key == "newsletter" and order.customer is not None:  # the sign-up shows to a buyer not yet subscribed
         order = replace(order, customer=replace(order.customer, marketing_consent=UNKNOWN))
     if key == "tracking":  # a parcel whose carrier the platform did not name
