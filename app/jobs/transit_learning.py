@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from app.domain.arrival.carrier_history import learned_ranges, parcels_since, performance_context
+from app.domain.arrival.carrier_history import learned_ranges, parcels_since
 from app.domain.arrival.carrier_performance import LEARNING_DAYS
 from app.domain.arrival.learned_transit import DERIVED_KEY, stored_ranges
+from app.domain.arrival.parcel_records import performance_context
 from app.domain.shop.module_changes import save_derived
 from app.domain.shop.modules import module_derived, module_enabled
 from app.extensions import db

@@ -20,27 +20,16 @@ from app.domain.arrival.carrier_performance import (
     MIN_DELIVERED,
     TREND_WEEKS,
     Accuracy,
-    Context,
     PairSummary,
     week_start,
 )
-from app.domain.arrival.edd import DeliveryRule
 from app.domain.arrival.learned_backtest import backtest, deliveries_since, ranges_from
 from app.domain.arrival.learned_transit import UNKNOWN_CARRIER, pair_key
+from app.domain.arrival.parcel_records import performance_context
 from app.domain.arrival.transit_percentiles import transit_percentiles
-from app.domain.followups.mail_kinds import KINDS
-from app.domain.shop.modules import module_settings
 from app.models import ParcelFact, Shop
 
 F = ParcelFact
-
-
-def performance_context(shop: Shop, now: datetime) -> Context:
-    delayed = KINDS["delayed"]
-    return Context(tz_name=shop.timezone or "Europe/Berlin",
-                   rule=DeliveryRule.from_settings(module_settings(shop, "delivery_estimate")),
-                   stall_delay=delayed.configured_delay(module_settings(shop, delayed.module)),
-                   stall_business_days=delayed.business_days, now=now)
 
 
 def _left(shop_id: int):

@@ -27,8 +27,11 @@ from app.domain.arrival.carrier_performance import (
     stall_gap,
     week_start,
 )
+from app.domain.arrival.edd import DeliveryRule
 from app.domain.arrival.learned_transit import carrier_key
+from app.domain.followups.mail_kinds import KINDS
 from app.domain.orders.shipments import UNSHIPPED, said_by_carrier
+from app.domain.shop.modules import module_settings
 from app.models import Order, ParcelFact, Shipment, Shop, TrackingEvent
 
 NOT_LEFT = tuple(status.value for status in UNSHIPPED)
@@ -37,9 +40,14 @@ FACT_ATTRIBUTES = ("status", "carrier", "tracking_number", "shipped_at", "delive
 FILL_CHUNK = 5000
 
 
-def _context(shop: Shop, now: datetime) -> Context:
-    from app.domain.arrival.carrier_history import performance_context  # it imports this module's readers
-    return performance_context(shop, now)
+def performance_context(shop: Shop, now: datetime) -> Context:
+    """The definitions' settings of the shop at `now`: its zone, delivery rule and the
+    "delayed" mail's delay (what counts as a stall)."""
+    delayed = KINDS["delayed"]
+    return Context(tz_name=shop.timezone or "Europe/Berlin",
+                   rule=DeliveryRule.from_settings(module_settings(shop, "delivery_estimate")),
+                   stall_delay=delayed.configured_delay(module_settings(shop, delayed.module)),
+                   stall_business_days=delayed.business_days, now=now)
 
 
 def fact_values(row: ParcelRow, ctx: Context, departed: bool, delivered_at: datetime | None,
@@ -97,7 +105,7 @@ def record_parcels(session: Session, shipments: Iterable[Shipment], now: datetim
             continue
         shop = order.shop
         if shop.id not in contexts:
-            contexts[shop.id] = _context(shop, now)
+            contexts[shop.id] = performance_context(shop, now)
         row = _row(shipment.id or 0, shipment.carrier, shipment.tracking_number, shipment.status, moment,
                    shipment.edd_end, order.shipping_country, order.placed_at or order.created_at, _home(shop),
                    ((e.status, e.happened_at, e.source) for e in shipment.events))
@@ -157,7 +165,7 @@ def fill_parcel_facts(session: Session, shop_ids: Iterable[int] | None = None,
     written = 0
     for shop in session.scalars(query).all():
         session.execute(delete(ParcelFact).where(ParcelFact.shop_id == shop.id))
-        ctx, home, after_id = _context(shop, now), _home(shop), 0
+        ctx, home, after_id = performance_context(shop, now), _home(shop), 0
         while True:  # by the shop's orders (its index), then their parcels (shipments' order_id index)
             order_ids = session.scalars(select(Order.id).where(Order.shop_id == shop.id, Order.id > after_id)
                                         .order_by(Order.id).limit(FILL_CHUNK)).all()
