@@ -265,3 +265,25 @@ def test_orders_planned_together_get_the_mails_each_gets_planned_alone(app, shop
     assert together == alone
     assert ("win_back", first.id, MessageState.CANCELLED) in {row[:3] for row in together}
     assert {kind for kind, order_id, *_ in together if order_id == other.id} >= {"review_request", "win_back"}
+
+
+def test_plans_another_worker_stored_meanwhile_are_kept_once_and_the_rest_still_inserted(app, shop):
+    """An order's new plans go in with one savepoint; when one of them collides with a row
+    another worker stored a moment ago (the unique key), each goes again in its own."""
+    from app.domain.followups.history import read_buyers
+    from app.domain.followups.sync import sync_own
+
+    order = make_order(shop)
+    parcel = add_parcel(order)
+    carrier_scan(parcel)
+    sync_followups(db.session, [order], T0)
+    db.session.commit()
+    assert set(_states(order)) == {"delayed", "shipped"}
+    db.session.delete(_rows(order)[("delayed", order.id)])
+    db.session.commit()
+    # This worker read the order's mails before the other one stored its "shipped" notice.
+    sync_own(db.session, order, T0, [], read_buyers(db.session, [order]))
+    db.session.commit()
+    rows = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id == order.id)).all()
+    assert sorted(row.kind for row in rows) == ["delayed", "shipped"]
+    assert all(row.state == MessageState.PLANNED for row in rows)

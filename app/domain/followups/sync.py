@@ -100,10 +100,11 @@ def sync_own(session: Session, order: Order, now: datetime, stored: list[Schedul
     wanted = {plan.key: plan for plan in plan_followups(order, order.shop, now, history)
               if kinds is None or plan.kind in kinds}
     stored_by_key = {(m.kind, m.sequence): m for m in stored if kinds is None or m.kind in kinds}
+    new: list[Plan] = []
     for key, plan in wanted.items():
         row = stored_by_key.get(key)
         if row is None:
-            _insert_plan(session, order, plan, buyers)
+            new.append(plan)
         elif row.state == MessageState.PLANNED and row.send_at != plan.send_at:
             if row.reason == MessageReason.DEFERRED and row.send_at > plan.send_at:
                 continue  # caps or quiet hours moved it later: that deferral stands
@@ -112,19 +113,36 @@ def sync_own(session: Session, order: Order, now: datetime, stored: list[Schedul
         if key not in wanted and row.state == MessageState.PLANNED and not on_request(row.kind):
             row.state = MessageState.CANCELLED
             row.reason = MessageReason.NO_LONGER_PLANNED
+    if new:
+        _insert_plans(session, order, new, buyers)
 
 
-def _insert_plan(session: Session, order: Order, plan: Plan, buyers: BuyersRead) -> None:
-    row = ScheduledMessage(
+def _insert_plans(session: Session, order: Order, plans: list[Plan], buyers: BuyersRead) -> None:
+    """The order's new plans in one savepoint (one INSERT for all of them); when another
+    worker planned one of them a moment ago (the unique key), each again in its own."""
+    try:
+        with session.begin_nested():
+            rows = [_row(order, plan) for plan in plans]
+            session.add_all(rows)
+    except IntegrityError:
+        rows = []
+        for plan in plans:
+            try:
+                with session.begin_nested():
+                    row = _row(order, plan)
+                    session.add(row)
+            except IntegrityError:
+                continue  # another worker planned the same mail a moment ago
+            rows.append(row)
+    for row in rows:
+        if row.kind == "review_request" and order.customer_id is not None:
+            buyers.requests.setdefault(order.customer_id, []).append(row)
+
+
+def _row(order: Order, plan: Plan) -> ScheduledMessage:
+    return ScheduledMessage(
         shop_id=order.shop_id, order_id=order.id, customer_id=order.customer_id,
         kind=plan.kind, sequence=plan.sequence, stream=plan.stream,
         send_at=plan.send_at, state=MessageState.PLANNED,
         stale_after_seconds=int(plan.stale_after.total_seconds()) if plan.stale_after else None,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return  # another worker planned the same mail a moment ago
-    if plan.kind == "review_request" and order.customer_id is not None:
-        buyers.requests.setdefault(order.customer_id, []).append(row)
