@@ -44,6 +44,7 @@ class Snapshot:
     database: dict[str, int]
     tables: dict[str, dict[str, int]]
     statements: dict[str, list]  # SQL text → [calls, seconds], summed over the app's processes
+    round_trips: dict[str, int]  # Redis commands sent together → round trips, summed likewise
 
 
 def take(counter_dir: Path, conn, redis_client, *, settle: bool = True) -> Snapshot:
@@ -69,7 +70,7 @@ def take(counter_dir: Path, conn, redis_client, *, settle: bool = True) -> Snaps
     tables = {row["relname"]: {k: row[k] or 0 for k in TABLE_FIGURES} for row in conn.execute(text(
         f"SELECT relname, {', '.join(TABLE_FIGURES)} FROM pg_stat_user_tables")).mappings()}
     return Snapshot(time.monotonic(), app, postgres_cpu, redis, database, tables,
-                    counters.read_statements(counter_dir))
+                    counters.read_statements(counter_dir), counters.read_round_trips(counter_dir))
 
 
 def totals(before: Snapshot, after: Snapshot) -> dict[str, float]:
@@ -114,6 +115,7 @@ def cost(before: Snapshot, after: Snapshot, orders: int, idle: dict[str, float] 
         "gross": _per_order(raw, per),
         "idle_per_second": {key: round(value, 3) for key, value in (idle or {}).items()},
         "top_statements": top_statements(before, after, orders),
+        "top_round_trips": top_round_trips(before, after, orders),
         "tables": {name: {k: round(v * per, 2) for k, v in figures.items()}
                    for name, figures in tables.items() if any(figures.values())},
     }
@@ -146,6 +148,14 @@ def top_statements(before: Snapshot, after: Snapshot, orders: int, count: int = 
     rows.sort(reverse=True)
     return [{"ms_per_order": round(seconds * 1000 / orders, 2), "calls_per_order": round(calls / orders, 2),
              "mean_ms": round(seconds * 1000 / calls, 3), "sql": sql[:300]} for seconds, calls, sql in rows[:count]]
+
+
+def top_round_trips(before: Snapshot, after: Snapshot, orders: int, count: int = 12) -> dict[str, float]:
+    """Redis round trips per order of the sample by the commands they carried (gross: the
+    idle clock's included)."""
+    rows = sorted(((calls - before.round_trips.get(names, 0), names) for names, calls in after.round_trips.items()),
+                  reverse=True)
+    return {names: round(calls / orders, 2) for calls, names in rows[:count] if calls > 0}
 
 
 def _short(sql: str) -> str:
