@@ -32,7 +32,7 @@ from app.jobs.engagement import enqueue_engagement_pass
 from app.jobs.interval_locks import release, take, take_each
 from app.jobs.module_shops import shops_with_module
 from app.jobs.purge import (
-    drop_old_webhook_bodies,
+    drop_webhook_body_backlog,
     purge_disconnected_shops,
     purge_mail_feedback,
     purge_old_data_exports,
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 LOCK_PREFIX = "aftersales:periodic:"
 PER_SHOP_RETRIES = 2
 SLOW_SECONDS = 1.0  # an entry slower than this is logged at INFO even when it did nothing
+PURGE_EVERY = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,12 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("carrier_polls", enqueue_carrier_pass, every=timedelta(minutes=1)),
     # Fold view and click counts, credit orders to the modules clicked before them.
     Periodic("engagement", enqueue_engagement_pass, every=timedelta(minutes=1)),
-    Periodic("purged_shops", purge_disconnected_shops),
-    Periodic("purged_mail_reports", purge_mail_feedback),
-    Periodic("dropped_webhook_bodies", drop_old_webhook_bodies),
-    Periodic("purged_data_exports", purge_old_data_exports),
+    # Retention and purges: their deadlines are days; each is a statement or two that reads
+    # a table, too much for every tick.
+    Periodic("purged_shops", purge_disconnected_shops, every=PURGE_EVERY),
+    Periodic("purged_mail_reports", purge_mail_feedback, every=PURGE_EVERY),
+    Periodic("dropped_webhook_bodies", drop_webhook_body_backlog, every=PURGE_EVERY),
+    Periodic("purged_data_exports", purge_old_data_exports, every=PURGE_EVERY),
 )
 
 

@@ -23,9 +23,11 @@ from app.models.delivery import FINISHED
 log = logging.getLogger(__name__)
 # Report facts (address hashes, status codes) are kept this long; soft bounces count for 90 days.
 FEEDBACK_KEEP = timedelta(days=400)
-# Bodies dropped per tick: a short UPDATE; a backlog (the first run on a big table) goes
-# down by this much every DISPATCH_INTERVAL_SECONDS.
+# Bodies dropped per UPDATE: a short one; a run goes on batch by batch while a full batch
+# went, up to BODY_BATCHES_PER_RUN (the periodic table runs it every few minutes: a backlog,
+# such as the first run on a big table, goes down by up to that many batches a run).
 BODY_BATCH = 1000
+BODY_BATCHES_PER_RUN = 100
 # Exports deleted per tick (each row holds a JSON document; data requests are rare).
 EXPORT_BATCH = 200
 
@@ -69,6 +71,17 @@ def drop_old_webhook_bodies(now: datetime | None = None, limit: int = BODY_BATCH
         update(WebhookDelivery).where(WebhookDelivery.id.in_(oldest.scalar_subquery())).values(body=None)
         .execution_options(synchronize_session=False)))
     db.session.commit()
+    return dropped
+
+
+def drop_webhook_body_backlog(now: datetime | None = None) -> int:
+    """`drop_old_webhook_bodies` batch after batch while a full batch went (each committed)."""
+    dropped = 0
+    for _ in range(BODY_BATCHES_PER_RUN):
+        batch = drop_old_webhook_bodies(now)
+        dropped += batch
+        if batch < BODY_BATCH:
+            break
     return dropped
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import re
 import struct
 import threading
 import time
@@ -22,6 +23,7 @@ FIELDS = ("sql", "transactions", "redis")
 _FORMAT = "<" + "Q" * len(FIELDS)
 _SIZE = struct.calcsize(_FORMAT)
 WRITE_STATEMENTS_EVERY = 1.0
+_COMMAND = re.compile(rb"\*\d+\r\n\$\d+\r\n([A-Za-z]+)\r\n")
 
 
 class _Counts:
@@ -32,6 +34,7 @@ class _Counts:
     def open(self) -> None:
         self.totals = [0] * len(FIELDS)
         self.statements: dict[str, list] = {}  # text → [calls, seconds]
+        self.round_trips: dict[str, int] = {}  # the commands sent together → round trips
         self.dirty = False
         self.path = self.folder / f"{self.role}-{os.getpid()}"
         with self.path.with_suffix(".cnt").open("w+b") as file:
@@ -50,14 +53,22 @@ class _Counts:
         entry[1] += seconds
         self.dirty = True
 
+    def round_trip(self, command) -> None:
+        first = command if isinstance(command, bytes) else b"".join(command[:1]) if command else b""
+        names = sorted({name.upper().decode() for name in _COMMAND.findall(first[:4096])})
+        key = "+".join(names) or "?"
+        self.round_trips[key] = self.round_trips.get(key, 0) + 1
+        self.dirty = True
+
     def write_statements(self) -> None:
         while True:
             time.sleep(WRITE_STATEMENTS_EVERY)
             if self.dirty:
                 self.dirty = False
-                temporary = self.path.with_suffix(".tmp")
-                temporary.write_text(json.dumps(dict(self.statements)))
-                temporary.replace(self.path.with_suffix(".sql.json"))
+                for suffix, figures in ((".sql.json", self.statements), (".redis.json", self.round_trips)):
+                    temporary = self.path.with_suffix(".tmp")
+                    temporary.write_text(json.dumps(dict(figures)))
+                    temporary.replace(self.path.with_suffix(suffix))
 
 
 def install(folder: Path, role: str) -> None:
@@ -85,6 +96,7 @@ def install(folder: Path, role: str) -> None:
 
     def send_packed_command(self, command, check_health=True):
         counts.bump(2)
+        counts.round_trip(command)
         return send(self, command, check_health)
 
     AbstractConnection.send_packed_command = send_packed_command
@@ -114,4 +126,13 @@ def read_statements(folder: Path) -> dict[str, list]:
             entry = total.setdefault(text, [0, 0.0])
             entry[0] += calls
             entry[1] += seconds
+    return total
+
+
+def read_round_trips(folder: Path) -> dict[str, int]:
+    """The commands sent in one round trip (names, sorted) → round trips, summed over the processes."""
+    total: dict[str, int] = {}
+    for path in folder.glob("*.redis.json"):
+        for names, count in json.loads(path.read_text()).items():
+            total[names] = total.get(names, 0) + count
     return total

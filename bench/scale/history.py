@@ -8,7 +8,9 @@ sequences, event counts and proportions are the app's own. A clone gets fresh pl
 tracking numbers and delivery keys (random, like real ones, so indexes take the same shape),
 a new buyer or (a quarter of them) a returning buyer of the same shop, and times shifted by
 one offset; mails due before now count as sent. Only the raw bodies of history deliveries
-are short stubs: they are read by a replay only, and 8 million real bodies would not fit.
+are short stubs: they are read by a replay only, and 8 million real bodies would not fit;
+those older than the body retention are gone, as the purge would have left them (else the
+first purge runs of the measured day would drop a year's backlog).
 """
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ REFUND_KINDS = frozenset({"return_received", "refund_issued"})
 LIVE = frozenset({"planned", "queued", "sending", "sent"})
 HISTORY_DAYS = (8, 365)  # clones are placed this many days before now
 PROCESSING = timedelta(milliseconds=300)  # a history delivery's time from arrival to processed
+BODY_RETENTION = timedelta(days=30)  # WEBHOOK_BODY_RETENTION_DAYS' default
 CHUNK = 20_000  # orders per COPY round
 
 
@@ -230,9 +233,11 @@ class HistorySeeder:
         delivery_id = self._new_id("webhook_deliveries")
         received = story.shift(d["triggered_at"]) or story.settled
         key = _digest(delivery_id)
+        # Older than the retention, the purge (app/jobs/purge.py) would have dropped the body.
+        kept = received > self.now - BODY_RETENTION
         batch["webhook_deliveries"].append((
             delivery_id, d["platform"], f"{key[:8]}-{key[8:12]}-{key[12:16]}-{key[16:20]}-{key[20:32]}",
-            d["shop_id"], d["shop_domain"], d["topic"], b'{"id":%d,"history":true}' % order_id,
+            d["shop_id"], d["shop_domain"], d["topic"], b'{"id":%d,"history":true}' % order_id if kept else None,
             story.shift(d["triggered_at"]), received, received + PROCESSING, d["state"], d["attempts"], d["error"]))
 
 

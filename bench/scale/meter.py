@@ -1,5 +1,11 @@
 """What one phase of the run cost: CPU time of every process involved, SQL statements and
-Redis round trips counted inside the app's processes, and PostgreSQL's and Redis' own counters."""
+Redis round trips counted inside the app's processes, and PostgreSQL's and Redis' own counters.
+
+The app costs something per second even when nothing happens (the periodic tick every
+DISPATCH_INTERVAL_SECONDS, RQ's polling and heartbeats): `idle_rates` measures that on a
+quiet stretch, and `cost` takes it out of a phase's figures for the phase's length, so that
+a phase that took longer (a loaded machine, the waits between the day's windows) does not
+look dearer per order. The gross figures stay beside them."""
 from __future__ import annotations
 
 import os
@@ -38,6 +44,7 @@ class Snapshot:
     database: dict[str, int]
     tables: dict[str, dict[str, int]]
     statements: dict[str, list]  # SQL text → [calls, seconds], summed over the app's processes
+    round_trips: dict[str, int]  # Redis commands sent together → round trips, summed likewise
 
 
 def take(counter_dir: Path, conn, redis_client, *, settle: bool = True) -> Snapshot:
@@ -63,37 +70,71 @@ def take(counter_dir: Path, conn, redis_client, *, settle: bool = True) -> Snaps
     tables = {row["relname"]: {k: row[k] or 0 for k in TABLE_FIGURES} for row in conn.execute(text(
         f"SELECT relname, {', '.join(TABLE_FIGURES)} FROM pg_stat_user_tables")).mappings()}
     return Snapshot(time.monotonic(), app, postgres_cpu, redis, database, tables,
-                    counters.read_statements(counter_dir))
+                    counters.read_statements(counter_dir), counters.read_round_trips(counter_dir))
 
 
-def cost(before: Snapshot, after: Snapshot, orders: int) -> dict:
-    """Per-order figures of what happened between two snapshots."""
+def totals(before: Snapshot, after: Snapshot) -> dict[str, float]:
+    """What happened between two snapshots, summed (CPU in seconds)."""
     def app_delta(field: str, pids) -> float:
         return sum(after.app[p][field] - before.app.get(p, {}).get(field, 0) for p in pids if p in after.app)
 
     web = [p for p, figures in after.app.items() if figures["role"] == "web"]
     workers = [p for p, figures in after.app.items() if figures["role"] == "worker"]
-    postgres_cpu = sum(cpu - before.postgres_cpu.get(pid, 0.0) for pid, cpu in after.postgres_cpu.items())
-    db = {k: after.database[k] - before.database[k] for k in DATABASE_FIGURES}
+    seq_tup_read = sum(figures["seq_tup_read"] - before.tables.get(name, {}).get("seq_tup_read", 0)
+                       for name, figures in after.tables.items())
+    return {
+        "cpu_web": app_delta("cpu", web), "cpu_worker": app_delta("cpu", workers),
+        "cpu_postgres": sum(cpu - before.postgres_cpu.get(pid, 0.0) for pid, cpu in after.postgres_cpu.items()),
+        "cpu_redis": after.redis["cpu"] - before.redis["cpu"],
+        "sql": app_delta("sql", web + workers), "transactions": app_delta("transactions", web + workers),
+        "redis": app_delta("redis", web + workers), "redis_commands": after.redis["commands"] - before.redis["commands"],
+        "tup_returned": after.database["tup_returned"] - before.database["tup_returned"],
+        "seq_tup_read": seq_tup_read, "blks_read": after.database["blks_read"] - before.database["blks_read"],
+    }
+
+
+def idle_rates(before: Snapshot, after: Snapshot) -> dict[str, float]:
+    """Per second of a quiet stretch (nothing played, nothing due): what the app's clock costs
+    (the periodic tick, RQ's polling and heartbeats, the processes' own housekeeping)."""
+    seconds = after.wall - before.wall
+    return {key: value / seconds for key, value in totals(before, after).items()}
+
+
+def cost(before: Snapshot, after: Snapshot, orders: int, idle: dict[str, float] | None = None) -> dict:
+    """Per-order figures of what happened between two snapshots. With `idle` (idle_rates),
+    the clock's cost for the stretch's length is taken out first: what is left is what the
+    orders cost, whatever the stretch's length (`gross` keeps the figures before that)."""
+    raw = totals(before, after)
+    seconds = after.wall - before.wall
+    net = {key: value - (idle or {}).get(key, 0.0) * seconds for key, value in raw.items()}
     tables = {name: {k: figures[k] - before.tables.get(name, {}).get(k, 0) for k in TABLE_FIGURES}
               for name, figures in after.tables.items()}
     per = 1 / orders
     return {
-        "cpu_ms_web": round(app_delta("cpu", web) * 1000 * per, 2),
-        "cpu_ms_worker": round(app_delta("cpu", workers) * 1000 * per, 2),
-        "cpu_ms_app": round(app_delta("cpu", web + workers) * 1000 * per, 2),
-        "cpu_ms_postgres": round(postgres_cpu * 1000 * per, 2),
-        "cpu_ms_redis": round((after.redis["cpu"] - before.redis["cpu"]) * 1000 * per, 2),
-        "sql_statements": round(app_delta("sql", web + workers) * per, 1),
-        "sql_transactions": round(app_delta("transactions", web + workers) * per, 1),
-        "redis_round_trips": round(app_delta("redis", web + workers) * per, 1),
-        "redis_commands": round((after.redis["commands"] - before.redis["commands"]) * per, 1),
-        "rows_read": round(db["tup_returned"] * per, 1),
-        "seq_tup_read": round(sum(t["seq_tup_read"] for t in tables.values()) * per, 1),
-        "blocks_read": round(db["blks_read"] * per, 2),
+        **_per_order(net, per),
+        "gross": _per_order(raw, per),
+        "idle_per_second": {key: round(value, 3) for key, value in (idle or {}).items()},
         "top_statements": top_statements(before, after, orders),
+        "top_round_trips": top_round_trips(before, after, orders),
         "tables": {name: {k: round(v * per, 2) for k, v in figures.items()}
                    for name, figures in tables.items() if any(figures.values())},
+    }
+
+
+def _per_order(figures: dict[str, float], per: float) -> dict[str, float]:
+    return {
+        "cpu_ms_web": round(figures["cpu_web"] * 1000 * per, 2),
+        "cpu_ms_worker": round(figures["cpu_worker"] * 1000 * per, 2),
+        "cpu_ms_app": round((figures["cpu_web"] + figures["cpu_worker"]) * 1000 * per, 2),
+        "cpu_ms_postgres": round(figures["cpu_postgres"] * 1000 * per, 2),
+        "cpu_ms_redis": round(figures["cpu_redis"] * 1000 * per, 2),
+        "sql_statements": round(figures["sql"] * per, 1),
+        "sql_transactions": round(figures["transactions"] * per, 1),
+        "redis_round_trips": round(figures["redis"] * per, 1),
+        "redis_commands": round(figures["redis_commands"] * per, 1),
+        "rows_read": round(figures["tup_returned"] * per, 1),
+        "seq_tup_read": round(figures["seq_tup_read"] * per, 1),
+        "blocks_read": round(figures["blks_read"] * per, 2),
     }
 
 
@@ -107,6 +148,14 @@ def top_statements(before: Snapshot, after: Snapshot, orders: int, count: int = 
     rows.sort(reverse=True)
     return [{"ms_per_order": round(seconds * 1000 / orders, 2), "calls_per_order": round(calls / orders, 2),
              "mean_ms": round(seconds * 1000 / calls, 3), "sql": sql[:300]} for seconds, calls, sql in rows[:count]]
+
+
+def top_round_trips(before: Snapshot, after: Snapshot, orders: int, count: int = 12) -> dict[str, float]:
+    """Redis round trips per order of the sample by the commands they carried (gross: the
+    idle clock's included)."""
+    rows = sorted(((calls - before.round_trips.get(names, 0), names) for names, calls in after.round_trips.items()),
+                  reverse=True)
+    return {names: round(calls / orders, 2) for calls, names in rows[:count] if calls > 0}
 
 
 def _short(sql: str) -> str:

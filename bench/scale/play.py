@@ -1,7 +1,18 @@
 """Play the day's steps against a running app over HTTP, on their compressed schedule, then
-wait until the app has processed every delivery and sent every mail that fell due."""
+wait until the app has processed every delivery and sent every mail that fell due.
+
+The day is played in windows of WINDOW simulated seconds (an hour), and after each window
+the harness waits until the app has caught up: every delivery applied, every mail that fell
+due sent (`settle`). So what the sample day does (which mails go out, which a later scan
+cancels before they are sent) does not depend on how fast the workers keep up on the
+machine of the run: an out-for-delivery notice is due at its scan, and the parcel's next
+scan comes at least an hour later (bench/scale/day.py), in a later window, after the notice
+went out. The pause is cut out of the simulated clock: each window starts where the
+previous one left off, so payload timestamps keep the day's gaps (`Schedule`).
+"""
 from __future__ import annotations
 
+import bisect
 import queue
 import threading
 import time
@@ -9,12 +20,17 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from itertools import groupby
 
 import httpx
 from sqlalchemy import text
 
 from bench.scale.day import Step
-from bench.scale.wire import fixed_clock, render
+from bench.scale.wire import render
+
+# Simulated seconds played between two waits for the app: shorter than the shortest gap
+# between an out-for-delivery scan and the parcel's next scan (day.py: at least an hour).
+WINDOW = 3600.0
 
 
 @dataclass
@@ -24,21 +40,75 @@ class Played:
     seconds: float = 0.0
     peak_rps: int = 0
     late_seconds: float = 0.0  # how far behind its schedule the latest send was
+    windows: int = 0
+    settle_seconds: float = 0.0  # waited for the app at the ends of the windows
 
 
-def play(base_url: str, steps: list[Step], *, speed: float, seed: int, shopify_secret: str,
-         senders: int = 8, progress: Callable[[int], None] | None = None) -> Played:
-    """Send each step when its time comes (`speed` simulated seconds per real second);
-    payload timestamps are the scheduled moments, so a parcel ships "now" as it is played.
-    `progress(1)` after each delivery sent."""
-    first = steps[0].send_at
-    started = time.monotonic()
-    start_at = datetime.now(timezone.utc)
-    clock = fixed_clock(start_at - timedelta(seconds=first / speed), speed)
+class Schedule:
+    """Simulated seconds → real moments: `speed` simulated seconds per real second from the
+    first step on, plus the pauses taken before the moment's window (`resume`)."""
+
+    def __init__(self, first: float, speed: float, window: float = WINDOW) -> None:
+        self.first, self.speed, self.window = first, speed, window
+        self.started, self.wall = time.monotonic(), datetime.now(timezone.utc)
+        self.indexes, self.pauses = [0], [0.0]  # from window index on: real seconds paused
+
+    def window_of(self, moment: float) -> int:
+        return max(0, int((moment - self.first) // self.window))
+
+    def _offset(self, moment: float) -> float:
+        """Real seconds from the start to this moment's play."""
+        at = bisect.bisect_right(self.indexes, self.window_of(moment)) - 1
+        return (moment - self.first) / self.speed + self.pauses[at]
+
+    def due(self, moment: float) -> float:
+        return self.started + self._offset(moment)
+
+    def clock(self, moment: float) -> datetime:
+        return self.wall + timedelta(seconds=self._offset(moment))
+
+    def resume(self, index: int) -> None:
+        """Window `index` starts now (or on time, when the app kept up)."""
+        if index > self.indexes[-1]:
+            late = time.monotonic() - (self.started + index * self.window / self.speed + self.pauses[-1])
+            self.indexes.append(index)
+            self.pauses.append(self.pauses[-1] + max(0.0, late))
+
+
+def play_day(base_url: str, steps: list[Step], *, speed: float, seed: int, shopify_secret: str,
+             settle: Callable[[], object], progress: Callable[[int], None] | None = None) -> Played:
+    """Play the steps window by window, `settle()` (wait for the app) after each."""
+    schedule = Schedule(steps[0].send_at, speed)
+    played, per_second = Played(), Counter()
+    for index, window in groupby(steps, key=lambda step: schedule.window_of(step.send_at)):
+        schedule.resume(index)
+        part = play(base_url, list(window), schedule=schedule, seed=seed, shopify_secret=shopify_secret,
+                    progress=progress, per_second=per_second)
+        began = time.monotonic()
+        settle()
+        played.settle_seconds += time.monotonic() - began
+        played.windows += 1
+        played.sent += part.sent
+        played.answers.update(part.answers)
+        played.late_seconds = max(played.late_seconds, part.late_seconds)
+    played.seconds = round(time.monotonic() - schedule.started, 1)
+    played.settle_seconds = round(played.settle_seconds, 1)
+    played.peak_rps = max(per_second.values(), default=0)
+    return played
+
+
+def play(base_url: str, steps: list[Step], *, schedule: Schedule, seed: int, shopify_secret: str,
+         senders: int = 8, progress: Callable[[int], None] | None = None,
+         per_second: Counter | None = None) -> Played:
+    """Send each step when its time comes (`schedule.due`); payload timestamps are the
+    scheduled moments (`schedule.clock`), so a parcel ships "now" as it is played.
+    `progress(1)` after each delivery sent; `per_second` counts sends per real second."""
     work: queue.Queue = queue.Queue()
     for step in steps:
         work.put(step)
-    played, lock, per_second = Played(), threading.Lock(), Counter()
+    played, lock = Played(), threading.Lock()
+    per_second = Counter() if per_second is None else per_second
+    started = time.monotonic()
 
     def send() -> None:
         with httpx.Client(base_url=base_url, timeout=30) as client:
@@ -47,17 +117,17 @@ def play(base_url: str, steps: list[Step], *, speed: float, seed: int, shopify_s
                     step = work.get_nowait()
                 except queue.Empty:
                     return
-                due = started + (step.send_at - first) / speed
+                due = schedule.due(step.send_at)
                 if (wait := due - time.monotonic()) > 0:
                     time.sleep(wait)
-                delivery = render(step, clock, seed=seed, shopify_secret=shopify_secret)
+                delivery = render(step, schedule.clock, seed=seed, shopify_secret=shopify_secret)
                 answer = client.post(delivery.path, content=delivery.body, headers=delivery.headers)
                 now = time.monotonic()
                 message = answer.json().get("message", "") if answer.status_code < 500 else answer.text[:80]
                 with lock:
                     played.sent += 1
                     played.answers[f"{answer.status_code} {message}"] += 1
-                    per_second[int(now - started)] += 1
+                    per_second[int(now - schedule.started)] += 1
                     played.late_seconds = max(played.late_seconds, now - due)
                     if progress:
                         progress(1)

@@ -58,6 +58,14 @@ def print_table(results: dict) -> None:
     print(" | ".join(heading for heading, _, _ in COLUMNS))
     for run in results["runs"]:
         print(" | ".join(fmt.format(_value(run, key)).rjust(len(heading)) for heading, key, fmt in COLUMNS))
+    for run in results["runs"]:
+        idle, gross = run["per_order"].get("idle_per_second"), run["per_order"].get("gross")
+        if idle and gross:
+            print(f"{run['orders']:,}: the clock's own cost, taken out above: {idle['sql']:.1f} statements, "
+                  f"{idle['redis']:.1f} Redis round trips, {(idle['cpu_web'] + idle['cpu_worker']) * 1000:.0f} ms "
+                  f"app CPU per second; gross per order over {run['wall_seconds']:.0f} s: "
+                  f"{gross['cpu_ms_app']:.1f} ms, {gross['sql_statements']:.1f} statements, "
+                  f"{gross['redis_round_trips']:.1f} round trips, {gross['rows_read']:.0f} rows")
     ratios = growth(results)
     if ratios:
         verdict = "flat" if max(ratios.values()) <= FLAT else "GROWS"

@@ -170,6 +170,30 @@ def test_a_batch_costs_a_handful_of_statements_not_a_dozen_per_delivery(app, sho
     assert [d.state for d in _deliveries()] == [DeliveryState.PROCESSED] * 80
 
 
+def test_a_batch_reads_the_shops_it_addresses_at_once(app, shop):
+    """Deliveries for three shops (and one unknown): one query for the shops, one for their
+    modules, instead of two per shop."""
+    others = [Shop(platform="shopify", domain=f"other-{n}.myshopify.com", name=f"Other {n}",
+                   access_token="shpat_test", locale="de") for n in range(2)]
+    db.session.add_all(others)
+    db.session.commit()
+    with db.engine.begin() as conn:
+        conn.execute(insert(WebhookDelivery.__table__), [
+            dict(platform="shopify", delivery_key=f"shops-{n}", topic="orders/create", shop_domain=domain,
+                 body=_order(400 + n), state=DeliveryState.RECEIVED)
+            for n, domain in enumerate([shop.domain, others[0].domain, others[1].domain, "gone.myshopify.com",
+                                        shop.domain])])
+    with recorded_statements() as statements:
+        assert drain_deliveries() == {"applied": 5, "failed": 0}
+    shop_reads = [s for s in statements if s.startswith("SELECT shops.id, shops.platform")]
+    module_reads = [s for s in statements if s.startswith("SELECT shop_modules.") and "IN (" in s]
+    assert len(shop_reads) == 1 and len(module_reads) == 1, "\n".join(s[:120] for s in statements)
+    states = Counter((d.state, d.error) for d in _deliveries())
+    assert states == {(DeliveryState.PROCESSED, None): 4,
+                      (DeliveryState.IGNORED, "ignored: unknown shop 'gone.myshopify.com'"): 1}
+    assert {o.shop_id for o in db.session.scalars(select(Order))} == {shop.id, others[0].id, others[1].id}
+
+
 def test_two_drains_on_shared_orders_neither_deadlock_nor_lose_or_double_a_delivery(app, shop, caplog, monkeypatch):
     if db.dialect != "postgresql":
         pytest.skip("SQLite admits one writer at a time; row locks and deadlocks are PostgreSQL's")

@@ -278,3 +278,19 @@ def test_same_product_asked_for_a_review_at_most_once_in_12_months(app, shop):
     assert [p.send_at for p in _of(plan_followups(order, shop, T0, long_ago), "review_request")] == [send_at]
     both = _delivered(shop, platform_order_id="2", lines=(("l1", 1, "v1"), ("l2", 1, "v2")))
     assert len(_of(plan_followups(both, shop, T0, recently), "review_request")) == 1  # one product is new
+
+
+def test_only_the_history_kinds_are_planned_from_the_history(app, shop):
+    """The send-time re-check reads the buyer's history only for HISTORY_KINDS: every other
+    kind's plans must come out the same whatever the history holds."""
+    from app.domain.followups.rules import HISTORY_KINDS
+
+    _all_marketing_on(shop)
+    order = _delivered(shop, lines=(("l1", 1, "v1"),), placed_at=T0 - timedelta(days=3))
+    history = History(review_sent_at=T0 - timedelta(days=1), reviewed=False,
+                      products_asked=(("p-v1", T0 - timedelta(days=30)),), newer_order=True,
+                      newer_products=frozenset({"p-v1"}), learned_intervals={"p-v1": 12})
+    without, rich = plan_followups(order, shop, T0), plan_followups(order, shop, T0, history)
+    assert {p.kind for p in without} >= {"delivered", "thank_you", "nps", "anniversary", "referral"}
+    assert {p for p in without if p.kind not in HISTORY_KINDS} == {p for p in rich if p.kind not in HISTORY_KINDS}
+    assert {p for p in without if p.kind in HISTORY_KINDS} != {p for p in rich if p.kind in HISTORY_KINDS}

@@ -1,4 +1,5 @@
 """Facts change, the stored plan follows: rows added, moved or cancelled (sync_followups)."""
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -265,3 +266,64 @@ def test_orders_planned_together_get_the_mails_each_gets_planned_alone(app, shop
     assert together == alone
     assert ("win_back", first.id, MessageState.CANCELLED) in {row[:3] for row in together}
     assert {kind for kind, order_id, *_ in together if order_id == other.id} >= {"review_request", "win_back"}
+
+
+def test_plans_another_worker_stored_meanwhile_are_kept_once_and_the_rest_still_inserted(app, shop):
+    """An order's new plans go in with one savepoint; when one of them collides with a row
+    another worker stored a moment ago (the unique key), each goes again in its own."""
+    from app.domain.followups.history import read_buyers
+    from app.domain.followups.sync import sync_own
+
+    order = make_order(shop)
+    parcel = add_parcel(order)
+    carrier_scan(parcel)
+    sync_followups(db.session, [order], T0)
+    db.session.commit()
+    assert set(_states(order)) == {"delayed", "shipped"}
+    db.session.delete(_rows(order)[("delayed", order.id)])
+    db.session.commit()
+    # This worker read the order's mails before the other one stored its "shipped" notice.
+    sync_own(db.session, order, T0, [], read_buyers(db.session, [order]))
+    db.session.commit()
+    rows = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id == order.id)).all()
+    assert sorted(row.kind for row in rows) == ["delayed", "shipped"]
+    assert all(row.state == MessageState.PLANNED for row in rows)
+
+
+def test_a_batch_inserts_its_orders_new_plans_under_one_savepoint(app, shop):
+    from tests.support.sql_statements import recorded_statements
+
+    orders = []
+    for n in range(3):
+        order = make_order(shop, platform_order_id=f"{2000 + n}")
+        carrier_scan(add_parcel(order))
+        orders.append(order)
+    db.session.flush()
+    with recorded_statements() as statements:
+        sync_followups(db.session, orders, T0)
+    savepoints = [s for s in statements if s.startswith("SAVEPOINT")]
+    inserts = [s for s in statements if s.startswith("INSERT INTO scheduled_messages")]
+    assert len(savepoints) == 1, "\n".join(s[:100] for s in statements)
+    # One INSERT for the six on PostgreSQL; SQLite gives no ordered RETURNING for many rows.
+    assert len(inserts) == (1 if db.dialect == "postgresql" else 6)
+    db.session.commit()
+    assert [_states(order) for order in orders] == [
+        {"delayed": MessageState.PLANNED, "shipped": MessageState.PLANNED}] * 3
+
+
+def test_a_batch_whose_plan_another_worker_stored_meanwhile_keeps_the_others(app, shop, monkeypatch):
+    import app.domain.followups.sync as sync
+
+    first, second = make_order(shop, platform_order_id="3001"), make_order(shop, platform_order_id="3002")
+    for order in (first, second):
+        carrier_scan(add_parcel(order))
+    sync_followups(db.session, [first], T0)
+    db.session.delete(_rows(first)[("delayed", first.id)])
+    db.session.commit()
+    # This worker read the orders' mails before the other one stored the first's "shipped".
+    monkeypatch.setattr(sync, "stored_messages_of", lambda session, orders: {order.id: [] for order in orders})
+    sync_followups(db.session, [first, second], T0)
+    db.session.commit()
+    kinds = Counter((m.order_id, m.kind) for m in db.session.scalars(select(ScheduledMessage)))
+    assert kinds == {(first.id, "shipped"): 1, (first.id, "delayed"): 1,
+                     (second.id, "shipped"): 1, (second.id, "delayed"): 1}

@@ -42,8 +42,8 @@ def test_the_table_keeps_the_intervals_the_self_throttling_calls_had(app):
         "dispatch": None, "reconciliations": reconcile,
         "recommendation_refreshes": 3600.0, "interval_learning": 86400.0,
         "transit_learning": 86400.0, "sender_domains": 86400.0, "carrier_polls": 60.0, "engagement": 60.0,
-        "purged_shops": None, "purged_mail_reports": None, "dropped_webhook_bodies": None,
-        "purged_data_exports": None}
+        "purged_shops": 300.0, "purged_mail_reports": 300.0, "dropped_webhook_bodies": 300.0,
+        "purged_data_exports": 300.0}
     assert [e.name for e in PERIODIC if e.shops] == [
         "reconciliations", "recommendation_refreshes", "interval_learning", "transit_learning",
         "sender_domains"]

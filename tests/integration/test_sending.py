@@ -132,10 +132,10 @@ def test_a_mail_costs_two_queries_to_load_and_none_to_render(app, shop):
 
 def test_the_send_job_reads_message_order_and_history_once(app, planned_message):
     """Claim, the message with its order whole, the shop's modules, the suppression list, the
-    order's mails, the buyer's other review requests and newer orders, the shop's sender
-    domain (app/mail/own_sender.py; like the modules, once per shop and facts version), the
-    sent mark: the re-check and the rendering share one load (they used to cost sixteen
-    statements)."""
+    shop's sender domain (app/mail/own_sender.py; like the modules, once per shop and facts
+    version), the sent mark: the re-check and the rendering share one load (they used to cost
+    sixteen statements). A transactional notice's re-check reads no history (the order's
+    mails, the buyer's review requests and newer orders: three more for HISTORY_KINDS)."""
     from sqlalchemy import update
 
     from app.jobs.messages import send_message
@@ -147,5 +147,5 @@ def test_the_send_job_reads_message_order_and_history_once(app, planned_message)
     db.session.remove()
     with recorded_statements() as statements:
         assert send_message(message_id) == "sent"
-    assert len(statements) == 9, "\n---\n".join(s[:120] for s in statements)
+    assert len(statements) == 6, "\n---\n".join(s[:120] for s in statements)
     assert app.extensions["mail_sender"].outbox[0]["Subject"]

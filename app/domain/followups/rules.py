@@ -34,6 +34,9 @@ __all__ = ["MARKETING", "TRANSACTIONAL", "History", "Plan", "on_request", "plan_
 UNHAPPY_ORDER_STATES = ("cancelled", "refunded", "returned")
 LIVE_STATES = (MessageState.PLANNED, MessageState.QUEUED, MessageState.SENDING, MessageState.SENT)
 REVIEW_KINDS = ("review_request", "review_reminder")
+# The kinds whose rules read the History; every other kind is planned from the order alone
+# (the send-time re-check reads no history for them).
+HISTORY_KINDS = (*REVIEW_KINDS, "replenishment", "win_back")
 # The same product is asked for a review at most once in this span per buyer.
 REVIEW_PRODUCT_SPAN = timedelta(days=365)
 TROUBLE_STATES = (S.EXCEPTION, S.ATTEMPT_FAILED, S.DELAYED)

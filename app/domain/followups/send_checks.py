@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 from app.domain.analytics.holdout import HOLDOUT_REASON, in_holdout
 from app.domain.followups.history import load_history
 from app.domain.followups.mail_kinds import KINDS, MARKETING
-from app.domain.followups.rules import UNHAPPY_ORDER_STATES, on_request, plan_followups
+from app.domain.followups.rules import (
+    HISTORY_KINDS,
+    UNHAPPY_ORDER_STATES,
+    History,
+    on_request,
+    plan_followups,
+)
 from app.domain.orders.statuses import derive_order_status
 from app.domain.privacy.suppressions import ALL_MAIL_REASONS, marketing_permitted, suppression_reason
 from app.domain.shop.modules import module_enabled
@@ -47,7 +53,7 @@ def send_time_verdict(message: MessageView, session: Session, now: datetime) -> 
         if not module_enabled(shop, KINDS[message.kind].module):
             return f"{KINDS[message.kind].module} switched off"
     elif (message.kind, message.sequence) not in {
-            p.key for p in plan_followups(order, shop, now, load_history(session, order))}:
+            p.key for p in plan_followups(order, shop, now, _history(session, message))}:
         return MessageReason.NO_LONGER_PLANNED
     if message.stale_after_seconds is not None:
         if now - message.send_at > timedelta(seconds=message.stale_after_seconds):
@@ -56,3 +62,11 @@ def send_time_verdict(message: MessageView, session: Session, now: datetime) -> 
         # Advertising the buyer cannot answer: the merchant sets the address in the admin first.
         return NO_SUPPORT_ADDRESS
     return None
+
+
+def _history(session: Session, message: MessageView) -> History:
+    """The buyer's history when the message's kind is planned from it (HISTORY_KINDS), else
+    none: a transactional notice's plan depends on the order alone (three reads saved)."""
+    if message.kind not in HISTORY_KINDS:
+        return History()
+    return load_history(session, message.order)
