@@ -33,7 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
     from app.observability.logs import configure_logging
     from app.observability.sentry import init_sentry
 
-    configure_logging(app)  # LOG_FORMAT (JSON lines or text), LOG_LEVEL, request ids: app/observability/logs.py
+    # LOG_FORMAT (JSON lines or text), LOG_LEVEL, request ids: app/observability/logs.py
+    configure_logging(app)
     init_sentry(app)  # only when SENTRY_DSN is set
     logging.getLogger("alembic").setLevel(logging.WARNING)
     scrub_logged_addresses()  # a safety net: stored and raised errors are scrubbed where made

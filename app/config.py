@@ -15,7 +15,8 @@ DEFAULT_MAX_CONTENT_LENGTH = 1_000_000
 
 class ConfigError(StartupError, ValueError):
     """A setting is missing or malformed: `variable` and `problem` make one line, which every
-    entry point prints as `configuration error: …` before it exits with 2 (app/observability/startup_errors.py)."""
+    entry point prints as `configuration error: …` before it exits with 2
+    (app/observability/startup_errors.py)."""
 
     def __init__(self, variable: str, problem: str):
         self.variable, self.problem = variable, problem
@@ -30,7 +31,8 @@ class MissingSettingError(ConfigError):
 
     def __init__(self, names: list[str]):
         self.names = names
-        super().__init__(", ".join(names), "must be set (see .env.example; `make run` generates local values)")
+        super().__init__(", ".join(names),
+                         "must be set (see .env.example; `make run` generates local values)")
 
 
 def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
@@ -129,7 +131,8 @@ def _shown(raw: str) -> str:
     return repr(raw if len(raw) <= 40 else raw[:40] + "…")
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0,
+         maximum: int | None = None) -> int:
     raw = (env.get(name) or "").strip()
     if not raw:
         return default

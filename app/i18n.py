@@ -110,7 +110,8 @@ def format_short_date(locale: str, day: date) -> str:
 
 def format_number(locale: str, value: float) -> str:
     """A figure as the language writes it, decimals only where it has them: '2,5' or '2.5'."""
-    return format_decimal(value, format="#,##0.##", locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
+    return format_decimal(value, format="#,##0.##",
+                          locale=FORMAT_LOCALES.get(locale, FORMAT_LOCALES[FALLBACK]))
 
 
 def format_share(locale: str, share: float) -> str:

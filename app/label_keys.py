@@ -21,7 +21,8 @@ PARCEL_STATUS_KEYS = (
 ESTIMATE_SOURCE_KEYS = (N_("edd.source.carrier"), N_("edd.source.platform"), N_("edd.source.learned"),
                         N_("edd.source.merchant"))
 # app/presenters.py's needs-attention reasons (app/domain/orders/statuses.py, app/domain/arrival/stalls.py).
-ATTENTION_KEYS = (N_("attention.attempt_failed"), N_("attention.available_for_pickup"), N_("attention.exception"),
+ATTENTION_KEYS = (N_("attention.attempt_failed"), N_("attention.available_for_pickup"),
+                  N_("attention.exception"),
                   N_("attention.stalled"))
 # app/web/newsletter.py answers a sign-up and a confirmation link by their state.
 NEWSLETTER_STATE_KEYS = (

@@ -84,7 +84,8 @@ def order_status(order: OrderView, locale: str | None = None, now: datetime | No
 
     if wanted("delivery_status"):
         result["modules"]["delivery_status"] = {
-            "timeline": _timeline(order, status, lang), "branch": status.value if status in BRANCHES else None,
+            "timeline": _timeline(order, status, lang),
+            "branch": status.value if status in BRANCHES else None,
             "attention": (_attention(order, stalled, lang) if status == OrderStatus.NEEDS_ATTENTION
                           else _dispatch_attention(order, status, lang, now))}
     if wanted("tracking"):
@@ -254,7 +255,8 @@ def _delivery_estimate(order: OrderView, status: OrderStatus, lang: str, now: da
         if underway and all(awaits_carrier(s) for s in underway):
             # No carrier ever reported on these parcels: "late" would be a guess. They are
             # taken to have arrived (app/domain/arrival/anchors.py), which the buyer is told plainly.
-            return {"state": "due", "source": window.source, "earliest": None, "latest": window.latest.isoformat(),
+            return {"state": "due", "source": window.source, "earliest": None,
+                    "latest": window.latest.isoformat(),
                     "title": translate(lang, "edd.due.title"),
                     "text": translate(lang, "edd.due.text", day=format_day(lang, window.latest))}
         return {"state": "late", "source": window.source, "earliest": None, "latest": None,
@@ -300,7 +302,8 @@ def _review_prompt(order: OrderView, status: OrderStatus, lang: str, now: dateti
 
 def _faq(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     """The merchant's entries for this order; how-to and care entries once it is delivered."""
-    entries = faq_for_order(module_settings(order.shop, "faq"), lang, (line.product_id for line in order.lines),
+    entries = faq_for_order(module_settings(order.shop, "faq"), lang,
+                            (line.product_id for line in order.lines),
                             delivered=status == OrderStatus.DELIVERED)
     if not entries:
         return None
@@ -309,7 +312,8 @@ def _faq(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dic
 
 def _banner(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     """The merchant's banner (after delivery unless set to always); its code only after delivery."""
-    banner = banner_for(module_settings(order.shop, "banner"), lang, delivered=status == OrderStatus.DELIVERED)
+    banner = banner_for(module_settings(order.shop, "banner"), lang,
+                        delivered=status == OrderStatus.DELIVERED)
     if banner is None:
         return None
     return {**banner, "url": click_url(order, "banner", banner["url"]),
@@ -330,7 +334,8 @@ def _recommendations(order: OrderView, status: OrderStatus, lang: str, now: date
     settings = module_settings(order.shop, "recommendations")
     limit = settings.get("max_items")
     limit = min(max(limit, 1), MAX_ITEMS) if type(limit) is int else 4
-    items = recommend(module_derived(order.shop, "recommendations"), (line.product_id for line in order.lines),
+    items = recommend(module_derived(order.shop, "recommendations"),
+                      (line.product_id for line in order.lines),
                       limit, best_sellers=settings.get("best_sellers") is not False)
     if not items:
         return None
@@ -345,7 +350,8 @@ NO_SURVEY = {OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.RETURNED}
 
 def _survey(order: OrderView, status: OrderStatus, lang: str, now: datetime) -> dict | None:
     delivered = status == OrderStatus.DELIVERED
-    if not delivered and (status in NO_SURVEY or not module_settings(order.shop, "survey").get("before_delivery")):
+    if not delivered and (status in NO_SURVEY
+                          or not module_settings(order.shop, "survey").get("before_delivery")):
         return None
     return survey_facts(order, lang, delivered)
 
@@ -357,7 +363,8 @@ def survey_facts(order: OrderView, lang: str, delivered: bool) -> dict:
     return {
         "title": translate(lang, "survey.title"),
         "question": survey_question(order.shop, lang) or translate(lang, "survey.question", shop=shop_name),
-        "scores": list(SCORES), "low_label": translate(lang, "survey.low"), "high_label": translate(lang, "survey.high"),
+        "scores": list(SCORES), "low_label": translate(lang, "survey.low"),
+        "high_label": translate(lang, "survey.high"),
         "comment_label": translate(lang, "survey.comment"), "submit": translate(lang, "survey.submit"),
         "answered": answer is not None, "score": answer.score if answer else None,
         "answer_label": translate(lang, "survey.your_score", score=answer.score) if answer else None,
@@ -374,7 +381,8 @@ def _newsletter(order: OrderView, status: OrderStatus, lang: str, now: datetime)
         return None
     own = module_settings(order.shop, "newsletter").get(f"text_{lang}")
     return {"title": translate(lang, "newsletter.title"),
-            "text": own.strip() if isinstance(own, str) and own.strip() else translate(lang, "newsletter.text"),
+            "text": own.strip() if isinstance(own, str) and own.strip()
+            else translate(lang, "newsletter.text"),
             "subscribed": customer.marketing_consent == GRANTED,
             "subscribed_text": translate(lang, "newsletter.subscribed"),
             "cta": translate(lang, "newsletter.cta"), "note": translate(lang, "newsletter.note")}

@@ -44,7 +44,8 @@ def tick_forever(app, stop: threading.Event) -> None:
 
 
 def main() -> None:
-    app = create_app()  # a bad setting: ConfigError, one line and exit 2 (app/observability/startup_errors.py)
+    # a bad setting: ConfigError, one line and exit 2 (app/observability/startup_errors.py)
+    app = create_app()
     # Unreachable at start: one line naming the address (no password) and exit 69.
     check_database(app.config["DATABASE_URL"])
     check_redis(app.config["REDIS_URL"])

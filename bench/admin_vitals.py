@@ -17,7 +17,9 @@ VITALS_JS = """() => new Promise(resolve => {
   let lcp = 0, cls = 0;
   new PerformanceObserver(list => { for (const e of list.getEntries()) lcp = Math.max(lcp, e.startTime); })
     .observe({type: 'largest-contentful-paint', buffered: true});
-  new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) cls += e.value; })
+  new PerformanceObserver(list => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) cls += e.value;
+  })
     .observe({type: 'layout-shift', buffered: true});
   setTimeout(() => resolve({lcp, cls}), 250);
 })"""

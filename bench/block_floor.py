@@ -17,7 +17,8 @@ from bench.floor_connection import floor_connection
 
 app = Flask(__name__)
 QUERY = ("SELECT o.id, o.facts_version, s.facts_version FROM orders o JOIN shops s ON s.id = o.shop_id "
-         "WHERE s.platform = 'shopify' AND s.domain = %s AND s.uninstalled_at IS NULL AND o.platform_order_id = %s")
+         "WHERE s.platform = 'shopify' AND s.domain = %s AND s.uninstalled_at IS NULL AND "
+         "o.platform_order_id = %s")
 
 
 @app.get("/api/v1/order-status")

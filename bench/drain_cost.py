@@ -34,7 +34,8 @@ NEW_ORDER_EVERY = 250
 def _backends_cpu(db) -> float:
     """CPU seconds so far of every server process connected to this database."""
     with db.engine.connect() as conn:
-        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars()
+        pids = (conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
+                .scalars())
         total = 0.0
         for pid in pids:
             with open(f"/proc/{pid}/stat") as stat:
@@ -46,7 +47,8 @@ def _backends_cpu(db) -> float:
 def _rows(count: int, start: int, bodies: list[bytes]) -> list[dict]:
     return [dict(platform="shopify", delivery_key=f"cost-{uuid.uuid4().hex}", topic="orders/create",
                  shop_domain=DOMAIN, state="ignored",
-                 body=_order_body(8_000_000_000_000 + n) if n % NEW_ORDER_EVERY == 0 else bodies[n % len(bodies)])
+                 body=_order_body(8_000_000_000_000 + n) if n % NEW_ORDER_EVERY == 0
+                 else bodies[n % len(bodies)])
             for n in range(start, start + count)]
 
 
@@ -66,7 +68,8 @@ def measure(app, count: int, chunk: int, profile: str | None) -> dict:
             ids = conn.execute(insert(table).returning(table.c.id), rows).scalars().all()
         for start in range(0, len(ids), chunk):
             with db.engine.begin() as conn:  # as intake stores them: a chunk at a time
-                conn.execute(update(table).where(table.c.id.in_(ids[start:start + chunk])).values(state="received"))
+                conn.execute(update(table).where(table.c.id.in_(ids[start:start + chunk]))
+                             .values(state="received"))
             counting[0] = True
             deliveries.drain_deliveries()
             counting[0] = False

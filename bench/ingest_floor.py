@@ -44,7 +44,8 @@ def ingest():
         {"client_id": "bench", "client_secret": os.environ["SHOPIFY_API_SECRET"]})
     if not verdict.ok:
         return {"status": 401, "message": "bad signature"}, 401
-    floor_connection().execute(f"INSERT INTO {TABLE} (delivery_key, body) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+    floor_connection().execute(f"INSERT INTO {TABLE} (delivery_key, body) VALUES (%s, %s) ON CONFLICT DO "
+                               "NOTHING",
                           (request.headers.get("X-Shopify-Event-Id"), body))
     _redis().set("bench:floor-kick", "1", nx=True, px=10_000)
     return {"status": 200, "message": "accepted"}

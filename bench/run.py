@@ -90,11 +90,14 @@ def seed(env: dict[str, str]) -> tuple[str, str, int]:
         db.session.add(shop)
         db.session.flush()
         order = make_order(shop, platform_order_id="4507894690001",
-                           placed_at=datetime.now(timezone.utc) - timedelta(hours=2), lines=(("l1", 1), ("l2", 2)))
-        add_parcel(order, shipped_at=datetime.now(timezone.utc) - timedelta(hours=1), line_items=(("l1", 1), ("l2", 2)))
+                           placed_at=datetime.now(timezone.utc) - timedelta(hours=2),
+                           lines=(("l1", 1), ("l2", 2)))
+        add_parcel(order, shipped_at=datetime.now(timezone.utc) - timedelta(hours=1),
+                   line_items=(("l1", 1), ("l2", 2)))
         sync_followups(db.session, [order], datetime.now(timezone.utc))
         db.session.commit()
-        message_id = db.session.scalars(select(ScheduledMessage.id).where(ScheduledMessage.kind == "shipped")).one()
+        message_id = db.session.scalars(select(ScheduledMessage.id)
+                                        .where(ScheduledMessage.kind == "shipped")).one()
         return tracking_token(order), f"gid://shopify/OrderIdentity/{order.platform_order_id}", message_id
 
 
@@ -164,7 +167,8 @@ def main() -> int:
             import httpx
 
             etag = httpx.get(block_url, headers=auth).headers["ETag"]
-            results["block_etag"] = run_wrk(block_url, headers={**auth, "If-None-Match": etag}, **load).as_dict()
+            results["block_etag"] = run_wrk(block_url, headers={**auth, "If-None-Match": etag},
+                                            **load).as_dict()
             results["tracking"] = run_wrk(f"{base}/t/{tracking}.json", **load).as_dict()
             vitals = admin_vitals.run(base, admin_shop_key, admin_secret)
             set_aside_intake_phase(env, redis_url)
@@ -175,7 +179,8 @@ def main() -> int:
             with gunicorn("bench.block_floor:app", {**env, "BENCH_FLOOR_PG": floor_pg}) as floor:
                 floor_url = f"{floor}/api/v1/order-status?order_id={order_gid}"
                 floor_etag = httpx.get(floor_url, headers=auth).headers["ETag"]
-                results["block_etag_floor"] = run_wrk(floor_url, headers={**auth, "If-None-Match": floor_etag},
+                results["block_etag_floor"] = run_wrk(floor_url,
+                                                      headers={**auth, "If-None-Match": floor_etag},
                                                       **load).as_dict()
         from app import create_app
 
@@ -184,7 +189,8 @@ def main() -> int:
     hello_rps = results["hello"]["rps"]
     for name, figures in results.items():
         if name == "mail":
-            figures["ratio"], figures["baseline_rps"] = round(figures["rps"] / raw_mail["rps"], 3), raw_mail["rps"]
+            figures["ratio"], figures["baseline_rps"] = round(figures["rps"] / raw_mail["rps"],
+                                                              3), raw_mail["rps"]
         elif name == "freshness":
             figures["ratio"] = round(figures["background_rps"] / figures["target_background_rps"], 3)
         else:

@@ -46,7 +46,8 @@ def ensure_wrk() -> str:
 
 def run_wrk(url: str, *, seconds: int, connections: int, threads: int = 2, script: Path | None = None,
             headers: dict[str, str] | None = None) -> Result:
-    command = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    command = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout",
+               "5s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     if script is not None:

@@ -109,7 +109,8 @@ class _CheckedBackend(httpcore.NetworkBackend):
         last_error: Exception | None = None
         for address in addresses:
             try:
-                return self.inner.connect_tcp(str(address), port, timeout=timeout, local_address=local_address,
+                return self.inner.connect_tcp(str(address), port, timeout=timeout,
+                                              local_address=local_address,
                                               socket_options=socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc

@@ -31,7 +31,8 @@ def shopify_credentials() -> AppCredentials:
 def _refresh(shop: Shop):
     if shop.refresh_token is None:  # needs_refresh asks for one before calling this
         raise ReauthorizeRequired(f"shop {shop.id} holds no refresh token")
-    return refresh_tokens(shopify_credentials(), shop.domain, shop.refresh_token, shop.refresh_token_expires_at)
+    return refresh_tokens(shopify_credentials(), shop.domain, shop.refresh_token,
+                          shop.refresh_token_expires_at)
 
 
 def shopify_admin(shop: Shop, now: datetime | None = None) -> AdminClient:

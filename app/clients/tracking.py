@@ -22,7 +22,8 @@ def app_wide_keys() -> dict[str, str | None]:
 def own_keys(session: Session, shop_ids) -> dict[int, dict[str, tuple[str, str | None]]]:
     """The shops' own keys: shop id → provider → (key, last error)."""
     found: dict[int, dict[str, tuple[str, str | None]]] = {}
-    for row in session.scalars(select(TrackingProviderKey).where(TrackingProviderKey.shop_id.in_(list(shop_ids)))):
+    for row in session.scalars(select(TrackingProviderKey)
+                               .where(TrackingProviderKey.shop_id.in_(list(shop_ids)))):
         found.setdefault(row.shop_id, {})[row.provider] = (row.api_key, row.last_error)
     return found
 

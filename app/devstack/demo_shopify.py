@@ -39,14 +39,16 @@ def demo_order(order_id: int, placed: datetime) -> dict:
     }
 
 
-def demo_fulfillment(order_id: int, shipped: datetime, updated: datetime, shipment_status: str | None) -> dict:
+def demo_fulfillment(order_id: int, shipped: datetime, updated: datetime,
+                     shipment_status: str | None) -> dict:
     """A fulfillments/create|update body in Shopify's webhook shape."""
     return {
         "id": order_id + 1, "order_id": order_id, "status": "success",
         "created_at": _iso(shipped), "updated_at": _iso(updated),
         "tracking_company": "DHL", "shipment_status": shipment_status,
         "tracking_number": DEMO_TRACKING_NUMBER, "tracking_numbers": [DEMO_TRACKING_NUMBER],
-        "tracking_url": f"https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode={DEMO_TRACKING_NUMBER}",
+        "tracking_url": f"https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode="
+                        f"{DEMO_TRACKING_NUMBER}",
         "tracking_urls": [],
         "line_items": [{"id": 9001, "quantity": 1}, {"id": 9002, "quantity": 2}],
     }

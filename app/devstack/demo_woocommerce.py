@@ -21,17 +21,20 @@ def _wc_time(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def demo_wc_order(order_id: int, placed: datetime, modified: datetime, shipped: datetime | None = None) -> dict:
+def demo_wc_order(order_id: int, placed: datetime, modified: datetime,
+                  shipped: datetime | None = None) -> dict:
     """A REST v3 order body: paid and `processing`, or `completed` with DHL tracking."""
     tracking = [] if shipped is None else [{"key": "_wc_shipment_tracking_items", "value": [{
         "tracking_provider": "", "custom_tracking_provider": "DHL Paket",
-        "tracking_link": f"https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode={DEMO_TRACKING_NUMBER}",
+        "tracking_link": f"https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode="
+                         f"{DEMO_TRACKING_NUMBER}",
         "tracking_number": DEMO_TRACKING_NUMBER, "date_shipped": str(int(shipped.timestamp())),
         "status_shipped": 1, "tracking_id": uuid.uuid4().hex}]}]
     address = {"first_name": "Erika", "last_name": "Beispiel", "address_1": "Beispielstraße 1",
                "city": "Berlin", "postcode": "10115", "country": "DE"}
     return {
-        "id": order_id, "parent_id": 0, "number": str(order_id), "order_key": f"wc_order_{secrets.token_hex(6)}",
+        "id": order_id, "parent_id": 0, "number": str(order_id),
+        "order_key": f"wc_order_{secrets.token_hex(6)}",
         "status": "processing" if shipped is None else "completed", "currency": "EUR", "version": "10.0.2",
         "date_created_gmt": _wc_time(placed), "date_modified_gmt": _wc_time(modified),
         "date_paid_gmt": _wc_time(placed), "date_completed_gmt": _wc_time(shipped) if shipped else None,
@@ -70,5 +73,6 @@ def play_wc_lifecycle(base_url: str, shop_key: str, secret: str, order_id: int) 
     results = []
     for topic, payload in demo_wc_steps(order_id):
         path, body, headers = wc_webhook(shop_key, secret, topic, payload)
-        results.append((topic, httpx.post(f"{base_url}{path}", content=body, headers=headers, timeout=10).status_code))
+        results.append((topic, httpx.post(f"{base_url}{path}", content=body, headers=headers, timeout=10)
+                        .status_code))
     return results

@@ -122,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
 
         bin_dir = Path(sys.executable).parent
         children.append(subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{args.port}", "--timeout", "30",
-             "--log-level", env["LOG_LEVEL"].lower(), "--logger-class", "app.observability.logs.GunicornLogger",
+            [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{args.port}", "--timeout",
+             "30",
+             "--log-level", env["LOG_LEVEL"].lower(), "--logger-class",
+             "app.observability.logs.GunicornLogger",
              "app.wsgi:create()"], env=os.environ.copy()))
         children.append(subprocess.Popen([sys.executable, "-m", "app.worker"], env=os.environ.copy()))
         wait_healthy(base_url)
@@ -244,7 +246,8 @@ def _print_urls(app, base_url: str, order_ids: tuple[int, int], wc_login: tuple[
               "the link works once, a restart prints a new one):")
         print(f"    {base_url}/admin/login?token={link}")
     if mailbox:
-        state = "the shipping mails have arrived" if arrived else "no mail yet; the worker may still be sending"
+        state = ("the shipping mails have arrived" if arrived
+                 else "no mail yet; the worker may still be sending")
         print(f"  {'received mails:':34} {base_url}/dev/mailbox/  ({state})")
     print(f"  {'health:':34} {base_url}/healthz", flush=True)
 

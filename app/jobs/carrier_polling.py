@@ -109,7 +109,8 @@ def poll_due(now: datetime | None = None, *, limit: int = PASS_LIMIT, simulated:
     """One pass; `simulated`: waits for a rate slot move a simulated clock (tests) instead of sleeping."""
     now = now or datetime.now(timezone.utc)
     clock = pacing.PassClock(now, simulated)
-    counts = {"due": 0, "stopped": 0, "no_provider": 0, "deferred": 0, "calls": 0, "lookups": 0, "failed_calls": 0}
+    counts = {"due": 0, "stopped": 0, "no_provider": 0, "deferred": 0, "calls": 0, "lookups": 0,
+              "failed_calls": 0}
     rows = _due(now, limit)
     counts["due"] = len(rows)
     calls = _plan(rows, now, clock, counts)
@@ -120,7 +121,8 @@ def poll_due(now: datetime | None = None, *, limit: int = PASS_LIMIT, simulated:
 
 def _due(now: datetime, limit: int) -> list[Due]:
     rows = db.session.execute(
-        select(Shipment.id, Order.shop_id, Order.platform_order_id, Shipment.tracking_number, Shipment.carrier,
+        select(Shipment.id, Order.shop_id, Order.platform_order_id, Shipment.tracking_number,
+               Shipment.carrier,
                Shipment.status, Shipment.tracking_provider, Shipment.registered_at, Shipment.poll_count,
                Shipment.shipped_at,
                Order.shipping_country, Shop.uninstalled_at.is_(None), Shop.timezone)
@@ -152,7 +154,8 @@ def _plan(rows: list[Due], now: datetime, clock: pacing.PassClock, counts: dict)
             deferrals.append((row, later(row.id, now + NO_PROVIDER_RECHECK, NO_PROVIDER_RECHECK / 5)))
             continue
         if (key.provider, key.fingerprint) not in pauses:
-            pauses[(key.provider, key.fingerprint)] = pacing.paused_until(key.provider, key.fingerprint, clock)
+            pauses[(key.provider, key.fingerprint)] = pacing.paused_until(key.provider, key.fingerprint,
+                                                                          clock)
         until = pauses[(key.provider, key.fingerprint)]
         if until is not None:
             counts["deferred"] += 1
@@ -217,13 +220,15 @@ def _make(call: Call, now: datetime, clock: pacing.PassClock, counts: dict) -> b
     except RateLimited as exc:
         until = pacing.pause(provider, key.fingerprint, exc.retry_after, clock)
         log.warning("%s key %s paused for %.0f s: %s", provider, key.fingerprint, until - clock.time(), exc)
-        return _failed(call, counts, now, [(row, later(row.id, _at(until), PAUSE_SPREAD)) for row in call.parcels])
+        return _failed(call, counts, now,
+                       [(row, later(row.id, _at(until), PAUSE_SPREAD)) for row in call.parcels])
     except KeyRefused as exc:
         _refuse(call, exc)
         return _failed(call, counts, now, [(row, now) for row in call.parcels])
     except (TrackingProviderError, NotSupported) as exc:
         log.warning("%s unavailable for shop %s (%d parcels): %s", provider, call.shop_id, len(queries), exc)
-        return _failed(call, counts, now, [(row, later(row.id, now + UNAVAILABLE_BACKOFF, timedelta(minutes=6)))
+        return _failed(call, counts, now,
+                       [(row, later(row.id, now + UNAVAILABLE_BACKOFF, timedelta(minutes=6)))
                                            for row in call.parcels])
     finally:
         client.close()
@@ -249,11 +254,13 @@ def _refuse(call: Call, exc: KeyRefused) -> None:
     provider, key = call.key.provider, call.key
     if key.own:
         db.session.execute(update(TrackingProviderKey)
-                           .where(TrackingProviderKey.shop_id == call.shop_id, TrackingProviderKey.provider == provider)
+                           .where(TrackingProviderKey.shop_id == call.shop_id,
+                                  TrackingProviderKey.provider == provider)
                            .values(last_error=f"refused by {provider}: {exc}"[:255], verified_at=None))
     else:
         pacing.refuse_app_key(provider, key.fingerprint)
-    log.error("%s refused the %s key %s: %s", provider, "shop's own" if key.own else "app-wide", key.fingerprint, exc)
+    log.error("%s refused the %s key %s: %s", provider, "shop's own" if key.own else "app-wide",
+              key.fingerprint, exc)
 
 
 def _registered(call: Call, outcome: dict[str, str | None], now: datetime) -> None:
@@ -261,7 +268,8 @@ def _registered(call: Call, outcome: dict[str, str | None], now: datetime) -> No
     for row in call.parcels:
         reason = outcome.get(normalise_number(row.number), "no answer for this number")
         if reason is None:
-            at = next_poll(row.id, row.status, now, row.shipped_at, pushed=True, provider=provider, zone=row.zone)
+            at = next_poll(row.id, row.status, now, row.shipped_at, pushed=True, provider=provider,
+                           zone=row.zone)
             looked.append({"_id": row.id, "_number": row.number, "_next": at, "_registered": now,
                            "_provider": provider, "_stopped": None if at else now})
         else:  # the number itself (its format, an undetectable carrier): a few tries, then no more
@@ -284,7 +292,8 @@ def _apply(call: Call, tracks: list[ParcelTrack], now: datetime) -> None:
     by_number = {normalise_number(track.tracking_number): track for track in tracks}
     changed, looked = {}, []
     for index, row in enumerate(call.parcels):
-        track = by_number.get(normalise_number(row.number)) or (tracks[index] if index < len(tracks) else None)
+        track = by_number.get(normalise_number(row.number)) or (tracks[index] if index < len(tracks)
+                                                                else None)
         order = orders.get((call.shop_id, row.platform_order_id))
         shipment = next((s for s in order.shipments if s.id == row.id), None) if order else None
         if track is None or order is None or shipment is None or shipment.tracking_number != row.number:

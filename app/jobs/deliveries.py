@@ -134,7 +134,8 @@ def process_delivery(delivery_id: int) -> str:
     if delivery.body is None:
         return "body dropped (retention or redaction): nothing to apply"
     shops: Shops = {}
-    applied = apply_deliveries(session, [prepare(session, delivery, shops)], datetime.now(timezone.utc), shops)
+    applied = apply_deliveries(session, [prepare(session, delivery, shops)], datetime.now(timezone.utc),
+                               shops)
     if not applied:
         return "taken by another worker"
     if applied[0].outcome.will_retry and applied[0].failure is not None:

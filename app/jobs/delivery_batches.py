@@ -149,7 +149,8 @@ def load_shops(session: Session, deliveries: Sequence[WebhookDelivery], shops: S
     by_domain = {(shop.platform, shop.domain): shop for shop in found}
     for platform, shop_id, domain in missing:
         shops[(platform, shop_id, domain)] = (
-            by_id.get(shop_id) if shop_id is not None else by_domain.get((platform, domain)) if domain else None)
+            by_id.get(shop_id) if shop_id is not None else by_domain.get((platform, domain)) if domain
+            else None)
 
 
 def apply_deliveries(session: Session, batch: list[Prepared], now: datetime, shops: Shops) -> list[Applied]:
@@ -211,7 +212,8 @@ def _claim_again(session: Session, batch: list[Prepared]) -> list[Prepared]:
         select(WebhookDelivery).where(WebhookDelivery.id.in_([item.id for item in batch]))
         .with_for_update(skip_locked=True))}
     return [item for item in batch
-            if item.id in rows and (rows[item.id].state, rows[item.id].attempts) == (item.state, item.attempts)]
+            if item.id in rows
+            and (rows[item.id].state, rows[item.id].attempts) == (item.state, item.attempts)]
 
 
 def _apply_together(session: Session, batch: list[Prepared], now: datetime) -> list[Applied]:
@@ -261,7 +263,8 @@ def _error(failure: Exception) -> str:
     return f"{type(failure).__name__}: {failure}"
 
 
-def _record_failure(delivery: WebhookDelivery, outcome: DeliveryOutcome, error: str | None, now: datetime) -> None:
+def _record_failure(delivery: WebhookDelivery, outcome: DeliveryOutcome, error: str | None,
+                    now: datetime) -> None:
     """Malformed is final; any other failure is retried (its `retry_at` says when)."""
     if outcome.will_retry:
         record(delivery, outcome.state, error, None, failed_at=now)

@@ -59,7 +59,8 @@ def _count_rows(taken: dict[tuple[date, int, str, str], dict[str, int]],
     for (when, shop_id, surface, module), measures in taken.items():
         if shop_id not in zones:
             continue
-        row = found.setdefault((shop_id, local_day(when, zones[shop_id]), surface, module), {VIEWS: 0, CLICKS: 0})
+        row = found.setdefault((shop_id, local_day(when, zones[shop_id]), surface, module),
+                               {VIEWS: 0, CLICKS: 0})
         for measure, count in measures.items():
             row[measure] = row.get(measure, 0) + count
     return [{"shop_id": shop_id, "day": day, "surface": surface, "module": module, **measures}

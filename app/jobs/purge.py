@@ -48,7 +48,8 @@ def purge_mail_feedback(now: datetime | None = None) -> int:
     """Forget the bytes of malformed reports after MALFORMED_KEEP, every report after FEEDBACK_KEEP."""
     now = now or datetime.now(timezone.utc)
     forgotten = _touched(db.session.execute(
-        update(MailFeedback).where(MailFeedback.raw.is_not(None), MailFeedback.received_at < now - MALFORMED_KEEP)
+        update(MailFeedback)
+        .where(MailFeedback.raw.is_not(None), MailFeedback.received_at < now - MALFORMED_KEEP)
         .values(raw=None)))
     forgotten += _touched(db.session.execute(
         delete(MailFeedback).where(MailFeedback.received_at < now - FEEDBACK_KEEP)))

@@ -65,7 +65,8 @@ def _order_history(shop: Shop, now: datetime) -> tuple[dict[int, list[str]], dic
     recent = (select(Order.id).where(Order.shop_id == shop.id, Order.cancelled_at.is_(None),
                                      Order.created_at >= now - HISTORY)
               .order_by(Order.id.desc()).limit(MAX_ORDERS).scalar_subquery())
-    rows = db.session.scalars(select(OrderLine).where(OrderLine.order_id.in_(recent), OrderLine.product_id.is_not(None))
+    rows = db.session.scalars(select(OrderLine)
+                              .where(OrderLine.order_id.in_(recent), OrderLine.product_id.is_not(None))
                               .order_by(OrderLine.order_id.desc(), OrderLine.id)).all()
     baskets: dict[int, list[str]] = {}
     newest: dict[str, OrderLine] = {}
@@ -89,7 +90,8 @@ def _platform_catalogue(shop: Shop, product_ids: list[str], now: datetime) -> di
             if p.available and p.title and (url := web_link(p.url))}
 
 
-def _catalogue_from_lines(shop: Shop, product_ids: list[str], lines: dict[str, OrderLine]) -> dict[str, Recommendable]:
+def _catalogue_from_lines(shop: Shop, product_ids: list[str],
+                          lines: dict[str, OrderLine]) -> dict[str, Recommendable]:
     """Without the platform: every product its newest line does not mark as deleted."""
     found = {}
     for product_id in product_ids:

@@ -53,7 +53,8 @@ def _purchases(shop_id: int, since: datetime) -> list[Purchase]:
     """Every line of the orders of buyers with two or more orders since `since`."""
     kept = (Order.shop_id == shop_id, Order.customer_id.is_not(None), Order.placed_at >= since,
             Order.cancelled_at.is_(None), Order.refunded_at.is_(None))
-    repeat_buyers = select(Order.customer_id).where(*kept).group_by(Order.customer_id).having(func.count() >= 2)
+    repeat_buyers = select(Order.customer_id).where(*kept).group_by(Order.customer_id).having(func.count()
+                                                                                              >= 2)
     rows = db.session.execute(
         select(Order.customer_id, Order.id, Order.placed_at, OrderLine.product_id, OrderLine.variant_id,
                OrderLine.sku, OrderLine.title)
@@ -65,7 +66,8 @@ def _purchases(shop_id: int, since: datetime) -> list[Purchase]:
 def _replan(shop: Shop, changed: dict[str, int], now: datetime) -> int:
     """Plan the replenishment mail again for orders placed within their product's new interval."""
     orders = db.session.scalars(
-        select(Order).where(Order.shop_id == shop.id, Order.customer_id.is_not(None), Order.cancelled_at.is_(None),
+        select(Order)
+        .where(Order.shop_id == shop.id, Order.customer_id.is_not(None), Order.cancelled_at.is_(None),
                             Order.placed_at >= now - timedelta(days=max(changed.values())))
         .order_by(Order.placed_at.desc()).limit(REPLAN_LIMIT)).all()
     replanned = 0

@@ -62,8 +62,10 @@ def heard(shipment_id: int, next_at: datetime | None, now: datetime) -> None:
 def count_call(shop_id: int, provider: str, lookups: int, now: datetime) -> None:
     """One call to `provider` for the shop's parcels (`lookups` of them) in this month's count."""
     table = TrackingUsage.__table__
-    stmt = insert_for(db.dialect)(table).values(shop_id=shop_id, provider=provider, month=now.strftime("%Y-%m"),
+    stmt = insert_for(db.dialect)(table).values(shop_id=shop_id, provider=provider,
+                                                month=now.strftime("%Y-%m"),
                                                 calls=1, lookups=lookups)
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=["shop_id", "provider", "month"],
-        set_={"calls": table.c.calls + stmt.excluded.calls, "lookups": table.c.lookups + stmt.excluded.lookups}))
+        set_={"calls": table.c.calls + stmt.excluded.calls,
+              "lookups": table.c.lookups + stmt.excluded.lookups}))

@@ -65,7 +65,8 @@ def wait_for_slot(provider: str, key_fingerprint: str, clock: PassClock) -> floa
     """Take the key's next call slot now (0.0), or say how many seconds until it is free."""
     gap = 1.0 / RATES.get(provider, 1.0)
     script = queues.redis.register_script(_TAKE_SLOT)
-    return float(script(keys=[_name(SLOT_PREFIX, provider, key_fingerprint)], args=[repr(clock.time()), repr(gap)]))
+    return float(script(keys=[_name(SLOT_PREFIX, provider, key_fingerprint)],
+                        args=[repr(clock.time()), repr(gap)]))
 
 
 def paused_until(provider: str, key_fingerprint: str, clock: PassClock) -> float | None:

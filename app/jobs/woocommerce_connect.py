@@ -58,7 +58,8 @@ def complete_woocommerce_connection(nonce: str) -> dict:
 
 
 def _client(store: str, key: str, secret: str, verify) -> WooClient:
-    return WooClient(store, key, secret, verify=verify, max_attempts=2, allow_loopback=woocommerce_loopback_allowed())
+    return WooClient(store, key, secret, verify=verify, max_attempts=2,
+                     allow_loopback=woocommerce_loopback_allowed())
 
 
 def _failed(pending: connections.PendingConnection, message: str) -> dict:

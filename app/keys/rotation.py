@@ -36,7 +36,8 @@ class RotationReport:
 
     def summary(self) -> str:
         return (f"{self.rotated} re-encrypted, {self.current} already under the first key, "
-                f"{self.changed_meanwhile} changed meanwhile (left as written), {len(self.unreadable)} unreadable")
+                f"{self.changed_meanwhile} changed meanwhile (left as written), {len(self.unreadable)} "
+                "unreadable")
 
 
 def encrypted_columns() -> list[tuple[Table, list[Column]]]:

@@ -20,7 +20,9 @@ def read_tracking_token(token: str) -> tuple[int, int] | None:
 
 
 def _proven_domain(shop) -> str | None:
-    """The shop's custom domain once proven (app/domain/shop/custom_domain_proof.py); a mere claim serves nothing."""
+    """The shop's custom domain once proven (app/domain/shop/custom_domain_proof.py); a mere claim serves
+    nothing.
+    """
     return shop.custom_domain if shop.custom_domain and shop.custom_domain_verified_at else None
 
 

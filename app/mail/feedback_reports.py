@@ -158,7 +158,8 @@ def _original_header_values(parts: list[Message]) -> list[str]:
         headers = payload[0]
     else:
         data = part.get_payload(decode=True)
-        headers = HeaderParser(policy=compat32).parsestr(data.decode("utf-8", "replace") if isinstance(data, bytes) else "")
+        headers = HeaderParser(policy=compat32).parsestr(data.decode("utf-8", "replace")
+                                                         if isinstance(data, bytes) else "")
     return [value for name in ORIGINAL_HEADERS for value in headers.get_all(name) or ()]
 
 

@@ -49,7 +49,8 @@ class OutgoingMail:
         lines = [_header_line(name, value, self.international) for name, value in self.headers]
         lines += ["MIME-Version: 1.0", f'Content-Type: multipart/alternative; boundary="{boundary}"', "", ""]
         head = CRLF.join(lines).encode("utf-8")
-        parts = b"".join(_part(boundary, subtype, body) for subtype, body in (("plain", self.text), ("html", self.html)))
+        parts = b"".join(_part(boundary, subtype, body) for subtype, body
+                         in (("plain", self.text), ("html", self.html)))
         return head + parts + f"--{boundary}--{CRLF}".encode("ascii")
 
     def parsed(self) -> EmailMessage:

@@ -36,11 +36,14 @@ RETURNED_COPY = re.compile(
     r"Original message details:|-+\s*Message header follows|-+\s*Returned mail\b)", re.I | re.M)
 # Failure notices flufl.bounce does not know (Exchange 2010 and later, Exchange Online).
 FAILURE_INTROS = re.compile(
-    r"^\s*(?:Delivery has failed to these recipients or groups|Your message (?:to \S+ )?couldn't be delivered|"
+    r"^\s*(?:Delivery has failed to these recipients or groups|Your message (?:to \S+ )?couldn't be "
+    r"delivered|"
     r"Your message wasn't delivered|Hi\. This is the qmail-send program)", re.I | re.M)
-WARNING = re.compile(r"\bdelayed\b|has not yet been delivered|will (?:be )?retr(?:y|ied)|could not send message for"
+WARNING = re.compile(r"\bdelayed\b|has not yet been delivered|will (?:be )?retr(?:y|ied)|could not send "
+                     r"message for"
                      r" past", re.I)
-MAILBOX_FULL = re.compile(r"mailbox (?:is )?full|over ?quota|quota exceeded|exceed(?:s|ed)? (?:the |its |his |her )?"
+MAILBOX_FULL = re.compile(r"mailbox (?:is )?full|over ?quota|quota exceeded|exceed(?:s|ed)? (?:the |its |his "
+                          r"|her )?"
                           r"(?:storage|disk|mailbox)? ?(?:quota|size limit)", re.I)
 REPORTER = re.compile(r"(?:qmail-send program at|Generating server:|mail (?:system|delivery agent) at"
                       r"(?: host)?)\s*\[?([A-Za-z0-9.-]+[A-Za-z0-9])", re.I)

@@ -70,7 +70,8 @@ class SMTPSender:
                 if self.username:
                     smtp.login(self.username, self.password or "")
                 options = ["SMTPUTF8"] if message.international else []
-                smtp.sendmail(envelope_from or message.sender, [message.recipient], message.as_bytes(), options)
+                smtp.sendmail(envelope_from or message.sender, [message.recipient], message.as_bytes(),
+                              options)
         except smtplib.SMTPRecipientsRefused as exc:
             # One recipient per mail; the reply without the address it was given for.
             code, reply = min(exc.recipients.values())

@@ -37,7 +37,8 @@ class ServiceUnreachable(StartupError):
 
     def __init__(self, service: str, variable: str, url: str, error: BaseException, check: str):
         self.service, self.variable = service, variable
-        super().__init__(f"{service} unreachable at {public_url(url)} ({_reason(error)}); check {variable}, {check}")
+        super().__init__(f"{service} unreachable at {public_url(url)} ({_reason(error)}); check {variable}, "
+                         f"{check}")
 
 
 def public_url(url: str) -> str:
@@ -50,7 +51,8 @@ def public_url(url: str) -> str:
     except (ArgumentError, ValueError):
         return url.split(":", 1)[0] + "://…" if "://" in url else "(unparsable URL)"
     # set() would keep a None; an empty user (redis://:pw@host) goes too.
-    return parsed._replace(password=None, username=parsed.username or None).render_as_string(hide_password=False)
+    return parsed._replace(password=None,
+                           username=parsed.username or None).render_as_string(hide_password=False)
 
 
 def _reason(error: BaseException) -> str:
@@ -96,8 +98,9 @@ def check_redis(url: str, timeout: float = 5) -> None:
     try:
         client.ping()
     except (redis.RedisError, OSError) as exc:
-        raise ServiceUnreachable("redis", "REDIS_URL", url, exc,
-                                 "that the server is running and accepts connections from this host") from None
+        raise ServiceUnreachable(
+            "redis", "REDIS_URL", url, exc,
+            "that the server is running and accepts connections from this host") from None
     finally:
         client.close()
 

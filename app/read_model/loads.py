@@ -64,7 +64,8 @@ Aliases = dict[str, Any]
 PARTS: tuple[tuple[str, Any, Any, Callable[[Aliases], Any] | None], ...] = (
     ("message", ScheduledMessage, MessageView, None),
     ("order", Order, OrderView, lambda a: a["order"].c.id == a["message"].c.order_id),
-    ("message_customer", Customer, CustomerView, lambda a: a["message_customer"].c.id == a["message"].c.customer_id),
+    ("message_customer", Customer, CustomerView,
+     lambda a: a["message_customer"].c.id == a["message"].c.customer_id),
     ("shop", Shop, ShopView, lambda a: a["shop"].c.id == a["order"].c.shop_id),
     ("customer", Customer, CustomerView, lambda a: a["customer"].c.id == a["order"].c.customer_id),
     ("line", OrderLine, LineView, lambda a: a["line"].c.order_id == a["order"].c.id),
@@ -190,7 +191,8 @@ def load_message_view(message_id: int) -> MessageView | None:
     # One buyer, one view, unless the order changed hands since the message was planned.
     same = order.customer is not None and order.customer.id == message["customer_id"]
     return MessageView(**message, order=order,
-                       customer=order.customer if same else _customer(_part(rows[0], layout, "message_customer")))
+                       customer=order.customer if same
+                       else _customer(_part(rows[0], layout, "message_customer")))
 
 
 # ---- the mapped order, for a caller that writes to it --------------------------------------

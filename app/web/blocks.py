@@ -44,7 +44,8 @@ def _error(status: int, message: str, headers: dict):
     return {"status": status, "error": message}, status, headers
 
 
-def _extension_order(order_gid, need: str = STATUS_ONLY) -> tuple[ExtensionSession, Fingerprint | None, tuple | None]:
+def _extension_order(order_gid, need: str = STATUS_ONLY) -> tuple[ExtensionSession, Fingerprint | None,
+                                                                  tuple | None]:
     """(session, the fingerprint of the order the extension names, None), or (session, None, the refusal).
 
     `need`: FULL for what acts on the order (survey, newsletter), which a guest may do only
@@ -76,10 +77,12 @@ def shopify_order_status():
         return refusal
     headers = {**session.headers, "Cache-Control": "private, max-age=15", "Vary": "Authorization"}
     if _view(order, session.customer_id) == FULL:
-        answer = conditional_answer("block.json", order, lambda _order, facts: json.dumps(facts), "application/json",
+        answer = conditional_answer("block.json", order, lambda _order, facts: json.dumps(facts),
+                                    "application/json",
                                     headers)
     else:
-        answer = conditional_answer("block.status.json", order, lambda _order, facts: json.dumps(_status_only(facts)),
+        answer = conditional_answer("block.status.json", order, lambda _order,
+                                    facts: json.dumps(_status_only(facts)),
                                     "application/json", headers)
     return answer if answer is not None else _error(404, "order not found", session.headers)
 

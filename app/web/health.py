@@ -60,7 +60,8 @@ def _check(name: str, probe) -> str:
     with _lock:
         executor = _executors.get(name)
         if executor is None:
-            executor = _executors[name] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"health-{name}")
+            executor = _executors[name] = ThreadPoolExecutor(max_workers=1,
+                                                             thread_name_prefix=f"health-{name}")
             _busy[name] = threading.Event()
         busy = _busy[name]
         if busy.is_set():

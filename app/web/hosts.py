@@ -33,7 +33,8 @@ _PROVEN = (select(Shop.__table__.c.id)
 @bp.before_app_request
 def route_by_host():
     host = host_name(request.host)
-    if is_own_host(host, current_app.config["APP_URL"], tuple(current_app.config.get("APP_HOST_ALIASES") or ())):
+    if is_own_host(host, current_app.config["APP_URL"],
+                   tuple(current_app.config.get("APP_HOST_ALIASES") or ())):
         g.custom_domain = None
         return None
     if request.endpoint in ANY_HOST_ENDPOINTS or (request.endpoint in CUSTOM_DOMAIN_ENDPOINTS

@@ -40,7 +40,8 @@ def _shop(shop_key: str) -> Shop:
 def _domain_shop() -> Shop:
     """The shop whose custom domain this request came in on (the lookup lives at its root)."""
     domain = custom_domain()
-    shop = db.session.scalars(select(Shop).where(Shop.custom_domain == domain, Shop.custom_domain_verified_at.is_not(
+    shop = db.session.scalars(select(Shop)
+                              .where(Shop.custom_domain == domain, Shop.custom_domain_verified_at.is_not(
         None))).first() if domain else None
     if shop is None or not shop.active:
         abort(404, description="This address does not offer order tracking.")
@@ -49,7 +50,8 @@ def _domain_shop() -> Shop:
 
 def _page(shop: Shop, status: int = 200, message_key: str | None = None, number: str = ""):
     lang = pick_locale(request.args.get("locale"), shop.locale)
-    page = render_template("lookup/page.html", shop=shop, lang=lang, number=number, colours=brand_palette(shop.branding),
+    page = render_template("lookup/page.html", shop=shop, lang=lang, number=number,
+                           colours=brand_palette(shop.branding),
                            message=translate(lang, message_key) if message_key else None,
                            t=lambda key: translate(lang, key))
     return page, status, {"Cache-Control": "no-store"}

@@ -61,7 +61,8 @@ def subscribe_form(token: str):
     lang = pick_locale(order.locale, order.customer.locale if order.customer else None, order.shop.locale)
     name = order.shop.name or order.shop.domain
     if not module_enabled(order.shop, "newsletter"):
-        return _page(name, lang, 404, "off", translate(lang, "newsletter.state.off"), back_url=tracking_url(order))
+        return _page(name, lang, 404, "off", translate(lang, "newsletter.state.off"),
+                     back_url=tracking_url(order))
     state = subscribe(order)
     return _page(name, lang, 422 if state == "no_address" else 200, state,
                  translate(lang, f"newsletter.state.{state}"), back_url=tracking_url(order))
@@ -83,7 +84,8 @@ def _confirm_target(token: str):
                        request.accept_languages.best_match(("de", "en")))
     if customer is None or expired:
         key = "expired" if expired and customer is not None else "invalid"
-        return None, _page(shop.name or shop.domain if shop else "", lang, 410 if key == "expired" else 404, key,
+        return None, _page(shop.name or shop.domain if shop else "", lang, 410 if key == "expired" else 404,
+                           key,
                            translate(lang, f"newsletter.confirm.{key}"))
     return (shop, customer, lang), None
 

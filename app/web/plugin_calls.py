@@ -33,12 +33,14 @@ def refused_answer(exc: PluginCallRefused):
 
 def read_signed_call(shop_key: str) -> tuple[Shop, dict]:
     """The shop and the body of a correctly signed, current call; else PluginCallRefused or 404."""
-    shop = db.session.scalars(select(Shop).where(Shop.shop_key == shop_key, Shop.platform == "woocommerce")).first()
+    shop = db.session.scalars(select(Shop)
+                              .where(Shop.shop_key == shop_key, Shop.platform == "woocommerce")).first()
     if shop is None:
         abort(404, description="unknown shop")
     body = request.get_data(cache=False)
     signature = request.headers.get("X-Aftersales-Signature", "")
-    if not shop.webhook_secret or not signature.isascii() or not signature_matches(body, signature, (shop.webhook_secret,)):
+    if not shop.webhook_secret or not signature.isascii() or not signature_matches(body, signature,
+                                                                                   (shop.webhook_secret,)):
         raise PluginCallRefused(401, "invalid signature")
     try:
         fields = json.loads(body)

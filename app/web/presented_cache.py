@@ -95,7 +95,8 @@ def fingerprint_by_platform_id(shop_id: int, platform_order_id: str) -> Fingerpr
 
 
 def fingerprint_by_shop_domain(platform: str, domain: str, platform_order_id: str) -> Fingerprint | None:
-    return _fingerprint(_BY_SHOP_DOMAIN, platform=platform, domain=domain, platform_order_id=platform_order_id)
+    return _fingerprint(_BY_SHOP_DOMAIN, platform=platform, domain=domain,
+                        platform_order_id=platform_order_id)
 
 
 class PresentedCache:

@@ -45,7 +45,8 @@ def _open_survey(token: str) -> Order:
 
 
 def _lang(order: Order) -> str:
-    return pick_locale(request.args.get("locale"), order.locale, order.customer.locale if order.customer else None,
+    return pick_locale(request.args.get("locale"), order.locale,
+                       order.customer.locale if order.customer else None,
                        order.shop.locale)
 
 

@@ -66,7 +66,8 @@ def ask(token: str):
 def confirm_address(token: str):
     """Confirm the address: from now on the shop's test sends may go to it."""
     if not allow("test-address-ip", client_address(request), *PER_ADDRESS):
-        return "Too many requests; try again in a minute.", 429, {"Retry-After": str(PER_ADDRESS[1]), **HEADERS}
+        return "Too many requests; try again in a minute.", 429, {"Retry-After": str(PER_ADDRESS[1]),
+                                                                  **HEADERS}
     found, refusal = _found(token)
     if refusal:
         return refusal

@@ -68,7 +68,8 @@ def _html(template: str):
 @bp.get("/t/<token>.json")
 def tracking_json(token: str):
     """Return the order-status facts as versioned JSON."""
-    return _present("tracking.json", _order_for(token), lambda _order, facts: json.dumps(facts), "application/json",
+    return _present("tracking.json", _order_for(token), lambda _order, facts: json.dumps(facts),
+                    "application/json",
                     {"Cache-Control": "private, max-age=15"})
 
 

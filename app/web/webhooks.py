@@ -46,7 +46,8 @@ def receive(platform: str, secrets: Secrets, shop: Shop | None = None):
     require_post("webhooks")
     body = capped_body("MAX_WEBHOOK_BYTES")
     connector = get_connector(platform)
-    incoming = IncomingRequest(method=request.method, headers=dict(request.headers), body=body, url=request.url)
+    incoming = IncomingRequest(method=request.method, headers=dict(request.headers), body=body,
+                               url=request.url)
     verdict = connector.verify(incoming, secrets)
     if not verdict.ok:  # includes the WooCommerce ping: 200, nothing stored
         return answer(verdict.status, verdict.reason)

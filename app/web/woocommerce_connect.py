@@ -36,14 +36,16 @@ CONNECTS_PER_HOUR = 30
 CONNECTED_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8"><title>WooCommerce</title>
 {% if refresh %}<meta http-equiv="refresh" content="2">{% endif %}
 <main>
-{% if status == "connected" %}<h1>Store connected</h1><p>{{ store }} is connected. Orders will appear within minutes.</p>
+{% if status == "connected" %}<h1>Store connected</h1>
+<p>{{ store }} is connected. Orders will appear within minutes.</p>
 {% if plugin %}<p>The Aftersales plugin in your WordPress is set up; there is nothing to copy.</p>
 {% else %}<p>Now install the Aftersales plugin in WordPress and click <strong>Connect</strong> under
 Settings → Aftersales: the plugin then receives its settings from us directly.</p>{% endif %}
 {% elif status == "failed" %}<h1>Not connected</h1><p>{{ message }}</p>
 {% elif status == "declined" %}<h1>Not connected</h1><p>The store did not grant access. Start again from
 Settings → Aftersales in your WordPress admin.</p>
-{% else %}<h1>Connecting…</h1><p>Checking the keys {{ store }} gave us. This page updates itself.</p>{% endif %}
+{% else %}<h1>Connecting…</h1>
+<p>Checking the keys {{ store }} gave us. This page updates itself.</p>{% endif %}
 <p><a href="{{ store }}/wp-admin/options-general.php?page=aftersales">Back to WordPress</a></p>
 </main></html>"""
 
@@ -79,7 +81,8 @@ def connect():
         abort(400, description=str(exc))
     claim = request.args.get("claim") or None
     if claim is not None and not CLAIM.match(claim):
-        abort(400, description="The plugin's connection claim is malformed; click Connect in WordPress again.")
+        abort(400,
+              description="The plugin's connection claim is malformed; click Connect in WordPress again.")
     pending = connections.start(store, claim)
     state = signer.sign(STATE_PURPOSE, pending.nonce)
     query = urlencode({
@@ -92,7 +95,8 @@ def connect():
     response = redirect(f"{store}/wc-auth/v1/authorize?{query}")
     # Lax: the store's redirect back to /connected is a top-level GET, which carries it.
     response.set_cookie(COOKIE, pending.nonce, max_age=connections.MAX_AGE_SECONDS, httponly=True,
-                        samesite="Lax", secure=request.is_secure or current_app.config["APP_URL"].startswith("https"),
+                        samesite="Lax",
+                        secure=request.is_secure or current_app.config["APP_URL"].startswith("https"),
                         path="/woocommerce/")
     return response
 
@@ -105,7 +109,8 @@ def callback():
         abort(400, description="expected a JSON object")
     pending = _pending_from(str(body.get("user_id") or ""))
     key, secret = body.get("consumer_key"), body.get("consumer_secret")
-    if not (isinstance(key, str) and key.startswith("ck_") and isinstance(secret, str) and secret.startswith("cs_")):
+    if not (isinstance(key, str) and key.startswith("ck_") and isinstance(secret, str)
+            and secret.startswith("cs_")):
         abort(400, description="consumer_key/consumer_secret missing or malformed")
     if body.get("key_permissions") != "read_write":
         abort(400, description="read_write access is needed")

@@ -55,4 +55,5 @@ def erase(shop_key: str):
     db.session.commit()
     message = (f"Aftersales erased {erased} customer record(s) and will send this address no more mail."
                if erased else "Aftersales held no customer record for this address; it will send it no mail.")
-    return {"items_removed": erased > 0, "items_retained": False, "messages": [message], "erased": erased}, 200
+    return {"items_removed": erased > 0, "items_retained": False, "messages": [message],
+            "erased": erased}, 200

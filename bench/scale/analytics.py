@@ -48,7 +48,8 @@ class StatementRows:
         self.statements: list[tuple[str, Any]] = []
         event.listen(engine, "after_cursor_execute", self._after)
 
-    def _after(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+    def _after(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+               many: bool) -> None:
         if self.on and statement.lstrip().upper().startswith("SELECT"):
             self.rows += max(cursor.rowcount, 0)
             self.statements.append((statement, parameters))
@@ -72,7 +73,8 @@ def pages(session: Any, shop: Any, now: datetime) -> dict[str, Callable[[], obje
     return {
         "earnings": lambda: earnings_report(session, shop, earnings.DEFAULT_RANGE, now),
         "mail": mail,
-        "carriers": lambda: carrier_report(session, shop, carriers.DEFAULT_RANGE, now),  # with learned-EDD accuracy
+        # with learned-EDD accuracy
+        "carriers": lambda: carrier_report(session, shop, carriers.DEFAULT_RANGE, now),
         "wismo": lambda: wismo_report(session, shop, now),
     }
 
@@ -162,7 +164,8 @@ def print_table(results: dict) -> None:
             flat = {page: rows[page] <= FLAT for page in PAGES}
             results.setdefault("growth", {})[shop] = {"ms": growth, "pg_rows": rows, "flat": flat}
             print(f"growth {last['orders']:,} / {first['orders']:,} orders, {shop}: "
-                  + " ".join(f"{page} rows {rows[page]}x ms {growth[page]}x {'flat' if flat[page] else 'GROWS'}"
+                  + " ".join(f"{page} rows {rows[page]}x ms {growth[page]}x "
+                             f"{'flat' if flat[page] else 'GROWS'}"
                              for page in PAGES))
     print(flush=True)
 
@@ -179,7 +182,8 @@ def main() -> int:
         database_url = fresh_postgres(url)
         if database_url is None:
             raise SystemExit("the analytics stage measures on PostgreSQL: set SCALE_ANALYTICS_DATABASE_URL")
-        os.environ.update(app_environment(database_url, os.environ.get("SCALE_ANALYTICS_REDIS_URL", DEFAULT_REDIS)))
+        os.environ.update(app_environment(database_url,
+                                          os.environ.get("SCALE_ANALYTICS_REDIS_URL", DEFAULT_REDIS)))
         from app import create_app
         from app.db.migrate import upgrade
         from app.extensions import db

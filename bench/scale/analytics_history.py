@@ -68,8 +68,10 @@ def seed(engine: Engine, size: int, seed: int, now: datetime) -> Seeded:
     rng = random.Random(f"analytics:{seed}")
     with engine.begin() as conn:
         shop_ids = [conn.scalar(text(
-            "INSERT INTO shops (platform, domain, shop_key, name, locale, timezone, country, branding, installed_at, "
-            "existing_customer_exemption, facts_version, holdout_salt) VALUES ('shopify', :domain, :key, :name, 'de', "
+            "INSERT INTO shops (platform, domain, shop_key, name, locale, timezone, country, branding, "
+            "installed_at, "
+            "existing_customer_exemption, facts_version, holdout_salt) VALUES ('shopify', :domain, :key, "
+            ":name, 'de', "
             "'Europe/Berlin', 'DE', '{}', :installed, false, 1, :salt) RETURNING id"),
             {"domain": f"analytics-{n}.myshopify.com", "key": f"analytics-key-{n}", "name": f"Shop {n}",
              "installed": _naive(now - timedelta(days=HISTORY_DAYS + 30)), "salt": f"salt-{n}"})
@@ -94,7 +96,8 @@ def seed(engine: Engine, size: int, seed: int, now: datetime) -> Seeded:
             cancelled = _naive(placed + timedelta(hours=2)) if rng.random() < 0.02 else None
             total = round(rng.uniform(15, 180), 2)
             orders.append((order_id, shop_id, buyer, f"o{order_id}", f"#{order_id}", "EUR", total,
-                           "paid", "delivered", country, _naive(placed), cancelled, _naive(placed), _naive(placed)))
+                           "paid", "delivered", country, _naive(placed), cancelled, _naive(placed),
+                           _naive(placed)))
             if rng.random() < 0.05:
                 refunds.append((order_id, order_id, f"r{order_id}", _naive(placed + timedelta(days=9)), False,
                                 round(total * rng.uniform(0.2, 1), 2)))
@@ -113,8 +116,10 @@ def seed(engine: Engine, size: int, seed: int, now: datetime) -> Seeded:
                           None if skipped else _naive(shipped), _naive(placed), _naive(shipped)))
             if done:
                 state = "bounced" if rng.random() < 0.02 else "sent"
-                mails.append((shop_id, order_id, buyer, "delivered", 0, "transactional", _naive(delivered), state,
-                              "hard bounce" if state == "bounced" else None, 1, _naive(delivered), _naive(placed),
+                mails.append((shop_id, order_id, buyer, "delivered", 0, "transactional", _naive(delivered),
+                              state,
+                              "hard bounce" if state == "bounced" else None, 1, _naive(delivered),
+                              _naive(placed),
                               _naive(delivered)))
             if rng.random() < 1 / 3:
                 views.append((order_id, shop_id, rng.randrange(1, 6)))
@@ -128,29 +133,40 @@ def seed(engine: Engine, size: int, seed: int, now: datetime) -> Seeded:
             counts.append((shop_id, local, "lookup", "page", rng.randrange(0, per_day // 10 + 2), 0))
             counts.append((shop_id, local, "block", "page", per_day * 3, 0))
             for module in MODULES:
-                counts.append((shop_id, local, "block", module, per_day * 2, rng.randrange(0, per_day // 5 + 2)))
+                counts.append((shop_id, local, "block", module, per_day * 2,
+                               rng.randrange(0, per_day // 5 + 2)))
     written = 0
     raw = engine.raw_connection()
     try:
         driver: Any = raw.driver_connection
-        written += _copy(driver, "customers", ("id", "shop_id", "platform_customer_id", "email", "marketing_consent"),
+        written += _copy(driver, "customers",
+                         ("id", "shop_id", "platform_customer_id", "email", "marketing_consent"),
                          iter(customers))
-        written += _copy(driver, "orders", ("id", "shop_id", "customer_id", "platform_order_id", "name", "currency",
+        written += _copy(driver, "orders",
+                         ("id", "shop_id", "customer_id", "platform_order_id", "name", "currency",
                                             "total_price", "financial_status", "status", "shipping_country",
-                                            "placed_at", "cancelled_at", "created_at", "updated_at"), iter(orders))
-        written += _copy(driver, "refunds", ("id", "order_id", "platform_refund_id", "created_at", "returned", "amount"),
+                                            "placed_at", "cancelled_at", "created_at", "updated_at"),
+                                            iter(orders))
+        written += _copy(driver, "refunds",
+                         ("id", "order_id", "platform_refund_id", "created_at", "returned", "amount"),
                          iter(refunds))
         written += _copy(driver, "shipments", ("id", "order_id", "platform_fulfillment_id", "parcel_index",
-                                               "tracking_number", "carrier", "status", "shipped_at", "delivered_at",
+                                               "tracking_number", "carrier", "status", "shipped_at",
+                                               "delivered_at",
                                                "line_items", "poll_count"), iter(shipments))
-        written += _copy(driver, "tracking_events", ("shipment_id", "status", "happened_at", "source"), iter(events))
-        written += _copy(driver, "scheduled_messages", ("shop_id", "order_id", "customer_id", "kind", "sequence",
-                                                        "stream", "send_at", "state", "reason", "attempts", "sent_at",
+        written += _copy(driver, "tracking_events", ("shipment_id", "status", "happened_at", "source"),
+                         iter(events))
+        written += _copy(driver, "scheduled_messages",
+                         ("shop_id", "order_id", "customer_id", "kind", "sequence",
+                                                        "stream", "send_at", "state", "reason", "attempts",
+                                                        "sent_at",
                                                         "created_at", "updated_at"), iter(mails))
         written += _copy(driver, "order_status_views", ("order_id", "shop_id", "views"), iter(views))
-        written += _copy(driver, "order_attributions", ("order_id", "shop_id", "module", "from_mail", "clicked_at"),
+        written += _copy(driver, "order_attributions",
+                         ("order_id", "shop_id", "module", "from_mail", "clicked_at"),
                          iter(credits))
-        written += _copy(driver, "engagement_counts", ("shop_id", "day", "surface", "module", "views", "clicks"),
+        written += _copy(driver, "engagement_counts",
+                         ("shop_id", "day", "surface", "module", "views", "clicks"),
                          iter(counts))
         driver.commit()
     finally:

@@ -28,7 +28,8 @@ P_RETURNED = 0.6  # of refunds: goods came back (else money only)
 P_DUPLICATE = 0.01  # the platform sends the same delivery again
 P_RETURNING_BUYER = 0.25
 P_SUBSCRIBED = 0.3
-CARRIERS = (("DHL", "dhl", 20), ("DPD", "dpd", 14), ("Hermes", "hermes", 14), ("GLS", "gls", 12), ("UPS", "ups", 18))
+CARRIERS = (("DHL", "dhl", 20), ("DPD", "dpd", 14), ("Hermes", "hermes", 14), ("GLS", "gls", 12),
+            ("UPS", "ups", 18))
 COUNTRIES = (("DE", 0.8), ("AT", 0.08), ("CH", 0.04), ("NL", 0.03), ("FR", 0.03), ("US", 0.02))
 
 
@@ -131,9 +132,11 @@ def make_orders(shops: list[ShopProfile], count: int, seed: int, *, returning: d
         known = (returning or {}).get(shop.index, 0)
         if known and rng.random() < P_RETURNING_BUYER:
             number = rng.randrange(known)
-            email, customer_id = customer_email(shop, number), 9_000_000_000 + shop.index * 10_000_000 + number
+            email, customer_id = customer_email(shop,
+                                                number), 9_000_000_000 + shop.index * 10_000_000 + number
         else:
-            email, customer_id = customer_email(shop, n, prefix=f"d{day}-"), 8_000_000_000 + day * 10_000_000 + n
+            email, customer_id = customer_email(shop, n,
+                                                prefix=f"d{day}-"), 8_000_000_000 + day * 10_000_000 + n
         country = rng.choices([c for c, _ in COUNTRIES], weights=[w for _, w in COUNTRIES])[0]
         buyer = Buyer(email=email, customer_id=customer_id, locale=rng.choice(("de", "de", "en")),
                       country=country, subscribed=rng.random() < P_SUBSCRIBED)
@@ -170,7 +173,8 @@ def lifecycle(order: Order, seed: int) -> list[Step]:
 
     def emit(at: float, state: State, *topics: str, **extra) -> None:
         for topic in topics:
-            steps.append(Step(send_at=at, at=at, order=order, topic=topic, seq=len(steps), state=state, **extra))
+            steps.append(Step(send_at=at, at=at, order=order, topic=topic, seq=len(steps), state=state,
+                              **extra))
 
     pending = rng.random() < P_PENDING_PAYMENT
     state = State(updated=order.placed, financial="pending" if pending else "paid")
@@ -180,7 +184,8 @@ def lifecycle(order: Order, seed: int) -> list[Step]:
     emit(paid_at, state, *(("orders/paid", "orders/updated") if shopify else ("order.updated",) * pending))
     if rng.random() < P_CANCELLED:
         at = paid_at + rng.uniform(1, 10) * HOUR
-        refund = Refund(refund_id=order.order_id + 90, at=at, lines=tuple((li.line_id, li.quantity) for li in order.lines),
+        refund = Refund(refund_id=order.order_id + 90, at=at,
+                        lines=tuple((li.line_id, li.quantity) for li in order.lines),
                         returned=False, amount=order.total, full=True)
         state = replace(state, updated=at, financial="refunded", cancelled=at, refunds=(refund,))
         if shopify:
@@ -222,7 +227,8 @@ def lifecycle(order: Order, seed: int) -> list[Step]:
         full = len(order.lines) == 1 and line.quantity == 1
         refund = Refund(refund_id=order.order_id + 90, at=at, lines=((line.line_id, 1),), returned=returned,
                         amount=line.product.price, full=full)
-        state = replace(state, updated=at, refunds=(refund,), financial="refunded" if full else "partially_refunded")
+        state = replace(state, updated=at, refunds=(refund,),
+                        financial="refunded" if full else "partially_refunded")
         if shopify:
             emit(at, state, "refunds/create", refund=refund)
             emit(at, state, "orders/updated")

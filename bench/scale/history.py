@@ -51,7 +51,8 @@ CHUNK = 20_000  # orders per COPY round
 class HistorySeeder:
     """Grows the database to a number of orders; keeps the id counters between rounds."""
 
-    def __init__(self, engine, profiles: list[ShopProfile], shop_ids: dict[int, int], template_order_ids: list[int],
+    def __init__(self, engine, profiles: list[ShopProfile], shop_ids: dict[int, int],
+                 template_order_ids: list[int],
                  seed: int, now: datetime):
         self.engine, self.now, self.rng = engine, now, random.Random(f"history:{seed}")
         # The templates were processed after `now`: values from then on are the app's clock.
@@ -77,12 +78,15 @@ class HistorySeeder:
                 for row in conn.execute(select(model).where(column.in_(keys))).mappings():
                     found[row[column.key]].append(dict(row))
                 return found
-            orders = {r["id"]: r for r in conn.execute(select(Order).where(Order.id.in_(order_ids))).mappings()}
+            orders = {r["id"]: r for r
+                      in conn.execute(select(Order).where(Order.id.in_(order_ids))).mappings()}
             customers = {r["id"]: dict(r) for r in conn.execute(select(Customer).where(
                 Customer.id.in_([o["customer_id"] for o in orders.values() if o["customer_id"]]))).mappings()}
-            lines, refunds = rows(OrderLine, OrderLine.order_id, order_ids), rows(Refund, Refund.order_id, order_ids)
+            lines, refunds = rows(OrderLine, OrderLine.order_id, order_ids), rows(Refund, Refund.order_id,
+                                                                                  order_ids)
             shipments = rows(Shipment, Shipment.order_id, order_ids)
-            events = rows(TrackingEvent, TrackingEvent.shipment_id, [s["id"] for v in shipments.values() for s in v])
+            events = rows(TrackingEvent, TrackingEvent.shipment_id,
+                          [s["id"] for v in shipments.values() for s in v])
             messages = rows(ScheduledMessage, ScheduledMessage.order_id, order_ids)
             domains = {p.domain: shop_id for shop_id, p in self.profile_by_shop.items()}
             deliveries = defaultdict(list)  # (shop id, platform order id) → its deliveries
@@ -91,7 +95,8 @@ class HistorySeeder:
             ).mappings():
                 order_id = _order_of(row)
                 if order_id is not None:
-                    deliveries[(row["shop_id"] or domains.get(row["shop_domain"]), order_id)].append(dict(row))
+                    deliveries[(row["shop_id"] or domains.get(row["shop_domain"]),
+                                order_id)].append(dict(row))
         return [{
             "order": dict(order), "customer": customers.get(order["customer_id"]), "lines": lines[oid],
             "refunds": refunds[oid], "shipments": shipments[oid],
@@ -105,11 +110,13 @@ class HistorySeeder:
         written = 0
         with self.engine.connect() as conn:
             # Played days take ids from the sequences between rounds: start above them.
-            self.next_id = {model.__tablename__: (conn.scalar(text(f"SELECT max(id) FROM {model.__tablename__}")) or 0) + 1
+            self.next_id = {model.__tablename__: (conn.scalar(text("SELECT max(id) FROM "
+                                                                   f"{model.__tablename__}")) or 0) + 1
                             for model in TABLES}
             raw = conn.connection.driver_connection
             with raw.cursor() as cur:
-                cur.execute("SET session_replication_role = replica")  # consistent by construction: no FK triggers
+                # consistent by construction: no FK triggers
+                cur.execute("SET session_replication_role = replica")
             for start in range(0, orders, CHUNK):
                 batch: dict[str, list[tuple]] = defaultdict(list)
                 for _ in range(min(CHUNK, orders - start)):
@@ -122,7 +129,8 @@ class HistorySeeder:
                 cur.execute("SET session_replication_role = origin")
                 for model in TABLES:
                     name = model.__tablename__
-                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), {self.next_id[name] - 1})")
+                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                f"{self.next_id[name] - 1})")
             raw.commit()
         return written
 
@@ -135,19 +143,23 @@ class HistorySeeder:
         """One more order: a random template of a shop (by the shops' weights), placed anew."""
         shop_id = self.rng.choices(self.template_shops, weights=self.shop_weights)[0]
         template = self.rng.choice(self.templates_by_shop[shop_id])
-        story = _Story(template["order"], self.now - timedelta(days=self.rng.uniform(*HISTORY_DAYS)), self.wall_from)
+        story = _Story(template["order"], self.now - timedelta(days=self.rng.uniform(*HISTORY_DAYS)),
+                       self.wall_from)
         customer_id = self._buyer(batch, shop_id, template["customer"], story)
         order_id = self._order(batch, shop_id, customer_id, template["order"], story)
         line_ids, platform_lines = {}, {}  # template's → the clone's
         for line in template["lines"]:
             line_ids[line["id"]] = new = self._new_id("order_lines")
             platform_lines[line["platform_line_id"]] = str(7_000_000_000_000 + new)
-            batch["order_lines"].append((new, order_id, platform_lines[line["platform_line_id"]], line["product_id"],
-                                         line["variant_id"], line["sku"], line["title"], line["quantity"], line["price"]))
+            batch["order_lines"].append((new, order_id, platform_lines[line["platform_line_id"]],
+                                         line["product_id"],
+                                         line["variant_id"], line["sku"], line["title"], line["quantity"],
+                                         line["price"]))
         refunds = {}
         for refund in template["refunds"]:
             refunds[refund["id"]] = new = self._new_id("refunds")
-            batch["refunds"].append((new, order_id, str(8_000_000_000_000 + new), story.shift(refund["created_at"]),
+            batch["refunds"].append((new, order_id, str(8_000_000_000_000 + new),
+                                     story.shift(refund["created_at"]),
                                      refund["returned"], refund["amount"]))
         parcels = self._parcels(batch, order_id, template, platform_lines, story)
         # A mail's sequence is the id of the parcel, refund or line it is about.
@@ -193,10 +205,12 @@ class HistorySeeder:
             f"wc_order_{_digest(order_id)[:13]}" if woo else None, f"#H{order_id}", order["currency"],
             order["total_price"], order["financial_status"], order["fulfillment_status"], order["status"],
             order["locale"], order["shipping_country"], story.placed, story.shift(order["cancelled_at"]),
-            story.shift(order["refunded_at"]), story.shift(order["platform_updated_at"]), story.placed, story.settled))
+            story.shift(order["refunded_at"]), story.shift(order["platform_updated_at"]), story.placed,
+            story.settled))
         return order_id
 
-    def _parcels(self, batch, order_id: int, template: dict, platform_lines: dict, story: _Story) -> dict[int, int]:
+    def _parcels(self, batch, order_id: int, template: dict, platform_lines: dict,
+                 story: _Story) -> dict[int, int]:
         """The parcels with new numbers and their tracking events; template id → new id."""
         parcels = {}
         for s in template["shipments"]:
@@ -204,14 +218,18 @@ class HistorySeeder:
             number = s["tracking_number"]
             batch["shipments"].append((
                 new, order_id, str(9_000_000_000_000 + new), s["parcel_index"], s["carrier"],
-                _digest(new)[: len(number)] if number else None, s["tracking_url"], s["status"], s["sub_status"],
+                _digest(new)[: len(number)] if number else None, s["tracking_url"], s["status"],
+                s["sub_status"],
                 story.shift(s["shipped_at"]), story.shift(s["delivered_at"]), story.shift(s["edd_start"]),
                 story.shift(s["edd_end"]), s["edd_source"],
-                json.dumps([[platform_lines.get(line, line), quantity] for line, quantity in s["line_items"] or ()]),
+                json.dumps([[platform_lines.get(line, line), quantity] for line, quantity in s["line_items"]
+                            or ()]),
                 story.shift(s["platform_updated_at"])))
             for e in template["events"][s["id"]]:
-                batch["tracking_events"].append((self._new_id("tracking_events"), new, e["status"], e["sub_status"],
-                                                 story.shift(e["happened_at"]), e["location"], e["message"], e["source"]))
+                batch["tracking_events"].append((self._new_id("tracking_events"), new, e["status"],
+                                                 e["sub_status"],
+                                                 story.shift(e["happened_at"]), e["location"], e["message"],
+                                                 e["source"]))
         return parcels
 
     def _message(self, batch, shop_id: int, order_id: int, customer_id: int | None, m: dict, sequence: int,
@@ -226,8 +244,10 @@ class HistorySeeder:
         created = min(send_at, story.settled)
         batch["scheduled_messages"].append((
             message_id, shop_id, order_id, customer_id, m["kind"], sequence, m["stream"], send_at,
-            m["stale_after_seconds"], state, m["reason"], f"<h{message_id}@scale.example.test>" if sent_at else None,
-            m["attempts"] or (1 if sent_at else 0), None, sent_at, sent_at, None, created, sent_at or created))
+            m["stale_after_seconds"], state, m["reason"],
+            f"<h{message_id}@scale.example.test>" if sent_at else None,
+            m["attempts"] or (1 if sent_at else 0), None, sent_at, sent_at, None, created,
+            sent_at or created))
 
     def _delivery(self, batch, order_id: int, d: dict, story: _Story) -> None:
         delivery_id = self._new_id("webhook_deliveries")
@@ -237,8 +257,10 @@ class HistorySeeder:
         kept = received > self.now - BODY_RETENTION
         batch["webhook_deliveries"].append((
             delivery_id, d["platform"], f"{key[:8]}-{key[8:12]}-{key[12:16]}-{key[16:20]}-{key[20:32]}",
-            d["shop_id"], d["shop_domain"], d["topic"], b'{"id":%d,"history":true}' % order_id if kept else None,
-            story.shift(d["triggered_at"]), received, received + PROCESSING, d["state"], d["attempts"], d["error"]))
+            d["shop_id"], d["shop_domain"], d["topic"],
+            b'{"id":%d,"history":true}' % order_id if kept else None,
+            story.shift(d["triggered_at"]), received, received + PROCESSING, d["state"], d["attempts"],
+            d["error"]))
 
 
 class _Story:
@@ -262,20 +284,26 @@ class _Story:
 
 
 COLUMNS = {
-    "customers": "id, shop_id, platform_customer_id, email, locale, marketing_consent, consent_source, consent_at, "
+    "customers": "id, shop_id, platform_customer_id, email, locale, marketing_consent, consent_source, "
+                 "consent_at, "
                  "suppressed_reason, suppressed_at",
     "orders": "id, shop_id, customer_id, platform_order_id, platform_order_key, name, currency, total_price, "
-              "financial_status, fulfillment_status, status, locale, shipping_country, placed_at, cancelled_at, "
+              "financial_status, fulfillment_status, status, locale, shipping_country, placed_at, "
+              "cancelled_at, "
               "refunded_at, platform_updated_at, created_at, updated_at",
     "order_lines": "id, order_id, platform_line_id, product_id, variant_id, sku, title, quantity, price",
     "refunds": "id, order_id, platform_refund_id, created_at, returned, amount",
-    "shipments": "id, order_id, platform_fulfillment_id, parcel_index, carrier, tracking_number, tracking_url, status, "
-                 "sub_status, shipped_at, delivered_at, edd_start, edd_end, edd_source, line_items, platform_updated_at",
+    "shipments": "id, order_id, platform_fulfillment_id, parcel_index, carrier, tracking_number, "
+                 "tracking_url, status, "
+                 "sub_status, shipped_at, delivered_at, edd_start, edd_end, edd_source, line_items, "
+                 "platform_updated_at",
     "tracking_events": "id, shipment_id, status, sub_status, happened_at, location, message, source",
-    "scheduled_messages": "id, shop_id, order_id, customer_id, kind, sequence, stream, send_at, stale_after_seconds, "
+    "scheduled_messages": "id, shop_id, order_id, customer_id, kind, sequence, stream, send_at, "
+                          "stale_after_seconds, "
                           "state, reason, message_id, attempts, last_error, queued_at, sent_at, clicked_at, "
                           "created_at, updated_at",
-    "webhook_deliveries": "id, platform, delivery_key, shop_id, shop_domain, topic, body, triggered_at, received_at, "
+    "webhook_deliveries": "id, platform, delivery_key, shop_id, shop_domain, topic, body, triggered_at, "
+                          "received_at, "
                           "processed_at, state, attempts, error",
 }
 
@@ -287,7 +315,8 @@ def _copy(raw, batch: dict[str, list[tuple]]) -> int:
         for table, columns in COLUMNS.items():
             with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in batch.get(table, ()):
-                    copy.write_row(tuple(v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in row))
+                    copy.write_row(tuple(v.replace(tzinfo=None) if isinstance(v, datetime) else v for v
+                                         in row))
             written += len(batch.get(table, ()))
     return written
 

@@ -21,7 +21,8 @@ from bench.scale import counters
 TICKS = os.sysconf("SC_CLK_TCK")
 # PostgreSQL publishes an idle backend's statistics within 10 s (PGSTAT_IDLE_INTERVAL).
 STATS_SETTLE_SECONDS = 11
-DATABASE_FIGURES = ("xact_commit", "xact_rollback", "tup_returned", "tup_fetched", "tup_inserted", "tup_updated",
+DATABASE_FIGURES = ("xact_commit", "xact_rollback", "tup_returned", "tup_fetched", "tup_inserted",
+                    "tup_updated",
                     "tup_deleted", "blks_read", "blks_hit")
 TABLE_FIGURES = ("seq_scan", "seq_tup_read", "idx_scan", "idx_tup_fetch")
 
@@ -66,7 +67,8 @@ def take(counter_dir: Path, conn, redis_client, *, settle: bool = True) -> Snaps
              "cpu": cpu["used_cpu_sys"] + cpu["used_cpu_user"]}
     conn.execute(text("SELECT pg_stat_clear_snapshot()"))
     database = dict(conn.execute(text(
-        f"SELECT {', '.join(DATABASE_FIGURES)} FROM pg_stat_database WHERE datname = current_database()")).mappings().one())
+        f"SELECT {', '.join(DATABASE_FIGURES)} FROM pg_stat_database WHERE datname = current_database()"))
+        .mappings().one())
     tables = {row["relname"]: {k: row[k] or 0 for k in TABLE_FIGURES} for row in conn.execute(text(
         f"SELECT relname, {', '.join(TABLE_FIGURES)} FROM pg_stat_user_tables")).mappings()}
     return Snapshot(time.monotonic(), app, postgres_cpu, redis, database, tables,
@@ -84,10 +86,12 @@ def totals(before: Snapshot, after: Snapshot) -> dict[str, float]:
                        for name, figures in after.tables.items())
     return {
         "cpu_web": app_delta("cpu", web), "cpu_worker": app_delta("cpu", workers),
-        "cpu_postgres": sum(cpu - before.postgres_cpu.get(pid, 0.0) for pid, cpu in after.postgres_cpu.items()),
+        "cpu_postgres": sum(cpu - before.postgres_cpu.get(pid, 0.0) for pid, cpu
+                            in after.postgres_cpu.items()),
         "cpu_redis": after.redis["cpu"] - before.redis["cpu"],
         "sql": app_delta("sql", web + workers), "transactions": app_delta("transactions", web + workers),
-        "redis": app_delta("redis", web + workers), "redis_commands": after.redis["commands"] - before.redis["commands"],
+        "redis": app_delta("redis", web + workers),
+        "redis_commands": after.redis["commands"] - before.redis["commands"],
         "tup_returned": after.database["tup_returned"] - before.database["tup_returned"],
         "seq_tup_read": seq_tup_read, "blks_read": after.database["blks_read"] - before.database["blks_read"],
     }
@@ -147,13 +151,15 @@ def top_statements(before: Snapshot, after: Snapshot, orders: int, count: int = 
             rows.append((seconds - was_seconds, calls - was_calls, _short(sql)))
     rows.sort(reverse=True)
     return [{"ms_per_order": round(seconds * 1000 / orders, 2), "calls_per_order": round(calls / orders, 2),
-             "mean_ms": round(seconds * 1000 / calls, 3), "sql": sql[:300]} for seconds, calls, sql in rows[:count]]
+             "mean_ms": round(seconds * 1000 / calls, 3), "sql": sql[:300]} for seconds, calls, sql
+             in rows[:count]]
 
 
 def top_round_trips(before: Snapshot, after: Snapshot, orders: int, count: int = 12) -> dict[str, float]:
     """Redis round trips per order of the sample by the commands they carried (gross: the
     idle clock's included)."""
-    rows = sorted(((calls - before.round_trips.get(names, 0), names) for names, calls in after.round_trips.items()),
+    rows = sorted(((calls - before.round_trips.get(names, 0), names) for names, calls
+                   in after.round_trips.items()),
                   reverse=True)
     return {names: round(calls / orders, 2) for calls, names in rows[:count] if calls > 0}
 

@@ -165,7 +165,8 @@ def wait_until_done(conn, since: datetime, timeout: float, report: Callable[[str
         left = outstanding(conn, since)
         if report and time.monotonic() - reported >= every:
             reported = time.monotonic()
-            report(f"scale: draining: {left['deliveries']:,} deliveries and {left['mails']:,} mails outstanding, "
+            report(f"scale: draining: {left['deliveries']:,} deliveries and {left['mails']:,} mails "
+                   "outstanding, "
                    f"{reported - began:.0f} s")
     return round(time.monotonic() - began, 1), left
 
@@ -173,8 +174,10 @@ def wait_until_done(conn, since: datetime, timeout: float, report: Callable[[str
 def latencies(conn, since: datetime, orders: int) -> dict[str, float]:
     """p50/p99 from a delivery's arrival to its processing, and from a mail's due time to sent."""
     row = conn.execute(text(
-        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at)) AS p50, "
-        "       percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at)) AS p99 "
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at)) "
+        "AS p50, "
+        "       percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at)) "
+        "AS p99 "
         "FROM webhook_deliveries WHERE received_at >= :since AND processed_at IS NOT NULL"),
         {"since": since.replace(tzinfo=None)}).mappings().one()
     mail = conn.execute(text(

@@ -9,12 +9,14 @@ from bench.scale.day import Order, Step
 
 FLAT = 1.3  # growth of a per-order cost from the smallest to the largest size still called flat
 COLUMNS = (  # (heading, key in per_order or run, format)
-    ("orders", "orders", "{:>9,}"), ("app CPU ms", "cpu_ms_app", "{:>10.1f}"), ("web", "cpu_ms_web", "{:>6.1f}"),
+    ("orders", "orders", "{:>9,}"), ("app CPU ms", "cpu_ms_app", "{:>10.1f}"),
+    ("web", "cpu_ms_web", "{:>6.1f}"),
     ("worker", "cpu_ms_worker", "{:>6.1f}"), ("PG CPU ms", "cpu_ms_postgres", "{:>9.1f}"),
     ("SQL stmts", "sql_statements", "{:>9.1f}"), ("Redis RT", "redis_round_trips", "{:>8.1f}"),
     ("rows scanned", "rows_read", "{:>12.1f}"), ("mails", "mails_per_order", "{:>5.2f}"),
     ("p99 ms", "processing_p99_ms", "{:>8.0f}"),
-    ("wall s", "wall_seconds", "{:>6.0f}"), ("lost", "lost_orders", "{:>4}"), ("failed", "failed_deliveries", "{:>6}"),
+    ("wall s", "wall_seconds", "{:>6.0f}"), ("lost", "lost_orders", "{:>4}"),
+    ("failed", "failed_deliveries", "{:>6}"),
 )
 RATIO_KEYS = ("cpu_ms_app", "cpu_ms_postgres", "sql_statements", "redis_round_trips", "rows_read")
 
@@ -23,7 +25,8 @@ def outcome(conn, orders: list[Order], steps: list[Step], since: datetime) -> di
     """Orders and deliveries stored against those generated; failures; the mails they got."""
     ids = [str(order.order_id) for order in orders]
     params = {"ids": ids, "since": since.replace(tzinfo=None)}
-    stored = conn.execute(text("SELECT count(*) FROM orders WHERE platform_order_id = ANY(:ids)"), params).scalar()
+    stored = conn.execute(text("SELECT count(*) FROM orders WHERE platform_order_id = ANY(:ids)"),
+                          params).scalar()
     deliveries = dict(conn.execute(text(
         "SELECT count(*) AS stored, count(*) FILTER (WHERE state IN ('failed', 'malformed')) AS failed, "
         "       count(*) FILTER (WHERE attempts > 1) AS retried "
@@ -62,7 +65,8 @@ def print_table(results: dict) -> None:
         idle, gross = run["per_order"].get("idle_per_second"), run["per_order"].get("gross")
         if idle and gross:
             print(f"{run['orders']:,}: the clock's own cost, taken out above: {idle['sql']:.1f} statements, "
-                  f"{idle['redis']:.1f} Redis round trips, {(idle['cpu_web'] + idle['cpu_worker']) * 1000:.0f} ms "
+                  f"{idle['redis']:.1f} Redis round trips, "
+                  f"{(idle['cpu_web'] + idle['cpu_worker']) * 1000:.0f} ms "
                   f"app CPU per second; gross per order over {run['wall_seconds']:.0f} s: "
                   f"{gross['cpu_ms_app']:.1f} ms, {gross['sql_statements']:.1f} statements, "
                   f"{gross['redis_round_trips']:.1f} round trips, {gross['rows_read']:.0f} rows")

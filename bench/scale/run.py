@@ -115,12 +115,14 @@ def measure_day(engine, env: dict[str, str], profiles, known: dict[int, int], da
     proc_env = {**os.environ, **env, "SCALE_COUNTER_DIR": str(counter_dir)}
     secret = env["SHOPIFY_API_SECRET"]
     first_id = SAMPLE_FIRST_ID + day * 10_000_000_000
-    warmup = make_orders(profiles, WARMUP_ORDERS, SEED, returning=known, first_order_id=first_id - 5_000_000_000,
+    warmup = make_orders(profiles, WARMUP_ORDERS, SEED, returning=known,
+                         first_order_id=first_id - 5_000_000_000,
                          day=1000 + day)
     orders = make_orders(profiles, SAMPLE, SEED, returning=known, first_order_id=first_id, day=day)
     steps = day_steps(orders, SEED)
     speed = (steps[-1].send_at - steps[0].send_at) / PLAY_SECONDS
-    with gunicorn("app:create_app()", proc_env, probe="/healthz", args=("-c", "bench/scale/gunicorn_hooks.py")) as base, \
+    with gunicorn("app:create_app()", proc_env, probe="/healthz",
+                  args=("-c", "bench/scale/gunicorn_hooks.py")) as base, \
             rq_workers(proc_env, WORKERS), \
             engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         warm_since = datetime.now(timezone.utc)
@@ -138,7 +140,8 @@ def measure_day(engine, env: dict[str, str], profiles, known: dict[int, int], da
         played = play_day(base, steps, speed=speed, seed=SEED, shopify_secret=secret, progress=progress,
                           settle=lambda: wait_until_done(conn, since, SETTLE_TIMEOUT))
         progress.done()
-        drain_seconds, left = wait_until_done(conn, since, DRAIN_TIMEOUT, lambda line: click.echo(line, err=True))
+        drain_seconds, left = wait_until_done(conn, since, DRAIN_TIMEOUT,
+                                              lambda line: click.echo(line, err=True))
         wall = time.monotonic() - before.wall  # play and drain
         after = meter.take(counter_dir, conn, redis_client)
         return {
@@ -227,7 +230,8 @@ def main() -> int:
                 print(f"scale: seeded in {run['seed_seconds']}s (+{run['vacuum_seconds']}s vacuum); "
                       f"playing {SAMPLE} orders", flush=True)
                 queues.redis.flushdb()
-                run.update(measure_day(db.engine, env, profiles, seeder.known_buyers(), day, work, queues.redis))
+                run.update(measure_day(db.engine, env, profiles, seeder.known_buyers(), day, work,
+                                       queues.redis))
                 results["runs"].append(run)
                 results["seconds"] = round(time.monotonic() - began)
                 print_table(results)

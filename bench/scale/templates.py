@@ -33,7 +33,8 @@ def create_shops(profiles: list[ShopProfile]) -> dict[int, int]:
     ids = {}
     for profile in profiles:
         shop = Shop(platform=profile.platform, domain=profile.domain, name=f"Laden {profile.index}",
-                    shop_key=profile.shop_key, locale=profile.locale, support_email=f"hilfe@laden{profile.index}.example",
+                    shop_key=profile.shop_key, locale=profile.locale,
+                    support_email=f"hilfe@laden{profile.index}.example",
                     existing_customer_exemption=profile.exemption, installed_at=datetime.now(timezone.utc))
         if profile.platform == "shopify":
             shop.access_token = f"shpat_scale{profile.index}"

@@ -41,7 +41,8 @@ LABEL = ("info_received", "pre-transit", "Die Sendung wurde elektronisch angekü
 PICKED_UP = ("in_transit", "transit", "Die Sendung wurde vom Absender in der Filiale eingeliefert.",
              "InTransit_PickedUp")
 HUB = ("in_transit", "transit", "Die Sendung wurde im Start-Paketzentrum bearbeitet.", "InTransit_Departure")
-ARRIVAL = ("in_transit", "transit", "Die Sendung ist in der Region des Empfängers angekommen.", "InTransit_Arrival")
+ARRIVAL = ("in_transit", "transit", "Die Sendung ist in der Region des Empfängers angekommen.",
+           "InTransit_Arrival")
 ON_VAN = ("out_for_delivery", "transit", "Die Sendung wurde in das Zustellfahrzeug geladen.",
           "OutForDelivery_Other")
 MISSED = ("attempt_failed", "failure", "Der Empfänger wurde nicht angetroffen.", "DeliveryFailure_NoBody")
@@ -49,7 +50,8 @@ AT_SHOP = ("available_for_pickup", "transit", "Die Sendung liegt in der Filiale 
            "AvailableForPickup_Other")
 DELIVERED = ("delivered", "delivered", "Die Sendung wurde zugestellt.", "Delivered_Other")
 LATEST = {"info_received": "InfoReceived", "in_transit": "InTransit", "out_for_delivery": "OutForDelivery",
-          "attempt_failed": "DeliveryFailure", "available_for_pickup": "AvailableForPickup", "delivered": "Delivered"}
+          "attempt_failed": "DeliveryFailure", "available_for_pickup": "AvailableForPickup",
+          "delivered": "Delivered"}
 
 
 @dataclass
@@ -96,7 +98,8 @@ def _script(rng: random.Random, shipped: datetime) -> list[tuple[datetime, tuple
 
 
 def _seventeen_item(parcel: Parcel) -> dict:
-    events = [{"time_utc": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "time_iso": at.isoformat(), "description": scan[2],
+    events = [{"time_utc": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "time_iso": at.isoformat(),
+               "description": scan[2],
                "location": "Deutschland", "stage": None, "sub_status": scan[3]}
               for at, scan in reversed(parcel.scans[:parcel.shown])]
     latest = parcel.scans[parcel.shown - 1][1]
@@ -115,7 +118,8 @@ def _reveal(parcel: Parcel, now: datetime, fake_dhl, fake_17track) -> None:
         fake_dhl.put(parcel.number, dhl_body(parcel.number, [(at, scan[1], scan[2])
                                                              for at, scan in parcel.scans[:shown]]))
     else:
-        fake_17track.put(parcel.number, _seventeen_item(parcel), register=parcel.number in fake_17track.registered)
+        fake_17track.put(parcel.number, _seventeen_item(parcel),
+                         register=parcel.number in fake_17track.registered)
 
 
 def _push(parcel: Parcel, now: datetime, fake_17track, verifier: SeventeenTrack) -> int:
@@ -152,7 +156,8 @@ class Life:
     def line(self) -> str:
         f = self.figures()
         return (f"carrier tracking over {DAYS} days: {f['provider_calls']} provider calls for {f['parcels']} "
-                f"parcels = {f['calls_per_parcel']:.2f} per parcel (DHL {f['dhl_calls_per_parcel']:.2f} each, "
+                f"parcels = {f['calls_per_parcel']:.2f} per parcel (DHL {f['dhl_calls_per_parcel']:.2f} "
+                "each, "
                 f"at most {f['dhl_max_fetches_a_day']} a day; 17TRACK {f['seventeen_track_calls']} calls for "
                 f"{f['seventeen_track_parcels']} parcels, {f['pushes_applied']} pushes applied)")
 
@@ -226,9 +231,11 @@ def main() -> int:
     try:
         app = create_app(make_config(database_url, redis_url, Fernet.generate_key().decode()))
         with app.app_context(), FakeDhl(DHL_KEY) as dhl, FakeSeventeenTrack(SEVENTEEN_KEY) as seventeen:
-            app.config.update(DHL_API_KEY=DHL_KEY, DHL_API_URL=dhl.base_url, SEVENTEENTRACK_API_KEY=SEVENTEEN_KEY,
+            app.config.update(DHL_API_KEY=DHL_KEY, DHL_API_URL=dhl.base_url,
+                              SEVENTEENTRACK_API_KEY=SEVENTEEN_KEY,
                               SEVENTEENTRACK_API_URL=seventeen.base_url)
-            shop = Shop(platform="shopify", domain="life.myshopify.com", name="Life", access_token="t", locale="de")
+            shop = Shop(platform="shopify", domain="life.myshopify.com", name="Life", access_token="t",
+                        locale="de")
             db.session.add(shop)
             db.session.commit()
             life = simulate(shop, dhl, seventeen)

@@ -63,7 +63,8 @@ def _shopify_line(line: Line) -> dict:
     product = line.product
     item.update(id=line.line_id, admin_graphql_api_id=f"gid://shopify/LineItem/{line.line_id}",
                 product_id=product.product_id, variant_id=product.variant_id, sku=product.sku,
-                title=product.title, name=product.title, quantity=line.quantity, current_quantity=line.quantity,
+                title=product.title, name=product.title, quantity=line.quantity,
+                current_quantity=line.quantity,
                 fulfillable_quantity=line.quantity, price=product.price, price_set=_money(product.price))
     return item
 
@@ -79,10 +80,13 @@ def shopify_order(order: Order, state: State, clock: Clock) -> dict:
     consent = "subscribed" if buyer.subscribed else "not_subscribed"
     shipped = bool(state.parcels)
     p.update(
-        id=order.order_id, admin_graphql_api_id=f"gid://shopify/Order/{order.order_id}", name=f"#{order.number}",
+        id=order.order_id, admin_graphql_api_id=f"gid://shopify/Order/{order.order_id}",
+        name=f"#{order.number}",
         number=order.number - 1000, order_number=order.number, token=_digest(0, order.order_id)[:32],
-        confirmation_number=_digest(1, order.order_id)[:9].upper(), email=buyer.email, contact_email=buyer.email,
-        created_at=placed, processed_at=placed, updated_at=updated, currency="EUR", presentment_currency="EUR",
+        confirmation_number=_digest(1, order.order_id)[:9].upper(), email=buyer.email,
+        contact_email=buyer.email,
+        created_at=placed, processed_at=placed, updated_at=updated, currency="EUR",
+        presentment_currency="EUR",
         financial_status=state.financial, fulfillment_status="fulfilled" if shipped else None,
         cancelled_at=_shop_time(clock(state.cancelled)) if state.cancelled is not None else None,
         cancel_reason="customer" if state.cancelled is not None else None, customer_locale=buyer.locale,
@@ -90,7 +94,8 @@ def shopify_order(order: Order, state: State, clock: Clock) -> dict:
         current_total_price=order.total, total_line_items_price=order.total, total_outstanding="0.00",
         total_discounts="0.00", total_price_set=_money(order.total), tags="", test=False,
         line_items=[_shopify_line(line) for line in order.lines],
-        fulfillments=[shopify_fulfillment(order, parcel, status, state, clock) for parcel, status in state.parcels],
+        fulfillments=[shopify_fulfillment(order, parcel, status, state, clock) for parcel, status
+                      in state.parcels],
         refunds=[shopify_refund(order, refund, clock) for refund in state.refunds],
         shipping_address=_address(p["shipping_address"], buyer.country),
         billing_address=_address(p["billing_address"], buyer.country),
@@ -110,10 +115,13 @@ def shopify_fulfillment(order: Order, parcel: Parcel, status: str, state: State,
         id=parcel.fulfillment_id, order_id=order.order_id, status="success", shipment_status=status,
         created_at=_shop_time(clock(parcel.shipped)), updated_at=_shop_time(clock(state.updated)),
         tracking_company=parcel.carrier, tracking_number=parcel.tracking_number,
-        tracking_numbers=[parcel.tracking_number], tracking_url=None, tracking_urls=[], email=order.buyer.email,
-        name=f"#{order.number}.{index + 1}", admin_graphql_api_id=f"gid://shopify/Fulfillment/{parcel.fulfillment_id}",
+        tracking_numbers=[parcel.tracking_number], tracking_url=None, tracking_urls=[],
+        email=order.buyer.email,
+        name=f"#{order.number}.{index + 1}",
+        admin_graphql_api_id=f"gid://shopify/Fulfillment/{parcel.fulfillment_id}",
         destination=_address(p["destination"], order.buyer.country),
-        line_items=[dict(_shopify_line(lines[line_id]), quantity=quantity) for line_id, quantity in parcel.lines],
+        line_items=[dict(_shopify_line(lines[line_id]), quantity=quantity) for line_id, quantity
+                    in parcel.lines],
     )
     return p
 
@@ -123,8 +131,10 @@ def shopify_fulfillment_event(order: Order, parcel: Parcel, status: str, at: dat
     event_id = parcel.fulfillment_id * 10 + len(status)
     return {
         "id": event_id, "fulfillment_id": parcel.fulfillment_id, "status": status, "message": None,
-        "happened_at": _shop_time(at), "city": None, "province": None, "country": COUNTRY_NAMES[order.buyer.country],
-        "zip": None, "address1": None, "latitude": None, "longitude": None, "shop_id": 548380009 + order.shop.index,
+        "happened_at": _shop_time(at), "city": None, "province": None,
+        "country": COUNTRY_NAMES[order.buyer.country],
+        "zip": None, "address1": None, "latitude": None, "longitude": None,
+        "shop_id": 548380009 + order.shop.index,
         "created_at": _shop_time(at), "updated_at": _shop_time(at), "estimated_delivery_at": None,
         "order_id": order.order_id, "admin_graphql_api_id": f"gid://shopify/FulfillmentEvent/{event_id}",
     }
@@ -141,7 +151,8 @@ def shopify_refund(order: Order, refund: Refund, clock: Clock) -> dict:
         "admin_graphql_api_id": f"gid://shopify/Refund/{refund.refund_id}", "order_adjustments": [],
         "refund_line_items": [{
             "id": refund.refund_id + n, "quantity": quantity, "line_item_id": line_id, "location_id": None,
-            "restock_type": restock, "subtotal": float(lines[line_id].product.price) * quantity, "total_tax": 0.0,
+            "restock_type": restock, "subtotal": float(lines[line_id].product.price) * quantity,
+            "total_tax": 0.0,
             "subtotal_set": _money(f"{float(lines[line_id].product.price) * quantity:.2f}"),
             "total_tax_set": _money("0.00"), "line_item": _shopify_line(lines[line_id]),
         } for n, (line_id, quantity) in enumerate(refund.lines)],
@@ -192,7 +203,8 @@ def woocommerce_order(order: Order, state: State, clock: Clock) -> dict:
     line_template = p["line_items"][0]
     p.update(
         id=order.order_id, number=str(order.number), order_key=order.order_key, status=status, currency="EUR",
-        total=order.total, customer_id=0 if order.buyer.customer_id % 3 == 0 else order.buyer.customer_id % 100_000,
+        total=order.total,
+        customer_id=0 if order.buyer.customer_id % 3 == 0 else order.buyer.customer_id % 100_000,
         payment_method="bacs" if not paid or order.buyer.customer_id % 5 == 0 else "stripe",
         needs_payment=not paid, is_editable=not paid,
         **_wc_times("date_created", clock(order.placed)), **_wc_times("date_modified", clock(state.updated)),
@@ -200,16 +212,21 @@ def woocommerce_order(order: Order, state: State, clock: Clock) -> dict:
         **_wc_times("date_completed", shipped if status in ("completed", "delivered") else None),
         billing=dict(p["billing"], email=order.buyer.email, country=order.buyer.country),
         shipping=dict(p["shipping"], country=order.buyer.country),
-        line_items=[dict(line_template, id=line.line_id, name=line.product.title, product_id=line.product.product_id,
-                         variation_id=0, quantity=line.quantity, sku=line.product.sku, price=float(line.product.price),
+        line_items=[dict(line_template, id=line.line_id, name=line.product.title,
+                         product_id=line.product.product_id,
+                         variation_id=0, quantity=line.quantity, sku=line.product.sku,
+                         price=float(line.product.price),
                          subtotal=f"{float(line.product.price) * line.quantity:.2f}",
                          total=f"{float(line.product.price) * line.quantity:.2f}") for line in order.lines],
         meta_data=[{"id": 3, "key": "_wc_shipment_tracking_items", "value": [{
-            "tracking_provider": parcel.carrier_slug, "custom_tracking_provider": "", "custom_tracking_link": "",
-            "tracking_number": parcel.tracking_number, "date_shipped": str(int(clock(parcel.shipped).timestamp())),
+            "tracking_provider": parcel.carrier_slug, "custom_tracking_provider": "",
+            "custom_tracking_link": "",
+            "tracking_number": parcel.tracking_number,
+            "date_shipped": str(int(clock(parcel.shipped).timestamp())),
             "tracking_id": _digest(2, parcel.fulfillment_id)[:32]} for parcel, _ in state.parcels]}]
         if state.parcels else [],
-        refunds=[{"id": refund.refund_id, "reason": "", "total": f"-{refund.amount}"} for refund in state.refunds],
+        refunds=[{"id": refund.refund_id, "reason": "", "total": f"-{refund.amount}"} for refund
+                 in state.refunds],
         payment_url=f"{store}/checkout/order-pay/{order.order_id}/?pay_for_order=true&key={order.order_key}",
         _links={"self": [{"href": f"{store}/wp-json/wc/v3/orders/{order.order_id}"}],
                 "collection": [{"href": f"{store}/wp-json/wc/v3/orders"}]},
@@ -232,10 +249,12 @@ def render(step: Step, clock: Clock, *, seed: int, shopify_secret: str) -> Deliv
         body = json.dumps(_shopify_body(step, clock), separators=(",", ":")).encode()
         return Delivery("/webhooks/shopify", {
             "Content-Type": "application/json", "X-Shopify-Topic": step.topic,
-            "X-Shopify-Hmac-Sha256": body_signature(body, shopify_secret), "X-Shopify-Shop-Domain": shop.domain,
+            "X-Shopify-Hmac-Sha256": body_signature(body, shopify_secret),
+            "X-Shopify-Shop-Domain": shop.domain,
             "X-Shopify-API-Version": "2026-10", "X-Shopify-Webhook-Id": str(uuid.UUID(ident[:32])),
             "X-Shopify-Event-Id": str(uuid.UUID(ident[32:])),
-            "X-Shopify-Triggered-At": clock(step.at).astimezone(timezone.utc).isoformat(timespec="milliseconds"),
+            "X-Shopify-Triggered-At": clock(step.at).astimezone(timezone.utc)
+            .isoformat(timespec="milliseconds"),
         }, body)
     body = wp_json_encode(woocommerce_order(step.order, step.state, clock))
     resource, event = step.topic.split(".")

@@ -77,7 +77,9 @@ query ProductsById($ids: [ID!]!) {
 DISCOUNT_CODE_CREATE = """
 mutation DiscountCodeCreate($basicCodeDiscount: DiscountCodeBasicInput!) {
   discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {
-    codeDiscountNode { id codeDiscount { ... on DiscountCodeBasic { title codes(first: 1) { nodes { code } } } } }
+    codeDiscountNode {
+      id codeDiscount { ... on DiscountCodeBasic { title codes(first: 1) { nodes { code } } } }
+    }
     userErrors { field code message }
   }
 }

@@ -108,7 +108,8 @@ def _line(item: dict) -> LineItem:
 def fulfillment_event(p: dict, order_id=None) -> FulfillmentEvent:
     numbers = list(p.get("tracking_numbers") or ([p["tracking_number"]] if p.get("tracking_number") else []))
     # A carrier link reaches buyers as an href: anything but an http(s) address is dropped here.
-    urls = [web_link(u) for u in p.get("tracking_urls") or ([p["tracking_url"]] if p.get("tracking_url") else [])]
+    urls = [web_link(u) for u in p.get("tracking_urls")
+            or ([p["tracking_url"]] if p.get("tracking_url") else [])]
     carrier = p.get("tracking_company") or None
     parcels = tuple(
         Parcel(tracking_number=str(n), tracking_url=urls[i] if i < len(urls) else None, carrier=carrier)

@@ -92,7 +92,8 @@ def _verify(request: IncomingRequest, client_id: str, secrets: Secrets) -> Exten
     if problem:
         return ExtensionSession(False, 401, problem, headers=headers)
     sub = claims.get("sub")
-    customer = sub.rsplit("/", 1)[-1] if isinstance(sub, str) and sub.startswith("gid://shopify/Customer/") else None
+    customer = (sub.rsplit("/", 1)[-1]
+                if isinstance(sub, str) and sub.startswith("gid://shopify/Customer/") else None)
     return ExtensionSession(True, 200, "verified", shop_domain=f"{result.shop}.myshopify.com",
                             customer_id=customer, headers=headers, expires_at=claims.get("exp"))
 

@@ -65,7 +65,8 @@ def refresh_tokens(app: AppCredentials, domain: str, refresh_token: str,
         "shop": shop_name(domain), "token": "", "scope": "", "access_mode": "offline",
         "expires": "1970-01-01T00:00:00Z",  # force the refresh: the caller decided it is due
         "refresh_token": refresh_token,
-        "refresh_token_expires": refresh_expires_at.strftime("%Y-%m-%dT%H:%M:%SZ") if refresh_expires_at else None,
+        "refresh_token_expires": refresh_expires_at.strftime("%Y-%m-%dT%H:%M:%SZ") if refresh_expires_at
+        else None,
         "user": None,
     }
     with http_client(app.origin) as client:

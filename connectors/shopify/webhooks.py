@@ -59,7 +59,8 @@ def _verify_bytes(request: IncomingRequest, secrets: Secrets) -> Verification:
     received = _header(request.headers, "hmac-sha256")
     if not received:
         return Verification(False, 400, "missing_hmac")
-    if not received.isascii() or not signature_matches(request.body, received, (secrets.current, *secrets.previous)):
+    if not received.isascii() or not signature_matches(request.body, received,
+                                                       (secrets.current, *secrets.previous)):
         return Verification(False, 401, "invalid_hmac")
     # Signed by Shopify but not something we can parse: store it and let parsing call it malformed.
     return Verification(True, 200, "verified", _header(request.headers, "shop-domain"))

@@ -32,7 +32,8 @@ from connectors.tracking.stamps import BERLIN, day_window, is_bare_date, parse_s
 BASE_URL = "https://api-eu.dhl.com"
 # Our carrier key → DHL's `service`. post-de (Deutsche Post letters with tracking) is in
 # the documented enum; we have no recorded post-de answer.
-SERVICES = {"dhl": "parcel-de", "dhl_paket": "parcel-de", "dhl_express": "express", "deutsche_post": "post-de"}
+SERVICES = {"dhl": "parcel-de", "dhl_paket": "parcel-de", "dhl_express": "express",
+            "deutsche_post": "post-de"}
 CARRIER_OF_SERVICE = {"parcel-de": "dhl", "express": "dhl_express", "post-de": "deutsche_post"}
 # parcel-de stamps can come without offset: German local time (carriers.md §1, karrio#439).
 # Other services send offsets; a naive stamp from them is read the same way (unverified).
@@ -92,7 +93,8 @@ class DhlUnified:
         if response.status_code != 200:
             raise TrackingProviderError(f"dhl: {response.status_code} {response.text[:200]}")
         body = json_body(response, "dhl")
-        shipments = [s for s in (body.get("shipments") or []) if isinstance(s, dict)] if isinstance(body, dict) else []
+        shipments = [s for s in (body.get("shipments") or [])
+                     if isinstance(s, dict)] if isinstance(body, dict) else []
         if not shipments:
             return ParcelTrack(query.tracking_number, found=False)
         return read_shipment(query, _pick(shipments, query.tracking_number))
@@ -134,7 +136,8 @@ def _scan(event) -> CarrierScan | None:
         return None
     code = text(event.get("statusCode"))  # Express events may lack it: unknown
     return CarrierScan(happened_at=happened_at,
-                       status=normalise(code, event.get("status"), event.get("description"), event.get("remark")),
+                       status=normalise(code, event.get("status"), event.get("description"),
+                                        event.get("remark")),
                        code=code, description=text(event.get("description")) or text(event.get("status")),
                        location=_address(event.get("location")))
 

@@ -64,7 +64,8 @@ def json_body(response: httpx.Response, provider: str):
     try:
         return response.json()
     except ValueError:
-        raise ProviderUnavailable(f"{provider}: {response.status_code} but not JSON: {_snippet(response)}") from None
+        raise ProviderUnavailable(
+            f"{provider}: {response.status_code} but not JSON: {_snippet(response)}") from None
 
 
 def _snippet(response: httpx.Response) -> str:

@@ -79,7 +79,8 @@ class SeventeenTrack:
             for item in dicts(data.get("rejected")):
                 code, message = _error_of(item)
                 _raise_for_account(code, message)
-                outcome[str(item.get("number"))] = None if code == ALREADY_REGISTERED else f"{code}: {message}"
+                outcome[str(item.get("number"))] = (None if code == ALREADY_REGISTERED
+                                                    else f"{code}: {message}")
             for query in chunk:
                 outcome.setdefault(query.tracking_number, "17TRACK did not answer for this number")
         return outcome
@@ -120,7 +121,8 @@ class SeventeenTrack:
         except ValueError as exc:
             raise MalformedPayload(f"17track push: not JSON ({exc})") from None
         data = payload.get("data") if isinstance(payload, dict) else None
-        if not isinstance(data, dict) or not isinstance(data.get("number"), str) or not data["number"].strip():
+        if not isinstance(data, dict) or not isinstance(data.get("number"),
+                                                        str) or not data["number"].strip():
             raise MalformedPayload("17track push: no data.number")
         query = ParcelQuery(data["number"], carrier=carrier_key(data.get("carrier")))
         tag = data.get("tag") if isinstance(data.get("tag"), str) and data.get("tag") else None
@@ -166,7 +168,8 @@ def read_item(query: ParcelQuery, item: Mapping) -> ParcelTrack:
     provider_code = as_dict(providers[0].get("provider")).get("key") if providers else None
     carrier = carrier_key(provider_code) or carrier_key(item.get("carrier")) or query.carrier
     if not info or raw in (None, "NotFound"):
-        return ParcelTrack(query.tracking_number, found=False, raw_status=raw, sub_status=sub, carrier=carrier)
+        return ParcelTrack(query.tracking_number, found=False, raw_status=raw, sub_status=sub,
+                           carrier=carrier)
     scans = _scans(providers)
     status = normalise(raw, sub)
     estimate = as_dict(as_dict(info.get("time_metrics")).get("estimated_delivery_date"))
@@ -194,7 +197,8 @@ def _scans(providers: list[dict]) -> tuple[CarrierScan, ...]:
                 continue
             seen.add((happened_at, description))
             sub = text(event.get("sub_status"))
-            scans.append(CarrierScan(happened_at=happened_at, status=event_status(sub, text(event.get("stage"))),
+            scans.append(CarrierScan(happened_at=happened_at,
+                                     status=event_status(sub, text(event.get("stage"))),
                                      code=sub or text(event.get("stage")), description=description,
                                      location=_place(event)))
     return tuple(sorted(scans, key=lambda scan: scan.happened_at))

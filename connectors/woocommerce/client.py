@@ -123,7 +123,8 @@ class WooClient:
                 last_error, last_status = f"{response.status_code} {_message(response)}", response.status_code
                 wait = _retry_after(response)
             if attempt + 1 < attempts:
-                self.sleep(wait if wait is not None else BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)])
+                self.sleep(wait if wait is not None
+                           else BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)])
         raise WooCommerceApiError(f"{method} {path}: gave up after {attempts} attempts: "
                                   f"{last_error}",
                                   last_status)

@@ -85,7 +85,8 @@ def order_event(p: dict) -> OrderEvent | IgnoredEvent:
         shipping_country=(shipping.get("country") or billing.get("country") or None),
         marketing_consent=None,  # WooCommerce core records no consent on the order
         lines=tuple(line_item(item) for item in p.get("line_items") or ()),
-        fulfillments=germanized_fulfillments(order_id, p, updated) or tracking_fulfillments(order_id, p, status, updated),
+        fulfillments=germanized_fulfillments(order_id, p, updated)
+        or tracking_fulfillments(order_id, p, status, updated),
         refunds=refunds,
         order_key=(p.get("order_key") or None),
     )

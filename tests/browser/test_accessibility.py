@@ -37,7 +37,8 @@ def axe(page) -> dict:
     """Run axe on the open page; {"violations": [...], "applied": {rule ids that found elements}}."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("""async (tags) => {
-        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                           resultTypes: ['violations']});
         return {violations: r.violations.map(v => ({id: v.id, help: v.help,
                     nodes: v.nodes.map(n => [n.target.join(' '), n.failureSummary])})),
                 applied: [...r.passes, ...r.violations, ...r.incomplete].map(x => x.id)};
@@ -55,7 +56,9 @@ def assert_accessible(page, name: str) -> None:
 
 @pytest.fixture
 def browser_page(chromium):
-    """axe is injected as a script tag, which the buyer pages' policy refuses: it is our tool, not page content."""
+    """axe is injected as a script tag, which the buyer pages' policy refuses: it is our tool, not page
+    content.
+    """
     return chromium.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
 
 

@@ -92,7 +92,8 @@ def test_data_requests_page_downloads_an_export_and_deletes_it(live_server, brow
 
 
 # Stands in for App Bridge: its fetch carries the id token as a bearer, like the real one's.
-APP_BRIDGE_STUB = """window.shopify = {toast: {show: function (text) { document.body.dataset.toast = text; }}};
+APP_BRIDGE_STUB = """window.shopify = {
+  toast: {show: function (text) { document.body.dataset.toast = text; }}};
 var plainFetch = window.fetch;
 window.fetch = function (input, init) {
   init = init || {}; var headers = new Headers(init.headers || {});
@@ -121,7 +122,8 @@ def test_shopify_data_requests_page_downloads_through_the_bearer_fetch(live_serv
     page.get_by_role("button", name=f"Delete export {export.id}").click()
     page.wait_for_selector("text=No exports yet.")
     # Shopify's notice is a Polaris banner (s-banner tone="success", which announces itself).
-    assert page.locator('s-banner[tone="success"]#admin-notice').inner_text() == f"Export {export.id} deleted."
+    assert (page.locator('s-banner[tone="success"]#admin-notice').inner_text()
+            == f"Export {export.id} deleted.")
 
 
 def test_data_requests_page_passes_axe(live_server, browser_page, wc_shop, wc_export):

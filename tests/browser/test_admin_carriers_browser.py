@@ -13,7 +13,8 @@ from tests.support.browser import ARTIFACTS, require_browser
 
 pytestmark = pytest.mark.browser
 require_browser()
-from tests.browser.test_accessibility import assert_accessible  # noqa: E402 (skips with this module when axe is missing)
+# (skips with this module when axe is missing)
+from tests.browser.test_accessibility import assert_accessible  # noqa: E402
 
 
 @pytest.fixture

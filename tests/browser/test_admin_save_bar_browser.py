@@ -27,7 +27,9 @@ SAVE_BAR_STAND_IN = """
   var loaded = new Map(), shown = null;
   function state(form) { return JSON.stringify(Array.from(new FormData(form).entries())); }
   function watch() {
-    document.querySelectorAll('form[data-save-bar]').forEach(function (form) { loaded.set(form, state(form)); });
+    document.querySelectorAll('form[data-save-bar]').forEach(function (form) {
+      loaded.set(form, state(form));
+    });
   }
   function update(form) {
     var dirty = state(form) !== loaded.get(form);

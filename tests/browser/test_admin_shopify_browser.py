@@ -34,7 +34,8 @@ def _in_shopify(page):
 
 
 def _open(page, server: str, path: str, lang: str):
-    page.goto(f"{server}{path}?shop={SHOPIFY_DOMAIN}&host=YWRtaW4&embedded=1&locale={lang}&id_token={id_token()}",
+    page.goto(f"{server}{path}?shop={SHOPIFY_DOMAIN}&host=YWRtaW4&embedded=1&locale={lang}"
+              f"&id_token={id_token()}",
               wait_until="load")
 
 
@@ -49,8 +50,10 @@ def test_every_shopify_admin_page_is_screenshotted_in_each_language(live_server,
     page = browser_page
     SHOTS.mkdir(parents=True, exist_ok=True)
     for key, state in (("d-1", "processed"), ("d-2", "failed")):  # a table with status badges
-        db.session.add(WebhookDelivery(platform="shopify", delivery_key=key, shop_id=shop.id, shop_domain=shop.domain,
-                                       topic="orders/create", state=state, error="timeout" if state == "failed" else None))
+        db.session.add(WebhookDelivery(platform="shopify", delivery_key=key, shop_id=shop.id,
+                                       shop_domain=shop.domain,
+                                       topic="orders/create", state=state,
+                                       error="timeout" if state == "failed" else None))
     db.session.commit()
     _in_shopify(page)
     for path in GERMAN:
@@ -60,11 +63,13 @@ def test_every_shopify_admin_page_is_screenshotted_in_each_language(live_server,
         assert expected in _words(page), (path, lang)
         # The title bar holds the title; the h1 stays for screen readers only.
         heading = page.locator("h1")
-        assert heading.count() == 1 and heading.inner_text() == page.locator("ui-title-bar").get_attribute("title")
+        assert (heading.count() == 1
+                and heading.inner_text() == page.locator("ui-title-bar").get_attribute("title"))
         assert heading.bounding_box()["height"] <= 1, path
         # Shopify's sidebar (ui-nav-menu) is the navigation: no tabs of our own.
         assert page.locator("nav.tabs, header.top").count() == 0, path
-        assert page.locator("ui-nav-menu a").count() > 5 and page.locator('ui-nav-menu a[rel="home"]').count() == 1
+        assert (page.locator("ui-nav-menu a").count() > 5
+                and page.locator('ui-nav-menu a[rel="home"]').count() == 1)
         assert page.locator("s-page main s-section").count() > 0, path
         shot = SHOTS / f"shopify-{lang}-{_name(path)}.png"
         page.screenshot(path=str(shot), full_page=True)

@@ -37,7 +37,8 @@ def rgb(hex_colour: str) -> str:
 
 @pytest.mark.parametrize("lang", ["de", "en"])
 @pytest.mark.parametrize("surface", list(OPEN))
-def test_a_buyer_sees_status_and_tracking_at_both_widths(live_server, browser_page, static_site, order, surface,
+def test_a_buyer_sees_status_and_tracking_at_both_widths(live_server, browser_page, static_site, order,
+                                                         surface,
                                                          lang):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser_page

@@ -95,7 +95,8 @@ def test_typing_changes_the_preview_and_saving_changes_what_the_buyer_gets(live_
     assert row.expect is None or row.expect in after, after
 
 
-def test_invalid_input_is_marked_at_its_field_and_explained_in_the_preview(live_server, browser_page, wc_shop):
+def test_invalid_input_is_marked_at_its_field_and_explained_in_the_preview(live_server, browser_page,
+                                                                           wc_shop):
     page = browser_page
     page.goto(live_server + login_link(wc_shop))
     page.goto(live_server + "/admin/modules")
@@ -129,7 +130,8 @@ def test_shopify_preview_goes_through_the_bearer_fetch(live_server, browser_page
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_the_modules_page_with_previews_open_is_screenshotted_and_passes_axe(live_server, browser_page, wc_shop,
+def test_the_modules_page_with_previews_open_is_screenshotted_and_passes_axe(live_server, browser_page,
+                                                                             wc_shop,
                                                                               lang):
     page = browser_page
     page.goto(live_server + login_link(wc_shop, locale=USER_LOCALES[lang]))
@@ -155,7 +157,8 @@ def test_the_modules_page_with_previews_open_is_screenshotted_and_passes_axe(liv
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_the_content_page_with_its_preview_open_is_screenshotted_and_passes_axe(live_server, browser_page, wc_shop,
+def test_the_content_page_with_its_preview_open_is_screenshotted_and_passes_axe(live_server, browser_page,
+                                                                                wc_shop,
                                                                                  lang):
     page = browser_page
     page.goto(live_server + login_link(wc_shop, locale=USER_LOCALES[lang]))
@@ -166,7 +169,8 @@ def test_the_content_page_with_its_preview_open_is_screenshotted_and_passes_axe(
     page.wait_for_function(CHANGED_JS, arg=[box.element_handle(), '[data-live-mail="de"]', untouched,
                                             "Laden am Markt"])
     for frame in box.locator("iframe.mail").element_handles():  # the mails are laid out before the shot
-        frame.content_frame().wait_for_function("() => document.body && document.body.innerText.trim() !== ''")
+        frame.content_frame().wait_for_function(
+            "() => document.body && document.body.innerText.trim() !== ''")
     shots = ARTIFACTS / "admin-i18n"
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / f"{lang}-content-live-preview.png"), full_page=True)

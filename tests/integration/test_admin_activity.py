@@ -21,15 +21,19 @@ def _changes():
 
 
 def test_a_module_save_shows_who_and_which_fields(wc_admin, wc_shop):
-    post(wc_admin, "/admin/modules/delivery_estimate", {"enabled": "on", "processing_days": "2", "cutoff_hour": "12",
-                                                         "origin_country": "at", "transit_days": "AT 1-2, WORLD 6-12"})
+    post(wc_admin, "/admin/modules/delivery_estimate",
+         {"enabled": "on", "processing_days": "2", "cutoff_hour": "12",
+                                                         "origin_country": "at",
+                                                         "transit_days": "AT 1-2, WORLD 6-12"})
     [change] = _changes()
-    assert (change.shop_id, change.actor, change.area) == (wc_shop.id, "WordPress user 7", "delivery_estimate")
+    assert (change.shop_id, change.actor, change.area) == (wc_shop.id, "WordPress user 7",
+                                                           "delivery_estimate")
     assert change.summary.split("\n") == [  # from the defaults the module had
         "processing_days: 1 → 2", "cutoff_hour: 14 → 12", "origin_country: DE → AT",
         'transit_days: {"DE": [1, 2], "EU": [2, 5], "WORLD": [5, 10]} → {"AT": [1, 2], "WORLD": [6, 12]}']
     post(wc_admin, "/admin/modules/delivery_estimate", {"processing_days": "2", "cutoff_hour": "12",
-                                                         "origin_country": "AT", "transit_days": "AT 1-2, WORLD 6-12"})
+                                                         "origin_country": "AT",
+                                                         "transit_days": "AT 1-2, WORLD 6-12"})
     assert _changes()[-1].summary == "enabled: on → off"
     page = unescape(wc_admin.get("/admin/activity").get_data(as_text=True))
     assert "Modules: Delivery estimate" in page and "WordPress user 7" in page and "enabled: on → off" in page
@@ -45,8 +49,10 @@ def test_a_content_save_by_a_shopify_user_lists_old_and_new_values(client, shop)
     assert "name: John's Apparel → Laden & Co" in lines and "locale: de → en" in lines
     assert "support_email: hilfe@johns-apparel.example → service@johns-apparel.example" in lines
     assert "primary_color: #1a1a1a → #112233" in lines
-    assert not [line for line in lines if line.startswith(("google_place_id", "facebook"))]  # unchanged: not listed
-    page = unescape(client.get(f"/admin/activity?shop={SHOPIFY_DOMAIN}", headers=bearer()).get_data(as_text=True))
+    # unchanged: not listed
+    assert not [line for line in lines if line.startswith(("google_place_id", "facebook"))]
+    page = unescape(client.get(f"/admin/activity?shop={SHOPIFY_DOMAIN}", headers=bearer())
+                    .get_data(as_text=True))
     assert "Content & branding" in page and "Shopify user 42" in page and "locale: de → en" in page
 
 
@@ -68,7 +74,8 @@ def test_a_provider_key_shows_as_changed_and_never_itself(app, wc_admin, wc_shop
     wc_admin.post("/admin/carrier-tracking/dhl/remove",
                   data={"csrf_token": csrf_token(wc_admin, "/admin/carrier-tracking")})
     changes = _changes()
-    assert [c.summary for c in changes] == ["dhl api_key: changed", "dhl api_key: changed", "dhl api_key: removed"]
+    assert [c.summary for c in changes] == ["dhl api_key: changed", "dhl api_key: changed",
+                                            "dhl api_key: removed"]
     page = wc_admin.get("/admin/activity").get_data(as_text=True)
     for key in (OWN_KEY, NEXT_KEY):
         assert key not in page and key[-4:] not in page

@@ -89,7 +89,8 @@ def test_shopify_document_load_carries_the_id_token_in_the_query(client, shop):
 
 
 def test_shopify_document_load_without_token_bounces_for_a_fresh_one(client, shop):
-    response = client.get("/admin/modules", query_string={"shop": SHOPIFY_DOMAIN, "host": "YWRtaW4", "embedded": "1"})
+    response = client.get("/admin/modules",
+                          query_string={"shop": SHOPIFY_DOMAIN, "host": "YWRtaW4", "embedded": "1"})
     assert response.status_code == 302 and "/shopify/patch-id-token" in response.headers["Location"]
 
 
@@ -115,7 +116,8 @@ def test_shopify_post_without_bearer_is_unauthorized(client, shop):
 
 
 def test_shopify_app_home_shows_the_overview(client, shop):
-    response = client.get("/shopify/app", query_string={"shop": SHOPIFY_DOMAIN, "host": "YWRtaW4", "embedded": "1",
+    response = client.get("/shopify/app",
+                          query_string={"shop": SHOPIFY_DOMAIN, "host": "YWRtaW4", "embedded": "1",
                                                          "id_token": id_token(), "locale": "en"})
     assert response.status_code == 200 and b"Last webhook deliveries" in response.data
 
@@ -140,7 +142,8 @@ def test_refusals_speak_the_merchants_language(client, wc_shop):
     assert "<h1>Nicht erlaubt</h1>" in page and "Dieser Anmeldelink wurde schon benutzt." in page
     assert "in WordPress unter WooCommerce → Aftersales" in page
     expired = client.application.test_client().get(login_link(wc_shop, now=time.time() - 600, locale="de_DE"))
-    assert expired.status_code == 401 and "Dieser Anmeldelink ist abgelaufen." in expired.get_data(as_text=True)
+    assert (expired.status_code == 401 and "Dieser Anmeldelink ist abgelaufen."
+            in expired.get_data(as_text=True))
 
     stranger = client.application.test_client()
     german_browser = stranger.get("/admin/", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"})

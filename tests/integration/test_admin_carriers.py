@@ -75,7 +75,8 @@ def test_another_period_and_an_empty_shop(wc_admin, wc_shop):
     assert 'href="/admin/carriers?days=30" aria-current="page"' in page
     assert "No parcel left your shop in the last 30 days." in page and "<svg" not in page
     assert 'aria-current="page">Last 90 days' in wc_admin.get("/admin/carriers?days=7").get_data(as_text=True)
-    assert list(csv.reader(io.StringIO(wc_admin.get("/admin/carriers?format=csv").get_data(as_text=True)[1:]))) \
+    assert list(csv.reader(io.StringIO(wc_admin.get("/admin/carriers?format=csv")
+                                       .get_data(as_text=True)[1:]))) \
         == [["Carrier", "Country", "Parcels", "Delivered", "No carrier data", "Median days", "90th pct. days",
              "On time", "Exceptions", "Failed attempts", "Stalls", "Learned range", "Inside learned range",
              "Checked (learned)", "Inside rule's range"]]
@@ -90,7 +91,8 @@ def test_a_shopify_merchant_opens_it_with_the_app_bridge_token(client, shop):
 def test_a_week_without_deliveries_breaks_the_line_and_end_labels_do_not_overlap():
     from app.web.admin.line_chart import LABEL_GAP, line_chart
 
-    chart = line_chart(["a", "b", "c", "d"], [("DHL", [2, None, 3, 3]), ("DPD", [2, 2, 3, 3.0]), ("UPS", [6, 6, 6, 6])])
+    chart = line_chart(["a", "b", "c", "d"],
+                       [("DHL", [2, None, 3, 3]), ("DPD", [2, 2, 3, 3.0]), ("UPS", [6, 6, 6, 6])])
     dhl, dpd, ups = chart.lines
     assert len(dhl.paths) == 2 and len(dpd.paths) == 1  # a gap, not a line through the empty week
     assert [text for _, _, text in dhl.points] == ["a: 2", "c: 3", "d: 3"]

@@ -14,7 +14,8 @@ from tests.support.confirmed_addresses import confirm_test_address
 CONTENT = {"name": "Laden & Co", "locale": "en", "logo_url": "https://laden.example/logo.png",
            "primary_color": "#112233", "accent_color": "#AA0000", "imprint": "Laden GmbH, Berlin",
            "google_place_id": "", "trustpilot_domain": "laden.example", "url": "",
-           "instagram": "https://instagram.com/laden", "facebook": "", "tiktok": "", "youtube": "", "pinterest": ""}
+           "instagram": "https://instagram.com/laden", "facebook": "", "tiktok": "", "youtube": "",
+           "pinterest": ""}
 LEGAL = {"existing_customer_exemption": "on", "objection_text": "Sie können jederzeit widersprechen.",
          "quiet_start": "22", "quiet_end": "7", "min_gap_hours": "24", "max_per_30_days": "3"}
 
@@ -124,7 +125,8 @@ def test_content_is_validated_and_saved(wc_admin, wc_shop):
     assert shop.name == "Laden & Co" and shop.locale == "en"
     assert shop.branding["primary_color"] == "#112233" and shop.branding["accent_color"] == "#aa0000"
     assert module_settings(shop, "review_prompt")["trustpilot_domain"] == "laden.example"
-    assert module_settings(shop, "mail_review_request")["review_url"] == "https://de.trustpilot.com/evaluate/laden.example"
+    review_url = module_settings(shop, "mail_review_request")["review_url"]
+    assert review_url == "https://de.trustpilot.com/evaluate/laden.example"
     assert module_settings(shop, "social")["instagram"] == "https://instagram.com/laden"
 
 
@@ -149,7 +151,8 @@ def test_content_form_without_csrf_token_is_forbidden(wc_admin, wc_shop):
 
 def test_sender_name_reaches_the_mail_preview(wc_admin):
     post(wc_admin, "/admin/content", CONTENT)
-    assert "Laden &amp; Co &lt;mail@app.example.test&gt;" in wc_admin.get("/admin/previews").get_data(as_text=True)
+    assert ("Laden &amp; Co &lt;mail@app.example.test&gt;"
+            in wc_admin.get("/admin/previews").get_data(as_text=True))
 
 
 # Consent & limits
@@ -202,7 +205,8 @@ def test_test_send_goes_to_the_chosen_address_through_the_apps_sender(wc_admin, 
 
 def test_test_send_of_a_marketing_kind_carries_one_click_unsubscribe(wc_admin, wc_shop):
     confirm_test_address(wc_shop, "me@laden.example")
-    post(wc_admin, "/admin/previews/test-send", {"email": "me@laden.example", "kind": "review_request", "lang": "de"})
+    post(wc_admin, "/admin/previews/test-send",
+         {"email": "me@laden.example", "kind": "review_request", "lang": "de"})
     (mail,) = mail_sender().outbox
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 

@@ -145,7 +145,8 @@ def test_the_locale_inside_a_login_link_is_signed(app, wc_shop):
 
 
 def _shopify_launch(client, **extra):
-    return client.get("/shopify/app", query_string={"shop": SHOPIFY_DOMAIN, "host": "YWRtaW4", "embedded": "1",
+    return client.get("/shopify/app",
+                      query_string={"shop": SHOPIFY_DOMAIN, "host": "YWRtaW4", "embedded": "1",
                                                      "id_token": id_token(), **extra})
 
 

@@ -34,7 +34,8 @@ def planned(page: str) -> datetime:
 def test_the_mail_preview_shows_unsaved_texts_in_both_languages_and_saves_nothing(wc_admin, wc_shop):
     before = stored(wc_shop)
     response = preview(wc_admin, "mail_thank_you", {"enabled": "on", "texts_de": "Schön, dass du da bist!",
-                                                    "texts_en": "Lovely to have you!", "voucher_mode": "none"})
+                                                    "texts_en": "Lovely to have you!",
+                                                    "voucher_mode": "none"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert 'data-live-mail="de"' in page and "Schön, dass du da bist!" in page
@@ -44,22 +45,27 @@ def test_the_mail_preview_shows_unsaved_texts_in_both_languages_and_saves_nothin
 
 
 def test_the_delivery_estimate_preview_lists_the_typed_origins_closed_days(wc_admin, wc_shop):
-    form = {"enabled": "on", "processing_days": "1", "cutoff_hour": "14", "transit_days": "DE 1-2, WORLD 5-10"}
+    form = {"enabled": "on", "processing_days": "1", "cutoff_hour": "14",
+            "transit_days": "DE 1-2, WORLD 5-10"}
     germany = preview(wc_admin, "delivery_estimate", {**form, "origin_country": "DE"}).get_data(as_text=True)
     austria = preview(wc_admin, "delivery_estimate", {**form, "origin_country": "AT"}).get_data(as_text=True)
-    closed = [re.search(r"<p class=\"hint\" data-closed-days>([^<]*)</p>", page)[1] for page in (germany, austria)]
+    closed = [re.search(r"<p class=\"hint\" data-closed-days>([^<]*)</p>", page)[1] for page
+              in (germany, austria)]
     assert closed[0] != closed[1] and 'data-live-block="processing"' in austria
 
 
 def test_the_preview_shows_the_planned_moment_the_typed_delay_gives(wc_admin, wc_shop):
     base = {"enabled": "on", "voucher_mode": "none"}
-    seven = planned(preview(wc_admin, "mail_review_request", {**base, "delay_days": "7"}).get_data(as_text=True))
-    nine = planned(preview(wc_admin, "mail_review_request", {**base, "delay_days": "9"}).get_data(as_text=True))
+    seven = planned(preview(wc_admin, "mail_review_request", {**base, "delay_days": "7"})
+                    .get_data(as_text=True))
+    nine = planned(preview(wc_admin, "mail_review_request", {**base, "delay_days": "9"})
+                   .get_data(as_text=True))
     assert abs(nine - seven - timedelta(days=2)) < timedelta(minutes=1)  # two requests' `now`
 
 
 def test_the_block_preview_shows_the_typed_newsletter_text_with_the_switch_off(wc_admin, wc_shop):
-    response = preview(wc_admin, "newsletter", {"text_de": "Jeden Monat neue Stoffe.", "text_en": "New fabrics monthly."})
+    response = preview(wc_admin, "newsletter",
+                       {"text_de": "Jeden Monat neue Stoffe.", "text_en": "New fabrics monthly."})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'data-live-block="delivered"' in page
     assert "New fabrics monthly." in page  # the admin speaks English here
@@ -85,7 +91,8 @@ def test_an_unknown_module_has_no_preview(wc_admin, wc_shop):
 def test_shopify_previews_with_the_bearer_token(client, shop):
     response = client.post(f"/admin/modules/mail_referral/preview?shop={SHOPIFY_DOMAIN}",
                            data={"share_url": "https://johns-apparel.example/freunde"}, headers=bearer())
-    assert response.status_code == 200 and "https://johns-apparel.example/freunde" in response.get_data(as_text=True)
+    assert (response.status_code == 200 and "https://johns-apparel.example/freunde"
+            in response.get_data(as_text=True))
     assert client.post(f"/admin/modules/mail_referral/preview?shop={SHOPIFY_DOMAIN}",
                        data={"share_url": "https://x.example"}).status_code == 401
 
@@ -117,7 +124,8 @@ def test_the_content_preview_refuses_what_the_save_refuses(wc_admin, wc_shop):
 def test_an_faq_entry_is_previewed_in_place_of_the_stored_one(wc_admin, wc_shop):
     from app.domain.shop.module_changes import save_module
 
-    stored = {"id": "e1", "question": {"de": "Alt?"}, "answer": {"de": "Alt."}, "scope": "all", "product_ids": [],
+    stored = {"id": "e1", "question": {"de": "Alt?"}, "answer": {"de": "Alt."}, "scope": "all",
+              "product_ids": [],
               "show": "always"}
     save_module(db.session, wc_shop, "faq", enabled=True, settings={"entries": [stored]})
     db.session.commit()

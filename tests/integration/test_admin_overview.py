@@ -12,7 +12,8 @@ def _message(shop, order, kind, state, **times):
 
 def test_overview_counts_todays_mail_and_shows_deliveries(wc_admin, wc_shop):
     now = datetime.now(timezone.utc)
-    order = Order(shop=wc_shop, platform_order_id="5", customer=Customer(shop_id=wc_shop.id, email="b@example.com"))
+    order = Order(shop=wc_shop, platform_order_id="5",
+                  customer=Customer(shop_id=wc_shop.id, email="b@example.com"))
     db.session.add(order)
     db.session.flush()
     db.session.add_all([

@@ -49,7 +49,8 @@ def test_mail_previews_carry_an_unsubscribe_link_that_unsubscribes_nobody(wc_adm
 
 def test_a_test_mails_unsubscribe_link_answers_a_notice_and_lists_nobody(wc_admin, wc_shop):
     confirm_test_address(wc_shop, "me@laden.example")
-    post(wc_admin, "/admin/previews/test-send", {"email": "me@laden.example", "kind": "review_request", "lang": "de"})
+    post(wc_admin, "/admin/previews/test-send",
+         {"email": "me@laden.example", "kind": "review_request", "lang": "de"})
     (mail,) = mail_sender().outbox
     assert mail["List-Unsubscribe"] == "<https://app.example.test/u/preview?lang=de>"
     text, html = (mail.get_body((kind,)).get_content() for kind in ("plain", "html"))

@@ -48,15 +48,18 @@ def test_woocommerce_page_lists_the_shops_exports_and_says_no_webhook_brings_the
 
 def test_shopify_page_opens_with_the_id_token_and_shows_the_request_id(client, shop):
     export = _export(shop)
-    page = client.get("/admin/privacy", query_string={"shop": SHOPIFY_DOMAIN, "host": "YWRtaW4", "embedded": "1",
+    page = client.get("/admin/privacy",
+                      query_string={"shop": SHOPIFY_DOMAIN, "host": "YWRtaW4", "embedded": "1",
                                                        "id_token": id_token(), "locale": "en"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert page.headers["Content-Security-Policy"] == f"frame-ancestors https://{SHOPIFY_DOMAIN} https://admin.shopify.com;"
+    assert (page.headers["Content-Security-Policy"]
+            == f"frame-ancestors https://{SHOPIFY_DOMAIN} https://admin.shopify.com;")
     assert 'data-source="shopify"' in html and "Shopify request 9999" in html
     assert f"/admin/privacy/exports/{export.id}/download?shop={SHOPIFY_DOMAIN}&amp;host=YWRtaW4" in html
     assert "at once when Shopify asks the app to erase that buyer" in html
-    assert client.get("/admin/privacy", query_string={"shop": SHOPIFY_DOMAIN, "embedded": "1"}).status_code == 302
+    assert client.get("/admin/privacy",
+                      query_string={"shop": SHOPIFY_DOMAIN, "embedded": "1"}).status_code == 302
 
 
 def test_page_and_download_need_a_sign_in(client, shop):
@@ -97,7 +100,8 @@ def test_another_shops_export_is_not_found_to_download_or_delete(client, shop, w
     theirs = _export(shop)
     client.get(login_link(wc_shop))
     assert client.get(f"/admin/privacy/exports/{theirs.id}/download").status_code == 404
-    response = client.post(f"/admin/privacy/exports/{theirs.id}/delete", data={"csrf_token": csrf_token(client)})
+    response = client.post(f"/admin/privacy/exports/{theirs.id}/delete",
+                           data={"csrf_token": csrf_token(client)})
     assert response.status_code == 404
     assert client.get(f"/admin/privacy/exports/{theirs.id + 100}/download").status_code == 404
     page = client.get("/admin/privacy").get_data(as_text=True)
@@ -105,8 +109,10 @@ def test_another_shops_export_is_not_found_to_download_or_delete(client, shop, w
     # …and the other way round: the Shopify shop cannot reach the WooCommerce shop's export.
     ours = _export(wc_shop, order_id="2002")
     other = client.application.test_client()
-    assert other.get(f"/admin/privacy/exports/{ours.id}/download{SHOPIFY}", headers=bearer()).status_code == 404
-    assert other.post(f"/admin/privacy/exports/{ours.id}/delete{SHOPIFY}", headers=bearer()).status_code == 404
+    assert other.get(f"/admin/privacy/exports/{ours.id}/download{SHOPIFY}",
+                     headers=bearer()).status_code == 404
+    assert other.post(f"/admin/privacy/exports/{ours.id}/delete{SHOPIFY}",
+                      headers=bearer()).status_code == 404
     assert _exports(shop) == [theirs.id] and _exports(wc_shop) == [ours.id]
 
 
@@ -134,12 +140,15 @@ def test_woocommerce_merchant_makes_an_export_for_an_address(wc_admin, wc_shop):
     order = make_order(wc_shop, platform_order_id="3003")
     db.session.commit()
     token = csrf_token(wc_admin, "/admin/privacy")
-    response = wc_admin.post("/admin/privacy/exports", data={"csrf_token": token, "email": " Buyer-3003@Example.com "})
-    assert response.status_code == 200 and "created with 1 customer record(s)." in response.get_data(as_text=True)
+    response = wc_admin.post("/admin/privacy/exports",
+                             data={"csrf_token": token, "email": " Buyer-3003@Example.com "})
+    assert (response.status_code == 200 and "created with 1 customer record(s)."
+            in response.get_data(as_text=True))
     export = db.session.scalars(select(DataExport).where(DataExport.shop_id == wc_shop.id)).one()
     assert export.request_id is None
     assert export.payload["customers"][0]["orders"][0]["order"] == order.platform_order_id
-    nobody = wc_admin.post("/admin/privacy/exports", data={"csrf_token": token, "email": "nobody@example.com"})
+    nobody = wc_admin.post("/admin/privacy/exports",
+                           data={"csrf_token": token, "email": "nobody@example.com"})
     assert "the app holds nothing about this address" in nobody.get_data(as_text=True)
     assert len(_exports(wc_shop)) == 2  # the empty one is the answer "we hold nothing" too
 
@@ -181,8 +190,10 @@ def test_woocommerce_merchant_erases_a_buyer_on_request(wc_admin, wc_shop):
     assert "1 customer record(s) erased" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Customer, order.customer_id).email is None
-    assert db.session.scalars(select(Suppression.reason).where(Suppression.shop_id == wc_shop.id)).all() == ["redacted"]
-    states = set(db.session.scalars(select(ScheduledMessage.state).where(ScheduledMessage.order_id == order.id)))
+    assert db.session.scalars(select(Suppression.reason)
+                              .where(Suppression.shop_id == wc_shop.id)).all() == ["redacted"]
+    states = set(db.session.scalars(select(ScheduledMessage.state)
+                                    .where(ScheduledMessage.order_id == order.id)))
     assert states <= {MessageState.CANCELLED, MessageState.SENT}
     assert MessageState.CANCELLED in states
     assert _exports(wc_shop) == [export.id]  # the export naming the erased buyer is gone
@@ -197,9 +208,11 @@ def test_erasure_needs_the_confirmation_an_address_and_the_csrf_token(wc_admin, 
     unconfirmed = wc_admin.post("/admin/privacy/erasures", data={"csrf_token": token,
                                                                   "erase_email": "buyer-6006@example.com"})
     assert unconfirmed.status_code == 422 and b"Confirm that the buyer asked" in unconfirmed.data
-    bad = wc_admin.post("/admin/privacy/erasures", data={"csrf_token": token, "erase_email": "x", "confirm": "yes"})
+    bad = wc_admin.post("/admin/privacy/erasures",
+                        data={"csrf_token": token, "erase_email": "x", "confirm": "yes"})
     assert bad.status_code == 422
-    forged = wc_admin.post("/admin/privacy/erasures", data={"erase_email": "buyer-6006@example.com", "confirm": "yes"})
+    forged = wc_admin.post("/admin/privacy/erasures",
+                           data={"erase_email": "buyer-6006@example.com", "confirm": "yes"})
     assert forged.status_code == 403
     db.session.expire_all()
     assert db.session.get(Customer, order.customer_id).email == "buyer-6006@example.com"

@@ -22,7 +22,8 @@ from tests.support.shopify_declarations import (
 )
 
 if not (POLARIS_MANIFEST.is_file() and APP_BRIDGE_TYPES.is_file()):
-    pytest.skip("Shopify's type packages are missing: run `make shopify-types-deps` (npm ci in tests/shopify_types)",
+    pytest.skip("Shopify's type packages are missing: run `make shopify-types-deps` (npm ci in "
+                "tests/shopify_types)",
                 allow_module_level=True)
 
 POLARIS = polaris_elements()
@@ -89,9 +90,11 @@ def test_the_check_finds_a_misspelt_tag_attribute_or_value():
     wrong = markup('<s-page><s-bannr tone="success">x</s-bannr><s-banner tone="sucess">x</s-banner>'
                    '<s-section heding="x"></s-section><s-table-row data-id="1" id="r"></s-table-row>'
                    '<ui-title-bar titel="x"><a href="/" varient="primary">x</a></ui-title-bar>'
-                   '<ui-nav-menu><a href="/" rel="home">x</a></ui-nav-menu><x-thing></x-thing></s-page>').wrong
+                   '<ui-nav-menu><a href="/" rel="home">x</a></ui-nav-menu>'
+                   '<x-thing></x-thing></s-page>').wrong
     assert wrong == ["<s-bannr>: not a Polaris web component",
-                     "<s-banner tone=\"sucess\">: not one of ['auto', 'critical', 'info', 'success', 'warning']",
+                     "<s-banner tone=\"sucess\">: not one of ['auto', 'critical', 'info', 'success', "
+                     "'warning']",
                      "<s-section heding>: no such attribute in @shopify/polaris-types",
                      "<ui-title-bar titel>: no such attribute in @shopify/app-bridge-types",
                      "<ui-title-bar > a varient>: no such attribute in App Bridge's AugmentedElements",
@@ -100,7 +103,8 @@ def test_the_check_finds_a_misspelt_tag_attribute_or_value():
 
 def test_every_shopify_admin_page_writes_only_declared_elements_and_attributes(app, client, shop):
     add_parcel(make_order(shop, platform_order_id="7007"))
-    db.session.add(WebhookDelivery(platform="shopify", delivery_key="d-1", shop_id=shop.id, shop_domain=shop.domain,
+    db.session.add(WebhookDelivery(platform="shopify", delivery_key="d-1", shop_id=shop.id,
+                                   shop_domain=shop.domain,
                                    topic="orders/create"))
     db.session.commit()
     seen: set[str] = set()

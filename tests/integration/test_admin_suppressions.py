@@ -67,7 +67,8 @@ def test_lifting_without_a_reason_is_refused(wc_admin, wc_shop):
 
 def test_an_address_that_does_not_match_the_entry_is_refused(wc_admin, wc_shop):
     entry = _listed(wc_shop)
-    response = post(wc_admin, f"/admin/suppressions/{entry.id}/lift", {"email": "other@example.com", "reason": "x"})
+    response = post(wc_admin, f"/admin/suppressions/{entry.id}/lift",
+                    {"email": "other@example.com", "reason": "x"})
     assert response.status_code == 422 and b"does not belong to this entry" in response.data
 
 

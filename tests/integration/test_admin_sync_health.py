@@ -29,12 +29,15 @@ def _panel(client, shop, verdict):
     ("store_unreachable: HTTP 404", "store_unreachable", "not found", "Settings → Permalinks"),
     ("store_unreachable: unexpected answer (HTTP 302)", "store_unreachable", "a redirect to another address",
      "Permalinks"),
-    ("store_unreachable: no answer", "store_unreachable", "did not answer at all", "Check that the store is online"),
-    ("store_unreachable: the store's address is not public", "store_unreachable", "leads to a private network",
+    ("store_unreachable: no answer", "store_unreachable", "did not answer at all",
+     "Check that the store is online"),
+    ("store_unreachable: the store's address is not public", "store_unreachable",
+     "leads to a private network",
      "Connect the store from its public address"),
     ("keys_refused: HTTP 401", "keys_refused", "Your store refused the app's API keys", "press Connect"),
 ])
-def test_each_sync_verdict_reads_in_plain_words_with_what_to_do(wc_admin, wc_shop, verdict, family, words, todo):
+def test_each_sync_verdict_reads_in_plain_words_with_what_to_do(wc_admin, wc_shop, verdict, family, words,
+                                                                todo):
     panel = _panel(wc_admin, wc_shop, verdict)
     assert f'data-health="{family}"' in panel and words in panel
     assert "1 Dec 2026, 08:30 UTC" in panel and verdict in panel  # the raw verdict, for support
@@ -52,7 +55,8 @@ def test_a_shop_never_synced_says_so(wc_admin, wc_shop):
 
 def test_an_unknown_verdict_is_shown_as_it_is():
     health = woocommerce_health("something_new: HTTP 418")
-    assert (health.family, health.tone) == ("unknown", "warn") and "something_new: HTTP 418" in health.headline
+    assert (health.family, health.tone) == ("unknown",
+                                            "warn") and "something_new: HTTP 418" in health.headline
 
 
 def test_shopify_access_in_plain_words(client, shop):

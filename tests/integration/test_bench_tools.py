@@ -19,7 +19,8 @@ def test_reads_throughput_and_percentiles_from_a_real_wrk_report():
 def test_socket_errors_and_non_2xx_answers_count_as_errors():
     report = WRK_REPORT.replace(
         "Requests/sec:",
-        "  Socket errors: connect 0, read 3, write 0, timeout 2\n  Non-2xx or 3xx responses: 7\nRequests/sec:")
+        "  Socket errors: connect 0, read 3, write 0, timeout 2\n"
+        "  Non-2xx or 3xx responses: 7\nRequests/sec:")
     report = report.replace("99%    2.55ms", "99%    1.20s")
     result = parse(report)
     assert result.errors == 12

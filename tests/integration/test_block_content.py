@@ -130,7 +130,8 @@ def test_social_links_show_always_https_only(client, shop):
     db.session.commit()
     facts, page = view(client, order_in(shop, "processing"))
     social = facts["modules"]["social"]
-    assert social["links"] == [{"network": "instagram", "name": "Instagram", "url": "https://instagram.com/laden"}]
+    assert social["links"] == [{"network": "instagram", "name": "Instagram",
+                                "url": "https://instagram.com/laden"}]
     assert social["newsletter_url"] == "https://laden.example/newsletter"
     assert 'href="https://instagram.com/laden"' in page and "Newsletter abonnieren" in page
     assert "javascript:" not in page and "http://tiktok" not in page
@@ -214,13 +215,15 @@ def test_faq_entries_are_added_edited_and_removed(wc_admin, wc_shop):
     (entry,) = entries(wc_shop)
     assert entry["question"] == {"de": "Wie pflege ich das?"}
     assert entry["answer"] == {"de": "Kalt waschen.\nLiegend trocknen."}
-    assert (entry["scope"], entry["product_ids"], entry["show"]) == ("product", ["4001", "p-4001"], "after_delivery")
+    assert (entry["scope"], entry["product_ids"], entry["show"]) == ("product", ["4001", "p-4001"],
+                                                                     "after_delivery")
     page = wc_admin.get("/admin/content").get_data(as_text=True)
     assert f'id="faq-{entry["id"]}"' in page and 'value="4001, p-4001"' in page
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), "every label points at exactly one field"
 
-    edited = {**NEW_ENTRY, "question_en": "How do I care for it?", "answer_en": "Wash cold.", "product_ids": "",
+    edited = {**NEW_ENTRY, "question_en": "How do I care for it?", "answer_en": "Wash cold.",
+              "product_ids": "",
               "show": "always"}
     response = post(wc_admin, f"/admin/content/faq/{entry['id']}", edited)
     assert response.status_code == 200 and b"FAQ entry saved" in response.data
@@ -274,7 +277,8 @@ def test_banner_is_validated_and_saved(wc_admin, wc_shop):
     assert response.status_code == 200 and b"Banner saved" in response.data
     banner = module_settings(fresh(wc_shop), "banner")
     assert banner["title"] == {"de": "Danke!"} and banner["text"] == {"de": "Schön, dass Sie da sind."}
-    assert (banner["url"], banner["discount_code"], banner["show"]) == ("https://laden.example/sale", "DANKE10",
+    assert (banner["url"], banner["discount_code"], banner["show"]) == ("https://laden.example/sale",
+                                                                        "DANKE10",
                                                                        "always")
     page = wc_admin.get("/admin/content").get_data(as_text=True)
     assert re.search(r'id="f-banner-discount_code"[^>]*value="DANKE10"', page)

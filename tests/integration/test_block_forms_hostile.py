@@ -22,7 +22,8 @@ FUZZ = settings(max_examples=60, deadline=None, database=None,
 INJECTION = "<script>alert('x')</script>' OR 1=1; DROP TABLE survey_answers; --"
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=8), children, max_size=3),
     max_leaves=10,
 )
 
@@ -31,7 +32,8 @@ json_values = st.recursive(
 def order(app, shop):
     for key in ("survey", "newsletter"):
         set_module(shop, key)
-    order = make_order(shop, platform_order_id="450789469", status="delivered", placed_at=NOW - timedelta(hours=2))
+    order = make_order(shop, platform_order_id="450789469", status="delivered",
+                       placed_at=NOW - timedelta(hours=2))
     add_parcel(order, status="delivered", delivered_at=NOW - timedelta(hours=1))
     order.customer.platform_customer_id = BUYER  # acting on an order after the first hours needs a login
     db.session.commit()
@@ -57,7 +59,8 @@ def test_any_survey_form_is_kept_or_refused_with_422(client, order, score, comme
     {"order_id": st.sampled_from(["gid://shopify/Order/450789469", "gid://shopify/OrderIdentity/450789469"])},
     optional={"score": json_values, "comment": json_values})))
 def test_any_block_api_answer_is_kept_or_refused_with_4xx(client, order, body):
-    response = client.post("/api/v1/survey", json=body, headers={"Authorization": f"Bearer {session_token(sub=BUYER)}"})
+    response = client.post("/api/v1/survey", json=body,
+                           headers={"Authorization": f"Bearer {session_token(sub=BUYER)}"})
     assert response.status_code in (200, 400, 404), response.status_code
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
@@ -83,7 +86,8 @@ def test_any_confirmation_or_form_token_is_a_404(client, order, token, method):
     queues.redis.flushdb()
     for path in (f"/n/{token}", f"/t/{token}/survey", f"/t/{token}/newsletter"):
         response = getattr(client, method)(path, data={"score": "5"})
-        assert response.status_code in ((404, 405) if path.endswith("/newsletter") else (404,)), (path, response)
+        assert response.status_code in ((404, 405) if path.endswith("/newsletter") else (404,)), (path,
+                                                                                                  response)
 
 
 @pytest.mark.parametrize("score", ["²", "٥", "1e1", "10" * 40, "-0", "%00"])
@@ -98,7 +102,8 @@ def test_injection_in_a_comment_is_stored_verbatim_and_shown_escaped(client, ord
     assert db.session.scalars(select(SurveyAnswer.comment)).one() == INJECTION  # parameters, not SQL
     page = client.get(f"/t/{token}/survey").get_data(as_text=True)
     assert "<script>alert" not in page
-    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&#39; OR 1=1; DROP TABLE survey_answers; --" in page
+    assert ("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&#39; OR 1=1; DROP TABLE survey_answers; --"
+            in page)
     invalid = client.post(f"/t/{token}/survey", data={"score": "<b>9</b>", "comment": INJECTION})
     assert invalid.status_code == 422 and "<script>alert" not in invalid.get_data(as_text=True)
 

@@ -10,7 +10,8 @@ def test_the_three_modules_are_switched_on_with_their_settings(wc_admin, wc_shop
     for key in ("recommendations", "survey", "newsletter"):
         assert f'data-module-form="{key}"' in page
     assert "not shown in the block yet" not in page
-    assert post(wc_admin, "/admin/modules/recommendations", {"enabled": "on", "max_items": "3"}).status_code == 200
+    assert post(wc_admin, "/admin/modules/recommendations",
+                {"enabled": "on", "max_items": "3"}).status_code == 200
     assert post(wc_admin, "/admin/modules/survey", {
         "enabled": "on", "question_de": "Würden Sie uns weiterempfehlen?", "question_en": "",
         "voucher_code": "DANKE5"}).status_code == 200

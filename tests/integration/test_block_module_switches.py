@@ -19,12 +19,15 @@ BUYER = "115310627314723954"
 
 @pytest.fixture
 def order(app, shop):
-    order = make_order(shop, platform_order_id="450789469", status="delivered", placed_at=NOW - timedelta(hours=2),
+    order = make_order(shop, platform_order_id="450789469", status="delivered",
+                       placed_at=NOW - timedelta(hours=2),
                        lines=(("l1", 1, "4711"),))
     add_parcel(order, status="delivered", delivered_at=NOW - timedelta(hours=1))
-    order.customer.platform_customer_id = BUYER  # a delivered order is seen logged in (a guest sees its status only)
+    # a delivered order is seen logged in (a guest sees its status only)
+    order.customer.platform_customer_id = BUYER
     orders, pairs = count_baskets([["p-4711", "p-4712"], ["p-4712"]])
-    catalogue = {"p-4712": Recommendable("Leinenhemd", "https://johns-apparel.myshopify.com/products/leinenhemd")}
+    catalogue = {"p-4712": Recommendable("Leinenhemd",
+                                         "https://johns-apparel.myshopify.com/products/leinenhemd")}
     save_derived(shop, "recommendations", derived_table(orders, pairs, catalogue, NOW, "platform"))
     db.session.commit()
     return order

@@ -64,7 +64,8 @@ def test_after_the_window_the_estimate_gives_way_to_an_apology(client, shop):
 def test_the_carrier_estimate_is_preferred(client, shop):
     order = make_order(shop, status="shipped", shipping_country="DE", placed_at=NOW - timedelta(days=1))
     start = NOW + timedelta(days=3)
-    add_parcel(order, shipped_at=NOW - timedelta(hours=20), edd_start=start, edd_end=start, edd_source="carrier")
+    add_parcel(order, shipped_at=NOW - timedelta(hours=20), edd_start=start, edd_end=start,
+               edd_source="carrier")
     db.session.commit()
     estimate = view(client, order)[0]["modules"]["delivery_estimate"]
     assert estimate["source"] == "carrier"
@@ -73,7 +74,8 @@ def test_the_carrier_estimate_is_preferred(client, shop):
 
 def test_out_for_delivery_means_today_whatever_the_estimate_said(client, shop):
     """A parcel on the van arrives today, even when the shop's rule said tomorrow at the earliest."""
-    order = make_order(shop, status="out_for_delivery", shipping_country="DE", placed_at=NOW - timedelta(hours=3))
+    order = make_order(shop, status="out_for_delivery", shipping_country="DE",
+                       placed_at=NOW - timedelta(hours=3))
     add_parcel(order, status="out_for_delivery", shipped_at=NOW - timedelta(hours=2))
     db.session.commit()
     facts, page = view(client, order)

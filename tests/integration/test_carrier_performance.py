@@ -69,7 +69,8 @@ def expected_learned(parcels, today: date) -> dict:
     for p in parcels:
         if p.delivered_at and today - timedelta(days=180) <= p.delivered_day <= today:
             transits[(NAMES[p.carrier], p.country)].append(p.transit)
-    return {pair: (nearest_rank(v, 0.4), nearest_rank(v, 0.8)) for pair, v in transits.items() if len(v) >= 10}
+    return {pair: (nearest_rank(v, 0.4), nearest_rank(v, 0.8)) for pair, v in transits.items()
+            if len(v) >= 10}
 
 
 def expected_learned_accuracy(parcels, today: date, days: int) -> dict:
@@ -86,7 +87,8 @@ def expected_learned_accuracy(parcels, today: date, days: int) -> dict:
         for p in items:
             if p.ship_day <= start:
                 continue
-            known = [q.transit for q in items if p.ship_day - timedelta(days=180) <= q.delivered_day < p.ship_day]
+            known = [q.transit for q in items
+                     if p.ship_day - timedelta(days=180) <= q.delivered_day < p.ship_day]
             if len(known) >= 10:
                 checked += 1
                 inside += nearest_rank(known, 0.4) <= p.transit <= nearest_rank(known, 0.8)
@@ -144,7 +146,8 @@ def test_the_learned_range_covers_the_share_between_its_percentiles(history, wc_
     assert ("Hermes", "CH") not in learned  # too few deliveries: the rule stays
     accuracy = expected_learned_accuracy(parcels, today, 90)
     for pair, line in lines.items():
-        assert (line.learned_accuracy.inside, line.learned_accuracy.checked) == accuracy.get(pair, (0, 0)), pair
+        assert (line.learned_accuracy.inside, line.learned_accuracy.checked) == accuracy.get(pair,
+                                                                                             (0, 0)), pair
     for (carrier, country), (_, weights) in PAIRS.items():
         line = lines[(NAMES[carrier], country)]
         if line.learned_accuracy.checked < 150:
@@ -179,7 +182,8 @@ def test_a_stall_is_a_carrier_silence_of_more_than_the_delay_in_business_days():
     fri = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
     now = fri + timedelta(days=30)
     # Friday to Wednesday is three business days: stalled; Friday to Tuesday is not.
-    assert had_stall(_row([("in_transit", fri), ("delivered", fri + timedelta(days=5))], "delivered"), _context(now))
+    assert had_stall(_row([("in_transit", fri), ("delivered", fri + timedelta(days=5))], "delivered"),
+                     _context(now))
     assert not had_stall(_row([("in_transit", fri), ("delivered", fri + timedelta(days=4))], "delivered"),
                          _context(now))
     # After an exception the parcel is not expected to move: no stall. Quiet up to now: stalled.

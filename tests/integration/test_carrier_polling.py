@@ -60,7 +60,8 @@ def test_final_states_are_never_asked_again(status):
 def test_given_up_thirty_days_after_shipping():
     assert next_poll(7, S.IN_TRANSIT, NOW, NOW - timedelta(days=30)) is None
     almost = next_poll(7, S.UNKNOWN, NOW, NOW - timedelta(days=29, hours=23))
-    assert almost == NOW - timedelta(days=29, hours=23) + timedelta(days=30)  # the last look is the give-up moment
+    # the last look is the give-up moment
+    assert almost == NOW - timedelta(days=29, hours=23) + timedelta(days=30)
 
 
 def test_jitter_is_stable_bounded_and_never_early():
@@ -73,9 +74,12 @@ def test_jitter_is_stable_bounded_and_never_early():
 def test_nights_are_quiet_a_look_due_at_night_comes_the_next_morning():
     evening = datetime(2026, 11, 25, 19, 0, tzinfo=timezone.utc)  # 20:00 in Berlin; +6 h is 02:00
     at = next_poll(7, S.IN_TRANSIT, evening, evening - H)
-    assert datetime(2026, 11, 26, 5, 0, tzinfo=timezone.utc) <= at < datetime(2026, 11, 26, 6, 0, tzinfo=timezone.utc)
-    assert next_poll(7, S.IN_TRANSIT, evening, evening - H, zone="America/New_York") < at  # the shop's own night
-    mornings = Counter(next_poll(i, S.OUT_FOR_DELIVERY, evening + 2 * H, evening).replace(second=0, microsecond=0)
+    assert datetime(2026, 11, 26, 5, 0, tzinfo=timezone.utc) <= at < datetime(2026, 11, 26, 6, 0,
+                                                                              tzinfo=timezone.utc)
+    # the shop's own night
+    assert next_poll(7, S.IN_TRANSIT, evening, evening - H, zone="America/New_York") < at
+    mornings = Counter(next_poll(i, S.OUT_FOR_DELIVERY, evening + 2 * H, evening)
+                       .replace(second=0, microsecond=0)
                        for i in range(1, 10_001))
     assert max(mornings.values()) / 10_000 <= 0.03  # spread over the first hour of the morning
 
@@ -85,9 +89,11 @@ def test_jitter_spreads_ten_thousand_parcels_answered_in_the_same_minute():
                       for i in range(1, 10_001))
     assert len(minutes) >= 70  # over the 72 minutes of 20 % of six hours
     assert max(minutes.values()) / 10_000 <= 0.02
-    fresh = Counter(next_poll(i, S.UNKNOWN, NOW, NOW).replace(second=0, microsecond=0) for i in range(1, 10_001))
+    fresh = Counter(next_poll(i, S.UNKNOWN, NOW, NOW).replace(second=0, microsecond=0) for i
+                    in range(1, 10_001))
     assert max(fresh.values()) / 10_000 <= 0.05  # even the 2-hour first-day look: 24 minutes wide
-    assert 0 <= min(jitter_fraction(i) for i in range(1, 10_001)) < max(jitter_fraction(i) for i in range(1, 10_001))
+    assert 0 <= min(jitter_fraction(i) for i in range(1, 10_001)) < max(jitter_fraction(i) for i
+                                                                        in range(1, 10_001))
 
 
 # ---- which provider -------------------------------------------------------------------
@@ -246,7 +252,8 @@ def test_a_number_17track_will_not_take_is_offered_three_times_then_no_more(shop
         poll(NOW + attempt * 15 * H)
     parcel = db.session.get(Shipment, parcel.id)
     assert [r["path"] for r in fake_17track.requests] == ["/track/v2.2/register"] * 3
-    assert parcel.registered_at is None and parcel.next_poll_at is None and parcel.tracking_stopped_at is not None
+    assert (parcel.registered_at is None and parcel.next_poll_at is None
+            and parcel.tracking_stopped_at is not None)
 
 
 def test_a_refused_own_key_is_marked_and_the_app_key_takes_over(shop, fake_dhl):
@@ -299,12 +306,14 @@ def test_woocommerce_order_completed_with_dhl_becomes_delivered_and_plans_the_re
                 meta["value"][0]["date_shipped"] = str(int(shipped.timestamp()))
         raw = json.dumps(body).encode()
         response = client.post(f"/webhooks/woocommerce/{wc_shop.shop_key}", data=raw,
-                               headers=wc_headers(raw, "order.updated", f"rec-{number}", wc_shop.webhook_secret))
+                               headers=wc_headers(raw, "order.updated", f"rec-{number}",
+                                                  wc_shop.webhook_secret))
         assert response.status_code == 200
     run_jobs()
     parcel = db.session.scalars(select(Shipment)).one()
     assert (parcel.tracking_number, parcel.status) == ("00340434161094042557", "in_transit")
-    # Until a carrier speaks, any review request counts from the estimated arrival (app/domain/arrival/anchors.py).
+    # Until a carrier speaks, any review request counts from the estimated arrival
+    # (app/domain/arrival/anchors.py).
     delivered_at = REAL_NOW - 5 * H
     fake_dhl.put(parcel.tracking_number, dhl_body(parcel.tracking_number, [
         (shipped + H, "pre-transit", "Die Sendung wurde elektronisch angekündigt."),
@@ -318,7 +327,8 @@ def test_woocommerce_order_completed_with_dhl_becomes_delivered_and_plans_the_re
     assert (parcel.status, parcel.delivered_at, parcel.signed_by) == ("delivered", delivered_at, "E. Example")
     assert parcel.next_poll_at is None and parcel.tracking_stopped_at == REAL_NOW + H
     assert db.session.scalars(select(Order)).one().status == "delivered"
-    review = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "review_request")).one()
+    review = db.session.scalars(select(ScheduledMessage)
+                                .where(ScheduledMessage.kind == "review_request")).one()
     assert review.state == MessageState.PLANNED
     assert review.send_at == delivered_at + timedelta(days=7)
     assert poll(REAL_NOW + 30 * H)["calls"] == 0  # delivered: never asked again

@@ -31,7 +31,9 @@ def _shopify_orders(fake, count: int) -> None:
 def test_a_shopify_backfill_prints_orders_and_pages(app, connected_shop, fake_shopify):  # noqa: F811
     _shopify_orders(fake_shopify, 60)  # two pages of 50
     lines, out = _invoke(app, "backfill", str(connected_shop.id), "--progress-every", "25")
-    assert lines[0] == f"backfill: 60 orders updated since {(datetime.now(timezone.utc) - timedelta(days=60)).date()}"
+    assert (lines[0]
+            == f"backfill: 60 orders updated since "
+               f"{(datetime.now(timezone.utc) - timedelta(days=60)).date()}")
     assert [re.sub(SECONDS, "N s", line) for line in lines[1:]] == [
         "backfill: 25 of 60 orders, page 1, N s",
         "backfill: 50 of 60 orders, page 1, N s",
@@ -101,5 +103,6 @@ def test_a_line_every_n_items_or_every_few_seconds_whichever_first():
     progress(18_000)  # 20,000 in all, but only 18,000 since the last line: none
     progress(2_000)
     progress.done()
-    assert lines == ["scale: seeding: 2,000 of 50,000 orders, 6 s", "scale: seeding: 22,000 of 50,000 orders, 6 s",
+    assert lines == ["scale: seeding: 2,000 of 50,000 orders, 6 s",
+                     "scale: seeding: 22,000 of 50,000 orders, 6 s",
                      "scale: seeding: 22,000 of 50,000 orders, 6 s, done"]

@@ -33,9 +33,11 @@ def test_one_scan_applied_by_two_workers_at_once_is_recorded_once(app, shop):
     apply_events(db.session, [(shop, _event("fulfillments/create", FULFILLMENT))], NOW)
     db.session.commit()
     happened = "2026-11-22T07:00:00+01:00"
-    scan = _event("fulfillment_events/create", {"id": 1, "fulfillment_id": FULFILLMENT["id"], "order_id": ORDER["id"],
+    scan = _event("fulfillment_events/create",
+                  {"id": 1, "fulfillment_id": FULFILLMENT["id"], "order_id": ORDER["id"],
                                                 "status": "out_for_delivery", "happened_at": happened})
-    update = _event("fulfillments/update", dict(FULFILLMENT, shipment_status="out_for_delivery", updated_at=happened))
+    update = _event("fulfillments/update",
+                    dict(FULFILLMENT, shipment_status="out_for_delivery", updated_at=happened))
     first, second = Session(db.engine), Session(db.engine)
     errors: list[Exception] = []
 

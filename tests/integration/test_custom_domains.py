@@ -96,7 +96,8 @@ def test_another_shops_order_is_404_on_a_custom_domain(client, own_shop, other_s
         assert response.status_code == 404
         assert b"#2002" not in response.data and b"Other Shop" not in response.data
     # The same link on our own host still works (mails sent before a domain was set).
-    assert client.get(f"/t/{tracking_token(foreign)}", headers={"Host": "app.example.test"}).status_code == 200
+    assert client.get(f"/t/{tracking_token(foreign)}",
+                      headers={"Host": "app.example.test"}).status_code == 200
 
 
 def test_an_unknown_host_is_a_clear_404_for_every_page(client, own_shop):
@@ -138,7 +139,8 @@ def test_internal_names_can_be_declared_ours(app, own_shop):
     order = order_of(own_shop)
     app.config["APP_HOST_ALIASES"] = ("aftersales.internal",)
     client = app.test_client()
-    assert client.get(f"/t/{tracking_token(order)}", headers={"Host": "aftersales.internal"}).status_code == 200
+    assert client.get(f"/t/{tracking_token(order)}",
+                      headers={"Host": "aftersales.internal"}).status_code == 200
     assert client.get("/admin/", headers={"Host": "aftersales.internal"}).status_code != 404
 
 
@@ -149,12 +151,14 @@ def test_the_lookup_lives_at_the_custom_domains_root(client, own_shop, other_sho
     form = client.get("/", headers={"Host": DOMAIN})
     assert form.status_code == 200
     assert "<title>Bestellung verfolgen · John&#39;s Apparel</title>" in form.get_data(as_text=True)
-    found = client.post("/", data={"number": "1001", "email": "buyer-1001@example.com"}, headers={"Host": DOMAIN})
+    found = client.post("/", data={"number": "1001", "email": "buyer-1001@example.com"},
+                        headers={"Host": DOMAIN})
     assert found.status_code == 303
     assert read_tracking_token(found.headers["Location"].removeprefix("/t/")) == (own_shop.id, order.id)
     assert client.get(found.headers["Location"], headers={"Host": DOMAIN}).status_code == 200
     # The other shop's order 1002 is not found here, whoever's address is typed.
-    missed = client.post("/", data={"number": "1002", "email": "buyer-1001@example.com"}, headers={"Host": DOMAIN})
+    missed = client.post("/", data={"number": "1002", "email": "buyer-1001@example.com"},
+                         headers={"Host": DOMAIN})
     assert missed.status_code == 404
     assert client.get("/", headers={"Host": "app.example.test"}).status_code == 404
 
@@ -198,7 +202,8 @@ def test_the_merchant_sets_and_clears_the_domain_in_the_admin(wc_admin, wc_shop,
     page = wc_admin.get("/admin/tracking-address").get_data(as_text=True)
     assert f"/s/{wc_shop.shop_key}/track" in page and "CNAME app.example.test" in page
 
-    saved = wc_admin.post("/admin/tracking-address", data={"csrf_token": token, "custom_domain": "Track.Laden.de"})
+    saved = wc_admin.post("/admin/tracking-address",
+                          data={"csrf_token": token, "custom_domain": "Track.Laden.de"})
     assert saved.status_code == 200
     text = saved.get_data(as_text=True)
     assert "Saved track.laden.de." in text and "Not proven yet." in text
@@ -221,10 +226,12 @@ def test_the_merchant_sets_and_clears_the_domain_in_the_admin(wc_admin, wc_shop,
 
     other_shop.custom_domain = "track.other.de"
     db.session.commit()
-    taken = wc_admin.post("/admin/tracking-address", data={"csrf_token": token, "custom_domain": "track.other.de"})
+    taken = wc_admin.post("/admin/tracking-address",
+                          data={"csrf_token": token, "custom_domain": "track.other.de"})
     assert taken.status_code == 422
     assert "Another shop already uses this host name." in taken.get_data(as_text=True)
-    bad = wc_admin.post("/admin/tracking-address", data={"csrf_token": token, "custom_domain": "https://x.de/"})
+    bad = wc_admin.post("/admin/tracking-address",
+                        data={"csrf_token": token, "custom_domain": "https://x.de/"})
     assert bad.status_code == 422
     assert re.search(r'aria-invalid="true" aria-describedby="e-custom_domain"', bad.get_data(as_text=True))
     db.session.refresh(wc_shop)
@@ -236,7 +243,8 @@ def test_the_merchant_sets_and_clears_the_domain_in_the_admin(wc_admin, wc_shop,
     assert wc_shop.custom_domain is None
 
 
-def test_the_tracking_pages_forms_post_on_the_custom_domain_for_its_own_shop_only(client, own_shop, other_shop):
+def test_the_tracking_pages_forms_post_on_the_custom_domain_for_its_own_shop_only(client, own_shop,
+                                                                                  other_shop):
     """The page's survey form posts under the page's own address; another shop's order is 404 there."""
     from tests.support.factories import set_module
 
@@ -247,7 +255,8 @@ def test_the_tracking_pages_forms_post_on_the_custom_domain_for_its_own_shop_onl
     # Signed when the page is rendered: the same order's token, perhaps of another second.
     action = re.search(rf'action="https://{re.escape(DOMAIN)}/t/([^/"]+)/survey"', page)
     assert action and read_tracking_token(action.group(1)) == (own_shop.id, order.id)
-    answered = client.post(f"/t/{tracking_token(order)}/survey", data={"score": "8"}, headers={"Host": DOMAIN})
+    answered = client.post(f"/t/{tracking_token(order)}/survey", data={"score": "8"},
+                           headers={"Host": DOMAIN})
     assert answered.status_code == 303
     assert client.post(f"/t/{tracking_token(foreign)}/survey", data={"score": "8"},
                        headers={"Host": DOMAIN}).status_code == 404

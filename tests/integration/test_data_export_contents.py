@@ -15,8 +15,10 @@ NOW = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
 
 
 def _voucher(order, code: str) -> None:
-    db.session.add(IssuedVoucherRow(shop_id=order.shop_id, order_id=order.id, purpose="thank_you:0", code=code,
-                                    discount="percent", value=Decimal("10"), expires_at=NOW + timedelta(days=30),
+    db.session.add(IssuedVoucherRow(shop_id=order.shop_id, order_id=order.id, purpose="thank_you:0",
+                                    code=code,
+                                    discount="percent", value=Decimal("10"),
+                                    expires_at=NOW + timedelta(days=30),
                                     issued_at=NOW))
 
 

@@ -76,7 +76,8 @@ def test_a_retry_still_in_redis_is_left_to_redis(client, shop, post_shopify, run
     assert queues.get("webhooks").count == 0  # only the scheduled retry, nothing enqueued beside it
 
 
-def test_redrives_follow_the_back_off_and_stop_at_max_attempts(client, shop, post_shopify, run_jobs, flaky_apply):
+def test_redrives_follow_the_back_off_and_stop_at_max_attempts(client, shop, post_shopify, run_jobs,
+                                                               flaky_apply):
     flaky_apply["failures"] = 100
     _fail_once_in_the_drain(post_shopify, run_jobs)
     waits = []

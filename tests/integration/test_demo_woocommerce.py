@@ -27,12 +27,14 @@ def test_the_demo_order_arrives_completed_with_its_parcel(app, client, run_jobs)
     assert facts["order"]["status"] == "shipped"
     [parcel] = facts["modules"]["tracking"]["parcels"]
     assert parcel["tracking_number"] == DEMO_TRACKING_NUMBER and parcel["carrier"] == "DHL Paket"
-    kinds = set(db.session.scalars(select(ScheduledMessage.kind).where(ScheduledMessage.order_id == order.id)))
+    kinds = set(db.session.scalars(select(ScheduledMessage.kind)
+                                   .where(ScheduledMessage.order_id == order.id)))
     assert "shipped" in kinds
 
 
 def test_a_demo_delivery_with_a_wrong_secret_is_refused(app, client):
-    shop = Shop(platform="woocommerce", domain=DEMO_STORE_URL, name="Demo-Laden", webhook_secret="demo-secret")
+    shop = Shop(platform="woocommerce", domain=DEMO_STORE_URL, name="Demo-Laden",
+                webhook_secret="demo-secret")
     db.session.add(shop)
     db.session.commit()
     topic, payload = demo_wc_steps(4712)[0]

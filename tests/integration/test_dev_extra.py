@@ -34,5 +34,6 @@ for module in pkgutil.walk_packages(app.__path__, "app."):
         importlib.import_module(module.name)
 print("imported", len(sys.modules))
 """
-    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]

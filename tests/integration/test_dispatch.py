@@ -45,6 +45,7 @@ def test_concurrent_dispatchers_claim_each_row_once(app, shop):
     for thread in threads:
         thread.join()
     assert sum(results) == 40
-    states = db.session.scalars(select(ScheduledMessage.state).where(ScheduledMessage.kind == "shipped")).all()
+    states = db.session.scalars(select(ScheduledMessage.state)
+                                .where(ScheduledMessage.kind == "shipped")).all()
     assert states == [MessageState.QUEUED] * 40
     assert queues.get("mail").count == 40

@@ -75,7 +75,8 @@ def test_a_waiting_delivery_whose_body_is_gone_is_ignored_and_the_rest_applied(
     does, the drain says so on that row instead of failing the batch."""
     for n in range(2):
         assert post_shopify("orders/create", _order(7000 + n), f"bodiless-{n}").status_code == 200
-    gone = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.delivery_key.like("%bodiless-0%"))).one()
+    gone = db.session.scalars(select(WebhookDelivery)
+                              .where(WebhookDelivery.delivery_key.like("%bodiless-0%"))).one()
     gone.body = None
     db.session.commit()
     run_jobs()

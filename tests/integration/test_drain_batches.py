@@ -36,7 +36,8 @@ def _store(shop: Shop, bodies: list[tuple[str, bytes]]) -> None:
     """Deliveries as intake stores them, in this arrival order."""
     with db.engine.begin() as conn:
         conn.execute(insert(WebhookDelivery.__table__), [
-            dict(platform="shopify", delivery_key=f"batch-{n}", topic=topic, shop_domain=shop.domain, body=body,
+            dict(platform="shopify", delivery_key=f"batch-{n}", topic=topic, shop_domain=shop.domain,
+                 body=body,
                  state=DeliveryState.RECEIVED) for n, (topic, body) in enumerate(bodies)])
 
 
@@ -161,7 +162,8 @@ def test_a_batch_costs_a_handful_of_statements_not_a_dozen_per_delivery(app, sho
     assert drain_deliveries() == {"applied": 40, "failed": 0}
     with db.engine.begin() as conn:
         conn.execute(insert(WebhookDelivery.__table__), [
-            dict(platform="shopify", delivery_key=f"again-{n}", topic="orders/create", shop_domain=shop.domain,
+            dict(platform="shopify", delivery_key=f"again-{n}", topic="orders/create",
+                 shop_domain=shop.domain,
                  body=_order(300 + n), state=DeliveryState.RECEIVED) for n in range(40)])
     with recorded_statements() as statements:
         assert drain_deliveries() == {"applied": 40, "failed": 0}
@@ -194,7 +196,8 @@ def test_a_batch_reads_the_shops_it_addresses_at_once(app, shop):
     assert {o.shop_id for o in db.session.scalars(select(Order))} == {shop.id, others[0].id, others[1].id}
 
 
-def test_two_drains_on_shared_orders_neither_deadlock_nor_lose_or_double_a_delivery(app, shop, caplog, monkeypatch):
+def test_two_drains_on_shared_orders_neither_deadlock_nor_lose_or_double_a_delivery(app, shop, caplog,
+                                                                                    monkeypatch):
     if db.dialect != "postgresql":
         pytest.skip("SQLite admits one writer at a time; row locks and deadlocks are PostgreSQL's")
     # Each drain goes on until all is applied: on a slow machine one would otherwise hand
@@ -208,7 +211,8 @@ def test_two_drains_on_shared_orders_neither_deadlock_nor_lose_or_double_a_deliv
     bodies = []
     for minute in range(rounds):
         ids = range(orders) if (minute // 2) % 2 == 0 else reversed(range(orders))
-        bodies += [("orders/create", _order(400 + n, email=f"buyer{n % 7}-{minute % 3}@example.com", minute=minute))
+        bodies += [("orders/create",
+                    _order(400 + n, email=f"buyer{n % 7}-{minute % 3}@example.com", minute=minute))
                    for n in ids]
     _store(shop, bodies)
     start, errors, counts = threading.Barrier(2), [], []

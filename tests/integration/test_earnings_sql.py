@@ -39,12 +39,16 @@ def history(app):
     # a second later (outside); orders just after local midnight on a Monday, in summer and
     # winter time (UTC's day is the Sunday before).
     cohort = next(o for o in orders if NOW - timedelta(days=100) <= o.placed_at <= NOW - timedelta(days=40))
-    edge = [history_gen.SyntheticOrder(900_001, cohort.customer, cohort.placed_at + REPEAT_WINDOW, Decimal("41.50")),
-            history_gen.SyntheticOrder(900_002, cohort.customer, cohort.placed_at + REPEAT_WINDOW + timedelta(seconds=1),
+    edge = [history_gen.SyntheticOrder(900_001, cohort.customer, cohort.placed_at + REPEAT_WINDOW,
+                                       Decimal("41.50")),
+            history_gen.SyntheticOrder(900_002, cohort.customer,
+                                       cohort.placed_at + REPEAT_WINDOW + timedelta(seconds=1),
                                        Decimal("13.25")),
-            history_gen.SyntheticOrder(900_003, orders[0].customer, datetime(2026, 10, 26, 0, 20, tzinfo=BERLIN),
+            history_gen.SyntheticOrder(900_003, orders[0].customer,
+                                       datetime(2026, 10, 26, 0, 20, tzinfo=BERLIN),
                                        Decimal("77.70")),
-            history_gen.SyntheticOrder(900_004, orders[1].customer, datetime(2026, 10, 19, 0, 40, tzinfo=BERLIN),
+            history_gen.SyntheticOrder(900_004, orders[1].customer,
+                                       datetime(2026, 10, 19, 0, 40, tzinfo=BERLIN),
                                        Decimal("12.00"))]
     generated.orders = orders + edge
     history_gen.seed_history(shop, generated)

@@ -49,8 +49,10 @@ def test_valid_token_names_shop_order_and_key(woo_shop):
 
 @pytest.mark.parametrize("make, status, message", [
     (lambda shop: token_for(shop, expires_in=-1), 403, "embed token has expired"),
-    (lambda shop: token_for(shop, expires_in=30 * 86400), 403, "embed token claims a time too far in the future"),
-    (lambda shop: token_for(shop, secret="someone-elses-secret"), 403, "embed token signature does not match"),
+    (lambda shop: token_for(shop, expires_in=30 * 86400), 403,
+     "embed token claims a time too far in the future"),
+    (lambda shop: token_for(shop, secret="someone-elses-secret"), 403,
+     "embed token signature does not match"),
     (lambda shop: "not-a-token", 403, "embed token is malformed"),
     (lambda shop: "%%%.abc", 403, "embed token is malformed"),
 ])
@@ -73,7 +75,8 @@ def test_other_shops_secret_and_unknown_or_uninstalled_shop(woo_shop):
     # signed by the other shop but claiming this shop's key
     assert refused(token_for(woo_shop, secret="other-secret")).status == 403
     unknown = embed_token("no-such-shop", 812, ORDER_KEY, SECRET, int(time.time()))
-    assert (refused(unknown).status, refused(unknown).message) == (404, "shop is unknown or no longer installed")
+    assert (refused(unknown).status, refused(unknown).message) == (404,
+                                                                   "shop is unknown or no longer installed")
     from datetime import datetime, timezone
     woo_shop.uninstalled_at = datetime.now(timezone.utc)
     db.session.commit()
@@ -131,4 +134,5 @@ def test_preflight_and_noscript_page_redirect(client, woo_order, woo_shop):
     page = client.get("/embed/v1/order-page", query_string={"token": token_for(woo_shop)})
     assert page.status_code == 303 and "/t/" in page.headers["Location"]
     assert client.get(page.headers["Location"]).status_code == 200
-    assert client.get("/embed/v1/order-page", query_string={"token": token_for(woo_shop, expires_in=-1)}).status_code == 403
+    assert client.get("/embed/v1/order-page",
+                      query_string={"token": token_for(woo_shop, expires_in=-1)}).status_code == 403

@@ -88,7 +88,8 @@ def test_the_click_redirect_refuses_a_tampered_token_and_counts_a_good_one(
     body, signature = path.rsplit(".", 1)
     tampered = f"{body}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
     # Another target's payload under this link's signature.
-    evil_version, evil_payload, _ = click_url(order, "reorder", "https://evil.example/").split("/c/")[1].split(".")
+    evil_version, evil_payload, _ = click_url(order, "reorder",
+                                              "https://evil.example/").split("/c/")[1].split(".")
     spliced = f"/c/{evil_version}.{evil_payload}.{signature}"
     for bad in (tampered, spliced, "/c/not-a-token"):
         response = client.get(bad)

@@ -64,7 +64,8 @@ def test_a_tracking_event_moves_the_version_of_its_parcels_order(order):
     shipment = add_parcel(order)
     db.session.commit()
     before = _versions(order)[0]
-    db.session.add(TrackingEvent(shipment_id=shipment.id, status="in_transit", happened_at=T0 + timedelta(hours=1),
+    db.session.add(TrackingEvent(shipment_id=shipment.id, status="in_transit",
+                                 happened_at=T0 + timedelta(hours=1),
                                  source="carrier"))
     db.session.commit()
     assert _versions(order)[0] == before + 1

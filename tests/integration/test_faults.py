@@ -95,7 +95,8 @@ def _wait_until_all_sent(expected: int, seconds: float = 60) -> int:
     return sent
 
 
-def test_two_worker_processes_never_send_the_same_mail_twice(config, app, shop, client, post_shopify, run_jobs):
+def test_two_worker_processes_never_send_the_same_mail_twice(config, app, shop, client, post_shopify,
+                                                             run_jobs):
     count = 20
     _plan_mails(client, post_shopify, run_jobs, count)
     planned = db.session.scalar(select(func.count()).select_from(ScheduledMessage))
@@ -132,7 +133,8 @@ def _describe_unsent() -> None:
             where = f"job={job.get_status()} retries_left={job.retries_left}"
         except NoSuchJobError:
             where = "job=gone"
-        print(f"unsent message {row.id}: state={row.state} attempts={row.attempts} updated={row.updated_at} {where}")
+        print(f"unsent message {row.id}: state={row.state} attempts={row.attempts} updated={row.updated_at} "
+              f"{where}")
 
 
 class SlowInbox(InboxHandler):
@@ -202,7 +204,8 @@ def test_postgres_down_during_ingest_answers_503_and_loses_nothing(config, redis
         upgrade(pg.url)
         own = dict(config, DATABASE_URL=pg.url)
         with create_app(own).app_context():
-            db.session.add(Shop(platform="shopify", domain="johns-apparel.myshopify.com", name="J", locale="de"))
+            db.session.add(Shop(platform="shopify", domain="johns-apparel.myshopify.com", name="J",
+                                locale="de"))
             db.session.commit()
             db.session.remove()
         count, statuses, done = 150, Counter(), threading.Event()
@@ -214,7 +217,8 @@ def test_postgres_down_during_ingest_answers_503_and_loses_nothing(config, redis
                         headers = shopify_headers(body, "orders/create", f"outage-{n}")
                         while True:
                             try:
-                                status = client.post(f"{base}/webhooks/shopify", content=body, headers=headers).status_code
+                                status = client.post(f"{base}/webhooks/shopify", content=body,
+                                                     headers=headers).status_code
                             except httpx.HTTPError:
                                 status = "connection error"
                             statuses[status] += 1

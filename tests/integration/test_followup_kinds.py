@@ -109,7 +109,8 @@ def test_delivered_notice_replaces_the_shipped_notice(app, shop):
     order = make_order(shop)
     parcel = add_parcel(order, status="delivered", delivered_at=T0 + timedelta(days=1))
     plans = plan_followups(order, shop, T0)
-    assert [(p.kind, p.sequence, p.send_at) for p in plans] == [("delivered", parcel.id, T0 + timedelta(days=1))]
+    assert [(p.kind, p.sequence, p.send_at) for p
+            in plans] == [("delivered", parcel.id, T0 + timedelta(days=1))]
 
 
 def test_stalled_parcel_gets_a_delay_notice_after_three_business_days_without_news(app, shop):
@@ -140,7 +141,8 @@ def test_exception_or_failed_attempt_sends_the_delay_notice_at_once(app, shop):
     parcel = add_parcel(order, status="exception")
     _event(parcel, "exception", T0 + timedelta(hours=3))
     [plan] = _of(plan_followups(order, shop, T0), "delayed")
-    assert (plan.sequence, plan.send_at, plan.stale_after) == (parcel.id, T0 + timedelta(hours=3), timedelta(days=2))
+    assert (plan.sequence, plan.send_at, plan.stale_after) == (parcel.id, T0 + timedelta(hours=3),
+                                                               timedelta(days=2))
     parcel.status = "attempt_failed"
     _event(parcel, "attempt_failed", T0 + timedelta(hours=5))
     assert [(p.sequence, p.send_at) for p in _of(plan_followups(order, shop, T0), "delayed")] == [
@@ -155,10 +157,12 @@ def test_no_parcel_notice_without_tracking_number(app, shop):
 
 def test_refund_and_return_events_get_one_notice_each(app, shop):
     order = make_order(shop, lines=(("l1", 1), ("l2", 1)))
-    apply_refund(order, RefundEvent(order.platform_order_id, "r1", T0, (("l1", 1),), amount=Decimal("10")), T0)
+    apply_refund(order, RefundEvent(order.platform_order_id, "r1", T0, (("l1", 1),), amount=Decimal("10")),
+                 T0)
     apply_refund(order, RefundEvent(order.platform_order_id, "r2", T0 + timedelta(days=3), (("l2", 1),),
                                     returned=True, amount=Decimal("20")), T0)
-    apply_refund(order, RefundEvent(order.platform_order_id, "r1", T0, (("l1", 1),), amount=Decimal("10")), T0)
+    apply_refund(order, RefundEvent(order.platform_order_id, "r1", T0, (("l1", 1),), amount=Decimal("10")),
+                 T0)
     db.session.flush()
     first, second = order.refunds
     plans = [(p.kind, p.sequence, p.send_at) for p in plan_followups(order, shop, T0)
@@ -220,7 +224,8 @@ def test_replenishment_per_product_interval_from_delivery(app, shop):
     plans = _of(plan_followups(order, shop, T0), "replenishment")
     assert [(p.sequence, p.send_at) for p in plans] == [(order.lines[0].id, T0 + timedelta(days=30))]
     # Bought again since: no reminder to buy it.
-    assert _of(plan_followups(order, shop, T0, History(newer_products=frozenset({"p-v1"}))), "replenishment") == []
+    assert _of(plan_followups(order, shop, T0, History(newer_products=frozenset({"p-v1"}))),
+               "replenishment") == []
 
 
 def test_anniversary_one_year_after_delivery(app, shop):
@@ -265,7 +270,8 @@ def test_review_reminder_only_after_a_sent_request_and_only_to_non_reviewers(app
     assert _of(plan_followups(order, shop, T0), "review_reminder") == []
     [plan] = _of(plan_followups(order, shop, T0, History(review_sent_at=sent)), "review_reminder")
     assert (plan.sequence, plan.send_at) == (0, sent + timedelta(days=5))
-    assert _of(plan_followups(order, shop, T0, History(review_sent_at=sent, reviewed=True)), "review_reminder") == []
+    assert _of(plan_followups(order, shop, T0, History(review_sent_at=sent, reviewed=True)),
+               "review_reminder") == []
 
 
 def test_same_product_asked_for_a_review_at_most_once_in_12_months(app, shop):
@@ -292,5 +298,6 @@ def test_only_the_history_kinds_are_planned_from_the_history(app, shop):
                       newer_products=frozenset({"p-v1"}), learned_intervals={"p-v1": 12})
     without, rich = plan_followups(order, shop, T0), plan_followups(order, shop, T0, history)
     assert {p.kind for p in without} >= {"delivered", "thank_you", "nps", "anniversary", "referral"}
-    assert {p for p in without if p.kind not in HISTORY_KINDS} == {p for p in rich if p.kind not in HISTORY_KINDS}
+    assert {p for p in without if p.kind not in HISTORY_KINDS} == {p for p in rich if p.kind not
+                                                                   in HISTORY_KINDS}
     assert {p for p in without if p.kind in HISTORY_KINDS} != {p for p in rich if p.kind in HISTORY_KINDS}

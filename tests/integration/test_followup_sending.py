@@ -41,7 +41,8 @@ def _stuck_parcel_order(shop, consent, platform_order_id):
     order = make_order(shop, platform_order_id=platform_order_id)
     order.customer.marketing_consent = consent
     parcel = add_parcel(order, status="exception", shipped_at=_now() - timedelta(days=2))
-    parcel.events.append(TrackingEvent(status="exception", happened_at=_now() - timedelta(minutes=5), source="test"))
+    parcel.events.append(TrackingEvent(status="exception", happened_at=_now() - timedelta(minutes=5),
+                                       source="test"))
     sync_followups(db.session, [order], _now())
     db.session.commit()
     return order
@@ -72,13 +73,15 @@ def test_delay_notice_is_transactional_and_its_voucher_only_reaches_those_who_ma
     assert "widersprechen" in text and "https://app.example.test/u/" in html and "keine Werbung" not in html
 
 
-def test_thank_you_is_marketing_with_voucher_in_the_buyers_language(app, shop, run_jobs, smtp_inbox, no_quiet_hours):
+def test_thank_you_is_marketing_with_voucher_in_the_buyers_language(app, shop, run_jobs, smtp_inbox,
+                                                                    no_quiet_hours):
     set_module(shop, "mail_thank_you", voucher_code="THANKS10", delay_days=0,
                texts={"de": "Mit Sorgfalt verpackt.", "en": "Packed with care by Anna."})
     set_module(shop, "mail_delivered", enabled=False)
     order = make_order(shop)
     order.customer.marketing_consent, order.customer.locale = "granted", "en"
-    add_parcel(order, status="delivered", shipped_at=_now() - timedelta(days=2), delivered_at=_now() - timedelta(hours=1))
+    add_parcel(order, status="delivered", shipped_at=_now() - timedelta(days=2),
+               delivered_at=_now() - timedelta(hours=1))
     sync_followups(db.session, [order], _now())
     db.session.commit()
     _send_due(run_jobs)
@@ -104,7 +107,8 @@ def test_review_link_records_the_click_redirects_and_cancels_the_reminder(
     set_module(shop, "mail_delivered", enabled=False)
     order = make_order(shop)
     order.customer.marketing_consent = "granted"
-    add_parcel(order, status="delivered", shipped_at=_now() - timedelta(days=10), delivered_at=_now() - timedelta(days=8))
+    add_parcel(order, status="delivered", shipped_at=_now() - timedelta(days=10),
+               delivered_at=_now() - timedelta(days=8))
     sync_followups(db.session, [order], _now())
     db.session.commit()
     _send_due(run_jobs)
@@ -119,7 +123,8 @@ def test_review_link_records_the_click_redirects_and_cancels_the_reminder(
     assert (response.status_code, response.headers["Location"]) == (302, "https://reviews.example.test/johns")
     db.session.expire_all()
     assert _row("review_request").clicked_at is not None
-    assert (_row("review_reminder").state, _row("review_reminder").reason) == (MessageState.CANCELLED, "no longer planned")
+    assert (_row("review_reminder").state, _row("review_reminder").reason) == (MessageState.CANCELLED,
+                                                                               "no longer planned")
     assert client.get("/r/forged-token").status_code == 404
 
 
@@ -132,7 +137,8 @@ def test_every_kind_renders_in_both_languages(app, shop, kind, lang):
     order = make_order(shop, lines=(("l1", 1, "v1"),))
     order.customer.locale, order.customer.marketing_consent = lang, "granted"
     parcel = add_parcel(order, status="delivered", delivered_at=_now())
-    apply_refund(order, RefundEvent(order.platform_order_id, "r1", _now(), (("l1", 1),), amount=Decimal("12.5")), _now())
+    apply_refund(order, RefundEvent(order.platform_order_id, "r1", _now(), (("l1", 1),),
+                                    amount=Decimal("12.5")), _now())
     db.session.flush()
     sequence = {"replenishment": order.lines[0].id, "refund_issued": order.refunds[0].id,
                 "return_received": order.refunds[0].id}.get(kind, parcel.id)
@@ -148,9 +154,11 @@ def test_every_kind_renders_in_both_languages(app, shop, kind, lang):
     assert mail["Content-Language"] == lang
     assert ("Hallo" if lang == "de" else "Hello") in text and "John's Apparel" in text
     assert (mail["List-Unsubscribe"] is not None) == (KINDS[kind].stream == "marketing")
-    expected = {"nps": "https://survey.example.test/nps?src=mail&amp;score=10", "how_to": "kalt" if lang == "de" else "cold",
+    expected = {"nps": "https://survey.example.test/nps?src=mail&amp;score=10",
+                "how_to": "kalt" if lang == "de" else "cold",
                 "replenishment": "Item l1", "refund_issued": "12,50&nbsp;€" if lang == "de" else "€12.50",
                 "return_received": "12,50&nbsp;€" if lang == "de" else "€12.50",
-                "delivered": "00340434161094042557", "review_reminder": "https://app.example.test/r/"}.get(kind)
+                "delivered": "00340434161094042557",
+                "review_reminder": "https://app.example.test/r/"}.get(kind)
     if expected:
         assert expected in html

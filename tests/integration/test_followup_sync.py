@@ -78,7 +78,8 @@ def test_a_tracking_event_moves_the_planned_stall_notice(app, shop):
         "test",
     )
     sync_followups(db.session, [order], T0 + timedelta(days=2))
-    assert (row.state, row.send_at) == (MessageState.PLANNED, datetime(2026, 11, 30, 10, tzinfo=UTC))  # Wed + 3 = Mon
+    # Wed + 3 = Mon
+    assert (row.state, row.send_at) == (MessageState.PLANNED, datetime(2026, 11, 30, 10, tzinfo=UTC))
 
 
 def test_a_stale_transactional_notice_is_skipped_not_sent_late(app, shop):
@@ -90,7 +91,8 @@ def test_a_stale_transactional_notice_is_skipped_not_sent_late(app, shop):
     sync_followups(db.session, [order], T0)
     row = _rows(order)[("out_for_delivery", order.id)]
     assert send_time_verdict(message_view(row), db.session, T0 + timedelta(hours=1)) is None
-    assert send_time_verdict(message_view(row), db.session, T0 + timedelta(days=1)) == "stale: its moment has passed"
+    assert send_time_verdict(message_view(row), db.session,
+                             T0 + timedelta(days=1)) == "stale: its moment has passed"
 
 
 def test_refund_cancels_marketing_and_plans_the_refund_notice(app, shop):
@@ -216,13 +218,15 @@ def test_the_same_product_is_asked_once_in_12_months_across_orders(app, shop):
     request = _rows(first)[("review_request", first.id)]
     mark_sent(request, T0 + timedelta(days=7))
 
-    again = make_order(shop, platform_order_id="1002", lines=(("l1", 1, "v1"),), placed_at=T0 + timedelta(days=60))
+    again = make_order(shop, platform_order_id="1002", lines=(("l1", 1, "v1"),),
+                       placed_at=T0 + timedelta(days=60))
     again.customer = first.customer
     add_parcel(again, status="delivered", delivered_at=T0 + timedelta(days=62))
     sync_followups(db.session, [again], T0 + timedelta(days=62))
     assert "review_request" not in _states(again)
 
-    other = make_order(shop, platform_order_id="1003", lines=(("l1", 1, "v7"),), placed_at=T0 + timedelta(days=60))
+    other = make_order(shop, platform_order_id="1003", lines=(("l1", 1, "v7"),),
+                       placed_at=T0 + timedelta(days=60))
     other.customer = first.customer
     add_parcel(other, status="delivered", delivered_at=T0 + timedelta(days=62))
     sync_followups(db.session, [other], T0 + timedelta(days=62))
@@ -258,7 +262,8 @@ def test_orders_planned_together_get_the_mails_each_gets_planned_alone(app, shop
         for orders in groups:
             sync_followups(db.session, orders, now)
         db.session.flush()
-        rows = {(m.kind, m.order_id, m.state, m.send_at) for m in db.session.scalars(select(ScheduledMessage))}
+        rows = {(m.kind, m.order_id, m.state, m.send_at) for m
+                in db.session.scalars(select(ScheduledMessage))}
         savepoint.rollback()
         return rows
 
@@ -321,7 +326,8 @@ def test_a_batch_whose_plan_another_worker_stored_meanwhile_keeps_the_others(app
     db.session.delete(_rows(first)[("delayed", first.id)])
     db.session.commit()
     # This worker read the orders' mails before the other one stored the first's "shipped".
-    monkeypatch.setattr(sync, "stored_messages_of", lambda session, orders: {order.id: [] for order in orders})
+    monkeypatch.setattr(sync, "stored_messages_of", lambda session,
+                        orders: {order.id: [] for order in orders})
     sync_followups(db.session, [first, second], T0)
     db.session.commit()
     kinds = Counter((m.order_id, m.kind) for m in db.session.scalars(select(ScheduledMessage)))

@@ -23,7 +23,8 @@ def test_parcel_with_tracking_gets_one_shipped_notice_at_dispatch(app, shop):
 def test_two_parcels_get_a_notice_each(app, shop):
     order = make_order(shop, lines=(("l1", 1), ("l2", 1)))
     first = add_parcel(order)
-    second = add_parcel(order, fulfillment_id="f2", tracking_number="JJD000390007788", line_items=(("l2", 1),))
+    second = add_parcel(order, fulfillment_id="f2", tracking_number="JJD000390007788",
+                        line_items=(("l2", 1),))
     assert sorted(p.sequence for p in plan_followups(order, shop, T0) if p.kind == "shipped") == sorted(
         [first.id, second.id])
 
@@ -77,4 +78,5 @@ def test_send_time_verdict_skips_stale_and_suppressed(app, shop):
     assert send_time_verdict(message_view(message), db.session, T0 + timedelta(hours=1)) is None
     assert send_time_verdict(message_view(message), db.session, T0 + timedelta(days=4)).startswith("stale")
     order.customer.suppressed_reason = "unsubscribed"
-    assert send_time_verdict(message_view(message), db.session, T0 + timedelta(hours=1)) == "suppressed: unsubscribed"
+    assert send_time_verdict(message_view(message), db.session,
+                             T0 + timedelta(hours=1)) == "suppressed: unsubscribed"

@@ -67,7 +67,8 @@ def test_the_review_request_is_planned_from_the_estimate_and_re_planned_when_the
     parcel = add_parcel(order, shipped_at=MON)
     sync_followups(db.session, [order], MON)
     estimated = expected_arrival_after_dispatch(MON, order, shop)
-    review = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "review_request")).one()
+    review = db.session.scalars(select(ScheduledMessage)
+                                .where(ScheduledMessage.kind == "review_request")).one()
     assert review.state == "planned" and review.send_at >= estimated + timedelta(days=7)
     assert "delayed" not in _kinds(order)
     carrier_scan(parcel, "in_transit", MON + timedelta(hours=6))  # a provider answers: still travelling
@@ -88,7 +89,8 @@ def test_the_block_says_should_have_arrived_not_running_late(app, shop):
                        platform_order_id="2")
     carrier_scan(add_parcel(quiet, shipped_at=MON), "in_transit", MON)
     late = order_status(order_view(quiet), "en", now=MON + timedelta(days=10))
-    assert late["order"]["status"] == "needs_attention" and late["modules"]["delivery_estimate"]["state"] == "late"
+    assert (late["order"]["status"] == "needs_attention"
+            and late["modules"]["delivery_estimate"]["state"] == "late")
 
 
 def test_shopify_says_which_statuses_are_the_carriers():
@@ -101,9 +103,11 @@ def test_shopify_says_which_statuses_are_the_carriers():
 def test_trackship_statuses_are_the_carriers_and_ast_delivered_is_delivery():
     body = json.loads(load_payload("woocommerce/order_completed_tracking.json"))
     plain = tracking_fulfillments("1", body, wc_status("completed"), None)
-    assert [(f.status, f.carrier_reported) for f in plain] == [(ShipmentStatus.IN_TRANSIT, False)] * len(plain)
+    assert [(f.status, f.carrier_reported) for f
+            in plain] == [(ShipmentStatus.IN_TRANSIT, False)] * len(plain)
     tracked = {**body, "meta_data": [*body["meta_data"],
-                                     {"id": 99, "key": "ts_shipment_status", "value": [{"status": "out_for_delivery"}]}]}
+                                     {"id": 99, "key": "ts_shipment_status",
+                                      "value": [{"status": "out_for_delivery"}]}]}
     [first, *_] = tracking_fulfillments("1", tracked, wc_status("completed"), None)
     assert (first.status, first.carrier_reported) == (ShipmentStatus.OUT_FOR_DELIVERY, True)
     delivered = tracking_fulfillments("1", body, wc_status("delivered"), None)  # AST's order status
@@ -116,8 +120,8 @@ def _recorded(name: str, **changes) -> bytes:
     return json.dumps(body).encode()
 
 
-def test_a_real_woocommerce_order_completed_with_a_dhl_number_and_nothing_after(app, client, post_wc, wc_shop,  # noqa: F811
-                                                                                 run_jobs):
+def test_a_real_woocommerce_order_completed_with_a_dhl_number_and_nothing_after(
+        app, client, post_wc, wc_shop, run_jobs):  # noqa: F811
     """The recorded bodies of a real WooCommerce 10.0.2 order, shipped eight days ago."""
     shipped = datetime.now(UTC) - timedelta(days=8)
     stamp = shipped.strftime("%Y-%m-%dT%H:%M:%S")
@@ -125,7 +129,8 @@ def test_a_real_woocommerce_order_completed_with_a_dhl_number_and_nothing_after(
     for meta in body["meta_data"]:
         if meta["key"] == "_wc_shipment_tracking_items":
             meta["value"][0]["date_shipped"] = str(int(shipped.timestamp()))
-    body.update(date_created_gmt=stamp, date_modified_gmt=stamp, date_paid_gmt=stamp, date_completed_gmt=stamp)
+    body.update(date_created_gmt=stamp, date_modified_gmt=stamp, date_paid_gmt=stamp,
+                date_completed_gmt=stamp)
     assert post_wc(json.dumps(body).encode(), delivery_id="real-completed").status_code == 200
     run_jobs()
     order = db.session.scalars(select(Order)).one()
@@ -155,7 +160,8 @@ def test_the_shops_workflow_never_moves_a_parcel_back_once_the_carrier_spoke(app
         CarrierScan(delivered, ShipmentStatus.DELIVERED, "delivered", "Zugestellt"),)), "dhl")
     assert (parcel.status, parcel.delivered_at) == ("delivered", delivered)
     saved_again = FulfillmentEvent("1001", "f1", ShipmentStatus.IN_TRANSIT, "completed",
-                                   (Parcel("00340434161094042557", None, "dhl"),), MON, MON + timedelta(days=2))
+                                   (Parcel("00340434161094042557", None, "dhl"),), MON,
+                                   MON + timedelta(days=2))
     apply_fulfillment_event(db.session, order, saved_again, "woocommerce", MON + timedelta(days=2))
     assert parcel.status == "delivered" and [e.source for e in parcel.events] == ["provider:dhl"]
     marked = FulfillmentEvent("1001", "f1", ShipmentStatus.CANCELLED, "cancelled",
@@ -184,7 +190,8 @@ def test_germanized_shipments_are_read_with_their_items_and_delivered_state():
     line = body["line_items"][0]
     body["shipments"] = [  # as Germanized's REST filter adds them (status without its gzd- prefix)
         {"id": 7, "type": "simple", "status": "delivered", "tracking_id": "00340434161094042999",
-         "tracking_url": "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=00340434161094042999",
+         "tracking_url": "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html"
+                         "?piececode=00340434161094042999",
          "shipping_provider": "dhl", "date_sent_gmt": "2026-12-01T09:00:00", "est_delivery_date_gmt": None,
          "items": [{"id": 1, "order_item_id": line["id"], "quantity": line["quantity"]}]},
         {"id": 8, "type": "return", "status": "requested", "tracking_id": "RETURN1", "items": []},

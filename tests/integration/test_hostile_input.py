@@ -26,7 +26,8 @@ TOPICS = sorted({*ORDER_TOPICS, *FULFILLMENT_TOPICS, *LIFECYCLE_TOPICS, "fulfill
                  "refunds/create", "something/else"})
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=12), children, max_size=5),
     max_leaves=25,
 )
 FIELDS = ["id", "order_id", "name", "email", "created_at", "updated_at", "line_items", "fulfillments",
@@ -95,7 +96,8 @@ def test_invalid_utf8_is_400_and_kept(client, shop, post_shopify):
 def test_oversized_body_is_413_and_not_read(client, shop, app):
     app.config["MAX_WEBHOOK_BYTES"] = 1000
     body = json.dumps({"id": 1, "note": "x" * 2000}).encode()
-    response = client.post("/webhooks/shopify", data=body, headers=shopify_headers(body, "orders/create", "big"))
+    response = client.post("/webhooks/shopify", data=body,
+                           headers=shopify_headers(body, "orders/create", "big"))
     assert response.status_code == 413
     assert response.json["message"] == "body too large"
 
@@ -108,7 +110,8 @@ def test_injection_strings_are_stored_verbatim_and_shown_escaped(client, shop, p
     order["name"] = INJECTION
     order["line_items"][0]["title"] = INJECTION
     assert post_shopify("orders/create", order, "evt-inj").status_code == 200
-    assert post_shopify("fulfillments/create", fresh_payload("shopify/fulfillments_create.json"), "evt-f").status_code == 200
+    assert post_shopify("fulfillments/create", fresh_payload("shopify/fulfillments_create.json"),
+                        "evt-f").status_code == 200
     run_jobs()
     stored = db.session.scalars(select(Order)).one()
     assert stored.name == INJECTION  # parameters, not SQL: stored as typed, table still there
@@ -142,7 +145,8 @@ def test_any_woocommerce_json_maps_or_is_called_malformed(topic, payload):
 
 @settings(max_examples=100, deadline=None)
 @given(mutation=st.dictionaries(st.sampled_from(["status", "meta_data", "line_items", "refunds", "billing",
-                                                 "date_modified_gmt", "id"]), json_values, min_size=1, max_size=3))
+                                                 "date_modified_gmt", "id"]), json_values, min_size=1,
+                                                 max_size=3))
 def test_a_real_woocommerce_order_with_fields_replaced_maps_or_is_called_malformed(mutation):
     from connectors.woocommerce.mapping import parse_webhook as parse_woo
 

@@ -17,7 +17,8 @@ from app.models import MessageState, ScheduledMessage
 from app.observability.logs import REQUEST_ID_HEADER, JsonAccessFormatter, log_handler
 from tests.integration.test_loop import _ingest_order_and_fulfillment
 
-BUYER = ("jon@example.com", "john@example.com", "Steve", "Shipper", "Smith", "Shipping Street", "555-555-SHIP",
+BUYER = ("jon@example.com", "john@example.com", "Steve", "Shipper", "Smith", "Shipping Street",
+         "555-555-SHIP",
          "123 Elm St.")
 
 
@@ -37,7 +38,8 @@ def json_lines():
         root.setLevel(level)
 
 
-def test_the_loop_at_debug_is_json_lines_with_ids_and_no_buyer(app, client, shop, post_shopify, run_jobs, json_lines):
+def test_the_loop_at_debug_is_json_lines_with_ids_and_no_buyer(app, client, shop, post_shopify, run_jobs,
+                                                               json_lines):
     from app.mail.senders import ConsoleSender
 
     app.extensions["mail_sender"] = ConsoleSender()
@@ -86,18 +88,22 @@ def config(config, request):
 
 @pytest.mark.parametrize("config", [{"TRUSTED_PROXY_COUNT": 1}], indirect=True)
 def test_a_trusted_proxys_request_id_is_kept_if_it_is_plain(client):
-    assert client.get("/healthz/live", headers={REQUEST_ID_HEADER: "proxy-abc-123"}).headers[REQUEST_ID_HEADER] \
+    assert client.get("/healthz/live",
+                      headers={REQUEST_ID_HEADER: "proxy-abc-123"}).headers[REQUEST_ID_HEADER] \
         == "proxy-abc-123"
     for forged in ("two words", "x" * 129, "<script>", "id\tx"):
-        assert client.get("/healthz/live", headers={REQUEST_ID_HEADER: forged}).headers[REQUEST_ID_HEADER] != forged
+        assert client.get("/healthz/live",
+                          headers={REQUEST_ID_HEADER: forged}).headers[REQUEST_ID_HEADER] != forged
 
 
 def test_gunicorns_access_line_has_no_client_address_or_query_string():
-    atoms = {"h": "203.0.113.9", "m": "GET", "U": "/t/abc", "q": "email=jane@example.org", "s": "200", "B": 512,
+    atoms = {"h": "203.0.113.9", "m": "GET", "U": "/t/abc", "q": "email=jane@example.org", "s": "200",
+             "B": 512,
              "M": 12, "{x-request-id}o": "f" * 32, "r": "GET /t/abc?email=jane@example.org HTTP/1.1"}
     record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, "%(h)s %(r)s", (atoms,), None)
     line = json.loads(JsonAccessFormatter().format(record))
-    assert line == {"time": line["time"], "level": "INFO", "logger": "gunicorn.access", "message": "GET /t/abc 200",
+    assert line == {"time": line["time"], "level": "INFO", "logger": "gunicorn.access",
+                    "message": "GET /t/abc 200",
                     "method": "GET", "path": "/t/abc", "status": 200, "bytes": 512, "duration_ms": 12,
                     "request_id": "f" * 32}
 
@@ -130,7 +136,8 @@ def test_the_procfiles_web_process_writes_json_lines_only(config, tmp_path):
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/healthz/live?email=jane@example.org", timeout=1)
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz/live?email=jane@example.org",
+                                     timeout=1)
                 break
             except httpx.HTTPError:
                 assert time.monotonic() < deadline and process.poll() is None, "gunicorn did not start"

@@ -58,7 +58,8 @@ def test_nine_deliveries_leave_the_rule_and_the_tenth_teaches_the_range(app, sho
     order_id = _travelling(shop)
     assert learn_transit_ranges(shop.id, now=T0) == {"parcels": 10, "pairs": 0, "changed": False}
     merchant = _estimate(order_id)  # DE 1–2 business days from Monday
-    assert (merchant["source"], merchant["earliest"], merchant["latest"]) == ("merchant", "2026-11-24", "2026-11-25")
+    assert (merchant["source"], merchant["earliest"], merchant["latest"]) == ("merchant", "2026-11-24",
+                                                                              "2026-11-25")
 
     _delivered(shop, [3], first=9)
     version = db.session.get(Shop, shop.id).facts_version
@@ -66,7 +67,8 @@ def test_nine_deliveries_leave_the_rule_and_the_tenth_teaches_the_range(app, sho
     assert learn_transit_ranges(shop.id, now=T0) == {"parcels": 11, "pairs": 1, "changed": True}
     assert db.session.get(Shop, shop.id).facts_version == version + 1  # cached answers are redone
     learned = _estimate(order_id)
-    assert (learned["source"], learned["earliest"], learned["latest"]) == ("learned", "2026-11-26", "2026-11-27")
+    assert (learned["source"], learned["earliest"], learned["latest"]) == ("learned", "2026-11-26",
+                                                                           "2026-11-27")
     assert learned["source_label"] == "Aus den bisherigen Lieferungen dieses Shops"
     assert _estimate(order_id, "en")["source_label"] == "From this shop's past deliveries"
 
@@ -94,7 +96,8 @@ def test_past_the_learned_range_the_merchants_promise_stands_before_late():
     learned = DeliveryWindow(date(2026, 11, 25), date(2026, 11, 26), "learned")
 
     def window(today):
-        return estimate(placed_at=shipped, shipped_at=shipped, country="AT", parcel_estimates=[], rule=rule, tz=tz,
+        return estimate(placed_at=shipped, shipped_at=shipped, country="AT", parcel_estimates=[], rule=rule,
+                        tz=tz,
                         learned=learned, today=today)
 
     assert window(date(2026, 11, 26)) == learned

@@ -54,7 +54,8 @@ def test_one_buyers_consecutive_orders_make_the_pairs_and_same_day_reorders_do_n
 
 
 def _buyer(shop, n: int) -> Customer:
-    customer = Customer(shop_id=shop.id, email=f"repeat-{n}@example.com", locale="de", marketing_consent="granted")
+    customer = Customer(shop_id=shop.id, email=f"repeat-{n}@example.com", locale="de",
+                        marketing_consent="granted")
     db.session.add(customer)
     return customer
 
@@ -84,7 +85,8 @@ def test_the_daily_job_stores_what_the_shops_orders_teach(app, shop):
     assert learn_replenishment_intervals(shop.id, now=T0) == {"products": 1, "changed": 1, "replanned": 0}
     row = db.session.get(LearnedIntervals, shop.id)
     assert (row.intervals, row.computed_at) == ({"p-coffee": 30}, T0)
-    assert learn_replenishment_intervals(shop.id, now=T0 + DAY)["changed"] == 0  # nothing new: nothing re-planned
+    # nothing new: nothing re-planned
+    assert learn_replenishment_intervals(shop.id, now=T0 + DAY)["changed"] == 0
 
 
 def _delivered(shop, customer, number: str, variant: str = "coffee", delivered_at=T0):
@@ -100,7 +102,8 @@ def _replenishments(order, history):
 
 def test_the_merchants_interval_first_then_the_learned_one_then_none(app, shop):
     set_module(shop, "mail_replenishment")
-    coffee, tea = (_delivered(shop, _buyer(shop, 1), "c"), _delivered(shop, _buyer(shop, 2), "t", variant="tea"))
+    coffee, tea = (_delivered(shop, _buyer(shop, 1), "c"),
+                   _delivered(shop, _buyer(shop, 2), "t", variant="tea"))
     learned = History(learned_intervals={"p-coffee": 30, "p-tea": 60})
     assert _replenishments(coffee, History()) == []
     assert _replenishments(coffee, learned) == [datetime(2026, 12, 23, 10, tzinfo=timezone.utc)]
@@ -110,7 +113,8 @@ def test_the_merchants_interval_first_then_the_learned_one_then_none(app, shop):
     assert _replenishments(tea, learned) == [datetime(2027, 1, 22, 10, tzinfo=timezone.utc)]
     assert _replenishments(tea, History()) == []
     # Bought again since: no reminder, whoever set the interval.
-    assert _replenishments(tea, History(learned_intervals={"p-tea": 60}, newer_products=frozenset({"p-tea"}))) == []
+    assert _replenishments(tea, History(learned_intervals={"p-tea": 60},
+                                        newer_products=frozenset({"p-tea"}))) == []
 
 
 def test_history_carries_the_learned_intervals_only_while_the_mail_is_on(app, shop):

@@ -52,7 +52,8 @@ def test_the_woocommerce_line_picture_reaches_the_tracking_page(app, client, run
     assert thumbs and set(thumbs) == {PICTURE}
     assert "img-src 'self' https:" in page.headers["Content-Security-Policy"]
     facts = client.get(f"/t/{tracking_token(order)}.json").get_json()
-    assert {item["image_url"] for p in facts["modules"]["tracking"]["parcels"] for item in p["contents"]} == {PICTURE}
+    assert {item["image_url"] for p in facts["modules"]["tracking"]["parcels"] for item
+            in p["contents"]} == {PICTURE}
 
 
 def test_an_empty_or_plain_http_woocommerce_picture_is_none():
@@ -72,7 +73,8 @@ def test_a_shopify_rest_webhook_keeps_the_picture_reconciliation_brought(app, sh
     assert line.image_url == node["lineItems"]["nodes"][0]["image"]["url"]
     apply_events(db.session, [(shop, reconciled)], NOW)  # as reconciliation applies a page
     db.session.commit()
-    order = db.session.scalars(select(Order).where(Order.platform_order_id == reconciled.platform_order_id)).one()
+    order = db.session.scalars(select(Order)
+                               .where(Order.platform_order_id == reconciled.platform_order_id)).one()
     # The same order as Shopify's orders/updated webhook sends it: its lines name no picture.
     webhook = json.loads(load_payload("shopify/orders_updated.json"))
     webhook.update(id=820982911946154508, updated_at="2026-11-22T08:00:00Z")

@@ -83,8 +83,10 @@ def test_the_overviews_today_is_the_shops_day_on_a_clock_change(app, shop):
     db.session.flush()
     for sequence, due in enumerate((berlin(2026, 3, 29, 23, 30), berlin(2026, 3, 30, 0, 30))):
         db.session.add(ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer_id,
-                                        kind="shipped", sequence=sequence, stream="transactional", send_at=due,
+                                        kind="shipped", sequence=sequence, stream="transactional",
+                                        send_at=due,
                                         state=MessageState.PLANNED))
     db.session.commit()
     assert mail_counts(shop.id, shop.timezone, berlin(2026, 3, 29, 12, 0))["planned"] == 1
-    assert mail_counts(shop.id, shop.timezone, berlin(2026, 3, 30, 0, 5))["planned"] == 2  # both due by now or today
+    # both due by now or today
+    assert mail_counts(shop.id, shop.timezone, berlin(2026, 3, 30, 0, 5))["planned"] == 2

@@ -18,8 +18,10 @@ def _fulfillment() -> dict:
 
 
 def _ingest_order_and_fulfillment(post_shopify, run_jobs):
-    assert post_shopify("orders/create", load_payload("shopify/orders_create.json"), "evt-1").status_code == 200
-    assert post_shopify("fulfillments/create", fresh_payload("shopify/fulfillments_create.json"), "evt-2").status_code == 200
+    assert post_shopify("orders/create", load_payload("shopify/orders_create.json"),
+                        "evt-1").status_code == 200
+    assert post_shopify("fulfillments/create", fresh_payload("shopify/fulfillments_create.json"),
+                        "evt-2").status_code == 200
     run_jobs()
 
 
@@ -127,7 +129,8 @@ def test_redis_flushed_after_queueing_sends_exactly_once(client, shop, post_shop
 
 
 def test_redis_flushed_before_processing_redrives_the_delivery(client, shop, post_shopify, run_jobs):
-    assert post_shopify("orders/create", load_payload("shopify/orders_create.json"), "evt-1").status_code == 200
+    assert post_shopify("orders/create", load_payload("shopify/orders_create.json"),
+                        "evt-1").status_code == 200
     queues.redis.flushdb()
     run_jobs()
     assert db.session.scalars(select(Order)).first() is None
@@ -143,9 +146,11 @@ def test_payload_without_updated_at_is_versioned_by_triggered_at(client, shop, p
     created.pop("updated_at")
     refunded = dict(created, financial_status="refunded")
     paid = dict(created, financial_status="paid")
-    assert post_shopify("orders/updated", refunded, "evt-new", triggered_at="2026-11-20T10:00:00Z").status_code == 200
+    assert post_shopify("orders/updated", refunded, "evt-new",
+                        triggered_at="2026-11-20T10:00:00Z").status_code == 200
     run_jobs()
-    assert post_shopify("orders/updated", paid, "evt-old-retried", triggered_at="2026-11-19T10:00:00Z").status_code == 200
+    assert post_shopify("orders/updated", paid, "evt-old-retried",
+                        triggered_at="2026-11-19T10:00:00Z").status_code == 200
     run_jobs()
     order = db.session.scalars(select(Order)).one()
     assert order.financial_status == "refunded"

@@ -40,7 +40,8 @@ def _buyer_order(shop, number: str, customer=None, delivered_days_ago: int | Non
         add_parcel(order, shipped_at=_now() - timedelta(minutes=1), fulfillment_id=f"f{number}")
     else:
         delivered = _now() - timedelta(days=delivered_days_ago)
-        add_parcel(order, status="delivered", shipped_at=delivered - timedelta(days=2), delivered_at=delivered,
+        add_parcel(order, status="delivered", shipped_at=delivered - timedelta(days=2),
+                   delivered_at=delivered,
                    fulfillment_id=f"f{number}")
     sync_followups(db.session, [order], _now())
     db.session.commit()
@@ -113,8 +114,10 @@ def test_a_hard_bounce_piped_in_ends_all_mail_to_the_address(app, shop, run_jobs
     assert result.output.strip().endswith("suppressed: bounced")
     db.session.expire_all()
     first = db.session.get(ScheduledMessage, first.id)
-    assert (first.state, first.reason) == (MessageState.BOUNCED, "bounced 5.1.1: smtp; 550 5.1.1 <[address]>: Recipient "
-                                                      "address rejected: User unknown in virtual mailbox table")
+    assert (first.state, first.reason) == (MessageState.BOUNCED,
+                                           "bounced 5.1.1: smtp; 550 5.1.1 <[address]>: Recipient "
+                                                      "address rejected: User unknown in virtual mailbox "
+                                                      "table")
     assert db.session.get(ScheduledMessage, planned.id).reason == "suppressed: bounced"
     assert db.session.scalars(select(Suppression.reason)).all() == ["bounced"]
 
@@ -122,15 +125,19 @@ def test_a_hard_bounce_piped_in_ends_all_mail_to_the_address(app, shop, run_jobs
     parcel_notice = _buyer_order(shop, "1003", customer, shipped_now=True)
     _send_due(run_jobs)
     assert len(smtp_inbox) == 1
-    assert db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id == parcel_notice.id)).all() == []
-    stale_row = ScheduledMessage(shop_id=shop.id, order_id=parcel_notice.id, customer_id=customer.id, kind="shipped",
-                                 sequence=parcel_notice.shipments[0].id, stream="transactional", send_at=_now())
+    assert db.session.scalars(select(ScheduledMessage)
+                              .where(ScheduledMessage.order_id == parcel_notice.id)).all() == []
+    stale_row = ScheduledMessage(shop_id=shop.id, order_id=parcel_notice.id, customer_id=customer.id,
+                                 kind="shipped",
+                                 sequence=parcel_notice.shipments[0].id, stream="transactional",
+                                 send_at=_now())
     db.session.add(stale_row)
     db.session.flush()
     assert send_time_verdict(message_view(stale_row), db.session, _now()) == "suppressed: bounced"
 
 
-def test_a_complaint_posted_in_stops_marketing_but_not_parcel_notices(app, shop, client, run_jobs, smtp_inbox):
+def test_a_complaint_posted_in_stops_marketing_but_not_parcel_notices(app, shop, client, run_jobs,
+                                                                      smtp_inbox):
     first, received = _sent_review_request(shop, run_jobs, smtp_inbox)
     response = post(client, report("arf_rfc5965_abuse.eml", received))
     assert response.status_code == 200, response.json
@@ -145,7 +152,8 @@ def test_a_complaint_posted_in_stops_marketing_but_not_parcel_notices(app, shop,
     shipped = _buyer_order(shop, "1002", first.customer, shipped_now=True)
     arrived = _buyer_order(shop, "1003", first.customer)
     _send_due(run_jobs)
-    rows = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id.in_((shipped.id, arrived.id)))).all()
+    rows = db.session.scalars(select(ScheduledMessage)
+                              .where(ScheduledMessage.order_id.in_((shipped.id, arrived.id)))).all()
     assert {(m.kind, m.state) for m in rows if m.state != MessageState.PLANNED} == {
         ("shipped", MessageState.SENT),
         ("delivered", MessageState.SKIPPED),
@@ -155,7 +163,8 @@ def test_a_complaint_posted_in_stops_marketing_but_not_parcel_notices(app, shop,
     assert "unterwegs" in smtp_inbox[-1]["mail"]["Subject"]
 
 
-def test_a_complaint_matches_by_the_quoted_header_without_a_bounce_domain(app, shop, client, run_jobs, smtp_inbox):
+def test_a_complaint_matches_by_the_quoted_header_without_a_bounce_domain(app, shop, client, run_jobs,
+                                                                          smtp_inbox):
     app.config["BOUNCE_DOMAIN"] = None
     first, received = _sent_review_request(shop, run_jobs, smtp_inbox)
     response = post(client, report("arf_headers_only_abuse.eml", received))
@@ -169,8 +178,10 @@ def _sent_notices(shop, count: int) -> list[ScheduledMessage]:
     messages = []
     for index in range(count):
         parcel = add_parcel(order, fulfillment_id=f"f{index}", index=index)
-        message = ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer_id, kind="shipped",
-                                   sequence=parcel.id, stream="transactional", send_at=_now(), state=MessageState.SENT,
+        message = ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer_id,
+                                   kind="shipped",
+                                   sequence=parcel.id, stream="transactional", send_at=_now(),
+                                   state=MessageState.SENT,
                                    sent_at=_now())
         db.session.add(message)
         messages.append(message)
@@ -190,11 +201,13 @@ def test_soft_bounces_are_counted_and_the_third_suppresses(app, shop, client):
 
 def test_a_policy_block_counts_as_soft_and_a_delay_changes_nothing(app, shop, client):
     blocked, delayed = _sent_notices(shop, 2)
-    assert post(client, report_for(blocked, "dsn_gmail_dmarc_policy.eml")).json["message"] == "soft bounce 1 of 3"
+    assert post(client,
+                report_for(blocked, "dsn_gmail_dmarc_policy.eml")).json["message"] == "soft bounce 1 of 3"
     assert post(client, report_for(delayed, "dsn_rfc3464_delayed.eml")).json["message"] == "recorded"
     db.session.expire_all()
     assert db.session.get(ScheduledMessage, delayed.id).state == MessageState.SENT
-    assert db.session.get(ScheduledMessage, blocked.id).reason.startswith("soft bounce 5.7.26: smtp; 550-5.7.26")
+    assert db.session.get(ScheduledMessage,
+                          blocked.id).reason.startswith("soft bounce 5.7.26: smtp; 550-5.7.26")
     assert db.session.scalars(select(Suppression)).all() == []
 
 
@@ -203,8 +216,9 @@ def test_the_same_report_twice_counts_once(app, shop, client):
     raw = report_for(message, "dsn_rfc3464_gave_up.eml")
     first = post(client, raw).json
     again = pipe(app, raw)
-    assert again.exit_code == 0 and again.output.strip() == f"feedback {first['feedback_id']}: duplicate of feedback " \
-                                                            f"{first['feedback_id']}"
+    assert again.exit_code == 0
+    feedback_id = first['feedback_id']
+    assert again.output.strip() == f"feedback {feedback_id}: duplicate of feedback {feedback_id}"
     assert db.session.scalars(select(MailFeedback.outcome)).all() == ["soft bounce 1 of 3"]
 
 
@@ -248,5 +262,6 @@ def test_a_bounce_after_an_unsubscribe_turns_the_listing_into_bounced(app, shop,
     [message] = _sent_notices(shop, 1)
     unsubscribe(db.session, shop, email_hash(message.customer.email), message.customer, _now())
     db.session.commit()
-    assert post(client, report_for(message, "dsn_postfix_user_unknown.eml")).json["message"] == "suppressed: bounced"
+    assert post(client,
+                report_for(message, "dsn_postfix_user_unknown.eml")).json["message"] == "suppressed: bounced"
     assert db.session.scalars(select(Suppression.reason)).all() == ["bounced"]

@@ -52,7 +52,8 @@ def test_basic_auth_with_the_secret_as_password_is_accepted(app, shop, client):
 
 
 def test_only_post_and_only_so_much(client):
-    assert client.get("/webhooks/mail-feedback", headers={"Authorization": f"Bearer {SECRET}"}).status_code == 405
+    assert client.get("/webhooks/mail-feedback",
+                      headers={"Authorization": f"Bearer {SECRET}"}).status_code == 405
     too_large = post(client, b"x" * (MAX_REPORT_BYTES + 1))
     assert (too_large.status_code, too_large.json["message"]) == (413, "report too large")
 
@@ -88,7 +89,8 @@ def test_replay_reads_a_kept_report_again(app, shop):
     db.session.expire_all()
     assert db.session.get(ScheduledMessage, message.id).state == MessageState.BOUNCED
     assert [(r.kind, r.raw) for r in db.session.scalars(select(MailFeedback))] == [("bounce", None)]
-    assert runner.invoke(args=["mail", "replay-feedback", str(kept.id)]).exit_code == 1  # nothing left to replay
+    # nothing left to replay
+    assert runner.invoke(args=["mail", "replay-feedback", str(kept.id)]).exit_code == 1
 
 
 def test_kept_bytes_go_after_30_days_and_report_facts_after_400(app, client):
@@ -104,7 +106,8 @@ def test_kept_bytes_go_after_30_days_and_report_facts_after_400(app, client):
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
-@given(body=st.binary(max_size=300) | st.sampled_from([b"Content-Type: multipart/report\n\n--\n", b"\xff" * 10]),
+@given(body=st.binary(max_size=300)
+       | st.sampled_from([b"Content-Type: multipart/report\n\n--\n", b"\xff" * 10]),
        recipient=st.none() | st.text(max_size=40))
 def test_any_body_is_answered_200_or_400(client, body, recipient):
     query = {"recipient": recipient} if recipient is not None else {}
@@ -117,7 +120,8 @@ def _flask_cli(database_url: str, raw: bytes) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
            "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(), "SHOPIFY_API_KEY": "k",
            "SHOPIFY_API_SECRET": "s"}
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", "mail", "ingest-feedback"], input=raw,
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", "mail", "ingest-feedback"],
+                          input=raw,
                           capture_output=True, env=env, timeout=60)
 
 

@@ -43,7 +43,8 @@ def rendered(shop_key: str, kind: str, share_url=None):
     parcel = add_parcel(order, status="delivered", delivered_at=T0)
     set_module(shop, KINDS[kind].module, voucher_code="DANKE10", share_url=share_url)
     message = ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer_id, kind=kind,
-                               sequence=parcel.id, stream=KINDS[kind].stream, send_at=T0, state=MessageState.SENDING)
+                               sequence=parcel.id, stream=KINDS[kind].stream, send_at=T0,
+                               state=MessageState.SENDING)
     db.session.add(message)
     db.session.commit()
     return render_message(message_view(message))
@@ -74,7 +75,8 @@ def test_referral_without_a_safe_share_link_links_to_the_storefront(app, share_u
 
 
 @pytest.mark.parametrize("domain, url", [
-    ("laden.myshopify.com", "https://laden.myshopify.com"), ("https://laden.example/", "https://laden.example"),
+    ("laden.myshopify.com", "https://laden.myshopify.com"),
+    ("https://laden.example/", "https://laden.example"),
     ("http://localhost:8080", "http://localhost:8080"), ("", None), (None, None),
     ("javascript:alert(1)", None), ("laden.example/\tx", None),
 ])

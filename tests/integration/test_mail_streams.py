@@ -37,7 +37,8 @@ def _enable_reviews(shop, **settings):
 def _delivered_order(shop, delivered_at=T0, consent="granted", **fields):
     order = make_order(shop, **fields)
     order.customer.marketing_consent = consent
-    add_parcel(order, status="delivered", shipped_at=delivered_at - timedelta(days=2), delivered_at=delivered_at)
+    add_parcel(order, status="delivered", shipped_at=delivered_at - timedelta(days=2),
+               delivered_at=delivered_at)
     return order
 
 
@@ -170,7 +171,8 @@ def _unsubscribe_path(mail) -> str:
     return match.group(1)
 
 
-def test_marketing_mail_carries_one_click_unsubscribe_headers(app, shop, run_jobs, smtp_inbox, no_quiet_hours):
+def test_marketing_mail_carries_one_click_unsubscribe_headers(app, shop, run_jobs, smtp_inbox,
+                                                              no_quiet_hours):
     message = _planned_review(shop)
     _send_due(run_jobs)
     assert db.session.get(ScheduledMessage, message.id).state == MessageState.SENT
@@ -188,7 +190,8 @@ def test_marketing_mail_carries_one_click_unsubscribe_headers(app, shop, run_job
     assert "Bewertung schreiben" in html and "keine Werbung" not in html
 
 
-def test_transactional_mail_has_no_unsubscribe_and_no_advertising(app, shop, run_jobs, smtp_inbox, no_quiet_hours):
+def test_transactional_mail_has_no_unsubscribe_and_no_advertising(app, shop, run_jobs, smtp_inbox,
+                                                                  no_quiet_hours):
     order = make_order(shop)
     order.customer.marketing_consent = "granted"
     add_parcel(order, shipped_at=_now() - timedelta(minutes=5))
@@ -197,12 +200,14 @@ def test_transactional_mail_has_no_unsubscribe_and_no_advertising(app, shop, run
     _send_due(run_jobs)
     [received] = smtp_inbox
     mail = received["mail"]
-    assert mail["List-Unsubscribe"] is None and mail["List-Unsubscribe-Post"] is None and mail["List-Id"] is None
+    assert (mail["List-Unsubscribe"] is None and mail["List-Unsubscribe-Post"] is None
+            and mail["List-Id"] is None)
     html = mail.get_body(("html",)).get_content()
     assert "/u/" not in html and "Abmelden" not in html and "keine Werbung" in html
 
 
-def test_post_unsubscribe_stops_a_planned_marketing_mail(app, shop, client, run_jobs, smtp_inbox, no_quiet_hours):
+def test_post_unsubscribe_stops_a_planned_marketing_mail(app, shop, client, run_jobs, smtp_inbox,
+                                                         no_quiet_hours):
     first = _planned_review(shop)
     _send_due(run_jobs)
     path = _unsubscribe_path(smtp_inbox[0]["mail"])
@@ -235,7 +240,8 @@ def test_get_unsubscribe_only_asks(app, shop, client, run_jobs, smtp_inbox, no_q
     path = _unsubscribe_path(smtp_inbox[0]["mail"])
     page = client.get(path)
     assert page.status_code == 200
-    assert f'action="{path}"' in page.get_data(as_text=True) and 'method="post"' in page.get_data(as_text=True)
+    assert (f'action="{path}"' in page.get_data(as_text=True) and 'method="post"'
+            in page.get_data(as_text=True))
     assert db.session.scalars(select(Suppression)).all() == []
 
 

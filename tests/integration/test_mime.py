@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from app.mail.mime import OutgoingMail, mailbox
 
 # Header text as templates and shop names produce it: any printable character, spaces inside.
-header_text = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=300) \
+header_text = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1,
+                      max_size=300) \
     .map(lambda text: " ".join(text.split())).filter(bool)
 body_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=3000)
 
@@ -88,4 +89,5 @@ def test_an_address_outside_ascii_goes_out_as_utf8_with_smtputf8(app, smtp_inbox
     assert mail.international and "To: jürgen@example.com".encode() in mail.as_bytes()
     app.extensions["mail_sender"].send(mail)
     [received] = smtp_inbox
-    assert received["envelope_to"] == ["jürgen@example.com"] and received["mail"]["To"] == "jürgen@example.com"
+    assert (received["envelope_to"] == ["jürgen@example.com"]
+            and received["mail"]["To"] == "jürgen@example.com")

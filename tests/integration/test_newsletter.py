@@ -25,7 +25,8 @@ NOW = datetime.now(timezone.utc)
 @pytest.fixture
 def order(app, shop):
     set_module(shop, "newsletter")
-    order = make_order(shop, platform_order_id="450789469", status="shipped", placed_at=NOW - timedelta(hours=1))
+    order = make_order(shop, platform_order_id="450789469", status="shipped",
+                       placed_at=NOW - timedelta(hours=1))
     db.session.commit()
     return order
 
@@ -38,7 +39,8 @@ def customer(order) -> Customer:
 def confirmations():
     db.session.expire_all()
     return [(m.sequence, m.state, m.stream) for m in db.session.scalars(
-        select(ScheduledMessage).where(ScheduledMessage.kind == "newsletter_confirm").order_by(ScheduledMessage.id))]
+        select(ScheduledMessage).where(ScheduledMessage.kind == "newsletter_confirm")
+        .order_by(ScheduledMessage.id))]
 
 
 def newsletter_of(client, order):
@@ -51,7 +53,8 @@ def test_the_block_offers_the_sign_up_for_the_orders_address(client, order):
     token = tracking_token(order)
     page = client.get(f"/t/{token}").get_data(as_text=True)
     # Signed when the page is rendered: the same order's token, perhaps of another second.
-    action = re.search(r'<form method="post" action="https://app\.example\.test/t/([^/"]+)/newsletter">', page)
+    action = re.search(r'<form method="post" action="https://app\.example\.test/t/([^/"]+)/newsletter">',
+                       page)
     assert action and read_tracking_token(action.group(1)) == (order.shop_id, order.id)
     assert "buyer-450789469@example.com" not in page  # the address itself is never shown
 
@@ -83,9 +86,11 @@ def test_double_opt_in_from_click_to_confirmed_consent(client, order, run_jobs, 
     assert "Ihre Anmeldung ist bestätigt" in confirmed.get_data(as_text=True)
     buyer = customer(order)
     assert (buyer.marketing_consent, buyer.consent_source) == ("granted", "block_double_opt_in")
-    assert abs(buyer.consent_at.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)) < timedelta(minutes=1)
+    assert (abs(buyer.consent_at.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc))
+            < timedelta(minutes=1))
     assert newsletter_of(client, order)["subscribed"] is True
-    assert client.post(f"/t/{token}/newsletter").get_data(as_text=True).count("erhalten unseren Newsletter bereits")
+    assert client.post(f"/t/{token}/newsletter").get_data(as_text=True).count("erhalten unseren Newsletter "
+                                                                              "bereits")
 
 
 def test_a_second_click_sends_no_second_mail_right_away(client, order, run_jobs, smtp_inbox):
@@ -97,7 +102,8 @@ def test_a_second_click_sends_no_second_mail_right_away(client, order, run_jobs,
     assert len(smtp_inbox) == 1 and confirmations() == [(0, "sent", "transactional")]
 
 
-def test_unsubscribing_withdraws_the_consent_and_a_new_confirmation_restores_it(client, order, run_jobs, smtp_inbox):
+def test_unsubscribing_withdraws_the_consent_and_a_new_confirmation_restores_it(client, order, run_jobs,
+                                                                                smtp_inbox):
     shop_id, email, customer_id = order.shop_id, order.customer.email, order.customer_id
     client.post(f"/t/{tracking_token(order)}/newsletter")
     run_jobs()
@@ -111,7 +117,8 @@ def test_unsubscribing_withdraws_the_consent_and_a_new_confirmation_restores_it(
     client.post(f"/n/{confirm_token(shop_id, customer_id, email)}")
     buyer = customer(order)
     assert (buyer.marketing_consent, buyer.consent_source) == ("granted", "block_double_opt_in")
-    assert db.session.scalars(select(Suppression).where(Suppression.email_hash == email_hash(email))).all() == []
+    assert db.session.scalars(select(Suppression)
+                              .where(Suppression.email_hash == email_hash(email))).all() == []
 
 
 def test_a_request_alone_keeps_an_earlier_objection(client, order, run_jobs):
@@ -127,7 +134,8 @@ def test_confirmation_links_are_bound_to_shop_customer_and_address(client, order
     assert client.get("/n/forged").status_code == 404
     other_address = confirm_token(shop_id, customer_id, "someone-else@example.com")
     assert client.post(f"/n/{other_address}").status_code == 404
-    assert client.post(f"/n/{confirm_token(shop_id + 1, customer_id, order.customer.email)}").status_code == 404
+    assert (client.post(f"/n/{confirm_token(shop_id + 1, customer_id, order.customer.email)}").status_code
+            == 404)
     token = confirm_token(shop_id, customer_id, order.customer.email)
     eight_days_later = time.time() + 8 * 24 * 3600  # a week to confirm
     monkeypatch.setattr("app.links.signer.time", SimpleNamespace(time=lambda: eight_days_later))

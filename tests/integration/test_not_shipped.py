@@ -36,7 +36,8 @@ def test_nothing_for_an_order_that_shipped_is_unpaid_cancelled_or_switched_off(a
     shipped = make_order(shop, placed_at=MON, financial_status="paid", platform_order_id="1")
     add_parcel(shipped, shipped_at=MON + timedelta(days=1))
     unpaid = make_order(shop, placed_at=MON, financial_status="pending", platform_order_id="2")
-    cancelled = make_order(shop, placed_at=MON, financial_status="paid", platform_order_id="3", cancelled_at=MON)
+    cancelled = make_order(shop, placed_at=MON, financial_status="paid", platform_order_id="3",
+                           cancelled_at=MON)
     assert _not_shipped(shipped, shop) == _not_shipped(unpaid, shop) == _not_shipped(cancelled, shop) == []
     waiting = make_order(shop, placed_at=MON, financial_status="paid", platform_order_id="4")
     set_module(shop, "mail_not_shipped", enabled=False)
@@ -85,7 +86,8 @@ def test_the_merchant_sets_the_days_in_the_admin_and_the_plan_follows(wc_admin, 
     assert 'data-module-form="mail_not_shipped"' in wc_admin.get("/admin/modules").get_data(as_text=True)
     refused = post(wc_admin, "/admin/modules/mail_not_shipped", {"enabled": "on", "delay_days": "0"})
     assert refused.status_code == 422 and "from 1 to 20" in refused.get_data(as_text=True)
-    assert post(wc_admin, "/admin/modules/mail_not_shipped", {"enabled": "on", "delay_days": "5"}).status_code == 200
+    assert post(wc_admin, "/admin/modules/mail_not_shipped",
+                {"enabled": "on", "delay_days": "5"}).status_code == 200
     shop = fresh(wc_shop)
     order = make_order(shop, placed_at=MON, financial_status="paid")
     assert _not_shipped(order, shop) == [datetime(2026, 12, 7, 10, tzinfo=UTC)]

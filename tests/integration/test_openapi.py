@@ -63,7 +63,8 @@ def test_every_documented_path_and_method_is_served(app, spec):
 
 
 def test_the_public_block_routes_are_all_documented(app, spec):
-    public = ("/api/", "/t/", "/embed/", "/webhooks/shopify", "/webhooks/woocommerce", "/webhooks/mail-feedback",
+    public = ("/api/", "/t/", "/embed/", "/webhooks/shopify", "/webhooks/woocommerce",
+              "/webhooks/mail-feedback",
               "/u/", "/n/")
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
@@ -141,13 +142,15 @@ def test_faq_banner_and_social_match_the_schema(app, spec, order):
     order.shipments[0].delivered_at = datetime.now(timezone.utc)
     order.shop.modules.extend([
         ShopModule(key="faq", enabled=True, settings={"entries": [
-            {"id": "f1", "question": {"de": "Wie wasche ich Leinen?"}, "answer": {"de": "Bei 30 °C.\nNicht trocknen."},
+            {"id": "f1", "question": {"de": "Wie wasche ich Leinen?"},
+             "answer": {"de": "Bei 30 °C.\nNicht trocknen."},
              "scope": "all", "show": "after_delivery"}]}),
         ShopModule(key="banner", enabled=True, settings={
             "title": {"de": "Danke!"}, "text": {"de": "10 % auf die nächste Bestellung"},
             "url": "https://johns-apparel.de", "discount_code": "DANKE10", "show": "after_delivery"}),
         ShopModule(key="social", enabled=True, settings={
-            "instagram": "https://instagram.com/johns", "newsletter_url": "https://johns-apparel.de/newsletter"}),
+            "instagram": "https://instagram.com/johns",
+            "newsletter_url": "https://johns-apparel.de/newsletter"}),
     ])
     db.session.commit()
     facts = order_status(order_view(order), "de")
@@ -163,17 +166,20 @@ def test_recommendations_survey_and_newsletter_match_the_schema(client, spec, or
     order.status = "delivered"
     shop = order.shop
     orders, pairs = count_baskets([["p-4711", "p-9"], ["p-9", "p-10"]])
-    catalogue = {p: Recommendable(f"Produkt {p}", f"https://johns-apparel.de/products/{p}") for p in ("p-9", "p-10")}
+    catalogue = {p: Recommendable(f"Produkt {p}", f"https://johns-apparel.de/products/{p}") for p
+                 in ("p-9", "p-10")}
     for key in ("recommendations", "survey", "newsletter"):
         shop.modules.append(ShopModule(key=key, enabled=True, settings={"voucher_code": "DANKE5"}))
-    save_derived(shop, "recommendations", derived_table(orders, pairs, catalogue, datetime.now(timezone.utc), "platform"))
+    save_derived(shop, "recommendations",
+                 derived_table(orders, pairs, catalogue, datetime.now(timezone.utc), "platform"))
     db.session.commit()
     facts = order_status(order_view(order), "de")
     assert {"recommendations", "survey", "newsletter"} <= facts["modules"].keys()
     assert_valid(schema_validator(spec, "OrderStatus"), facts)
     answered = client.post("/api/v1/survey", json={"order_id": "gid://shopify/Order/450789469", "score": 8},
                            headers={"Authorization": f"Bearer {session_token()}"})
-    assert answered.status_code == 200 and answered.get_json()["modules"]["survey"]["voucher_code"] == "DANKE5"
+    assert (answered.status_code == 200
+            and answered.get_json()["modules"]["survey"]["voucher_code"] == "DANKE5")
     assert_valid(schema_validator(spec, "OrderStatus"), answered.get_json())
     signed_up = client.post("/api/v1/newsletter", json={"order_id": "gid://shopify/Order/450789469"},
                             headers={"Authorization": f"Bearer {session_token()}"})

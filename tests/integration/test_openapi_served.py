@@ -37,8 +37,10 @@ def test_a_copy_without_the_document_answers_404(client, monkeypatch, tmp_path):
 
 def test_readiness_answers_match_the_documented_schema(client):
     spec = yaml.safe_load(SPEC_PATH.read_text())
-    validator = Draft202012Validator({"$ref": "#/components/schemas/Readiness", "components": spec["components"]})
+    validator = Draft202012Validator({"$ref": "#/components/schemas/Readiness",
+                                      "components": spec["components"]})
     for path in ("/healthz/ready", "/healthz"):
         assert not list(validator.iter_errors(client.get(path).get_json()))
-    validator.validate({"status": "unavailable", "checks": {"database": "ok", "redis": "error: ConnectionError"},
+    validator.validate({"status": "unavailable",
+                        "checks": {"database": "ok", "redis": "error: ConnectionError"},
                         "failed": ["redis"]})

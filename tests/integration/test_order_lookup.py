@@ -38,7 +38,8 @@ def test_a_miss_says_the_same_whichever_half_was_wrong(client, shop, order):
     wrong_email = lookup(client, shop, "1001", "someone@example.com")
     wrong_number = lookup(client, shop, "1002", "jon@example.com")
     assert wrong_email.status_code == wrong_number.status_code == 404
-    assert wrong_email.get_data(as_text=True) == wrong_number.get_data(as_text=True).replace('value="1002"', 'value="1001"')
+    assert wrong_email.get_data(as_text=True) == wrong_number.get_data(as_text=True).replace('value="1002"',
+                                                                                             'value="1001"')
     assert "Wir finden keine Bestellung" in wrong_email.get_data(as_text=True)
 
 

@@ -18,9 +18,11 @@ def test_the_tracking_page_shows_the_parcels_contents_and_scan_history(app, clie
     order = make_order(shop, lines=(("l1", 2), ("l2", 1)), status="shipped")
     parcel = add_parcel(order, line_items=(("l1", 2),), shipped_at=datetime(2026, 12, 1, 8, tzinfo=UTC))
     parcel.events.extend([
-        TrackingEvent(status="in_transit", happened_at=datetime(2026, 12, 1, 13, 5, tzinfo=UTC), location="Kassel",
+        TrackingEvent(status="in_transit", happened_at=datetime(2026, 12, 1, 13, 5, tzinfo=UTC),
+                      location="Kassel",
                       source="provider:dhl", message="Die Sendung wurde im Start-Paketzentrum bearbeitet."),
-        TrackingEvent(status="info_received", happened_at=datetime(2026, 12, 1, 9, tzinfo=UTC), source="shopify",
+        TrackingEvent(status="info_received", happened_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
+                      source="shopify",
                       message="success"),
     ])
     db.session.commit()
@@ -40,7 +42,8 @@ def test_the_tracking_page_shows_the_parcels_contents_and_scan_history(app, clie
 def test_a_parcel_waiting_at_a_pickup_point_says_where(app, client, shop):
     order = make_order(shop, status="shipped")
     add_parcel(order, status="available_for_pickup", pickup_point={
-        "name": "DHL Packstation 123", "address": "Hauptstr. 1, 10115 Berlin", "opening_hours": "Mo–So 0–24 Uhr"})
+        "name": "DHL Packstation 123", "address": "Hauptstr. 1, 10115 Berlin",
+        "opening_hours": "Mo–So 0–24 Uhr"})
     db.session.commit()
     page = client.get(f"/t/{tracking_token(order)}").get_data(as_text=True)
     box = re.search(r'<p class="as-pickup" data-pickup>(.*?)</p>', page, re.S).group(1)

@@ -40,7 +40,8 @@ def test_a_qmail_notice_piped_in_is_a_hard_bounce_of_its_message(app, shop):
     assert result.output.strip().endswith("suppressed: bounced")
     assert _fresh(message).reason == "bounced 5.1.1: Remote host said: 550 5.1.1 <[address]>... User unknown"
     [row] = db.session.scalars(select(MailFeedback)).all()
-    assert (row.kind, row.message_id, row.reporting_mta, row.raw) == (BOUNCE, message.id, "mx.example.net", None)
+    assert (row.kind, row.message_id, row.reporting_mta, row.raw) == (BOUNCE, message.id, "mx.example.net",
+                                                                      None)
     assert db.session.scalars(select(Suppression.reason)).all() == ["bounced"]
 
 
@@ -68,7 +69,8 @@ def test_a_forged_token_is_refused_as_malformed_and_changes_nothing(app, shop, c
     [message] = _sent_notices(shop, 1)
     token = feedback_token(message.id)
     forged = token[:-1] + ("0" if token[-1] != "0" else "1")
-    raw = report(name, VERP=f"bounces+{forged}@{BOUNCE_DOMAIN}", TOKEN=forged, MESSAGE_ID="<x@app.example.test>",
+    raw = report(name, VERP=f"bounces+{forged}@{BOUNCE_DOMAIN}", TOKEN=forged,
+                 MESSAGE_ID="<x@app.example.test>",
                  RECIPIENT=message.customer.email)
     response = post(client, raw, recipient=f"bounces+{forged}@{BOUNCE_DOMAIN}")
     assert response.status_code == 400
@@ -117,16 +119,21 @@ def test_hard_or_soft_from_the_notice_text(said, kind, status):
 
 
 def test_an_exchange_notice_of_a_full_mailbox_is_soft():
-    body = ("Delivery has failed to these recipients or groups:\n\nbuyer@example.com\nThe recipient's mailbox is "
+    body = ("Delivery has failed to these recipients or groups:\n\nbuyer@example.com\nThe recipient's "
+            "mailbox is "
             "full and can't accept messages now.\n\nDiagnostic information for administrators:\n\nGenerating "
-            "server: EX02.contoso.example\n\nbuyer@example.com\n#550 5.2.2 STOREDRV.Deliver; mailbox full ##\n")
-    found = plain_bounce(_mail(body, sender="postmaster@contoso.example", subject="Undeliverable: Ihre Bestellung"))
+            "server: EX02.contoso.example\n\nbuyer@example.com\n#550 5.2.2 STOREDRV.Deliver; mailbox full "
+            "##\n")
+    found = plain_bounce(_mail(body, sender="postmaster@contoso.example",
+                               subject="Undeliverable: Ihre Bestellung"))
     assert (found.kind, found.status, found.reporting_mta) == (SOFT_BOUNCE, "5.2.2", "EX02.contoso.example")
 
 
 def test_a_delay_warning_is_only_recorded_and_an_auto_reply_is_no_bounce():
-    warning = plain_bounce(_mail("This is an automatically generated Delivery Status Notification.\n\nDelivery to "
-                                 "the following recipient has been delayed:\n\n     buyer@example.com\n\nMessage "
+    warning = plain_bounce(_mail("This is an automatically generated Delivery Status "
+                                 "Notification.\n\nDelivery to "
+                                 "the following recipient has been delayed:\n\n     "
+                                 "buyer@example.com\n\nMessage "
                                  "will be retried for 2 more day(s)\n"))
     assert warning.kind == DELAY
     away = _mail("Ich bin bis Montag nicht im Büro.", sender="buyer@example.com", subject="Abwesenheitsnotiz")

@@ -37,7 +37,8 @@ def at(day: int, hour: int, month: int = 12) -> datetime:
 
 
 def event(parcel, status: str, when: datetime, location: str | None = None) -> None:
-    parcel.events.append(TrackingEvent(status=status, happened_at=when, location=location, source="provider:dhl"))
+    parcel.events.append(TrackingEvent(status=status, happened_at=when, location=location,
+                                       source="provider:dhl"))
 
 
 def build(shop, *, parcels=(), lines=LINES, **fields):
@@ -66,7 +67,8 @@ SITUATIONS = {
         order=dict(financial_status="paid", placed_at=NOW - timedelta(hours=2)),
         # Ready on Tuesday (before the 14:00 cut-off), leaves Wednesday, 1-2 days in Germany.
         expect=dict(status="processing", branch=None, attention=None, timeline="done current todo todo todo",
-                    parcels=[], estimate=("expected", "merchant", "2026-12-03", "2026-12-04"), faq=["f-always"],
+                    parcels=[], estimate=("expected", "merchant", "2026-12-03", "2026-12-04"),
+                    faq=["f-always"],
                     modules=["delivery_estimate", "delivery_status", "faq", "reorder", "social", "tracking"]),
         de=dict(label="In Bearbeitung", estimate="Do., 3.12. bis Fr., 4.12."),
         en=dict(label="Processing", estimate="Thu 3 Dec to Fri 4 Dec")),
@@ -77,11 +79,13 @@ SITUATIONS = {
                   shipped_at=at(1, 7)), []),
         )),
         # Line l3 is still in the warehouse: the estimate counts from the order, not from a parcel.
-        expect=dict(status="partially_shipped", branch=None, attention=None, timeline="done done current todo todo",
+        expect=dict(status="partially_shipped", branch=None, attention=None,
+                    timeline="done done current todo todo",
                     parcels=[("DHL Paket", DHL_NUMBER, DHL_URL, False), (None, DPD_NUMBER, None, False)],
                     estimate=("expected", "merchant", "2026-12-02", "2026-12-03"), faq=["f-always"],
                     modules=["delivery_estimate", "delivery_status", "faq", "reorder", "social", "tracking"]),
-        de=dict(label="Teilweise versandt", parcels=["Paket 1: Unterwegs", "Paket 2: Versandetikett erstellt"],
+        de=dict(label="Teilweise versandt",
+                parcels=["Paket 1: Unterwegs", "Paket 2: Versandetikett erstellt"],
                 estimate="Mi., 2.12. bis Do., 3.12."),
         en=dict(label="Partly shipped", parcels=["Parcel 1: On its way", "Parcel 2: Label created"],
                 estimate="Wed 2 Dec to Thu 3 Dec")),
@@ -91,7 +95,8 @@ SITUATIONS = {
                   shipped_at=at(30, 15, 11)),
              [("in_transit", at(30, 18, 11)), ("out_for_delivery", at(1, 6), "Berlin")]),
         )),
-        expect=dict(status="out_for_delivery", branch=None, attention=None, timeline="done done done current todo",
+        expect=dict(status="out_for_delivery", branch=None, attention=None,
+                    timeline="done done done current todo",
                     parcels=[("DHL Paket", DHL_NUMBER, DHL_URL, False)],
                     estimate=("expected", "tracking", "2026-12-01", "2026-12-01"), faq=["f-always"],
                     modules=["delivery_estimate", "delivery_status", "faq", "reorder", "social", "tracking"]),
@@ -107,7 +112,8 @@ SITUATIONS = {
         expect=dict(status="delivered", branch=None, attention=None, timeline="done done done done done",
                     parcels=[("DHL Paket", DHL_NUMBER, DHL_URL, False)], estimate=None,
                     faq=["f-always", "f-care"], banner_code="DANKE10",
-                    modules=["banner", "delivery_status", "faq", "reorder", "review_prompt", "social", "tracking"]),
+                    modules=["banner", "delivery_status", "faq", "reorder", "review_prompt", "social",
+                             "tracking"]),
         de=dict(label="Zugestellt", parcels=["Paket 1: Zugestellt"]),
         en=dict(label="Delivered", parcels=["Parcel 1: Delivered"])),
     "exception": dict(
@@ -118,11 +124,13 @@ SITUATIONS = {
         )),
         # Shipped Friday before the cut-off: Monday to Tuesday, still within the window today.
         expect=dict(status="needs_attention", branch="needs_attention", attention="exception",
-                    timeline="done done current todo todo", parcels=[("DHL Paket", DHL_NUMBER, DHL_URL, False)],
+                    timeline="done done current todo todo",
+                    parcels=[("DHL Paket", DHL_NUMBER, DHL_URL, False)],
                     estimate=("expected", "merchant", "2026-11-30", "2026-12-01"), faq=["f-always"],
                     modules=["delivery_estimate", "delivery_status", "faq", "reorder", "social", "tracking"]),
         de=dict(label="Bitte beachten", parcels=["Paket 1: Problem bei der Zustellung"],
-                attention="Bei der Zustellung gibt es ein Problem. Der Versanddienstleister kümmert sich darum; "
+                attention="Bei der Zustellung gibt es ein Problem. Der Versanddienstleister kümmert sich "
+                          "darum; "
                           "die Sendungsverfolgung zeigt die Einzelheiten.",
                 estimate="Mo., 30.11. bis Di., 1.12."),
         en=dict(label="Needs attention", parcels=["Parcel 1: Delivery problem"],
@@ -150,24 +158,29 @@ SITUATIONS = {
         )),
         # The promise (Thursday + 1-2 business days) ended Monday: late, with the apology.
         expect=dict(status="needs_attention", branch="needs_attention", attention="stalled",
-                    timeline="done done current todo todo", parcels=[("DHL Paket", DHL_NUMBER, DHL_URL, True)],
+                    timeline="done done current todo todo",
+                    parcels=[("DHL Paket", DHL_NUMBER, DHL_URL, True)],
                     estimate=("late", "merchant", None, None), faq=["f-always"],
                     modules=["delivery_estimate", "delivery_status", "faq", "reorder", "social", "tracking"]),
         de=dict(label="Bitte beachten", parcels=["Paket 1: Unterwegs"],
                 attention="Seit einigen Werktagen gibt es keine neue Nachricht vom Versanddienstleister. "
                           "Das kommt vor; wir behalten Ihre Sendung im Blick.",
-                estimate="Das tut uns leid: Ihre Bestellung braucht länger als angekündigt. Wir behalten sie im "
-                         "Blick, und hier sehen Sie jeden neuen Stand. Bei Fragen antworten Sie einfach auf Ihre "
+                estimate="Das tut uns leid: Ihre Bestellung braucht länger als angekündigt. Wir behalten sie "
+                         "im "
+                         "Blick, und hier sehen Sie jeden neuen Stand. Bei Fragen antworten Sie einfach auf "
+                         "Ihre "
                          "Bestellbestätigung."),
         en=dict(label="Needs attention", parcels=["Parcel 1: On its way"],
                 attention="The carrier has had no news for a few business days. This happens; "
                           "we are keeping an eye on your parcel.",
-                estimate="We are sorry: your order is taking longer than we said. We are keeping an eye on it, "
+                estimate="We are sorry: your order is taking longer than we said. We are keeping an eye on "
+                         "it, "
                          "and every update shows here. If you have questions, simply reply to your order "
                          "confirmation.")),
     "cancelled": dict(
         order=dict(financial_status="voided", placed_at=at(30, 9, 11), cancelled_at=at(30, 12, 11)),
-        expect=dict(status="cancelled", branch="cancelled", attention=None, timeline="done todo todo todo todo",
+        expect=dict(status="cancelled", branch="cancelled", attention=None,
+                    timeline="done todo todo todo todo",
                     parcels=[], estimate=None, faq=["f-always"],
                     modules=["delivery_status", "faq", "reorder", "social", "tracking"]),
         de=dict(label="Storniert"), en=dict(label="Cancelled")),
@@ -182,7 +195,8 @@ SITUATIONS = {
         order=dict(placed_at=at(20, 9, 11), parcels=(
             (dict(IN_TRANSIT_DHL, status="returned", line_items=(("l1", 1), ("l2", 2), ("l3", 1)),
                   shipped_at=at(20, 15, 11)),
-             [("in_transit", at(21, 8, 11)), ("returning", at(25, 8, 11)), ("returned", at(30, 8, 11), "Bonn")]),
+             [("in_transit", at(21, 8, 11)), ("returning", at(25, 8, 11)),
+              ("returned", at(30, 8, 11), "Bonn")]),
         )),
         expect=dict(status="returned", branch="returned", attention=None, timeline="done done done todo todo",
                     parcels=[("DHL Paket", DHL_NUMBER, DHL_URL, False)], estimate=None, faq=["f-always"],
@@ -198,7 +212,8 @@ def shop_with_every_module(shop):
     set_module(shop, "banner", title={"de": "Danke!", "en": "Thank you!"}, discount_code="DANKE10",
                url="https://johns-apparel.example/sale", show="after_delivery")
     set_module(shop, "faq", entries=[
-        {"id": "f-always", "question": {"de": "Wie lange dauert der Versand?", "en": "How long does shipping take?"},
+        {"id": "f-always",
+         "question": {"de": "Wie lange dauert der Versand?", "en": "How long does shipping take?"},
          "answer": {"de": "1-2 Werktage.", "en": "1-2 business days."}, "scope": "all", "show": "always"},
         {"id": "f-care", "question": {"de": "Wie wasche ich das?", "en": "How do I wash it?"},
          "answer": {"de": "Bei 30 Grad.", "en": "At 30 degrees."}, "scope": "all", "show": "after_delivery"}])
@@ -258,7 +273,8 @@ def test_situation(app, shop_with_every_module, situation):
         # The block's HTML says the same: the status, the current step, the reason.
         html = render_template("block/fragment.html", facts=facts, t=translator(lang))
         assert f"<strong>{row[lang]['label']}</strong>" in html
-        current = [s["label"] for s in facts["modules"]["delivery_status"]["timeline"] if s["state"] == "current"]
+        current = [s["label"] for s in facts["modules"]["delivery_status"]["timeline"]
+                   if s["state"] == "current"]
         assert html.count('aria-current="step"') == len(current)
         for label in current:
             assert f' aria-current="step">{label}</li>' in html
@@ -269,7 +285,8 @@ def test_situation(app, shop_with_every_module, situation):
 
 def test_the_timeline_steps_are_worded_in_both_languages(app, shop):
     order = order_view(build(shop, financial_status="paid", placed_at=NOW - timedelta(hours=2)))
-    labels = {lang: [s["label"] for s in order_status(order, lang, now=NOW)["modules"]["delivery_status"]["timeline"]]
+    labels = {lang: [s["label"] for s
+                     in order_status(order, lang, now=NOW)["modules"]["delivery_status"]["timeline"]]
               for lang in ("de", "en")}
     assert labels == {
         "de": ["Bestellung eingegangen", "In Bearbeitung", "Versandt", "In Zustellung", "Zugestellt"],
@@ -283,7 +300,9 @@ def test_a_stall_waits_for_the_merchants_delay_days_of_the_delayed_mail(app, sho
     row = SITUATIONS["stalled over a weekend"]
     order = build(shop, **row["order"])
     facts = order_status(order_view(order), "en", now=NOW)
-    assert (facts["order"]["status"], facts["modules"]["tracking"]["parcels"][0]["stalled"]) == ("shipped", False)
-    later = order_status(order_view(order), "en", now=NOW + timedelta(days=2))  # Thursday 11:00: five business days
+    assert (facts["order"]["status"], facts["modules"]["tracking"]["parcels"][0]["stalled"]) == ("shipped",
+                                                                                                 False)
+    # Thursday 11:00: five business days
+    later = order_status(order_view(order), "en", now=NOW + timedelta(days=2))
     assert (later["order"]["status"], later["modules"]["delivery_status"]["attention"]["reason"]) == (
         "needs_attention", "stalled")

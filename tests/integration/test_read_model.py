@@ -31,18 +31,22 @@ def full_order(shop):
     order = make_order(shop, lines=(("l1", 1, "v1"), ("l2", 2, "v2")), total_price=Decimal("59.90"),
                        shipping_country="AT")
     order.customer.marketing_consent = "granted"
-    first = add_parcel(order, fulfillment_id="f1", line_items=(("l1", 1),), shipped_at=T0 + timedelta(hours=1))
+    first = add_parcel(order, fulfillment_id="f1", line_items=(("l1", 1),),
+                       shipped_at=T0 + timedelta(hours=1))
     add_parcel(order, fulfillment_id="f2", index=1, line_items=(("l2", 2),), status="delivered",
                shipped_at=T0 + timedelta(hours=2), delivered_at=T0 + timedelta(days=2))
     for hours, status in ((30, "out_for_delivery"), (5, "in_transit"), (20, "exception")):
-        first.events.append(TrackingEvent(status=status, happened_at=T0 + timedelta(hours=hours), source="test"))
-    order.refunds += [Refund(platform_refund_id="r1", created_at=T0 + timedelta(days=3), amount=Decimal("9.90")),
+        first.events.append(TrackingEvent(status=status, happened_at=T0 + timedelta(hours=hours),
+                                          source="test"))
+    order.refunds += [Refund(platform_refund_id="r1", created_at=T0 + timedelta(days=3),
+                             amount=Decimal("9.90")),
                       Refund(platform_refund_id="r2", created_at=T0 + timedelta(days=4), returned=True,
                              amount=Decimal("19.90"))]
     db.session.add(SurveyAnswer(shop_id=shop.id, order=order, score=9, answered_at=T0 + timedelta(days=5)))
     for key, module in {kind.module: kind for kind in KINDS.values()}.items():
         set_module(shop, key, texts={"de": f"Eigener Text für {module.key}", "en": "Own text"},
-                   voucher_code="DANKE10", content={"de": "Pflegehinweis"}, share_url="https://example.com/share")
+                   voucher_code="DANKE10", content={"de": "Pflegehinweis"},
+                   share_url="https://example.com/share")
     set_module(shop, "faq", entries=[{"question": {"de": "Wie lange?"}, "answer": {"de": "Zwei Tage."}}])
     set_module(shop, "banner", title={"de": "Banner"}, text={"de": "Text"}, url="https://example.com/b",
                discount_code="B10", show="always")
@@ -181,7 +185,8 @@ def test_a_message_erased_after_its_claim_is_let_go(app, full_order, monkeypatch
 
     def erased_first(message_id):
         with db.engine.begin() as conn:
-            conn.execute(ScheduledMessage.__table__.delete().where(ScheduledMessage.__table__.c.id == message_id))
+            conn.execute(ScheduledMessage.__table__.delete()
+                         .where(ScheduledMessage.__table__.c.id == message_id))
         return load_message_view(message_id)
 
     monkeypatch.setattr(messages, "load_message_view", erased_first)

@@ -39,7 +39,8 @@ TITLES = {"shirt": "Shirt", "tie": "Tie", "belt": "Belt", "socks": "Socks", "cap
 
 
 def catalogue(*removed: str) -> dict:
-    return {p: Recommendable(t, f"https://shop.example/products/{p}") for p, t in TITLES.items() if p not in removed}
+    return {p: Recommendable(t, f"https://shop.example/products/{p}") for p, t in TITLES.items() if p not
+            in removed}
 
 
 def table(*removed: str) -> dict:
@@ -54,7 +55,8 @@ def picks(items: list[dict]) -> list[tuple[str, str]]:
 def test_co_purchases_are_counted_per_order_and_pair():
     orders, pairs = count_baskets(BASKETS + [["shirt", "shirt", None, "tie"]])  # a line twice counts once
     assert orders == Counter({"shirt": 6, "tie": 4, "socks": 3, "belt": 2, "cap": 1})
-    assert pairs == Counter({("shirt", "tie"): 3, ("belt", "shirt"): 1, ("shirt", "socks"): 1, ("belt", "tie"): 1})
+    assert pairs == Counter({("shirt", "tie"): 3, ("belt", "shirt"): 1, ("shirt", "socks"): 1,
+                             ("belt", "tie"): 1})
 
 
 def test_the_stored_table_is_ranked_and_compact():
@@ -69,7 +71,8 @@ def test_the_stored_table_is_ranked_and_compact():
 
 def test_bought_together_first_then_best_sellers():
     assert picks(recommend(table(), ["shirt"], 4)) == [
-        ("tie", "bought_together"), ("socks", "bought_together"), ("belt", "bought_together"), ("cap", "best_seller")]
+        ("tie", "bought_together"), ("socks", "bought_together"), ("belt", "bought_together"),
+        ("cap", "best_seller")]
 
 
 def test_never_an_item_already_in_the_order():
@@ -91,7 +94,8 @@ def test_removed_products_are_skipped_but_still_lead_to_their_partners():
     assert picks(recommend(without_tie, ["shirt"], 4)) == [
         ("socks", "bought_together"), ("belt", "bought_together"), ("cap", "best_seller")]
     # An order holding the removed tie still gets what was bought with it.
-    assert picks(recommend(without_tie, ["tie"], 2)) == [("shirt", "bought_together"), ("belt", "bought_together")]
+    assert picks(recommend(without_tie, ["tie"], 2)) == [("shirt", "bought_together"),
+                                                         ("belt", "bought_together")]
 
 
 @pytest.mark.parametrize("stored", [None, {}, {"version": 2}, {"version": 1, "products": "x", "pairs": {}},
@@ -107,7 +111,8 @@ def test_links_from_what_the_lines_know():
     assert product_link("shopify", "laden.myshopify.com", "1", None, "39072856") == \
         "https://laden.myshopify.com/variants/39072856"
     assert product_link("shopify", "laden.myshopify.com", "1", None, None) is None
-    assert product_link("woocommerce", "https://laden.example/", "93") == "https://laden.example/?post_type=product&p=93"
+    assert product_link("woocommerce", "https://laden.example/",
+                        "93") == "https://laden.example/?post_type=product&p=93"
 
 
 # The connectors bring what a link and the removal check need.
@@ -127,7 +132,8 @@ def test_shopify_lines_say_whether_the_product_still_exists():
 
 
 def test_woocommerce_products_say_whether_they_can_be_bought():
-    product = {"id": 93, "name": "Kaffee", "permalink": "https://laden.example/produkt/kaffee/", "status": "publish",
+    product = {"id": 93, "name": "Kaffee", "permalink": "https://laden.example/produkt/kaffee/",
+               "status": "publish",
                "purchasable": True, "stock_status": "instock", "catalog_visibility": "visible"}
     assert catalogue_product(product).url == "https://laden.example/produkt/kaffee/"
     assert catalogue_product(product).available
@@ -145,11 +151,13 @@ def add_orders(shop, baskets, removed=(), first_id=100):
     customer = Customer(shop_id=shop.id, email="kundin@example.com", locale="de")
     orders = []
     for n, basket in enumerate(baskets):
-        order = Order(shop_id=shop.id, platform_order_id=str(first_id + n), name=f"#{first_id + n}", customer=customer,
+        order = Order(shop_id=shop.id, platform_order_id=str(first_id + n), name=f"#{first_id + n}",
+                      customer=customer,
                       placed_at=datetime.now(timezone.utc) - timedelta(hours=len(baskets) - n),
                       created_at=datetime.now(timezone.utc) - timedelta(hours=len(baskets) - n))
         for m, product in enumerate(sorted(basket)):
-            order.lines.append(OrderLine(platform_line_id=f"{n}-{m}", title=TITLES.get(product, product), quantity=1,
+            order.lines.append(OrderLine(platform_line_id=f"{n}-{m}", title=TITLES.get(product, product),
+                                         quantity=1,
                                          product_id=product, variant_id=f"v-{product}",
                                          product_exists=False if product in removed else None))
         db.session.add(order)
@@ -203,7 +211,8 @@ def test_switched_off_shops_are_neither_refreshed_nor_shown(client, woo_shop):
     assert "recommendations" in order_status(order_view(db.session.get(Order, order_id)))["modules"]
     set_module(db.session.get(Shop, woo_shop.id), "recommendations", enabled=False)
     db.session.commit()
-    assert refresh_recommendations(woo_shop.id) == {"skipped": "shop gone, uninstalled or recommendations off"}
+    assert (refresh_recommendations(woo_shop.id)
+            == {"skipped": "shop gone, uninstalled or recommendations off"})
     assert tick("recommendation_refreshes") == 0
     assert "recommendations" not in order_status(order_view(db.session.get(Order, order_id)))["modules"]
 
@@ -239,9 +248,11 @@ SHOPIFY_DOMAIN = "johns-apparel.myshopify.com"
 
 def _shopify_product(pid: str, status="ACTIVE", available=True, url=True) -> dict:
     return {"id": f"gid://shopify/Product/{pid}", "title": f"Produkt {pid}", "handle": f"produkt-{pid}",
-            "status": status, "onlineStoreUrl": f"https://johns-apparel.de/products/produkt-{pid}" if url else None,
+            "status": status,
+            "onlineStoreUrl": f"https://johns-apparel.de/products/produkt-{pid}" if url else None,
             "featuredMedia": None,
-            "variants": {"nodes": [{"id": f"gid://shopify/ProductVariant/{pid}1", "availableForSale": available,
+            "variants": {"nodes": [{"id": f"gid://shopify/ProductVariant/{pid}1",
+                                    "availableForSale": available,
                                     "price": "10.00"}]}}
 
 
@@ -268,17 +279,22 @@ def test_shopify_catalogue_skips_archived_sold_out_and_deleted_products(shopify_
     assert refresh_recommendations(shop_id)["source"] == "platform"
     assert stored_table(shop_id)["products"] == [
         ["1", "Produkt 1", "https://johns-apparel.de/products/produkt-1"],
-        ["2", "Produkt 2", f"https://{SHOPIFY_DOMAIN}/products/produkt-2"]]  # not in the online store: by handle
+        # not in the online store: by handle
+        ["2", "Produkt 2", f"https://{SHOPIFY_DOMAIN}/products/produkt-2"]]
 
 
 def test_woocommerce_catalogue_gives_permalinks_and_leaves_out_the_rest(app, wc_store_shop, fake_store):
     set_module(wc_store_shop, "recommendations")
     add_orders(wc_store_shop, [{"10", "11", "12"}, {"10", "11"}])
-    base = {"status": "publish", "purchasable": True, "stock_status": "instock", "catalog_visibility": "visible"}
+    base = {"status": "publish", "purchasable": True, "stock_status": "instock",
+            "catalog_visibility": "visible"}
     fake_store.state.products = {
-        10: {**base, "id": 10, "name": "Filterkaffee", "permalink": f"{fake_store.store_url}/produkt/filterkaffee/"},
-        11: {**base, "id": 11, "name": "Entwurf", "status": "draft", "permalink": f"{fake_store.store_url}/?p=11"}}
+        10: {**base, "id": 10, "name": "Filterkaffee",
+             "permalink": f"{fake_store.store_url}/produkt/filterkaffee/"},
+        11: {**base, "id": 11, "name": "Entwurf", "status": "draft",
+             "permalink": f"{fake_store.store_url}/?p=11"}}
     shop_id = wc_store_shop.id
     assert refresh_recommendations(shop_id)["source"] == "platform"
-    assert stored_table(shop_id)["products"] == [["10", "Filterkaffee", f"{fake_store.store_url}/produkt/filterkaffee/"]]
+    assert stored_table(shop_id)["products"] == [["10", "Filterkaffee",
+                                                  f"{fake_store.store_url}/produkt/filterkaffee/"]]
     assert fake_store.calls("GET", "products")[0][2]["include"] == "10,11,12"  # 12 was deleted

@@ -50,8 +50,10 @@ def test_a_geneva_shop_ships_a_day_later_around_its_fast_day():
     placed = datetime(2026, 9, 9, 15, tzinfo=zurich)
 
     def window(region):
-        rule = DeliveryRule(origin_country="CH", origin_region=region, transit_days={"CH": (1, 2), "WORLD": (5, 10)})
-        found = estimate(placed_at=placed, shipped_at=None, country="CH", parcel_estimates=[], rule=rule, tz=zurich)
+        rule = DeliveryRule(origin_country="CH", origin_region=region,
+                            transit_days={"CH": (1, 2), "WORLD": (5, 10)})
+        found = estimate(placed_at=placed, shipped_at=None, country="CH", parcel_estimates=[], rule=rule,
+                         tz=zurich)
         return found.earliest, found.latest
 
     # Geneva: Thursday is off, ready Friday, leaves Monday 14th. Zurich: leaves Friday 11th.

@@ -67,12 +67,14 @@ def test_a_simulated_day_is_accepted_and_applied_with_nothing_lost(app, client, 
     assert answers == {(200, "accepted", False): unique,
                        (200, "duplicate delivery ignored", True): len(steps) - unique}
     assert {p.platform for p in profiles} == {"shopify", "woocommerce"}
-    assert {s.topic for s in steps} >= {"orders/create", "orders/paid", "orders/cancelled", "fulfillments/create",
+    assert {s.topic for s in steps} >= {"orders/create", "orders/paid", "orders/cancelled",
+                                        "fulfillments/create",
                                         "fulfillments/update", "fulfillment_events/create", "refunds/create",
                                         "order.created", "order.updated"}
     states = Counter(db.session.scalars(select(WebhookDelivery.state)))
     assert states == {DeliveryState.PROCESSED: unique}
-    assert all(FailedJobRegistry(queue=queues.get(name)).count == 0 for name in ("webhooks", "mail", "periodic"))
+    assert all(FailedJobRegistry(queue=queues.get(name)).count == 0 for name
+               in ("webhooks", "mail", "periodic"))
     stored = {o.platform_order_id: o for o in db.session.scalars(select(Order))}
     assert sorted(stored) == sorted(str(o.order_id) for o in orders)  # orders stored == orders generated
     by_order = {}
@@ -106,7 +108,8 @@ def test_cloned_history_keeps_every_row_tied_to_its_own_order(app, client, run_j
     for order in clones:
         parcels = {s.id for s in order.shipments}
         refunds = {r.id for r in order.refunds}
-        for message in db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id == order.id)):
+        for message in db.session.scalars(select(ScheduledMessage)
+                                          .where(ScheduledMessage.order_id == order.id)):
             assert message.shop_id == order.shop_id and message.customer_id == order.customer_id
             if message.kind in PARCEL_KINDS:
                 assert message.sequence in parcels

@@ -142,7 +142,8 @@ def test_the_send_job_reads_message_order_and_history_once(app, planned_message)
     from tests.support.sql_statements import recorded_statements
 
     message_id = planned_message.id
-    db.session.execute(update(ScheduledMessage).where(ScheduledMessage.id == message_id).values(state=MessageState.QUEUED))
+    db.session.execute(update(ScheduledMessage).where(ScheduledMessage.id == message_id)
+                       .values(state=MessageState.QUEUED))
     db.session.commit()
     db.session.remove()
     with recorded_statements() as statements:

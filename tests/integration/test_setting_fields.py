@@ -53,9 +53,11 @@ def unexplained(reads: set[tuple[str, str]]) -> set[tuple[str, str]]:
             if not _offers_no_voucher(*read) and not _newsletter_confirmation_paragraph(*read)}
 
 
-def test_every_setting_the_code_reads_has_a_row_or_a_form_elsewhere(shop: Shop, monkeypatch: pytest.MonkeyPatch):
+def test_every_setting_the_code_reads_has_a_row_or_a_form_elsewhere(shop: Shop,
+                                                                    monkeypatch: pytest.MonkeyPatch):
     reads = recorded_reads(shop, monkeypatch)
-    assert unexplained(reads) == set(), f"settings read without a field and a row: {sorted(unexplained(reads))}"
+    assert (unexplained(reads)
+            == set()), f"settings read without a field and a row: {sorted(unexplained(reads))}"
     # The recorder saw what the table covers (it is no empty pass).
     assert len(reads & {(row.module, row.setting) for row in ROWS}) > 50
 
@@ -67,7 +69,8 @@ def test_every_field_on_the_modules_and_content_pages_has_exactly_one_row():
     assert set(rows) == fields | CONTENT_SETTINGS
 
 
-def test_a_setting_the_code_starts_to_read_without_a_row_is_named(shop: Shop, monkeypatch: pytest.MonkeyPatch):
+def test_a_setting_the_code_starts_to_read_without_a_row_is_named(shop: Shop,
+                                                                  monkeypatch: pytest.MonkeyPatch):
     """The check bites: a mail that reads one more setting shows up as unexplained."""
     original = render.kind_context
 

@@ -50,7 +50,8 @@ def test_the_plugins_goodbye_stops_work_and_cancels_planned_mail(client, store):
     assert _goodbye(client, store).status_code == 200  # said twice: still fine
 
 
-@pytest.mark.parametrize("secret, expires_in, status", [("other", 240, 401), (SECRET, -5, 401), (SECRET, 3600, 401)])
+@pytest.mark.parametrize("secret, expires_in, status",
+                         [("other", 240, 401), (SECRET, -5, 401), (SECRET, 3600, 401)])
 def test_a_forged_or_stale_goodbye_changes_nothing(client, store, secret, expires_in, status):
     assert _goodbye(client, store, secret, expires_in).status_code == status
     assert db.session.get(Shop, store.id).uninstalled_at is None

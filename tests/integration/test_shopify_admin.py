@@ -101,7 +101,8 @@ def test_missed_webhook_is_healed_by_reconciliation(app, connected_shop, fake_sh
     assert [s.tracking_number for s in order.shipments] == ["00340434161094042557"]
     # The parcel in transit gets its shipped notice (and a stall notice planned for later).
     assert sorted(db.session.scalars(select(ScheduledMessage.kind)).all()) == ["delayed", "shipped"]
-    assert db.session.get(Shop, connected_shop.id).reconciled_through == datetime(2026, 11, 21, 8, tzinfo=timezone.utc)
+    assert db.session.get(Shop, connected_shop.id).reconciled_through == datetime(2026, 11, 21, 8,
+                                                                                  tzinfo=timezone.utc)
 
     # a second pass applies nothing new and plans nothing twice
     reconcile_shop(connected_shop.id)
@@ -110,7 +111,8 @@ def test_missed_webhook_is_healed_by_reconciliation(app, connected_shop, fake_sh
 
 def test_reconciliation_pages_through_many_orders(app, connected_shop, fake_shopify):
     fake_shopify.shop(DOMAIN).orders = [
-        graphql_order(1000 + n, f"2026-11-21T08:{n // 60:02d}:{n % 60:02d}Z", name=f"#{n}", email=f"b{n}@example.com")
+        graphql_order(1000 + n, f"2026-11-21T08:{n // 60:02d}:{n % 60:02d}Z", name=f"#{n}",
+                      email=f"b{n}@example.com")
         for n in range(120)
     ]
     assert reconcile_shop(connected_shop.id)["applied"] == 120
@@ -157,15 +159,18 @@ def test_interval_zero_switches_reconciliation_off(app, connected_shop):
 def _product_node(pid: int, status="ACTIVE", available=True) -> dict:
     return {"id": f"gid://shopify/Product/{pid}", "title": f"Leinenhemd {pid}", "handle": f"leinenhemd-{pid}",
             "status": status, "onlineStoreUrl": f"https://johns-apparel.de/products/leinenhemd-{pid}",
-            "featuredMedia": {"preview": {"image": {"url": f"https://cdn.shopify.com/p/{pid}.jpg", "altText": None}}},
-            "variants": {"nodes": [{"id": f"gid://shopify/ProductVariant/{pid}1", "availableForSale": available,
+            "featuredMedia": {"preview": {"image": {"url": f"https://cdn.shopify.com/p/{pid}.jpg",
+                                                    "altText": None}}},
+            "variants": {"nodes": [{"id": f"gid://shopify/ProductVariant/{pid}1",
+                                    "availableForSale": available,
                                     "price": "59.90"}]}}
 
 
 def test_products_for_recommendations_leave_out_archived_and_deleted(app, connected_shop, fake_shopify):
     state = fake_shopify.shop(DOMAIN)
     state.products = {node["id"]: node for node in (
-        _product_node(632910392), _product_node(921728736, status="ARCHIVED"), _product_node(4, available=False))}
+        _product_node(632910392), _product_node(921728736, status="ARCHIVED"),
+        _product_node(4, available=False))}
     admin = shopify_admin(connected_shop)
     products = admin.products(["632910392", "921728736", "4", "999"])  # 999 no longer exists
     assert [(p.platform_product_id, p.variant_id, p.available) for p in products] == [

@@ -34,7 +34,8 @@ def without_origin(**extra) -> dict:
 
 
 def npm_ci() -> None:
-    setup = subprocess.run(["make", str(NPM_INSTALLED.relative_to(ROOT))], cwd=ROOT, capture_output=True, text=True,
+    setup = subprocess.run(["make", str(NPM_INSTALLED.relative_to(ROOT))], cwd=ROOT, capture_output=True,
+                           text=True,
                            timeout=600)
     assert setup.returncode == 0, setup.stdout + setup.stderr
 
@@ -92,10 +93,12 @@ def test_make_shopify_extension_fails_without_an_https_origin(origin, dev, messa
     sentinel = EXTENSION / "dist/sentinel.js"
     sentinel.write_text("// an earlier build")
     extra = {k: v for k, v in (("AFTERSALES_API_ORIGIN", origin), ("AFTERSALES_DEV", dev)) if v is not None}
-    result = subprocess.run(["make", "shopify-extension"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+    result = subprocess.run(["make", "shopify-extension"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300,
                             env=without_origin(**extra))
     assert result.returncode != 0
-    assert f"build failed: {message}" in result.stderr or message in result.stderr, result.stdout + result.stderr
+    assert (f"build failed: {message}" in result.stderr or message
+            in result.stderr), result.stdout + result.stderr
     assert "Traceback" not in result.stderr and " at " not in result.stderr  # one line, no stack
     assert sentinel.exists()  # failed before touching dist/
     sentinel.unlink()
@@ -104,24 +107,29 @@ def test_make_shopify_extension_fails_without_an_https_origin(origin, dev, messa
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed: cannot build the extension")
 def test_a_loopback_http_origin_builds_only_with_the_dev_flag():
     npm_ci()
-    result = subprocess.run(["make", "shopify-extension"], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                            env=without_origin(AFTERSALES_API_ORIGIN="http://127.0.0.1:8000", AFTERSALES_DEV="1"))
+    result = subprocess.run(["make", "shopify-extension"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300,
+                            env=without_origin(AFTERSALES_API_ORIGIN="http://127.0.0.1:8000",
+                                               AFTERSALES_DEV="1"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert '"http://127.0.0.1:8000"' in "".join(p.read_text() for p in (EXTENSION / "dist").glob("*.js"))
 
 
 @pytest.mark.skipif(shutil.which("shopify") is None or shutil.which("npm") is None,
-                    reason="the Shopify CLI (npm install -g @shopify/cli, Node >= 22.12 for 4.x) is not installed")
+                    reason="the Shopify CLI (npm install -g @shopify/cli, Node >= 22.12 for 4.x) is not "
+                           "installed")
 def test_the_shopify_cli_build_takes_the_origin_or_fails():
     """`shopify app build` bundles the extension itself (no network needed); it reads the
     variable from its environment and fails, naming it, without."""
     npm_ci()
     env = without_origin(SHOPIFY_CLI_NO_ANALYTICS="1", CI="1")
-    built = subprocess.run(["shopify", "app", "build", "--path", str(APP_ROOT)], capture_output=True, text=True,
+    built = subprocess.run(["shopify", "app", "build", "--path", str(APP_ROOT)], capture_output=True,
+                           text=True,
                            timeout=300, env={**env, "AFTERSALES_API_ORIGIN": ORIGIN})
     assert built.returncode == 0, built.stdout + built.stderr
     assert f'"{ORIGIN}"' in (EXTENSION / "dist/order-status-block.js").read_text()
-    refused = subprocess.run(["shopify", "app", "build", "--path", str(APP_ROOT)], capture_output=True, text=True,
+    refused = subprocess.run(["shopify", "app", "build", "--path", str(APP_ROOT)], capture_output=True,
+                             text=True,
                              timeout=300, env=env)
     assert refused.returncode != 0
     assert "AFTERSALES_API_ORIGIN is not set" in refused.stdout + refused.stderr
@@ -140,7 +148,8 @@ def test_size_check_fails_above_the_budget(tmp_path):
     assert "bundle too large" in result.stderr
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed: cannot run the JS unit tests")
+@pytest.mark.skipif(shutil.which("node") is None,
+                    reason="node is not installed: cannot run the JS unit tests")
 def test_js_logic_unit_tests_pass():
     """Among them test/guest.test.mjs: the full answer, the guest's status-only answer, and 403."""
     result = subprocess.run(["node", "--test", "test/"], cwd=EXTENSION, capture_output=True, text=True,
@@ -194,10 +203,12 @@ def test_make_shopify_config_writes_a_config_for_one_app(tmp_path):
     assert config["application_url"] == "https://aftersales.shop.test/shopify/app"
     assert config["auth"]["redirect_urls"] == ["https://aftersales.shop.test/shopify/auth/callback"]
     assert [sub["uri"] for sub in config["webhooks"]["subscriptions"]] == [
-        "https://aftersales.shop.test/webhooks/shopify", "https://aftersales.shop.test/webhooks/shopify/compliance"]
+        "https://aftersales.shop.test/webhooks/shopify",
+        "https://aftersales.shop.test/webhooks/shopify/compliance"]
     template = tomllib.loads((APP_ROOT / "shopify.app.toml").read_text())
     assert config["access_scopes"] == template["access_scopes"]
-    assert config["webhooks"]["subscriptions"][0]["topics"] == template["webhooks"]["subscriptions"][0]["topics"]
+    assert (config["webhooks"]["subscriptions"][0]["topics"]
+            == template["webhooks"]["subscriptions"][0]["topics"])
     assert "app-url.invalid" not in text and "set-by-make-shopify-config" not in text
     for bad, message in [({"SHOPIFY_API_KEY": ""}, "SHOPIFY_API_KEY is not set"),
                          ({"APP_URL": ""}, "APP_URL is not set"),
@@ -226,17 +237,21 @@ def delivered_with_content(shop):
     from datetime import datetime, timedelta, timezone
 
     now = datetime.now(timezone.utc)
-    order = make_order(shop, platform_order_id="450789469", status="delivered", placed_at=now - timedelta(hours=30),
+    order = make_order(shop, platform_order_id="450789469", status="delivered",
+                       placed_at=now - timedelta(hours=30),
                        lines=(("l1", 1, "4001"),))
     add_parcel(order, status="delivered", delivered_at=now - timedelta(hours=2))
-    order.customer.platform_customer_id = "7"  # on the order-status page, logged in (a guest sees status only)
+    # on the order-status page, logged in (a guest sees status only)
+    order.customer.platform_customer_id = "7"
     set_module(shop, "faq", entries=[
         {"id": "q1", "question": {"de": "Wie wasche ich das?", "en": "How do I wash it?"},
          "answer": {"de": "Kalt waschen.\nLinks gedreht.", "en": "Wash cold.\nInside out."},
          "scope": "all", "show": "after_delivery"}])
-    set_module(shop, "banner", title={"de": "Danke!", "en": "Thank you!"}, text={"de": "Zehn Prozent auf alles."},
+    set_module(shop, "banner", title={"de": "Danke!", "en": "Thank you!"},
+               text={"de": "Zehn Prozent auf alles."},
                url="https://johns-apparel.example/sale", discount_code="DANKE10", show="after_delivery")
-    set_module(shop, "social", instagram="https://instagram.com/johns", newsletter_url="https://johns.example/news")
+    set_module(shop, "social", instagram="https://instagram.com/johns",
+               newsletter_url="https://johns.example/news")
     db.session.commit()
     return order
 
@@ -256,9 +271,11 @@ def delivered_with_content(shop):
             "<s-heading>Thank you!</s-heading>",
             'Your discount code: <s-text type="strong">DANKE10</s-text>', ">Copy code</s-button>",
             "<s-heading>Follow us</s-heading>",
-            '<s-button href="https://johns.example/news" target="_blank">Sign up for our newsletter</s-button>']),
+            '<s-button href="https://johns.example/news" target="_blank">Sign up for our '
+            'newsletter</s-button>']),
 ])
-def test_the_extension_renders_faq_banner_and_social_from_a_real_answer(client, delivered_with_content, locale,
+def test_the_extension_renders_faq_banner_and_social_from_a_real_answer(client, delivered_with_content,
+                                                                        locale,
                                                                         expected):
     answer = client.get("/api/v1/order-status", query_string={"order_id": "gid://shopify/Order/450789469",
                                                               "locale": locale},
@@ -287,7 +304,8 @@ def guest_order(shop):
 
     def make(hours_ago: float):
         order = make_order(shop, platform_order_id="450789469", status="shipped",
-                           placed_at=datetime.now(timezone.utc) - timedelta(hours=hours_ago), total_price=Decimal("59.90"),
+                           placed_at=datetime.now(timezone.utc) - timedelta(hours=hours_ago),
+                           total_price=Decimal("59.90"),
                            lines=(("l1", 1, "4001"),))
         order.customer.platform_customer_id = "7"
         add_parcel(order, tracking_number="00340434161094042557")
@@ -314,10 +332,12 @@ def test_a_guest_from_the_mail_in_the_first_hours_sees_the_parcel(client, guest_
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed: cannot render the extension")
 @pytest.mark.parametrize(("locale", "hint", "button"), [
-    ("de", "Melden Sie sich an, um Ihre Pakete und Sendungsnummern zu sehen.", "<s-button>Anmelden</s-button>"),
+    ("de", "Melden Sie sich an, um Ihre Pakete und Sendungsnummern zu sehen.",
+     "<s-button>Anmelden</s-button>"),
     ("en", "Log in to see your parcels and tracking numbers.", "<s-button>Log in</s-button>"),
 ])
-def test_a_guest_from_the_mail_later_sees_the_status_and_a_way_to_log_in(client, guest_order, locale, hint, button):
+def test_a_guest_from_the_mail_later_sees_the_status_and_a_way_to_log_in(client, guest_order, locale, hint,
+                                                                         button):
     guest_order(30)
     answer = guest_answer(client, locale)
     assert answer.status_code == 200

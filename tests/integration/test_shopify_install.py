@@ -39,7 +39,8 @@ def open_app(client, token):
 def test_first_open_installs_with_encrypted_expiring_tokens(client, fake_shopify):
     response = open_app(client, id_token())
     assert response.status_code == 200
-    assert response.headers["Content-Security-Policy"] == f"frame-ancestors https://{DOMAIN} https://admin.shopify.com;"
+    assert (response.headers["Content-Security-Policy"]
+            == f"frame-ancestors https://{DOMAIN} https://admin.shopify.com;")
     assert b'name="shopify-api-key" content="test-client-id"' in response.data
     shop = db.session.scalars(select(Shop)).one()
     assert shop.domain == DOMAIN and shop.access_token in fake_shopify.shop(DOMAIN).access_tokens

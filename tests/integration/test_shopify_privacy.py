@@ -38,7 +38,8 @@ def test_compliance_endpoint_answers_401_on_a_bad_hmac(client, shop):
 
 def test_uninstall_then_shop_redact_leaves_no_row_of_the_shop(client, shop, post_shopify, run_jobs):
     _order_with_parcel(post_shopify, run_jobs)
-    assert post_shopify("app/uninstalled", {"id": 1, "domain": "johns-apparel.myshopify.com"}, "u-1").status_code == 200
+    assert post_shopify("app/uninstalled", {"id": 1, "domain": "johns-apparel.myshopify.com"},
+                        "u-1").status_code == 200
     run_jobs()
     assert set(db.session.scalars(select(ScheduledMessage.state)).all()) == {MessageState.CANCELLED}
     assert (
@@ -68,18 +69,22 @@ def test_data_request_stores_an_export_of_what_we_hold(client, shop, post_shopif
     assert customer["mails"][0]["kind"] == "shipped"
 
 
-def test_customer_redact_deletes_the_export_a_data_request_made_of_the_buyer(client, shop, post_shopify, run_jobs):
+def test_customer_redact_deletes_the_export_a_data_request_made_of_the_buyer(client, shop, post_shopify,
+                                                                             run_jobs):
     _order_with_parcel(post_shopify, run_jobs)
-    ann = dict(ORDER, id=555, name="#555", email="ann@example.com", customer={"id": 7, "email": "ann@example.com"})
+    ann = dict(ORDER, id=555, name="#555", email="ann@example.com",
+               customer={"id": 7, "email": "ann@example.com"})
     assert post_shopify("orders/create", ann, "o-ann").status_code == 200
-    for key, email, order in (("d-jon", "jon@example.com", 820982911946154508), ("d-ann", "ann@example.com", 555)):
+    for key, email, order in (("d-jon", "jon@example.com", 820982911946154508),
+                              ("d-ann", "ann@example.com", 555)):
         assert post_shopify("customers/data_request", {
             "shop_id": 1, "shop_domain": "johns-apparel.myshopify.com", "orders_requested": [order],
             "customer": {"id": 1, "email": email}, "data_request": {"id": key}}, key).status_code == 200
     run_jobs()
     assert set(db.session.scalars(select(DataExport.request_id))) == {"d-jon", "d-ann"}
     assert post_shopify("customers/redact", {
-        "shop_id": 1, "shop_domain": "johns-apparel.myshopify.com", "customer": {"id": 1, "email": "jon@example.com"},
+        "shop_id": 1, "shop_domain": "johns-apparel.myshopify.com",
+        "customer": {"id": 1, "email": "jon@example.com"},
         "orders_to_redact": [820982911946154508]}, "cr-1").status_code == 200
     run_jobs()
     db.session.expire_all()
@@ -89,7 +94,8 @@ def test_customer_redact_deletes_the_export_a_data_request_made_of_the_buyer(cli
 def test_customer_redact_cancels_mail_and_erases_the_address(client, shop, post_shopify, run_jobs):
     _order_with_parcel(post_shopify, run_jobs)
     assert post_shopify("customers/redact", {
-        "shop_id": 1, "shop_domain": "johns-apparel.myshopify.com", "customer": {"id": 1, "email": "jon@example.com"},
+        "shop_id": 1, "shop_domain": "johns-apparel.myshopify.com",
+        "customer": {"id": 1, "email": "jon@example.com"},
         "orders_to_redact": [820982911946154508]}, "cr-1").status_code == 200
     run_jobs()
     order = db.session.scalars(select(Order)).one()
@@ -99,10 +105,12 @@ def test_customer_redact_cancels_mail_and_erases_the_address(client, shop, post_
 
 def test_customer_redact_drops_every_raw_body_that_names_the_buyer(client, shop, post_shopify, run_jobs):
     _order_with_parcel(post_shopify, run_jobs)  # the order names Jon; the fulfillment his order id
-    ann = dict(ORDER, id=555, name="#555", email="ann@example.com", customer={"id": 7, "email": "ann@example.com"})
+    ann = dict(ORDER, id=555, name="#555", email="ann@example.com",
+               customer={"id": 7, "email": "ann@example.com"})
     assert post_shopify("orders/create", ann, "o-ann").status_code == 200
     assert post_shopify("customers/redact", {
-        "shop_id": 1, "shop_domain": "johns-apparel.myshopify.com", "customer": {"id": 1, "email": "jon@example.com"},
+        "shop_id": 1, "shop_domain": "johns-apparel.myshopify.com",
+        "customer": {"id": 1, "email": "jon@example.com"},
         "orders_to_redact": [820982911946154508]}, "cr-1").status_code == 200
     run_jobs()
     db.session.expire_all()
@@ -133,7 +141,8 @@ def test_a_scan_reported_by_both_topics_is_recorded_once_and_never_moves_the_par
     # the scale run (bench/scale) applied the fulfillment's copy of a scan after a later scan.
     _order_with_parcel(post_shopify, run_jobs)
     out = "2026-11-22T07:00:00+01:00"
-    scan = {"id": 1, "fulfillment_id": 255858046, "order_id": 820982911946154508, "status": "out_for_delivery",
+    scan = {"id": 1, "fulfillment_id": 255858046, "order_id": 820982911946154508,
+            "status": "out_for_delivery",
             "happened_at": out}
     assert post_shopify("fulfillment_events/create", scan, "fe-1").status_code == 200
     assert (
@@ -159,7 +168,8 @@ def test_full_refund_makes_the_order_refunded(client, shop, post_shopify, run_jo
     _order_with_parcel(post_shopify, run_jobs)
     assert post_shopify("refunds/create", {
         "id": 5, "order_id": 820982911946154508, "created_at": "2026-11-25T10:00:00+01:00",
-        "refund_line_items": [{"line_item_id": 866550311766439020, "quantity": 1, "restock_type": "no_restock"},
+        "refund_line_items": [{"line_item_id": 866550311766439020, "quantity": 1,
+                               "restock_type": "no_restock"},
                               {"line_item_id": 141249953214522974, "quantity": 2, "restock_type": "return"}]},
         "rf-1").status_code == 200
     run_jobs()

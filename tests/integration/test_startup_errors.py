@@ -47,7 +47,8 @@ def test_a_database_url_error_never_quotes_the_password():
         with pytest.raises(ConfigError) as info:
             config_from_env({**SECRETS, "DATABASE_URL": url})
         assert info.value.variable == "DATABASE_URL" and "hunter2" not in info.value.line()
-    assert "got scheme 'postgres'" in ConfigError.line(_raised({**SECRETS, "DATABASE_URL": "postgres://a:b@db/x"}))
+    assert "got scheme 'postgres'" in ConfigError.line(_raised({**SECRETS,
+                                                                "DATABASE_URL": "postgres://a:b@db/x"}))
 
 
 def _raised(env) -> ConfigError:
@@ -61,7 +62,8 @@ def _raised(env) -> ConfigError:
 def test_missing_settings_are_one_line():
     error = _raised({"SECRET_KEY": "x"})
     assert isinstance(error, MissingSettingError)
-    assert error.line() == ("configuration error: TOKEN_ENCRYPTION_KEY, SHOPIFY_API_KEY, SHOPIFY_API_SECRET must be "
+    assert error.line() == ("configuration error: TOKEN_ENCRYPTION_KEY, SHOPIFY_API_KEY, SHOPIFY_API_SECRET "
+                            "must be "
                             "set (see .env.example; `make run` generates local values)")
 
 
@@ -104,7 +106,8 @@ def _run(args: list[str], env: dict[str, str], timeout: float = 60) -> subproces
 BAD_SETTINGS = [
     ({"SOFT_BOUNCE_LIMIT": "three"}, SOFT_BOUNCE_LINE),
     ({"SHOPIFY_API_SECRET": None},
-     "configuration error: SHOPIFY_API_SECRET must be set (see .env.example; `make run` generates local values)"),
+     "configuration error: SHOPIFY_API_SECRET must be set (see .env.example; `make run` generates local "
+     "values)"),
     ({"TOKEN_ENCRYPTION_KEY": "not-a-fernet-key"},
      "configuration error: TOKEN_ENCRYPTION_KEY must hold url-safe base64 Fernet keys of 32 bytes each, "
      "comma-separated (make one: python -c 'from cryptography.fernet import Fernet; "
@@ -128,9 +131,11 @@ def test_the_flask_command_prints_one_line_and_exits_2(tmp_path, overrides, line
 
 @pytest.mark.slow
 def test_the_release_step_names_an_unreachable_database_without_its_password(tmp_path):
-    result = _run([str(BIN / "flask"), "--app", "app", "db", "upgrade"], _env(tmp_path, DATABASE_URL=DOWN_URL))
+    result = _run([str(BIN / "flask"), "--app", "app", "db", "upgrade"],
+                  _env(tmp_path, DATABASE_URL=DOWN_URL))
     assert result.returncode == 69
-    assert result.stderr.startswith("database unreachable at postgresql+psycopg://aftersales@127.0.0.1:1/aftersales (")
+    assert result.stderr.startswith("database unreachable at "
+                                    "postgresql+psycopg://aftersales@127.0.0.1:1/aftersales (")
     assert result.stderr.endswith("); check DATABASE_URL, that the server is running and accepts connections "
                                   "from this host (host, port, user, password, database name)\n")
     assert result.stderr.count("\n") == 1 and "hunter2" not in result.stderr
@@ -138,7 +143,8 @@ def test_the_release_step_names_an_unreachable_database_without_its_password(tmp
 
 @pytest.mark.slow
 def test_the_worker_names_an_unreachable_redis(tmp_path):
-    result = _run([sys.executable, "-m", "app.worker"], _env(tmp_path, REDIS_URL="redis://:hunter2@127.0.0.1:1/0"))
+    result = _run([sys.executable, "-m", "app.worker"],
+                  _env(tmp_path, REDIS_URL="redis://:hunter2@127.0.0.1:1/0"))
     assert result.returncode == 69
     assert result.stderr.startswith("redis unreachable at redis://127.0.0.1:1/0 (ConnectionError: ")
     assert result.stderr.count("\n") == 1 and "hunter2" not in result.stderr
@@ -150,7 +156,8 @@ def test_gunicorn_prints_the_line_without_a_traceback_and_the_master_exits(tmp_p
     web = next(line for line in procfile.splitlines() if line.startswith("web:"))
     assert "'app.wsgi:create()'" in web and "--timeout 30" in web and "--access-logfile -" in web
     result = _run([str(BIN / "gunicorn"), "--workers", "1", "--bind", "127.0.0.1:0", "--timeout", "30",
-                   "--access-logfile", "-", "--logger-class", "app.observability.logs.GunicornLogger", "app.wsgi:create()"],
+                   "--access-logfile", "-", "--logger-class", "app.observability.logs.GunicornLogger",
+                   "app.wsgi:create()"],
                   _env(tmp_path, SOFT_BOUNCE_LIMIT="three"))
     assert result.returncode == 4  # gunicorn's APP_LOAD_ERROR: the master shut down
     assert SOFT_BOUNCE_LINE in result.stderr.splitlines()

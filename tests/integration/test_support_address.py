@@ -30,7 +30,8 @@ def _delivered_order(shop, platform_order_id):
     set_module(shop, "mail_thank_you", delay_days=0)
     order = make_order(shop, platform_order_id=platform_order_id)
     order.customer.marketing_consent = "granted"
-    add_parcel(order, status="delivered", shipped_at=_now() - timedelta(days=2), delivered_at=_now() - timedelta(hours=1))
+    add_parcel(order, status="delivered", shipped_at=_now() - timedelta(days=2),
+               delivered_at=_now() - timedelta(hours=1))
     sync_followups(db.session, [order], _now())
     db.session.commit()
     return order
@@ -59,7 +60,8 @@ def test_every_mail_carries_the_shops_support_address_as_reply_to(app, shop, run
         assert received["mail"]["From"].addresses[0].addr_spec == "mail@app.example.test"  # sender stays ours
 
 
-def test_marketing_waits_for_the_support_address_and_goes_once_it_is_set(app, shop, client, run_jobs, smtp_inbox):
+def test_marketing_waits_for_the_support_address_and_goes_once_it_is_set(app, shop, client, run_jobs,
+                                                                         smtp_inbox):
     shop.support_email = None
     db.session.commit()
     assert b"No marketing mail goes out yet" in client.get("/admin/?locale=en", headers=bearer()).data
@@ -97,7 +99,8 @@ def test_a_line_break_in_the_support_address_is_refused(wc_admin, wc_shop, value
     assert fresh(wc_shop).support_email == "hilfe@laden.example"
 
 
-@pytest.mark.parametrize("value", ["Laden <hilfe@laden.example>", "hilfe@laden.example, x@y.example", "hilfe"])
+@pytest.mark.parametrize("value",
+                         ["Laden <hilfe@laden.example>", "hilfe@laden.example, x@y.example", "hilfe"])
 def test_anything_but_one_plain_address_is_refused(client, shop, value):
     response = client.post(f"/admin/content?shop={SHOPIFY_DOMAIN}&locale=en", headers=bearer(),
                            data={**CONTENT, "support_email": value})
@@ -110,16 +113,21 @@ def test_a_stored_address_with_a_line_break_still_adds_no_header(app, shop):
     shop.support_email = "hilfe@johns-apparel.example\r\nBcc: everyone@elsewhere.example"
     order = make_order(shop)
     parcel = add_parcel(order)
-    message = ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer_id, kind="shipped",
-                               sequence=parcel.id, stream="transactional", send_at=_now(), state=MessageState.SENDING)
+    message = ScheduledMessage(shop_id=shop.id, order_id=order.id, customer_id=order.customer_id,
+                               kind="shipped",
+                               sequence=parcel.id, stream="transactional", send_at=_now(),
+                               state=MessageState.SENDING)
     db.session.add(message)
     db.session.commit()
     parsed = render_message(message_view(message)).parsed()
-    assert parsed["Bcc"] is None and "\r\nBcc:" not in render_message(message_view(message)).as_bytes().decode()
+    assert (parsed["Bcc"] is None and "\r\nBcc:" not
+            in render_message(message_view(message)).as_bytes().decode())
 
 
 def test_the_mail_previews_show_the_reply_to(wc_admin, wc_shop):
-    assert "Reply-To: Laden &lt;hilfe@laden.example&gt;" in wc_admin.get("/admin/previews").get_data(as_text=True)
+    previews = wc_admin.get("/admin/previews").get_data(as_text=True)
+    assert "Reply-To: Laden &lt;hilfe@laden.example&gt;" in previews
     wc_shop.support_email = None
     db.session.commit()
-    assert "Reply-To: none: set your support address" in wc_admin.get("/admin/previews").get_data(as_text=True)
+    assert ("Reply-To: none: set your support address"
+            in wc_admin.get("/admin/previews").get_data(as_text=True))

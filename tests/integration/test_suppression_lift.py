@@ -34,7 +34,8 @@ def test_a_mistaken_unsubscribe_is_lifted_with_who_and_why_in_the_log_and_no_add
     db.session.commit()
     assert customer.marketing_consent == "withdrawn"
     with caplog.at_level(logging.INFO):
-        result = _lift(app, shop, "--by", "Maria (support)", "--reason", "buyer asked by phone to be re-added")
+        result = _lift(app, shop, "--by", "Maria (support)", "--reason",
+                       "buyer asked by phone to be re-added")
     assert result.exit_code == 0, result.output
     assert db.session.scalars(select(Suppression)).all() == []
     db.session.expire_all()
@@ -47,7 +48,8 @@ def test_a_mistaken_unsubscribe_is_lifted_with_who_and_why_in_the_log_and_no_add
     # The platform reports the buyer subscribed again: that now counts.
     event = parse_webhook("orders/updated", json.dumps(dict(ORDER, email=ADDRESS)).encode())
     updated = update_customer(_customer_of(shop, event), event, T0)
-    assert (updated.id, updated.marketing_consent, updated.consent_source) == (customer.id, "granted", "platform")
+    assert (updated.id, updated.marketing_consent, updated.consent_source) == (customer.id, "granted",
+                                                                               "platform")
 
 
 def test_a_lifted_bounce_lets_mail_about_the_orders_go_out_again(app, shop):
@@ -57,7 +59,8 @@ def test_a_lifted_bounce_lets_mail_about_the_orders_go_out_again(app, shop):
     stop_all_mail(db.session, shop.id, email_hash(ADDRESS), order.customer, T0)
     db.session.commit()
     notice = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "shipped")).one()
-    assert send_time_verdict(message_view(notice), db.session, T0 + timedelta(minutes=1)) == "suppressed: bounced"
+    assert send_time_verdict(message_view(notice), db.session,
+                             T0 + timedelta(minutes=1)) == "suppressed: bounced"
     result = _lift(app, shop, "--by", "ops", "--reason", "mailbox full, emptied since (ticket 4711)")
     assert result.exit_code == 0 and "bounced" in result.output, result.output
     db.session.expire_all()

@@ -20,7 +20,8 @@ NOW = datetime.now(timezone.utc)
 
 
 def delivered(shop, number="1001", **fields):
-    order = make_order(shop, platform_order_id=number, status="delivered", placed_at=NOW - timedelta(hours=30),
+    order = make_order(shop, platform_order_id=number, status="delivered",
+                       placed_at=NOW - timedelta(hours=30),
                        **fields)
     add_parcel(order, status="delivered", delivered_at=NOW - timedelta(hours=2))
     db.session.commit()
@@ -29,7 +30,8 @@ def delivered(shop, number="1001", **fields):
 
 def answers():
     db.session.expire_all()
-    return [(a.order_id, a.score, a.comment) for a in db.session.scalars(select(SurveyAnswer).order_by(SurveyAnswer.id))]
+    return [(a.order_id, a.score, a.comment) for a
+            in db.session.scalars(select(SurveyAnswer).order_by(SurveyAnswer.id))]
 
 
 def survey_of(client, order, locale=None):
@@ -45,7 +47,8 @@ def test_the_survey_waits_for_delivery_unless_the_merchant_asks_before(client, s
     assert survey_of(client, shipped) is None
     survey = survey_of(client, order)
     assert (survey["question"], survey["scores"], survey["answered"]) == (
-        "Wie wahrscheinlich ist es, dass Sie John's Apparel Freunden oder Kollegen empfehlen?", list(range(11)), False)
+        "Wie wahrscheinlich ist es, dass Sie John's Apparel Freunden oder Kollegen empfehlen?",
+        list(range(11)), False)
     set_module(shop, "survey", before_delivery=True, question_en="Would you shop with us again?")
     db.session.commit()
     assert survey_of(client, shipped, "en")["question"] == "Would you shop with us again?"
@@ -62,7 +65,8 @@ def test_the_page_form_works_without_javascript_and_keeps_one_answer_per_order(c
                        r'class="as-survey-form">', page)
     assert action and read_tracking_token(action.group(1)) == (shop.id, order.id)
     assert page.count('type="radio" name="score"') == 11 and '<script' not in page
-    first = client.post(f"/t/{token}/survey", data={"score": "9", "comment": "  Schnell da.\r\nGern wieder. "})
+    first = client.post(f"/t/{token}/survey",
+                        data={"score": "9", "comment": "  Schnell da.\r\nGern wieder. "})
     assert (first.status_code, first.headers["Location"]) == (303, f"/t/{token}/survey?saved=new")
     assert answers() == [(order.id, 9, "Schnell da.\nGern wieder.")]
     thanks = client.get(first.headers["Location"]).get_data(as_text=True)
@@ -149,9 +153,11 @@ def test_the_nps_mail_links_to_our_page_when_the_merchant_has_none(client, shop)
     db.session.add(message)
     db.session.commit()
     html = render_message(message_view(message)).get_body(("html",)).get_content()
-    links = [unescape(link) for link in re.findall(r'href="(https://app\.example\.test/t/[^"]+/survey\?score=\d+)"', html)]
+    links = [unescape(link) for link
+             in re.findall(r'href="(https://app\.example\.test/t/[^"]+/survey\?score=\d+)"', html)]
     assert [link.rsplit("=", 1)[1] for link in links] == [str(n) for n in range(11)]
-    page = client.get(links[7].removeprefix("https://app.example.test"))  # a GET (link scanners) stores nothing
+    # a GET (link scanners) stores nothing
+    page = client.get(links[7].removeprefix("https://app.example.test"))
     assert page.status_code == 200 and 'value="7" required checked' in page.get_data(as_text=True)
     assert answers() == []
     assert client.post(links[7].removeprefix("https://app.example.test").split("?")[0],
@@ -165,7 +171,8 @@ def test_the_nps_mail_links_to_our_page_when_the_merchant_has_none(client, shop)
 @pytest.fixture
 def api_order(app, shop):
     set_module(shop, "survey", voucher_code="DANKE5")
-    order = make_order(shop, platform_order_id="450789469", status="delivered", placed_at=NOW - timedelta(hours=1))
+    order = make_order(shop, platform_order_id="450789469", status="delivered",
+                       placed_at=NOW - timedelta(hours=1))
     add_parcel(order, status="delivered", delivered_at=NOW)
     db.session.commit()
     return order
@@ -178,7 +185,8 @@ def post_api(client, body, token=True, path="/api/v1/survey"):
 
 def test_the_extension_answers_through_the_block_api(client, api_order):
     assert client.options("/api/v1/survey").status_code == 204
-    response = post_api(client, {"order_id": "gid://shopify/OrderIdentity/450789469", "score": 4, "comment": "Naja"})
+    response = post_api(client,
+                        {"order_id": "gid://shopify/OrderIdentity/450789469", "score": 4, "comment": "Naja"})
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     survey = response.get_json()["modules"]["survey"]
@@ -224,7 +232,8 @@ def test_the_overview_shows_the_net_promoter_score(client, wc_admin, wc_shop):
 def test_a_data_request_lists_the_answer_and_redaction_erases_the_comment(client, shop):
     set_module(shop, "survey")
     order = delivered(shop)
-    client.post(f"/t/{tracking_token(order)}/survey", data={"score": "6", "comment": "Ich bin Erika, Tel. 0171"})
+    client.post(f"/t/{tracking_token(order)}/survey",
+                data={"score": "6", "comment": "Ich bin Erika, Tel. 0171"})
     db.session.expire_all()  # the request shared this session: forget what it had loaded
     export = export_customer_data(db.session, shop, order.customer.email, (), None)
     survey = export.payload["customers"][0]["orders"][0]["survey"]

@@ -28,7 +28,8 @@ H = timedelta(hours=1)
 
 def _shopify_dpd_parcel(post_shopify, run_jobs) -> Shipment:
     """A Shopify order and its fulfillment with a DPD number Shopify does not track (no shipment_status)."""
-    assert post_shopify("orders/create", load_payload("shopify/orders_create.json"), "evt-1").status_code == 200
+    assert post_shopify("orders/create", load_payload("shopify/orders_create.json"),
+                        "evt-1").status_code == 200
     fulfillment = json.loads(fresh_payload("shopify/fulfillments_create.json", minutes_ago=60))
     fulfillment.update(tracking_company="DPD", tracking_number=DPD_NUMBER, tracking_numbers=[DPD_NUMBER],
                        tracking_url=None, tracking_urls=[], shipment_status=None)
@@ -52,7 +53,8 @@ def test_a_shopify_dpd_parcel_gets_its_scans_from_17track(client, shop, post_sho
     assert (parcel.carrier, parcel.tracking_number) == ("DPD", DPD_NUMBER)
     assert not [e for e in parcel.events if e.source.startswith("provider:")]
     now = datetime.now(timezone.utc)
-    fake_17track.put(DPD_NUMBER, seventeen_item("gettrackinfo_in_transit.json", carrier=DPD_CODE, newest_at=now),
+    fake_17track.put(DPD_NUMBER,
+                     seventeen_item("gettrackinfo_in_transit.json", carrier=DPD_CODE, newest_at=now),
                      register=False)
 
     poll(now + H)  # the first look: 17TRACK is asked to follow the number
@@ -84,7 +86,8 @@ def test_the_same_push_twice_applies_once(client, shop, fake_17track):
     version = db.session.get(Order, parcel.order_id).facts_version
     assert _push(client, fake_17track, DPD_NUMBER).status_code == 200
     assert _events(parcel) == first and len(first) == 4
-    assert db.session.get(Order, parcel.order_id).facts_version == version  # nothing changed: the block's cache holds
+    # nothing changed: the block's cache holds
+    assert db.session.get(Order, parcel.order_id).facts_version == version
     assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0  # applied, not stored
 
 
@@ -102,7 +105,8 @@ def test_a_pushed_delivery_ends_polling_and_plans_the_review(client, shop, fake_
     parcel = db.session.get(Shipment, parcel.id)
     assert (parcel.status, parcel.delivered_at) == ("delivered", delivered_at)
     assert parcel.next_poll_at is None and parcel.tracking_stopped_at is not None
-    review = db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "review_request")).one()
+    review = db.session.scalars(select(ScheduledMessage)
+                                .where(ScheduledMessage.kind == "review_request")).one()
     assert review.send_at == delivered_at + timedelta(days=7)
 
 

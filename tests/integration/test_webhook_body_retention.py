@@ -44,10 +44,13 @@ def test_finished_deliveries_lose_their_body_after_the_retention_and_unfinished_
     _delivery("waiting-40d", 40, "received")
     _delivery("retrying-40d", 40, "failed", retry_at=NOW + timedelta(minutes=10))
     assert drop_old_webhook_bodies(NOW) == 4
-    assert _kept() == {"applied-31d": False, "ignored-31d": False, "malformed-31d": False, "given-up-31d": False,
+    assert _kept() == {"applied-31d": False, "ignored-31d": False, "malformed-31d": False,
+                       "given-up-31d": False,
                        "applied-29d": True, "waiting-40d": True, "retrying-40d": True}
-    row = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.delivery_key == "applied-31d")).one()
-    assert (row.state, row.topic) == (DeliveryState.PROCESSED, "orders/create")  # the row stays, only the bytes go
+    row = db.session.scalars(select(WebhookDelivery)
+                             .where(WebhookDelivery.delivery_key == "applied-31d")).one()
+    # the row stays, only the bytes go
+    assert (row.state, row.topic) == (DeliveryState.PROCESSED, "orders/create")
     assert drop_old_webhook_bodies(NOW) == 0
 
 
@@ -61,7 +64,8 @@ def test_bodies_go_oldest_first_a_bounded_batch_at_a_time(app):
 
 def test_the_retention_is_configurable_and_the_periodic_tick_applies_it(app):
     assert config_from_env(SECRETS)["WEBHOOK_BODY_RETENTION_DAYS"] == 30
-    assert config_from_env({**SECRETS, "WEBHOOK_BODY_RETENTION_DAYS": "7"})["WEBHOOK_BODY_RETENTION_DAYS"] == 7
+    assert config_from_env({**SECRETS,
+                            "WEBHOOK_BODY_RETENTION_DAYS": "7"})["WEBHOOK_BODY_RETENTION_DAYS"] == 7
     app.config["WEBHOOK_BODY_RETENTION_DAYS"] = 7
     _delivery("applied-8d", 8, "processed")
     _delivery("applied-6d", 6, "processed")
@@ -85,13 +89,15 @@ def test_a_delivery_still_failing_past_the_retention_keeps_its_body_until_it_is_
 
 def test_replay_says_when_the_body_is_gone_and_still_replays_a_recent_one(app, shop, post_shopify):
     old = _delivery("applied-31d", 31, "processed")
-    assert post_shopify("orders/create", load_payload("shopify/orders_create.json"), "recent-1").status_code == 200
+    assert post_shopify("orders/create", load_payload("shopify/orders_create.json"),
+                        "recent-1").status_code == 200
     assert drop_old_webhook_bodies(NOW) == 1
     db.session.expire_all()  # the CLI shares this session; a new process would read afresh
     refused = app.test_cli_runner().invoke(args=["deliveries", "replay", str(old.id), "--now"])
     assert refused.exit_code != 0 and "no body left to replay" in refused.output
     # left as it was
     assert db.session.get(WebhookDelivery, old.id).state == DeliveryState.PROCESSED
-    recent = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.delivery_key == "recent-1")).one()
+    recent = db.session.scalars(select(WebhookDelivery)
+                                .where(WebhookDelivery.delivery_key == "recent-1")).one()
     replayed = app.test_cli_runner().invoke(args=["deliveries", "replay", str(recent.id), "--now"])
     assert replayed.exit_code == 0 and replayed.output.startswith("order "), replayed.output

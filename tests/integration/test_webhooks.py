@@ -71,7 +71,8 @@ def test_duplicate_delivery_five_times_gives_one_order_and_one_mail(
     dispatch_due()
     run_jobs()
     assert count(Order) == 1
-    kinds = db.session.scalars(select(ScheduledMessage.kind).where(ScheduledMessage.state != MessageState.PLANNED)).all()
+    kinds = db.session.scalars(select(ScheduledMessage.kind)
+                               .where(ScheduledMessage.state != MessageState.PLANNED)).all()
     assert kinds == ["shipped"]  # a stall notice stays planned for later
     assert len(smtp_inbox) == 1
 

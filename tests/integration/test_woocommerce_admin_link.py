@@ -18,7 +18,8 @@ from tests.support.link_tokens import old_login_token
 
 pytestmark = needs_php
 # Made once by the plugin's aftersales_make_login_token('abc', 7, 'sekret', 1900000000, 'n0nce').
-KNOWN_LOGIN_TOKEN = ("v1.eyJwIjoiYWRtaW4tbG9naW4iLCJ0IjoxOTAwMDAwMDAwLCJkIjp7InMiOiJhYmMiLCJ1Ijo3LCJuIjoibjBuY2UifX0"
+KNOWN_LOGIN_TOKEN = ("v1.eyJwIjoiYWRtaW4tbG9naW4iLCJ0IjoxOTAwMDAwMDAwLCJkIjp7InMiOiJhYmMiLCJ1Ijo3"
+                     "LCJuIjoibjBuY2UifX0"
                      ".XUfgVwvTyewoEuKw-6RG8pQVY6XA7QTZJjORFERCk7Y")
 # Made once by plugin 0.1.0 with the same arguments (the fourth an expiry), in its own format.
 KNOWN_OLD_LOGIN_TOKEN = ("eyJzaG9wIjoiYWJjIiwidXNlciI6NywiZXhwIjoxOTAwMDAwMDAwLCJub25jZSI6Im4wbmNlIn0"
@@ -26,7 +27,8 @@ KNOWN_OLD_LOGIN_TOKEN = ("eyJzaG9wIjoiYWJjIiwidXNlciI6NywiZXhwIjoxOTAwMDAwMDAwLC
 CAN, NONCE = "manage_woocommerce", "nonce-aftersales_open_admin"
 
 
-def open_admin(app_url: str, shop_key: str, secret: str, user: str = "7", cap: str = CAN, nonce: str = NONCE) -> dict:
+def open_admin(app_url: str, shop_key: str, secret: str, user: str = "7", cap: str = CAN,
+               nonce: str = NONCE) -> dict:
     return json.loads(php("open-admin", app_url, shop_key, secret, user, cap, nonce))
 
 
@@ -53,7 +55,8 @@ def test_an_old_plugins_login_link_signs_in_until_the_legacy_date(app, client, w
     with pytest.raises(LoginLinkError, match="admin.refused.login_retired"):  # 2030: after the date
         read_login_token(KNOWN_OLD_LOGIN_TOKEN, {"abc": "sekret"}.get, now=1900000000 - 200)
     old = old_login_token(wc_shop.shop_key, WC_SECRET, 7, int(time.time()) + 300)
-    assert client.get(f"/admin/login?token={old}").status_code == 303 and client.get("/admin/").status_code == 200
+    assert (client.get(f"/admin/login?token={old}").status_code == 303
+            and client.get("/admin/").status_code == 200)
     assert app.test_client().get(f"/admin/login?token={old}").status_code == 403  # one use, as before
     for bad in (old_login_token(wc_shop.shop_key, "not-the-secret", 7, int(time.time()) + 300),
                 old_login_token(wc_shop.shop_key, WC_SECRET, 7, int(time.time()) - 1)):
@@ -72,7 +75,8 @@ def test_open_admin_redirects_to_a_fresh_link_that_signs_in(app, client, wc_shop
     assert claims.wp_user_id == 7
     made = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))["t"]
     assert int(before) <= made <= time.time()
-    second = parse_qs(urlsplit(open_admin(app_url, wc_shop.shop_key, WC_SECRET)["redirects"][0]).query)["token"][0]
+    second = parse_qs(urlsplit(open_admin(app_url, wc_shop.shop_key, WC_SECRET)["redirects"][0])
+                      .query)["token"][0]
     assert len(claims.nonce) >= 16 and read_login_token(second, {wc_shop.shop_key: WC_SECRET}.get,
                                                         time.time()).nonce != claims.nonce
     response = client.get(urlsplit(url).path + "?" + urlsplit(url).query)
@@ -111,11 +115,13 @@ def test_settings_page_shows_button_and_connect_form(app, client):
     assert form and form.group(1) == "https://shop.example/wp-admin/admin-post.php"
     assert 'name="action" value="aftersales_open_admin"' in form.group(2) and NONCE in form.group(2)
     assert 'name="action" value="aftersales_connect"' in page and "nonce-aftersales_connect" in page
-    assert 'name="aftersales_secret"' not in page and 'name="aftersales_shop_key"' not in page  # nothing to paste
+    # nothing to paste
+    assert 'name="aftersales_secret"' not in page and 'name="aftersales_shop_key"' not in page
 
 
 def test_connect_button_sends_a_one_time_claim_to_the_app(app, client):
-    out = json.loads(php("connect-start", app.config["APP_URL"], "manage_woocommerce", "nonce-aftersales_connect"))
+    out = json.loads(php("connect-start", app.config["APP_URL"], "manage_woocommerce",
+                         "nonce-aftersales_connect"))
     connect = out["log"]["redirects"][0]
     query = parse_qs(urlsplit(connect).query)
     assert connect.startswith(app.config["APP_URL"] + "/woocommerce/connect?")
@@ -124,7 +130,8 @@ def test_connect_button_sends_a_one_time_claim_to_the_app(app, client):
     assert query["claim"][0] not in json.dumps(out["options"])  # only its hash is kept
     assert kept["hash"] == hashlib.sha256(query["claim"][0].encode()).hexdigest()
     started = client.get(urlsplit(connect).path + "?" + urlsplit(connect).query)
-    assert started.status_code == 302 and started.headers["Location"].startswith("https://shop.example/wc-auth/v1/authorize?")
+    assert (started.status_code == 302
+            and started.headers["Location"].startswith("https://shop.example/wc-auth/v1/authorize?"))
 
 
 @pytest.mark.parametrize("cap, nonce, message", [
@@ -146,7 +153,8 @@ def test_plugin_takes_its_settings_only_with_its_own_live_claim():
     assert ok["log"]["routes"] == [["aftersales/v1", "/connection", "POST", "__return_true"]]
     for made, left, sent in (("c" * 43, "600", "d" * 43), ("c" * 43, "-1", "c" * 43), ("c" * 43, "600", "")):
         refused = json.loads(php("connect-receive", made, left, json.dumps({**body, "claim": sent})))
-        assert refused["answer"]["code"] == "aftersales_unknown_claim" and refused["answer"]["data"] == {"status": 403}
+        assert (refused["answer"]["code"] == "aftersales_unknown_claim"
+                and refused["answer"]["data"] == {"status": 403})
         assert "aftersales_secret" not in refused["options"]
 
 

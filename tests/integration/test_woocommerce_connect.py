@@ -49,7 +49,8 @@ def test_store_urls_are_normalised(raw, expected):
 
 @pytest.mark.parametrize("raw", [
     "", "http://shop.example", "ftp://shop.example", "https://user:pw@shop.example",
-    "https://shop.example/?x=1", "https://10.0.0.5", "https://localhost-", "https://shop", "javascript:alert(1)",
+    "https://shop.example/?x=1", "https://10.0.0.5", "https://localhost-", "https://shop",
+    "javascript:alert(1)",
     "https://shop.example:8443",
 ])
 def test_bad_store_urls_are_refused(raw):
@@ -135,7 +136,8 @@ def test_reconnecting_updates_the_same_shop_and_keeps_its_webhook_secret(client,
     db.session.commit()
     fake_store.key, fake_store.secret = "ck_new", "cs_new"  # the admin made new keys on the store
     state = start(client, fake_store.store_url + "/")["user_id"]
-    assert post_keys(client, keys_body(state, consumer_key="ck_new", consumer_secret="cs_new")).status_code == 200
+    assert post_keys(client,
+                     keys_body(state, consumer_key="ck_new", consumer_secret="cs_new")).status_code == 200
     run_jobs()
     db.session.expire_all()
     shop = db.session.scalars(select(Shop)).one()
@@ -155,10 +157,12 @@ def test_return_page_reports_progress_then_success(client, fake_store, run_jobs)
     assert ok.headers["Cache-Control"] == "no-store" and ok.headers["Referrer-Policy"] == "no-referrer"
     denied = client.get("/woocommerce/connected", query_string={"success": "0", "user_id": state})
     assert denied.status_code == 400 and "Not connected" in denied.get_data(as_text=True)
-    assert client.get("/woocommerce/connected", query_string={"success": "1", "user_id": "x"}).status_code == 403
+    assert client.get("/woocommerce/connected",
+                      query_string={"success": "1", "user_id": "x"}).status_code == 403
 
 
-def test_the_plugin_gets_its_settings_server_to_server_and_no_page_shows_them(client, app, fake_store, run_jobs):
+def test_the_plugin_gets_its_settings_server_to_server_and_no_page_shows_them(client, app, fake_store,
+                                                                              run_jobs):
     claim = "c" * 43
     fake_store.state.plugin_claim = claim
     state = start(client, fake_store.store_url, claim=claim)["user_id"]
@@ -167,7 +171,8 @@ def test_the_plugin_gets_its_settings_server_to_server_and_no_page_shows_them(cl
     shop = db.session.scalars(select(Shop)).one()
     assert fake_store.state.plugin_settings == {"shop_key": shop.shop_key, "secret": shop.webhook_secret,
                                                 "app_url": app.config["APP_URL"], "app_name": "Aftersales"}
-    page = client.get("/woocommerce/connected", query_string={"success": "1", "user_id": state}).get_data(as_text=True)
+    page = client.get("/woocommerce/connected",
+                      query_string={"success": "1", "user_id": state}).get_data(as_text=True)
     assert "Store connected" in page and "nothing to copy" in page
     assert shop.webhook_secret not in page and shop.shop_key not in page
 
@@ -178,13 +183,16 @@ def test_handshake_then_setup_job_creates_the_four_webhooks(client, app, fake_st
     run_jobs()
     shop = db.session.scalars(select(Shop)).one()
     hooks = fake_store.state.webhooks.values()
-    assert sorted(h["topic"] for h in hooks) == ["order.created", "order.deleted", "order.restored", "order.updated"]
-    assert {h["delivery_url"] for h in hooks} == {f"https://app.example.test/webhooks/woocommerce/{shop.shop_key}"}
+    assert sorted(h["topic"] for h in hooks) == ["order.created", "order.deleted", "order.restored",
+                                                 "order.updated"]
+    assert {h["delivery_url"] for h
+            in hooks} == {f"https://app.example.test/webhooks/woocommerce/{shop.shop_key}"}
     assert {h["secret"] for h in hooks} == {shop.webhook_secret}
     assert {h["status"] for h in hooks} == {"active"}
     assert {r[3] for r in fake_store.state.requests} == {"basic"}
     db.session.expire_all()
-    assert db.session.get(Shop, shop.id).sync_health.startswith("ok: webhooks 0 active; created order.created")
+    assert db.session.get(Shop,
+                          shop.id).sync_health.startswith("ok: webhooks 0 active; created order.created")
 
 
 def test_tls_verify_setting_reads_bools_and_ca_paths():
@@ -193,4 +201,5 @@ def test_tls_verify_setting_reads_bools_and_ca_paths():
     base = {"SECRET_KEY": "x", "TOKEN_ENCRYPTION_KEY": "k", "SHOPIFY_API_KEY": "a", "SHOPIFY_API_SECRET": "b"}
     assert config_from_env(base)["WOOCOMMERCE_TLS_VERIFY"] is True
     assert config_from_env({**base, "WOOCOMMERCE_TLS_VERIFY": "false"})["WOOCOMMERCE_TLS_VERIFY"] is False
-    assert config_from_env({**base, "WOOCOMMERCE_TLS_VERIFY": "/etc/ca.pem"})["WOOCOMMERCE_TLS_VERIFY"] == "/etc/ca.pem"
+    with_file = config_from_env({**base, "WOOCOMMERCE_TLS_VERIFY": "/etc/ca.pem"})
+    assert with_file["WOOCOMMERCE_TLS_VERIFY"] == "/etc/ca.pem"

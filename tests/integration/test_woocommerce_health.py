@@ -36,7 +36,8 @@ def _notice(html: str) -> str:
 
 
 @pytest.mark.parametrize("verdict, locale, tone, words", [
-    ("store_unreachable: HTTP 503", "de_DE", "notice-warning", "Der Server des Shops hatte einen Fehler (HTTP 503)"),
+    ("store_unreachable: HTTP 503", "de_DE", "notice-warning",
+     "Der Server des Shops hatte einen Fehler (HTTP 503)"),
     ("store_unreachable: HTTP 503", "en_GB", "notice-warning", "The store's server had an error (HTTP 503)"),
     ("keys_refused: HTTP 401", "en_US", "notice-error", "Your store refused the app's API keys"),
     ("ok: 3 polled, 0 rechecked; webhooks 4 active", "de_DE_formal", "notice-success", "Verbunden"),
@@ -74,6 +75,7 @@ def test_only_the_shops_own_signature_gets_an_answer(client, wc_shop):
 
     guessed = client.post(url, data=body, headers={"X-Aftersales-Signature": signature("guessed")})
     assert guessed.status_code == 401 and "headline" not in guessed.get_data(as_text=True)
-    assert client.post(url, data=body, headers={"X-Aftersales-Signature": signature(WC_SECRET)}).status_code == 200
+    assert client.post(url, data=body,
+                       headers={"X-Aftersales-Signature": signature(WC_SECRET)}).status_code == 200
     assert client.post("/woocommerce/health/not-a-shop", data=body,
                        headers={"X-Aftersales-Signature": signature(WC_SECRET)}).status_code == 404

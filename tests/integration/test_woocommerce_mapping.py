@@ -104,7 +104,8 @@ def test_partial_refund_from_refunds_array():
     event = parse("order.updated", payload("order_partially_refunded.json"))
     assert event.financial_status == "partially_refunded"
     assert event.refunds == (
-        RefundEvent(platform_order_id="727", platform_refund_id="730", created_at=None, amount=Decimal("12.90")),
+        RefundEvent(platform_order_id="727", platform_refund_id="730", created_at=None,
+                    amount=Decimal("12.90")),
     )
     assert len(event.fulfillments) == 1  # still completed: the parcel stays
 

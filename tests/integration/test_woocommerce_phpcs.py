@@ -33,7 +33,8 @@ def phpcs_command() -> list[str] | str:
     if found and "WordPress" in subprocess.run([found, "-i"], capture_output=True, text=True).stdout:
         return [found]
     missing = [name for name in ("phpcs", "wpcs", "phpcsutils", "phpcsextra") if not (PINNED / name).exists()]
-    return (f"PHP_CodeSniffer with the WordPress standard is not installed: var/phpcs/ lacks {', '.join(missing)} "
+    return ("PHP_CodeSniffer with the WordPress standard is not installed: var/phpcs/ lacks "
+            f"{', '.join(missing)} "
             "(set PHPCS_GIT, WPCS_GIT, PHPCSUTILS_GIT, PHPCSEXTRA_GIT and run make phpcs-deps; no registry "
             "reachable here has the WordPress standard)")
 
@@ -63,6 +64,8 @@ def test_plugin_passes_the_wordpress_standard():
 
 def test_plugin_passes_plugin_checks_rules():
     if not (PLUGIN_CHECK / "phpcs-rulesets" / "plugin-review.xml").exists():
-        pytest.skip("Plugin Check's rules are not in var/phpcs/plugin-check (set PLUGIN_CHECK_GIT, make phpcs-deps)")
-    report = run_phpcs(str(RULESET), str(PLUGIN_CHECK / "phpcs-rulesets" / "plugin-review.xml"), "PluginCheck")
+        pytest.skip("Plugin Check's rules are not in var/phpcs/plugin-check (set PLUGIN_CHECK_GIT, make "
+                    "phpcs-deps)")
+    report = run_phpcs(str(RULESET), str(PLUGIN_CHECK / "phpcs-rulesets" / "plugin-review.xml"),
+                       "PluginCheck")
     assert not problems(report, "ERROR")

@@ -30,7 +30,8 @@ PHP_FILES = sorted(PLUGIN.rglob("*.php")) + sorted((ROOT / "tests" / "php").glob
 SECRET = "whsec0123456789abcdef"
 ORDER_KEY = "wc_order_Xy12AbCdEf34g"
 # Made once by the plugin's aftersales_make_token('abc', 12, 'wc_order_x', 'sekret', 1900000000).
-KNOWN_TOKEN = ("v1.eyJwIjoiZW1iZWQiLCJ0IjoxOTAwMDAwMDAwLCJkIjp7InMiOiJhYmMiLCJvIjoxMiwiayI6IndjX29yZGVyX3gifX0"
+KNOWN_TOKEN = ("v1.eyJwIjoiZW1iZWQiLCJ0IjoxOTAwMDAwMDAwLCJkIjp7InMiOiJhYmMiLCJvIjoxMiwiayI6"
+               "IndjX29yZGVyX3gifX0"
                ".cFv9VA9tlcgvvjpd2sheQsUGaOO_kLT0UGypbQX50c0")
 # Made once by plugin 0.1.0's aftersales_make_token('abc', 12, 'wc_order_x', 'sekret', 1900000000)
 # (its own format, the last argument an expiry): read until app/links/legacy.py's date.
@@ -69,11 +70,13 @@ def headers(text: str) -> dict[str, str]:
 
 
 def test_headers_and_readme_agree_and_are_current():
-    main, readme = headers((PLUGIN / "aftersales.php").read_text()), headers((PLUGIN / "readme.txt").read_text())
+    main, readme = headers((PLUGIN / "aftersales.php").read_text()), headers((PLUGIN / "readme.txt")
+                                                                             .read_text())
     for field in ("Requires at least", "Requires PHP"):
         assert main[field] == readme[field], field
     # "Requires Plugins" is read from WordPress 6.5 on; older versions would ignore the dependency.
-    assert main["Requires Plugins"] == "woocommerce" and tuple(map(int, main["Requires at least"].split("."))) >= (6, 5)
+    assert main["Requires Plugins"] == "woocommerce"
+    assert tuple(map(int, main["Requires at least"].split("."))) >= (6, 5)
     assert readme["Tested up to"] == "7.1" and main["WC tested up to"] == "10.0"  # newest releases seen
     assert main["Update URI"] == "false" and "Plugin URI" not in main  # no update server, no project page
     assert readme["Stable tag"] == main["Version"]
@@ -119,7 +122,8 @@ def test_an_old_plugins_token_verifies_until_the_legacy_date(woo_shop):
     made = old_embed_token(woo_shop.shop_key, 812, ORDER_KEY, SECRET, 1800000000 + 3600)
     claims = verify_embed_token(made, now=1800000000)
     assert (claims.shop.id, claims.platform_order_id, claims.order_key) == (woo_shop.id, "812", ORDER_KEY)
-    for now, message in ((1800000000 + 3600, "has expired"), (1800000000 + 3600 - 86401, "too far in the future")):
+    for now, message in ((1800000000 + 3600, "has expired"),
+                         (1800000000 + 3600 - 86401, "too far in the future")):
         with pytest.raises(EmbedTokenError, match=message):
             verify_embed_token(made, now=now)
     forged = old_embed_token(woo_shop.shop_key, 812, ORDER_KEY, "not-the-secret", 1800000000 + 3600)

@@ -12,7 +12,8 @@ from tests.integration.test_woocommerce_plugin import PLUGIN
 PO = PLUGIN / "languages" / "aftersales-de_DE.po"
 MO = PLUGIN / "languages" / "aftersales-de_DE.mo"
 STRING = r"'((?:[^'\\]|\\.)*)'"
-CALLS = re.compile(r"\b(?:__|_e|esc_html__|esc_html_e|esc_attr__|esc_attr_e)\(\s*" + STRING + r"\s*,\s*'(\w+)'")
+CALLS = re.compile(r"\b(?:__|_e|esc_html__|esc_html_e|esc_attr__|esc_attr_e)\(\s*" + STRING
+                   + r"\s*,\s*'(\w+)'")
 PLURALS = re.compile(r"\b_n\(\s*" + STRING + r"\s*,\s*" + STRING + r"\s*,[^;]*?'(\w+)'\s*\)")
 HEADERS = re.compile(r"^ \* (Plugin Name|Description):\s+(.+)$", re.M)
 
@@ -74,7 +75,8 @@ def test_the_shipped_mo_is_the_po_compiled():
 def test_the_text_domain_is_loaded_from_languages_on_init():
     main = (PLUGIN / "aftersales.php").read_text()
     assert (
-        "load_plugin_textdomain( 'aftersales', false, dirname( plugin_basename( AFTERSALES_FILE ) ) . '/languages' )"
+        "load_plugin_textdomain( 'aftersales', false, dirname( plugin_basename( AFTERSALES_FILE ) ) . "
+        "'/languages' )"
         in main
     )
     assert "add_action( 'init', 'aftersales_load_textdomain' );" in main

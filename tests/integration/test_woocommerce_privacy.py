@@ -56,11 +56,15 @@ def signed(client, shop_key: str, action: str, body: dict, secret: str = WC_SECR
 def buyer(wc_shop):
     order = make_order(wc_shop, platform_order_id="812", status="shipped")
     add_parcel(order, tracking_number="00340434161094042557")
-    db.session.add(SurveyAnswer(shop_id=wc_shop.id, order_id=order.id, score=9, comment="Schnell, danke Erika"))
-    db.session.add(IssuedVoucherRow(shop_id=wc_shop.id, order_id=order.id, purpose="thank_you:0", code="DANKE-7Q2X",
-                                    discount="percent", value=10, expires_at=datetime(2027, 1, 6, 10, tzinfo=UTC)))
+    db.session.add(SurveyAnswer(shop_id=wc_shop.id, order_id=order.id, score=9,
+                                comment="Schnell, danke Erika"))
+    db.session.add(IssuedVoucherRow(shop_id=wc_shop.id, order_id=order.id, purpose="thank_you:0",
+                                    code="DANKE-7Q2X",
+                                    discount="percent", value=10,
+                                    expires_at=datetime(2027, 1, 6, 10, tzinfo=UTC)))
     db.session.add(ModuleClick(shop_id=wc_shop.id, customer_id=order.customer.id, source_order_id=order.id,
-                               module="reorder", from_mail=False, clicked_at=datetime(2026, 12, 7, 10, tzinfo=UTC)))
+                               module="reorder", from_mail=False,
+                               clicked_at=datetime(2026, 12, 7, 10, tzinfo=UTC)))
     db.session.commit()
     return order.customer
 
@@ -141,10 +145,12 @@ def test_an_unconnected_store_calls_nobody():
     assert erased["http"] == [] and erased["result"]["items_removed"] is False
 
 
-@pytest.mark.parametrize("secret, ahead, status", [("wrong", 240, 401), (WC_SECRET, -5, 401), (WC_SECRET, 3600, 401)])
+@pytest.mark.parametrize("secret, ahead, status",
+                         [("wrong", 240, 401), (WC_SECRET, -5, 401), (WC_SECRET, 3600, 401)])
 def test_a_forged_or_stale_request_does_nothing(client, wc_shop, buyer, secret, ahead, status):
     for action in ("export", "erase"):
-        answer = signed(client, wc_shop.shop_key, action, {"email": BUYER, "exp": int(time.time()) + ahead}, secret)
+        answer = signed(client, wc_shop.shop_key, action, {"email": BUYER, "exp": int(time.time()) + ahead},
+                        secret)
         assert answer.status_code == status and "customers" not in answer.json
     assert db.session.get(Customer, buyer.id).email == BUYER
 
@@ -152,18 +158,22 @@ def test_a_forged_or_stale_request_does_nothing(client, wc_shop, buyer, secret, 
 def test_unknown_shop_or_malformed_body(client, wc_shop):
     assert signed(client, "nope", "export", {"email": BUYER, "exp": int(time.time()) + 60}).status_code == 404
     assert signed(client, wc_shop.shop_key, "erase", {"exp": int(time.time()) + 60}).status_code == 400
-    assert signed(client, wc_shop.shop_key, "erase", {"email": "no-at", "exp": int(time.time()) + 60}).status_code == 400
+    assert signed(client, wc_shop.shop_key, "erase",
+                  {"email": "no-at", "exp": int(time.time()) + 60}).status_code == 400
     shopify = Shop(platform="shopify", domain="x.myshopify.com", webhook_secret=WC_SECRET)
     db.session.add(shopify)
     db.session.commit()
-    assert signed(client, shopify.shop_key, "export", {"email": BUYER, "exp": int(time.time()) + 60}).status_code == 404
+    assert signed(client, shopify.shop_key, "export",
+                  {"email": BUYER, "exp": int(time.time()) + 60}).status_code == 404
 
 
 def test_another_shops_buyer_is_neither_exported_nor_erased(client, wc_shop, buyer):
     other = Shop(platform="woocommerce", domain="https://other.example", webhook_secret="other-secret")
     db.session.add(other)
     db.session.commit()
-    exported = signed(client, other.shop_key, "export", {"email": BUYER, "exp": int(time.time()) + 60}, "other-secret")
+    exported = signed(client, other.shop_key, "export", {"email": BUYER, "exp": int(time.time()) + 60},
+                      "other-secret")
     assert exported.status_code == 200 and exported.json == {"customers": []}
-    erased = signed(client, other.shop_key, "erase", {"email": BUYER, "exp": int(time.time()) + 60}, "other-secret")
+    erased = signed(client, other.shop_key, "erase", {"email": BUYER, "exp": int(time.time()) + 60},
+                    "other-secret")
     assert erased.json["items_removed"] is False and db.session.get(Customer, buyer.id).email == BUYER

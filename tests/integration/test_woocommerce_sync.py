@@ -146,7 +146,8 @@ def test_someone_elses_webhooks_are_left_alone(app, wc_store_shop, fake_store):
 
 def test_webhooks_of_an_earlier_connection_are_removed(app, wc_store_shop, fake_store):
     with client_for(fake_store) as client:
-        client.create_webhook("old", "order.updated", "https://app.example.test/webhooks/woocommerce/old-key", "x")
+        client.create_webhook("old", "order.updated", "https://app.example.test/webhooks/woocommerce/old-key",
+                              "x")
         client.create_webhook("ERP", "order.updated", "https://erp.example/webhooks/woocommerce/x", "y")
     setup_webhooks(wc_store_shop.id)
     urls = sorted(h["delivery_url"] for h in fake_store.state.webhooks.values())
@@ -188,7 +189,8 @@ def test_a_missed_order_is_healed_by_polling(app, wc_store_shop, fake_store):
     assert shop.reconciled_through == modified
     # the next pass starts from the cursor, looking back over the seam
     reconcile_shop(wc_store_shop.id)
-    since = [c[2] for c in fake_store.calls("GET", "orders") if "modified_after" in c[2]][-1]["modified_after"]
+    since = [c[2] for c in fake_store.calls("GET", "orders") if "modified_after"
+             in c[2]][-1]["modified_after"]
     assert since == gmt(modified - WooCommerceShopClient.overlap)
     assert len(db.session.scalars(select(Order)).all()) == 1
 
@@ -208,12 +210,14 @@ def test_tracking_meta_saved_without_a_webhook_creates_the_parcel(app, wc_store_
     shipment = db.session.scalars(select(Shipment)).one()
     assert shipment.tracking_number == "JJD000390007771234"
     assert shipment.carrier == "dhl" and shipment.status == "in_transit"
-    assert db.session.scalars(select(Order).filter_by(platform_order_id="902")).one().fulfillment_status == "fulfilled"
+    assert db.session.scalars(select(Order)
+                              .filter_by(platform_order_id="902")).one().fulfillment_status == "fulfilled"
     # with a parcel the order is no longer re-read
     assert reconcile_shop(wc_store_shop.id)["rechecked"] == 0
 
 
-def test_tracking_with_a_moved_modification_time_arrives_through_modified_after(app, wc_store_shop, fake_store):
+def test_tracking_with_a_moved_modification_time_arrives_through_modified_after(app, wc_store_shop,
+                                                                                fake_store):
     now = datetime.now(timezone.utc)
     fake_store.put_order(rest_order(903, name="order_shipped_ast.json"), gmt(now - timedelta(minutes=1)))
     result = reconcile_shop(wc_store_shop.id)

@@ -18,8 +18,10 @@ APP = "https://app.example.test"
 OURS = [{"webhook_id": n, "delivery_url": f"{APP}/webhooks/woocommerce/sk_1"} for n in range(1, 13)]
 THEIRS = [{"webhook_id": 20, "delivery_url": "https://hooks.zapier.test/app.example.test/x"},
           {"webhook_id": 21, "delivery_url": f"{APP}.evil.test/webhooks"}]
-KEYS = [{"description": "Aftersales - API (2026-12-01 10:00:00)"}, {"description": "Aftersales - API (2026-12-02 11:00:00)"},
-        {"description": "Aftersales Reports - API (2026-12-01 10:00:00)"}, {"description": "Zapier - API (2026-12-01)"},
+KEYS = [{"description": "Aftersales - API (2026-12-01 10:00:00)"},
+        {"description": "Aftersales - API (2026-12-02 11:00:00)"},
+        {"description": "Aftersales Reports - API (2026-12-01 10:00:00)"},
+        {"description": "Zapier - API (2026-12-01)"},
         {"description": "AftersalesXX- API (x)"}]
 OPTIONS = {"aftersales_app_url": APP, "aftersales_shop_key": "sk_1", "aftersales_secret": "sekret",
            "aftersales_connect_claim": {"hash": "ab", "expires": 1}, "woocommerce_currency": "EUR"}
@@ -27,7 +29,8 @@ OPTIONS = {"aftersales_app_url": APP, "aftersales_shop_key": "sk_1", "aftersales
 
 def uninstall(woocommerce_active: bool, options: dict | None = None, tables: dict | None = None) -> dict:
     state = {"options": OPTIONS if options is None else options,
-             "tables": tables if tables is not None else {"wp_wc_webhooks": OURS + THEIRS, "wp_woocommerce_api_keys": KEYS}}
+             "tables": tables if tables is not None
+             else {"wp_wc_webhooks": OURS + THEIRS, "wp_woocommerce_api_keys": KEYS}}
     return lifecycle("uninstall", "1" if woocommerce_active else "0", json.dumps(state))
 
 
@@ -36,7 +39,8 @@ def test_uninstall_removes_our_webhooks_keys_and_options_only(woocommerce_active
     out = uninstall(woocommerce_active)
     assert out["tables"]["wp_wc_webhooks"] == THEIRS  # more than one page of ours: all gone
     assert [k["description"] for k in out["tables"]["wp_woocommerce_api_keys"]] == [
-        "Aftersales Reports - API (2026-12-01 10:00:00)", "Zapier - API (2026-12-01)", "AftersalesXX- API (x)"]
+        "Aftersales Reports - API (2026-12-01 10:00:00)", "Zapier - API (2026-12-01)",
+        "AftersalesXX- API (x)"]
     assert out["options"] == {"woocommerce_currency": "EUR"}  # claim, URL, key and secret gone
     if woocommerce_active:  # through WooCommerce's data store, so its caches and hooks follow
         assert [d[0] for d in out["log"]["webhooks_deleted"]] == list(range(1, 13))

@@ -22,7 +22,8 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def wc_headers(body: bytes, topic: str = "order.updated", delivery_id: str = "d41d8cd98f00b204e9800998ecf8427e",
+def wc_headers(body: bytes, topic: str = "order.updated",
+               delivery_id: str = "d41d8cd98f00b204e9800998ecf8427e",
                secret: str = SECRET) -> dict:
     resource, event = topic.split(".")
     return {
@@ -77,13 +78,15 @@ def test_bad_signature_is_401_and_stores_nothing(post_wc):
 def test_missing_signature_on_a_json_body_is_401(client, wc_shop):
     response = client.post(f"/webhooks/woocommerce/{wc_shop.shop_key}",
                            data=load_payload("woocommerce/order_processing.json"),
-                           headers={"Content-Type": "application/json", "X-WC-Webhook-Topic": "order.updated"})
+                           headers={"Content-Type": "application/json",
+                                    "X-WC-Webhook-Topic": "order.updated"})
     assert response.status_code == 401
     assert count(WebhookDelivery) == 0
 
 
 def test_ping_is_200_and_stores_nothing(client, wc_shop):
-    response = client.post(f"/webhooks/woocommerce/{wc_shop.shop_key}", data=load_payload("woocommerce/ping.txt"),
+    response = client.post(f"/webhooks/woocommerce/{wc_shop.shop_key}",
+                           data=load_payload("woocommerce/ping.txt"),
                            headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 200
     assert response.get_json()["message"] == "ping acknowledged"

@@ -21,7 +21,8 @@ def test_worker_process_runs_the_loop_to_a_sent_mail(app, config, shop, post_sho
     worker = subprocess.Popen([sys.executable, "-m", "app.worker"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        assert post_shopify("orders/create", load_payload("shopify/orders_create.json"), "w-1").status_code == 200
+        assert post_shopify("orders/create", load_payload("shopify/orders_create.json"),
+                            "w-1").status_code == 200
         assert (
             post_shopify(
                 "fulfillments/create", fresh_payload("shopify/fulfillments_create.json"), "w-2"
@@ -38,7 +39,8 @@ def test_worker_process_runs_the_loop_to_a_sent_mail(app, config, shop, post_sho
     assert "dispatch {'queued': 1" in output
 
 
-def test_a_crashing_job_is_recorded_and_scheduled_for_retry(app, shop, post_shopify, run_jobs, monkeypatch, caplog):
+def test_a_crashing_job_is_recorded_and_scheduled_for_retry(app, shop, post_shopify, run_jobs, monkeypatch,
+                                                            caplog):
     import app.domain.orders.events as events
 
     def explode(*_args):

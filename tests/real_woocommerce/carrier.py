@@ -32,8 +32,10 @@ def delivered_answer(number: str, at: datetime) -> dict:
 
 
 def carrier_delivers(app: App, dhl: FakeDhl) -> str:
-    step("carrier: DHL's answer (a fake DHL Unified on loopback) makes the order delivered; the buyer is told")
-    dhl.put(TRACKING_NUMBER, delivered_answer(TRACKING_NUMBER, datetime.now(timezone.utc) - timedelta(hours=1)))
+    step("carrier: DHL's answer (a fake DHL Unified on loopback) makes the order delivered; "
+         "the buyer is told")
+    dhl.put(TRACKING_NUMBER,
+            delivered_answer(TRACKING_NUMBER, datetime.now(timezone.utc) - timedelta(hours=1)))
     from sqlalchemy import select, update
 
     from app.extensions import db

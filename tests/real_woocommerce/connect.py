@@ -20,10 +20,12 @@ from tests.real_woocommerce.store import Store, settings_page
 
 
 def connect(store: Store, app: App) -> dict:
-    step("connect: wp-admin Connect → our /woocommerce/connect → the store's grant screen → Approve as the admin")
+    step("connect: wp-admin Connect → our /woocommerce/connect → the store's grant screen → Approve as the "
+         "admin")
     wp = store.admin_session()
     page = settings_page(wp)
-    form = re.search(r'value="aftersales_connect" />\s*<input type="hidden" (?:id="_wpnonce" )?name="_wpnonce" '
+    form = re.search(r'value="aftersales_connect" />\s*<input type="hidden" (?:id="_wpnonce" '
+                     r')?name="_wpnonce" '
                      r'value="([^"]+)"', page)
     if not form:
         raise Failed("no Connect form with a nonce on Settings → Aftersales")
@@ -65,7 +67,8 @@ def connect(store: Store, app: App) -> dict:
 
     with app.flask.app_context():
         shop = db.session.scalars(select(Shop).where(Shop.platform == "woocommerce")).one()
-        info = {"id": shop.id, "domain": shop.domain, "shop_key": shop.shop_key, "secret": shop.webhook_secret,
+        info = {"id": shop.id, "domain": shop.domain, "shop_key": shop.shop_key,
+                "secret": shop.webhook_secret,
                 "ck": shop.api_key, "cs": shop.api_secret}
         note(f"shop {shop.id} {shop.domain} keys {shop.api_key[:7]}… scopes={shop.scopes}")
     stored = store.php("echo get_option('aftersales_shop_key'), ' ', get_option('aftersales_secret') === '"

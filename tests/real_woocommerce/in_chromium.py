@@ -31,7 +31,8 @@ def in_chromium(order: dict, change_setting) -> None:
             admin.screenshot(path=str(SHOTS / "our-admin-after-save.png"), full_page=True)
             shown = _thank_you_block(buyer, order)
             if expected not in shown:
-                raise Failed(f"after saving in our admin the buyer's block does not show {expected!r}: {shown[:300]!r}")
+                raise Failed(f"after saving in our admin the buyer's block does not show {expected!r}: "
+                             f"{shown[:300]!r}")
             note(f"the setting saved in our admin shows on the thank-you page: {expected!r}")
         finally:
             browser.close()

@@ -19,19 +19,22 @@ def order_flow(app: App, shop: dict) -> dict:
     step("guest order through REST v3 (OAuth 1.0a over http, with the keys from the handshake)")
     with WooClient(SITE, shop["ck"], shop["cs"], allow_loopback=True) as client:
         product = client.request("POST", "products", json={
-            "name": "Filterkaffee 500 g", "type": "simple", "regular_price": "12.90", "sku": "COFFEE-500"}).json()
+            "name": "Filterkaffee 500 g", "type": "simple", "regular_price": "12.90",
+            "sku": "COFFEE-500"}).json()
         address = {"first_name": "Gast", "last_name": "Käufer", "address_1": "Hauptstr. 5", "city": "Berlin",
                    "postcode": "10115", "country": "DE"}
         order = client.request("POST", "orders", json={
             "payment_method": "bacs", "payment_method_title": "Direct bank transfer", "set_paid": True,
             "customer_id": 0, "billing": {**address, "email": GUEST_EMAIL}, "shipping": address,
             "line_items": [{"product_id": product["id"], "quantity": 2}]}).json()
-    note(f"order {order['id']} {order['status']} {order['total']} {order['currency']}, key {order['order_key'][:9]}…")
+    note(f"order {order['id']} {order['status']} {order['total']} {order['currency']}, key "
+         f"{order['order_key'][:9]}…")
 
     def ours(*conditions):
         with app.flask.app_context():
             return db.session.scalars(select(Order).where(
-                Order.shop_id == shop["id"], Order.platform_order_id == str(order["id"]), *conditions)).first() \
+                Order.shop_id == shop["id"], Order.platform_order_id == str(order["id"]),
+                *conditions)).first() \
                 is not None
 
     wait_for("order.created processed into our orders table", ours, 60)
@@ -48,7 +51,8 @@ def order_flow(app: App, shop: dict) -> dict:
 
     def shipment():
         with app.flask.app_context():
-            row = db.session.scalars(select(Shipment).where(Shipment.tracking_number == TRACKING_NUMBER)).first()
+            row = db.session.scalars(select(Shipment)
+                                     .where(Shipment.tracking_number == TRACKING_NUMBER)).first()
             return (row.tracking_number, row.carrier, row.status) if row else None
 
     note(f"order.updated processed: shipment {wait_for('the shipment from order.updated', shipment, 60)}")

@@ -45,7 +45,8 @@ class App:
             "SECRET_KEY": secrets.token_urlsafe(32), "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "SHOPIFY_API_KEY": "real-woocommerce-run", "SHOPIFY_API_SECRET": secrets.token_hex(16),
             "DATABASE_URL": f"sqlite:///{self.var / 'app.sqlite3'}", "REDIS_URL": redis_url,
-            "APP_URL": APP_URL, "SMTP_URL": f"smtp://127.0.0.1:{self.sink.port}", "MAILBOX_DIR": str(self.mailbox),
+            "APP_URL": APP_URL, "SMTP_URL": f"smtp://127.0.0.1:{self.sink.port}",
+            "MAILBOX_DIR": str(self.mailbox),
             "MAIL_FROM": "Aftersales <aftersales@example.test>",
             "WOOCOMMERCE_ALLOW_LOOPBACK_HTTP": "1", "DISPATCH_INTERVAL_SECONDS": "1",
             "RECONCILE_INTERVAL_SECONDS": "0",  # the run proves the webhook path, not the healing sync

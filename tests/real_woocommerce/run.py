@@ -9,11 +9,13 @@ Steps: a fresh store (setup + start, own WORKDIR and ports), our app like `make 
 embedded Redis, SMTP sink folder, gunicorn over https with a self-signed certificate, worker),
 the companion plugin zip installed and activated through WordPress' own Plugin_Upgrader, its
 app URL saved, the store connected with the plugin's Connect button (grant approved as the shop
-admin; the plugin receives its shop key and secret from our app), a guest order through REST, tracking meta + completed,
+admin; the plugin receives its shop key and secret from our app), a guest order through REST, tracking meta +
+completed,
 then: the thank-you page's placeholder → our fragment names the tracking number, and the
 shipped mail with the tracking number lands in the sink folder. In headless Chromium: the
 thank-you page draws the block, Settings → Aftersales shows the connection's health, "Open
-Aftersales" signs in to our admin, and an FAQ entry saved there reaches the buyer's block. The webhook bodies our app
+Aftersales" signs in to our admin, and an FAQ entry saved there reaches the buyer's block. The webhook bodies
+our app
 received are scrubbed and written to WORKDIR/out/recorded (and to --record DIR).
 Last, the plugin: its German texts, WordPress's privacy export and erasure through our app, and
 its deletion (uninstall_plugin()), after which no webhook, REST key or option of ours is left.
@@ -42,7 +44,8 @@ from tests.real_woocommerce.thank_you_page import thank_you_page
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--record", type=Path, help="also write the scrubbed webhook bodies into this folder")
     args = parser.parse_args(argv)
     found = snapshots()
@@ -65,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         store.script("start")
         note(store.php("echo 'WordPress ', get_bloginfo('version'), ', WooCommerce ', WC()->version, "
                        "', theme ', get_stylesheet();"))
-        step(f"our app: gunicorn (https, self-signed) + worker on {APP_URL}, embedded Redis, SMTP sink folder")
+        step(f"our app: gunicorn (https, self-signed) + worker on {APP_URL}, embedded Redis, "
+             "SMTP sink folder")
         app.start()
         install_plugin(store)
         configure_plugin(store)

@@ -41,7 +41,8 @@ def test_the_log_filter_scrubs_the_message_and_the_chained_cause_of_a_traceback(
     try:
         try:
             try:
-                raise smtplib.SMTPRecipientsRefused({"buyer@example.com": (450, b"4.1.1 <buyer@example.com>")})
+                raise smtplib.SMTPRecipientsRefused({"buyer@example.com": (450,
+                                                                           b"4.1.1 <buyer@example.com>")})
             except smtplib.SMTPRecipientsRefused as exc:
                 raise RuntimeError("send failed") from exc
         except RuntimeError:

@@ -33,7 +33,8 @@ FEEDBACK_SECRET = "feedback-shared-secret"
 
 @pytest.fixture(scope="module")
 def server(database_url, redis_url, encryption_key):
-    env = process_env(make_config(database_url, redis_url, encryption_key), MAIL_FEEDBACK_SECRET=FEEDBACK_SECRET)
+    env = process_env(make_config(database_url, redis_url, encryption_key),
+                      MAIL_FEEDBACK_SECRET=FEEDBACK_SECRET)
     with gunicorn("app:create_app()", env, workers=1, probe="/healthz") as base:
         yield base
 
@@ -51,7 +52,8 @@ def woo(app):
 def survey_order(shop):
     set_module(shop, "survey")
     now = datetime.now(timezone.utc)
-    order = make_order(shop, platform_order_id="1001", status="delivered", placed_at=now - timedelta(hours=30))
+    order = make_order(shop, platform_order_id="1001", status="delivered",
+                       placed_at=now - timedelta(hours=30))
     add_parcel(order, status="delivered", delivered_at=now - timedelta(hours=2))
     db.session.commit()
     return order
@@ -65,8 +67,10 @@ def post_chunked(base: str, path: str, headers: dict, body: bytes, *, finish: bo
     stops reading at its limit answers.
     """
     host, port = base.removeprefix("http://").split(":")
-    head = f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
-    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items() if name.lower() != "content-length")
+    head = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n")
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()
+                    if name.lower() != "content-length")
     answer = b""
     with socket.create_connection((host, int(port)), timeout=20) as sock:
         try:
@@ -101,7 +105,8 @@ def _padded_order(size: int) -> bytes:
 
 def test_an_endless_chunked_shopify_webhook_is_cut_off_at_the_limit(server, app):
     body = _padded_order(WEBHOOK_BYTES + 500_000)  # signed properly: only its size is wrong
-    status, answer = post_chunked(server, "/webhooks/shopify", shopify_headers(body, "orders/create", "evt-big"),
+    status, answer = post_chunked(server, "/webhooks/shopify",
+                                  shopify_headers(body, "orders/create", "evt-big"),
                                   body, finish=False)
     assert status == 413 and json.loads(answer)["message"] == "body too large"
     assert stored(WebhookDelivery) == 0
@@ -110,14 +115,16 @@ def test_an_endless_chunked_shopify_webhook_is_cut_off_at_the_limit(server, app)
 def test_an_endless_chunked_woocommerce_webhook_is_cut_off_at_the_limit(server, woo):
     order = json.loads(load_payload("woocommerce/order_processing.json"))
     body = json.dumps({**order, "customer_note": "x" * (WEBHOOK_BYTES + 500_000)}).encode()
-    status, _ = post_chunked(server, f"/webhooks/woocommerce/{woo.shop_key}", wc_headers(body), body, finish=False)
+    status, _ = post_chunked(server, f"/webhooks/woocommerce/{woo.shop_key}", wc_headers(body), body,
+                             finish=False)
     assert status == 413
     assert stored(WebhookDelivery) == 0
 
 
 def test_an_endless_chunked_mail_report_is_cut_off_at_the_limit(server, app):
     body = b"From: mailer-daemon@example.net\n\n" + b"x" * (MAX_REPORT_BYTES + 500_000)
-    status, _ = post_chunked(server, "/webhooks/mail-feedback", {"Authorization": f"Bearer {FEEDBACK_SECRET}"},
+    status, _ = post_chunked(server, "/webhooks/mail-feedback",
+                             {"Authorization": f"Bearer {FEEDBACK_SECRET}"},
                              body, finish=False)
     assert status == 413
     assert stored(MailFeedback) == 0
@@ -137,7 +144,8 @@ def test_chunked_bodies_under_the_limits_are_taken_as_before(server, survey_orde
     assert post_chunked(server, "/webhooks/shopify", shopify_headers(shopify, "orders/create", "evt-ok"),
                         shopify)[0] == 200
     woo_body = load_payload("woocommerce/order_processing.json")
-    assert post_chunked(server, f"/webhooks/woocommerce/{woo.shop_key}", wc_headers(woo_body), woo_body)[0] == 200
+    assert post_chunked(server, f"/webhooks/woocommerce/{woo.shop_key}", wc_headers(woo_body),
+                        woo_body)[0] == 200
     assert stored(WebhookDelivery) == 2
     form = b"score=9&comment=" + b"gut" * 300
     status, _ = post_chunked(server, f"/t/{tracking_token(survey_order)}/survey",
@@ -147,6 +155,7 @@ def test_chunked_bodies_under_the_limits_are_taken_as_before(server, survey_orde
 
 def test_a_malformed_chunked_webhook_within_the_limit_is_400_and_kept_for_replay(server, app):
     body = b'{"id": 1, "note": "' + b"x" * 100_000  # cut-off JSON
-    status, answer = post_chunked(server, "/webhooks/shopify", shopify_headers(body, "orders/create", "evt-bad"), body)
+    status, answer = post_chunked(server, "/webhooks/shopify",
+                                  shopify_headers(body, "orders/create", "evt-bad"), body)
     assert status == 400 and "stored for replay" in json.loads(answer)["message"]
     assert db.session.scalars(select(WebhookDelivery.state)).all() == [DeliveryState.MALFORMED]

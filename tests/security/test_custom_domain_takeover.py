@@ -20,7 +20,8 @@ NOT_HERE = f"{DOMAIN} is not set up here".encode()
 
 @pytest.fixture
 def squatter(app):
-    shop = Shop(platform="woocommerce", domain="https://squat.example", name="Squat", webhook_secret=WC_SECRET,
+    shop = Shop(platform="woocommerce", domain="https://squat.example", name="Squat",
+                webhook_secret=WC_SECRET,
                 api_key="ck_s", api_secret="cs_s", locale="en")
     db.session.add(shop)
     db.session.commit()
@@ -72,18 +73,21 @@ def test_a_claim_without_proof_serves_nothing(client, squatter_admin, squatter):
     assert not tracking_url(order).startswith(f"https://{DOMAIN}") and DOMAIN not in lookup_url(squatter)
 
 
-def test_the_owner_proves_and_takes_the_host_from_the_squatter(client, wc_admin, wc_shop, squatter_admin, squatter,
+def test_the_owner_proves_and_takes_the_host_from_the_squatter(client, wc_admin, wc_shop, squatter_admin,
+                                                               squatter,
                                                                fake_dns):
     mine, theirs = order_of(wc_shop, "1001"), order_of(squatter, "5001")
     assert post(squatter_admin, "/admin/tracking-address", DOMAIN).status_code == 200
     claimed = post(wc_admin, "/admin/tracking-address", DOMAIN)
-    assert claimed.status_code == 422 and "Another shop already uses this host name." in claimed.get_data(as_text=True)
+    assert (claimed.status_code == 422 and "Another shop already uses this host name."
+            in claimed.get_data(as_text=True))
     name, value = shown_record(claimed.get_data(as_text=True))
     assert name == challenge_name(DOMAIN)
 
     fake_dns.publish(name, value)
     proven = post(wc_admin, "/admin/tracking-address/check", DOMAIN)
-    assert proven.status_code == 200 and f"Proven: tracking pages now open on {DOMAIN}." in proven.get_data(as_text=True)
+    assert (proven.status_code == 200 and f"Proven: tracking pages now open on {DOMAIN}."
+            in proven.get_data(as_text=True))
     db.session.refresh(wc_shop)
     db.session.refresh(squatter)
     assert (wc_shop.custom_domain, squatter.custom_domain) == (DOMAIN, None)
@@ -102,7 +106,8 @@ def test_the_squatter_cannot_prove_with_the_owners_record_or_its_own_token(clien
                      challenge_token("test-secret-key", squatter.id, "track.squat.example"))
     refused = post(squatter_admin, "/admin/tracking-address/check", DOMAIN)
     assert refused.status_code == 422
-    assert f"No TXT record with this shop&#39;s value at {challenge_name(DOMAIN)}" in refused.get_data(as_text=True)
+    assert (f"No TXT record with this shop&#39;s value at {challenge_name(DOMAIN)}"
+            in refused.get_data(as_text=True))
     db.session.refresh(squatter)
     assert squatter.custom_domain_verified_at is None
     assert served(client, order) == 404
@@ -141,7 +146,8 @@ def test_changing_the_host_drops_the_proof(client, wc_admin, wc_shop, fake_dns):
     db.session.refresh(wc_shop)
     assert wc_shop.custom_domain_verified_at is None
     assert served(client, order) == 404
-    assert client.get(f"/t/{tracking_token(order)}", headers={"Host": "track.other-laden.de"}).status_code == 404
+    assert client.get(f"/t/{tracking_token(order)}",
+                      headers={"Host": "track.other-laden.de"}).status_code == 404
 
 
 @pytest.mark.parametrize(("typed", "message"), [

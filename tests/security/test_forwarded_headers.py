@@ -34,7 +34,8 @@ def shops(shop):
 
 def _guess(client, shop, n: int, forwarded_for: str):
     """One order-lookup attempt with a fresh e-mail address (so only the per-IP limit counts)."""
-    return client.post(f"/s/{shop.shop_key}/track", data={"number": "9999", "email": f"guess-{n}@example.com"},
+    return client.post(f"/s/{shop.shop_key}/track",
+                       data={"number": "9999", "email": f"guess-{n}@example.com"},
                        headers={"X-Forwarded-For": forwarded_for}).status_code
 
 

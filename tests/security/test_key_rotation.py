@@ -29,7 +29,8 @@ def _shops() -> dict[int, dict]:
     """Seven shops under the current key, with every secret column used and some left empty."""
     shops = [Shop(platform="woocommerce", domain=f"https://laden{i}.example", api_key=f"ck_{i}",
                   api_secret=f"cs_{i}", webhook_secret=f"wh_{i}") for i in range(5)]
-    shops += [Shop(platform="shopify", domain="a.myshopify.com", access_token="shpat_a", refresh_token="shprt_a"),
+    shops += [Shop(platform="shopify", domain="a.myshopify.com", access_token="shpat_a",
+                   refresh_token="shprt_a"),
               Shop(platform="shopify", domain="b.myshopify.com", access_token="shpat_b")]
     db.session.add_all(shops)
     db.session.commit()

@@ -50,7 +50,8 @@ def test_an_order_applied_by_the_drain_after_its_buyer_was_erased_is_erased_too(
     run_jobs()  # the drain applies the order after it
     assert _delivery("o-1").state == DeliveryState.PROCESSED and _delivery("o-1").body is None
     order = db.session.scalars(select(Order)).one()
-    assert order.name == "#9999" and order.customer.email is None and order.customer.suppressed_reason == "redacted"
+    assert (order.name == "#9999" and order.customer.email is None
+            and order.customer.suppressed_reason == "redacted")
     _nothing_of_jon_is_kept()
 
 
@@ -73,20 +74,23 @@ def test_an_order_retried_after_its_buyer_was_erased_loses_its_body_and_its_buye
     assert _delivery("o-1").body is None
     _nothing_of_jon_is_kept()
     hashed = email_hash(JON)
-    assert db.session.scalars(select(Suppression.reason).where(Suppression.email_hash == hashed)).all() == ["redacted"]
+    assert db.session.scalars(select(Suppression.reason)
+                              .where(Suppression.email_hash == hashed)).all() == ["redacted"]
 
 
 def test_a_parcel_of_an_erased_buyer_applied_afterwards_loses_its_body(client, shop, post_shopify, run_jobs):
     assert post_shopify("orders/create", ORDER, "o-1").status_code == 200
     run_jobs()
-    assert post_shopify("fulfillments/create", dict(FULFILLMENT, destination={"name": "Jon Doe"}), "f-1").status_code == 200
+    assert post_shopify("fulfillments/create", dict(FULFILLMENT, destination={"name": "Jon Doe"}),
+                        "f-1").status_code == 200
     assert post_shopify("customers/redact", REDACT, "cr-1").status_code == 200
     assert process_delivery(_delivery("cr-1").id) == "customer redacted (1 record(s))"
     assert _delivery("f-1").body is not None  # still to be applied: it keeps its body until then
     run_jobs()
     parcel = _delivery("f-1")
     assert parcel.state == DeliveryState.PROCESSED and parcel.body is None
-    assert db.session.scalars(select(Order)).one().shipments[0].tracking_number == FULFILLMENT["tracking_numbers"][0]
+    assert (db.session.scalars(select(Order)).one().shipments[0].tracking_number
+            == FULFILLMENT["tracking_numbers"][0])
     assert _delivery("cr-1").body is None  # the request's own body went when it was applied
     _nothing_of_jon_is_kept()
 

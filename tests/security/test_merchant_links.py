@@ -15,7 +15,8 @@ from tests.support.factories import add_parcel, make_order, set_module
 DISGUISED = ["https://instagram.com@evil.example/", "https://evil.example\\@instagram.com/",
              "https://instagram.com/laden\x00", "https://insta gram.com/", "https://:443/",
              "https://instagram.com:99999/"]
-CONTENT = {"name": "Laden", "locale": "de", "logo_url": "", "primary_color": "#112233", "accent_color": "#aa0000",
+CONTENT = {"name": "Laden", "locale": "de", "logo_url": "", "primary_color": "#112233",
+           "accent_color": "#aa0000",
            "imprint": "", "google_place_id": "", "trustpilot_domain": "", "url": "", "instagram": "",
            "facebook": "", "tiktok": "", "youtube": "", "pinterest": ""}
 
@@ -23,7 +24,8 @@ CONTENT = {"name": "Laden", "locale": "de", "logo_url": "", "primary_color": "#1
 @pytest.mark.parametrize("field", ["url", "instagram", "logo_url"])
 @pytest.mark.parametrize("evil", DISGUISED)
 def test_the_admin_refuses_a_disguised_link(wc_admin, wc_shop, field, evil):
-    response = wc_admin.post("/admin/content", data={**CONTENT, field: evil, "csrf_token": csrf_token(wc_admin)})
+    response = wc_admin.post("/admin/content",
+                             data={**CONTENT, field: evil, "csrf_token": csrf_token(wc_admin)})
     assert response.status_code == 422 and b"https://" in response.data
     db.session.expire_all()
     assert evil not in str([m.settings for m in db.session.get(Shop, wc_shop.id).modules])

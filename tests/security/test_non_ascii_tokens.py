@@ -101,9 +101,11 @@ SURFACES = {
         f"/webhooks/woocommerce/{world['wc_shop'].shop_key}", data=b'{"id": 1}',
         headers={"X-WC-Webhook-Signature": bad, "X-WC-Webhook-Topic": "order.updated"}),
     "woocommerce disconnect signature": lambda client, world, bad: client.post(
-        f"/woocommerce/disconnect/{world['wc_shop'].shop_key}", data=json.dumps({"exp": int(time.time()) + 60}),
+        f"/woocommerce/disconnect/{world['wc_shop'].shop_key}",
+        data=json.dumps({"exp": int(time.time()) + 60}),
         headers={"X-Aftersales-Signature": bad}),
-    "mail feedback bearer": _body_post("/webhooks/mail-feedback", "Authorization", "Bearer {bad}", b"From: x\n\nx"),
+    "mail feedback bearer": _body_post("/webhooks/mail-feedback", "Authorization", "Bearer {bad}",
+                                       b"From: x\n\nx"),
     "mail feedback basic": lambda client, world, bad: client.post(
         "/webhooks/mail-feedback", data=b"From: x\n\nx",
         headers={"Authorization": "Basic " + base64.b64encode(f"relay:{bad}".encode()).decode()}),
@@ -115,7 +117,8 @@ SURFACES = {
     "admin id token query": lambda client, world, bad: client.get(
         "/shopify/app", query_string={"shop": SHOPIFY_DOMAIN, "id_token": bad}),
     "shopify install HMAC": lambda client, world, bad: client.get(
-        "/shopify/auth", query_string={"shop": SHOPIFY_DOMAIN, "timestamp": str(int(time.time())), "hmac": bad}),
+        "/shopify/auth",
+        query_string={"shop": SHOPIFY_DOMAIN, "timestamp": str(int(time.time())), "hmac": bad}),
     "shopify callback state": _callback_state,
     "admin login link signature": lambda client, world, bad: client.get(
         "/admin/login", query_string={"token": f"{_login_payload(world)}.{bad}"}),
@@ -127,9 +130,12 @@ SURFACES = {
         "/embed/v1/order-page", query_string={"token": f"{_embed(world).rpartition('.')[0]}.{bad}"}),
     "embed token order key": lambda client, world, bad: client.get(
         "/embed/v1/order-status", query_string={"token": _embed(world, key=bad)}),
-    "tracking page": lambda client, world, bad: client.get(f"/t/{_forged(tracking_token(world['order']), bad)}"),
-    "tracking json": lambda client, world, bad: client.get(f"/t/{_forged(tracking_token(world['order']), bad)}.json"),
-    "survey form": lambda client, world, bad: client.post(f"/t/{_forged(tracking_token(world['order']), bad)}/survey",
+    "tracking page": lambda client, world,
+    bad: client.get(f"/t/{_forged(tracking_token(world['order']), bad)}"),
+    "tracking json": lambda client, world,
+    bad: client.get(f"/t/{_forged(tracking_token(world['order']), bad)}.json"),
+    "survey form": lambda client, world,
+    bad: client.post(f"/t/{_forged(tracking_token(world['order']), bad)}/survey",
                                                           data={"score": "9"}),
     "newsletter form": lambda client, world, bad: client.post(f"/t/{bad}/newsletter"),
     "unsubscribe link": lambda client, world, bad: client.post(
@@ -166,7 +172,8 @@ def test_a_non_ascii_token_is_refused_with_a_4xx(world, client, surface, bad):
     if surface in BOUNCED and response.status_code == 302:
         assert "/shopify/patch-id-token" in response.headers["Location"]
         return
-    assert 400 <= response.status_code < 500, (surface, response.status_code, response.get_data(as_text=True)[:300])
+    assert 400 <= response.status_code < 500, (surface, response.status_code,
+                                               response.get_data(as_text=True)[:300])
 
 
 def _raw_request(base: str, request_line: str, headers: dict[str, str], body: bytes = b"") -> int:
@@ -191,13 +198,16 @@ def test_raw_utf8_bytes_through_gunicorn_are_refused_with_a_4xx(config, world):
         for bad in HOSTILE:
             quoted = quote(bad, safe="")
             install = "&".join(f"{k}={quote(v, safe='')}" for k, v in
-                               {"shop": SHOPIFY_DOMAIN, "timestamp": str(int(time.time())), "hmac": bad}.items())
+                               {"shop": SHOPIFY_DOMAIN, "timestamp": str(int(time.time())),
+                                "hmac": bad}.items())
             requests = [
                 ("POST /webhooks/shopify HTTP/1.1", {**shopify_headers(b"{}", "orders/create", "e"),
                                                      "X-Shopify-Hmac-Sha256": bad}, b"{}"),
                 (f"POST /webhooks/woocommerce/{key} HTTP/1.1", {"X-WC-Webhook-Signature": bad}, b"{}"),
-                (f"POST /woocommerce/disconnect/{key} HTTP/1.1", {"X-Aftersales-Signature": bad}, b'{"exp": 1}'),
-                ("POST /webhooks/mail-feedback HTTP/1.1", {"Authorization": f"Bearer {bad}"}, b"From: x\n\nx"),
+                (f"POST /woocommerce/disconnect/{key} HTTP/1.1", {"X-Aftersales-Signature": bad},
+                 b'{"exp": 1}'),
+                ("POST /webhooks/mail-feedback HTTP/1.1", {"Authorization": f"Bearer {bad}"},
+                 b"From: x\n\nx"),
                 ("GET /api/v1/order-status?order_id=1 HTTP/1.1", {"Authorization": f"Bearer {bad}"}, b""),
                 ("GET /admin/ HTTP/1.1", {"Authorization": f"Bearer {bad}"}, b""),
                 (f"GET /shopify/auth?{install} HTTP/1.1", {}, b""),

@@ -17,7 +17,8 @@ from tests.support.app_config import SHOPIFY_SECRET
 
 def _token(**claims) -> str:
     now = int(time.time())
-    base = {"aud": "test-client-id", "exp": now + 60, "nbf": now - 5, "iat": now - 5, "jti": str(uuid.uuid4())}
+    base = {"aud": "test-client-id", "exp": now + 60, "nbf": now - 5, "iat": now - 5,
+            "jti": str(uuid.uuid4())}
     return jwt.encode({**base, **claims}, SHOPIFY_SECRET, algorithm="HS256")
 
 
@@ -33,7 +34,8 @@ BUYER_TOKENS = {
         dest=SHOP, iss="https://other.myshopify.com/admin", sid="s", sub="1"),
 }
 ADMIN_SURFACES = [("GET", "/admin/privacy"), ("GET", "/admin/"), ("GET", "/admin/modules"),
-                  ("POST", "/admin/privacy/erasures"), ("POST", "/admin/privacy/exports"), ("GET", "/shopify/app")]
+                  ("POST", "/admin/privacy/erasures"), ("POST", "/admin/privacy/exports"),
+                  ("GET", "/shopify/app")]
 
 
 @pytest.mark.parametrize("kind", BUYER_TOKENS)

@@ -101,8 +101,10 @@ def test_customer_redact_clears_error_texts_kept_from_before(app, shop, message,
         message.state = state
     message.attempts = 2
     message.last_error = f"TemporarySendError: 452 4.2.2 <{BUYER}>: Jane Buyer's mailbox is full"
-    db.session.add(WebhookDelivery(platform="shopify", delivery_key="old-1", shop_id=shop.id, topic="orders/create",
-                                   state=DeliveryState.FAILED, error=f"IntegrityError: (email) = ({BUYER}) already exists"))
+    db.session.add(WebhookDelivery(platform="shopify", delivery_key="old-1", shop_id=shop.id,
+                                   topic="orders/create",
+                                   state=DeliveryState.FAILED,
+                                   error=f"IntegrityError: (email) = ({BUYER}) already exists"))
     db.session.commit()
     assert post_shopify("customers/redact", {
         "shop_id": 1, "shop_domain": shop.domain, "customer": {"id": 1, "email": BUYER},

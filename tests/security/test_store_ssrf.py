@@ -104,7 +104,8 @@ def _health(shop_id: int) -> str:
 
 @pytest.mark.parametrize("store_url", [
     "https://localhost", "https://localhost.", "https://127.1", "https://0x7f.1", "https://0177.0.0.1",
-    "https://169.254.43518", "https://[::1]", "https://[::127.0.0.1]", "https://224.0.0.1", "https://[ff02::1]",
+    "https://169.254.43518", "https://[::1]", "https://[::127.0.0.1]", "https://224.0.0.1",
+    "https://[ff02::1]",
     "https://[2002:7f00:1::]", "https://[2002:a9fe:a9fe::]",  # 6to4 around 127.0.0.1 / 169.254.169.254
     "https://[64:ff9b::a9fe:a9fe]",  # NAT64 around 169.254.169.254
 ])
@@ -122,7 +123,8 @@ def test_a_name_resolving_to_an_internal_address_is_a_400(production, client, at
     assert "public address" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("store_url", ["https://shop.attacker.example:22", "https://shop.attacker.example:8443",
+@pytest.mark.parametrize("store_url",
+                         ["https://shop.attacker.example:22", "https://shop.attacker.example:8443",
                                        f"https://{PUBLIC_IP}:6379", "https://unresolvable.example:25"])
 def test_a_port_other_than_443_is_a_400(production, client, attacker_dns, store_url):
     attacker_dns["shop.attacker.example"] = [PUBLIC_IP]
@@ -134,7 +136,8 @@ def test_a_port_other_than_443_is_a_400(production, client, attacker_dns, store_
 def test_dns_rebinding_after_connecting_is_refused_at_each_connection(production, client, attacker_dns,
                                                                      connections):
     attacker_dns["rebind.attacker.example"] = [PUBLIC_IP]
-    started = client.get("/woocommerce/connect", query_string={"store_url": "https://rebind.attacker.example"})
+    started = client.get("/woocommerce/connect",
+                         query_string={"store_url": "https://rebind.attacker.example"})
     assert started.status_code == 302  # a public address at connect time
     shop = _connected_shop("https://rebind.attacker.example")
 
@@ -153,7 +156,8 @@ def test_dns_rebinding_after_connecting_is_refused_at_each_connection(production
     (404, b'{"code": "%s", "message": "%s"}' % (SECRET.encode(), SECRET.encode()), "application/json",
      "store_unreachable: HTTP 404"),
     (500, b"<pre>%s</pre>" % SECRET.encode(), "text/html", "store_unreachable: HTTP 500"),
-    (200, b"<html>%s</html>" % SECRET.encode(), "text/html", "store_unreachable: unexpected answer (HTTP 200)"),
+    (200, b"<html>%s</html>" % SECRET.encode(), "text/html",
+     "store_unreachable: unexpected answer (HTTP 200)"),
     (401, b'{"code": "x", "message": "%s"}' % SECRET.encode(), "application/json", "keys_refused: HTTP 401"),
 ])
 def test_sync_health_never_echoes_what_the_store_answered(app, internal_service, monkeypatch,

@@ -62,7 +62,8 @@ def test_a_send_to_an_address_this_shop_did_not_confirm_is_refused(wc_admin, wc_
 def test_the_mailed_link_confirms_the_address_on_post_and_then_test_mails_go_there(app, wc_admin, wc_shop,
                                                                                      smtp_inbox):
     response = add(wc_admin, "  Me@Laden.Example ")
-    assert response.status_code == 200 and b"We mailed a confirmation link to me@laden.example" in response.data
+    assert (response.status_code == 200 and b"We mailed a confirmation link to me@laden.example"
+            in response.data)
     (confirmation,) = smtp_inbox
     mail = confirmation["mail"]
     assert (mail["To"], mail["From"].addresses[0].addr_spec) == (ADDRESS, "mail@app.example.test")
@@ -71,12 +72,14 @@ def test_the_mailed_link_confirms_the_address_on_post_and_then_test_mails_go_the
     stranger = app.test_client()  # the mailbox's reader need not be signed in
 
     asked = stranger.get(path)  # what a mail scanner's prefetch does: it changes nothing
-    assert asked.status_code == 200 and b"<form method=\"post\"" in asked.data and ADDRESS.encode() in asked.data
+    assert (asked.status_code == 200 and b"<form method=\"post\"" in asked.data and ADDRESS.encode()
+            in asked.data)
     assert asked.headers["Referrer-Policy"] == "no-referrer" and row(wc_shop).confirmed_at is None
     assert post(wc_admin, "/admin/previews/test-send", SEND).status_code == 403
 
     confirmed = stranger.post(path)
-    assert confirmed.status_code == 200 and b"Confirmed: laden.example may now send test mails" in confirmed.data
+    assert (confirmed.status_code == 200 and b"Confirmed: laden.example may now send test mails"
+            in confirmed.data)
     assert row(wc_shop).confirmed_at is not None
     page = wc_admin.get("/admin/previews").get_data(as_text=True)
     assert f'data-test-address="{ADDRESS}" data-state="confirmed"' in page
@@ -103,7 +106,8 @@ def test_the_eleventh_test_send_within_an_hour_is_refused(wc_admin, wc_shop, one
     assert len(mail_sender().outbox) == 10
 
 
-def test_confirmation_mails_are_limited_per_shop_per_address_and_in_pending_addresses(wc_admin, wc_shop, client,
+def test_confirmation_mails_are_limited_per_shop_per_address_and_in_pending_addresses(wc_admin, wc_shop,
+                                                                                      client,
                                                                                       shop, one_hour):
     assert [add(wc_admin, f"a{i}@laden.example").status_code for i in range(4)] == [200, 200, 200, 422]
     assert b"3 addresses are still waiting for confirmation" in add(wc_admin, "a9@laden.example").data
@@ -113,7 +117,8 @@ def test_confirmation_mails_are_limited_per_shop_per_address_and_in_pending_addr
     # Another shop asking for the same address: three links a day reach it, whoever asks.
     refused = shopify_post(client, "/admin/previews/test-addresses", {"address": "a0@laden.example"})
     assert refused.status_code == 429 and b"was sent 3 confirmation links today" in refused.data
-    assert shopify_post(client, "/admin/previews/test-addresses", {"address": "x@johns.example"}).status_code == 200
+    assert shopify_post(client, "/admin/previews/test-addresses",
+                        {"address": "x@johns.example"}).status_code == 200
     assert len(mail_sender().outbox) == 6
 
 
@@ -125,7 +130,8 @@ def test_a_link_for_one_shop_confirms_nothing_for_another(app, wc_admin, wc_shop
     assert row(wc_shop).confirmed_at is not None and row(shop).confirmed_at is None
     assert shopify_post(client, "/admin/previews/test-send", SEND).status_code == 403
     # Shop B's admin cannot remove (or learn about) shop A's address by its id.
-    assert shopify_post(client, f"/admin/previews/test-addresses/{row(wc_shop).id}/remove", {}).status_code == 404
+    assert shopify_post(client, f"/admin/previews/test-addresses/{row(wc_shop).id}/remove",
+                        {}).status_code == 404
     assert row(wc_shop) is not None
     # A's token re-signed with B's ids is no token of ours.
     forged = v1_token("guessed", "test-address-confirm", {"s": shop.id, "r": row(shop).id, "h": "x", "t": 0},
@@ -153,7 +159,8 @@ def test_tokens_of_other_links_confirm_nothing(app, wc_admin, wc_shop, smtp_inbo
     add(wc_admin)
     recipient = row(wc_shop)
     stranger = app.test_client()
-    for token in (unsubscribe_token(wc_shop.id, ADDRESS, None), newsletter_token(wc_shop.id, recipient.id, ADDRESS),
+    for token in (unsubscribe_token(wc_shop.id, ADDRESS, None),
+                  newsletter_token(wc_shop.id, recipient.id, ADDRESS),
                   "not-a-token", "x" * 5000):
         assert stranger.get(f"/test-address/{token}").status_code == 404
         assert stranger.post(f"/test-address/{token}").status_code == 404

@@ -40,7 +40,8 @@ def minted(app, client, wc_shop):
     """Every token kind, valid for its own endpoint, for one WooCommerce shop and order."""
     now = datetime.now(timezone.utc)
     order = make_order(wc_shop, platform_order_id="812", platform_order_key=ORDER_KEY, placed_at=now)
-    message = ScheduledMessage(shop_id=wc_shop.id, order=order, customer=order.customer, kind="review_request",
+    message = ScheduledMessage(shop_id=wc_shop.id, order=order, customer=order.customer,
+                               kind="review_request",
                                stream="marketing", sequence=0, send_at=now, state=MessageState.SENT)
     recipient = TestRecipient(shop_id=wc_shop.id, address="owner@laden.example", created_at=now)
     db.session.add_all([message, recipient])
@@ -61,7 +62,8 @@ def minted(app, client, wc_shop):
                                                     {"s": wc_shop.id, "c": order.customer.id, "h": hashed}),
             "old test address": old_app_token(secret, "test-address-confirm", {
                 "s": wc_shop.id, "r": recipient.id, "h": email_hash(recipient.address), "t": mark}),
-            "shopify state": signer.sign("shopify-oauth-state", {"state": "s", "shop": "laden.myshopify.com"}),
+            "shopify state": signer.sign("shopify-oauth-state",
+                                         {"state": "s", "shop": "laden.myshopify.com"}),
         }
     return {**old,
         "old embed": old_embed_token(wc_shop.shop_key, 812, ORDER_KEY, WC_SECRET, int(time.time()) + 600),

@@ -39,7 +39,8 @@ class Hrefs(HTMLParser):
 def assert_only_web_links(html: str) -> list[str]:
     hrefs = Hrefs(html).hrefs
     assert "script:" not in html.lower() and "data:text" not in html
-    assert all(href.startswith(("https://", "http://", "/")) and not href.startswith("//") for href in hrefs), hrefs
+    assert all(href.startswith(("https://", "http://", "/")) and not href.startswith("//") for href
+               in hrefs), hrefs
     return hrefs
 
 
@@ -88,7 +89,8 @@ def test_a_real_carrier_link_still_comes_through():
 
 def test_shopify_webhook_javascript_link_reaches_no_buyer_output(client, shop, post_shopify, run_jobs):
     evil = "javascript:alert(document.domain)"
-    assert post_shopify("orders/create", fresh_payload("shopify/orders_create.json"), "evt-o").status_code == 200
+    assert post_shopify("orders/create", fresh_payload("shopify/orders_create.json"),
+                        "evt-o").status_code == 200
     fulfillment = fresh_payload("shopify/fulfillments_create.json", tracking_url=evil, tracking_urls=[evil])
     assert post_shopify("fulfillments/create", fulfillment, "evt-f").status_code == 200
     run_jobs()
@@ -100,7 +102,8 @@ def test_shopify_webhook_javascript_link_reaches_no_buyer_output(client, shop, p
     for html in (page, embed):
         assert ups.replace("&", "&amp;") in html and ups in assert_only_web_links(html)
     assert parcel_links(twin) == [ups]
-    block = client.get("/api/v1/order-status", query_string={"order_id": f"gid://shopify/Order/{order.platform_order_id}"},
+    block = client.get("/api/v1/order-status",
+                       query_string={"order_id": f"gid://shopify/Order/{order.platform_order_id}"},
                        headers={"Authorization": f"Bearer {session_token(sub=SHOPIFY_BUYER)}"})
     assert block.status_code == 200 and "script:" not in block.get_data(as_text=True).lower()
     assert parcel_links(block.get_json()) == [ups]
@@ -142,6 +145,7 @@ def test_a_stored_bad_link_is_not_presented(client, shop, evil):
     page, embed, twin = buyer_outputs(client, order)
     assert dhl in assert_only_web_links(page) and dhl in assert_only_web_links(embed)
     assert parcel_links(twin) == [dhl]
-    block = client.get("/api/v1/order-status", query_string={"order_id": "gid://shopify/Order/820982911946154508"},
+    block = client.get("/api/v1/order-status",
+                       query_string={"order_id": "gid://shopify/Order/820982911946154508"},
                        headers={"Authorization": f"Bearer {session_token(sub=SHOPIFY_BUYER)}"})
     assert parcel_links(block.get_json()) == [dhl]

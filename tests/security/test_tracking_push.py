@@ -23,8 +23,10 @@ def _stored() -> tuple[int, int]:
 
 def _body(tag: str) -> bytes:
     item = seventeen_item("gettrackinfo_delivered.json", carrier=100007, newest_at=datetime.now(timezone.utc))
-    return json.dumps({"event": "TRACKING_UPDATED", "data": {"number": NUMBER, "carrier": 100007, "param": None,
-                                                              "tag": tag, "track_info": item["track_info"]}}).encode()
+    return json.dumps({"event": "TRACKING_UPDATED",
+                       "data": {"number": NUMBER, "carrier": 100007, "param": None,
+                                                              "tag": tag,
+                                                              "track_info": item["track_info"]}}).encode()
 
 
 @pytest.fixture
@@ -51,12 +53,14 @@ def test_a_push_whose_sign_does_not_verify_is_401_and_stores_nothing(client, par
 
 def test_signed_with_a_key_that_is_not_ours_is_401(client, parcel):
     body = _body(str(parcel.id))
-    response = client.post(PUSH_URL, data=body, headers={"sign": push_signature(body, "an attackers 17track key")})
+    response = client.post(PUSH_URL, data=body,
+                           headers={"sign": push_signature(body, "an attackers 17track key")})
     assert response.status_code == 401 and _stored() == (0, 0)
 
 
 def test_a_malformed_body_with_a_bad_sign_is_401_not_400(client, parcel):
-    response = client.post(PUSH_URL, data=b"{not json", headers={"sign": push_signature(b"{not json", "wrong")})
+    response = client.post(PUSH_URL, data=b"{not json",
+                           headers={"sign": push_signature(b"{not json", "wrong")})
     assert response.status_code == 401 and _stored() == (0, 0)
 
 
@@ -109,7 +113,8 @@ def test_pushes_over_real_http_through_gunicorn(config, app, parcel):
         forged = httpx.post(base + PUSH_URL, content=body, headers={"sign": push_signature(body, "not ours")})
         unsigned = httpx.post(base + PUSH_URL, content=body, headers={"Content-Type": "application/json"})
         assert (forged.status_code, unsigned.status_code) == (401, 401) and _stored() == (0, 0)
-        signed = httpx.post(base + PUSH_URL, content=body, headers={"sign": push_signature(body, SEVENTEEN_KEY),
+        signed = httpx.post(base + PUSH_URL, content=body,
+                            headers={"sign": push_signature(body, SEVENTEEN_KEY),
                                                                     "Content-Type": "application/json"})
         assert signed.status_code == 200, signed.text
     db.session.expire_all()

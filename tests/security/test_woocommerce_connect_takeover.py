@@ -40,11 +40,13 @@ def victim(wc_store_shop):
 def _unchanged(shop_id: int) -> None:
     db.session.expire_all()
     shop = db.session.get(Shop, shop_id)
-    assert (shop.api_key, shop.api_secret, shop.webhook_secret) == (CONSUMER_KEY, CONSUMER_SECRET, WEBHOOK_SECRET)
+    assert (shop.api_key, shop.api_secret, shop.webhook_secret) == (CONSUMER_KEY, CONSUMER_SECRET,
+                                                                    WEBHOOK_SECRET)
     assert shop.uninstalled_at is not None and shop.redact_after is not None  # the purge still stands
 
 
-def test_stranger_gets_no_secret_and_cannot_rekey_or_revive_a_shop_over_real_http(config, app, victim, fake_store,
+def test_stranger_gets_no_secret_and_cannot_rekey_or_revive_a_shop_over_real_http(config, app, victim,
+                                                                                  fake_store,
                                                                                    run_jobs):
     env = process_env(config, WOOCOMMERCE_ALLOW_LOOPBACK_HTTP="1")
     with gunicorn("app:create_app()", env, probe="/healthz") as base, httpx.Client(base_url=base) as stranger:
@@ -52,7 +54,8 @@ def test_stranger_gets_no_secret_and_cannot_rekey_or_revive_a_shop_over_real_htt
         assert started.status_code == 302
         state = _state(started.headers["Location"])
         forged = stranger.post("/woocommerce/callback", json={**FORGED, "user_id": state})
-        assert forged.status_code == 200  # WooCommerce deletes keys unless answered 200; nothing is trusted yet
+        # WooCommerce deletes keys unless answered 200; nothing is trusted yet
+        assert forged.status_code == 200
         run_jobs()  # the proof: the made-up keys are refused by the store itself
         # The cookie is Secure (APP_URL is https); this loopback server is plain http, so it is
         # sent back by hand, as the attacker's own browser would over https.
@@ -71,7 +74,8 @@ def test_stranger_gets_no_secret_and_cannot_rekey_or_revive_a_shop_over_real_htt
 
 def test_keys_made_on_another_store_do_not_rekey_the_victim(client, app, victim, fake_store, run_jobs):
     # the attacker's own store issues real keys; they are no proof of owning the victim's
-    state = _state(client.get("/woocommerce/connect", query_string={"store_url": victim.domain}).headers["Location"])
+    state = _state(client.get("/woocommerce/connect", query_string={"store_url": victim.domain})
+                   .headers["Location"])
     fake_store.key, fake_store.secret = "ck_victims_real_key", "cs_victims_real_secret"
     body = {**FORGED, "user_id": state, "consumer_key": CONSUMER_KEY, "consumer_secret": CONSUMER_SECRET}
     assert client.post("/woocommerce/callback", data=json.dumps(body)).status_code == 200
@@ -93,7 +97,8 @@ def test_a_state_cannot_be_replayed_after_a_real_connection(client, app, fake_st
 def test_the_plugin_secret_goes_only_to_the_store_that_asked(client, app, fake_store, run_jobs):
     """A claim the store's plugin did not make is refused by the plugin: nothing configured."""
     fake_store.state.plugin_claim = "p" * 43
-    url = client.get("/woocommerce/connect", query_string={"store_url": fake_store.store_url, "claim": "x" * 43})
+    url = client.get("/woocommerce/connect",
+                     query_string={"store_url": fake_store.store_url, "claim": "x" * 43})
     body = {**FORGED, "user_id": _state(url.headers["Location"]), "consumer_key": CONSUMER_KEY,
             "consumer_secret": CONSUMER_SECRET}
     assert client.post("/woocommerce/callback", data=json.dumps(body)).status_code == 200
@@ -105,11 +110,13 @@ def test_the_plugin_secret_goes_only_to_the_store_that_asked(client, app, fake_s
 
 @pytest.mark.parametrize("claim", ["short", "x" * 43 + "<script>", "ä" * 40])
 def test_a_malformed_claim_is_400(client, claim):
-    response = client.get("/woocommerce/connect", query_string={"store_url": "https://laden.example", "claim": claim})
+    response = client.get("/woocommerce/connect",
+                          query_string={"store_url": "https://laden.example", "claim": claim})
     assert response.status_code == 400
 
 
 def test_connect_is_rate_limited_per_address(client):
-    codes = [client.get("/woocommerce/connect", query_string={"store_url": "https://laden.example"}).status_code
+    codes = [client.get("/woocommerce/connect", query_string={"store_url": "https://laden.example"})
+             .status_code
              for _ in range(31)]
     assert codes[:30] == [302] * 30 and codes[30] == 429

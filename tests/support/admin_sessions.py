@@ -19,7 +19,8 @@ SHOPIFY_DOMAIN = "johns-apparel.myshopify.com"
 
 @pytest.fixture
 def wc_shop(app):
-    shop = Shop(platform="woocommerce", domain="https://laden.example", name="Laden", webhook_secret=WC_SECRET,
+    shop = Shop(platform="woocommerce", domain="https://laden.example", name="Laden",
+                webhook_secret=WC_SECRET,
                 api_key="ck_test", api_secret="cs_test", locale="de", support_email="hilfe@laden.example")
     db.session.add(shop)
     db.session.commit()

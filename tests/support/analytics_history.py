@@ -129,8 +129,10 @@ def _carrier_scans(parcel: SyntheticParcel, rng: random.Random, ship_day: date, 
     if not parcel.stalled:
         for step in range(1, parcel.transit):
             status = ("exception" if step == 1 and parcel.exception else
-                      "attempt_failed" if step == parcel.transit - 1 and parcel.attempt_failed else "in_transit")
-            scans.append((status, _at(add_business_days(ship_day, step, parcel.country), 7, rng.randrange(50))))
+                      "attempt_failed" if step == parcel.transit - 1 and parcel.attempt_failed
+                      else "in_transit")
+            scans.append((status,
+                          _at(add_business_days(ship_day, step, parcel.country), 7, rng.randrange(50))))
     elif parcel.exception or parcel.attempt_failed:  # no scans at all while quiet
         parcel.exception = parcel.attempt_failed = False
     if delivered:
@@ -151,11 +153,15 @@ def seed_history(shop, parcels: list[SyntheticParcel], first_id: int = 100_000) 
         orders.append({"id": ident, "shop_id": shop.id, "platform_order_id": str(ident), "name": f"#{ident}",
                        "currency": "EUR", "financial_status": "paid", "fulfillment_status": "fulfilled",
                        "status": "delivered" if parcel.status == "delivered" else "shipped",
-                       "shipping_country": parcel.country, "placed_at": parcel.shipped_at - timedelta(days=1)})
-        shipments.append({"id": ident, "order_id": ident, "platform_fulfillment_id": f"f{ident}", "parcel_index": 0,
-                          "carrier": parcel.carrier, "tracking_number": f"T{ident:010d}", "status": parcel.status,
+                       "shipping_country": parcel.country,
+                       "placed_at": parcel.shipped_at - timedelta(days=1)})
+        shipments.append({"id": ident, "order_id": ident, "platform_fulfillment_id": f"f{ident}",
+                          "parcel_index": 0,
+                          "carrier": parcel.carrier, "tracking_number": f"T{ident:010d}",
+                          "status": parcel.status,
                           "shipped_at": parcel.shipped_at, "line_items": [],
-                          "delivered_at": parcel.delivered_at or (parcel.events[-1][1] if parcel.status == "delivered"
+                          "delivered_at": parcel.delivered_at
+                          or (parcel.events[-1][1] if parcel.status == "delivered"
                                                                   else None),
                           "edd_start": parcel.edd_end, "edd_end": parcel.edd_end,
                           "edd_source": "carrier" if parcel.edd_end else None})

@@ -10,7 +10,8 @@ from app.models import TestRecipient
 
 def confirm_test_address(shop, address: str) -> TestRecipient:
     now = datetime.now(timezone.utc)
-    recipient = TestRecipient(shop_id=shop.id, address=address.strip().lower(), created_at=now, confirmed_at=now)
+    recipient = TestRecipient(shop_id=shop.id, address=address.strip().lower(), created_at=now,
+                              confirmed_at=now)
     db.session.add(recipient)
     db.session.commit()
     return recipient

@@ -18,7 +18,8 @@ def make_order(shop, *, platform_order_id="1001", financial_status="paid", lines
     for line_id, quantity, *variant in lines:  # (line id, quantity[, variant id])
         variant_id = variant[0] if variant else None
         order.lines.append(OrderLine(platform_line_id=line_id, title=f"Item {line_id}", quantity=quantity,
-                                     variant_id=variant_id, product_id=f"p-{variant_id}" if variant_id else None))
+                                     variant_id=variant_id,
+                                     product_id=f"p-{variant_id}" if variant_id else None))
     db.session.add(order)
     db.session.flush()
     return order

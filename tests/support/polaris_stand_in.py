@@ -15,7 +15,8 @@ customElements.define('s-section', class extends HTMLElement {
     var level = this.parentElement && this.parentElement.closest('s-section') ? 'h3' : 'h2';
     var root = this.attachShadow({mode: 'open'});
     var style = document.createElement('style');
-    style.textContent = ':host{display:block;background:#fff;border-radius:12px;padding:16px 20px;margin:0 0 16px;'
+    style.textContent = ':host{display:block;background:#fff;border-radius:12px;'
+      + 'padding:16px 20px;margin:0 0 16px;'
       + 'box-shadow:0 1px 0 rgba(0,0,0,.07),0 0 0 1px #e3e3e3}h2,h3{font-size:15px;margin:0 0 10px}';
     root.appendChild(style);
     if (this.getAttribute('heading')) {

@@ -30,7 +30,8 @@ from app.read_model.views import ModuleView, SurveyAnswerView
 from app.web.admin.live_preview import TrialShop
 
 Read = tuple[str, str]
-UNIQUE_VOUCHER = {"voucher_mode": "unique", "voucher_type": "percent", "voucher_value": "10", "voucher_days": 30,
+UNIQUE_VOUCHER = {"voucher_mode": "unique", "voucher_type": "percent", "voucher_value": "10",
+                  "voucher_days": 30,
                   "voucher_minimum": "20"}
 # Settings that open branches the defaults skip: the voucher's details are read in unique mode
 # only; how-to mail is planned only with content; replenishment only with an interval.
@@ -91,8 +92,10 @@ def recorded_reads(shop: Any, monkeypatch: pytest.MonkeyPatch) -> set[Read]:
             for lang in ("de", "en"):
                 for state in SAMPLE_STATES:
                     order = sample_order(trial, state, lang, now)
-                    answer = SurveyAnswerView(id=0, shop_id=trial.id, order_id=order.id or 0, score=9, comment=None,
-                                              answered_at=now, updated_at=now) if state == "delivered" else None
+                    answer = SurveyAnswerView(id=0, shop_id=trial.id, order_id=order.id or 0, score=9,
+                                              comment=None,
+                                              answered_at=now,
+                                              updated_at=now) if state == "delivered" else None
                     order = replace(order, survey_answer=answer)
                     order_status(order, lang, now)
                     plan_followups(order, trial, now, History(review_sent_at=now))

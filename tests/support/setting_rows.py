@@ -65,23 +65,32 @@ def _block_rows() -> list[Row]:
     return [
         Row("tracking", "detect_carrier", {"detect_carrier": False}, '[data-live-block="shipped"]',
             "shipped_unnamed", "block"),
-        Row(est, "processing_days", {"processing_days": "6"}, '[data-live-block="processing"]', "processing", "block"),
-        Row(est, "cutoff_hour", {"cutoff_hour": "12"}, '[data-live-block="processing"]', "processing", "block"),
-        Row(est, "origin_country", {"origin_country": "AT"}, "[data-closed-days]", "processing_on_at_holiday", "block"),
-        Row(est, "origin_region", {"origin_region": "BY"}, "[data-closed-days]", "processing_on_by_holiday", "block"),
-        Row(est, "transit_days", {"transit_days": "DE 6-8, EU 7-9, WORLD 10-14"}, '[data-live-block="processing"]',
+        Row(est, "processing_days", {"processing_days": "6"}, '[data-live-block="processing"]', "processing",
+            "block"),
+        Row(est, "cutoff_hour", {"cutoff_hour": "12"}, '[data-live-block="processing"]', "processing",
+            "block"),
+        Row(est, "origin_country", {"origin_country": "AT"}, "[data-closed-days]", "processing_on_at_holiday",
+            "block"),
+        Row(est, "origin_region", {"origin_region": "BY"}, "[data-closed-days]", "processing_on_by_holiday",
+            "block"),
+        Row(est, "transit_days", {"transit_days": "DE 6-8, EU 7-9, WORLD 10-14"},
+            '[data-live-block="processing"]',
             "processing", "block"),
-        Row("recommendations", "max_items", {"max_items": "1"}, '[data-live-block="delivered"]', "delivered", "block"),
-        Row("recommendations", "best_sellers", {"best_sellers": False}, '[data-live-block="delivered"]', "delivered",
+        Row("recommendations", "max_items", {"max_items": "1"}, '[data-live-block="delivered"]', "delivered",
+            "block"),
+        Row("recommendations", "best_sellers", {"best_sellers": False}, '[data-live-block="delivered"]',
+            "delivered",
             "block"),
         Row("newsletter", "text_de", {"text_de": "Jeden Monat neue Stoffe."}, '[data-live-block="delivered"]',
             "delivered_unsubscribed", "block", "Jeden Monat neue Stoffe.", admin_lang="de"),
         Row("newsletter", "text_en", {"text_en": "New fabrics every month."}, '[data-live-block="delivered"]',
             "delivered_unsubscribed_en", "block", "New fabrics every month."),
-        Row("survey", "before_delivery", {"before_delivery": True}, '[data-live-block="shipped"]', "shipped", "block"),
+        Row("survey", "before_delivery", {"before_delivery": True}, '[data-live-block="shipped"]', "shipped",
+            "block"),
         Row("survey", "question_de", {"question_de": "Wie sitzt dein Hemd?"}, '[data-live-block="delivered"]',
             "delivered", "block", "Wie sitzt dein Hemd?", admin_lang="de"),
-        Row("survey", "question_en", {"question_en": "How does your shirt fit?"}, '[data-live-block="delivered"]',
+        Row("survey", "question_en", {"question_en": "How does your shirt fit?"},
+            '[data-live-block="delivered"]',
             "delivered_en", "block", "How does your shirt fit?"),
         *_voucher_rows("survey", '[data-live-block="answered"]', "answered", "block", "survey_voucher"),
     ]
@@ -96,7 +105,8 @@ def _voucher_rows(module: str, shows: str, order: str, observe_static: str, obse
         Row(module, "voucher_type", {"voucher_type": "fixed"}, unique, order, observe_unique, stored=UNIQUE),
         Row(module, "voucher_value", {"voucher_value": "15"}, unique, order, observe_unique, stored=UNIQUE),
         Row(module, "voucher_days", {"voucher_days": "45"}, unique, order, observe_unique, stored=UNIQUE),
-        Row(module, "voucher_minimum", {"voucher_minimum": "50"}, unique, order, observe_unique, stored=UNIQUE),
+        Row(module, "voucher_minimum", {"voucher_minimum": "50"}, unique, order, observe_unique,
+            stored=UNIQUE),
     ]
 
 
@@ -114,15 +124,18 @@ def _mail_rows() -> list[Row]:
         text = f"Unser Absatz zu {kind}."
         rows.append(Row(module, "texts", {"texts_de": text}, MAIL_TEXT, kind, "mail", text))
         if "delay_days" in names:
-            rows.append(Row(module, "delay_days", {"delay_days": DELAYS[kind]}, "[data-planned]", kind, "mail"))
+            rows.append(Row(module, "delay_days", {"delay_days": DELAYS[kind]}, "[data-planned]", kind,
+                            "mail"))
         if "voucher_mode" in names:
             rows += _voucher_rows(module, MAIL_TEXT, kind, "mail", "voucher")
-    advice, share, survey = "Leinen kalt waschen.", "https://laden.example/freunde", "https://laden.example/umfrage"
+    advice = "Leinen kalt waschen."
+    share, survey = "https://laden.example/freunde", "https://laden.example/umfrage"
     rows += [
         Row("mail_how_to", "content", {"content_de": advice}, MAIL_TEXT, "how_to", "mail", advice,
             stored={"content": {}}),
         Row("mail_nps", "survey_url", {"survey_url": survey}, MAIL_TEXT, "nps", "mail", survey),
-        Row("mail_replenishment", "intervals", {"intervals": "501 45"}, "[data-planned]", "replenishment", "mail",
+        Row("mail_replenishment", "intervals", {"intervals": "501 45"}, "[data-planned]", "replenishment",
+            "mail",
             stored={"intervals": {}}),
         Row("mail_referral", "share_url", {"share_url": share}, MAIL_TEXT, "referral", "mail", share),
     ]
@@ -143,23 +156,29 @@ def _content_rows() -> list[Row]:
 
     def social(setting: str) -> Row:
         url = f"https://{setting}.example/laden"
-        return Row("social", setting, {setting: url}, DELIVERED_BLOCK, "delivered", "block", form_id="content-form")
+        return Row("social", setting, {setting: url}, DELIVERED_BLOCK, "delivered", "block",
+                   form_id="content-form")
 
     def banner(setting: str, typed: Typed, expect: str | None = None, watch: str = DELIVERED_BLOCK,
                order: str = "delivered") -> Row:
-        return Row("banner", setting, typed, watch, order, "block", expect, admin_lang="de", form_id="banner-form")
+        return Row("banner", setting, typed, watch, order, "block", expect, admin_lang="de",
+                   form_id="banner-form")
 
     return [
-        review("google_place_id", "ChIJ2V-Mo_l1nkcRfZixfUq4DAE"), review("trustpilot_domain", "laden.example"),
+        review("google_place_id", "ChIJ2V-Mo_l1nkcRfZixfUq4DAE"),
+        review("trustpilot_domain", "laden.example"),
         review("url", "https://laden.example/bewerten"),
-        *(social(name) for name in ("instagram", "facebook", "tiktok", "youtube", "pinterest", "newsletter_url")),
+        *(social(name) for name
+          in ("instagram", "facebook", "tiktok", "youtube", "pinterest", "newsletter_url")),
         banner("title", {"title_de": "Sommerschlussverkauf"}, "Sommerschlussverkauf"),
         banner("text", {"text_de": "Alles aus Leinen reduziert."}, "Alles aus Leinen reduziert."),
         banner("url", {"url": "https://laden.example/sale"}),
         banner("discount_code", {"discount_code": "SOMMER20"}, "SOMMER20"),
         banner("show", {"show": "always"}, watch='[data-live-block="shipped"]', order="shipped"),
-        Row("faq", "entries", {"question_de": "Wie wasche ich Leinen?", "answer_de": "Kalt, im Schonwaschgang."},
-            DELIVERED_BLOCK, "delivered", "block", "Wie wasche ich Leinen?", admin_lang="de", form_id="faq-new"),
+        Row("faq", "entries",
+            {"question_de": "Wie wasche ich Leinen?", "answer_de": "Kalt, im Schonwaschgang."},
+            DELIVERED_BLOCK, "delivered", "block", "Wie wasche ich Leinen?", admin_lang="de",
+            form_id="faq-new"),
     ]
 
 

@@ -49,7 +49,8 @@ def polaris_elements(manifest: Path = POLARIS_MANIFEST) -> dict[str, Element]:
 def _interfaces(source: str) -> dict[str, tuple[list[str], list[str]]]:
     """interface name -> (the interfaces it extends, its own property names), from a .d.ts."""
     found = {}
-    for match in re.finditer(r"^(?:export )?interface (\w+)(?: extends ([\w, ]+))? \{\n(.*?)^\}", source, re.M | re.S):
+    for match in re.finditer(r"^(?:export )?interface (\w+)(?: extends ([\w, ]+))? \{\n(.*?)^\}", source,
+                             re.M | re.S):
         name, parents, body = match.groups()
         properties = re.findall(r"^\t(\w+)\??:", body, re.M)
         found[name] = ([p.strip() for p in (parents or "").split(",") if p.strip()], properties)

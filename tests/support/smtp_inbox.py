@@ -18,7 +18,8 @@ class InboxHandler:
         from email.parser import BytesParser
 
         mail = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
-        self.messages.append({"envelope_from": envelope.mail_from, "envelope_to": list(envelope.rcpt_tos), "mail": mail,
+        self.messages.append({"envelope_from": envelope.mail_from, "envelope_to": list(envelope.rcpt_tos),
+                              "mail": mail,
                               "raw": envelope.original_content or envelope.content})
         return "250 Message accepted for delivery"
 

@@ -25,7 +25,8 @@ def due_parcel(shop, number: str, *, carrier: str | None, order_id: str, now: da
     """An order with one parcel of this number, shipped `shipped` ago and due for a look at `now`."""
     order = make_order(shop, platform_order_id=order_id, status="shipped", shipping_country="DE",
                        placed_at=now - shipped - timedelta(days=1))
-    parcel = add_parcel(order, tracking_number=number, carrier=carrier, shipped_at=now - shipped, status=status)
+    parcel = add_parcel(order, tracking_number=number, carrier=carrier, shipped_at=now - shipped,
+                        status=status)
     parcel.next_poll_at = now
     db.session.commit()
     return parcel
@@ -39,7 +40,8 @@ def dhl_body(number: str, events: list[tuple[datetime, str, str]], *, signed_by:
     shipment = {"id": number, "service": "parcel-de", "status": wire[0], "events": wire,
                 "details": {"product": {"productName": "DHL PAKET"}, "pieceIds": [number]}}
     if signed_by:
-        shipment["details"]["proofOfDelivery"] = {"timestamp": wire[0]["timestamp"], "signed": {"name": signed_by}}
+        shipment["details"]["proofOfDelivery"] = {"timestamp": wire[0]["timestamp"],
+                                                  "signed": {"name": signed_by}}
     return {"shipments": [shipment]}
 
 
@@ -67,8 +69,10 @@ def _shifted(node, shift: timedelta):
     for key, value in node.items():
         if key in ("time_utc", "time_iso") and isinstance(value, str):
             at = datetime.fromisoformat(value) + shift
-            value = at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if key == "time_utc" else at.isoformat()
-        elif key in ("from", "to") and isinstance(value, str) and len(value) == 10:  # a delivery window's days
+            value = (at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if key == "time_utc"
+                     else at.isoformat())
+        # a delivery window's days
+        elif key in ("from", "to") and isinstance(value, str) and len(value) == 10:
             value = (datetime.fromisoformat(value) + shift).date().isoformat()
         moved[key] = _shifted(value, shift)
     return moved

@@ -42,7 +42,8 @@ def fake_store(app, tmp_path):
 def wc_store_shop(app, fake_store):
     shop = Shop(platform="woocommerce", domain=fake_store.store_url, name="Fake store",
                 api_key=CONSUMER_KEY, api_secret=CONSUMER_SECRET, webhook_secret=WEBHOOK_SECRET,
-                support_email="hilfe@store.example", installed_at=datetime.now(timezone.utc) - timedelta(days=1))
+                support_email="hilfe@store.example",
+                installed_at=datetime.now(timezone.utc) - timedelta(days=1))
     db.session.add(shop)
     db.session.commit()
     return shop

@@ -49,7 +49,8 @@ def test_both_catalogues_hold_the_same_keys_with_the_same_placeholders():
     german, english = _entries("de"), _entries("en")
     assert german.keys() == english.keys()
     for key in english:
-        assert set(PLACEHOLDER.findall(german[key].string)) == set(PLACEHOLDER.findall(english[key].string)), key
+        german_names = set(PLACEHOLDER.findall(german[key].string))
+        assert german_names == set(PLACEHOLDER.findall(english[key].string)), key
 
 
 def test_extraction_finds_no_key_the_catalogues_lack():

@@ -59,7 +59,8 @@ def _woo_headers(body, secret, topic, delivery_id):
 
 def _shopify_unknown(order: dict) -> None:
     order["fulfillments"] = [{"id": 1, "order_id": order["id"], "status": "success",
-                              "shipment_status": "unheard-of-in-contract", "tracking_number": "1Z999AA10123456784",
+                              "shipment_status": "unheard-of-in-contract",
+                              "tracking_number": "1Z999AA10123456784",
                               "created_at": order["created_at"], "updated_at": order["updated_at"],
                               "line_items": []}]
 
@@ -98,7 +99,8 @@ def test_a_correct_signature_verifies(platform):
 
 def test_the_previous_secret_verifies_during_rotation(platform):
     body = load_payload(platform.order_payload)
-    verdict = get_connector(platform.name).verify(_request(platform, body, secret="old"), Secrets("new", ("old",)))
+    verdict = get_connector(platform.name).verify(_request(platform, body, secret="old"),
+                                                  Secrets("new", ("old",)))
     assert verdict.ok
 
 
@@ -114,7 +116,8 @@ def test_a_wrong_signature_is_401(platform, tamper):
 
 def test_a_wrong_method_is_405(platform):
     body = load_payload(platform.order_payload)
-    verdict = get_connector(platform.name).verify(_request(platform, body, method="GET"), Secrets("s3cret", ()))
+    verdict = get_connector(platform.name).verify(_request(platform, body, method="GET"),
+                                                  Secrets("s3cret", ()))
     assert (verdict.ok, verdict.status) == (False, 405)
 
 
@@ -152,7 +155,8 @@ def test_a_malformed_body_raises_malformed_payload(platform, body):
 
 
 def test_an_unused_topic_is_ignored_with_a_reason(platform):
-    event = get_connector(platform.name).parse("something/else.entirely", load_payload(platform.order_payload))
+    event = get_connector(platform.name).parse("something/else.entirely",
+                                               load_payload(platform.order_payload))
     assert isinstance(event, IgnoredEvent) and event.reason
 
 

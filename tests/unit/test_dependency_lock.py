@@ -17,6 +17,7 @@ def test_every_declared_dependency_is_pinned_with_hashes():
     lock = (ROOT / "requirements.lock").read_text()
     pinned = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", lock, re.M))
     pinned = {name.lower().replace("_", "-"): version for name, version in pinned.items()}
-    assert declared <= set(pinned), f"not in requirements.lock (run make lock): {sorted(declared - set(pinned))}"
+    assert (declared
+            <= set(pinned)), f"not in requirements.lock (run make lock): {sorted(declared - set(pinned))}"
     blocks = re.split(r"\n(?=[A-Za-z0-9_.-]+==)", lock.split("\n\n", 1)[-1])
     assert all("--hash=sha256:" in block for block in blocks if "==" in block.split("\n", 1)[0])

@@ -74,18 +74,21 @@ def test_a_base64_encoded_status_part_is_read_too():
 
 @pytest.mark.parametrize("raw, reason", [
     (b"", "empty message"),
-    (b"Subject: hello\n\nA plain-text bounce from an old qmail.", "not a multipart/report (RFC 6522) but text/plain"),
+    (b"Subject: hello\n\nA plain-text bounce from an old qmail.",
+     "not a multipart/report (RFC 6522) but text/plain"),
     (_report("disposition-notification", ("message/disposition-notification", "Disposition: manual-action")),
      "report-type 'disposition-notification' is neither delivery-status nor feedback-report"),
     (_report("delivery-status", ("text/plain", "no status part")),
      "a delivery-status report without a message/delivery-status part"),
     (_report("delivery-status", ("message/delivery-status", "Reporting-MTA: dns; x\n")),
      "no per-recipient fields (Action, Status) in the delivery status"),
-    (_report("delivery-status", ("message/delivery-status", "Reporting-MTA: dns; x\n\nAction: failed\nStatus: bad\n")),
+    (_report("delivery-status",
+             ("message/delivery-status", "Reporting-MTA: dns; x\n\nAction: failed\nStatus: bad\n")),
      "Status 'bad' is not an RFC 3463 code"),
     (_report("feedback-report", ("message/feedback-report", "User-Agent: x/1\nVersion: 1\n")),
      "no Feedback-Type in the feedback report"),
-    (_report("feedback-report", ("text/plain", "x")), "a feedback report without a message/feedback-report part"),
+    (_report("feedback-report", ("text/plain", "x")),
+     "a feedback report without a message/feedback-report part"),
 ])
 def test_what_is_not_a_report_is_malformed_with_its_reason(raw, reason):
     with pytest.raises(MalformedReport) as caught:
@@ -94,7 +97,8 @@ def test_what_is_not_a_report_is_malformed_with_its_reason(raw, reason):
 
 
 def test_absurd_nesting_is_malformed_not_a_crash():
-    nested = b"".join(f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n'.encode() for i in range(5000))
+    nested = b"".join(f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n'.encode() for i
+                      in range(5000))
     raw = b'Content-Type: multipart/report; report-type=delivery-status; boundary="top"\n\n--top\n' + nested
     with pytest.raises(MalformedReport):
         parse_report(raw)

@@ -15,7 +15,8 @@ CLIENT_ID = "test-client-id"
 
 
 def _request(token: str) -> IncomingRequest:
-    return IncomingRequest("GET", {"Authorization": f"Bearer {token}"}, b"", "https://app.example/api/v1/order-status")
+    return IncomingRequest("GET", {"Authorization": f"Bearer {token}"}, b"",
+                           "https://app.example/api/v1/order-status")
 
 
 def _counting_verifier(monkeypatch) -> list:

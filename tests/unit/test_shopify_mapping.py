@@ -27,7 +27,8 @@ ORDER = {
     "line_items": [
         {"id": 866550311766439020, "product_id": None, "variant_id": None, "title": "Custom engraving",
          "quantity": 1, "price": "500", "sku": ""},
-        {"id": 141249953214522974, "product_id": 632910392, "variant_id": 808950810, "title": "IPod Nano - 8GB",
+        {"id": 141249953214522974, "product_id": 632910392, "variant_id": 808950810,
+         "title": "IPod Nano - 8GB",
          "quantity": 2, "price": "500", "sku": "IPOD2008PINK"},
     ],
     "fulfillments": [],
@@ -63,8 +64,9 @@ def test_fulfillment_with_two_tracking_numbers_is_two_parcels():
         "created_at": "2026-11-21T08:00:00+01:00", "updated_at": "2026-11-21T08:00:00+01:00",
         "tracking_company": "DHL", "tracking_number": "00340434161094042557",
         "tracking_numbers": ["00340434161094042557", "00340434161094042564"],
-        "tracking_urls": ["https://nolp.dhl.de/nextt-online-public/set_identcodes.do?idc=00340434161094042557",
-                          "https://nolp.dhl.de/nextt-online-public/set_identcodes.do?idc=00340434161094042564"],
+        "tracking_urls": [
+            "https://nolp.dhl.de/nextt-online-public/set_identcodes.do?idc=00340434161094042557",
+            "https://nolp.dhl.de/nextt-online-public/set_identcodes.do?idc=00340434161094042564"],
         "line_items": [{"id": 141249953214522974, "quantity": 2}],
     })
     assert event.status == ShipmentStatus.IN_TRANSIT
@@ -108,7 +110,8 @@ def test_compliance_and_lifecycle_topics():
     assert (redact.kind, redact.customer_email, redact.platform_order_ids) == (
         "customer_redact", "john@example.com", ("299938", "280263"))
     request = parse("customers/data_request", {"shop_id": 954889, "shop_domain": "x.myshopify.com",
-                                               "orders_requested": [299938], "customer": {"id": 1, "email": "a@b.c"},
+                                               "orders_requested": [299938],
+                                               "customer": {"id": 1, "email": "a@b.c"},
                                                "data_request": {"id": 9999}})
     assert (request.kind, request.request_id) == ("data_request", "9999")
     assert parse("shop/redact", {"shop_id": 954889, "shop_domain": "x.myshopify.com"}).kind == "shop_redact"
@@ -126,14 +129,16 @@ def test_graphql_order_with_uppercase_enums_maps_like_the_webhook():
     assert (event.platform_order_id, event.financial_status, event.fulfillment_status) == (
         "820982911946154508", "paid", "fulfilled")
     fulfillment = event.fulfillments[0]
-    assert (fulfillment.platform_fulfillment_id, fulfillment.status) == ("255858046", ShipmentStatus.OUT_FOR_DELIVERY)
+    assert (fulfillment.platform_fulfillment_id, fulfillment.status) == ("255858046",
+                                                                         ShipmentStatus.OUT_FOR_DELIVERY)
     assert fulfillment.estimated_delivery_at == datetime(2026, 11, 22, 17, tzinfo=timezone.utc)
     assert fulfillment.line_items == (("466157049", 1),)
     assert event.marketing_consent is False
 
 
 @pytest.mark.parametrize("display,expected", [
-    ("LABEL_PRINTED", ShipmentStatus.INFO_RECEIVED), ("READY_FOR_PICKUP", ShipmentStatus.AVAILABLE_FOR_PICKUP),
+    ("LABEL_PRINTED", ShipmentStatus.INFO_RECEIVED),
+    ("READY_FOR_PICKUP", ShipmentStatus.AVAILABLE_FOR_PICKUP),
     ("ATTEMPTED_DELIVERY", ShipmentStatus.ATTEMPT_FAILED), ("DELAYED", ShipmentStatus.DELAYED),
     ("DELIVERED", ShipmentStatus.DELIVERED), ("CANCELED", ShipmentStatus.CANCELLED),
     ("SOMETHING_NEW_IN_2027", ShipmentStatus.UNKNOWN),
@@ -153,6 +158,7 @@ def test_every_topic_the_app_subscribes_to_is_mapped_not_ignored():
     toml = tomllib.loads((Path(__file__).parents[2] / "theme_blocks/shopify/shopify.app.toml").read_text())
     subscribed = {topic for sub in toml["webhooks"]["subscriptions"]
                   for topic in sub.get("topics", []) + sub.get("compliance_topics", [])}
-    mapped = {*ORDER_TOPICS, *FULFILLMENT_TOPICS, *LIFECYCLE_TOPICS, "fulfillment_events/create", "refunds/create"}
+    mapped = {*ORDER_TOPICS, *FULFILLMENT_TOPICS, *LIFECYCLE_TOPICS, "fulfillment_events/create",
+              "refunds/create"}
     assert len(subscribed) == 15
     assert subscribed <= mapped, sorted(subscribed - mapped)

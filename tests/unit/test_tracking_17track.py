@@ -93,7 +93,8 @@ def test_a_whole_call_failure_we_do_not_know_is_an_error(fake):
 
 def test_the_fake_refuses_more_than_forty_numbers_like_17track(fake):
     body = [{"number": f"67123450{n:04d}"} for n in range(41)]
-    answer = httpx.post(f"{fake.base_url}/track/v2.2/gettrackinfo", json=body, headers={"17token": KEY}).json()
+    answer = httpx.post(f"{fake.base_url}/track/v2.2/gettrackinfo", json=body,
+                        headers={"17token": KEY}).json()
     assert answer["code"] == -18010014
 
 

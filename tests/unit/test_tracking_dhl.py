@@ -133,7 +133,8 @@ def test_a_404_that_is_no_problem_document_is_an_error_not_a_fresh_number(fake):
     ("failure", "Die Sendung wurde beim Zoll angehalten.", S.EXCEPTION),
     ("delivered", "Die Rücksendung wurde an den Absender zugestellt.", S.RETURNED),
     ("delivered", "Die Sendung wurde zugestellt.", S.DELIVERED),
-    ("pre-transit", "Die Sendung wurde in das Zustellfahrzeug geladen.", S.INFO_RECEIVED),  # phrases only under transit
+    # phrases only under transit
+    ("pre-transit", "Die Sendung wurde in das Zustellfahrzeug geladen.", S.INFO_RECEIVED),
     (None, "Die Sendung wurde in das Zustellfahrzeug geladen.", S.UNKNOWN),
     ("reached-hub", "A code DHL has not documented", S.UNKNOWN),
 ])

@@ -60,7 +60,8 @@ HARNESSES = (
         ("unknown_new_code.json", S.UNKNOWN, None),
     ), ("transit.json", datetime(2026, 12, 1, 15, 14, tzinfo=UTC)),  # 16:14 German winter time
         ("express_out_for_delivery.json", None, "dhl_express")),
-    Harness("17track", FakeSeventeenTrack, "dhl", "gettrackinfo_in_transit.json", "gettrackinfo_delivered.json", (
+    Harness("17track", FakeSeventeenTrack, "dhl", "gettrackinfo_in_transit.json",
+            "gettrackinfo_delivered.json", (
         ("gettrackinfo_info_received.json", S.INFO_RECEIVED, "fedex"),
         ("gettrackinfo_in_transit.json", S.IN_TRANSIT, None),
         ("gettrackinfo_out_for_delivery.json", S.OUT_FOR_DELIVERY, "gls"),
@@ -77,7 +78,8 @@ HARNESSES = (
         ("gettrackinfo_rerouted.json", "dpd", "gls")),
 )
 BY_NAME = {h.name: h for h in HARNESSES}
-FAMILIES = [pytest.param(h, payload, status, carrier or h.carrier, id=f"{h.name}-{payload.removesuffix('.json')}")
+FAMILIES = [pytest.param(h, payload, status, carrier or h.carrier,
+                         id=f"{h.name}-{payload.removesuffix('.json')}")
             for h in HARNESSES for payload, status, carrier in h.families]
 NUMBER = "00340434161094042557"
 
@@ -191,7 +193,8 @@ def test_track_splits_a_long_list_into_calls_of_batch_size(harness, fake):
 
 
 def test_register_accepts_every_parcel_it_follows(harness, fake):
-    fake.put_recorded(NUMBER, harness.in_transit, **({"register": False} if harness.name == "17track" else {}))
+    fake.put_recorded(NUMBER, harness.in_transit,
+                      **({"register": False} if harness.name == "17track" else {}))
     provider = provider_for(harness, fake)
     assert provider.register([ParcelQuery(NUMBER, harness.carrier, tag="shipment-501")]) == {NUMBER: None}
     assert provider.register([ParcelQuery(NUMBER, harness.carrier, tag="shipment-501")]) == {NUMBER: None}
@@ -201,7 +204,8 @@ def test_register_accepts_every_parcel_it_follows(harness, fake):
 def test_a_push_with_a_bad_or_missing_signature_is_refused(harness, fake):
     body = json.dumps({"event": "TRACKING_UPDATED", "data": {"number": NUMBER}}).encode()
     provider = provider_for(harness, fake)
-    for headers in ({}, {"sign": push_signature(body, "another-key")}, {"sign": push_signature(body + b" ", KEY)}):
+    for headers in ({}, {"sign": push_signature(body, "another-key")},
+                    {"sign": push_signature(body + b" ", KEY)}):
         with pytest.raises(PushRefused):
             provider.verify_push(headers, body)
 

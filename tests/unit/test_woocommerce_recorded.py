@@ -21,7 +21,8 @@ def topic_of(path: Path) -> str:
 
 
 def test_the_recorded_run_is_there():
-    assert [p.name for p in FILES] == ["01_order.created.json", "02_order.updated.json", "03_order.updated.json"]
+    assert [p.name for p in FILES] == ["01_order.created.json", "02_order.updated.json",
+                                       "03_order.updated.json"]
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -77,9 +78,11 @@ def test_no_personal_data_left_in_the_recordings():
 
 
 def test_scrub_keeps_the_shape_and_empty_values():
-    body = {"billing": {"first_name": "Ada", "email": "ada@real.example", "company": ""}, "order_key": "wc_order_x",
+    body = {"billing": {"first_name": "Ada", "email": "ada@real.example", "company": ""},
+            "order_key": "wc_order_x",
             "customer_ip_address": "203.0.113.9", "meta_data": [{"key": "a", "value": "b/c"}], "id": 5}
-    assert scrub(body) == {"billing": {"first_name": "Erika", "email": "customer@example.test", "company": ""},
+    assert scrub(body) == {"billing": {"first_name": "Erika", "email": "customer@example.test",
+                                       "company": ""},
                            "order_key": SCRUBBED_ORDER_KEY, "customer_ip_address": "192.0.2.1",
                            "meta_data": [{"key": "a", "value": "b/c"}], "id": 5}
     assert encode_like_woocommerce({"u": "a/b"}) == b'{"u":"a\\/b"}'

@@ -76,7 +76,8 @@ def net_revenue_sql(order: type[Order] = Order) -> ColumnElement[Decimal]:
     refunded = (select(func.coalesce(func.sum(Refund.amount), 0)).where(Refund.order_id == order.id)
                 .correlate(order).scalar_subquery())
     left = func.coalesce(order.total_price, 0) - refunded
-    return type_coerce(case((or_(order.cancelled_at.is_not(None), order.financial_status.in_(NO_REVENUE_STATES)),
+    return type_coerce(case((or_(order.cancelled_at.is_not(None),
+                                 order.financial_status.in_(NO_REVENUE_STATES)),
                              literal(0, MONEY)),
                             (left > 0, left), else_=literal(0, MONEY)), MONEY)
 
@@ -85,7 +86,8 @@ def _money(value: object) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def _engagement(session: Session, shop_id: int, start: date) -> tuple[Counter[str], Counter[str], Counter[str]]:
+def _engagement(session: Session, shop_id: int, start: date) -> tuple[Counter[str], Counter[str],
+                                                                      Counter[str]]:
     views: Counter[str] = Counter()
     clicks: Counter[str] = Counter()
     page_views: Counter[str] = Counter()
@@ -123,7 +125,8 @@ def _currency(session: Session, shop_id: int, since: datetime) -> str | None:
     count = func.count()
     return session.scalar(
         select(Order.currency)
-        .where(Order.shop_id == shop_id, placed_at() >= since, Order.currency.is_not(None), Order.currency != "")
+        .where(Order.shop_id == shop_id, placed_at() >= since, Order.currency.is_not(None),
+               Order.currency != "")
         .group_by(Order.currency).order_by(count.desc(), Order.currency).limit(1))
 
 

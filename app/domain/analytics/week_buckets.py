@@ -27,7 +27,8 @@ class Weeks:
         """0 for the oldest week … len(mondays) - 1; NULL outside (filter on the bounds too);
         `clip`: the last bucket also takes what comes after it."""
         last = len(self.mondays) - 1 if clip else None
-        whens = [(column < bound, n) for n, bound in enumerate(self.bounds[1:-1] if clip else self.bounds[1:])]
+        whens = [(column < bound, n) for n, bound
+                 in enumerate(self.bounds[1:-1] if clip else self.bounds[1:])]
         return case(*whens, else_=last) if whens else literal(last)
 
     def of(self, moment: datetime) -> int | None:

@@ -77,9 +77,11 @@ def arrival(order: OrderInput, shop: ShopInput) -> tuple[datetime, str] | None:
     if order.fulfillment_status == "fulfilled" and order.placed_at and not order.shipments:
         rule = _rule(shop)
         country = destination(order, shop)
-        dispatch = shift_business_days(order.placed_at, rule.processing_days, rule.origin_country, shop.timezone,
+        dispatch = shift_business_days(order.placed_at, rule.processing_days, rule.origin_country,
+                                       shop.timezone,
                                        rule.origin_region)
-        return (shift_business_days(dispatch, rule.transit_for(country)[1], country, shop.timezone), "order+transit")
+        return (shift_business_days(dispatch, rule.transit_for(country)[1], country, shop.timezone),
+                "order+transit")
     return None
 
 
@@ -101,7 +103,8 @@ def dispatch_overdue_at(order: OrderInput, shop: ShopInput) -> datetime | None:
     kind = KINDS["not_shipped"]
     delay = kind.configured_delay(module_settings(shop, kind.module))
     rule = _rule(shop)
-    return after(order.placed_at, delay, kind.business_days, rule.origin_country, shop.timezone, rule.origin_region)
+    return after(order.placed_at, delay, kind.business_days, rule.origin_country, shop.timezone,
+                 rule.origin_region)
 
 
 # States a shop's own workflow sets without any carrier (fulfilled, order completed).

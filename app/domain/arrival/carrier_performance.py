@@ -80,7 +80,8 @@ class Context:
         local = row.shipped_at.astimezone(self.tz)
         key = (local.date(), local.hour < self.rule.cutoff_hour, row.country)
         if key not in self._rule_windows:
-            self._rule_windows[key] = merchant_window(row.placed_at or row.shipped_at, row.shipped_at, row.country,
+            self._rule_windows[key] = merchant_window(row.placed_at or row.shipped_at, row.shipped_at,
+                                                      row.country,
                                                       self.rule, self.tz)
         return self._rule_windows[key]
 
@@ -133,7 +134,8 @@ def stall_gap(row: ParcelRow, ctx: Context) -> bool:
         return False
     for (status, at), (_, next_at) in pairwise(row.events):
         # Business days make a delay at least as long in calendar days: most gaps end early.
-        if status in STALL_STATES and next_at - at >= ctx.stall_delay and _quiet_until(at, row, ctx) <= next_at:
+        if status in STALL_STATES and next_at - at >= ctx.stall_delay and _quiet_until(at, row,
+                                                                                       ctx) <= next_at:
             return True
     return False
 

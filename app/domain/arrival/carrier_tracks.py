@@ -88,7 +88,8 @@ def _details(shipment: Shipment, track: ParcelTrack) -> None:
         shipment.sub_status = _clip(track.sub_status, 60)
     if track.pickup_point is not None:
         point = track.pickup_point
-        shipment.pickup_point = {"name": point.name, "address": point.address, "opening_hours": point.opening_hours}
+        shipment.pickup_point = {"name": point.name, "address": point.address,
+                                 "opening_hours": point.opening_hours}
     if track.signed_by:
         shipment.signed_by = _clip(track.signed_by, 255)
     rerouted = track.carrier and track.carrier != carrier_key(shipment.carrier, shipment.tracking_number)
@@ -97,8 +98,10 @@ def _details(shipment: Shipment, track: ParcelTrack) -> None:
 
 
 def _facts(shipment: Shipment) -> tuple:
-    return (len(shipment.events), shipment.status, shipment.shipped_at, shipment.delivered_at, shipment.edd_start,
-            shipment.edd_end, shipment.sub_status, shipment.pickup_point, shipment.signed_by, shipment.carrier)
+    return (len(shipment.events), shipment.status, shipment.shipped_at, shipment.delivered_at,
+            shipment.edd_start,
+            shipment.edd_end, shipment.sub_status, shipment.pickup_point, shipment.signed_by,
+            shipment.carrier)
 
 
 def replan(session: Session, orders: Sequence[Order], now: datetime) -> None:

@@ -63,7 +63,8 @@ def preference(carrier: str | None) -> tuple[str, ...]:
     return (DHL, SEVENTEENTRACK) if carrier in DHL_CARRIERS else (SEVENTEENTRACK,)
 
 
-def choose(carrier: str | None, keys: Mapping[str, KeyChoice], current: str | None = None) -> KeyChoice | None:
+def choose(carrier: str | None, keys: Mapping[str, KeyChoice],
+           current: str | None = None) -> KeyChoice | None:
     """The provider and key for a parcel of `carrier`; the one following it now stays while usable."""
     wanted = preference(carrier)
     if current in wanted and current in keys:

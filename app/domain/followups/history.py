@@ -60,7 +60,8 @@ def load_history(session: Session, order: OrderInput, stored: list[ScheduledMess
 
 def _later_lines_query():
     """The lines of a buyer's orders (an order without lines as one row with id None)."""
-    return (select(Order.id.label("order_id"), Order.customer_id, Order.placed_at, OrderLine.id, OrderLine.product_id,
+    return (select(Order.id.label("order_id"), Order.customer_id, Order.placed_at, OrderLine.id,
+                   OrderLine.product_id,
                    OrderLine.variant_id, OrderLine.sku, OrderLine.title)
             .select_from(Order).outerjoin(OrderLine, OrderLine.order_id == Order.id)
             .where(Order.cancelled_at.is_(None)))
@@ -85,7 +86,8 @@ def read_buyers(session: Session, orders: Sequence[OrderInput]) -> BuyersRead:
             ScheduledMessage.customer_id.in_(customers), ScheduledMessage.kind == "review_request")):
         if message.customer_id is not None:  # always: the query asked for these customers
             read.requests[message.customer_id].append(message)
-    placed = [order.placed_at for order in orders if order.customer_id is not None and order.placed_at is not None]
+    placed = [order.placed_at for order in orders if order.customer_id is not None
+              and order.placed_at is not None]
     if placed:
         for row in session.execute(_later_lines_query().where(
                 Order.customer_id.in_(customers), Order.placed_at > min(placed))):

@@ -73,7 +73,8 @@ def derived_table(orders: Counter, pairs: Counter, catalogue: Mapping[str, Recom
     }
 
 
-def recommend(table, ordered_product_ids: Iterable[str | None], limit: int, best_sellers: bool = True) -> list[dict]:
+def recommend(table, ordered_product_ids: Iterable[str | None], limit: int,
+              best_sellers: bool = True) -> list[dict]:
     """Up to `limit` products for an order: bought together first, then best sellers."""
     if not isinstance(table, Mapping) or table.get("version") != TABLE_VERSION:
         return []

@@ -117,7 +117,8 @@ _shipped_notices = _parcel_notices(
 _out_for_delivery_notices = _parcel_notices(
     "out_for_delivery", (S.OUT_FOR_DELIVERY,), lambda parcel, now: status_since(parcel, S.OUT_FOR_DELIVERY))
 _ready_for_pickup_notices = _parcel_notices(
-    "ready_for_pickup", (S.AVAILABLE_FOR_PICKUP,), lambda parcel, now: status_since(parcel, S.AVAILABLE_FOR_PICKUP))
+    "ready_for_pickup", (S.AVAILABLE_FOR_PICKUP,), lambda parcel,
+    now: status_since(parcel, S.AVAILABLE_FOR_PICKUP))
 _delivered_notices = _parcel_notices(
     "delivered", (S.DELIVERED,), lambda parcel, now: parcel.delivered_at or status_since(parcel, S.DELIVERED))
 
@@ -245,7 +246,8 @@ def _replenishment(order: OrderInput, shop: ShopInput, now: datetime, history: H
 
 def replenishment_interval(line: LineInput, merchant: Mapping, learned: Mapping[str, int]) -> int | None:
     """The merchant's interval (by product id, variant id or SKU), else the learned one."""
-    own = next((merchant[k] for k in (line.product_id, line.variant_id, line.sku) if k and k in merchant), None)
+    own = next((merchant[k] for k in (line.product_id, line.variant_id, line.sku) if k and k in merchant),
+               None)
     return own if own is not None else learned.get(product_key(line))
 
 

@@ -71,7 +71,8 @@ def parse_answer(score, comment) -> Answer:
 
 def preselected_score(raw) -> int | None:
     """A score from a link or a refused form, to pre-select it; None when it is none."""
-    return int(raw) if isinstance(raw, str) and re.fullmatch(r"[0-9]{1,2}", raw) and int(raw) in SCORES else None
+    return int(raw) if isinstance(raw, str) and re.fullmatch(r"[0-9]{1,2}",
+                                                             raw) and int(raw) in SCORES else None
 
 
 def merchant_survey_url(shop: Shop | ShopView) -> str | None:
@@ -81,7 +82,8 @@ def merchant_survey_url(shop: Shop | ShopView) -> str | None:
 
 def accepts_answers(shop: Shop | ShopView) -> bool:
     """Our survey page takes answers when the block asks, or the NPS mail links to it."""
-    return module_enabled(shop, "survey") or (module_enabled(shop, "mail_nps") and merchant_survey_url(shop) is None)
+    return module_enabled(shop, "survey") or (module_enabled(shop, "mail_nps")
+                                              and merchant_survey_url(shop) is None)
 
 
 def survey_voucher_setting(shop: Shop | ShopView) -> VoucherSetting:

@@ -66,7 +66,8 @@ def _sync_group(session: Session, group: list[tuple[Order, Order]], now: datetim
 def stored_messages_of(session: Session, orders: list[Order]) -> dict[int, list[ScheduledMessage]]:
     """The stored mails of many orders in one query."""
     stored: dict[int, list[ScheduledMessage]] = {order.id: [] for order in orders}
-    for message in session.scalars(select(ScheduledMessage).where(ScheduledMessage.order_id.in_(list(stored)))):
+    for message in session.scalars(select(ScheduledMessage)
+                                   .where(ScheduledMessage.order_id.in_(list(stored)))):
         stored[message.order_id].append(message)
     return stored
 
@@ -75,13 +76,16 @@ def earlier_orders_of(session: Session, orders: Sequence[Order]) -> dict[int, li
     """For each order, the buyer's earlier orders that wait with a win-back or replenishment
     mail (which a later order makes unwanted), read in one query for all of them."""
     earlier: dict[int, list[Order]] = {order.id: [] for order in orders}
-    buyers = {order.customer_id for order in orders if order.customer_id is not None and order.placed_at is not None}
+    buyers = {order.customer_id for order in orders if order.customer_id is not None
+              and order.placed_at is not None}
     if not buyers:
         return earlier
     waiting: dict[int, dict[int, Order]] = {}
     for older, customer_id in session.execute(
-            select(Order, ScheduledMessage.customer_id).join(ScheduledMessage, ScheduledMessage.order_id == Order.id)
-            .where(ScheduledMessage.customer_id.in_(buyers), ScheduledMessage.kind.in_(("win_back", "replenishment")),
+            select(Order, ScheduledMessage.customer_id)
+            .join(ScheduledMessage, ScheduledMessage.order_id == Order.id)
+            .where(ScheduledMessage.customer_id.in_(buyers),
+                   ScheduledMessage.kind.in_(("win_back", "replenishment")),
                    ScheduledMessage.state == MessageState.PLANNED)):
         if customer_id is not None:  # always: the query asked for these buyers
             waiting.setdefault(customer_id, {})[older.id] = older
@@ -94,7 +98,8 @@ def earlier_orders_of(session: Session, orders: Sequence[Order]) -> dict[int, li
     return earlier
 
 
-def sync_own(session: Session, order: Order, now: datetime, stored: list[ScheduledMessage], buyers: BuyersRead,
+def sync_own(session: Session, order: Order, now: datetime, stored: list[ScheduledMessage],
+             buyers: BuyersRead,
              kinds: tuple[str, ...] | None = None, new: list[ScheduledMessage] | None = None) -> None:
     """Diff the order's own plans against its stored mails (`stored`, `buyers`: read for the
     orders planned together, see `read_buyers`). New plans are inserted at once, or, given
@@ -144,7 +149,8 @@ def _insert_rows(session: Session, rows: list[ScheduledMessage]) -> None:
 
 def _copy(row: ScheduledMessage) -> ScheduledMessage:
     """A fresh row of the same plan (one rolled back with its savepoint is not added again)."""
-    return ScheduledMessage(shop_id=row.shop_id, order_id=row.order_id, customer_id=row.customer_id, kind=row.kind,
+    return ScheduledMessage(shop_id=row.shop_id, order_id=row.order_id, customer_id=row.customer_id,
+                            kind=row.kind,
                             sequence=row.sequence, stream=row.stream, send_at=row.send_at, state=row.state,
                             stale_after_seconds=row.stale_after_seconds)
 

@@ -85,9 +85,9 @@ def lock_orders(session: Session, keys: Iterable[OrderKey], now: datetime) -> di
         {"shop_id": shop_id, "platform_order_id": platform_order_id, "status": "placed",
          "created_at": now, "updated_at": now, "facts_version": 1}
         for shop_id, platform_order_id in ordered])
-    session.execute(insert.on_conflict_do_update(index_elements=["shop_id", "platform_order_id"],
-                                                 set_={"platform_order_id": insert.excluded.platform_order_id},
-                                                 where=false())
+    session.execute(insert.on_conflict_do_update(
+                        index_elements=["shop_id", "platform_order_id"],
+                        set_={"platform_order_id": insert.excluded.platform_order_id}, where=false())
                     .execution_options(**{FACTS_UNCHANGED: "locks orders, inserts new ones: "
                                                            "the events applied next are counted"}))
     return _loaded(session, select(Order).where(tuple_(Order.shop_id, Order.platform_order_id).in_(ordered)))

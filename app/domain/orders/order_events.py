@@ -52,7 +52,8 @@ def apply_order_event(session: Session, context: OrderContext, shop: Shop, event
 
 def cancel_deleted_order(session: Session, shop: Shop, platform_order_id: str, now: datetime) -> Order | None:
     """The platform deleted (trashed) the order: treat it as cancelled; unknown orders stay unknown."""
-    order = session.scalars(select(Order).filter_by(shop_id=shop.id, platform_order_id=platform_order_id)).first()
+    order = session.scalars(select(Order)
+                            .filter_by(shop_id=shop.id, platform_order_id=platform_order_id)).first()
     if order is None:
         return None
     order.cancelled_at = order.cancelled_at or now

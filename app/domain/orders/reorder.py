@@ -11,7 +11,8 @@ from app.domain.shop.storefront import storefront_of
 
 
 def reorder_url(platform: str, domain: str, platform_order_id: str,
-                lines: Iterable[tuple[str | None, str | None, int]], order_key: str | None = None) -> str | None:
+                lines: Iterable[tuple[str | None, str | None, int]],
+                order_key: str | None = None) -> str | None:
     """The buy-again link for an order; lines are (product id, variant id, quantity)."""
     found = storefront_of(platform, domain)
     if found is None:

@@ -80,5 +80,6 @@ def sample_message(shop: Shop | ShopView, kind_key: str, locale: str, now: datet
     order = sample_order(shop, KIND_STATE.get(kind_key, "delivered"), locale, now, email)
     return MessageView(id=0, shop_id=order.shop_id, order_id=order.id, order=order, customer=order.customer,
                        customer_id=None, kind=kind.key, stream=kind.stream,
-                       sequence=PARCEL_ID if kind_key == "shipped" else 0, send_at=now, stale_after_seconds=None,
+                       sequence=PARCEL_ID if kind_key == "shipped" else 0, send_at=now,
+                       stale_after_seconds=None,
                        state=MessageState.PLANNED, attempts=0, sent_at=None, sample=True)

@@ -99,7 +99,8 @@ def export_customer_data(session: Session, shop: Shop, email: str | None, order_
     records = []
     for customer in customers:
         orders = session.scalars(select(Order).where(Order.customer_id == customer.id)).all()
-        messages = session.scalars(select(ScheduledMessage).where(ScheduledMessage.customer_id == customer.id)).all()
+        messages = session.scalars(select(ScheduledMessage)
+                                   .where(ScheduledMessage.customer_id == customer.id)).all()
         vouchers = _vouchers_of(session, [o.id for o in orders])
         records.append({
             "email": customer.email, "locale": customer.locale,
@@ -116,7 +117,8 @@ def export_customer_data(session: Session, shop: Shop, email: str | None, order_
             "clicks": _clicks_of(session, customer, {o.id: o.platform_order_id for o in orders}),
         })
     asked = {"email": email.strip() if email else None, "orders": list(order_ids)}
-    export = DataExport(shop_id=shop.id, request_id=request_id, payload={"requested": asked, "customers": records})
+    export = DataExport(shop_id=shop.id, request_id=request_id,
+                        payload={"requested": asked, "customers": records})
     session.add(export)
     return export
 
@@ -128,7 +130,8 @@ def _vouchers_of(session: Session, order_ids: list[int]) -> dict[int, list[dict]
                              .order_by(IssuedVoucherRow.id)):
         found.setdefault(v.order_id, []).append({
             "code": v.code, "for": v.purpose, "discount": v.discount, "value": str(v.value),
-            "expires_at": v.expires_at.isoformat(), "issued_at": v.issued_at.isoformat() if v.issued_at else None})
+            "expires_at": v.expires_at.isoformat(),
+            "issued_at": v.issued_at.isoformat() if v.issued_at else None})
     return found
 
 
@@ -319,7 +322,8 @@ def _scrub_delivery_errors_naming(session: Session, shop: Shop, addresses: set[s
         return
     rows = session.execute(select(WebhookDelivery.id, WebhookDelivery.error).where(
         _deliveries_of(shop), WebhookDelivery.error.is_not(None),
-        or_(*(WebhookDelivery.error.contains(address, autoescape=True) for address in sorted(addresses))))).all()
+        or_(*(WebhookDelivery.error.contains(address, autoescape=True) for address
+              in sorted(addresses))))).all()
     for delivery_id, error in rows:
         if error is None:  # the query asks for set ones
             continue

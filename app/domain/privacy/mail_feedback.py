@@ -61,7 +61,8 @@ def record_feedback(session: Session, report: FeedbackReport, message: Scheduled
     customer = message.customer if message is not None else None
     hashed = email_hash(customer.email) if customer is not None and customer.email else None
     row = MailFeedback(
-        digest=digest, shop_id=message.shop_id if message else None, message_id=message.id if message else None,
+        digest=digest, shop_id=message.shop_id if message else None,
+        message_id=message.id if message else None,
         email_hash=hashed, kind=report.kind, status=report.status, diagnostic=report.diagnostic,
         feedback_type=report.feedback_type, reporting_mta=report.reporting_mta, source=source,
         outcome="unmatched" if message is None else "recorded", received_at=now)

@@ -84,7 +84,8 @@ def stop_all_mail(session: Session, shop_id: int, hashed: str, customer: Custome
     _skip_pending(session, customer, f"suppressed: {reason}", now)
 
 
-def _skip_pending(session: Session, customer: Customer, reason: str, now: datetime, stream: str | None = None) -> None:
+def _skip_pending(session: Session, customer: Customer, reason: str, now: datetime,
+                  stream: str | None = None) -> None:
     condition = [ScheduledMessage.customer_id == customer.id,
                  ScheduledMessage.state.in_(MESSAGE_PENDING)]
     if stream is not None:

@@ -53,7 +53,8 @@ def _fallback_order(lang: str) -> tuple[str, ...]:
 # FAQ
 
 
-def faq_for_order(settings: Mapping, lang: str, product_ids: Iterable[str | None], delivered: bool) -> list[dict]:
+def faq_for_order(settings: Mapping, lang: str, product_ids: Iterable[str | None],
+                  delivered: bool) -> list[dict]:
     """The entries that apply to this order, in the buyer's language (else the other one).
 
     Global entries apply to every order, product entries when one of the order's products is
@@ -77,7 +78,8 @@ def faq_for_order(settings: Mapping, lang: str, product_ids: Iterable[str | None
         elif scope != "all":
             continue
         questions, answers = _by_lang(entry.get("question")), _by_lang(entry.get("answer"))
-        pick = next((code for code in _fallback_order(lang) if questions.get(code) and answers.get(code)), None)
+        pick = next((code for code in _fallback_order(lang) if questions.get(code) and answers.get(code)),
+                    None)
         if pick is None:
             continue
         shown.append({"id": str(entry.get("id") or ""), "locale": pick, "question": questions[pick],
@@ -159,7 +161,8 @@ def validate_banner(form: Mapping[str, str], lang: str = FALLBACK) -> tuple[dict
     if errors:
         return {}, errors
     return {"title": {lang: values[f"title_{lang}"] for lang in LANGS if values[f"title_{lang}"]},
-            "text": {lang: values[f"text_{lang}"].replace("\r\n", "\n") for lang in LANGS if values[f"text_{lang}"]},
+            "text": {lang: values[f"text_{lang}"].replace("\r\n", "\n") for lang in LANGS
+                     if values[f"text_{lang}"]},
             "url": values["url"], "discount_code": values["discount_code"], "show": show}, {}
 
 

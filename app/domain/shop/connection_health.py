@@ -32,16 +32,19 @@ def _unreachable(reason: str, lang: str) -> tuple[str, str]:
     """(what happened, what to do) for a store the sync could not read."""
     try_again = " " + translate(lang, "admin.health.try_again")
     if reason.startswith("the store's address is not public"):
-        return (translate(lang, "admin.health.private_address"), translate(lang, "admin.health.private_address_todo"))
+        return (translate(lang, "admin.health.private_address"),
+                translate(lang, "admin.health.private_address_todo"))
     if reason.startswith("no answer"):
-        return (translate(lang, "admin.health.no_answer"), translate(lang, "admin.health.check_online") + try_again)
+        return (translate(lang, "admin.health.no_answer"),
+                translate(lang, "admin.health.check_online") + try_again)
     match = HTTP_STATUS.search(reason)
     status = int(match[1]) if match else None
     if reason.startswith("unexpected answer"):
         return (translate(lang, "admin.health.unexpected", status=status),
                 translate(lang, "admin.health.unexpected_todo") + try_again)
     if status == 404:
-        return (translate(lang, "admin.health.not_found"), translate(lang, "admin.health.not_found_todo") + try_again)
+        return (translate(lang, "admin.health.not_found"),
+                translate(lang, "admin.health.not_found_todo") + try_again)
     if status in (401, 403, 429):
         return (translate(lang, "admin.health.refused", status=status),
                 translate(lang, "admin.health.refused_todo") + try_again)
@@ -60,7 +63,8 @@ def woocommerce_health(verdict: str | None, lang: str = FALLBACK) -> Health:
     if family == "ok":
         return Health(OK, family, translate(lang, "admin.health.ok"), detail=verdict)
     if family == "healed":
-        return Health(OK, family, translate(lang, "admin.health.healed"), translate(lang, "admin.health.healed_todo"),
+        return Health(OK, family, translate(lang, "admin.health.healed"),
+                      translate(lang, "admin.health.healed_todo"),
                       detail=verdict)
     if family == "connected":
         return Health(OK, family, translate(lang, "admin.health.connected"), detail=verdict)
@@ -68,7 +72,8 @@ def woocommerce_health(verdict: str | None, lang: str = FALLBACK) -> Health:
         what, todo = _unreachable(rest, lang)
         return Health(WARN, family, what, todo, detail=verdict)
     if family == "keys_refused":
-        return Health(BAD, family, translate(lang, "admin.health.keys_refused"), translate(lang, "admin.health.connect"),
+        return Health(BAD, family, translate(lang, "admin.health.keys_refused"),
+                      translate(lang, "admin.health.connect"),
                       detail=verdict)
     return Health(WARN, "unknown", translate(lang, "admin.health.unknown", verdict=verdict), detail=verdict)
 

@@ -47,13 +47,15 @@ def check(shop_id: int, domain: str) -> str:
         log.info("custom domain %s: TXT lookup failed: %s", domain, exc)
         return UNREACHABLE
     token = expected_token(shop_id, domain)
-    return PROVEN if any(hmac.compare_digest(value.strip().encode(), token.encode()) for value in values) else MISSING
+    return PROVEN if any(hmac.compare_digest(value.strip().encode(), token.encode()) for value
+                         in values) else MISSING
 
 
 def take(session: Session, shop: Shop, domain: str, now: datetime) -> None:
     """Give a proven host to `shop`; any other shop naming it lets go. The caller commits."""
     for other in session.scalars(select(Shop).where(Shop.custom_domain == domain, Shop.id != shop.id)):
-        log.warning("custom domain %s moves from shop %s to shop %s, which proved it", domain, other.id, shop.id)
+        log.warning("custom domain %s moves from shop %s to shop %s, which proved it", domain, other.id,
+                    shop.id)
         other.custom_domain = None
         other.custom_domain_verified_at = None
     session.flush()  # the unique column: the other shop lets go before this one takes it

@@ -49,7 +49,8 @@ DEFAULT_SETTINGS: dict[str, dict] = {
     # Guess the carrier from the tracking number when the platform names none.
     "tracking": {"detect_carrier": True},
     # The merchant's delivery promise; transit days per country code, "EU" or "WORLD".
-    "delivery_estimate": {"processing_days": 1, "cutoff_hour": 14, "origin_country": "DE", "origin_region": None,
+    "delivery_estimate": {"processing_days": 1, "cutoff_hour": 14, "origin_country": "DE",
+                          "origin_region": None,
                           "transit_days": {"DE": [1, 2], "EU": [2, 5], "WORLD": [5, 10]}},
     # One of: google_place_id, trustpilot_domain, url (https). Without one, nothing shows.
     "review_prompt": {"google_place_id": None, "trustpilot_domain": None, "url": None},

@@ -29,7 +29,8 @@ RANGES = (30, 90, 180)
 DEFAULT_RANGE = 90
 TOP_CARRIERS = 4
 # The table's columns (message ids), on the page and in the CSV.
-HEADERS = (N_("admin.carriers.col_carrier"), N_("admin.carriers.col_country"), N_("admin.carriers.col_parcels"),
+HEADERS = (N_("admin.carriers.col_carrier"), N_("admin.carriers.col_country"),
+           N_("admin.carriers.col_parcels"),
            N_("admin.carriers.col_delivered"), N_("admin.carriers.col_no_carrier_data"),
            N_("admin.carriers.col_median"), N_("admin.carriers.col_p90"), N_("admin.carriers.col_on_time"),
            N_("admin.carriers.col_exceptions"), N_("admin.carriers.col_failed_attempts"),
@@ -51,7 +52,8 @@ def table_row(line: PairSummary, lang: str = FALLBACK) -> list[str]:
     """One line of the table, as shown and as exported, its figures written as `lang` writes them."""
     learned = f"{line.learned[0]}–{line.learned[1]}" if line.learned else NONE
     share = functools.partial(_percent, lang)
-    return [line.carrier_name, line.country, str(line.parcels), str(line.delivered), str(line.no_carrier_data),
+    return [line.carrier_name, line.country, str(line.parcels), str(line.delivered),
+            str(line.no_carrier_data),
             _days(lang, line.median), _days(lang, line.p90), share(line.on_time), share(line.exceptions),
             share(line.attempts_failed), share(line.stalls), learned, share(line.learned_accuracy.share),
             str(line.learned_accuracy.checked), share(line.rule_accuracy.share)]
@@ -93,7 +95,9 @@ def carriers():
         return _csv(report)
     chart, series = _chart(report)
     return render_page("admin/carriers.html", report=report, headers=HEADERS,
-                       rows=[table_row(line, admin_language()) for line in report.lines], chart=chart, series=series,
-                       ranges=RANGES, page_url=page_url, low=round(LOW_SHARE * 100), high=round(HIGH_SHARE * 100),
+                       rows=[table_row(line, admin_language()) for line in report.lines], chart=chart,
+                       series=series,
+                       ranges=RANGES, page_url=page_url, low=round(LOW_SHARE * 100),
+                       high=round(HIGH_SHARE * 100),
                        min_delivered=MIN_DELIVERED, learning_days=LEARNING_DAYS,
                        number=functools.partial(format_number, admin_language()))

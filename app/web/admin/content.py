@@ -76,7 +76,8 @@ def _page(shop, status: int = 200, notice: str | None = None, main=None, faq_fai
     new_faq = {"values": failed_form if failed_id == "new" else {"show": "always"},
                "errors": failed_errors if failed_id == "new" else {}}
     banner_values, banner_errors = banner_failed or (banner_form_values(module_settings(shop, "banner")), {})
-    return render_page("admin/content.html", status, sections=SECTIONS, values=main_values, main_errors=main_errors,
+    return render_page("admin/content.html", status, sections=SECTIONS, values=main_values,
+                       main_errors=main_errors,
                        errors=main_errors or failed_errors or banner_errors, notice=notice,
                        faq=faq, new_faq=new_faq, faq_fields=FAQ_FIELDS, max_faq=MAX_FAQ_ENTRIES,
                        banner={"values": banner_values, "errors": banner_errors}, banner_fields=BANNER_FIELDS,

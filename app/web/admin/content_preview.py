@@ -53,7 +53,8 @@ def preview_content() -> Answer:
         **{f.name: values[f.name] for f in IDENTITY},
         branding={**(shop.branding or {}), **{f.name: values[f.name] for f in BRANDING}})
     now = datetime.now(timezone.utc)
-    return fragment(200, title=t("admin.mails.review_request.title"), blocks=block_previews(trial, "social", now),
+    return fragment(200, title=t("admin.mails.review_request.title"),
+                    blocks=block_previews(trial, "social", now),
                     mails=mail_previews(trial, KINDS["review_request"], now))
 
 
@@ -75,5 +76,7 @@ def preview_faq_entry(entry_id: str | None) -> Answer:
     if errors:
         return _invalid(FAQ_FIELDS, errors)
     stored = module_settings(shop, "faq").get("entries")
-    entries = [e for e in stored if isinstance(e, dict) and e.get("id") != entry_id] if isinstance(stored, list) else []
-    return _blocks(with_modules(shop, {"faq": {"entries": [*entries, entry]}}), "faq", t("admin.modules.faq.title"))
+    entries = [e for e in stored if isinstance(e, dict)
+               and e.get("id") != entry_id] if isinstance(stored, list) else []
+    return _blocks(with_modules(shop, {"faq": {"entries": [*entries, entry]}}), "faq",
+                   t("admin.modules.faq.title"))

@@ -11,7 +11,8 @@ from app.web.admin.admin_text import admin_language
 
 # (endpoint, message id of its label)
 NAV = (("admin.overview", N_("admin.nav.overview")), ("admin.modules", N_("admin.nav.modules")),
-       ("admin.content", N_("admin.nav.content")), ("admin.tracking_address", N_("admin.nav.tracking_address")),
+       ("admin.content", N_("admin.nav.content")),
+       ("admin.tracking_address", N_("admin.nav.tracking_address")),
        ("admin.sender_domain", N_("admin.nav.sender_domain")),
        ("admin.tracking_providers", N_("admin.nav.tracking_providers")),
        ("admin.carriers", N_("admin.nav.carriers")), ("admin.mail_outcomes", N_("admin.nav.mail_outcomes")),
@@ -45,6 +46,7 @@ def render_page(template: str, status: int = 200, **context):
     headers = {"Content-Security-Policy": admin.frame_ancestors(), "Cache-Control": "no-store",
                "Referrer-Policy": "same-origin"}
     if admin.shopify:
-        headers["Link"] = ('<https://cdn.shopify.com/shopifycloud/app-bridge.js>; rel="preload"; as="script", '
+        headers["Link"] = ('<https://cdn.shopify.com/shopifycloud/app-bridge.js>; rel="preload"; '
+                           'as="script", '
                            '<https://cdn.shopify.com/shopifycloud/polaris.js>; rel="preload"; as="script"')
     return body, status, headers

@@ -32,7 +32,8 @@ def _app_defaults() -> dict:
     """The app-wide limits a shop starts with (the same source the send job reads)."""
     rules = fatigue_rules()
     return {"quiet_start": rules.quiet_start.hour, "quiet_end": rules.quiet_end.hour,
-            "min_gap_hours": int(rules.min_gap.total_seconds() // 3600), "max_per_30_days": rules.max_per_window}
+            "min_gap_hours": int(rules.min_gap.total_seconds() // 3600),
+            "max_per_30_days": rules.max_per_window}
 
 
 def _stored_values(shop) -> dict:
@@ -48,7 +49,8 @@ def _stored_values(shop) -> dict:
 
 def _page(status: int = 200, values=None, errors=None, notice=None):
     return render_page("admin/legal.html", status, values=values or _stored_values(g.admin.shop),
-                       errors=errors or {}, notice=notice, exemption=EXEMPTION, objection=OBJECTION, limits=LIMITS)
+                       errors=errors or {}, notice=notice, exemption=EXEMPTION, objection=OBJECTION,
+                       limits=LIMITS)
 
 
 @bp.get("/legal")

@@ -89,7 +89,8 @@ def line_chart(x_labels: list[str], series: Sequence[tuple[str, Sequence[float |
         if run:
             runs.append(run)
         paths = tuple("M" + " L".join(f"{x},{y}" for x, y in one) for one in runs)
-        lines.append(Line(name, COLOURS[index % len(COLOURS)], DASHES[index % len(DASHES)], paths, tuple(points),
+        lines.append(Line(name, COLOURS[index % len(COLOURS)], DASHES[index % len(DASHES)], paths,
+                          tuple(points),
                           points[-1][1] if points else None))
     return Chart(width, height, left, top, right, bottom, y_ticks,
                  x_ticks=tuple((x_at(n), label) for n, label in enumerate(x_labels)

@@ -191,9 +191,11 @@ def fragment(status: int, **context: Any) -> tuple[str, int, dict[str, str]]:
     return body, status, {"Content-Security-Policy": g.admin.frame_ancestors(), "Cache-Control": "no-store"}
 
 
-def _render(spec: ModuleSpec, shop: TrialShop, now: datetime, switched_off: bool) -> tuple[str, int, dict[str, str]]:
+def _render(spec: ModuleSpec, shop: TrialShop, now: datetime, switched_off: bool) -> tuple[str, int,
+                                                                                           dict[str, str]]:
     lang = admin_language()
-    common: dict[str, Any] = {"title": t(spec.title), "switched_off": switched_off, "voucher": unique_voucher(shop, spec),
+    common: dict[str, Any] = {"title": t(spec.title), "switched_off": switched_off,
+                              "voucher": unique_voucher(shop, spec),
                               "amount": lambda value: format_decimal(value, locale=lang)}
     if spec.group == "block":
         closed = [format_date(lang, day) for day in closed_days(shop, now)] \
@@ -202,7 +204,8 @@ def _render(spec: ModuleSpec, shop: TrialShop, now: datetime, switched_off: bool
     kind = _kind_of(spec)
     planned = planned_at(shop, kind, now)
     return fragment(200, mails=mail_previews(shop, kind, now), show_planned=True, planned=planned,
-                     planned_text=format_timestamp(lang, planned, shop_zone(shop)) if planned else None, **common)
+                     planned_text=format_timestamp(lang, planned, shop_zone(shop)) if planned else None,
+                     **common)
 
 
 @bp.post("/modules/<key>/preview")

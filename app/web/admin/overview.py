@@ -68,6 +68,7 @@ def overview():
     client_id = current_app.config["SHOPIFY_API_KEY"]
     placements = [(placement, editor_link(shop.domain, client_id, placement))
                   for placement in PLACEMENTS] if shop.platform == "shopify" else []
-    return render_page("admin/overview.html", deliveries=deliveries, counts=mail_counts(shop.id, shop.timezone, now),
+    return render_page("admin/overview.html", deliveries=deliveries,
+                       counts=mail_counts(shop.id, shop.timezone, now),
                        nps=net_promoter_score(db.session(), shop.id, now - NPS_WINDOW), health=health,
                        placements=placements)

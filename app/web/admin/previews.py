@@ -108,7 +108,8 @@ def test_send():
     if not test_recipients.is_confirmed(db.session(), shop.id, email):
         return _page(403, errors={"email": t("admin.previews.not_confirmed", email=email)}, sent_to=email)
     if not allow("test-send", str(shop.id), test_recipients.TEST_SENDS_PER_HOUR, HOUR):
-        return _too_many("email", t("admin.previews.too_many_sends", count=test_recipients.TEST_SENDS_PER_HOUR),
+        return _too_many("email",
+                         t("admin.previews.too_many_sends", count=test_recipients.TEST_SENDS_PER_HOUR),
                          HOUR, sent_to=email)
     mail = render_message(sample_message(shop, form["kind"], form["lang"], datetime.now(timezone.utc), email))
     try:
@@ -136,8 +137,10 @@ def add_test_address():
     if not allow("test-address-shop", str(shop.id), test_recipients.CONFIRMATIONS_PER_HOUR, HOUR):
         db.session.rollback()
         return _too_many("address", t("admin.previews.too_many_confirmations",
-                                      count=test_recipients.CONFIRMATIONS_PER_HOUR), HOUR, new_address=address)
-    if not allow("test-address-to", email_hash(address), test_recipients.CONFIRMATIONS_PER_ADDRESS_PER_DAY, DAY):
+                                      count=test_recipients.CONFIRMATIONS_PER_HOUR), HOUR,
+                                      new_address=address)
+    if not allow("test-address-to", email_hash(address), test_recipients.CONFIRMATIONS_PER_ADDRESS_PER_DAY,
+                 DAY):
         db.session.rollback()
         return _too_many("address", t("admin.previews.too_many_links", address=address,
                                       count=test_recipients.CONFIRMATIONS_PER_ADDRESS_PER_DAY), DAY,

@@ -33,7 +33,8 @@ class AdminRefused(HTTPException):
 
 def refusal_language(signed_locale: str | None = None) -> str:
     browser = request.accept_languages.best_match(SUPPORTED)
-    return pick_locale(request.args.get("locale"), session.get("admin_locale"), signed_locale, browser, FALLBACK)
+    return pick_locale(request.args.get("locale"), session.get("admin_locale"), signed_locale, browser,
+                       FALLBACK)
 
 
 def refuse(code: int, key: str, *, hint: bool = False, signed_locale: str | None = None,

@@ -20,7 +20,8 @@ MAX_REASON = 300
 # Why an address is listed: message ids.
 REASONS = {"unsubscribed": N_("admin.suppressions.reason_unsubscribed"),
            "complained": N_("admin.suppressions.reason_complained"),
-           "bounced": N_("admin.suppressions.reason_bounced"), "redacted": N_("admin.suppressions.reason_redacted")}
+           "bounced": N_("admin.suppressions.reason_bounced"),
+           "redacted": N_("admin.suppressions.reason_redacted")}
 
 
 def _counts(shop_id: int) -> dict[str, int]:
@@ -29,7 +30,8 @@ def _counts(shop_id: int) -> dict[str, int]:
     return dict(rows)
 
 
-def _page(status: int = 200, notice=None, errors=None, email: str = "", found=None, searched=False, reason=""):
+def _page(status: int = 200, notice=None, errors=None, email: str = "", found=None, searched=False,
+          reason=""):
     return render_page("admin/suppressions.html", status, notice=notice, errors=errors or {}, email=email,
                        found=found, searched=searched, reason=reason, counts=_counts(g.admin.shop.id),
                        reasons=REASONS, all_mail=ALL_MAIL_REASONS)
@@ -66,7 +68,8 @@ def search_suppressions():
 def lift_suppression_entry(entry_id: int):
     """Take the entry off the list; the reason is required and logged with who lifted it."""
     shop = g.admin.shop
-    entry = db.session.scalar(select(Suppression).where(Suppression.id == entry_id, Suppression.shop_id == shop.id))
+    entry = db.session.scalar(select(Suppression)
+                              .where(Suppression.id == entry_id, Suppression.shop_id == shop.id))
     if entry is None:
         abort(404, description=t("admin.suppressions.no_such_entry"))
     email, error = _address(request.form.get("email", ""))

@@ -50,8 +50,10 @@ def _providers(shop, now: datetime) -> list[dict]:
         app_refused = bool(app_key and pacing.app_key_refused(provider, fingerprint(app_key)))
         in_use = row.api_key if row is not None and not row.last_error else (None if app_refused else app_key)
         paused = in_use and pacing.paused_until(provider, fingerprint(in_use), pacing.PassClock(now))
-        cards.append({"provider": provider, "name": name, "own": row, "ending": row.api_key[-4:] if row else None,
-                      "state": _state(row, app_key, app_refused), "bad": bool(row and row.last_error) or app_refused,
+        cards.append({"provider": provider, "name": name, "own": row,
+                      "ending": row.api_key[-4:] if row else None,
+                      "state": _state(row, app_key, app_refused),
+                      "bad": bool(row and row.last_error) or app_refused,
                       "paused": datetime.fromtimestamp(paused, timezone.utc) if paused else None,
                       "calls": usage[provider].calls if provider in usage else 0,
                       "lookups": usage[provider].lookups if provider in usage else 0})
@@ -80,7 +82,8 @@ def _by_source(shop_id: int, now: datetime) -> dict[str, int]:
     kind = case((said("provider:%"), "provider"), (said("%:carrier"), "platform"), else_="estimate")
     rows = db.session.execute(
         select(kind, func.count()).select_from(Shipment).join(Order, Order.id == Shipment.order_id)
-        .where(Order.shop_id == shop_id, Shipment.shipped_at >= now - timedelta(days=30)).group_by(kind)).all()
+        .where(Order.shop_id == shop_id, Shipment.shipped_at >= now - timedelta(days=30))
+        .group_by(kind)).all()
     counts = {key: 0 for key, _ in SOURCES}
     counts.update({key: count for key, count in rows})
     return counts
@@ -120,7 +123,8 @@ def save_tracking_key(provider: str):
     now = datetime.now(timezone.utc)
     verified, problem = _test_call(shop.id, provider, key, now)
     if problem == "refused":
-        return _page(422, errors={provider: {"api_key": t("admin.tracking_providers.key_refused", name=name)}},
+        return _page(422,
+                     errors={provider: {"api_key": t("admin.tracking_providers.key_refused", name=name)}},
                      values={provider: key})
     row = db.session.scalars(select(TrackingProviderKey).where(
         TrackingProviderKey.shop_id == shop.id, TrackingProviderKey.provider == provider)).first()

@@ -95,7 +95,8 @@ class FakeShopify:
             domain = request.host.split(":")[0]
             state = self.shop(domain)
             if request.headers.get("X-Shopify-Access-Token") not in state.access_tokens:
-                return jsonify(errors="[API] Invalid API key or access token (unrecognized login or wrong password)"), 401
+                return jsonify(errors="[API] Invalid API key or access token (unrecognized login or wrong "
+                                      "password)"), 401
             if state.forbidden_next:
                 state.forbidden_next -= 1
                 return jsonify(errors="[API] This action requires merchant approval for "
@@ -114,7 +115,8 @@ class FakeShopify:
                 return "<!doctype html><title>Service temporarily unavailable</title>", 200
             body = request.get_json(force=True)
             cost = {"requestedQueryCost": 252, "actualQueryCost": 252,
-                    "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 1748, "restoreRate": 100.0}}
+                    "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 1748,
+                                       "restoreRate": 100.0}}
             if state.throttle_next:
                 state.throttle_next -= 1
                 cost["throttleStatus"]["currentlyAvailable"] = 12
@@ -131,7 +133,8 @@ class FakeShopify:
             elif "ProductsById" in query:
                 data = {"nodes": [state.products.get(gid) for gid in variables["ids"]]}
             elif "discountCodeBasicCreate" in query:
-                data = {"discountCodeBasicCreate": self._create_discount(state, variables["basicCodeDiscount"])}
+                data = {"discountCodeBasicCreate": self._create_discount(state,
+                                                                         variables["basicCodeDiscount"])}
             else:
                 return jsonify(errors=[{"message": "query not supported by the fake"}])
             return jsonify(data=data, extensions={"cost": cost})
@@ -151,7 +154,8 @@ class FakeShopify:
             errors.append({"field": ["basicCodeDiscount", "context"], "code": "INVALID",
                            "message": "Context must select all buyers or existing customers."})
         if any(d["code"].lower() == (discount.get("code") or "").lower() for d in state.discounts):
-            errors.append({"field": ["basicCodeDiscount", "code"], "code": "TAKEN", "message": "Code must be unique."})
+            errors.append({"field": ["basicCodeDiscount", "code"], "code": "TAKEN",
+                           "message": "Code must be unique."})
         percentage = ((discount.get("customerGets") or {}).get("value") or {}).get("percentage")
         if percentage is not None and not 0 < percentage <= 1:
             errors.append({"field": ["basicCodeDiscount", "customerGets", "value", "percentage"],

@@ -32,6 +32,8 @@ def graphql_fulfillment(fulfillment_id: int, display_status="IN_TRANSIT", number
         "displayStatus": display_status, "createdAt": "2026-11-21T07:00:00Z", "updatedAt": updated_at,
         "estimatedDeliveryAt": estimated, "deliveredAt": None, "inTransitAt": "2026-11-21T08:00:00Z",
         "trackingInfo": [{"company": "DHL", "number": number,
-                          "url": f"https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode={number}"}],
-        "fulfillmentLineItems": {"nodes": [{"quantity": 1, "lineItem": {"id": "gid://shopify/LineItem/466157049"}}]},
+                          "url": f"https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode="
+                                 f"{number}"}],
+        "fulfillmentLineItems": {"nodes": [{"quantity": 1,
+                                            "lineItem": {"id": "gid://shopify/LineItem/466157049"}}]},
     }

@@ -186,10 +186,12 @@ class FakeSeventeenTrack(_FakeProvider):
         with self.lock:
             self.parcels[number] = stored
             if register:
-                self.registered[number] = {"carrier": stored.get("carrier"), "tag": tag or stored.get("tag") or ""}
+                self.registered[number] = {"carrier": stored.get("carrier"),
+                                           "tag": tag or stored.get("tag") or ""}
 
     def put_recorded(self, number: str, name: str, **kwargs) -> None:
-        """Serve the parcel of tests/payloads/tracking/17track/<name> (its first accepted or rejected item)."""
+        """Serve the parcel of tests/payloads/tracking/17track/<name> (its first accepted or rejected item).
+        """
         data = recorded("17track", name)["data"]
         self.put(number, (data["accepted"] or data["rejected"])[0], **kwargs)
 
@@ -210,16 +212,19 @@ class FakeSeventeenTrack(_FakeProvider):
         @app.post(f"{SEVENTEEN_PATH}/<endpoint>")
         def call(endpoint):
             items = request.get_json(silent=True)
-            numbers = [str(i.get("number", "")) for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+            numbers = [str(i.get("number", "")) for i in items
+                       if isinstance(i, dict)] if isinstance(items, list) else []
             failure = self._record(endpoint, numbers)
             if failure is not None:
                 return self._failure(failure)
-            if request.headers.get("17token") != self.key:  # HTTP 401 with the key's error code (shape unverified)
+            # HTTP 401 with the key's error code (shape unverified)
+            if request.headers.get("17token") != self.key:
                 return self._envelope_error(-18010002, "Invalid security key.", 401)
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
                 return self._envelope_error(-18010012, "The format of the submitted data is invalid.")
             if len(items) > MAX_NUMBERS:
-                return self._envelope_error(-18010014, f"The number of submitted items exceeds {MAX_NUMBERS}.")
+                return self._envelope_error(-18010014,
+                                            f"The number of submitted items exceeds {MAX_NUMBERS}.")
             if endpoint == "register":
                 return self._register(items)
             if endpoint == "gettrackinfo":
@@ -238,7 +243,8 @@ class FakeSeventeenTrack(_FakeProvider):
                 if not number:
                     rejected.append(_rejected(number, tag, -18010012, "The format of 'number' is invalid."))
                 elif number in self.registered:
-                    rejected.append(_rejected(number, tag, -18019901, f"The tracking number '{number}' has been "
+                    rejected.append(_rejected(number, tag, -18019901,
+                                              f"The tracking number '{number}' has been "
                                               "registered, don't need to repeat registration."))
                 elif not carrier:
                     rejected.append(_rejected(number, tag, -18019903, "Carrier cannot be detected."))
@@ -260,7 +266,8 @@ class FakeSeventeenTrack(_FakeProvider):
                 registration = self.registered.get(number)
                 stored = copy.deepcopy(self.parcels.get(number))
                 if registration is None:
-                    rejected.append(_rejected(number, "", -18019902, f"The tracking number '{number}' does not "
+                    rejected.append(_rejected(number, "", -18019902,
+                                              f"The tracking number '{number}' does not "
                                               "register, please register first."))
                 elif stored is None:
                     rejected.append(_rejected(number, registration["tag"], -18019909,

@@ -184,10 +184,12 @@ class FakeWooCommerce:
                 self.state.next_webhook_id += 1
                 now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
                 resource, event = body["topic"].split(".")
-                hook = {"id": webhook_id, "name": body.get("name") or "Webhook", "status": body.get("status", "active"),
+                hook = {"id": webhook_id, "name": body.get("name") or "Webhook",
+                        "status": body.get("status", "active"),
                         "topic": body["topic"], "resource": resource, "event": event,
                         "hooks": TOPIC_HOOKS.get(body["topic"], []), "delivery_url": body["delivery_url"],
-                        "date_created": now, "date_created_gmt": now, "date_modified": now, "date_modified_gmt": now,
+                        "date_created": now, "date_created_gmt": now, "date_modified": now,
+                        "date_modified_gmt": now,
                         "_links": {"self": [{"href": f"{self.store_url}{API}/webhooks/{webhook_id}"}],
                                    "collection": [{"href": f"{self.store_url}{API}/webhooks"}]}}
                 self.state.webhooks[webhook_id] = {**hook, "secret": body.get("secret") or "generated"}
@@ -211,7 +213,8 @@ class FakeWooCommerce:
                                  if k in body})
             elif request.method == "DELETE":
                 if request.args.get("force") not in ("true", "1"):
-                    return _error("woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.", 501)
+                    return _error("woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.",
+                                  501)
                 del self.state.webhooks[webhook_id]
             return jsonify(self._public(hook))
 
@@ -224,15 +227,18 @@ class FakeWooCommerce:
         if request.args["rest_route"] != "/aftersales/v1/connection" or request.method != "POST":
             return _error("rest_no_route", "No route was found matching the URL and request method.", 404)
         if request.authorization is not None:  # core: Basic credentials that are no application password
-            return _error("incorrect_password", "The provided password is an invalid application password.", 401)
+            return _error("incorrect_password", "The provided password is an invalid application password.",
+                          401)
         body = request.get_json(silent=True) or {}
         claim = self.state.plugin_claim
         if not claim or not isinstance(body.get("claim"), str) or not hmac.compare_digest(
-                hashlib.sha256(body["claim"].encode()).hexdigest(), hashlib.sha256(claim.encode()).hexdigest()):
+                hashlib.sha256(body["claim"].encode()).hexdigest(),
+                hashlib.sha256(claim.encode()).hexdigest()):
             return _error("aftersales_unknown_claim", "No connection was started from this store.", 403)
         with self.lock:
             self.state.plugin_claim = None
-            self.state.plugin_settings = {k: body.get(k) for k in ("shop_key", "secret", "app_url", "app_name")}
+            self.state.plugin_settings = {k: body.get(k) for k
+                                          in ("shop_key", "secret", "app_url", "app_name")}
         return jsonify(connected=True)
 
     def _create_coupon(self, body: dict):
@@ -298,10 +304,12 @@ class FakeWooCommerce:
     def _authenticate(self) -> str:
         if request.scheme == "https":
             if request.authorization and request.authorization.type == "basic":
-                ok = (request.authorization.username, request.authorization.password) == (self.key, self.secret)
+                ok = (request.authorization.username, request.authorization.password) == (self.key,
+                                                                                          self.secret)
                 return "basic" if ok else "denied:Consumer secret is invalid."
             if request.args.get("consumer_key"):
-                ok = (request.args.get("consumer_key"), request.args.get("consumer_secret")) == (self.key, self.secret)
+                ok = (request.args.get("consumer_key"), request.args.get("consumer_secret")) == (self.key,
+                                                                                                 self.secret)
                 return "query" if ok else "denied:Consumer secret is invalid."
             return "denied:Sorry, you cannot list resources."
         return self._check_oauth()
@@ -326,7 +334,8 @@ class FakeWooCommerce:
         query = "%26".join(_rawurlencode(f"{k}={normalised[k]}") for k in sorted(normalised))
         to_sign = f"{request.method}&{base_uri}&{query}"
         digest = hashlib.sha1 if method == "HMAC-SHA1" else hashlib.sha256
-        expected = base64.b64encode(hmac.new(f"{self.secret}&".encode(), to_sign.encode(), digest).digest()).decode()
+        expected = base64.b64encode(hmac.new(f"{self.secret}&".encode(), to_sign.encode(), digest)
+                                    .digest()).decode()
         if not hmac.compare_digest(expected, provided):
             return "denied:Invalid signature - provided signature does not match."
         with self.lock:
