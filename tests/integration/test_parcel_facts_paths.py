@@ -5,7 +5,7 @@ parcels that have none. Runs on SQLite and (TEST_DATABASE_URL) PostgreSQL alike.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
@@ -15,12 +15,17 @@ from app.extensions import db
 from app.models import ParcelFact, Shipment
 from tests.support.factories import add_parcel, carrier_scan, make_order
 from tests.support.payload_files import fresh_payload, load_payload
-from tests.support.tracking_setup import NOW, dhl_body, due_parcel, poll, seventeen_item
+from tests.support.tracking_setup import (
+    DPD_NUMBER,
+    NOW,
+    delivered_on_17track,
+    dhl_body,
+    due_parcel,
+    poll,
+)
 
 H = timedelta(hours=1)
 BERLIN = ZoneInfo("Europe/Berlin")
-DPD_NUMBER = "01234567890128"
-DPD_CODE = 100007
 
 
 def _fact(parcel_id: int) -> ParcelFact:
@@ -69,12 +74,7 @@ def test_a_carrier_poll_stores_the_delivery_and_the_exception(shop, fake_dhl):
 
 
 def test_a_17track_push_stores_the_parcels_figures(client, shop, fake_17track):
-    parcel = due_parcel(shop, DPD_NUMBER, carrier="DPD", order_id="a", shipped=48 * H)
-    parcel.tracking_provider, parcel.registered_at = "17track", parcel.shipped_at
-    db.session.commit()
-    delivered_at = datetime.now(timezone.utc).replace(second=0, microsecond=0) - H
-    fake_17track.put(DPD_NUMBER, seventeen_item("gettrackinfo_delivered.json", carrier=DPD_CODE,
-                                                newest_at=delivered_at), tag=str(parcel.id))
+    parcel, delivered_at = delivered_on_17track(shop, fake_17track)
     headers, body = fake_17track.push_body(DPD_NUMBER, "TRACKING_UPDATED")
     assert client.post("/webhooks/tracking/17track", data=body, headers=headers).status_code == 200
     db.session.expire_all()

@@ -18,10 +18,16 @@ from app.models import (
 from tests.support.factories import set_module
 from tests.support.fakes.tracking_providers import push_signature
 from tests.support.payload_files import fresh_payload, load_payload
-from tests.support.tracking_setup import SEVENTEEN_KEY, due_parcel, poll, seventeen_item
+from tests.support.tracking_setup import (
+    DPD_CODE,
+    DPD_NUMBER,
+    SEVENTEEN_KEY,
+    delivered_on_17track,
+    due_parcel,
+    poll,
+    seventeen_item,
+)
 
-DPD_NUMBER = "01234567890128"
-DPD_CODE = 100007  # 17TRACK's DPD (DE)
 PUSH_URL = "/webhooks/tracking/17track"
 H = timedelta(hours=1)
 
@@ -94,12 +100,7 @@ def test_the_same_push_twice_applies_once(client, shop, fake_17track):
 def test_a_pushed_delivery_ends_polling_and_plans_the_review(client, shop, fake_17track):
     shop.existing_customer_exemption = True
     set_module(shop, "mail_review_request")
-    parcel = due_parcel(shop, DPD_NUMBER, carrier="DPD", order_id="a", shipped=48 * H)
-    parcel.tracking_provider, parcel.registered_at = "17track", parcel.shipped_at
-    db.session.commit()
-    delivered_at = datetime.now(timezone.utc).replace(second=0, microsecond=0) - H
-    fake_17track.put(DPD_NUMBER, seventeen_item("gettrackinfo_delivered.json", carrier=DPD_CODE,
-                                                newest_at=delivered_at), tag=str(parcel.id))
+    parcel, delivered_at = delivered_on_17track(shop, fake_17track)
     assert _push(client, fake_17track, DPD_NUMBER).status_code == 200
     db.session.expire_all()
     parcel = db.session.get(Shipment, parcel.id)

@@ -11,6 +11,8 @@ from tests.support.factories import add_parcel, make_order
 DHL_KEY = "dhl-app-key-0001"
 SEVENTEEN_KEY = "17track-app-key-0001"
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
+DPD_NUMBER = "01234567890128"
+DPD_CODE = 100007  # 17TRACK's DPD (DE)
 
 
 def poll(now: datetime, **kwargs) -> dict:
@@ -30,6 +32,18 @@ def due_parcel(shop, number: str, *, carrier: str | None, order_id: str, now: da
     parcel.next_poll_at = now
     db.session.commit()
     return parcel
+
+
+def delivered_on_17track(shop, fake_17track) -> tuple[Shipment, datetime]:
+    """A DPD parcel shipped two days ago, registered with 17TRACK, whose recorded answer (served
+    by the fake) says it was delivered an hour ago; the parcel and that moment."""
+    parcel = due_parcel(shop, DPD_NUMBER, carrier="DPD", order_id="a", shipped=timedelta(hours=48))
+    parcel.tracking_provider, parcel.registered_at = "17track", parcel.shipped_at
+    db.session.commit()
+    delivered_at = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(hours=1)
+    fake_17track.put(DPD_NUMBER, seventeen_item("gettrackinfo_delivered.json", carrier=DPD_CODE,
+                                                newest_at=delivered_at), tag=str(parcel.id))
+    return parcel, delivered_at
 
 
 def dhl_body(number: str, events: list[tuple[datetime, str, str]], *, signed_by: str | None = None) -> dict:
