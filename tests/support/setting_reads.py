@@ -92,10 +92,8 @@ def recorded_reads(shop: Any, monkeypatch: pytest.MonkeyPatch) -> set[Read]:
             for lang in ("de", "en"):
                 for state in SAMPLE_STATES:
                     order = sample_order(trial, state, lang, now)
-                    answer = SurveyAnswerView(id=0, shop_id=trial.id, order_id=order.id or 0, score=9,
-                                              comment=None,
-                                              answered_at=now,
-                                              updated_at=now) if state == "delivered" else None
+                    answer = (SurveyAnswerView(id=0, order_id=order.id or 0, score=9)
+                              if state == "delivered" else None)
                     order = replace(order, survey_answer=answer)
                     order_status(order, lang, now)
                     plan_followups(order, trial, now, History(review_sent_at=now))
