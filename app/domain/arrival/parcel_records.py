@@ -50,16 +50,27 @@ def performance_context(shop: Shop, now: datetime) -> Context:
                    stall_business_days=delayed.business_days, now=now)
 
 
-def fact_values(row: ParcelRow, ctx: Context, departed: bool, delivered_at: datetime | None,
-                shipped: bool = True) -> dict:
-    """The columns of a parcel's row (without its ids); not `shipped` (only delivered_at is
-    known, which is then the row's shipped_at): no figures but WISMO's moment."""
-    values: dict = {"departed": departed, "carrier": row.carrier[:90], "carrier_name": row.carrier_name[:120],
+def parcel_values(ctx: Context, home: str, shipment_id: int, carrier: str | None, number: str | None,
+                  status: str, shipped_at: datetime | None, delivered_at: datetime | None,
+                  edd_end: datetime | None, country: str | None, placed_at: datetime | None,
+                  events: Iterable[tuple[str, datetime | None, str | None]]) -> dict:
+    """The columns of a parcel's row (without its ids) from its stored fields and its events'
+    (status, happened_at, source), for the flush hook and the backfill alike. A parcel has a
+    row once it left or arrived (shipped_at or delivered_at known); not shipped (only
+    delivered_at known, which is then the row's shipped_at): no figures but WISMO's moment."""
+    key, name = carrier_key(carrier, number)
+    own = sorted(((s, at) for s, at, source in events if said_by_carrier(source) and at is not None),
+                 key=lambda e: e[1])
+    row = ParcelRow(id=shipment_id, carrier=key, carrier_name=name, country=(country or home).upper(),
+                    status=status, tracked=bool(number), placed_at=placed_at,
+                    shipped_at=shipped_at or cast(datetime, delivered_at), edd_end=edd_end, events=tuple(own))
+    values: dict = {"departed": shipped_at is not None and status not in NOT_LEFT,
+                    "carrier": row.carrier[:90], "carrier_name": row.carrier_name[:120],
                     "country": row.country[:8], "delivered_at": delivered_at, "ship_day": None,
                     "reported": False, "delivered_day": None, "delivered_week": None, "transit": None,
                     "no_carrier_data": False, "on_time": None, "inside_rule": None, "exception": False,
                     "attempt_failed": False, "stalled": False, "stall_due_at": None}
-    if not shipped:
+    if shipped_at is None:
         return values
     facts = parcel_facts(row, ctx, full=False)
     full = parcel_facts(row, ctx) if facts.delivered_day is not None else facts
@@ -71,17 +82,6 @@ def fact_values(row: ParcelRow, ctx: Context, departed: bool, delivered_at: date
         exception=facts.exception, attempt_failed=facts.attempt_failed, stalled=stall_gap(row, ctx),
         stall_due_at=silence_stalls_at(row, ctx))
     return values
-
-
-def _row(shipment_id: int, carrier: str | None, number: str | None, status: str, shipped_at: datetime,
-         edd_end: datetime | None, country: str | None, placed_at: datetime | None, home: str,
-         events: Iterable[tuple[str, datetime | None, str | None]]) -> ParcelRow:
-    key, name = carrier_key(carrier, number)
-    own = sorted(((s, at) for s, at, source in events if said_by_carrier(source) and at is not None),
-                 key=lambda e: e[1])
-    return ParcelRow(id=shipment_id, carrier=key, carrier_name=name, country=(country or home).upper(),
-                     status=status, tracked=bool(number), placed_at=placed_at, shipped_at=shipped_at,
-                     edd_end=edd_end, events=tuple(own))
 
 
 def _home(shop: Shop) -> str:
@@ -98,23 +98,21 @@ def record_parcels(session: Session, shipments: Iterable[Shipment], now: datetim
     contexts: dict[int, Context] = {}
     for shipment in parcels:
         order, fact = shipment.order, existing.get(shipment.id)
-        moment = shipment.shipped_at or shipment.delivered_at
-        if moment is None:
+        if shipment.shipped_at is None and shipment.delivered_at is None:  # no row (yet, or any more)
             if fact is not None:
                 session.delete(fact)
             continue
         shop = order.shop
         if shop.id not in contexts:
             contexts[shop.id] = performance_context(shop, now)
-        row = _row(shipment.id or 0, shipment.carrier, shipment.tracking_number, shipment.status, moment,
-                   shipment.edd_end, order.shipping_country, order.placed_at or order.created_at, _home(shop),
-                   ((e.status, e.happened_at, e.source) for e in shipment.events))
-        departed = shipment.shipped_at is not None and shipment.status not in NOT_LEFT
+        values = parcel_values(contexts[shop.id], _home(shop), shipment.id or 0, shipment.carrier,
+                               shipment.tracking_number, shipment.status, shipment.shipped_at,
+                               shipment.delivered_at, shipment.edd_end, order.shipping_country,
+                               order.placed_at or order.created_at,
+                               ((e.status, e.happened_at, e.source) for e in shipment.events))
         if fact is None:
             fact = ParcelFact(shipment=shipment, order=order, shop_id=shop.id)
             session.add(fact)
-        values = fact_values(row, contexts[shop.id], departed, shipment.delivered_at,
-                             shipment.shipped_at is not None)
         for name, value in values.items():
             setattr(fact, name, value)
 
@@ -187,14 +185,11 @@ def fill_parcel_facts(session: Session, shop_ids: Iterable[int] | None = None,
                            TrackingEvent.source)
                     .where(TrackingEvent.shipment_id.in_([p.id for p in parcels]))):
                 events[shipment_id].append((status, at, source))
-            rows = []
-            for p in parcels:
-                row = _row(p.id, p.carrier, p.tracking_number, p.status, p.shipped_at or p.delivered_at,
-                           p.edd_end, p.shipping_country, p.placed_at or p.created_at, home,
-                           events.get(p.id, ()))
-                departed = p.shipped_at is not None and p.status not in NOT_LEFT
-                rows.append({"shipment_id": p.id, "order_id": p.order_id, "shop_id": shop.id,
-                             **fact_values(row, ctx, departed, p.delivered_at, p.shipped_at is not None)})
+            rows = [{"shipment_id": p.id, "order_id": p.order_id, "shop_id": shop.id,
+                     **parcel_values(ctx, home, p.id, p.carrier, p.tracking_number, p.status, p.shipped_at,
+                                     p.delivered_at, p.edd_end, p.shipping_country,
+                                     p.placed_at or p.created_at, events.get(p.id, ()))}
+                    for p in parcels]
             session.execute(insert(cast(Table, ParcelFact.__table__)), rows)
             written += len(rows)
     return written
