@@ -25,13 +25,16 @@ from tests.support.smtp_inbox import InboxHandler, serving_smtp
 
 # Fixtures that live beside their helpers: the fake WooCommerce store and a shop connected
 # to it (fake_store, wc_store_shop); the admin's sign-in (wc_shop, wc_admin); the app served
-# to headless Chromium (live_server, browser_page); the DNS the app asks (fake_dns).
+# to headless Chromium (live_server, browser_page); the DNS the app asks (fake_dns); the
+# connector battery's `platform` and `store`, once per platform.
 pytest_plugins = [
     "tests.support.woocommerce_store",
     "tests.support.admin_sessions",
     "tests.support.browser",
     "tests.support.fakes.dns_server",
     "tests.support.tracking_fixtures",
+    "tests.support.connector_platforms",
+    "tests.support.connector_stores",
 ]
 
 
