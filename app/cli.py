@@ -189,8 +189,8 @@ def _print_result(command: str, result: dict) -> None:
     """`backfill: applied 3, since …` on stdout; a skipped or failed pass is an error (exit 1)."""
     if "skipped" in result or "error" in result:
         raise click.ClickException(f"{command}: {result.get('error') or result.get('skipped')}")
-    shown = {key: ("/".join(value) or "none") if isinstance(value, list) else value for key, value
-             in result.items()}
+    shown = {key: ("/".join(value) or "none") if isinstance(value, list) else value
+             for key, value in result.items()}
     click.echo(f"{command}: " + ", ".join(f"{key} {value}" for key, value in shown.items()))
 
 

@@ -29,9 +29,7 @@ class VoucherUnavailable(Exception):
     """The platform did not create the code this time; the text holds no address."""
 
 
-def issue_voucher(
-    order_id: int, purpose: str, setting: VoucherSetting, title: str, now: datetime
-) -> str:
+def issue_voucher(order_id: int, purpose: str, setting: VoucherSetting, title: str, now: datetime) -> str:
     """The buyer's code for this order and purpose, created on the platform unless it was;
     commits its own transactions (the caller holds no lock across this call)."""
     session = db.session()

@@ -73,6 +73,6 @@ def play_wc_lifecycle(base_url: str, shop_key: str, secret: str, order_id: int) 
     results = []
     for topic, payload in demo_wc_steps(order_id):
         path, body, headers = wc_webhook(shop_key, secret, topic, payload)
-        results.append((topic, httpx.post(f"{base_url}{path}", content=body, headers=headers, timeout=10)
-                        .status_code))
+        results.append((topic, httpx.post(f"{base_url}{path}", content=body, headers=headers,
+                                          timeout=10).status_code))
     return results

@@ -154,8 +154,8 @@ def _plan(rows: list[Due], now: datetime, clock: pacing.PassClock, counts: dict)
             deferrals.append((row, later(row.id, now + NO_PROVIDER_RECHECK, NO_PROVIDER_RECHECK / 5)))
             continue
         if (key.provider, key.fingerprint) not in pauses:
-            pauses[(key.provider, key.fingerprint)] = pacing.paused_until(key.provider, key.fingerprint,
-                                                                          clock)
+            pauses[(key.provider, key.fingerprint)] = pacing.paused_until(key.provider,
+                                                                          key.fingerprint, clock)
         until = pauses[(key.provider, key.fingerprint)]
         if until is not None:
             counts["deferred"] += 1

@@ -53,8 +53,8 @@ def _purchases(shop_id: int, since: datetime) -> list[Purchase]:
     """Every line of the orders of buyers with two or more orders since `since`."""
     kept = (Order.shop_id == shop_id, Order.customer_id.is_not(None), Order.placed_at >= since,
             Order.cancelled_at.is_(None), Order.refunded_at.is_(None))
-    repeat_buyers = select(Order.customer_id).where(*kept).group_by(Order.customer_id).having(func.count()
-                                                                                              >= 2)
+    repeat_buyers = (select(Order.customer_id).where(*kept).group_by(Order.customer_id)
+                     .having(func.count() >= 2))
     rows = db.session.execute(
         select(Order.customer_id, Order.id, Order.placed_at, OrderLine.product_id, OrderLine.variant_id,
                OrderLine.sku, OrderLine.title)

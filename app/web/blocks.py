@@ -44,8 +44,8 @@ def _error(status: int, message: str, headers: dict):
     return {"status": status, "error": message}, status, headers
 
 
-def _extension_order(order_gid, need: str = STATUS_ONLY) -> tuple[ExtensionSession, Fingerprint | None,
-                                                                  tuple | None]:
+def _extension_order(order_gid,
+                     need: str = STATUS_ONLY) -> tuple[ExtensionSession, Fingerprint | None, tuple | None]:
     """(session, the fingerprint of the order the extension names, None), or (session, None, the refusal).
 
     `need`: FULL for what acts on the order (survey, newsletter), which a guest may do only

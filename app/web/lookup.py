@@ -41,8 +41,8 @@ def _domain_shop() -> Shop:
     """The shop whose custom domain this request came in on (the lookup lives at its root)."""
     domain = custom_domain()
     shop = db.session.scalars(select(Shop)
-                              .where(Shop.custom_domain == domain, Shop.custom_domain_verified_at.is_not(
-        None))).first() if domain else None
+                              .where(Shop.custom_domain == domain,
+                                     Shop.custom_domain_verified_at.is_not(None))).first() if domain else None
     if shop is None or not shop.active:
         abort(404, description="This address does not offer order tracking.")
     return shop

@@ -121,8 +121,8 @@ class SeventeenTrack:
         except ValueError as exc:
             raise MalformedPayload(f"17track push: not JSON ({exc})") from None
         data = payload.get("data") if isinstance(payload, dict) else None
-        if not isinstance(data, dict) or not isinstance(data.get("number"),
-                                                        str) or not data["number"].strip():
+        if (not isinstance(data, dict) or not isinstance(data.get("number"), str)
+                or not data["number"].strip()):
             raise MalformedPayload("17track push: no data.number")
         query = ParcelQuery(data["number"], carrier=carrier_key(data.get("carrier")))
         tag = data.get("tag") if isinstance(data.get("tag"), str) and data.get("tag") else None

@@ -86,8 +86,8 @@ def _money(value: object) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def _engagement(session: Session, shop_id: int, start: date) -> tuple[Counter[str], Counter[str],
-                                                                      Counter[str]]:
+def _engagement(session: Session, shop_id: int,
+                start: date) -> tuple[Counter[str], Counter[str], Counter[str]]:
     views: Counter[str] = Counter()
     clicks: Counter[str] = Counter()
     page_views: Counter[str] = Counter()

@@ -82,8 +82,8 @@ class CountBuffer:
         """One count for each of `modules` (and for `order_id`, when given): a single dict
         update (expanded at the flush). `day`: a local day, or a moment (its quarter hour);
         default now."""
-        when = day if day is not None and not isinstance(day, datetime) else quarter_hour(
-            day or datetime.now(timezone.utc))
+        when = (day if day is not None and not isinstance(day, datetime)
+                else quarter_hour(day or datetime.now(timezone.utc)))
         key = (when, shop_id, surface, modules, measure, order_id)
         with self._lock:
             self._counts[key] += 1

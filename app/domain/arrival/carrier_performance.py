@@ -134,8 +134,8 @@ def stall_gap(row: ParcelRow, ctx: Context) -> bool:
         return False
     for (status, at), (_, next_at) in pairwise(row.events):
         # Business days make a delay at least as long in calendar days: most gaps end early.
-        if status in STALL_STATES and next_at - at >= ctx.stall_delay and _quiet_until(at, row,
-                                                                                       ctx) <= next_at:
+        if (status in STALL_STATES and next_at - at >= ctx.stall_delay
+                and _quiet_until(at, row, ctx) <= next_at):
             return True
     return False
 

@@ -99,9 +99,8 @@ def _details(shipment: Shipment, track: ParcelTrack) -> None:
 
 def _facts(shipment: Shipment) -> tuple:
     return (len(shipment.events), shipment.status, shipment.shipped_at, shipment.delivered_at,
-            shipment.edd_start,
-            shipment.edd_end, shipment.sub_status, shipment.pickup_point, shipment.signed_by,
-            shipment.carrier)
+            shipment.edd_start, shipment.edd_end, shipment.sub_status, shipment.pickup_point,
+            shipment.signed_by, shipment.carrier)
 
 
 def replan(session: Session, orders: Sequence[Order], now: datetime) -> None:

@@ -71,8 +71,8 @@ def parse_answer(score, comment) -> Answer:
 
 def preselected_score(raw) -> int | None:
     """A score from a link or a refused form, to pre-select it; None when it is none."""
-    return int(raw) if isinstance(raw, str) and re.fullmatch(r"[0-9]{1,2}",
-                                                             raw) and int(raw) in SCORES else None
+    return int(raw) if (isinstance(raw, str) and re.fullmatch(r"[0-9]{1,2}", raw)
+                        and int(raw) in SCORES) else None
 
 
 def merchant_survey_url(shop: Shop | ShopView) -> str | None:

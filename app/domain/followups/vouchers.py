@@ -104,9 +104,8 @@ def issued_code(session: Session, order_id: int, purpose: str) -> str | None:
     return row.code if row is not None else None
 
 
-def reserve(
-    session: Session, order, purpose: str, setting: VoucherSetting, now: datetime
-) -> tuple[IssuedVoucherRow, bool]:
+def reserve(session: Session, order, purpose: str, setting: VoucherSetting,
+            now: datetime) -> tuple[IssuedVoucherRow, bool]:
     """(row, True) for a new reservation (code and expiry fixed now), (row, False) when an
     earlier attempt reserved it; the caller commits."""
     row = session.scalar(

@@ -46,9 +46,8 @@ def _workflow_behind_carrier(shipment: Shipment, event: FulfillmentEvent) -> boo
     return not event.carrier_reported and event.status in WORKFLOW_GUESSES and carrier_spoke(shipment)
 
 
-def apply_fulfillment_event(
-    session: Session, order: Order, event: FulfillmentEvent, source: str, now: datetime
-) -> list[Shipment]:
+def apply_fulfillment_event(session: Session, order: Order, event: FulfillmentEvent, source: str,
+                            now: datetime) -> list[Shipment]:
     """Upsert the fulfillment's parcels; a parcel never takes an older state."""
     existing = {
         (s.platform_fulfillment_id, s.parcel_index): s for s in order.shipments

@@ -73,8 +73,8 @@ def delete_exports_naming(session: Session, shop: Shop, emails: Iterable[str | N
 
 def _names(payload: dict, emails: set[str], order_ids: set[str]) -> bool:
     asked = payload.get("requested") or {}
-    if (asked.get("email") or "").lower() in emails or order_ids & {str(o) for o in asked.get("orders")
-                                                                    or ()}:
+    if ((asked.get("email") or "").lower() in emails
+            or order_ids & {str(o) for o in asked.get("orders") or ()}):
         return True
     for record in payload.get("customers") or ():
         if (record.get("email") or "").lower() in emails:

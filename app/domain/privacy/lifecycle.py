@@ -322,8 +322,8 @@ def _scrub_delivery_errors_naming(session: Session, shop: Shop, addresses: set[s
         return
     rows = session.execute(select(WebhookDelivery.id, WebhookDelivery.error).where(
         _deliveries_of(shop), WebhookDelivery.error.is_not(None),
-        or_(*(WebhookDelivery.error.contains(address, autoescape=True) for address
-              in sorted(addresses))))).all()
+        or_(*(WebhookDelivery.error.contains(address, autoescape=True)
+              for address in sorted(addresses))))).all()
     for delivery_id, error in rows:
         if error is None:  # the query asks for set ones
             continue

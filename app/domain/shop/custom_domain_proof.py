@@ -47,8 +47,8 @@ def check(shop_id: int, domain: str) -> str:
         log.info("custom domain %s: TXT lookup failed: %s", domain, exc)
         return UNREACHABLE
     token = expected_token(shop_id, domain)
-    return PROVEN if any(hmac.compare_digest(value.strip().encode(), token.encode()) for value
-                         in values) else MISSING
+    return PROVEN if any(hmac.compare_digest(value.strip().encode(), token.encode())
+                         for value in values) else MISSING
 
 
 def take(session: Session, shop: Shop, domain: str, now: datetime) -> None:

@@ -191,8 +191,8 @@ def fragment(status: int, **context: Any) -> tuple[str, int, dict[str, str]]:
     return body, status, {"Content-Security-Policy": g.admin.frame_ancestors(), "Cache-Control": "no-store"}
 
 
-def _render(spec: ModuleSpec, shop: TrialShop, now: datetime, switched_off: bool) -> tuple[str, int,
-                                                                                           dict[str, str]]:
+def _render(spec: ModuleSpec, shop: TrialShop, now: datetime,
+            switched_off: bool) -> tuple[str, int, dict[str, str]]:
     lang = admin_language()
     common: dict[str, Any] = {"title": t(spec.title), "switched_off": switched_off,
                               "voucher": unique_voucher(shop, spec),
