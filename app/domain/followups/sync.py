@@ -21,6 +21,8 @@ from app.models.states import MessageReason
 # Wraps the work done for one of the orders given (its own plan, or its buyer's earlier
 # orders): the caller's way to tell whose an exception is.
 PlanGuard = Callable[[Order], AbstractContextManager[object]]
+# A new plan waiting for its row: the order it is for and the plan.
+NewPlan = tuple[Order, Plan]
 
 
 @contextmanager
@@ -55,7 +57,7 @@ def _sync_group(session: Session, group: list[tuple[Order, Order]], now: datetim
         return
     orders = [order for order, _cause in group]
     stored, buyers = stored_messages_of(session, orders), read_buyers(session, orders)
-    new: list[ScheduledMessage] = []
+    new: list[NewPlan] = []
     for order, cause in group:
         with each(cause):
             sync_own(session, order, now, stored[order.id], buyers, kinds, new)
@@ -100,19 +102,19 @@ def earlier_orders_of(session: Session, orders: Sequence[Order]) -> dict[int, li
 
 def sync_own(session: Session, order: Order, now: datetime, stored: list[ScheduledMessage],
              buyers: BuyersRead,
-             kinds: tuple[str, ...] | None = None, new: list[ScheduledMessage] | None = None) -> None:
+             kinds: tuple[str, ...] | None = None, new: list[NewPlan] | None = None) -> None:
     """Diff the order's own plans against its stored mails (`stored`, `buyers`: read for the
     orders planned together, see `read_buyers`). New plans are inserted at once, or, given
-    `new`, appended to it as rows for the caller to insert with the group's (`_insert_rows`)."""
+    `new`, appended to it for the caller to insert with the group's (`_insert_rows`)."""
     history = load_history(session, order, stored, buyers)
     wanted = {plan.key: plan for plan in plan_followups(order, order.shop, now, history)
               if kinds is None or plan.kind in kinds}
     stored_by_key = {(m.kind, m.sequence): m for m in stored if kinds is None or m.kind in kinds}
-    rows: list[ScheduledMessage] = []
+    plans: list[NewPlan] = []
     for key, plan in wanted.items():
         row = stored_by_key.get(key)
         if row is None:
-            rows.append(_row(order, plan))
+            plans.append((order, plan))
         elif row.state == MessageState.PLANNED and row.send_at != plan.send_at:
             if row.reason == MessageReason.DEFERRED and row.send_at > plan.send_at:
                 continue  # caps or quiet hours moved it later: that deferral stands
@@ -121,38 +123,31 @@ def sync_own(session: Session, order: Order, now: datetime, stored: list[Schedul
         if key not in wanted and row.state == MessageState.PLANNED and not on_request(row.kind):
             row.state = MessageState.CANCELLED
             row.reason = MessageReason.NO_LONGER_PLANNED
-    for row in rows:  # the next orders' history sees it (a row of another worker's alike)
-        if row.kind == "review_request" and order.customer_id is not None:
-            buyers.requests.setdefault(order.customer_id, []).append(row)
+    for _order, plan in plans:  # the next orders' history sees it (as a row of another worker's would)
+        if plan.kind == "review_request" and order.customer_id is not None:
+            buyers.requests.setdefault(order.customer_id, []).append(_row(order, plan))
     if new is None:
-        _insert_rows(session, rows)
+        _insert_rows(session, plans)
     else:
-        new.extend(rows)
+        new.extend(plans)
 
 
-def _insert_rows(session: Session, rows: list[ScheduledMessage]) -> None:
+def _insert_rows(session: Session, plans: list[NewPlan]) -> None:
     """New plans in one savepoint (one INSERT for all of them); when another worker planned
-    one of them a moment ago (the unique key), each again in its own, and that one skipped."""
-    if not rows:
+    one of them a moment ago (the unique key), each again in its own, and that one skipped
+    (a row rolled back with its savepoint is not added again: each try builds its own)."""
+    if not plans:
         return
     try:
         with session.begin_nested():
-            session.add_all(rows)
+            session.add_all([_row(order, plan) for order, plan in plans])
     except IntegrityError:
-        for row in rows:
+        for order, plan in plans:
             try:
                 with session.begin_nested():
-                    session.add(_copy(row))
+                    session.add(_row(order, plan))
             except IntegrityError:
                 continue  # another worker planned the same mail a moment ago
-
-
-def _copy(row: ScheduledMessage) -> ScheduledMessage:
-    """A fresh row of the same plan (one rolled back with its savepoint is not added again)."""
-    return ScheduledMessage(shop_id=row.shop_id, order_id=row.order_id, customer_id=row.customer_id,
-                            kind=row.kind,
-                            sequence=row.sequence, stream=row.stream, send_at=row.send_at, state=row.state,
-                            stale_after_seconds=row.stale_after_seconds)
 
 
 def _row(order: Order, plan: Plan) -> ScheduledMessage:
