@@ -61,17 +61,28 @@ class _VerifiedTokens:
 _verified = _VerifiedTokens()
 
 
+def known_extension_session(authorization: str, client_id: str, secrets: Secrets,
+                            clock=time.time) -> ExtensionSession | None:
+    """The session this Authorization header's token was verified as, while it is valid
+    (None when it was not, or no longer is). A view asks this before it builds the
+    IncomingRequest `verify_extension_request` needs: werkzeug works the request's URL out
+    anew for each read (≈100 Python calls, ≈7 % of a 304's instructions)."""
+    if not authorization:
+        return None
+    return _verified.get((authorization, client_id, secrets.current, secrets.previous), clock())
+
+
 def verify_extension_request(request: IncomingRequest, client_id: str, secrets: Secrets,
                              clock=time.time) -> ExtensionSession:
     """HS256 with the client secret (old one too), aud = client id, shop from `dest`."""
     token = next((v for k, v in request.headers.items() if k.lower() == "authorization"), "")
-    key = (token, client_id, secrets.current, secrets.previous)
-    if request.method != "OPTIONS" and token and (known := _verified.get(key, clock())) is not None:
+    if request.method != "OPTIONS" and (known := known_extension_session(token, client_id, secrets,
+                                                                         clock)) is not None:
         return known
     session = _verify(request, client_id, secrets)
     expires_at = session.expires_at
     if session.ok and token and isinstance(expires_at, (int, float)):
-        _verified.put(key, float(expires_at), session)
+        _verified.put((token, client_id, secrets.current, secrets.previous), float(expires_at), session)
     return session
 
 

@@ -112,3 +112,40 @@ def test_a_paced_stream_sends_on_a_schedule_that_adds_up_to_the_rate(tmp_path):
     unpaced = write_script(tmp_path / "ingest.lua", secret="s", domain="x.myshopify.com", run_id="r1",
                            first_order_id=1).read_text()
     assert "function delay()" not in unpaced
+
+
+def test_path_counts_counts_one_statement_per_request_and_the_floors_below_the_app(app, tmp_path):
+    """bench.path_counts (the bisect's measure) in a process of its own, on a database of its own:
+    each path is one SQL statement, the intakes one Redis command each, and each floor costs
+    fewer Python calls than the app's path it bounds (`app`: its teardown empties the Redis the
+    child kicked a drain in)."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("the floors read and write with raw psycopg: PostgreSQL only")
+    env = {**os.environ, "PATH_COUNTS_DATABASE_URL": url + "_path_counts",
+           "PATH_COUNTS_REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+           "PYTHONPATH": str(Path(__file__).parents[2])}
+    try:
+        done = subprocess.run([sys.executable, "-m", "bench.path_counts", "--requests", "20"], env=env,
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    finally:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}_path_counts" WITH (FORCE)'))
+        admin.dispose()
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {name: figures[name]["sql"] for name in figures} == dict.fromkeys(figures, 1.0)
+    assert figures["ingest_floor"]["redis"] == 1.0 and figures["ingest"]["redis"] >= 1.0
+    assert figures["block_etag_floor"]["calls"] < figures["block_etag"]["calls"]
+    assert figures["ingest_floor"]["calls"] < figures["ingest"]["calls"]
+    assert 0 < figures["block_etag"]["floor_share_of_calls"] < 1

@@ -114,3 +114,25 @@ def test_a_view_costs_one_query_while_nothing_changed_and_two_after_an_order_cha
     set_module(order.shop, "banner", enabled=False)  # moves the shop's facts version
     db.session.commit()
     assert_view_costs(lambda: get(client, session_token()), first=3)
+
+
+def test_a_known_token_is_answered_without_building_the_request_again(client, order, monkeypatch):
+    """The second call with the same token takes the session verified by the first
+    (blocks asks `known_extension_session` first): neither shopifyapp nor the
+    IncomingRequest with its URL is needed for it; a preflight still goes the full way."""
+    import app.web.blocks as blocks
+
+    token = session_token()
+    first = get(client, token)
+    assert first.status_code == 200
+    calls = []
+    real = blocks.verify_extension_request
+    monkeypatch.setattr(blocks, "verify_extension_request",
+                        lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))
+    again = get(client, token, **{"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Access-Control-Allow-Origin"] == "*"
+    assert calls == []
+    assert get(client, session_token()).status_code == 200  # a new token: verified
+    assert client.options(URL, headers={"Authorization": f"Bearer {token}"}).status_code == 204
+    assert len(calls) == 2
+    assert get(client, session_token(secret="wrong")).status_code == 401 and len(calls) == 3

@@ -64,3 +64,19 @@ def test_a_refused_token_is_not_remembered(monkeypatch):
     for _ in range(2):
         assert not verify_extension_request(_request(token), CLIENT_ID, Secrets(SHOPIFY_SECRET)).ok
     assert len(calls) == 2
+
+
+def test_known_extension_session_answers_only_for_a_token_verified_and_still_valid():
+    from connectors.shopify.session_token import known_extension_session
+
+    token = session_token(ttl=60)
+    header = f"Bearer {token}"
+    assert known_extension_session(header, CLIENT_ID, Secrets(SHOPIFY_SECRET)) is None
+    verified = verify_extension_request(_request(token), CLIENT_ID, Secrets(SHOPIFY_SECRET))
+    assert verified.ok
+    assert known_extension_session(header, CLIENT_ID, Secrets(SHOPIFY_SECRET)) == verified
+    assert known_extension_session(header, CLIENT_ID, Secrets(SHOPIFY_SECRET),
+                                   clock=lambda: time.time() + 61) is None
+    assert known_extension_session(header, CLIENT_ID, Secrets("a-new-secret")) is None
+    assert known_extension_session(header, "another-client", Secrets(SHOPIFY_SECRET)) is None
+    assert known_extension_session("", CLIENT_ID, Secrets(SHOPIFY_SECRET)) is None
