@@ -176,3 +176,26 @@ def test_a_mail_left_sending_by_a_finished_group_is_redriven(app, shop, run_jobs
         assert dispatch_due(datetime.now(timezone.utc) + timedelta(minutes=5))["redriven_messages"] == 1
         run_jobs()
     assert len(inbox) == 2 and {r.state for r in _rows(ids).values()} == {MessageState.SENT}
+
+
+class SlowInbox(InboxHandler):
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        await asyncio.sleep(0.6)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_group_past_half_its_time_hands_the_rest_to_a_new_group(app, shop, run_jobs):
+    app.config["MAIL_JOB_TIMEOUT_SECONDS"] = 1  # a mail starts only while 0.5 s are left
+    ids = _plan(shop, 3)
+    dispatch_due(NOW + timedelta(minutes=1))
+    [first] = _mail_jobs()
+    with serving_smtp(app, SlowInbox()) as inbox:
+        SimpleWorker([queues.get("mail")], connection=queues.redis).work(burst=True, max_jobs=1)
+        assert Job.fetch(first.id, connection=queues.redis).return_value() == {ids[0]: "sent"}
+        [rest] = _mail_jobs()
+        assert rest.args == (ids[1:],) and carrier_jobs(ids) == dict.fromkeys(ids[1:], rest.id)
+        run_jobs()
+    assert len(inbox) == 3 and {r.state for r in _rows(ids).values()} == {MessageState.SENT}
+    assert [r.attempts for r in _rows(ids).values()] == [1, 1, 1]
