@@ -2,8 +2,9 @@
 
 SQL holds the truth and Redis only carries work, so this pass also re-enqueues any
 message or delivery whose job Redis no longer has (flushed, restarted, crashed worker).
-Safe with many workers: rows are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL), job
-ids are deterministic, and send_message claims its row before it sends.
+Safe with many workers: rows are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL), each
+message's carrier (the group job, or its own job) is known, and send_message claims its
+row before it sends.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db, queues
 from app.jobs.deliveries import DRAIN_KEY, delivery_job_id, kick_drain, retry_later
-from app.jobs.messages import message_job_id, send_message
+from app.jobs.messages import carrier_jobs, enqueue_sends, message_job_id, send_message
 from app.jobs.runtime import job
 from app.models import DeliveryState, MessageState, ScheduledMessage, WebhookDelivery
 
@@ -51,12 +52,12 @@ def _queue_due_messages(now: datetime) -> int:
         row.state, row.queued_at = MessageState.QUEUED, now
     ids = [row.id for row in rows]
     session.commit()  # the claim is durable before Redis hears of it
-    for message_id in ids:
-        enqueue_send(message_id)
+    enqueue_sends(ids)  # in send order, groups of up to SEND_GROUP (app/jobs/messages.py)
     return len(ids)
 
 
 def enqueue_send(message_id: int) -> None:
+    """One message in its own job (the newsletter's send, today's retry unit)."""
     # A send is bounded by the SMTP timeout; the job timeout also bounds how long a dead
     # worker's job looks alive.
     queues.enqueue("mail", send_message, message_id, job_id=message_job_id(message_id),
@@ -71,14 +72,24 @@ def _redrive_messages(now: datetime) -> int:
                ScheduledMessage.updated_at <= now - REDRIVE_AFTER)
         .limit(BATCH).with_for_update(skip_locked=True)
     ).all()
-    lost = [row for row in rows if not queues.job_is_live(message_job_id(row.id))]
+    carriers, live = carrier_jobs([row.id for row in rows]), {}
+
+    def carried(message_id: int) -> bool:
+        # Its group's job (while that job has not finished it) or its own (a retry, a newsletter).
+        for job_id in filter(None, (carriers.get(message_id), message_job_id(message_id))):
+            if job_id not in live:
+                live[job_id] = queues.job_is_live(job_id)
+            if live[job_id]:
+                return True
+        return False
+
+    lost = [row for row in rows if not carried(row.id)]
     for row in lost:
         # A row left in `sending` means a worker died mid-send: at-least-once, send again.
         row.state, row.queued_at = MessageState.QUEUED, now
     ids = [row.id for row in lost]
     session.commit()
-    for message_id in ids:
-        enqueue_send(message_id)
+    enqueue_sends(ids)
     return len(ids)
 
 

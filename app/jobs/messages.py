@@ -1,4 +1,5 @@
-"""Send one scheduled message: claim it, re-check it, render, send, record.
+"""Send scheduled messages: one send job carries a group of them (send_messages), each
+sent by send_message alone: claim it, re-check it, render, send, record.
 
 Delivery is at-least-once. The only window for a duplicate is a crash after the SMTP
 server answered 250 and before our commit of `sent`; the Message-ID is the same on the
@@ -7,10 +8,13 @@ resend, so receiving systems can recognise it.
 from __future__ import annotations
 
 import logging
+import time as clock
+import uuid
 from datetime import datetime, time, timedelta, timezone
 from typing import cast
 
 from flask import current_app
+from rq import get_current_job
 from sqlalchemy import CursorResult, select, update
 
 from app.clients.vouchers import VoucherUnavailable, issue_voucher
@@ -20,7 +24,7 @@ from app.domain.followups.send_checks import send_time_verdict
 from app.domain.followups.sync import sync_followups
 from app.domain.followups.vouchers import message_purpose
 from app.domain.shop.modules import MAIL_POLICY, module_settings
-from app.extensions import db
+from app.extensions import db, queues
 from app.jobs.runtime import job
 from app.links.bounce_addresses import envelope_sender
 from app.mail.feedback_intake import record_refusal
@@ -29,17 +33,123 @@ from app.mail.render import message_id_for, render_message
 from app.mail.senders import PermanentSendError, RecipientRefused, SendError, sender_from_url
 from app.models import Customer, MessageState, ScheduledMessage
 from app.models.states import MessageReason
+from app.observability.logs import job_unit
 from app.observability.privacy_scrub import address_free, scrub_addresses
+from app.queues import BACKOFF
 from app.read_model.loads import load_message_view, load_order
 from app.read_model.views import MessageView
 
 log = logging.getLogger(__name__)
 # Kinds whose sending is itself a fact the planner reads.
 FOLLOW_ON_KINDS = ("review_request",)
+# Due mails per send job. RQ's own work for a job (enqueue, state hashes, heartbeats,
+# registries: about 12 Redis round trips) was most of a mail's Redis cost; a group pays it
+# once for up to 20. Not more: the mails of a group go one after another on one worker,
+# so a group of 20 at a real relay's tens of ms is well under a second of delay for its
+# last mail, and a worker that dies holds at most 20 mails until RQ hands its job on.
+SEND_GROUP = 20
+# message id → the group job carrying it, for the dispatcher's redrive (app/jobs/dispatch.py).
+# Set before the job is enqueued, deleted as the job finishes each mail; the TTL only bounds
+# what a crash leaves behind (longer than a job can stay live: its back-off sums to 43 min).
+CARRIER_KEY = "aftersales:mail-job:{}"
+CARRIER_TTL = 24 * 3600
 
 
 def message_job_id(message_id: int) -> str:
+    """The job of one message alone (a retry, the newsletter's send); a group's is random."""
     return f"message-{message_id}"
+
+
+def enqueue_sends(message_ids: list[int]) -> None:
+    """Enqueue due messages (in send order) as send_messages jobs of at most SEND_GROUP,
+    the groups as even as the count allows so that several workers share them."""
+    count = -(-len(message_ids) // SEND_GROUP)
+    size, extra = divmod(len(message_ids), count or 1)
+    start = 0
+    for index in range(count):
+        end = start + size + (index < extra)
+        enqueue_group(message_ids[start:end])
+        start = end
+
+
+def enqueue_group(message_ids: list[int]) -> None:
+    # The job's timeout is one mail's: a dead worker's group looks alive no longer than a
+    # single mail's job did (SimpleWorker: timeout + 60 s); send_messages keeps within it.
+    job_id = f"messages-{message_ids[0]}-{uuid.uuid4().hex[:12]}"
+    with queues.redis.pipeline(transaction=False) as pipe:
+        for message_id in message_ids:
+            pipe.set(CARRIER_KEY.format(message_id), job_id, ex=CARRIER_TTL)
+        pipe.execute()
+    queues.enqueue("mail", send_messages, message_ids, job_id=job_id,
+                   timeout=current_app.config["MAIL_JOB_TIMEOUT_SECONDS"])
+
+
+def carrier_jobs(message_ids: list[int]) -> dict[int, str]:
+    """The group job each message was last given to, where one was (one round trip)."""
+    if not message_ids:
+        return {}
+    found = queues.redis.mget([CARRIER_KEY.format(message_id) for message_id in message_ids])
+    return {message_id: job_id.decode() if isinstance(job_id, bytes) else job_id
+            for message_id, job_id in zip(message_ids, found, strict=True) if job_id is not None}
+
+
+@job
+def send_messages(message_ids: list[int]) -> dict[int, str]:
+    """Send a group of messages one after another, each exactly as send_message sends it alone.
+
+    Each keeps its own claim, commit and failure record (send_message does all three), so a
+    duplicate or redriven group sends nothing twice. A mail whose send raises (send_message
+    has put it back to queued with its error, or left it claimed for the redrive, as for a
+    job of its own) goes on alone in its own job, with the back-off its own job would have
+    had; the group goes on with the next mail. A mail starts
+    only while half the job's time is left, the rest goes to a new group: one slow SMTP
+    dialogue cannot time out the mails behind it.
+    """
+    began = clock.monotonic()
+    budget = current_app.config["MAIL_JOB_TIMEOUT_SECONDS"] / 2
+    outcomes: dict[int, str] = {}
+    try:
+        for index, message_id in enumerate(message_ids):
+            if index and clock.monotonic() - began > budget:
+                enqueue_group(message_ids[index:])
+                break
+            with job_unit(message_job_id(message_id)):
+                try:
+                    outcomes[message_id] = send_message(message_id)
+                except Exception as exc:  # noqa: BLE001 - recorded by send_message, retried alone
+                    outcomes[message_id] = _retry_alone(message_id, exc)
+    finally:
+        # A mail not reached keeps its carrier: this job, when RQ retries it.
+        _forget_carrier(list(outcomes), getattr(get_current_job(), "id", None))
+    return outcomes
+
+
+# Deletes each key that still names this job: a duplicate group must not take the carrier
+# of a mail that another group is sending.
+_FORGET = """for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then redis.call('DEL', key) end
+end"""
+
+
+def _forget_carrier(message_ids: list[int], job_id: str | None) -> None:
+    if message_ids and job_id:
+        keys = [CARRIER_KEY.format(message_id) for message_id in message_ids]
+        queues.redis.register_script(_FORGET)(keys=keys, args=[job_id])
+
+
+def _retry_alone(message_id: int, exc: Exception) -> str:
+    """The failed mail's own job, as RQ would have retried it: the first wait of BACKOFF,
+    then the rest of it (MAIL_MAX_ATTEMPTS still decides, on the row's attempts)."""
+    first, *rest = BACKOFF
+    job_id = message_job_id(message_id)
+    queues.enqueue("mail", send_message, message_id, job_id=job_id, retries=len(rest), backoff=rest,
+                   delay=timedelta(seconds=first), timeout=current_app.config["MAIL_JOB_TIMEOUT_SECONDS"])
+    error = scrub_addresses(f"{type(exc).__name__}: {exc}")
+    # As visible as RQ makes a failed job (app/worker.py log_failure, RQ's traceback): an
+    # error with the traceback, whose text send_message raised address-free.
+    log.error("message %s failed in its group, retried alone as job %s in %s s: %s",
+              message_id, job_id, first, error, exc_info=exc)
+    return f"retried alone: {error}"
 
 
 def mail_sender():

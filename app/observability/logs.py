@@ -1,7 +1,8 @@
 """Log lines: one JSON object per line (LOG_FORMAT=json, the default) or plain text (`make run`).
 
 A JSON line holds time (UTC, ISO 8601), level, logger and message, plus request_id while a web
-request is served and job_id while an RQ job runs (LogContext), and exception/stack when there
+request is served and job_id while an RQ job runs (LogContext; while a send group sends a mail,
+that mail's own job id, `message-<id>`, as when it is sent alone), and exception/stack when there
 is one. Addresses are scrubbed by the ScrubAddresses filter (app/observability/privacy_scrub.py) before the
 line is formatted, in either format.
 
@@ -14,11 +15,13 @@ query string), status, bytes, duration and the request id, never the client's ad
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
 import uuid
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from app.observability.privacy_scrub import ScrubAddresses, scrub_addresses
@@ -26,6 +29,8 @@ from app.observability.privacy_scrub import ScrubAddresses, scrub_addresses
 REQUEST_ID_HEADER = "X-Request-Id"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 _ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# The unit of work one RQ job is doing for the moment, when a job does several (job_unit).
+_JOB_UNIT: ContextVar[str | None] = ContextVar("job_unit", default=None)
 
 
 def current_request_id() -> str | None:
@@ -37,8 +42,22 @@ def current_request_id() -> str | None:
 def current_job_id() -> str | None:
     from rq import get_current_job
 
+    unit = _JOB_UNIT.get()
+    if unit is not None:
+        return unit
     job = get_current_job()
     return job.id if job is not None else None
+
+
+@contextlib.contextmanager
+def job_unit(job_id: str):
+    """Log as `job_id` for a while: a send group's lines about one mail carry the id that mail's
+    own job has (a retry of it), so one search finds every attempt at it."""
+    token = _JOB_UNIT.set(job_id)
+    try:
+        yield
+    finally:
+        _JOB_UNIT.reset(token)
 
 
 class LogContext(logging.Filter):

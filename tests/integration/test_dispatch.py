@@ -3,6 +3,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from rq.job import Job
 from sqlalchemy import select
 
 from app.domain.followups.sync import sync_followups
@@ -48,4 +49,8 @@ def test_concurrent_dispatchers_claim_each_row_once(app, shop):
     states = db.session.scalars(select(ScheduledMessage.state)
                                 .where(ScheduledMessage.kind == "shipped")).all()
     assert states == [MessageState.QUEUED] * 40
-    assert queues.get("mail").count == 40
+    # Each queued row is carried by exactly one send job (a group of up to SEND_GROUP).
+    carried = [message_id for job_id in queues.get("mail").get_job_ids()
+               for message_id in Job.fetch(job_id, connection=queues.redis).args[0]]
+    queued = db.session.scalars(select(ScheduledMessage.id).where(ScheduledMessage.kind == "shipped")).all()
+    assert len(carried) == 40 and set(carried) == set(queued)
