@@ -13,12 +13,14 @@ from app.extensions import db, queues
 from app.keys import encryption as crypto
 from app.observability.privacy_scrub import scrub_logged_addresses
 from app.web.body_limits import BodyLimitedRequest
+from app.web.cookie_sessions import CookieOnlySessions
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from `config`, or from the environment when none is given."""
     app = Flask(__name__)
     app.request_class = BodyLimitedRequest  # a chunked body over the limit is 413, not cut off
+    app.session_interface = CookieOnlySessions()  # no serializer built for a request without a cookie
     app.jinja_options = {**app.jinja_options, "bytecode_cache": template_bytecode()}
     app.config.update(config if config is not None else config_from_env())
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # a config dict without it still gets a cap
