@@ -90,6 +90,10 @@ bench: install browser-deps
 # Cost per order at growing database sizes (PostgreSQL at SCALE_DATABASE_URL, default the local
 # server's aftersales_scale, recreated): history seeded in bulk, then a sample day played through
 # gunicorn and real workers at each size. JSON in var/scale/. About 21 minutes with the 1M size.
+# The workers are held (SIGSTOP) while each simulated hour's webhooks are sent and let go before
+# the wait, so each hour's backlog is drained in full batches whatever the machine's speed
+# (bench/scale/hold.py); SCALE_TRICKLE=1 lets them drain as the webhooks trickle in (the old
+# mode: batch fill, and so the SQL and Redis counts, then follow the machine's load).
 # Its first stage, also alone as `make scale-analytics` (a few minutes with the 1M size): the
 # analytics pages' aggregation per page at each size (SCALE_ANALYTICS_DATABASE_URL, default
 # aftersales_scale_analytics, recreated per size; bench/scale/analytics.py).

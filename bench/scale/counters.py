@@ -6,7 +6,8 @@ harness reads every process's figures (and finds the pids whose CPU time it meas
 without asking the processes anything: counting costs well under a microsecond per call.
 Beside it, every second, a thread writes the process's calls and time per statement text
 (SQLAlchemy's, parameters apart): a small pg_stat_statements of the app's own. A forked
-child (RQ's scheduler process) starts its own files.
+child (RQ's scheduler process) starts its own files. In an RQ worker, the jobs it performs
+are counted too (in all and by function), so the run shows how many jobs a day took.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-FIELDS = ("sql", "transactions", "redis")
+FIELDS = ("sql", "transactions", "redis", "jobs")
 _FORMAT = "<" + "Q" * len(FIELDS)
 _SIZE = struct.calcsize(_FORMAT)
 WRITE_STATEMENTS_EVERY = 1.0
@@ -35,6 +36,7 @@ class _Counts:
         self.totals = [0] * len(FIELDS)
         self.statements: dict[str, list] = {}  # text → [calls, seconds]
         self.round_trips: dict[str, int] = {}  # the commands sent together → round trips
+        self.jobs: dict[str, int] = {}  # an RQ job's function → jobs performed
         self.dirty = False
         self.path = self.folder / f"{self.role}-{os.getpid()}"
         with self.path.with_suffix(".cnt").open("w+b") as file:
@@ -60,12 +62,18 @@ class _Counts:
         self.round_trips[key] = self.round_trips.get(key, 0) + 1
         self.dirty = True
 
+    def job(self, function: str) -> None:
+        self.bump(3)
+        self.jobs[function] = self.jobs.get(function, 0) + 1
+        self.dirty = True
+
     def write_statements(self) -> None:
         while True:
             time.sleep(WRITE_STATEMENTS_EVERY)
             if self.dirty:
                 self.dirty = False
-                for suffix, figures in ((".sql.json", self.statements), (".redis.json", self.round_trips)):
+                for suffix, figures in ((".sql.json", self.statements), (".redis.json", self.round_trips),
+                                        (".jobs.json", self.jobs)):
                     temporary = self.path.with_suffix(".tmp")
                     temporary.write_text(json.dumps(dict(figures)))
                     temporary.replace(self.path.with_suffix(suffix))
@@ -100,6 +108,16 @@ def install(folder: Path, role: str) -> None:
         return send(self, command, check_health)
 
     AbstractConnection.send_packed_command = send_packed_command
+    if role == "worker":
+        from rq.worker.base import BaseWorker
+
+        perform_job = BaseWorker.perform_job
+
+        def counted_perform_job(self, job, queue, execution):
+            counts.job(job.func_name.rsplit(".", 1)[-1])
+            return perform_job(self, job, queue, execution)
+
+        BaseWorker.perform_job = counted_perform_job  # type: ignore[method-assign]
 
 
 def install_from_env(role: str) -> None:
@@ -129,10 +147,11 @@ def read_statements(folder: Path) -> dict[str, list]:
     return total
 
 
-def read_round_trips(folder: Path) -> dict[str, int]:
-    """The commands sent in one round trip (names, sorted) → round trips, summed over the processes."""
+def read_round_trips(folder: Path, suffix: str = ".redis.json") -> dict[str, int]:
+    """The commands sent in one round trip (names, sorted) → round trips, summed over the processes
+    (with suffix ".jobs.json": an RQ job's function → jobs performed)."""
     total: dict[str, int] = {}
-    for path in folder.glob("*.redis.json"):
+    for path in folder.glob(f"*{suffix}"):
         for names, count in json.loads(path.read_text()).items():
             total[names] = total.get(names, 0) + count
     return total

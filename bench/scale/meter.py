@@ -5,7 +5,13 @@ The app costs something per second even when nothing happens (the periodic tick 
 DISPATCH_INTERVAL_SECONDS, RQ's polling and heartbeats): `idle_rates` measures that on a
 quiet stretch, and `cost` takes it out of a phase's figures for the phase's length, so that
 a phase that took longer (a loaded machine, the waits between the day's windows) does not
-look dearer per order. The gross figures stay beside them."""
+look dearer per order. The gross figures stay beside them. That clock is the workers' (the
+web processes idle at no cost worth naming), so for the seconds the workers were held
+(stopped, bench/scale/hold.py) only the web processes' share is taken out.
+
+Besides the costs, per order: the drain's claims (its select of at most a batch of waiting
+deliveries, `FOR UPDATE SKIP LOCKED` on PostgreSQL: one per batch, and one per drain that
+finds none left) and the RQ jobs performed, which together show how full the batches were."""
 from __future__ import annotations
 
 import os
@@ -46,6 +52,7 @@ class Snapshot:
     tables: dict[str, dict[str, int]]
     statements: dict[str, list]  # SQL text → [calls, seconds], summed over the app's processes
     round_trips: dict[str, int]  # Redis commands sent together → round trips, summed likewise
+    jobs: dict[str, int]  # an RQ job's function → jobs performed, summed likewise
 
 
 def take(counter_dir: Path, conn, redis_client, *, settle: bool = True) -> Snapshot:
@@ -72,7 +79,8 @@ def take(counter_dir: Path, conn, redis_client, *, settle: bool = True) -> Snaps
     tables = {row["relname"]: {k: row[k] or 0 for k in TABLE_FIGURES} for row in conn.execute(text(
         f"SELECT relname, {', '.join(TABLE_FIGURES)} FROM pg_stat_user_tables")).mappings()}
     return Snapshot(time.monotonic(), app, postgres_cpu, redis, database, tables,
-                    counters.read_statements(counter_dir), counters.read_round_trips(counter_dir))
+                    counters.read_statements(counter_dir), counters.read_round_trips(counter_dir),
+                    counters.read_round_trips(counter_dir, ".jobs.json"))
 
 
 def totals(before: Snapshot, after: Snapshot) -> dict[str, float]:
@@ -84,8 +92,13 @@ def totals(before: Snapshot, after: Snapshot) -> dict[str, float]:
     workers = [p for p, figures in after.app.items() if figures["role"] == "worker"]
     seq_tup_read = sum(figures["seq_tup_read"] - before.tables.get(name, {}).get("seq_tup_read", 0)
                        for name, figures in after.tables.items())
+    claims = sum(calls - before.statements.get(sql, (0, 0.0))[0]
+                 for sql, (calls, _) in after.statements.items() if is_claim(sql))
     return {
         "cpu_web": app_delta("cpu", web), "cpu_worker": app_delta("cpu", workers),
+        **{f"{field}_{role}": app_delta(field, pids) for field in ("sql", "transactions", "redis")
+           for role, pids in (("web", web), ("worker", workers))},
+        "jobs_worker": app_delta("jobs", workers), "claims_worker": claims,
         "cpu_postgres": sum(cpu - before.postgres_cpu.get(pid, 0.0) for pid, cpu
                             in after.postgres_cpu.items()),
         "cpu_redis": after.redis["cpu"] - before.redis["cpu"],
@@ -104,13 +117,32 @@ def idle_rates(before: Snapshot, after: Snapshot) -> dict[str, float]:
     return {key: value / seconds for key, value in totals(before, after).items()}
 
 
-def cost(before: Snapshot, after: Snapshot, orders: int, idle: dict[str, float] | None = None) -> dict:
+def is_claim(sql: str) -> bool:
+    """The drain's claim of waiting deliveries (app/jobs/deliveries.py), on either database."""
+    sql = " ".join(sql.split())
+    return "FROM webhook_deliveries" in sql and "ORDER BY webhook_deliveries.id LIMIT" in sql
+
+
+def idle_share(key: str, idle: dict[str, float], seconds: float, paused: float) -> float:
+    """The idle clock's part of `key` over a stretch of `seconds` in which the workers were
+    stopped for `paused`: the web processes' share for all of it, the rest (the workers' and
+    the servers' they drive) for the seconds the workers ran."""
+    if key.endswith("_web"):
+        return idle.get(key, 0.0) * seconds
+    if f"{key}_web" in idle:  # an app figure summed over both roles
+        return idle[f"{key}_web"] * seconds + idle[f"{key}_worker"] * (seconds - paused)
+    return idle.get(key, 0.0) * (seconds - paused)
+
+
+def cost(before: Snapshot, after: Snapshot, orders: int, idle: dict[str, float] | None = None,
+         paused: float = 0.0) -> dict:
     """Per-order figures of what happened between two snapshots. With `idle` (idle_rates),
     the clock's cost for the stretch's length is taken out first: what is left is what the
-    orders cost, whatever the stretch's length (`gross` keeps the figures before that)."""
+    orders cost, whatever the stretch's length (`gross` keeps the figures before that).
+    `paused`: seconds of the stretch the workers were held (their clock stood still)."""
     raw = totals(before, after)
     seconds = after.wall - before.wall
-    net = {key: value - (idle or {}).get(key, 0.0) * seconds for key, value in raw.items()}
+    net = {key: value - idle_share(key, idle or {}, seconds, paused) for key, value in raw.items()}
     tables = {name: {k: figures[k] - before.tables.get(name, {}).get(k, 0) for k in TABLE_FIGURES}
               for name, figures in after.tables.items()}
     per = 1 / orders
@@ -120,6 +152,9 @@ def cost(before: Snapshot, after: Snapshot, orders: int, idle: dict[str, float] 
         "idle_per_second": {key: round(value, 3) for key, value in (idle or {}).items()},
         "top_statements": top_statements(before, after, orders),
         "top_round_trips": top_round_trips(before, after, orders),
+        "jobs_by_function": {name: round((count - before.jobs.get(name, 0)) * per, 2)
+                             for name, count in sorted(after.jobs.items())
+                             if count > before.jobs.get(name, 0)},
         "tables": {name: {k: round(v * per, 2) for k, v in figures.items()}
                    for name, figures in tables.items() if any(figures.values())},
     }
@@ -139,6 +174,8 @@ def _per_order(figures: dict[str, float], per: float) -> dict[str, float]:
         "rows_read": round(figures["tup_returned"] * per, 1),
         "seq_tup_read": round(figures["seq_tup_read"] * per, 1),
         "blocks_read": round(figures["blks_read"] * per, 2),
+        "drain_claims": round(figures["claims_worker"] * per, 2),
+        "rq_jobs": round(figures["jobs_worker"] * per, 2),
     }
 
 

@@ -9,10 +9,15 @@ machine of the run: an out-for-delivery notice is due at its scan, and the parce
 scan comes at least an hour later (bench/scale/day.py), in a later window, after the notice
 went out. The pause is cut out of the simulated clock: each window starts where the
 previous one left off, so payload timestamps keep the day's gaps (`Schedule`).
+
+With a `hold` (bench/scale/hold.py, the default of `make scale`), the workers are stopped
+while a window is sent and continued before the wait: each window's deliveries wait as a
+backlog and are drained in full batches, as at a peak hour, however fast the machine is.
 """
 from __future__ import annotations
 
 import bisect
+import contextlib
 import queue
 import threading
 import time
@@ -26,6 +31,7 @@ import httpx
 from sqlalchemy import text
 
 from bench.scale.day import Step
+from bench.scale.hold import Hold
 from bench.scale.wire import render
 
 # Simulated seconds played between two waits for the app: shorter than the shortest gap
@@ -42,6 +48,8 @@ class Played:
     late_seconds: float = 0.0  # how far behind its schedule the latest send was
     windows: int = 0
     settle_seconds: float = 0.0  # waited for the app at the ends of the windows
+    paused_seconds: float = 0.0  # the workers were held (stopped) while windows were sent
+    forced_releases: int = 0  # holds ended by their guard rather than by the window's end
 
 
 class Schedule:
@@ -76,14 +84,18 @@ class Schedule:
 
 
 def play_day(base_url: str, steps: list[Step], *, speed: float, seed: int, shopify_secret: str,
-             settle: Callable[[], object], progress: Callable[[int], None] | None = None) -> Played:
-    """Play the steps window by window, `settle()` (wait for the app) after each."""
+             settle: Callable[[], object], progress: Callable[[int], None] | None = None,
+             hold: Hold | None = None) -> Played:
+    """Play the steps window by window, `settle()` (wait for the app) after each; with a
+    `hold`, the workers are stopped while each window is sent."""
     schedule = Schedule(steps[0].send_at, speed)
     played, per_second = Played(), Counter()
+    paused_before, forced_before = (hold.paused, hold.forced) if hold else (0.0, 0)
     for index, window in groupby(steps, key=lambda step: schedule.window_of(step.send_at)):
         schedule.resume(index)
-        part = play(base_url, list(window), schedule=schedule, seed=seed, shopify_secret=shopify_secret,
-                    progress=progress, per_second=per_second)
+        with hold.window() if hold else contextlib.nullcontext():
+            part = play(base_url, list(window), schedule=schedule, seed=seed, shopify_secret=shopify_secret,
+                        progress=progress, per_second=per_second)
         began = time.monotonic()
         settle()
         played.settle_seconds += time.monotonic() - began
@@ -93,6 +105,9 @@ def play_day(base_url: str, steps: list[Step], *, speed: float, seed: int, shopi
         played.late_seconds = max(played.late_seconds, part.late_seconds)
     played.seconds = round(time.monotonic() - schedule.started, 1)
     played.settle_seconds = round(played.settle_seconds, 1)
+    if hold:
+        played.paused_seconds = round(hold.paused - paused_before, 1)
+        played.forced_releases = hold.forced - forced_before
     played.peak_rps = max(per_second.values(), default=0)
     return played
 

@@ -13,7 +13,8 @@ COLUMNS = (  # (heading, key in per_order or run, format)
     ("web", "cpu_ms_web", "{:>6.1f}"),
     ("worker", "cpu_ms_worker", "{:>6.1f}"), ("PG CPU ms", "cpu_ms_postgres", "{:>9.1f}"),
     ("SQL stmts", "sql_statements", "{:>9.1f}"), ("Redis RT", "redis_round_trips", "{:>8.1f}"),
-    ("rows scanned", "rows_read", "{:>12.1f}"), ("mails", "mails_per_order", "{:>5.2f}"),
+    ("rows scanned", "rows_read", "{:>12.1f}"), ("claims", "drain_claims", "{:>6.2f}"),
+    ("jobs", "rq_jobs", "{:>5.2f}"), ("mails", "mails_per_order", "{:>5.2f}"),
     ("p99 ms", "processing_p99_ms", "{:>8.0f}"),
     ("wall s", "wall_seconds", "{:>6.0f}"), ("lost", "lost_orders", "{:>4}"),
     ("failed", "failed_deliveries", "{:>6}"),
@@ -56,7 +57,8 @@ def growth(results: dict) -> dict[str, float]:
 
 
 def print_table(results: dict) -> None:
-    print("\ncost per order of the sample day (" + f"{results['sample_orders']} orders, "
+    mode = results["runs"][0].get("mode", "trickle") if results["runs"] else ""
+    print("\ncost per order of the sample day (" + f"{results['sample_orders']} orders, {mode}, "
           f"{results['workers']} workers, {results['cpus']} CPUs)")
     print(" | ".join(heading for heading, _, _ in COLUMNS))
     for run in results["runs"]:

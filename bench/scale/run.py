@@ -9,6 +9,11 @@ a local SMTP server. The day is played an hour (simulated) at a time, and the ha
 for the app to catch up after each hour (bench/scale/play.py): which mails go out, and so
 what the day costs, is then the same on a busy machine as on an idle one, and the counts
 (statements, round trips, rows) at two sizes differ only by what the size itself changes.
+The workers are held (stopped) while each hour's webhooks are sent and let go before the
+wait (bench/scale/hold.py), so each hour's deliveries are drained as a backlog in full
+batches, as at a peak hour, rather than in batches whose fill follows the machine's speed;
+SCALE_TRICKLE=1 plays the old way, the workers draining as the webhooks trickle in (the
+figures then vary with the machine's load; the processing latencies mean something only then).
 The CPU times still carry a loaded machine's overhead (cache misses, context switches);
 compare them within one run. What the app costs per second while idle (the periodic tick,
 RQ's polling) is measured on a quiet stretch before the day and taken out of the day's
@@ -25,12 +30,14 @@ var/scale/analytics-results.json).
 Uses SCALE_DATABASE_URL (default: the local server, database aftersales_scale, dropped and
 created per run) and a private Redis (embedded) so that Redis' counters are the app's alone.
 SCALE_SKIP="analytics tracking" leaves those stages out (a quick iteration on the sample day).
+Per order beside the costs: the drain's claims (one per batch) and the RQ jobs performed.
 """
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,6 +55,7 @@ from bench.mail_bench import CountingInbox
 from bench.run import app_environment
 from bench.scale import meter
 from bench.scale.day import day_steps, make_orders
+from bench.scale.hold import Hold
 from bench.scale.play import latencies, play_day, wait_until_done
 from bench.scale.report import outcome, print_table
 from bench.scale.shops import make_shops
@@ -70,18 +78,26 @@ DRAIN_TIMEOUT = 900
 SETTLE_TIMEOUT = 60
 # Stages left out for a quick iteration on the sample day: "analytics", "tracking".
 SKIP = set(os.environ.get("SCALE_SKIP", "").split())
+# SCALE_TRICKLE=1: the workers run while the webhooks are sent (batch fill follows the machine's speed).
+TRICKLE = os.environ.get("SCALE_TRICKLE", "") not in ("", "0")
+# The longest a hold lasts (a window is a few real seconds): a web request waiting on a lock
+# that a stopped worker holds must not hang the run.
+HOLD_LIMIT = 30.0
 SAMPLE_FIRST_ID = 5_000_000_000_000  # + 10^10 per day: every played day has its own order ids
 
 
 @contextlib.contextmanager
 def rq_workers(env: dict[str, str], count: int):
     """`python -m app.worker` processes (through bench.scale.worker, which adds the counters)."""
-    processes = [subprocess.Popen([sys.executable, "-m", "bench.scale.worker"], env=env, cwd=ROOT)
+    processes = [subprocess.Popen([sys.executable, "-m", "bench.scale.worker"], env=env, cwd=ROOT,
+                                  start_new_session=True)  # a group of its own: held with its scheduler
                  for _ in range(count)]
     try:
         yield processes
     finally:
         for process in processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGCONT)  # a held worker could not act on SIGTERM
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
@@ -123,12 +139,14 @@ def measure_day(engine, env: dict[str, str], profiles, known: dict[int, int], da
     speed = (steps[-1].send_at - steps[0].send_at) / PLAY_SECONDS
     with gunicorn("app:create_app()", proc_env, probe="/healthz",
                   args=("-c", "bench/scale/gunicorn_hooks.py")) as base, \
-            rq_workers(proc_env, WORKERS), \
+            rq_workers(proc_env, WORKERS) as workers, \
             engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        hold = None if TRICKLE else Hold([worker.pid for worker in workers], HOLD_LIMIT)
         warm_since = datetime.now(timezone.utc)
         warm_steps = day_steps(warmup, SEED)
         play_day(base, warm_steps, speed=(warm_steps[-1].send_at - warm_steps[0].send_at) / 10, seed=SEED,
-                 shopify_secret=secret, settle=lambda: wait_until_done(conn, warm_since, SETTLE_TIMEOUT))
+                 shopify_secret=secret, settle=lambda: wait_until_done(conn, warm_since, SETTLE_TIMEOUT),
+                 hold=hold)
         wait_until_done(conn, warm_since, DRAIN_TIMEOUT)
         quiet = meter.take(counter_dir, conn, redis_client)
         time.sleep(IDLE_SECONDS)
@@ -138,7 +156,7 @@ def measure_day(engine, env: dict[str, str], profiles, known: dict[int, int], da
         progress = ProgressLines("scale: playing", unit="deliveries", total=len(steps),
                                  every=max(1, len(steps) // 10), seconds=15)
         played = play_day(base, steps, speed=speed, seed=SEED, shopify_secret=secret, progress=progress,
-                          settle=lambda: wait_until_done(conn, since, SETTLE_TIMEOUT))
+                          settle=lambda: wait_until_done(conn, since, SETTLE_TIMEOUT), hold=hold)
         progress.done()
         drain_seconds, left = wait_until_done(conn, since, DRAIN_TIMEOUT,
                                               lambda line: click.echo(line, err=True))
@@ -148,10 +166,13 @@ def measure_day(engine, env: dict[str, str], profiles, known: dict[int, int], da
             "sample_orders": SAMPLE, "deliveries_sent": played.sent, "play_seconds": played.seconds,
             "speed": round(speed), "peak_rps": played.peak_rps, "sender_late_s": played.late_seconds,
             "windows": played.windows, "settle_seconds": played.settle_seconds,
+            "mode": "trickle" if TRICKLE else "held", "paused_seconds": played.paused_seconds,
+            "forced_releases": played.forced_releases,
             "drain_seconds": drain_seconds, "wall_seconds": round(wall, 1), "outstanding": left,
             "answers": dict(played.answers),
             **latencies(conn, since, SAMPLE), **outcome(conn, orders, steps, since),
-            "per_order": meter.cost(before, after, SAMPLE, idle), "load_average": os.getloadavg(),
+            "per_order": meter.cost(before, after, SAMPLE, idle, played.paused_seconds),
+            "load_average": os.getloadavg(),
         }
 
 
