@@ -12,6 +12,7 @@ from app.models import (
     DeliveryState,
     MessageState,
     Order,
+    ParcelFact,
     ScheduledMessage,
     Shipment,
     WebhookDelivery,
@@ -120,3 +121,25 @@ def test_cloned_history_keeps_every_row_tied_to_its_own_order(app, client, run_j
     new_buyers = sum(seeder.known_buyers().values())
     assert 250 < new_buyers < 360  # about a quarter of the clones are returning buyers
     assert len({o.customer_id for o in clones}) == new_buyers
+
+
+def test_the_cloned_parcels_get_their_stored_figures(app, client, run_jobs):
+    """COPY passes no flush hook: seed_to fills parcel_facts with the app's own backfill, so the
+    played day's look-ups meet that table at its real size."""
+    if db.dialect != "postgresql":
+        pytest.skip("the history is copied in with PostgreSQL's COPY")
+    from bench.scale.history import HistorySeeder
+    from bench.scale.run import fill_facts
+
+    profiles = make_shops(6, SEED)
+    shop_ids = create_shops(profiles)
+    now = datetime.now(timezone.utc)
+    templates = play_templates(app, profiles, SEED, SHOPIFY_SECRET, now, count=30)
+    HistorySeeder(db.engine, profiles, shop_ids, templates, SEED, now).grow(200)
+    db.session.commit()
+    shipped = set(db.session.scalars(select(Shipment.id).where(Shipment.order_id > max(templates),
+                                                               Shipment.shipped_at.is_not(None))))
+    assert shipped
+    assert fill_facts(db.engine, now) >= len(shipped)
+    stored = set(db.session.scalars(select(ParcelFact.shipment_id)))
+    assert shipped <= stored
