@@ -91,17 +91,25 @@ def test_a_simulated_day_is_accepted_and_applied_with_nothing_lost(app, client, 
     assert shipped_parcels > 0.8 * ORDERS and notices == shipped_parcels
 
 
-def test_cloned_history_keeps_every_row_tied_to_its_own_order(app, client, run_jobs):
-    if db.dialect != "postgresql":
-        pytest.skip("the history is copied in with PostgreSQL's COPY")
-    from bench.scale.history import PARCEL_KINDS, REFUND_KINDS, HistorySeeder
+def _cloned_history(app, orders: int):
+    """30 template orders played through the app, then `orders` clones of them by COPY."""
+    from bench.scale.history import HistorySeeder
 
     profiles = make_shops(6, SEED)
     shop_ids = create_shops(profiles)
     now = datetime.now(timezone.utc)
     templates = play_templates(app, profiles, SEED, SHOPIFY_SECRET, now, count=30)
     seeder = HistorySeeder(db.engine, profiles, shop_ids, templates, SEED, now)
-    seeder.grow(400)
+    seeder.grow(orders)
+    return seeder, templates, now
+
+
+def test_cloned_history_keeps_every_row_tied_to_its_own_order(app, client, run_jobs):
+    if db.dialect != "postgresql":
+        pytest.skip("the history is copied in with PostgreSQL's COPY")
+    from bench.scale.history import PARCEL_KINDS, REFUND_KINDS
+
+    seeder, templates, now = _cloned_history(app, 400)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Order)) == len(templates) + 400
     clones = db.session.scalars(select(Order).where(Order.id > max(templates))).all()
@@ -128,14 +136,9 @@ def test_the_cloned_parcels_get_their_stored_figures(app, client, run_jobs):
     played day's look-ups meet that table at its real size."""
     if db.dialect != "postgresql":
         pytest.skip("the history is copied in with PostgreSQL's COPY")
-    from bench.scale.history import HistorySeeder
     from bench.scale.run import fill_facts
 
-    profiles = make_shops(6, SEED)
-    shop_ids = create_shops(profiles)
-    now = datetime.now(timezone.utc)
-    templates = play_templates(app, profiles, SEED, SHOPIFY_SECRET, now, count=30)
-    HistorySeeder(db.engine, profiles, shop_ids, templates, SEED, now).grow(200)
+    _seeder, templates, now = _cloned_history(app, 200)
     db.session.commit()
     shipped = set(db.session.scalars(select(Shipment.id).where(Shipment.order_id > max(templates),
                                                                Shipment.shipped_at.is_not(None))))
