@@ -11,12 +11,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db, queues
 from app.jobs.deliveries import DRAIN_KEY, delivery_job_id, kick_drain, retry_later
-from app.jobs.messages import carrier_jobs, enqueue_sends, message_job_id, send_message
+from app.jobs.messages import carrier_jobs, enqueue_sends, message_job_id
 from app.jobs.runtime import job
 from app.models import DeliveryState, MessageState, ScheduledMessage, WebhookDelivery
 
@@ -54,14 +53,6 @@ def _queue_due_messages(now: datetime) -> int:
     session.commit()  # the claim is durable before Redis hears of it
     enqueue_sends(ids)  # in send order, groups of up to SEND_GROUP (app/jobs/messages.py)
     return len(ids)
-
-
-def enqueue_send(message_id: int) -> None:
-    """One message in its own job (the newsletter's send, today's retry unit)."""
-    # A send is bounded by the SMTP timeout; the job timeout also bounds how long a dead
-    # worker's job looks alive.
-    queues.enqueue("mail", send_message, message_id, job_id=message_job_id(message_id),
-                   timeout=current_app.config["MAIL_JOB_TIMEOUT_SECONDS"])
 
 
 def _redrive_messages(now: datetime) -> int:

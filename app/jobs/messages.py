@@ -60,6 +60,20 @@ def message_job_id(message_id: int) -> str:
     return f"message-{message_id}"
 
 
+def enqueue_send(message_id: int, failed_once: bool = False) -> None:
+    """One message in its own job: a newsletter confirmation, or a mail that failed in its
+    group (`failed_once`: it waits BACKOFF's first step and keeps the rest for its retries,
+    as RQ would have retried a job of its own; MAIL_MAX_ATTEMPTS still decides, on the row's
+    attempts)."""
+    waits = BACKOFF[1:] if failed_once else BACKOFF
+    # A send is bounded by the SMTP timeout; the job timeout also bounds how long a dead
+    # worker's job looks alive.
+    queues.enqueue("mail", send_message, message_id, job_id=message_job_id(message_id),
+                   retries=len(waits), backoff=waits,
+                   delay=timedelta(seconds=BACKOFF[0]) if failed_once else None,
+                   timeout=current_app.config["MAIL_JOB_TIMEOUT_SECONDS"])
+
+
 def enqueue_sends(message_ids: list[int]) -> None:
     """Enqueue due messages (in send order) as send_messages jobs of at most SEND_GROUP,
     the groups as even as the count allows so that several workers share them."""
@@ -138,17 +152,13 @@ def _forget_carrier(message_ids: list[int], job_id: str | None) -> None:
 
 
 def _retry_alone(message_id: int, exc: Exception) -> str:
-    """The failed mail's own job, as RQ would have retried it: the first wait of BACKOFF,
-    then the rest of it (MAIL_MAX_ATTEMPTS still decides, on the row's attempts)."""
-    first, *rest = BACKOFF
-    job_id = message_job_id(message_id)
-    queues.enqueue("mail", send_message, message_id, job_id=job_id, retries=len(rest), backoff=rest,
-                   delay=timedelta(seconds=first), timeout=current_app.config["MAIL_JOB_TIMEOUT_SECONDS"])
+    """The failed mail's own job, as RQ would have retried it (enqueue_send's `failed_once`)."""
+    enqueue_send(message_id, failed_once=True)
     error = scrub_addresses(f"{type(exc).__name__}: {exc}")
     # As visible as RQ makes a failed job (app/worker.py log_failure, RQ's traceback): an
     # error with the traceback, whose text send_message raised address-free.
     log.error("message %s failed in its group, retried alone as job %s in %s s: %s",
-              message_id, job_id, first, error, exc_info=exc)
+              message_id, message_job_id(message_id), BACKOFF[0], error, exc_info=exc)
     return f"retried alone: {error}"
 
 

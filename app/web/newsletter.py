@@ -16,7 +16,7 @@ from app.domain.privacy.suppressions import email_hash
 from app.domain.shop.modules import module_enabled
 from app.extensions import db
 from app.i18n import pick_locale, translate
-from app.jobs.dispatch import enqueue_send
+from app.jobs.messages import enqueue_send
 from app.links.newsletter_confirm import LinkExpired, read_confirm_token
 from app.links.tracking_page import tracking_url
 from app.models import Customer, Order, Shop
