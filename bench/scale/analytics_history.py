@@ -175,15 +175,9 @@ def seed(engine: Engine, size: int, seed: int, now: datetime) -> Seeded:
         for table in ("customers", "orders", "refunds", "shipments"):
             conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                               f"(SELECT coalesce(max(id), 1) FROM {table}))"))
-    from sqlalchemy.orm import Session
-
-    from app.domain.arrival.parcel_records import fill_parcel_facts
+    from bench.scale.history import fill_facts
 
     filling = datetime.now()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("ANALYZE"))  # the backfill's reads are planned on the copied rows' statistics
-    with Session(engine) as session:
-        written += fill_parcel_facts(session, now=now)
-        session.commit()
+    written += fill_facts(engine, now)
     return Seeded(shop_ids[0], shop_ids[1], per_shop, written, (datetime.now() - began).total_seconds(),
                   (datetime.now() - filling).total_seconds())

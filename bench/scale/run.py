@@ -55,6 +55,7 @@ from bench.mail_bench import CountingInbox
 from bench.run import app_environment
 from bench.scale import meter
 from bench.scale.day import day_steps, make_orders
+from bench.scale.history import fill_facts
 from bench.scale.hold import Hold
 from bench.scale.play import latencies, play_day, wait_until_done
 from bench.scale.report import outcome, print_table
@@ -101,23 +102,6 @@ def rq_workers(env: dict[str, str], count: int):
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
-
-
-def fill_facts(engine, now) -> int:
-    """The cloned parcels' stored figures (parcel_facts), by the app's own backfill: COPY passes
-    no flush hook, and without them the day's look-ups of that table are planned over a table
-    that holds only the templates' and the played days' rows (a Seq Scan the real size would not
-    get). The number of rows written."""
-    from sqlalchemy.orm import Session
-
-    from app.domain.arrival.parcel_records import fill_parcel_facts
-
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("ANALYZE"))  # the backfill's reads are planned on the copied rows' statistics
-    with Session(engine) as session:
-        written = fill_parcel_facts(session, now=now)
-        session.commit()
-    return written
 
 
 def seed_to(seeder, engine, size: int) -> dict:

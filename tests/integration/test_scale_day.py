@@ -136,7 +136,7 @@ def test_the_cloned_parcels_get_their_stored_figures(app, client, run_jobs):
     played day's look-ups meet that table at its real size."""
     if db.dialect != "postgresql":
         pytest.skip("the history is copied in with PostgreSQL's COPY")
-    from bench.scale.run import fill_facts
+    from bench.scale.history import fill_facts
 
     _seeder, templates, now = _cloned_history(app, 200)
     db.session.commit()
