@@ -70,13 +70,17 @@ def seventeen_item(name: str, *, carrier: int, newest_at: datetime) -> dict:
         provider["provider"]["key"] = carrier
     stamps = [event["time_utc"] for provider in item["track_info"]["tracking"]["providers"]
               for event in provider["events"]]
-    shift = newest_at - max(datetime.fromisoformat(stamp) for stamp in stamps)
-    return _shifted(item, shift)
+    newest = max(datetime.fromisoformat(stamp) for stamp in stamps)
+    # A delivery window's days move by whole days, as the newest event's UTC day moved: moved
+    # by the full shift, "the day after the newest scan" would fall on the scan's own day
+    # whenever the test runs earlier in the UTC day than the recorded scan happened.
+    days = (newest_at.astimezone(timezone.utc).date() - newest.astimezone(timezone.utc).date())
+    return _shifted(item, newest_at - newest, timedelta(days=days.days))
 
 
-def _shifted(node, shift: timedelta):
+def _shifted(node, shift: timedelta, days: timedelta):
     if isinstance(node, list):
-        return [_shifted(value, shift) for value in node]
+        return [_shifted(value, shift, days) for value in node]
     if not isinstance(node, dict):
         return node
     moved = {}
@@ -87,6 +91,6 @@ def _shifted(node, shift: timedelta):
                      else at.isoformat())
         # a delivery window's days
         elif key in ("from", "to") and isinstance(value, str) and len(value) == 10:
-            value = (datetime.fromisoformat(value) + shift).date().isoformat()
-        moved[key] = _shifted(value, shift)
+            value = (datetime.fromisoformat(value) + days).date().isoformat()
+        moved[key] = _shifted(value, shift, days)
     return moved
